@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages raftsim builds with, and nothing when all are present.
+# Idempotent: `apt-get update` runs only when something is missing.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libboost-dev                                   # Boost.Asio (header-only)
+  libprotobuf-dev protobuf-compiler              # wire types
+  libgrpc++-dev protobuf-compiler-grpc           # real-world transport
+  libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "raftsim: installing missing Debian packages: ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,116 @@
+#include "node/kv.h"
+
+#include <cstring>
+
+namespace raftsim::node {
+
+std::string_view to_string(KvOp op) {
+  switch (op) {
+    case KvOp::kGet:
+      return "get";
+    case KvOp::kPut:
+      return "put";
+    case KvOp::kAppend:
+      return "append";
+    case KvOp::kCas:
+      return "cas";
+  }
+  return "?";
+}
+
+namespace {
+
+// Format: op(1) client_id(varint) seq(varint) then key, value, expected as (varint length, bytes).
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool get_varint(std::string_view& in, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in.empty()) return false;
+    const auto byte = static_cast<uint8_t>(in.front());
+    in.remove_prefix(1);
+    v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+void put_bytes(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out.append(s);
+}
+
+bool get_bytes(std::string_view& in, std::string& s) {
+  uint64_t n = 0;
+  if (!get_varint(in, n) || n > in.size()) return false;
+  s.assign(in.substr(0, n));
+  in.remove_prefix(n);
+  return true;
+}
+
+}  // namespace
+
+std::string encode(const KvCommand& c) {
+  std::string out;
+  out.reserve(8 + c.key.size() + c.value.size() + c.expected.size());
+  out.push_back(static_cast<char>(c.op));
+  put_varint(out, c.client_id);
+  put_varint(out, c.seq);
+  put_bytes(out, c.key);
+  put_bytes(out, c.value);
+  put_bytes(out, c.expected);
+  return out;
+}
+
+std::optional<KvCommand> decode(std::string_view in) {
+  KvCommand c;
+  if (in.empty() || static_cast<uint8_t>(in.front()) > static_cast<uint8_t>(KvOp::kCas)) {
+    return std::nullopt;
+  }
+  c.op = static_cast<KvOp>(in.front());
+  in.remove_prefix(1);
+  if (!get_varint(in, c.client_id) || !get_varint(in, c.seq) || !get_bytes(in, c.key) ||
+      !get_bytes(in, c.value) || !get_bytes(in, c.expected) || !in.empty()) {
+    return std::nullopt;
+  }
+  return c;
+}
+
+KvResult KvStore::apply(const KvCommand& c) {
+  Session& session = sessions_[c.client_id];
+  if (c.seq != 0 && c.seq <= session.last_seq) return session.last_result;
+  KvResult result;
+  std::string& slot = data_[c.key];
+  switch (c.op) {
+    case KvOp::kGet:
+      result.value = slot;
+      break;
+    case KvOp::kPut:
+      slot = c.value;
+      break;
+    case KvOp::kAppend:
+      slot += c.value;
+      break;
+    case KvOp::kCas:
+      result.value = slot;
+      result.ok = slot == c.expected;
+      if (result.ok) slot = c.value;
+      break;
+  }
+  if (slot.empty()) data_.erase(c.key);  // "" and missing are the same value
+  if (c.seq != 0) session = {c.seq, result};
+  return result;
+}
+
+std::string KvStore::get(const std::string& key) const {
+  auto it = data_.find(key);
+  return it == data_.end() ? std::string{} : it->second;
+}
+
+}  // namespace raftsim::node

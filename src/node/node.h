@@ -1,0 +1,119 @@
+// The host loop shared by both worlds: one Raft core, its storage, its state machine, its clients.
+//
+// For every Ready the core produces, in this order:
+//   1. send the messages that may leave at once, and write entries + hard state to storage;
+//   2. wait until storage says the write is durable (if the Ready requires it);
+//   3. send the messages that depended on it (votes, append acknowledgements);
+//   4. apply committed entries to the key-value store and answer the clients waiting on them;
+//   5. tell the core the Ready is done.
+// A crash can fall between any two steps: the world decides what storage kept. With the planted
+// bug ack_before_persist, steps 3-5 run before step 2 completes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/kv.h"
+#include "node/storage.h"
+#include "raft/raft.h"
+
+namespace raftsim::node {
+
+// Where a node's outgoing Raft messages go: the simulated network or gRPC.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void send(const raft::Message& message) = 0;
+};
+
+struct ClientReply {
+  enum class Status : uint8_t {
+    kOk,         // done: `result` holds the outcome
+    kNotLeader,  // this node cannot serve it; try `leader` if known
+    kRetry,      // this node lost track of it (leadership changed); it may or may not have
+                 // happened: retry with the same seq, and the session will not apply it twice
+  };
+  uint64_t client_id = 0;
+  uint64_t seq = 0;
+  Status status = Status::kOk;
+  KvResult result;
+  raft::NodeId leader;
+};
+
+// What a node reports as it works, for traces and checkers. All methods have empty defaults.
+class NodeObserver {
+ public:
+  virtual ~NodeObserver() = default;
+  virtual void on_send(const raft::Message&) {}
+  virtual void on_persist(const raft::Ready&) {}
+  virtual void on_apply(const raft::Entry&) {}
+  virtual void on_soft_state(const raft::SoftState&, raft::Term) {}
+  virtual void on_reply(const ClientReply&) {}
+};
+
+class Node {
+ public:
+  using ReplyFn = std::function<void(const ClientReply&)>;
+
+  // Restarts from whatever `storage` kept. Check ok() before use: storage that refuses to load
+  // leaves the node down, with the reason in load_error().
+  Node(raft::Config config, Storage& storage, Transport& transport, ReplyFn reply,
+       NodeObserver* observer = nullptr);
+
+  bool ok() const { return core_.has_value(); }
+  const std::string& load_error() const { return load_error_; }
+  const std::string& repaired() const { return repaired_; }
+
+  void tick();
+  void receive(const raft::Message& message);
+  void submit(const KvCommand& command);
+  void campaign();
+  void transfer_leader(raft::NodeId to);
+
+  const raft::Raft& core() const { return *core_; }
+  const KvStore& store() const { return store_; }
+  raft::Index applied_index() const { return applied_; }
+  // A Ready is handed to storage and waits for its sync.
+  bool persisting() const { return in_flight_.has_value(); }
+
+ private:
+  void pump();
+  void finish(const raft::Ready& rd);
+  void apply(const raft::Entry& entry);
+  void answer_read(const raft::ReadState& read);
+  void serve_ready_reads();
+  void abandon_pending(ClientReply::Status status);
+  void reply(ClientReply r);
+  void send(const raft::Message& m);
+
+  raft::PlantedBugs bugs_;
+  Storage& storage_;
+  Transport& transport_;
+  ReplyFn reply_;
+  NodeObserver* observer_;
+  std::optional<raft::Raft> core_;
+  std::string load_error_;
+  std::string repaired_;
+
+  KvStore store_;
+  raft::Index applied_;
+  std::optional<raft::Ready> in_flight_;  // written, waiting for its sync
+  bool was_leader_ = false;
+
+  // Proposals waiting to be applied, by log index; the term tells our entry from a replacement.
+  struct PendingWrite {
+    raft::Term term;
+    KvCommand command;
+  };
+  std::map<raft::Index, PendingWrite> pending_writes_;
+  // Reads waiting for leadership confirmation (by request id), then for the apply index.
+  uint64_t next_read_id_ = 1;
+  std::map<uint64_t, KvCommand> pending_reads_;
+  std::multimap<raft::Index, KvCommand> confirmed_reads_;
+};
+
+}  // namespace raftsim::node

@@ -1,0 +1,657 @@
+#include "raft/raft.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "raft/quorum.h"
+
+namespace raftsim::raft {
+
+std::string_view to_string(Role role) {
+  switch (role) {
+    case Role::kFollower:
+      return "follower";
+    case Role::kPreCandidate:
+      return "pre-candidate";
+    case Role::kCandidate:
+      return "candidate";
+    case Role::kLeader:
+      return "leader";
+  }
+  return "?";
+}
+
+std::string_view to_string(MessageType type) {
+  switch (type) {
+    case MessageType::kVoteRequest:
+      return "VoteRequest";
+    case MessageType::kVoteResponse:
+      return "VoteResponse";
+    case MessageType::kPreVoteRequest:
+      return "PreVoteRequest";
+    case MessageType::kPreVoteResponse:
+      return "PreVoteResponse";
+    case MessageType::kAppendEntries:
+      return "AppendEntries";
+    case MessageType::kAppendResponse:
+      return "AppendResponse";
+    case MessageType::kTimeoutNow:
+      return "TimeoutNow";
+  }
+  return "?";
+}
+
+std::string_view to_string(Rejection rejection) {
+  switch (rejection) {
+    case Rejection::kUnknownSender:
+      return "unknown sender";
+    case Rejection::kWrongRecipient:
+      return "wrong recipient";
+    case Rejection::kZeroTerm:
+      return "term 0";
+    case Rejection::kImpossibleLog:
+      return "impossible log position";
+    case Rejection::kBrokenEntries:
+      return "broken entries";
+    case Rejection::kCount:
+      break;
+  }
+  return "?";
+}
+
+Raft::Raft(Config config, Restored restored)
+    : config_(std::move(config)),
+      rng_(config_.seed),
+      term_(restored.hard_state.term),
+      voted_for_(config_.bugs.forget_vote_on_restart ? kNoNode : restored.hard_state.voted_for),
+      log_(std::move(restored.entries)),
+      persisted_hard_state_(restored.hard_state) {
+  assert(std::is_sorted(config_.voters.begin(), config_.voters.end()));
+  assert(std::binary_search(config_.voters.begin(), config_.voters.end(), config_.id));
+  // Storage that lost entries but kept metadata (a lying fsync) may remember a commit index past
+  // its log; what was committed is then gone from this node, not from the cluster.
+  commit_ = std::min(restored.hard_state.commit, log_.last_index());
+  reset_election_timer();
+}
+
+uint64_t Raft::total_rejections() const {
+  uint64_t total = 0;
+  for (uint64_t n : rejections_)
+    total += n;
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+
+void Raft::tick() {
+  if (role_ != Role::kLeader) {
+    if (++election_elapsed_ >= randomized_election_timeout_) {
+      start_election(config_.options.pre_vote, /*transfer=*/false);
+    }
+    return;
+  }
+  if (++election_elapsed_ >= config_.election_timeout_ticks) {
+    election_elapsed_ = 0;
+    if (config_.options.check_quorum) check_quorum_activity();
+    if (role_ != Role::kLeader) return;
+  }
+  if (!transfer_target_.is_none() && ++transfer_elapsed_ >= config_.election_timeout_ticks) {
+    transfer_target_ = kNoNode;  // the target did not take over in time; keep leading
+  }
+  if (++heartbeat_elapsed_ >= config_.heartbeat_ticks) {
+    heartbeat_elapsed_ = 0;
+    ++round_;
+    broadcast_append(/*heartbeat=*/true);
+  }
+}
+
+void Raft::reset_election_timer() {
+  election_elapsed_ = 0;
+  const int base = config_.election_timeout_ticks;
+  randomized_election_timeout_ = base + static_cast<int>(rng_.uniform(static_cast<uint64_t>(base)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Role transitions
+
+void Raft::become_follower(Term term, NodeId leader) {
+  if (role_ == Role::kLeader) fail_pending_reads();
+  if (term != term_) {
+    term_ = term;
+    voted_for_ = kNoNode;
+  }
+  role_ = Role::kFollower;
+  leader_ = leader;
+  votes_.clear();
+  progress_.clear();
+  transfer_target_ = kNoNode;
+  appends_pending_ = false;
+  reset_election_timer();
+}
+
+void Raft::become_pre_candidate() {
+  // A pre-candidate changes nothing durable: not its term, not its vote.
+  role_ = Role::kPreCandidate;
+  leader_ = kNoNode;
+  votes_.clear();
+}
+
+void Raft::become_candidate() {
+  term_ = term_.next();
+  voted_for_ = config_.id;
+  role_ = Role::kCandidate;
+  leader_ = kNoNode;
+  votes_.clear();
+}
+
+void Raft::become_leader() {
+  role_ = Role::kLeader;
+  leader_ = config_.id;
+  votes_.clear();
+  transfer_target_ = kNoNode;
+  round_ = 0;
+  heartbeat_elapsed_ = 0;
+  election_elapsed_ = 0;
+  // §5.3: nextIndex starts one past the leader's last entry, taken before the no-op is appended,
+  // so a follower that already matches the whole log costs no rejection.
+  progress_.clear();
+  for (NodeId peer : config_.voters) {
+    if (peer == config_.id) continue;
+    Progress& pr = progress_[peer];
+    pr.next_index = log_.last_index().next();
+    pr.recently_active = true;  // a fresh leader gets one election timeout to hear from a quorum
+  }
+  // §8: a no-op of the new term lets the leader learn which earlier entries are committed.
+  log_.append(Entry{term_, log_.last_index().next(), EntryType::kNoOp, {}});
+  appends_pending_ = true;
+}
+
+void Raft::campaign() {
+  start_election(config_.options.pre_vote, /*transfer=*/false);
+}
+
+void Raft::start_election(bool pre_vote, bool transfer) {
+  if (role_ == Role::kLeader) return;
+  reset_election_timer();
+  if (pre_vote) {
+    become_pre_candidate();
+  } else {
+    become_candidate();
+  }
+  votes_[config_.id] = true;
+  if (majority(config_.voters.size()) == 1) {  // a single voter elects itself
+    if (pre_vote) return start_election(false, transfer);
+    return become_leader();
+  }
+  for (NodeId peer : config_.voters) {
+    if (peer == config_.id) continue;
+    Message m;
+    m.type = pre_vote ? MessageType::kPreVoteRequest : MessageType::kVoteRequest;
+    m.to = peer;
+    m.term = pre_vote ? term_.next() : term_;
+    m.last_log_index = log_.last_index();
+    m.last_log_term = log_.last_term();
+    m.transfer = transfer;
+    send(std::move(m));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages in
+
+std::optional<Rejection> Raft::validate(const Message& m) const {
+  if (m.to != config_.id) return Rejection::kWrongRecipient;
+  if (m.from == config_.id ||
+      !std::binary_search(config_.voters.begin(), config_.voters.end(), m.from)) {
+    return Rejection::kUnknownSender;
+  }
+  if (m.term.value == 0 && m.type != MessageType::kPreVoteResponse) return Rejection::kZeroTerm;
+  // Index 0 has term 0 and every real entry a term >= 1; no entry's term exceeds its sender's.
+  auto impossible_position = [&](Index index, Term term) {
+    return (index.value == 0) != (term.value == 0) || term > m.term;
+  };
+  switch (m.type) {
+    case MessageType::kVoteRequest:
+    case MessageType::kPreVoteRequest:
+      if (impossible_position(m.last_log_index, m.last_log_term)) return Rejection::kImpossibleLog;
+      break;
+    case MessageType::kAppendEntries: {
+      if (impossible_position(m.prev_log_index, m.prev_log_term)) return Rejection::kImpossibleLog;
+      if (m.prev_log_index.value > UINT64_MAX - m.entries.size()) return Rejection::kBrokenEntries;
+      Index expected = m.prev_log_index.next();
+      Term floor = m.prev_log_term;
+      for (const Entry& e : m.entries) {
+        if (e.index != expected || e.term < floor || e.term > m.term || e.term.value == 0) {
+          return Rejection::kBrokenEntries;
+        }
+        expected = expected.next();
+        floor = e.term;
+      }
+      break;
+    }
+    case MessageType::kAppendResponse:
+      if (m.reject && (m.conflict_index.value == 0 || m.conflict_term > m.term)) {
+        return Rejection::kImpossibleLog;
+      }
+      break;
+    case MessageType::kVoteResponse:
+    case MessageType::kPreVoteResponse:
+    case MessageType::kTimeoutNow:
+      break;
+    default:
+      return Rejection::kBrokenEntries;  // a type no peer can send
+  }
+  return std::nullopt;
+}
+
+void Raft::step(const Message& m) {
+  if (auto why = validate(m)) {
+    ++rejections_[static_cast<size_t>(*why)];
+    return;
+  }
+  const bool vote_request =
+      m.type == MessageType::kVoteRequest || m.type == MessageType::kPreVoteRequest;
+  if (m.term > term_) {
+    if (vote_request && ignore_for_vote_lease(m)) return;
+    // Pre-vote traffic carries a term nobody holds yet: answering it, or counting a grant for
+    // it, must not move this node's term.
+    const bool future_term = m.type == MessageType::kPreVoteRequest ||
+                             (m.type == MessageType::kPreVoteResponse && !m.reject);
+    if (!future_term) {
+      const bool from_leader =
+          m.type == MessageType::kAppendEntries || m.type == MessageType::kTimeoutNow;
+      become_follower(m.term, from_leader ? m.from : kNoNode);
+    }
+  } else if (m.term < term_) {
+    // Figure 2: "reply false if term < currentTerm" — the answer carries our term, which makes
+    // a stale leader or candidate step down.
+    if (m.type == MessageType::kAppendEntries) {
+      Message r = reply_to(m, MessageType::kAppendResponse);
+      r.reject = true;
+      r.rejected_index = m.prev_log_index;
+      r.conflict_index = log_.last_index().next();
+      send(std::move(r));
+    } else if (vote_request) {
+      Message r = reply_to(m, m.type == MessageType::kVoteRequest ? MessageType::kVoteResponse
+                                                                  : MessageType::kPreVoteResponse);
+      r.reject = true;
+      send(std::move(r));
+    }
+    return;
+  }
+  switch (m.type) {
+    case MessageType::kVoteRequest:
+    case MessageType::kPreVoteRequest:
+      return handle_vote_request(m);
+    case MessageType::kVoteResponse:
+    case MessageType::kPreVoteResponse:
+      return handle_vote_response(m);
+    case MessageType::kAppendEntries:
+      return handle_append_entries(m);
+    case MessageType::kAppendResponse:
+      return handle_append_response(m);
+    case MessageType::kTimeoutNow:
+      return handle_timeout_now(m);
+  }
+}
+
+bool Raft::ignore_for_vote_lease(const Message& m) const {
+  // A voter that heard from a live leader less than an election timeout ago has no reason to
+  // believe it failed. A transfer-initiated campaign carries the old leader's blessing.
+  return config_.options.vote_lease && !m.transfer && !leader_.is_none() &&
+         election_elapsed_ < config_.election_timeout_ticks;
+}
+
+bool Raft::may_grant_vote(const Message& m) const {
+  const bool log_ok =
+      config_.bugs.vote_without_log_check || log_.is_up_to_date(m.last_log_index, m.last_log_term);
+  if (!log_ok) return false;
+  if (m.type == MessageType::kPreVoteRequest) return m.term > term_;
+  return voted_for_.is_none() || voted_for_ == m.from;
+}
+
+void Raft::handle_vote_request(const Message& m) {
+  const bool pre_vote = m.type == MessageType::kPreVoteRequest;
+  const bool grant = may_grant_vote(m);
+  Message r = reply_to(m, pre_vote ? MessageType::kPreVoteResponse : MessageType::kVoteResponse);
+  r.reject = !grant;
+  if (grant && pre_vote) r.term = m.term;  // the term the candidate will campaign in
+  if (grant && !pre_vote) {
+    voted_for_ = m.from;
+    reset_election_timer();  // Figure 2: granting a vote resets the election timer
+  }
+  send(std::move(r));
+}
+
+void Raft::handle_vote_response(const Message& m) {
+  const bool pre_vote = m.type == MessageType::kPreVoteResponse;
+  if (role_ != (pre_vote ? Role::kPreCandidate : Role::kCandidate)) return;
+  if (pre_vote && !m.reject && m.term != term_.next()) return;  // answer to an older campaign
+  votes_.emplace(m.from, !m.reject);  // a voter's first answer is its answer
+  size_t granted = 0;
+  for (const auto& [voter, yes] : votes_)
+    granted += yes ? 1 : 0;
+  const size_t refused = votes_.size() - granted;
+  const size_t needed = majority(config_.voters.size());
+  if (granted >= needed) {
+    if (pre_vote) return start_election(/*pre_vote=*/false, /*transfer=*/false);
+    return become_leader();
+  }
+  if (refused >= needed) become_follower(term_, kNoNode);
+}
+
+void Raft::handle_append_entries(const Message& m) {
+  if (role_ != Role::kFollower) become_follower(term_, m.from);  // the term's leader exists
+  leader_ = m.from;
+  election_elapsed_ = 0;
+
+  Message r = reply_to(m, MessageType::kAppendResponse);
+  r.round = m.round;
+  if (m.prev_log_index < commit_) {
+    // Everything up to our commit index matches every leader's log: acknowledge that much and
+    // let the leader continue from there (a stale or duplicate message truncates nothing).
+    r.match_index = commit_;
+    return send(std::move(r));
+  }
+  if (!log_.matches(m.prev_log_index, m.prev_log_term)) {
+    // The conflict hint lets the leader skip a whole term per round trip (§5.3, last paragraph).
+    r.reject = true;
+    r.rejected_index = m.prev_log_index;
+    if (m.prev_log_index > log_.last_index()) {
+      r.conflict_index = log_.last_index().next();
+    } else {
+      r.conflict_term = log_.term_at(m.prev_log_index);
+      r.conflict_index = std::max(log_.first_index_of_term_run(m.prev_log_index), commit_.next());
+    }
+    return send(std::move(r));
+  }
+  for (const Entry& e : m.entries) {
+    if (e.index <= log_.last_index()) {
+      if (log_.term_at(e.index) == e.term) continue;  // Log Matching: already have it
+      // Figure 2, receiver rule 3: a real conflict; drop it and everything after it. A correct
+      // cluster never contradicts a committed entry; a broken one (planted bugs, lies, lost
+      // disks) can, and the checkers must see what follows rather than the core aborting.
+      if (e.index <= commit_) commit_ = e.index.prev();
+      log_.truncate_from(e.index);
+    }
+    log_.append(e);
+  }
+  // "index of last new entry": never past what this message proved matches the leader.
+  const Index last_new = m.prev_log_index + m.entries.size();
+  if (m.leader_commit > commit_) commit_ = std::min(m.leader_commit, last_new);
+  r.match_index = last_new;
+  send(std::move(r));
+}
+
+void Raft::handle_append_response(const Message& m) {
+  if (role_ != Role::kLeader) return;
+  auto it = progress_.find(m.from);
+  if (it == progress_.end()) return;
+  Progress& pr = it->second;
+  pr.recently_active = true;
+  pr.acked_round = std::max(pr.acked_round, m.round);
+
+  if (!m.reject) {
+    if (m.match_index > log_.last_index()) {
+      ++rejections_[static_cast<size_t>(Rejection::kImpossibleLog)];  // acks what we never sent
+      return;
+    }
+    if (m.match_index > pr.match_index) {
+      pr.match_index = m.match_index;
+      pr.match_round = std::max(pr.match_round, m.round);
+    }
+    if (pr.state == Progress::State::kProbe) pr.become_replicate();
+    pr.next_index = std::max(pr.next_index, pr.match_index.next());
+    maybe_commit();
+    if (m.from == transfer_target_ && pr.match_index == log_.last_index()) {
+      Message t;
+      t.type = MessageType::kTimeoutNow;
+      t.to = m.from;
+      t.term = term_;
+      send(std::move(t));
+    }
+    if (pr.next_index <= log_.last_index()) send_append(m.from, /*heartbeat=*/false);
+    confirm_reads();
+    return;
+  }
+
+  // A rejection at or below the match index means the follower lost entries it acknowledged
+  // (a wiped disk, a lying fsync) — unless the rejection is older than that acknowledgement.
+  const bool lost_acked = m.rejected_index <= pr.match_index;
+  if (lost_acked && m.round <= pr.match_round) return;
+  if (!lost_acked && pr.state == Progress::State::kProbe &&
+      m.rejected_index != pr.next_index.prev()) {
+    return;  // answers a probe we have since replaced
+  }
+  if (lost_acked) pr.match_index = m.rejected_index.prev();
+  Index next = m.conflict_index;
+  if (m.conflict_term.value != 0) {
+    const Index last_of_term = log_.last_index_of_term(m.conflict_term);
+    if (last_of_term.value != 0) next = last_of_term.next();
+  }
+  // Always back off (strictly below the rejected position) and never below what matches.
+  next = std::clamp(next, pr.match_index.next(), std::max(m.rejected_index, pr.match_index.next()));
+  pr.become_probe();
+  pr.next_index = next;
+  send_append(m.from, /*heartbeat=*/false);
+}
+
+void Raft::handle_timeout_now(const Message& m) {
+  if (!config_.options.leadership_transfer || role_ == Role::kLeader) return;
+  (void)m;
+  start_election(/*pre_vote=*/false, /*transfer=*/true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client-facing inputs
+
+ProposeResult Raft::propose(std::string command) {
+  if (role_ != Role::kLeader || !transfer_target_.is_none()) return {};
+  const Index index = log_.last_index().next();
+  log_.append(Entry{term_, index, EntryType::kCommand, std::move(command)});
+  appends_pending_ = true;
+  return {true, index, term_};
+}
+
+void Raft::transfer_leader(NodeId to) {
+  if (role_ != Role::kLeader || !config_.options.leadership_transfer) return;
+  auto it = progress_.find(to);
+  if (it == progress_.end()) return;
+  transfer_target_ = to;
+  transfer_elapsed_ = 0;
+  if (it->second.match_index == log_.last_index()) {
+    Message t;
+    t.type = MessageType::kTimeoutNow;
+    t.to = to;
+    t.term = term_;
+    send(std::move(t));
+  } else {
+    send_append(to, /*heartbeat=*/false);
+  }
+}
+
+void Raft::read_index(uint64_t request_id) {
+  if (role_ != Role::kLeader) {
+    reads_.push_back({request_id, Index{}, false});
+    return;
+  }
+  if (config_.bugs.stale_leader_reads) {
+    reads_.push_back({request_id, commit_, true});
+    return;
+  }
+  // Reads that arrive together share one heartbeat round, sent when the Ready is collected.
+  if (!read_round_pending_) {
+    ++round_;
+    read_round_pending_ = true;
+  }
+  pending_reads_.push_back({request_id, round_});
+  confirm_reads();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leader duties
+
+void Raft::send_append(NodeId to, bool heartbeat) {
+  Progress& pr = progress_.at(to);
+  if (pr.state == Progress::State::kProbe && pr.probe_sent && !heartbeat) return;
+  Message m;
+  m.type = MessageType::kAppendEntries;
+  m.to = to;
+  m.term = term_;
+  m.leader_commit = commit_;
+  m.round = round_;
+  if (heartbeat && pr.state == Progress::State::kReplicate) {
+    // Anchored at the known match, a heartbeat cannot collide with appends still in flight.
+    m.prev_log_index = pr.match_index;
+  } else {
+    m.prev_log_index = pr.next_index.prev();
+    auto entries = log_.slice(pr.next_index, log_.last_index(), config_.max_entries_per_append);
+    m.entries.assign(entries.begin(), entries.end());
+    if (pr.state == Progress::State::kReplicate && !entries.empty()) {
+      pr.next_index = entries.back().index.next();
+    }
+    if (pr.state == Progress::State::kProbe) pr.probe_sent = true;
+  }
+  m.prev_log_term = log_.term_at(m.prev_log_index);
+  send(std::move(m));
+}
+
+void Raft::broadcast_append(bool heartbeat) {
+  for (const auto& [peer, pr] : progress_)
+    send_append(peer, heartbeat);
+}
+
+void Raft::flush_pending_appends() {
+  if (role_ != Role::kLeader) return;
+  if (read_round_pending_) {
+    read_round_pending_ = false;
+    appends_pending_ = false;
+    return broadcast_append(/*heartbeat=*/true);
+  }
+  if (!appends_pending_) return;
+  appends_pending_ = false;
+  for (const auto& [peer, pr] : progress_) {
+    if (pr.next_index <= log_.last_index()) send_append(peer, /*heartbeat=*/false);
+  }
+}
+
+void Raft::maybe_commit() {
+  match_scratch_.clear();
+  match_scratch_.push_back(self_match());
+  for (const auto& [peer, pr] : progress_)
+    match_scratch_.push_back(pr.match_index);
+  const Index quorum = quorum_index(match_scratch_);
+  if (quorum <= commit_) return;
+  // §5.4.2: only entries of the leader's own term are committed by counting replicas; earlier
+  // ones commit with them. (Figure 8 shows what the planted bug loses.)
+  if (log_.term_at(quorum) != term_ && !config_.bugs.commit_previous_term) return;
+  commit_ = quorum;
+  confirm_reads();
+}
+
+void Raft::confirm_reads() {
+  if (pending_reads_.empty()) return;
+  // §6.4: until an entry of its own term commits, a new leader's commit index may lag entries
+  // committed by its predecessors; a read served now could miss them.
+  if (log_.term_at(commit_) != term_) return;
+  const size_t needed = majority(config_.voters.size());
+  size_t confirmed = 0;
+  for (const PendingRead& read : pending_reads_) {
+    size_t acks = 1;  // ourselves
+    for (const auto& [peer, pr] : progress_)
+      acks += pr.acked_round >= read.round ? 1 : 0;
+    if (acks < needed) break;  // rounds only grow along the queue
+    reads_.push_back({read.request_id, commit_, true});
+    ++confirmed;
+  }
+  pending_reads_.erase(pending_reads_.begin(),
+                       pending_reads_.begin() + static_cast<ptrdiff_t>(confirmed));
+}
+
+void Raft::fail_pending_reads() {
+  for (const PendingRead& read : pending_reads_)
+    reads_.push_back({read.request_id, Index{}, false});
+  pending_reads_.clear();
+  read_round_pending_ = false;
+}
+
+bool Raft::quorum_active() const {
+  size_t active = 1;
+  for (const auto& [peer, pr] : progress_)
+    active += pr.recently_active ? 1 : 0;
+  return active >= majority(config_.voters.size());
+}
+
+void Raft::check_quorum_activity() {
+  if (!quorum_active()) return become_follower(term_, kNoNode);
+  for (auto& [peer, pr] : progress_)
+    pr.recently_active = false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages out
+
+Message Raft::reply_to(const Message& m, MessageType type) const {
+  Message r;
+  r.type = type;
+  r.to = m.from;
+  r.term = term_;
+  return r;
+}
+
+void Raft::send(Message m) {
+  m.from = config_.id;
+  switch (m.type) {
+    // These carry promises — a vote, an acknowledgement, the term they were made in — that must
+    // be on stable storage before anyone can rely on them (Figure 2, "Persistent state").
+    case MessageType::kVoteRequest:
+    case MessageType::kVoteResponse:
+    case MessageType::kAppendResponse:
+      after_persist_.push_back(std::move(m));
+      break;
+    default:
+      messages_.push_back(std::move(m));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ready / advance
+
+bool Raft::has_ready() const {
+  return appends_pending_ || read_round_pending_ || log_.has_unpersisted() ||
+         hard_state() != persisted_hard_state_ || !messages_.empty() || !after_persist_.empty() ||
+         commit_ > applied_ || soft_state() != reported_soft_state_ || !reads_.empty();
+}
+
+Ready Raft::ready() {
+  flush_pending_appends();
+  Ready rd;
+  const HardState hs = hard_state();
+  if (hs != persisted_hard_state_) rd.hard_state = hs;
+  rd.entries = log_.take_unpersisted();
+  rd.must_sync = !rd.entries.empty() || hs.term != persisted_hard_state_.term ||
+                 hs.voted_for != persisted_hard_state_.voted_for;
+  rd.messages.swap(messages_);
+  rd.after_persist.swap(after_persist_);
+  if (commit_ > applied_) {
+    auto entries = log_.slice(applied_.next(), commit_, SIZE_MAX);
+    rd.committed.assign(entries.begin(), entries.end());
+    applied_ = commit_;
+  }
+  if (soft_state() != reported_soft_state_) {
+    rd.soft_state = soft_state();
+    reported_soft_state_ = soft_state();
+  }
+  rd.reads.swap(reads_);
+  return rd;
+}
+
+void Raft::advance(const Ready& rd) {
+  if (rd.hard_state) persisted_hard_state_ = *rd.hard_state;
+  log_.persisted();
+  // The leader's own copy counts toward a quorum only once durable.
+  if (role_ == Role::kLeader) maybe_commit();
+}
+
+}  // namespace raftsim::raft

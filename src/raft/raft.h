@@ -1,0 +1,169 @@
+// The Raft core: a pure, deterministic state machine for one node.
+//
+// Nothing here touches a thread, socket, file, clock or global RNG. The host drives it:
+//   inputs   tick(), step(message), propose(command), campaign(), transfer_leader(id),
+//            read_index(request_id)
+//   outputs  ready(): what to persist, send, apply and answer (see ready.h), then advance().
+// Time is only the count of tick() calls; randomness is the seeded jitter RNG in Config.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "raft/config.h"
+#include "raft/log.h"
+#include "raft/progress.h"
+#include "raft/random.h"
+#include "raft/ready.h"
+
+namespace raftsim::raft {
+
+// Why a message was refused before it could touch any state.
+enum class Rejection : uint8_t {
+  kUnknownSender,   // not a voter of this group, or ourselves
+  kWrongRecipient,  // addressed to another node
+  kZeroTerm,        // only a pre-vote refusal from a fresh node may carry term 0
+  kImpossibleLog,   // a log position that no honest log can have (term beyond the message's,
+                    // a prev term for index 0, a match past our log, ...)
+  kBrokenEntries,   // entries not numbered prev+1, prev+2, ... or with terms out of order
+  kCount,
+};
+
+std::string_view to_string(Rejection rejection);
+
+// What the core restarts from: whatever the node's storage kept.
+struct Restored {
+  HardState hard_state;
+  std::vector<Entry> entries;  // indices 1..n
+};
+
+struct ProposeResult {
+  bool accepted = false;  // false: not the leader, or a leadership transfer is under way
+  Index index;
+  Term term;
+};
+
+class Raft {
+ public:
+  explicit Raft(Config config, Restored restored = {});
+
+  // One unit of logical time has passed.
+  void tick();
+  // Delivers a message from a peer. Messages with impossible content are refused and counted
+  // (rejections()); they never assert and never change state.
+  void step(const Message& message);
+  // On the leader: appends a command to the log. Elsewhere: refused.
+  ProposeResult propose(std::string command);
+  // Starts an election now, as if the election timer had fired.
+  void campaign();
+  // On the leader, with the option on: hand leadership to `to` once it is caught up.
+  void transfer_leader(NodeId to);
+  // Asks to serve a linearizable read (§8, ReadIndex). The answer comes in a later Ready.
+  void read_index(uint64_t request_id);
+
+  bool has_ready() const;
+  // Collects the outstanding work. At most one Ready may be outstanding: call advance() with it
+  // once it has been handled, before asking for the next.
+  Ready ready();
+  void advance(const Ready& ready);
+
+  // Observers (for the host, the simulator's trace and the checkers).
+  NodeId id() const { return config_.id; }
+  const Config& config() const { return config_; }
+  Role role() const { return role_; }
+  Term term() const { return term_; }
+  NodeId voted_for() const { return voted_for_; }
+  NodeId leader() const { return leader_; }
+  Index commit_index() const { return commit_; }
+  const Log& log() const { return log_; }
+  const std::map<NodeId, Progress>& progress() const { return progress_; }
+  NodeId transfer_target() const { return transfer_target_; }
+  uint64_t rejections(Rejection why) const { return rejections_[static_cast<size_t>(why)]; }
+  uint64_t total_rejections() const;
+
+ private:
+  // Role transitions.
+  void become_follower(Term term, NodeId leader);
+  void become_pre_candidate();
+  void become_candidate();
+  void become_leader();
+  void start_election(bool pre_vote, bool transfer);
+  void reset_election_timer();
+
+  // Message handling.
+  std::optional<Rejection> validate(const Message& m) const;
+  bool ignore_for_vote_lease(const Message& m) const;
+  void handle_vote_request(const Message& m);
+  void handle_vote_response(const Message& m);
+  void handle_append_entries(const Message& m);
+  void handle_append_response(const Message& m);
+  void handle_timeout_now(const Message& m);
+  bool may_grant_vote(const Message& m) const;
+
+  // Leader duties.
+  void send_append(NodeId to, bool heartbeat);
+  void broadcast_append(bool heartbeat);
+  void flush_pending_appends();
+  void maybe_commit();
+  void confirm_reads();
+  void fail_pending_reads();
+  void check_quorum_activity();
+  bool quorum_active() const;
+  Index self_match() const { return log_.stable_index(); }
+
+  void send(Message m);
+  void send_response(Message m);
+  Message reply_to(const Message& m, MessageType type) const;
+  HardState hard_state() const { return {term_, voted_for_, commit_}; }
+  SoftState soft_state() const { return {role_, leader_}; }
+
+  Config config_;
+  Random rng_;
+
+  // Persistent (Figure 2).
+  Term term_;
+  NodeId voted_for_;
+  Log log_;
+  // Volatile.
+  Index commit_;
+  Index applied_;  // handed to the host in a Ready; invariant applied_ <= commit_ (see advance)
+  Role role_ = Role::kFollower;
+  NodeId leader_;
+
+  // Timers, in ticks since the last reset.
+  int election_elapsed_ = 0;
+  int randomized_election_timeout_ = 0;
+  int heartbeat_elapsed_ = 0;
+  int transfer_elapsed_ = 0;
+
+  // Candidate / pre-candidate: the answers so far (true = granted).
+  std::map<NodeId, bool> votes_;
+  // Leader.
+  std::map<NodeId, Progress> progress_;  // every voter but self
+  NodeId transfer_target_;
+  uint64_t round_ = 0;               // the current heartbeat round
+  bool appends_pending_ = false;     // new entries not yet sent to followers
+  bool read_round_pending_ = false;  // reads wait for a heartbeat round not yet sent
+  struct PendingRead {
+    uint64_t request_id;
+    uint64_t round;  // confirmed once a quorum has echoed this round
+  };
+  std::vector<PendingRead> pending_reads_;  // rounds non-decreasing along the queue
+  std::vector<Index> match_scratch_;        // reused by maybe_commit()
+
+  // Outputs waiting for the next Ready.
+  std::vector<Message> messages_;
+  std::vector<Message> after_persist_;
+  std::vector<ReadState> reads_;
+  HardState persisted_hard_state_;
+  SoftState reported_soft_state_;
+
+  std::array<uint64_t, static_cast<size_t>(Rejection::kCount)> rejections_{};
+};
+
+}  // namespace raftsim::raft
