@@ -79,9 +79,9 @@ void advance(Partition& partition, ModelKind model, RegisterValue initial, std::
              std::uint64_t allowance) {
   if (!partition.search) {
     partition.search =
-        std::make_unique<PartitionSearch>(partition.ops, make_state_space(model, initial), memory);
+        std::make_unique<PartitionSearch>(partition.ops, make_state_space(model, initial));
   }
-  partition.status = partition.search->advance(allowance);
+  partition.status = partition.search->advance(allowance, memory);
   partition.steps = partition.search->steps();
   if (partition.status == SearchStatus::running) return;
   if (partition.status == SearchStatus::not_linearizable) {
@@ -157,8 +157,6 @@ CheckResult check_linearizability(const History& history, const CheckOptions& op
   std::vector<Partition> partitions = split(history, *model.model);
   const unsigned threads =
       options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t memory_each =
-      options.budget.max_memory_bytes / std::max<std::size_t>(1, partitions.size());
   const std::uint64_t max_steps = options.budget.max_steps_per_partition;
 
   for (std::uint64_t allowance = std::min(kFirstRoundSteps, max_steps);; allowance *= 2) {
@@ -168,6 +166,8 @@ CheckResult check_linearizability(const History& history, const CheckOptions& op
       if (partitions[i].status == SearchStatus::running) running.push_back(i);
     }
     if (running.empty()) break;
+    // Finished partitions have freed their memory; the running ones share the budget evenly.
+    const std::size_t memory_each = options.budget.max_memory_bytes / running.size();
     run_pool(running, threads, [&](std::size_t i) {
       advance(partitions[i], *model.model, history.initial_register, memory_each, allowance);
     });

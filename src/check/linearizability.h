@@ -29,7 +29,8 @@ const char* to_string(Verdict verdict);
 struct Budget {
   // Search steps (one per call tried or backtrack) allowed to each partition.
   std::uint64_t max_steps_per_partition = 200'000'000;
-  // Memory for the whole check, divided evenly among partitions (memo caches and model states).
+  // Memory for the whole check (memo caches, model states), shared evenly by the partitions
+  // still being searched in a round; finished partitions free theirs.
   std::size_t max_memory_bytes = std::size_t{512} << 20;
 };
 

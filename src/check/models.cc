@@ -3,12 +3,17 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 namespace raftsim::check {
 namespace {
 
-// Interns states of type State; Apply(const State&, const Operation&, State& out) -> bool.
+// How an op acts on a state: Model::apply(const State&, const Operation&, State& out) returns
+// one of these, and fills `out` only for `changed`, so reads never copy a state.
+enum class Effect { illegal, unchanged, changed };
+
+// Interns the states of one Model; Model::Index maps a state to its id.
 template <class State, class Model>
 class InternedSpace final : public StateSpace {
  public:
@@ -17,10 +22,19 @@ class InternedSpace final : public StateSpace {
   StateId initial() override { return initial_; }
 
   StateId step(StateId state, const Operation& op) override {
-    State next = states_[state];
-    if (!Model::apply(next, op)) return kIllegal;
-    return intern(std::move(next));
+    State next;
+    switch (Model::apply(states_[state], op, next)) {
+      case Effect::illegal:
+        return kIllegal;
+      case Effect::unchanged:
+        return state;
+      case Effect::changed:
+        return intern(std::move(next));
+    }
+    return kIllegal;
   }
+
+  bool memoize(const Operation& op) const override { return Model::memoize(op); }
 
   std::string describe(StateId state) const override { return Model::describe(states_[state]); }
 
@@ -36,58 +50,71 @@ class InternedSpace final : public StateSpace {
     return it->second;
   }
 
-  std::map<State, StateId> ids_;
+  typename Model::Index ids_;
   std::vector<State> states_;
   StateId initial_ = 0;
   std::size_t bytes_ = 0;
 };
 
+Effect check(bool legal) {
+  return legal ? Effect::unchanged : Effect::illegal;
+}
+
 struct KvModel {
+  using Index = std::unordered_map<std::string, StateId>;  // values can be long: hash, not sort
+
   // A key's value; a missing key reads as "".
-  static bool apply(std::string& state, const Operation& op) {
+  static Effect apply(const std::string& state, const Operation& op, std::string& out) {
     switch (op.kind) {
       case OpKind::kv_get:
-        return state == op.value;
+        return check(state == op.value);
       case OpKind::kv_put:
-        state = op.value;
-        return true;
+        out = op.value;
+        return Effect::changed;
       case OpKind::kv_append:
-        state += op.value;
-        return true;
+        out.reserve(state.size() + op.value.size());
+        out = state;
+        out += op.value;
+        return Effect::changed;
       case OpKind::kv_cas:
         if (op.succeeded || op.outcome == Outcome::unknown) {
-          if (state != op.expected) return false;
-          state = op.value;
-          return true;
+          if (state != op.expected) return Effect::illegal;
+          out = op.value;
+          return Effect::changed;
         }
-        return state != op.expected;
+        return check(state != op.expected);
       default:
-        return false;
+        return Effect::illegal;
     }
   }
+  // Reads only compare; a write interns (hashes) a value that may be long.
+  static bool memoize(const Operation& op) { return op.kind != OpKind::kv_get; }
   static std::string describe(const std::string& state) { return fmt::format("\"{}\"", state); }
   static std::size_t heap_bytes(const std::string& state) { return state.capacity(); }
 };
 
 struct RegisterModel {
-  static bool apply(RegisterValue& state, const Operation& op) {
+  using Index = std::map<RegisterValue, StateId>;
+
+  static Effect apply(const RegisterValue& state, const Operation& op, RegisterValue& out) {
     switch (op.kind) {
       case OpKind::register_read:
-        return state == op.register_value;
+        return check(state == op.register_value);
       case OpKind::register_write:
-        state = op.register_value;
-        return true;
+        out = op.register_value;
+        return Effect::changed;
       case OpKind::register_cas:
         if (op.succeeded || op.outcome == Outcome::unknown) {
-          if (state != op.register_expected) return false;
-          state = op.register_value;
-          return true;
+          if (state != op.register_expected) return Effect::illegal;
+          out = op.register_value;
+          return Effect::changed;
         }
-        return state != op.register_expected;
+        return check(state != op.register_expected);
       default:
-        return false;
+        return Effect::illegal;
     }
   }
+  static bool memoize(const Operation&) { return false; }  // a handful of tiny states
   static std::string describe(const RegisterValue& state) { return to_string(state); }
   static std::size_t heap_bytes(const RegisterValue&) { return 0; }
 };
@@ -107,17 +134,22 @@ struct MultiRegisterState {
 };
 
 struct MultiRegisterModel {
-  static bool apply(MultiRegisterState& state, const Operation& op) {
-    if (op.kind != OpKind::txn) return false;
+  using Index = std::map<MultiRegisterState, StateId>;
+
+  static Effect apply(const MultiRegisterState& state, const Operation& op,
+                      MultiRegisterState& out) {
+    if (op.kind != OpKind::txn) return Effect::illegal;
+    out = state;
     for (const TxnStep& step : op.txn) {
       if (step.is_write) {
-        state.written[step.register_name] = step.value;
-      } else if (step.value && state.get(step.register_name) != step.value) {
-        return false;
+        out.written[step.register_name] = step.value;
+      } else if (step.value && out.get(step.register_name) != step.value) {
+        return Effect::illegal;
       }
     }
-    return true;
+    return Effect::changed;
   }
+  static bool memoize(const Operation&) { return true; }
   static std::string describe(const MultiRegisterState& state) {
     std::string out = "{";
     for (const auto& [name, value] : state.written) {
@@ -132,17 +164,14 @@ struct MultiRegisterModel {
 };
 
 struct MutexModel {
-  static bool apply(bool& locked, const Operation& op) {
-    if (op.kind == OpKind::mutex_acquire && !locked) {
-      locked = true;
-      return true;
-    }
-    if (op.kind == OpKind::mutex_release && locked) {
-      locked = false;
-      return true;
-    }
-    return false;
+  using Index = std::map<bool, StateId>;
+
+  static Effect apply(bool locked, const Operation& op, bool& out) {
+    if (op.kind == OpKind::mutex_acquire && !locked) return out = true, Effect::changed;
+    if (op.kind == OpKind::mutex_release && locked) return out = false, Effect::changed;
+    return Effect::illegal;
   }
+  static bool memoize(const Operation&) { return false; }
   static std::string describe(bool locked) { return locked ? "locked" : "free"; }
   static std::size_t heap_bytes(bool) { return 0; }
 };

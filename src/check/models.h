@@ -25,6 +25,9 @@ class StateSpace {
   // An op with an unknown outcome is stepped as if it succeeded (a cas swapped); that it may also
   // never have happened is handled by the search, which may leave it out.
   virtual StateId step(StateId state, const Operation& op) = 0;
+  // Whether step() for this op is worth memoizing per (state, op): true when it builds and
+  // interns a new state, false when it is a comparison or the states are tiny.
+  virtual bool memoize(const Operation& op) const = 0;
   virtual std::string describe(StateId state) const = 0;
   // Approximate bytes held by the interned states (counted against the check's memory budget).
   virtual std::size_t memory_bytes() const = 0;

@@ -84,9 +84,55 @@ class PartitionSearch::MemoCache {
   std::vector<std::uint32_t> slots_;  // entry + 1; 0 = empty
 };
 
+// (state, op) -> next state, memoized: stepping a model may copy and intern a long value, while
+// the search asks the same transition many times. Open addressing over two flat arrays.
+class PartitionSearch::TransitionTable {
+ public:
+  TransitionTable() : keys_(1024, kEmpty), values_(1024, kIllegal) {}
+
+  // The slot for `key`; *found tells whether it was already filled.
+  StateId* find_or_add(std::uint64_t key, bool* found) {
+    if ((count_ + 1) * 2 > keys_.size()) grow();
+    std::size_t mask = keys_.size() - 1;
+    for (std::size_t i = splitmix64(key) & mask;; i = (i + 1) & mask) {
+      if (keys_[i] == key) return *found = true, &values_[i];
+      if (keys_[i] == kEmpty) {
+        keys_[i] = key;
+        ++count_;
+        return *found = false, &values_[i];
+      }
+    }
+  }
+
+  std::size_t memory_bytes() const { return keys_.size() * 12; }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+
+  void grow() {
+    std::vector<std::uint64_t> keys(keys_.size() * 2, kEmpty);
+    std::vector<StateId> values(keys.size(), kIllegal);
+    std::size_t mask = keys.size() - 1;
+    for (std::size_t j = 0; j < keys_.size(); ++j) {
+      if (keys_[j] == kEmpty) continue;
+      std::size_t i = splitmix64(keys_[j]) & mask;
+      while (keys[i] != kEmpty)
+        i = (i + 1) & mask;
+      keys[i] = keys_[j];
+      values[i] = values_[j];
+    }
+    keys_.swap(keys);
+    values_.swap(values);
+  }
+
+  std::vector<std::uint64_t> keys_;
+  std::vector<StateId> values_;
+  std::size_t count_ = 0;
+};
+
 PartitionSearch::PartitionSearch(std::vector<const Operation*> ops,
-                                 std::unique_ptr<StateSpace> space, std::size_t memory_limit_bytes)
-    : ops_(std::move(ops)), space_(std::move(space)), memory_limit_(memory_limit_bytes) {}
+                                 std::unique_ptr<StateSpace> space)
+    : ops_(std::move(ops)), space_(std::move(space)) {}
 
 PartitionSearch::~PartitionSearch() = default;
 
@@ -117,6 +163,10 @@ void PartitionSearch::build_entry_list() {
     zobrist_[i] = splitmix64(i * 0x632be59bd9b4e019ULL + 1);
   linearized_.assign((n + 63) / 64 + 1, 0);
   cache_ = std::make_unique<MemoCache>(linearized_.size());
+  transitions_ = std::make_unique<TransitionTable>();
+  memoized_.resize(n);
+  for (std::size_t i = 0; i < n; ++i)
+    memoized_[i] = space_->memoize(*ops_[i]);
   for (const Operation* op : ops_)
     definite_left_ += op->outcome == Outcome::ok ? 1 : 0;
   state_ = space_->initial();
@@ -124,10 +174,12 @@ void PartitionSearch::build_entry_list() {
 }
 
 StateId PartitionSearch::transition(StateId state, std::size_t op) {
+  if (!memoized_[op]) return space_->step(state, *ops_[op]);
   std::uint64_t key = (static_cast<std::uint64_t>(state) << 32) | op;
-  auto [it, inserted] = transitions_.try_emplace(key, kIllegal);
-  if (inserted) it->second = space_->step(state, *ops_[op]);
-  return it->second;
+  bool found = false;
+  StateId* next = transitions_->find_or_add(key, &found);
+  if (!found) *next = space_->step(state, *ops_[op]);
+  return *next;
 }
 
 // Removes a call and its return from the list: the op is linearized.
@@ -163,19 +215,22 @@ void PartitionSearch::record_deepest(int return_entry) {
 }
 
 std::size_t PartitionSearch::memory_bytes() const {
-  std::size_t bytes = space_->memory_bytes() + transitions_.size() * 48 +
+  if (!started_) return 0;
+  std::size_t bytes = space_->memory_bytes() + transitions_->memory_bytes() +
                       stack_.capacity() * sizeof(Frame) + next_.capacity() * 8;
   return bytes + (cache_ ? cache_->memory_bytes() : 0);
 }
 
-SearchStatus PartitionSearch::advance(std::uint64_t total_step_allowance) {
+SearchStatus PartitionSearch::advance(std::uint64_t total_step_allowance,
+                                      std::size_t memory_limit_bytes) {
   if (!started_) {
     started_ = true;
     build_entry_list();
   }
   while (definite_left_ > 0) {
     if (steps_ >= total_step_allowance) return SearchStatus::running;
-    if (++steps_ % 4096 == 0 && memory_bytes() > memory_limit_) return SearchStatus::out_of_memory;
+    if (++steps_ % 4096 == 0 && memory_bytes() > memory_limit_bytes)
+      return SearchStatus::out_of_memory;
     const int entry = entry_;
     if (!is_call(entry)) {
       // An op returned before being linearized: undo the most recent choice.

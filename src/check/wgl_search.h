@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "check/history.h"
@@ -30,7 +29,7 @@ enum class SearchStatus : std::uint8_t {
   running,  // allowance reached, may be advanced further
   linearizable,
   not_linearizable,
-  out_of_memory,  // the memory limit given at construction was reached
+  out_of_memory,  // the memory limit was reached
 };
 
 // Where the search got furthest: the longest linearizable prefix it found, and why it could not
@@ -45,11 +44,12 @@ struct DeepestPoint {
 class PartitionSearch {
  public:
   // ops: the partition's operations (no `fail` ones); they must outlive the search.
-  PartitionSearch(std::vector<const Operation*> ops, std::unique_ptr<StateSpace> space,
-                  std::size_t memory_limit_bytes);
+  PartitionSearch(std::vector<const Operation*> ops, std::unique_ptr<StateSpace> space);
   ~PartitionSearch();
 
-  SearchStatus advance(std::uint64_t total_step_allowance);
+  // Runs until the search ends, its total step count reaches the allowance, or the memory it
+  // holds passes memory_limit_bytes (then out_of_memory, final).
+  SearchStatus advance(std::uint64_t total_step_allowance, std::size_t memory_limit_bytes);
 
   std::uint64_t steps() const { return steps_; }
   std::size_t memory_bytes() const;
@@ -59,6 +59,7 @@ class PartitionSearch {
 
  private:
   class MemoCache;
+  class TransitionTable;
   struct Frame {
     std::size_t op;
     StateId state_before;
@@ -74,14 +75,14 @@ class PartitionSearch {
 
   std::vector<const Operation*> ops_;
   std::unique_ptr<StateSpace> space_;
-  std::size_t memory_limit_;
 
   // Entry e: 0 is the list head; op i has call 2i+1 and return 2i+2.
   std::vector<int> next_;
   std::vector<int> prev_;
+  std::vector<bool> memoized_;          // per op: StateSpace::memoize
   std::vector<std::uint64_t> zobrist_;  // per op, for an incremental hash of the linearized set
 
-  std::unordered_map<std::uint64_t, StateId> transitions_;  // (state << 32 | op) -> next state
+  std::unique_ptr<TransitionTable> transitions_;  // (state << 32 | op) -> next state
   std::unique_ptr<MemoCache> cache_;
   std::vector<std::uint64_t> linearized_;
   std::uint64_t linearized_hash_ = 0;
