@@ -30,6 +30,9 @@ struct Progress {
   // The round of the acknowledgement that last raised match_index: a rejection from an older
   // round is stale, one from a newer round means the follower lost acknowledged entries.
   uint64_t match_round = 0;
+  // The round in which entries were last sent: an echo of a later round with match_index still
+  // below next_index - 1 means those entries were lost in flight.
+  uint64_t sent_round = 0;
 
   void become_probe() {
     state = State::kProbe;

@@ -389,14 +389,14 @@ void Raft::handle_append_response(const Message& m) {
   auto it = progress_.find(m.from);
   if (it == progress_.end()) return;
   Progress& pr = it->second;
+  if (!m.reject && m.match_index > log_.last_index()) {
+    ++rejections_[static_cast<size_t>(Rejection::kImpossibleLog)];  // acks what we never sent
+    return;  // before it can count as activity or confirm a read round
+  }
   pr.recently_active = true;
   pr.acked_round = std::max(pr.acked_round, m.round);
 
   if (!m.reject) {
-    if (m.match_index > log_.last_index()) {
-      ++rejections_[static_cast<size_t>(Rejection::kImpossibleLog)];  // acks what we never sent
-      return;
-    }
     if (m.match_index > pr.match_index) {
       pr.match_index = m.match_index;
       pr.match_round = std::max(pr.match_round, m.round);
@@ -494,6 +494,12 @@ void Raft::read_index(uint64_t request_id) {
 
 void Raft::send_append(NodeId to, bool heartbeat) {
   Progress& pr = progress_.at(to);
+  if (heartbeat && pr.state == Progress::State::kReplicate &&
+      pr.match_index < pr.next_index.prev() && pr.acked_round > pr.sent_round) {
+    // The follower has echoed a round begun after our last entries went out, yet not acknowledged
+    // them: they were lost. Without this, nothing resends them until the next proposal.
+    pr.become_probe();
+  }
   if (pr.state == Progress::State::kProbe && pr.probe_sent && !heartbeat) return;
   Message m;
   m.type = MessageType::kAppendEntries;
@@ -511,6 +517,7 @@ void Raft::send_append(NodeId to, bool heartbeat) {
     if (pr.state == Progress::State::kReplicate && !entries.empty()) {
       pr.next_index = entries.back().index.next();
     }
+    if (!entries.empty()) pr.sent_round = round_;
     if (pr.state == Progress::State::kProbe) pr.probe_sent = true;
   }
   m.prev_log_term = log_.term_at(m.prev_log_index);
