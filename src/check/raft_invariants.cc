@@ -1,0 +1,362 @@
+#include "check/raft_invariants.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cinttypes>
+#include <cstdio>
+#include <iterator>
+#include <utility>
+
+namespace raftsim::check {
+
+using raft::Entry;
+using raft::Index;
+using raft::NodeId;
+using raft::Term;
+
+namespace {
+
+std::string n(NodeId id) {
+  return "n" + std::to_string(id.value);
+}
+std::string at(Index index, Term term) {
+  return "(index " + std::to_string(index.value) + ", term " + std::to_string(term.value) + ")";
+}
+
+std::string seconds(SimTime t) {
+  char buf[40];
+  const char* sign = t < 0 ? "-" : "";
+  uint64_t magnitude = t < 0 ? -static_cast<uint64_t>(t) : static_cast<uint64_t>(t);
+  std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%06" PRIu64 "s", sign, magnitude / 1'000'000,
+                magnitude % 1'000'000);
+  return buf;
+}
+
+// The runs of equal terms in a log, found by binary search: terms never decrease along a log, so
+// each run's end is the first index holding a greater term. O(R log N).
+template <typename Run>
+std::vector<Run> term_runs(const raft::Log& log) {
+  std::vector<Run> runs;
+  const uint64_t last = log.last_index().value;
+  uint64_t i = 1;
+  while (i <= last) {
+    const Term term = log.term_at(Index{i});
+    uint64_t lo = i + 1;
+    uint64_t hi = last + 1;
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      if (log.term_at(Index{mid}) > term) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    runs.push_back(Run{Index{i}, term});
+    i = lo;
+  }
+  return runs;
+}
+
+}  // namespace
+
+std::string to_string(const PropertyViolation& v) {
+  std::string out = v.property + " at " + seconds(v.time) + " (seed " + std::to_string(v.seed) +
+                    "), term " + std::to_string(v.term.value) + ", index " +
+                    std::to_string(v.index.value) + ", nodes";
+  for (NodeId id : v.nodes)
+    out += " " + n(id);
+  out += ": " + v.detail;
+  for (const std::string& line : v.context)
+    out += "\n  " + line;
+  return out;
+}
+
+uint64_t entry_digest(const Entry& entry) {
+  // FNV-1a: stable across builds and platforms, so digests may appear in reports.
+  uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](unsigned char byte) {
+    h ^= byte;
+    h *= 1099511628211ull;
+  };
+  mix(static_cast<unsigned char>(entry.type));
+  for (char c : entry.command)
+    mix(static_cast<unsigned char>(c));
+  return h;
+}
+
+bool RaftInvariants::LeaderView::holds(Index index, Term entry_term) const {
+  if (index.value == 0) return true;
+  if (index > last_at_election) return false;  // later entries are all of the leader's own term
+  auto run = std::upper_bound(runs.begin(), runs.end(), index,
+                              [](Index i, const TermRun& r) { return i < r.first; });
+  assert(run != runs.begin());
+  return std::prev(run)->term == entry_term;
+}
+
+RaftInvariants::RaftInvariants(std::span<const NodeId> nodes, uint64_t seed) : seed_(seed) {
+  for (NodeId id : nodes)
+    node_state(id);
+}
+
+RaftInvariants::NodeState& RaftInvariants::node_state(NodeId node) {
+  assert(!node.is_none());
+  return nodes_[node];
+}
+
+PropertyViolation RaftInvariants::make(std::string_view property, SimTime now,
+                                       std::vector<NodeId> nodes, Term term, Index index,
+                                       std::string detail) const {
+  return PropertyViolation{
+      std::string(property), std::move(nodes), term, index, now, seed_, std::move(detail), {}};
+}
+
+void RaftInvariants::report(DedupKey key, PropertyViolation violation) {
+  if (reported_.insert(key).second) {
+    violations_.push_back(std::move(violation));
+  } else {
+    ++suppressed_;
+  }
+}
+
+void RaftInvariants::set_context(size_t i, std::vector<std::string> context) {
+  assert(i < violations_.size());
+  violations_[i].context = std::move(context);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Log matching
+
+void RaftInvariants::on_log_write(SimTime now, NodeId node, const raft::Log& log_after,
+                                  std::span<const Entry> written) {
+  node_state(node);
+  for (size_t k = 0; k < written.size(); ++k) {
+    const Entry& entry = written[k];
+    assert(entry.index == written.front().index + k);
+    std::optional<Term> prev_term;
+    if (k > 0) {
+      prev_term = written[k - 1].term;
+    } else if (entry.index.value == 1) {
+      prev_term = Term{0};
+    } else if (log_after.matches(entry.index, entry.term)) {
+      prev_term = log_after.term_at(entry.index.prev());
+    }
+    check_write(now, node, entry, prev_term);
+  }
+}
+
+RaftInvariants::WriteRecord& RaftInvariants::record_for(Index index, Term term) {
+  assert(index.value >= 1 && term.value >= 1);
+  if (records_.size() < index.value) records_.resize(index.value);
+  WriteRecord& first = records_[index.value - 1];
+  if (first.term == term || first.term.value == 0) return first;
+  std::vector<WriteRecord>& others = extra_records_[index.value];
+  for (WriteRecord& r : others)
+    if (r.term == term) return r;
+  return others.emplace_back();
+}
+
+// Induction: if every (index, term) is only ever written with one content and one predecessor
+// term, two logs sharing (index, term) share (index - 1, term'), and so on down to index 1.
+void RaftInvariants::check_write(SimTime now, NodeId node, const Entry& entry,
+                                 std::optional<Term> prev_term) {
+  const uint64_t digest = entry_digest(entry);
+  WriteRecord& record = record_for(entry.index, entry.term);
+  if (record.term.value == 0) {
+    record =
+        WriteRecord{entry.term, prev_term.value_or(Term{}), digest, node, prev_term.has_value()};
+    return;
+  }
+  const DedupKey key{kLogMatching, node.value, 0, entry.term.value};
+  if (record.digest != digest) {
+    report(key,
+           make(kLogMatching, now, {node, record.writer}, entry.term, entry.index,
+                n(node) + " wrote an entry at " + at(entry.index, entry.term) +
+                    " whose content differs from the one " + n(record.writer) + " wrote there"));
+  } else if (prev_term && record.prev_known && *prev_term != record.prev_term) {
+    report(key,
+           make(kLogMatching, now, {node, record.writer}, entry.term, entry.index,
+                n(node) + " holds " + at(entry.index, entry.term) + " after an entry of term " +
+                    std::to_string(prev_term->value) + ", " + n(record.writer) +
+                    " after one of term " + std::to_string(record.prev_term.value)));
+  } else if (prev_term && !record.prev_known) {
+    record.prev_term = *prev_term;
+    record.prev_known = true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node state: term, vote, commit, leadership
+
+void RaftInvariants::on_persisted(SimTime, NodeId node, const raft::HardState& hard_state) {
+  node_state(node).persisted = hard_state;
+}
+
+void RaftInvariants::on_restart(SimTime, NodeId node) {
+  NodeState& state = node_state(node);
+  ++state.life;
+  state.commit = Index{0};
+  state.next_apply = Index{1};
+  state.leading.reset();
+  if (state.persisted) {
+    state.term = state.persisted->term;
+    state.vote = state.persisted->voted_for;
+  }
+}
+
+void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
+  NodeState& state = node_state(core.id());
+  check_term_and_vote(now, state, core);
+  check_commit(now, state, core);
+  check_leadership(now, state, core);
+}
+
+void RaftInvariants::check_term_and_vote(SimTime now, NodeState& state, const raft::Raft& core) {
+  const NodeId id = core.id();
+  const Term term = core.term();
+  const NodeId vote = core.voted_for();
+  if (term < state.term) {
+    report({kTermMonotonic, id.value, 0, term.value},
+           make(kTermMonotonic, now, {id}, term, Index{},
+                n(id) + "'s term went back from " + std::to_string(state.term.value) + " to " +
+                    std::to_string(term.value) + " (process life " + std::to_string(state.life) +
+                    ")"));
+  }
+  if (term != state.term) {  // a new term (or, after a violation, a new baseline)
+    state.term = term;
+    state.vote = vote;
+    return;
+  }
+  if (vote.is_none()) return;
+  if (!state.vote.is_none() && vote != state.vote) {
+    report(
+        {kVoteStable, id.value, 0, term.value},
+        make(kVoteStable, now, {id, state.vote, vote}, term, Index{},
+             n(id) + " voted for " + n(state.vote) + " in term " + std::to_string(term.value) +
+                 ", then for " + n(vote) + " (process life " + std::to_string(state.life) + ")"));
+  }
+  state.vote = vote;
+}
+
+void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raft& core) {
+  const NodeId id = core.id();
+  const Index commit = core.commit_index();
+  if (commit < state.commit) {
+    report({kCommitMonotonic, id.value, 0, state.life},
+           make(kCommitMonotonic, now, {id}, core.term(), commit,
+                n(id) + "'s commit index went back from " + std::to_string(state.commit.value) +
+                    " to " + std::to_string(commit.value) + " within process life " +
+                    std::to_string(state.life)));
+  }
+  if (commit <= state.commit) {
+    state.commit = commit;
+    return;
+  }
+  state.commit = commit;
+
+  const raft::Log& log = core.log();
+  assert(commit <= log.last_index());
+  // By log matching, agreeing at the highest index both have committed means agreeing below it.
+  const Index overlap = std::min(commit, committed_index());
+  if (overlap.value > 0 && log.term_at(overlap) != committed_terms_[overlap.value - 1]) {
+    const Term committed = committed_terms_[overlap.value - 1];
+    report({kLeaderCompleteness, id.value, 1, overlap.value},
+           make(kLeaderCompleteness, now, {id}, log.term_at(overlap), overlap,
+                n(id) + " committed " + at(overlap, log.term_at(overlap)) +
+                    ", but the entry committed there earlier has term " +
+                    std::to_string(committed.value) + ": a leader replaced a committed entry"));
+  }
+  for (Index i = committed_index().next(); i <= commit; i = i.next())
+    committed_terms_.push_back(log.term_at(i));
+  add_commit_point(now, commit, core.term());
+}
+
+// A node at term T that sees index c committed learned it from a leader of some term <= T, which
+// counted a quorum storing the entry at that term; every later leader won a vote from someone in
+// that quorum, and so (§5.4.1) holds the entry.
+void RaftInvariants::add_commit_point(SimTime now, Index index, Term by_term) {
+  auto after = commit_points_.upper_bound(by_term);
+  if (after != commit_points_.begin() && std::prev(after)->second >= index) return;  // dominated
+  auto point = commit_points_.insert_or_assign(by_term, index).first;
+  for (auto next = std::next(point); next != commit_points_.end() && next->second <= index;)
+    next = commit_points_.erase(next);
+
+  const Term entry_term = committed_terms_[index.value - 1];
+  for (const auto& [id, state] : nodes_) {
+    if (!state.leading || state.leading->term <= by_term) continue;
+    if (state.leading->holds(index, entry_term)) continue;
+    report({kLeaderCompleteness, id.value, 0, state.leading->term.value},
+           make(kLeaderCompleteness, now, {id}, state.leading->term, index,
+                n(id) + " leads term " + std::to_string(state.leading->term.value) +
+                    " but its log lacks " + at(index, entry_term) + ", committed by term " +
+                    std::to_string(by_term.value)));
+  }
+}
+
+std::optional<Index> RaftInvariants::committed_before(Term leader_term) const {
+  auto point = commit_points_.lower_bound(leader_term);
+  if (point == commit_points_.begin()) return std::nullopt;
+  return std::prev(point)->second;
+}
+
+void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft::Raft& core) {
+  if (core.role() != raft::Role::kLeader) {
+    state.leading.reset();
+    return;
+  }
+  const Term term = core.term();
+  if (state.leading && state.leading->term == term) return;
+  const NodeId id = core.id();
+
+  auto [leader, first] = leaders_.try_emplace(term, id);
+  if (!first && leader->second != id) {
+    report({kElectionSafety, 0, 0, term.value},
+           make(kElectionSafety, now, {id, leader->second}, term, Index{},
+                n(id) + " became leader of term " + std::to_string(term.value) + ", which " +
+                    n(leader->second) + " already led"));
+  }
+
+  const raft::Log& log = core.log();
+  if (std::optional<Index> committed = committed_before(term)) {
+    const Term entry_term = committed_terms_[committed->value - 1];
+    if (!log.matches(*committed, entry_term)) {
+      report({kLeaderCompleteness, id.value, 0, term.value},
+             make(kLeaderCompleteness, now, {id}, term, *committed,
+                  n(id) + " became leader of term " + std::to_string(term.value) +
+                      " without the committed entry " + at(*committed, entry_term)));
+    }
+  }
+  state.leading = LeaderView{term, log.last_index(), term_runs<TermRun>(log)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// State-machine safety
+
+void RaftInvariants::on_apply(SimTime now, NodeId node, const Entry& entry) {
+  NodeState& state = node_state(node);
+  assert(entry.index.value >= 1);
+  if (entry.index != state.next_apply) {
+    report({kStateMachineSafety, node.value, 1, state.life},
+           make(kStateMachineSafety, now, {node}, entry.term, entry.index,
+                n(node) + " applied index " + std::to_string(entry.index.value) + " when index " +
+                    std::to_string(state.next_apply.value) + " was next (process life " +
+                    std::to_string(state.life) + ")"));
+  }
+  state.next_apply = entry.index.next();
+
+  const uint64_t digest = entry_digest(entry);
+  if (applied_.size() < entry.index.value) applied_.resize(entry.index.value);
+  Applied& applied = applied_[entry.index.value - 1];
+  if (applied.term.value == 0) {
+    applied = Applied{entry.term, digest, node};
+    return;
+  }
+  if (applied.term != entry.term || applied.digest != digest) {
+    report({kStateMachineSafety, node.value, 0, entry.term.value},
+           make(kStateMachineSafety, now, {node, applied.node}, entry.term, entry.index,
+                n(node) + " applied " + at(entry.index, entry.term) + " where " + n(applied.node) +
+                    " applied " + at(entry.index, applied.term) +
+                    (applied.term == entry.term ? " with other content" : "")));
+  }
+}
+
+}  // namespace raftsim::check

@@ -1,0 +1,202 @@
+// Raft's safety properties, checked after every simulated event.
+//
+// The simulator reports what each node did (log writes, state, applies, restarts) and the checker
+// keeps just enough global state to notice the first moment a property breaks:
+//
+//   election_safety       at most one leader per term, ever
+//   log_matching          two logs holding an entry of the same index and term are identical up
+//                         to it
+//   leader_completeness   an entry committed by term T is in the log of every leader of a term > T
+//                         (and no two nodes ever commit different entries at one index)
+//   state_machine_safety  the sequences of entries the nodes applied are prefixes of one another
+//   term_monotonic        a node's term never decreases, across restarts too
+//   vote_stable           a node never votes for two candidates in one term, across restarts too
+//   commit_monotonic      a node's commit index never moves back within one process life
+//
+// Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
+// the number of nodes, E the number of entries a call hands over or newly commits, R the number of
+// distinct terms in a new leader's log.
+//
+// Memory: for each log index ever written, one record per distinct term written there (~32 bytes;
+// almost always one term), plus 8 bytes per committed index and 16 per applied index; one map entry
+// per term that had a leader; per current leader, the term runs of its log. Entry contents are kept
+// only as 64-bit hashes.
+//
+// Determinism: violations are recorded in the order they are detected; nothing the checker
+// outputs depends on the iteration order of an unordered container.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "raft/raft.h"
+
+namespace raftsim::check {
+
+// Virtual time, in microseconds since the start of the run.
+using SimTime = int64_t;
+
+// Stable property names, as they appear in reports.
+inline constexpr std::string_view kElectionSafety = "election_safety";
+inline constexpr std::string_view kLogMatching = "log_matching";
+inline constexpr std::string_view kLeaderCompleteness = "leader_completeness";
+inline constexpr std::string_view kStateMachineSafety = "state_machine_safety";
+inline constexpr std::string_view kTermMonotonic = "term_monotonic";
+inline constexpr std::string_view kVoteStable = "vote_stable";
+inline constexpr std::string_view kCommitMonotonic = "commit_monotonic";
+inline constexpr std::string_view kDurability = "durability";
+
+// One broken property, as reported to the user.
+struct PropertyViolation {
+  std::string property;              // one of the k* names above
+  std::vector<raft::NodeId> nodes;   // the nodes involved, the observed one first
+  raft::Term term;                   // the term in question (0 when none applies)
+  raft::Index index;                 // the log index in question (0 when none applies)
+  SimTime time = 0;                  // when it was detected
+  uint64_t seed = 0;                 // the run's seed
+  std::string detail;                // what was seen, in words
+  std::vector<std::string> context;  // the last events before it, filled in by the caller
+
+  bool operator==(const PropertyViolation&) const = default;
+};
+
+// "election_safety at 1.500000s (seed 7), term 3, nodes 1 2: ..." followed by one line per
+// context event.
+std::string to_string(const PropertyViolation& violation);
+
+// A 64-bit digest of an entry's type and command; equal entries have equal digests.
+uint64_t entry_digest(const raft::Entry& entry);
+
+class RaftInvariants {
+ public:
+  // `nodes` are the cluster's members (others are admitted on first sight); `seed` is copied into
+  // every report.
+  explicit RaftInvariants(std::span<const raft::NodeId> nodes, uint64_t seed = 0);
+
+  // The node truncated its log at written.front().index and appended `written` (one persisted
+  // batch, indices consecutive); `log_after` is its in-memory log after the write, used for the
+  // term preceding the batch. Checks log matching. O(E).
+  void on_log_write(SimTime now, raft::NodeId node, const raft::Log& log_after,
+                    std::span<const raft::Entry> written);
+
+  // The node's storage reports this hard state durable. Optional: when a node has reported one,
+  // its term and vote after a restart are compared with the last durable ones (a crash may
+  // legitimately lose a term or vote that was never durable, and so never promised to anyone);
+  // otherwise with the last ones observed by on_state(). O(log n).
+  void on_persisted(SimTime now, raft::NodeId node, const raft::HardState& hard_state);
+
+  // After any event that touched the node: checks its term, vote, commit index and, if it leads,
+  // election safety and leader completeness. O(log n + log N); plus O(E + n) when its commit index
+  // advances, and O(R log N) when it has just become leader (N: its log's length).
+  void on_state(SimTime now, const raft::Raft& core);
+
+  // The node applied `entry` to its state machine. Entries arrive in index order within a process
+  // life, starting from 1. O(log n).
+  void on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry);
+
+  // A new process life of the node begins: its commit index may restart lower, and it applies
+  // again from index 1. Call before the new life's first on_state(). O(log n).
+  void on_restart(SimTime now, raft::NodeId node);
+
+  // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
+  // are counted in suppressed() instead.
+  const std::vector<PropertyViolation>& violations() const { return violations_; }
+  uint64_t suppressed() const { return suppressed_; }
+  // Attaches the events that led to violations()[i], for the report.
+  void set_context(size_t i, std::vector<std::string> context);
+
+  // The highest index known committed (some node's commit index covered it).
+  raft::Index committed_index() const { return raft::Index{committed_terms_.size()}; }
+
+ private:
+  // What was first written at one (index, term).
+  struct WriteRecord {
+    raft::Term term;       // Term{0}: nothing written at this index yet
+    raft::Term prev_term;  // the term of the entry before it in the writer's log, if known
+    uint64_t digest = 0;
+    raft::NodeId writer;
+    bool prev_known = false;
+  };
+  // A run of equal terms in a log: indices [first, next run's first) hold `term`.
+  struct TermRun {
+    raft::Index first;
+    raft::Term term;
+  };
+  // A node leading right now, with its log as it was when it won the election. A leader only
+  // appends entries of its own term, so this answers for every earlier-term entry it will hold.
+  struct LeaderView {
+    raft::Term term;
+    raft::Index last_at_election;
+    std::vector<TermRun> runs;  // covering 1..last_at_election, in index order
+
+    bool holds(raft::Index index, raft::Term entry_term) const;
+  };
+  struct NodeState {
+    // Baselines for the monotonic checks: the term last seen and the vote seen in it (kNoNode
+    // until one is seen). After a restart, the last durable values when they are known.
+    raft::Term term;
+    raft::NodeId vote;
+    std::optional<raft::HardState> persisted;
+    // This process life.
+    raft::Index commit;
+    raft::Index next_apply{1};
+    uint32_t life = 0;
+    std::optional<LeaderView> leading;
+  };
+  // (property, node, what kind of breach, which term or index): one report per key.
+  using DedupKey = std::tuple<std::string_view, uint32_t, uint64_t, uint64_t>;
+
+  NodeState& node_state(raft::NodeId node);
+  void report(DedupKey key, PropertyViolation violation);
+  PropertyViolation make(std::string_view property, SimTime now, std::vector<raft::NodeId> nodes,
+                         raft::Term term, raft::Index index, std::string detail) const;
+
+  WriteRecord& record_for(raft::Index index, raft::Term term);
+  void check_write(SimTime now, raft::NodeId node, const raft::Entry& entry,
+                   std::optional<raft::Term> prev_term);
+  void check_term_and_vote(SimTime now, NodeState& state, const raft::Raft& core);
+  void check_commit(SimTime now, NodeState& state, const raft::Raft& core);
+  void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
+  void add_commit_point(SimTime now, raft::Index index, raft::Term by_term);
+  // The highest committed index whose entry every leader of `leader_term` must hold.
+  std::optional<raft::Index> committed_before(raft::Term leader_term) const;
+
+  uint64_t seed_;
+  std::map<raft::NodeId, NodeState> nodes_;
+
+  // Log matching: records_[i - 1] is the first record written at index i; records of further
+  // terms at an index live in extra_records_ (rare: only after a leader change with conflicts).
+  std::vector<WriteRecord> records_;
+  std::unordered_map<uint64_t, std::vector<WriteRecord>> extra_records_;  // lookups only
+
+  // Election safety: the leader of each term.
+  std::map<raft::Term, raft::NodeId> leaders_;
+
+  // Leader completeness: committed_terms_[i - 1] is the term of the committed entry at index i.
+  std::vector<raft::Term> committed_terms_;
+  // Commit points (term T -> index c: entries 1..c were committed by term T), kept as a
+  // staircase: both keys and values strictly increase, dominated points are dropped.
+  std::map<raft::Term, raft::Index> commit_points_;
+
+  // State-machine safety: what was applied at each index (the first time anyone applied it).
+  struct Applied {
+    raft::Term term;  // Term{0}: nobody applied this index yet
+    uint64_t digest = 0;
+    raft::NodeId node;  // the first node that applied it
+  };
+  std::vector<Applied> applied_;
+
+  std::vector<PropertyViolation> violations_;
+  std::set<DedupKey> reported_;
+  uint64_t suppressed_ = 0;
+};
+
+}  // namespace raftsim::check
