@@ -1,0 +1,57 @@
+// Durability: an acknowledged write must be in the final committed log.
+#include "check/durability.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace raftsim::check {
+namespace {
+
+AckedWrite acked(uint64_t client, uint64_t seq, std::string key, raft::NodeId node = {}) {
+  return AckedWrite{client, seq, "put", std::move(key), node, /*acked_at=*/2'000'000};
+}
+
+TEST(DurabilityTest, EveryAckedWriteCommittedPasses) {
+  std::vector<AckedWrite> acks{acked(1, 1, "x"), acked(1, 2, "y"), acked(2, 1, "x")};
+  // Order does not matter, a retried request may be committed twice, and unacknowledged
+  // commands (here client 3's) are allowed.
+  std::vector<CommittedCommand> log{{2, 1}, {1, 1}, {3, 1}, {1, 2}, {1, 2}};
+  EXPECT_TRUE(check_durability(acks, log).empty());
+}
+
+TEST(DurabilityTest, AckedWriteMissingFromCommittedLogIsReported) {
+  std::vector<AckedWrite> acks{acked(1, 1, "x"), acked(1, 2, "y", raft::NodeId{3}),
+                               acked(2, 1, "z")};
+  std::vector<CommittedCommand> log{{1, 1}, {2, 1}};
+  std::vector<PropertyViolation> missing = check_durability(acks, log, /*end=*/9'000'000,
+                                                            /*seed=*/42);
+  ASSERT_EQ(missing.size(), 1u);
+  const PropertyViolation& v = missing[0];
+  EXPECT_EQ(v.property, "durability");
+  EXPECT_EQ(v.nodes, (std::vector<raft::NodeId>{raft::NodeId{3}}));
+  EXPECT_EQ(v.time, 9'000'000);
+  EXPECT_EQ(v.seed, 42u);
+  EXPECT_EQ(v.detail,
+            "client 1 seq 2 (put y), acknowledged at 2000000us by n3, is not in the committed "
+            "log");
+}
+
+TEST(DurabilityTest, MissingWritesAreReportedInAckOrder) {
+  std::vector<AckedWrite> acks{acked(5, 2, "b"), acked(4, 1, "a"), acked(5, 1, "c")};
+  std::vector<PropertyViolation> missing = check_durability(acks, {});
+  ASSERT_EQ(missing.size(), 3u);
+  EXPECT_NE(missing[0].detail.find("client 5 seq 2"), std::string::npos);
+  EXPECT_NE(missing[1].detail.find("client 4 seq 1"), std::string::npos);
+  EXPECT_NE(missing[2].detail.find("client 5 seq 1"), std::string::npos);
+  EXPECT_TRUE(missing[1].nodes.empty());
+}
+
+TEST(DurabilityTest, SameSeqOfAnotherClientDoesNotCount) {
+  std::vector<AckedWrite> acks{acked(1, 7, "x")};
+  std::vector<CommittedCommand> log{{2, 7}};
+  EXPECT_EQ(check_durability(acks, log).size(), 1u);
+}
+
+}  // namespace
+}  // namespace raftsim::check

@@ -1,0 +1,1 @@
+raftsim_test(invariants_test SOURCES invariants_test.cc durability_test.cc LIBS raftsim_check raftsim_raft)
