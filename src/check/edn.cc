@@ -102,6 +102,7 @@ class Reader {
 
   bool read_string(Value& out) {
     out.type = Type::string;
+    const int start_line = line_;
     ++pos_;
     while (pos_ < text_.size() && text_[pos_] != '"') {
       char c = text_[pos_++];
@@ -113,7 +114,10 @@ class Reader {
       }
       out.text += c;
     }
-    if (pos_ >= text_.size()) return fail("unterminated string");
+    if (pos_ >= text_.size()) {
+      line_ = start_line;
+      return fail("unterminated string");
+    }
     ++pos_;
     return true;
   }

@@ -139,8 +139,11 @@ std::string read_event(Pairing& pairing, const edn::Value& event, int position) 
     if (type->text == "info") return "";  // an :info with no open invoke is bookkeeping
     return fmt::format("process {} completes an op it never invoked", client);
   }
+  // A completion must describe the op it completes; an :info may carry anything (a timeout).
   Operation probe;
-  if (read_invoke(f->text, event, probe).empty() && probe.kind != op->kind) {
+  std::string probe_error = read_invoke(f->text, event, probe);
+  if (!probe_error.empty() && type->text != "info") return probe_error;
+  if (probe_error.empty() && probe.kind != op->kind) {
     return fmt::format("completion of :{} but process {} invoked :{}", f->text, client,
                        to_string(op->kind));
   }
