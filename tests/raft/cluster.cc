@@ -73,6 +73,10 @@ void Cluster::process(NodeId id) {
       }
     }
     m.applied.insert(m.applied.end(), rd.committed.begin(), rd.committed.end());
+    if (on_apply) {
+      for (const Entry& e : rd.committed)
+        on_apply(id, e, m.core->term());
+    }
     m.reads.insert(m.reads.end(), rd.reads.begin(), rd.reads.end());
     m.core->advance(rd);
   }

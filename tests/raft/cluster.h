@@ -61,6 +61,8 @@ class Cluster {
 
   // Return false to drop; may edit the message (for instance trim its entries).
   std::function<bool(Message&)> intercept;
+  // Called for every entry a node applies, with the node's term at that moment.
+  std::function<void(NodeId, const Entry&, Term)> on_apply;
   void cut(NodeId from, NodeId to) { cut_.insert({from, to}); }
   void isolate(NodeId id);
   void heal() { cut_.clear(); }
