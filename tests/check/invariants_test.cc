@@ -333,6 +333,28 @@ TEST_F(InvariantsTest, SecondVoteInOneTermBreaksVoteStable) {
   EXPECT_EQ(v.term, Term{4});
 }
 
+// With durability reported, the restart baseline is the vote the disk acknowledged.
+TEST_F(InvariantsTest, DurableVoteForgottenAcrossRestartBreaksVoteStable) {
+  inv.on_persisted(tick(), n1, raft::HardState{Term{4}, n2, Index{}});
+  inv.on_state(tick(), follower(n1, 4, n2, 0, {}));
+  inv.on_restart(tick(), n1);
+  inv.on_state(tick(), follower(n1, 4, n3, 0, {}));
+  const PropertyViolation& v = only_violation();
+  EXPECT_EQ(v.property, "vote_stable");
+  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n1, n2, n3}));
+  EXPECT_EQ(v.term, Term{4});
+}
+
+// A vote lost before it was durable was never sent (Figure 2: persist before responding).
+TEST_F(InvariantsTest, VoteLostBeforeItWasDurableMayBeCastAgain) {
+  inv.on_persisted(tick(), n1, raft::HardState{Term{3}, NodeId{}, Index{}});
+  inv.on_state(tick(), follower(n1, 4, n2, 0, {}));
+  inv.on_restart(tick(), n1);
+  inv.on_state(tick(), follower(n1, 3, NodeId{}, 0, {}));
+  inv.on_state(tick(), follower(n1, 4, n3, 0, {}));
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
 TEST_F(InvariantsTest, VotingAgainInANewTermIsFine) {
   inv.on_state(tick(), follower(n1, 4, n2, 0, {}));
   inv.on_state(tick(), follower(n1, 5, n3, 0, {}));
