@@ -191,13 +191,17 @@ void RaftInvariants::on_persisted(SimTime, NodeId node, const raft::HardState& h
   node_state(node).persisted = hard_state;
 }
 
-void RaftInvariants::on_restart(SimTime, NodeId node) {
+void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   NodeState& state = node_state(node);
   ++state.life;
   state.commit = Index{0};
   state.next_apply = Index{1};
   state.leading.reset();
-  if (state.persisted) {
+  if (disk_lost) {
+    state.term = Term{0};
+    state.vote = raft::kNoNode;
+    state.persisted.reset();
+  } else if (state.persisted) {
     state.term = state.persisted->term;
     state.vote = state.persisted->voted_for;
   }

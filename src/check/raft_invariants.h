@@ -13,12 +13,19 @@
 //   vote_stable           a node never votes for two candidates in one term, across restarts too
 //   commit_monotonic      a node's commit index never moves back within one process life
 //
+// Driving it: after each simulated event, for each node the event touched, report in this order
+// what the host did: on_log_write() for each batch of entries written to storage,
+// on_persisted() once a hard state is durable, on_apply() for each entry applied, then
+// on_state() with the core. A crash needs no call; the restart that follows calls on_restart()
+// and then on_state() with the new core. Check violations().size() after the event to attach
+// trace context to new reports.
+//
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
 // distinct terms in a new leader's log.
 //
 // Memory: for each log index ever written, one record per distinct term written there (~32 bytes;
-// almost always one term), plus 8 bytes per committed index and 16 per applied index; one map entry
+// almost always one term), plus 8 bytes per committed index and 24 per applied index; one map entry
 // per term that had a leader; per current leader, the term runs of its log. Entry contents are kept
 // only as 64-bit hashes.
 //
@@ -94,7 +101,7 @@ class RaftInvariants {
   void on_persisted(SimTime now, raft::NodeId node, const raft::HardState& hard_state);
 
   // After any event that touched the node: checks its term, vote, commit index and, if it leads,
-  // election safety and leader completeness. O(log n + log N); plus O(E + n) when its commit index
+  // election safety and leader completeness. O(log n); plus O(E + n) when its commit index
   // advances, and O(R log N) when it has just become leader (N: its log's length).
   void on_state(SimTime now, const raft::Raft& core);
 
@@ -103,8 +110,10 @@ class RaftInvariants {
   void on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry);
 
   // A new process life of the node begins: its commit index may restart lower, and it applies
-  // again from index 1. Call before the new life's first on_state(). O(log n).
-  void on_restart(SimTime now, raft::NodeId node);
+  // again from index 1. Call before the new life's first on_state(). `disk_lost`: the node
+  // restarts from an empty disk (an injected fault), so its own term and vote start over; the
+  // cluster-wide properties still hold it to everything else. O(log n).
+  void on_restart(SimTime now, raft::NodeId node, bool disk_lost = false);
 
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.

@@ -321,6 +321,16 @@ TEST_F(InvariantsTest, TermMonotonicAcrossRestartComparesWithDurableTerm) {
   EXPECT_EQ(v.term, Term{1});
 }
 
+// Disk loss is an injected fault, not a bug in the node: its term and vote start over.
+TEST_F(InvariantsTest, RestartFromAnEmptyDiskStartsTermAndVoteOver) {
+  inv.on_persisted(tick(), n1, raft::HardState{Term{4}, n2, Index{}});
+  inv.on_state(tick(), follower(n1, 4, n2, 0, {}));
+  inv.on_restart(tick(), n1, /*disk_lost=*/true);
+  inv.on_state(tick(), follower(n1, 0, NodeId{}, 0, {}));
+  inv.on_state(tick(), follower(n1, 4, n3, 0, {}));
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
 // Figure 2: votedFor is persistent. n1 voted for n2 in term 4, restarts, and votes for n3.
 TEST_F(InvariantsTest, SecondVoteInOneTermBreaksVoteStable) {
   inv.on_state(tick(), follower(n1, 4, n2, 0, {}));
