@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -60,37 +61,108 @@ Effect check(bool legal) {
   return legal ? Effect::unchanged : Effect::illegal;
 }
 
-struct KvModel {
-  using Index = std::unordered_map<std::string, StateId>;  // values can be long: hash, not sort
+// One key of a KV store; a missing key reads as "". Values grow by appends and can be long, so
+// a state is found by a polynomial hash that an append extends in O(length of the suffix), and
+// is compared (memcmp of prefix and suffix) without building the appended string unless new.
+// Values live back to back in one character arena: no allocation per state.
+class KvSpace final : public StateSpace {
+ public:
+  KvSpace() : slots_(1024, kIllegal) { initial_ = find_or_add(kIllegal, ""); }
 
-  // A key's value; a missing key reads as "".
-  static Effect apply(const std::string& state, const Operation& op, std::string& out) {
+  StateId initial() override { return initial_; }
+
+  StateId step(StateId state, const Operation& op) override {
     switch (op.kind) {
       case OpKind::kv_get:
-        return check(state == op.value);
+        return value(state) == op.value ? state : kIllegal;
       case OpKind::kv_put:
-        out = op.value;
-        return Effect::changed;
+        return find_or_add(kIllegal, op.value);
       case OpKind::kv_append:
-        out.reserve(state.size() + op.value.size());
-        out = state;
-        out += op.value;
-        return Effect::changed;
+        return find_or_add(state, op.value);
       case OpKind::kv_cas:
         if (op.succeeded || op.outcome == Outcome::unknown) {
-          if (state != op.expected) return Effect::illegal;
-          out = op.value;
-          return Effect::changed;
+          return value(state) == op.expected ? find_or_add(kIllegal, op.value) : kIllegal;
         }
-        return check(state != op.expected);
+        return value(state) != op.expected ? state : kIllegal;
       default:
-        return Effect::illegal;
+        return kIllegal;
     }
   }
-  // Reads only compare; a write interns (hashes) a value that may be long.
-  static bool memoize(const Operation& op) { return op.kind != OpKind::kv_get; }
-  static std::string describe(const std::string& state) { return fmt::format("\"{}\"", state); }
-  static std::size_t heap_bytes(const std::string& state) { return state.capacity(); }
+
+  bool memoize(const Operation& op) const override { return op.kind != OpKind::kv_get; }
+
+  std::string describe(StateId state) const override { return fmt::format("\"{}\"", value(state)); }
+
+  std::size_t memory_bytes() const override {
+    return arena_.capacity() + states_.capacity() * sizeof(Entry) + slots_.capacity() * 4;
+  }
+
+ private:
+  static constexpr std::uint64_t kBase = 0x100000001b3ULL;
+
+  struct Entry {
+    std::size_t offset;  // value = arena_[offset, offset + length)
+    std::size_t length;
+    std::uint64_t hash;  // polynomial hash of the value; "" hashes to 0
+  };
+
+  std::string_view value(StateId state) const {
+    return std::string_view(arena_).substr(states_[state].offset, states_[state].length);
+  }
+
+  static std::uint64_t extend(std::uint64_t hash, std::string_view suffix) {
+    for (unsigned char c : suffix)
+      hash = hash * kBase + c + 1;
+    return hash;
+  }
+
+  bool equals(StateId id, std::uint64_t hash, StateId prefix, std::size_t prefix_length,
+              std::string_view suffix) const {
+    const Entry& e = states_[id];
+    if (e.hash != hash || e.length != prefix_length + suffix.size()) return false;
+    return (prefix_length == 0 || arena_.compare(e.offset, prefix_length, arena_,
+                                                 states_[prefix].offset, prefix_length) == 0) &&
+           arena_.compare(e.offset + prefix_length, suffix.size(), suffix) == 0;
+  }
+
+  // The state whose value is value(prefix) + suffix; prefix == kIllegal stands for "".
+  StateId find_or_add(StateId prefix, std::string_view suffix) {
+    const bool empty = prefix == kIllegal;
+    const std::size_t prefix_length = empty ? 0 : states_[prefix].length;
+    const std::uint64_t hash = extend(empty ? 0 : states_[prefix].hash, suffix);
+    if ((states_.size() + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = mix(hash) & mask;
+    for (; slots_[i] != kIllegal; i = (i + 1) & mask) {
+      if (equals(slots_[i], hash, prefix, prefix_length, suffix)) return slots_[i];
+    }
+    const std::size_t offset = arena_.size();
+    arena_.reserve(offset + prefix_length + suffix.size());  // no reallocation while copying
+    if (!empty) arena_.append(arena_, states_[prefix].offset, prefix_length);
+    arena_.append(suffix);
+    slots_[i] = static_cast<StateId>(states_.size());
+    states_.push_back(Entry{offset, prefix_length + suffix.size(), hash});
+    return slots_[i];
+  }
+
+  static std::uint64_t mix(std::uint64_t h) { return (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL; }
+
+  void grow() {
+    std::vector<StateId> bigger(slots_.size() * 2, kIllegal);
+    const std::size_t mask = bigger.size() - 1;
+    for (StateId id = 0; id < static_cast<StateId>(states_.size()); ++id) {
+      std::size_t i = mix(states_[id].hash) & mask;
+      while (bigger[i] != kIllegal)
+        i = (i + 1) & mask;
+      bigger[i] = id;
+    }
+    slots_.swap(bigger);
+  }
+
+  std::string arena_;
+  std::vector<Entry> states_;
+  std::vector<StateId> slots_;  // open addressing over states_ by hash
+  StateId initial_ = 0;
 };
 
 struct RegisterModel {
@@ -181,7 +253,7 @@ struct MutexModel {
 std::unique_ptr<StateSpace> make_state_space(ModelKind model, RegisterValue initial_register) {
   switch (model) {
     case ModelKind::kv:
-      return std::make_unique<InternedSpace<std::string, KvModel>>(std::string());
+      return std::make_unique<KvSpace>();
     case ModelKind::register_:
       return std::make_unique<InternedSpace<RegisterValue, RegisterModel>>(initial_register);
     case ModelKind::multi_register:
