@@ -16,6 +16,7 @@ namespace {
 
 constexpr std::uint64_t kFirstRoundSteps = 4096;
 constexpr std::size_t kTailShown = 8;
+constexpr std::size_t kMinPartitionMemory = std::size_t{4} << 20;
 constexpr std::size_t kPendingShown = 16;
 
 struct Partition {
@@ -166,8 +167,11 @@ CheckResult check_linearizability(const History& history, const CheckOptions& op
       if (partitions[i].status == SearchStatus::running) running.push_back(i);
     }
     if (running.empty()) break;
-    // Finished partitions have freed their memory; the running ones share the budget evenly.
-    const std::size_t memory_each = options.budget.max_memory_bytes / running.size();
+    // Finished partitions have freed their memory; the running ones share the budget evenly,
+    // each with at least a floor so that thousands of small keys are not starved.
+    const std::size_t budget = options.budget.max_memory_bytes;
+    const std::size_t memory_each =
+        std::min(budget, std::max(budget / running.size(), kMinPartitionMemory));
     run_pool(running, threads, [&](std::size_t i) {
       advance(partitions[i], *model.model, history.initial_register, memory_each, allowance);
     });

@@ -30,7 +30,9 @@ struct Budget {
   // Search steps (one per call tried or backtrack) allowed to each partition.
   std::uint64_t max_steps_per_partition = 200'000'000;
   // Memory for the whole check (memo caches, model states), shared evenly by the partitions
-  // still being searched in a round; finished partitions free theirs.
+  // still being searched in a round; finished partitions free theirs. Each partition may use at
+  // least 4 MiB (capped by this budget), so a history with more than budget / 4 MiB hard keys
+  // at once can exceed it by that floor per key.
   std::size_t max_memory_bytes = std::size_t{512} << 20;
 };
 
