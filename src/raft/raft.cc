@@ -180,10 +180,10 @@ void Raft::start_election(bool pre_vote, bool transfer) {
     become_candidate();
   }
   votes_[config_.id] = true;
-  if (majority(config_.voters.size()) == 1) {  // a single voter elects itself
-    if (pre_vote) return start_election(false, transfer);
-    return become_leader();
+  if (pre_vote && majority(config_.voters.size()) == 1) {
+    return start_election(/*pre_vote=*/false, transfer);  // no one else to ask
   }
+  maybe_win_election();  // a single voter wins once its own vote is durable
   for (NodeId peer : config_.voters) {
     if (peer == config_.id) continue;
     Message m;
@@ -329,10 +329,22 @@ void Raft::handle_vote_response(const Message& m) {
   if (role_ != (pre_vote ? Role::kPreCandidate : Role::kCandidate)) return;
   if (pre_vote && !m.reject && m.term != term_.next()) return;  // answer to an older campaign
   votes_.emplace(m.from, !m.reject);  // a voter's first answer is its answer
+  maybe_win_election();
+}
+
+void Raft::maybe_win_election() {
+  const bool pre_vote = role_ == Role::kPreCandidate;
+  if (!pre_vote && role_ != Role::kCandidate) return;
+  // A candidate's own vote counts once it is durable, like anyone else's: a candidate that won
+  // on a vote it then lost in a crash could lead the same term twice, with different entries.
+  const bool own_vote_durable = pre_vote || (persisted_hard_state_.term == term_ &&
+                                             persisted_hard_state_.voted_for == config_.id);
   size_t granted = 0;
-  for (const auto& [voter, yes] : votes_)
-    granted += yes ? 1 : 0;
-  const size_t refused = votes_.size() - granted;
+  size_t refused = 0;
+  for (const auto& [voter, yes] : votes_) {
+    if (voter == config_.id && !own_vote_durable) continue;
+    (yes ? granted : refused) += 1;
+  }
   const size_t needed = majority(config_.voters.size());
   if (granted >= needed) {
     if (pre_vote) return start_election(/*pre_vote=*/false, /*transfer=*/false);
@@ -657,6 +669,7 @@ Ready Raft::ready() {
 void Raft::advance(const Ready& rd) {
   if (rd.hard_state) persisted_hard_state_ = *rd.hard_state;
   log_.persisted();
+  maybe_win_election();
   // The leader's own copy counts toward a quorum only once durable.
   if (role_ == Role::kLeader) maybe_commit();
 }

@@ -100,6 +100,7 @@ class Raft {
   bool ignore_for_vote_lease(const Message& m) const;
   void handle_vote_request(const Message& m);
   void handle_vote_response(const Message& m);
+  void maybe_win_election();
   void handle_append_entries(const Message& m);
   void handle_append_response(const Message& m);
   void handle_timeout_now(const Message& m);

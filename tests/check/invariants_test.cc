@@ -54,6 +54,7 @@ raft::Raft leader(NodeId id, uint64_t term, std::vector<Entry> entries) {
   config.voters = {id};
   raft::Raft core(config, raft::Restored{{Term{term - 1}, id, Index{0}}, std::move(entries)});
   core.campaign();
+  core.advance(core.ready());  // its own vote counts once durable
   EXPECT_EQ(core.role(), Role::kLeader);
   EXPECT_EQ(core.term(), Term{term});
   return core;

@@ -36,6 +36,25 @@ TEST(Sec5_2, FollowerBecomesCandidateOnTimeoutVotesForItselfAndIncrementsTerm) {
   EXPECT_EQ(requests[0].term, Term{1});
 }
 
+// Figure 2, "Persistent state ... updated on stable storage before responding": a candidate's
+// own vote is a vote like any other. A lone voter that led before its vote was durable could
+// crash, forget the vote, win the same term again and write different entries under it.
+TEST(Sec5_2, CandidateCountsItsOwnVoteOnlyOnceItIsDurable) {
+  raft::Config config;
+  config.id = raft::NodeId{1};
+  config.voters = {raft::NodeId{1}};
+  Raft core(config);
+  core.campaign();
+  EXPECT_EQ(core.role(), Role::kCandidate);
+  raft::Ready rd = core.ready();
+  ASSERT_TRUE(rd.hard_state.has_value());
+  EXPECT_EQ(rd.hard_state->voted_for, raft::NodeId{1});
+  EXPECT_TRUE(rd.must_sync);
+  core.advance(rd);
+  EXPECT_EQ(core.role(), Role::kLeader);
+  EXPECT_EQ(core.term(), raft::Term{1});
+}
+
 TEST(Sec5_2, ElectionTimeoutIsDrawnFromTToTwoT) {
   constexpr int kT = 10;
   std::set<int> seen;
