@@ -1,0 +1,157 @@
+// A scenario: a cluster, its network, a client workload, faults on a timeline or at random, and
+// what the run is expected to show. Parsed from YAML (parse.h), validated before anything runs,
+// and run in the simulated world (runner.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raft/config.h"
+#include "sim/world.h"
+
+namespace raftsim::scenario {
+
+using sim::Duration;
+using sim::SimTime;
+
+// Where something was written, for messages about it ("file:line:col").
+struct Where {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+enum class FaultKind : uint8_t {
+  kPartition,  // groups: nodes in different groups cannot talk (a node in no group: isolated)
+  kCut,        // links: these directions stop delivering (one-way cut)
+  kHeal,       // every partition, cut and clog is removed (link models stay as set)
+  kDelay,      // links (empty: all): extra delay added to every message
+  kLoss,       // links (empty: all): probability a message is lost
+  kDuplicate,  // links (empty: all): probability a message arrives twice
+  kClog,       // links: messages are held ...
+  kUnclog,     // ... and released together
+  kCrash,      // nodes: stop at once; unsynced writes are lost
+  kRestart,    // nodes: start again from what the disk kept
+  kPause,      // nodes: stop processing, keep state (a GC pause, SIGSTOP)
+  kResume,     // nodes
+  kWipe,       // nodes: the disk is lost; the node restarts empty with the same identity
+  kFsyncLies,  // nodes, on: fsync reports success without syncing
+  kTornWrite,  // nodes: the next crash keeps part of an unsynced record
+  kCorrupt,    // nodes, record: flip a bit in a stored log record (0 = the last)
+  kClockSkew,  // nodes, factor: ticks come `factor` times as far apart
+  kLie,        // nodes, lies: start (or, with all lies false, stop) breaking protocol
+  kElect,      // nodes (one): campaign now
+  kTransfer,   // nodes (two): the first, if leader, hands leadership to the second
+};
+
+struct Fault {
+  SimTime at;
+  FaultKind kind = FaultKind::kHeal;
+  std::vector<std::vector<uint32_t>> groups;         // kPartition
+  std::vector<uint32_t> nodes;                       // node faults (ids from 1)
+  std::vector<std::pair<uint32_t, uint32_t>> links;  // directed (from, to)
+  Duration delay{0};                                 // kDelay
+  double rate = 0;                                   // kLoss, kDuplicate
+  double factor = 1;                                 // kClockSkew
+  bool on = true;                                    // kFsyncLies
+  uint64_t record = 0;                               // kCorrupt
+  sim::Lies lies;                                    // kLie
+  Where where;
+};
+
+// Random faults, drawn from the run's seed (its own stream): a fault starts every
+// [every_min, every_max], lasts [duration_min, duration_max], then heals; none starts within
+// `quiet` of the end of the run.
+struct Nemesis {
+  std::vector<FaultKind> faults;  // from: partition, crash, pause, delay, loss, duplicate, clog,
+                                  // wipe, clock_skew
+  Duration every_min{2000000};
+  Duration every_max{5000000};
+  Duration duration_min{1000000};
+  Duration duration_max{3000000};
+  Duration quiet{5000000};
+  Duration delay{10000000};  // the extra delay a `delay` fault adds
+  double loss = 0.3;         // the loss rate a `loss` fault sets
+  bool enabled() const { return !faults.empty(); }
+};
+
+// The checks every run makes. Each can be expected to fail instead of hold.
+enum class Property : uint8_t {
+  kElectionSafety,
+  kLogMatching,
+  kLeaderCompleteness,
+  kStateMachineSafety,
+  kTermMonotonic,
+  kVoteStable,
+  kCommitMonotonic,
+  kDurability,
+  kLinearizability,
+  kLiveness,
+};
+
+struct Expectation {
+  enum class Kind : uint8_t {
+    kHolds,               // property holds (the default for every property)
+    kViolated,            // property is violated at least once
+    kSafetyViolated,      // some safety property (any of the first eight) is violated
+    kLeaderWithin,        // some node is leader at a moment in [from, from + within]
+    kNoLeader,            // no node of `group` is leader at any moment in [from, to]
+    kNoElection,          // no node of `group` becomes leader in [from, to]
+    kNoCommit,            // no node of `group` advances its commit index in [from, to]
+    kCommitsAtLeast,      // the highest commit index reached is at least `count`
+    kAckedWritesAtLeast,  // at least `count` writes were acknowledged to clients
+    kTermAtMost,          // no node's term exceeds `count` at any moment in [from, to]
+    kTermAbove,           // some node's term exceeds `count` by `to`
+  };
+  Kind kind = Kind::kHolds;
+  Property property = Property::kElectionSafety;
+  std::vector<uint32_t> group;  // empty: every node
+  SimTime from;
+  SimTime to = SimTime::max();
+  Duration within{0};
+  uint64_t count = 0;
+  Where where;
+  std::string text;  // as written, for the verdict table
+};
+
+// After the last timeline fault (and any nemesis fault) and a quiet window, a leader exists and a
+// new proposal commits within `within`.
+struct Liveness {
+  bool enabled = true;
+  Duration quiet{2000000};
+  Duration within{5000000};
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string teaches;  // the header comment: what the scenario shows
+  uint64_t seed = 1;
+  Duration duration{30000000};
+  sim::WorldConfig world;       // cluster, options, bugs, timers, network, disk, workload
+  std::vector<Fault> timeline;  // sorted by time
+  Nemesis nemesis;
+  Liveness liveness;
+  std::vector<Expectation> expectations;
+
+  uint32_t node_id(const std::string& name) const;  // 0 when unknown
+  const std::string& node_name(uint32_t id) const { return world.node_names[id - 1]; }
+};
+
+std::string_view to_string(FaultKind kind);
+std::string_view to_string(Property property);
+bool is_safety(Property property);
+// The short human form of an expectation for the verdict table, e.g. `no_commit [n4 n5] 6s..20s`.
+std::string describe(const Expectation& e, const std::vector<std::string>& node_names);
+
+// Equality of meaning: where things were written (`file`, every `where`) is ignored, and so are the
+// settings of a nemesis with no faults and of disabled liveness, which nothing reads.
+bool operator==(const Fault& a, const Fault& b);
+bool operator==(const Nemesis& a, const Nemesis& b);
+bool operator==(const Expectation& a, const Expectation& b);
+bool operator==(const Liveness& a, const Liveness& b);
+bool operator==(const Scenario& a, const Scenario& b);
+
+}  // namespace raftsim::scenario

@@ -1,0 +1,141 @@
+#include "sim/client.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace raftsim::sim {
+
+SimClient::SimClient(uint32_t id, WorkloadModel model, uint32_t nodes, uint64_t seed)
+    : id_(id),
+      model_(std::move(model)),
+      nodes_(nodes),
+      rng_(seed),
+      last_seen_(std::max<uint32_t>(model_.keys, 1)) {
+  target_ = 1 + static_cast<uint32_t>(rng_.uniform(nodes_));
+}
+
+void SimClient::arm(ClientEnv& env, Duration delay, Timer kind) {
+  const uint64_t token = (++timer_serial_ << 1) | static_cast<uint64_t>(kind);
+  live_timer_[static_cast<uint64_t>(kind)] = token;
+  env.set_client_timer(id_, delay, token);
+}
+
+void SimClient::start(ClientEnv& env) {
+  next_arrival_ = env.now();
+  schedule_next(env);
+}
+
+void SimClient::schedule_next(ClientEnv& env) {
+  Duration delay{0};
+  if (model_.rate > 0) {
+    const double gap_us = -std::log(1.0 - rng_.unit()) * 1e6 / model_.rate;
+    next_arrival_ += Duration{static_cast<int64_t>(gap_us)};
+    if (next_arrival_ > env.now()) delay = next_arrival_ - env.now();
+  } else {
+    // Uniform in [think/2, 3*think/2]: the mean is `think`, without lockstep between clients.
+    const int64_t think = model_.think.count();
+    delay = Duration{rng_.between(think / 2, think + think / 2)};
+  }
+  if (env.now() + delay >= model_.stop_at) return;
+  arm(env, delay, Timer::kNextOp);
+}
+
+node::KvCommand SimClient::next_command() {
+  node::KvCommand c;
+  c.client_id = id_;
+  c.seq = ++seq_;
+  const uint64_t key = rng_.uniform(std::max<uint32_t>(model_.keys, 1));
+  c.key = fmt::format("k{}", key);
+  const OpMix& m = model_.mix;
+  const double total = m.get + m.put + m.append + m.cas;
+  const double draw = rng_.unit() * (total > 0 ? total : 1);
+  if (draw < m.get) {
+    c.op = node::KvOp::kGet;
+  } else if (draw < m.get + m.put) {
+    c.op = node::KvOp::kPut;
+    c.value = fmt::format("{}.{}", id_, c.seq);
+  } else if (draw < m.get + m.put + m.append) {
+    c.op = node::KvOp::kAppend;
+    c.value = fmt::format("{}.{};", id_, c.seq);  // ';' keeps appended tokens apart
+  } else {
+    c.op = node::KvOp::kCas;
+    c.expected = last_seen_[key];
+    c.value = fmt::format("{}.{}", id_, c.seq);
+  }
+  return c;
+}
+
+void SimClient::begin_op(ClientEnv& env) {
+  command_ = next_command();
+  current_ = ClientOp{};
+  current_.client = id_;
+  current_.seq = command_.seq;
+  current_.op = command_.op;
+  current_.key = command_.key;
+  current_.value = command_.value;
+  current_.expected = command_.expected;
+  current_.invoke = env.now();
+  busy_ = true;
+  env.client_event(current_, target_, /*completed=*/false);
+  send_attempt(env);
+}
+
+void SimClient::send_attempt(ClientEnv& env) {
+  ++current_.attempts;
+  env.send_request(id_, target_, command_);
+  arm(env, model_.attempt_timeout, Timer::kAttempt);
+}
+
+void SimClient::retry_elsewhere(ClientEnv& env, uint32_t hint, Duration backoff) {
+  if (env.now() - current_.invoke >= model_.give_up) return finish(env, false, {});
+  if (hint >= 1 && hint <= nodes_ && hint != target_) {
+    target_ = hint;
+  } else {
+    target_ = target_ % nodes_ + 1;
+  }
+  if (backoff.count() == 0) return send_attempt(env);
+  // Asking the next node at once would spin while no leader exists; wait a little first.
+  live_timer_[static_cast<uint64_t>(Timer::kAttempt)] = 0;
+  arm(env, backoff, Timer::kNextOp);
+}
+
+void SimClient::on_reply(ClientEnv& env, const node::ClientReply& reply) {
+  if (!busy_ || reply.seq != current_.seq) return;  // an answer to an earlier attempt
+  switch (reply.status) {
+    case node::ClientReply::Status::kOk:
+      return finish(env, true, reply.result);
+    case node::ClientReply::Status::kNotLeader:
+      return retry_elsewhere(env, reply.leader.value,
+                             reply.leader.is_none() ? Duration{20000} : Duration{0});
+    case node::ClientReply::Status::kRetry:
+      return retry_elsewhere(env, 0, Duration{20000});
+  }
+}
+
+void SimClient::on_timer(ClientEnv& env, uint64_t token) {
+  const auto kind = static_cast<Timer>(token & 1);
+  if (live_timer_[static_cast<uint64_t>(kind)] != token) return;  // superseded
+  live_timer_[static_cast<uint64_t>(kind)] = 0;
+  if (kind == Timer::kAttempt) return retry_elsewhere(env, 0, Duration{0});
+  if (busy_) return send_attempt(env);  // a backoff before retrying the current operation
+  begin_op(env);
+}
+
+void SimClient::finish(ClientEnv& env, bool known, node::KvResult result) {
+  live_timer_[0] = live_timer_[1] = 0;
+  current_.complete = env.now();
+  current_.known = known;
+  current_.result = std::move(result);
+  if (known && (current_.op == node::KvOp::kGet || current_.op == node::KvOp::kCas)) {
+    last_seen_[std::stoul(current_.key.substr(1))] =
+        current_.op == node::KvOp::kCas && current_.result.ok ? current_.value
+                                                              : current_.result.value;
+  }
+  busy_ = false;
+  env.client_event(current_, target_, /*completed=*/true);
+  history_.push_back(std::move(current_));
+  schedule_next(env);
+}
+
+}  // namespace raftsim::sim

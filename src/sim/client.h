@@ -1,0 +1,107 @@
+// A simulated client: issues key-value operations one at a time, finds the leader by following
+// redirects, retries a request with the same sequence number until it learns the outcome (the
+// node's session table makes the retry take effect at most once), and records what it saw.
+//
+// Pacing: closed loop (the next operation starts a think time after the last one finished) or
+// open loop at `rate` operations per second (arrivals are a Poisson process; an arrival that finds
+// the previous operation still outstanding starts when that one finishes — one operation at a
+// time keeps session sequence numbers meaningful).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "node/kv.h"
+#include "node/node.h"
+#include "raft/random.h"
+#include "sim/network.h"
+#include "sim/time.h"
+
+namespace raftsim::sim {
+
+struct OpMix {
+  double get = 0.4;
+  double put = 0.3;
+  double append = 0.2;
+  double cas = 0.1;
+};
+
+struct WorkloadModel {
+  uint32_t clients = 3;
+  uint32_t keys = 5;
+  OpMix mix;
+  double rate = 0;                   // open loop: operations per second per client; 0 = closed
+  Duration think{20000};             // closed loop: mean pause between operations
+  Duration attempt_timeout{300000};  // wait this long for a node's answer before trying another
+  Duration give_up{3000000};         // after this long the outcome is recorded as unknown
+  Latency latency;                   // client <-> node, each way
+  SimTime stop_at = SimTime::max();  // no operation starts at or after this time
+};
+
+// One operation as its client saw it. `known == false`: the client gave up; the operation may
+// or may not have taken effect (at most once, at some point after `invoke`).
+struct ClientOp {
+  uint64_t client = 0;
+  uint64_t seq = 0;
+  node::KvOp op = node::KvOp::kGet;
+  std::string key;
+  std::string value;
+  std::string expected;
+  SimTime invoke;
+  SimTime complete;
+  bool known = false;
+  node::KvResult result;
+  uint32_t attempts = 0;
+};
+
+// What a client needs from the world it lives in.
+class ClientEnv {
+ public:
+  virtual ~ClientEnv() = default;
+  virtual SimTime now() const = 0;
+  virtual void send_request(uint32_t client, uint32_t node, const node::KvCommand& command) = 0;
+  virtual void set_client_timer(uint32_t client, Duration delay, uint64_t token) = 0;
+  virtual void client_event(const ClientOp& op, uint32_t node, bool completed) = 0;
+};
+
+class SimClient {
+ public:
+  SimClient(uint32_t id, WorkloadModel model, uint32_t nodes, uint64_t seed);
+
+  void start(ClientEnv& env);
+  void on_reply(ClientEnv& env, const node::ClientReply& reply);
+  void on_timer(ClientEnv& env, uint64_t token);
+
+  uint32_t id() const { return id_; }
+  const std::vector<ClientOp>& history() const { return history_; }
+  bool busy() const { return busy_; }
+
+ private:
+  enum class Timer : uint64_t { kNextOp = 0, kAttempt = 1 };
+  void arm(ClientEnv& env, Duration delay, Timer kind);
+  void begin_op(ClientEnv& env);
+  void send_attempt(ClientEnv& env);
+  void retry_elsewhere(ClientEnv& env, uint32_t hint, Duration backoff);
+  void finish(ClientEnv& env, bool known, node::KvResult result);
+  void schedule_next(ClientEnv& env);
+  node::KvCommand next_command();
+
+  uint32_t id_;
+  WorkloadModel model_;
+  uint32_t nodes_;
+  raft::Random rng_;
+
+  uint64_t seq_ = 0;
+  uint32_t target_ = 1;  // the node this client believes leads
+  bool busy_ = false;
+  ClientOp current_;
+  node::KvCommand command_;
+  uint64_t timer_serial_ = 0;  // only the latest armed timer of each kind counts
+  uint64_t live_timer_[2] = {0, 0};
+  SimTime next_arrival_;
+  std::vector<std::string> last_seen_;  // per key: the last value this client observed
+  std::vector<ClientOp> history_;
+};
+
+}  // namespace raftsim::sim

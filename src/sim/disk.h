@@ -1,0 +1,88 @@
+// A node's simulated disk: the same Storage interface the real world implements with files.
+//
+// Two files, as a real node keeps them:
+//   meta  one record (term, vote, commit), replaced atomically on each write;
+//   log   a sequence of records, one per entry:
+//           u32 crc32 | u32 payload length | u64 term | u64 index | u8 type | command bytes
+//         the CRC covers everything after itself.
+// Writes are buffered until a sync completes (after a sampled fsync latency). A crash keeps only
+// synced data. Faults: wipe (the disk is lost), fsync that reports success without syncing, a
+// torn last write (a crash keeps part of an unsynced record), and a flipped bit in a stored
+// record. Recovery truncates a bad last record as a torn tail and refuses to start on a bad
+// record in the middle, naming its offset — a checksum failure is never silently believed.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/storage.h"
+#include "raft/random.h"
+#include "sim/network.h"
+#include "sim/time.h"
+
+namespace raftsim::sim {
+
+struct DiskModel {
+  Latency fsync{Latency::Shape::kUniform, Duration{500}, Duration{2000}};
+};
+
+class SimDisk final : public node::Storage {
+ public:
+  using Scheduler = std::function<void(Duration, std::function<void()>)>;
+
+  SimDisk(std::string name, DiskModel model, uint64_t seed, Scheduler schedule);
+
+  std::variant<node::Loaded, node::LoadError> load() override;
+  void write(const std::optional<raft::HardState>& hard_state,
+             const std::vector<raft::Entry>& entries) override;
+  void sync(std::function<void()> done) override;
+
+  // Faults.
+  void crash();  // drops unsynced writes (tearing one if a torn write is armed)
+  void wipe();   // the disk is gone: nothing survives, synced or not
+  void set_fsync_lies(bool lies) { fsync_lies_ = lies; }
+  bool fsync_lies() const { return fsync_lies_; }
+  void arm_torn_write() { torn_write_armed_ = true; }
+  // Flips one bit in the payload of stored log record `index` (1-based; 0 = the last record).
+  // Returns what was done, or why nothing was.
+  std::string corrupt(uint64_t index);
+
+  size_t durable_records() const { return offsets_.size(); }
+  size_t durable_bytes() const { return log_.size() + meta_.size(); }
+
+ private:
+  struct PendingWrite {
+    uint64_t id;
+    std::optional<std::string> meta;
+    uint64_t keep_records;  // records before the first appended one
+    std::string records;    // appended records, concatenated
+  };
+  void apply(const PendingWrite& write);
+  void make_durable_through(uint64_t id);
+  static std::string encode_meta(const raft::HardState& hs);
+  static void encode_entry(std::string& out, const raft::Entry& entry);
+
+  std::string name_;
+  DiskModel model_;
+  raft::Random rng_;
+  Scheduler schedule_;
+
+  // Durable image.
+  std::string meta_;
+  std::string log_;
+  std::vector<uint64_t> offsets_;  // start of each durable record in log_
+
+  // Written but not yet synced, oldest first.
+  std::deque<PendingWrite> pending_;
+  uint64_t next_write_id_ = 1;
+  uint64_t last_record_count_ = 0;  // records in the log as last written (durable or not)
+
+  bool fsync_lies_ = false;
+  bool torn_write_armed_ = false;
+};
+
+}  // namespace raftsim::sim

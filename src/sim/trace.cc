@@ -1,0 +1,118 @@
+#include "sim/trace.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace raftsim::sim {
+
+std::string_view to_string(TraceKind kind) {
+  switch (kind) {
+    case TraceKind::kRole:
+      return "role";
+    case TraceKind::kTerm:
+      return "term";
+    case TraceKind::kVote:
+      return "vote";
+    case TraceKind::kCommit:
+      return "commit";
+    case TraceKind::kApply:
+      return "apply";
+    case TraceKind::kSend:
+      return "send";
+    case TraceKind::kDeliver:
+      return "deliver";
+    case TraceKind::kDuplicate:
+      return "duplicate";
+    case TraceKind::kDrop:
+      return "drop";
+    case TraceKind::kFault:
+      return "fault";
+    case TraceKind::kClientInvoke:
+      return "invoke";
+    case TraceKind::kClientComplete:
+      return "complete";
+    case TraceKind::kNodeDown:
+      return "down";
+    case TraceKind::kNodeUp:
+      return "up";
+    case TraceKind::kNote:
+      return "note";
+  }
+  return "?";
+}
+
+namespace {
+
+// A 64-bit multiply-xorshift mix per word: cheap enough for millions of events per second, and
+// any change to any field of any event changes the digest with overwhelming probability.
+uint64_t mix(uint64_t h, uint64_t word) {
+  h ^= word + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+  h *= 0xFF51AFD7ED558CCDULL;
+  return h ^ (h >> 33);
+}
+
+uint64_t hash_text(std::string_view text) {
+  uint64_t h = 0x100000001B3ULL;
+  for (unsigned char ch : text)
+    h = (h ^ ch) * 0x100000001B3ULL;
+  return h;
+}
+
+}  // namespace
+
+std::string to_json(const TraceEvent& e) {
+  nlohmann::ordered_json j;
+  j["t_us"] = micros(e.time);
+  j["kind"] = to_string(e.kind);
+  j["node"] = e.node;
+  if (e.peer != 0) j["peer"] = e.peer;
+  if (e.a != 0) j["a"] = e.a;
+  if (e.b != 0) j["b"] = e.b;
+  if (e.c != 0) j["c"] = e.c;
+  if (e.d != 0) j["d"] = e.d;
+  if (e.flag) j["flag"] = true;
+  if (!e.text.empty()) j["text"] = e.text;
+  return j.dump();
+}
+
+Trace::~Trace() {
+  if (jsonl_) std::fclose(jsonl_);
+}
+
+void Trace::record(const TraceEvent& e) {
+  uint64_t h = digest_;
+  h = mix(h, static_cast<uint64_t>(micros(e.time)));
+  h = mix(h, static_cast<uint64_t>(e.kind) | (uint64_t{e.flag} << 8) | (uint64_t{e.node} << 16) |
+                 (uint64_t{e.peer} << 40));
+  h = mix(h, e.a);
+  h = mix(h, e.b);
+  h = mix(h, e.c);
+  h = mix(h, e.d);
+  if (!e.text.empty()) h = mix(h, hash_text(e.text));
+  digest_ = h;
+
+  if (!recent_.empty()) recent_[count_ % recent_.size()] = e;
+  ++count_;
+  if (jsonl_) fmt::print(jsonl_, "{}\n", to_json(e));
+  for (const Listener& listener : listeners_)
+    listener(e);
+}
+
+std::string Trace::write_jsonl(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (!file) return fmt::format("{}: cannot open for writing", path);
+  if (jsonl_) std::fclose(jsonl_);
+  jsonl_ = file;
+  return {};
+}
+
+std::vector<TraceEvent> Trace::recent() const {
+  std::vector<TraceEvent> out;
+  const uint64_t n = std::min<uint64_t>(count_, recent_.size());
+  for (uint64_t i = count_ - n; i < count_; ++i)
+    out.push_back(recent_[i % recent_.size()]);
+  return out;
+}
+
+}  // namespace raftsim::sim

@@ -1,0 +1,101 @@
+// The trace of a simulated run: every state change as a structured event.
+//
+// Each event feeds a 64-bit digest (printed at the end of every run: same scenario, seed and build
+// give the same digest), a ring of recent events (the context of a violation report), an optional
+// JSON Lines file, and optional listeners (the classroom narration). Hot events carry only
+// integers; text is for rare ones (faults, notes), so recording stays cheap.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace raftsim::sim {
+
+// Field meanings per kind (docs/trace.md has the JSON form):
+//   kRole      node; a = role (raft::Role); b = term; peer = leader (0 = unknown)
+//   kTerm      node; b = new term
+//   kVote      node; b = term; peer = voted for
+//   kCommit    node; a = commit index; b = term of that entry
+//   kApply     node; a = index; b = entry term
+//   kSend, kDeliver, kDuplicate, kDrop
+//              node = from; peer = to; a = message type (raft::MessageType); b = message term;
+//              c = log index (prev index, last log index, or match index); d = entries carried;
+//              flag = reject; kDrop: text = why
+//   kFault     text = what was done, e.g. "partition {n1 n2 n3} {n4 n5}"
+//   kClientInvoke, kClientComplete
+//              node = client; peer = node asked; a = seq; b = op (node::KvOp); text = summary;
+//              flag (complete) = outcome known
+//   kNodeDown  node; text = why it is down (crash, refused to start: ...)
+//   kNodeUp    node; text = what recovery did (may be empty)
+//   kNote      text
+enum class TraceKind : uint8_t {
+  kRole,
+  kTerm,
+  kVote,
+  kCommit,
+  kApply,
+  kSend,
+  kDeliver,
+  kDuplicate,
+  kDrop,
+  kFault,
+  kClientInvoke,
+  kClientComplete,
+  kNodeDown,
+  kNodeUp,
+  kNote,
+};
+
+std::string_view to_string(TraceKind kind);
+
+struct TraceEvent {
+  SimTime time;
+  TraceKind kind = TraceKind::kNote;
+  bool flag = false;
+  uint32_t node = 0;
+  uint32_t peer = 0;
+  uint64_t a = 0;
+  uint64_t b = 0;
+  uint64_t c = 0;
+  uint64_t d = 0;
+  std::string text;
+};
+
+// One line of JSON for an event (no trailing newline).
+std::string to_json(const TraceEvent& event);
+
+class Trace {
+ public:
+  using Listener = std::function<void(const TraceEvent&)>;
+
+  explicit Trace(size_t recent_capacity = 64) : recent_(recent_capacity) {}
+  ~Trace();
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+
+  void record(const TraceEvent& event);
+
+  // Writes every later event to `path` as JSON Lines. Returns an error message, or "" on success.
+  std::string write_jsonl(const std::string& path);
+  void add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
+
+  uint64_t digest() const { return digest_; }
+  uint64_t events() const { return count_; }
+  // The most recent events, oldest first.
+  std::vector<TraceEvent> recent() const;
+
+ private:
+  uint64_t digest_ = 0xcbf29ce484222325ULL;
+  uint64_t count_ = 0;
+  std::vector<TraceEvent> recent_;  // a ring; count_ % size is the next slot
+  std::FILE* jsonl_ = nullptr;
+  std::vector<Listener> listeners_;
+};
+
+}  // namespace raftsim::sim

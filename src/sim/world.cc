@@ -1,0 +1,550 @@
+#include "sim/world.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace raftsim::sim {
+
+namespace {
+
+// Stream numbers for Random::derive_seed: one per component, so each draws independently.
+constexpr uint64_t kNetworkStream = 1;
+constexpr uint64_t kClientLinkStream = 2;
+constexpr uint64_t kDiskStream = 1000;
+constexpr uint64_t kNodeStream = 2000;
+constexpr uint64_t kClientStream = 3000;
+constexpr uint64_t kLifeStride = 1 << 20;
+
+constexpr uint64_t kTermInflation = 1000000;
+
+}  // namespace
+
+// Binds one node's outgoing traffic and reports to the world.
+class World::NodeHost final : public node::Transport, public node::NodeObserver {
+ public:
+  NodeHost(World& world, uint32_t id) : world_(world), id_(id) {}
+
+  void send(const raft::Message& message) override { world_.send_message(id_, message); }
+  void on_persist(const raft::Ready& rd) override {
+    if (!rd.entries.empty() && world_.observer_) {
+      world_.observer_->on_log_write(world_.now_, raft::NodeId{id_}, core().log(), rd.entries);
+    }
+  }
+  void on_apply(const raft::Entry& entry) override {
+    world_.trace_.record({.time = world_.now_,
+                          .kind = TraceKind::kApply,
+                          .node = id_,
+                          .a = entry.index.value,
+                          .b = entry.term.value});
+    if (world_.observer_) world_.observer_->on_apply(world_.now_, raft::NodeId{id_}, entry);
+  }
+
+ private:
+  const raft::Raft& core() const { return world_.nodes_[id_ - 1].node->core(); }
+  World& world_;
+  uint32_t id_;
+};
+
+World::World(WorldConfig config)
+    : config_(std::move(config)),
+      network_(static_cast<uint32_t>(config_.node_names.size()), config_.network,
+               raft::Random::derive_seed(config_.seed, kNetworkStream)),
+      client_link_rng_(raft::Random::derive_seed(config_.seed, kClientLinkStream)) {
+  const auto n = static_cast<uint32_t>(config_.node_names.size());
+  nodes_.resize(n);
+  clogged_.resize(size_t{n} * n);
+  for (uint32_t id = 1; id <= n; ++id) {
+    SimNode& sn = nodes_[id - 1];
+    sn.name = config_.node_names[id - 1];
+    sn.host = std::make_unique<NodeHost>(*this, id);
+    sn.disk = std::make_unique<SimDisk>(sn.name, config_.disk,
+                                        raft::Random::derive_seed(config_.seed, kDiskStream + id),
+                                        [this, id](Duration delay, std::function<void()> action) {
+                                          schedule_for_node(id, delay, std::move(action));
+                                        });
+  }
+  for (uint32_t id = 1; id <= n; ++id)
+    boot(id);
+}
+
+World::~World() = default;
+
+raft::Config World::raft_config(uint32_t id) const {
+  raft::Config c;
+  c.id = raft::NodeId{id};
+  for (uint32_t v = 1; v <= node_count(); ++v)
+    c.voters.push_back(raft::NodeId{v});
+  c.election_timeout_ticks = config_.election_timeout_ticks;
+  c.heartbeat_ticks = config_.heartbeat_ticks;
+  c.seed =
+      raft::Random::derive_seed(config_.seed, kNodeStream + id + nodes_[id - 1].life * kLifeStride);
+  c.options = config_.options;
+  c.bugs = config_.bugs;
+  return c;
+}
+
+void World::boot(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  auto node = std::make_unique<node::Node>(
+      raft_config(id), *sn.disk, *sn.host,
+      [this, id](const node::ClientReply& reply) { route_reply(id, reply); }, sn.host.get());
+  if (!node->ok()) {
+    trace_.record({.time = now_,
+                   .kind = TraceKind::kNodeDown,
+                   .node = id,
+                   .text = "refused to start: " + node->load_error()});
+    return;
+  }
+  trace_.record({.time = now_, .kind = TraceKind::kNodeUp, .node = id, .text = node->repaired()});
+  sn.node = std::move(node);
+  if (observer_) observer_->on_restart(now_, raft::NodeId{id});
+  schedule_tick(id);
+  after_event(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The event loop
+
+uint64_t World::run_until(SimTime end) {
+  const uint64_t before = events_;
+  while (!stopped_ && !queue_.empty() && queue_.top().time <= end) {
+    const Event event = queue_.pop();
+    now_ = event.time;
+    ++events_;
+    dispatch(event);
+  }
+  if (!stopped_) now_ = std::max(now_, end);
+  return events_ - before;
+}
+
+void World::at(SimTime when, std::function<void()> action) {
+  queue_.push(when, EventKind::kScheduled, 0, scheduled_.put(std::move(action)));
+}
+
+void World::dispatch(const Event& event) {
+  switch (event.kind) {
+    case EventKind::kTick: {
+      SimNode& sn = nodes_[event.target - 1];
+      if (!sn.node || event.slot != sn.life) return;
+      if (sn.paused) {
+        sn.tick_held = true;
+        return;
+      }
+      sn.node->tick();
+      after_event(event.target);
+      schedule_tick(event.target);
+      return;
+    }
+    case EventKind::kDeliver:
+      return deliver(event);
+    case EventKind::kClientRequest: {
+      const uint32_t target = requests_.at(event.slot).node;
+      if (hold_if_paused(event, target)) return;
+      PendingRequest request = requests_.take(event.slot);
+      node::Node* node = nodes_[target - 1].node.get();
+      if (!node) return;  // a request to a crashed node vanishes; the client times out
+      node->submit(request.command);
+      after_event(target);
+      return;
+    }
+    case EventKind::kClientReply: {
+      PendingReply r = replies_.take(event.slot);
+      clients_[r.client - 1]->on_reply(*this, r.reply);
+      return;
+    }
+    case EventKind::kClientTimer:
+      clients_[event.target - 1]->on_timer(*this, event.slot);
+      return;
+    case EventKind::kNodeCallback: {
+      const NodeCallback& peek = node_callbacks_.at(event.slot);
+      const uint32_t target = peek.node;
+      if (peek.life != nodes_[target - 1].life) {  // from an earlier life: the crash ate it
+        node_callbacks_.take(event.slot);
+        return;
+      }
+      if (hold_if_paused(event, target)) return;
+      NodeCallback callback = node_callbacks_.take(event.slot);
+      callback.action();
+      after_event(target);
+      return;
+    }
+    case EventKind::kScheduled: {
+      auto action = scheduled_.take(event.slot);
+      action();
+      return;
+    }
+  }
+}
+
+bool World::hold_if_paused(const Event& event, uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (!sn.paused || !sn.node) return false;
+  sn.held.push_back(event);
+  return true;
+}
+
+void World::deliver(const Event& event) {
+  const uint32_t to = messages_.at(event.slot).to.value;
+  if (hold_if_paused(event, to)) return;
+  raft::Message m = messages_.take(event.slot);
+  SimNode& sn = nodes_[to - 1];
+  if (!sn.node) {
+    TraceEvent drop = message_event(TraceKind::kDrop, m);
+    drop.text = "node down";
+    trace_.record(drop);
+    return;
+  }
+  trace_.record(message_event(TraceKind::kDeliver, m));
+  sn.node->receive(m);
+  if (sn.lies.any()) synthesize_lies(to, m);
+  after_event(to);
+}
+
+void World::schedule_tick(uint32_t id) {
+  const SimNode& sn = nodes_[id - 1];
+  const auto interval =
+      Duration{static_cast<int64_t>(static_cast<double>(config_.tick.count()) * sn.skew)};
+  queue_.push(now_ + std::max(interval, Duration{1}), EventKind::kTick, id, sn.life);
+}
+
+void World::schedule_for_node(uint32_t id, Duration delay, std::function<void()> action) {
+  const uint64_t slot = node_callbacks_.put({id, nodes_[id - 1].life, std::move(action)});
+  queue_.push(now_ + delay, EventKind::kNodeCallback, id, slot);
+}
+
+void World::after_event(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (!sn.node) return;
+  const raft::Raft& core = sn.node->core();
+  if (core.term() != sn.seen_term) {
+    trace_.record({.time = now_, .kind = TraceKind::kTerm, .node = id, .b = core.term().value});
+    sn.seen_term = core.term();
+  }
+  if (core.voted_for() != sn.seen_vote) {
+    if (!core.voted_for().is_none()) {
+      trace_.record({.time = now_,
+                     .kind = TraceKind::kVote,
+                     .node = id,
+                     .peer = core.voted_for().value,
+                     .b = core.term().value});
+    }
+    sn.seen_vote = core.voted_for();
+  }
+  if (core.role() != sn.seen_role || core.leader() != sn.seen_leader) {
+    trace_.record({.time = now_,
+                   .kind = TraceKind::kRole,
+                   .node = id,
+                   .peer = core.leader().value,
+                   .a = static_cast<uint64_t>(core.role()),
+                   .b = core.term().value});
+    sn.seen_role = core.role();
+    sn.seen_leader = core.leader();
+  }
+  if (core.commit_index() != sn.seen_commit) {
+    const raft::Index c = core.commit_index();
+    trace_.record({.time = now_,
+                   .kind = TraceKind::kCommit,
+                   .node = id,
+                   .a = c.value,
+                   .b = core.log().term_at(c).value});
+    sn.seen_commit = c;
+  }
+  if (observer_) observer_->on_state(now_, core);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages between nodes
+
+TraceEvent World::message_event(TraceKind kind, const raft::Message& m) const {
+  TraceEvent e{.time = now_,
+               .kind = kind,
+               .flag = m.reject,
+               .node = m.from.value,
+               .peer = m.to.value,
+               .a = static_cast<uint64_t>(m.type),
+               .b = m.term.value};
+  switch (m.type) {
+    case raft::MessageType::kVoteRequest:
+    case raft::MessageType::kPreVoteRequest:
+      e.c = m.last_log_index.value;
+      break;
+    case raft::MessageType::kAppendEntries:
+      e.c = m.prev_log_index.value;
+      e.d = m.entries.size();
+      break;
+    case raft::MessageType::kAppendResponse:
+      e.c = m.reject ? m.rejected_index.value : m.match_index.value;
+      break;
+    default:
+      break;
+  }
+  return e;
+}
+
+void World::send_message(uint32_t from, raft::Message m) {
+  const Lies& lies = nodes_[from - 1].lies;
+  if (lies.any()) {
+    // A liar's honest answers are replaced by the forged ones synthesize_lies() sends.
+    if ((lies.forge_acks && m.type == raft::MessageType::kAppendResponse) ||
+        (lies.vote_for_everyone && (m.type == raft::MessageType::kVoteResponse ||
+                                    m.type == raft::MessageType::kPreVoteResponse))) {
+      return;
+    }
+    if (lies.inflate_log && (m.type == raft::MessageType::kVoteRequest ||
+                             m.type == raft::MessageType::kPreVoteRequest)) {
+      m.last_log_term = m.term;
+      m.last_log_index = m.last_log_index + 1000;
+    }
+    if (lies.term_inflation) m.term = raft::Term{m.term.value + kTermInflation};
+  }
+  route(from, m);
+}
+
+void World::route(uint32_t from, const raft::Message& m) {
+  trace_.record(message_event(TraceKind::kSend, m));
+  const uint32_t to = m.to.value;
+  const Routing r = network_.route(from, to);
+  switch (r.fate) {
+    case Routing::Fate::kBlocked:
+    case Routing::Fate::kLost: {
+      TraceEvent drop = message_event(TraceKind::kDrop, m);
+      drop.text = r.fate == Routing::Fate::kBlocked ? "partitioned" : "lost";
+      trace_.record(drop);
+      return;
+    }
+    case Routing::Fate::kClogged:
+      clogged_[(from - 1) * node_count() + (to - 1)].push_back(m);
+      return;
+    case Routing::Fate::kDeliver:
+      break;
+  }
+  if (r.duplicated) {
+    trace_.record(message_event(TraceKind::kDuplicate, m));
+    queue_.push(now_ + r.duplicate_delay, EventKind::kDeliver, to, messages_.put(m));
+  }
+  queue_.push(now_ + r.delay, EventKind::kDeliver, to, messages_.put(m));
+}
+
+void World::synthesize_lies(uint32_t liar, const raft::Message& received) {
+  const Lies& lies = nodes_[liar - 1].lies;
+  raft::Message r;
+  r.from = raft::NodeId{liar};
+  r.to = received.from;
+  r.term = received.term;
+  const bool vote_request = received.type == raft::MessageType::kVoteRequest ||
+                            received.type == raft::MessageType::kPreVoteRequest;
+  if (lies.vote_for_everyone && vote_request) {
+    r.type = received.type == raft::MessageType::kVoteRequest ? raft::MessageType::kVoteResponse
+                                                              : raft::MessageType::kPreVoteResponse;
+    note_fault(fmt::format("{} lies: grants {} its vote in term {}", name(liar),
+                           name(received.from.value), received.term.value));
+  } else if (lies.forge_acks && received.type == raft::MessageType::kAppendEntries) {
+    r.type = raft::MessageType::kAppendResponse;
+    r.round = received.round;
+    r.match_index = received.prev_log_index + received.entries.size();
+    if (!received.entries.empty()) {
+      note_fault(fmt::format("{} lies: acknowledges entries up to {} without checking its log",
+                             name(liar), r.match_index.value));
+    }
+  } else {
+    return;
+  }
+  if (lies.term_inflation) r.term = raft::Term{r.term.value + kTermInflation};
+  route(liar, r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+void World::start_clients() {
+  for (uint32_t c = 1; c <= config_.workload.clients; ++c) {
+    clients_.push_back(
+        std::make_unique<SimClient>(c, config_.workload, node_count(),
+                                    raft::Random::derive_seed(config_.seed, kClientStream + c)));
+  }
+  for (auto& client : clients_)
+    client->start(*this);
+}
+
+uint32_t World::add_probe_client() {
+  const auto id = static_cast<uint32_t>(clients_.size() + 1);
+  WorkloadModel model = config_.workload;
+  model.mix = OpMix{0, 1, 0, 0};
+  model.stop_at = kTimeZero;  // issues nothing by itself
+  clients_.push_back(std::make_unique<SimClient>(
+      id, model, node_count(), raft::Random::derive_seed(config_.seed, kClientStream + id)));
+  return id;
+}
+
+void World::probe(uint32_t client_id) {
+  clients_[client_id - 1]->on_timer(*this, 0);
+}
+
+void World::send_request(uint32_t client, uint32_t node, const node::KvCommand& command) {
+  const Duration delay = config_.workload.latency.sample(client_link_rng_);
+  queue_.push(now_ + delay, EventKind::kClientRequest, node,
+              requests_.put({client, node, command}));
+}
+
+void World::route_reply(uint32_t node, const node::ClientReply& reply) {
+  (void)node;
+  if (reply.client_id == 0 || reply.client_id > clients_.size()) return;
+  const Duration delay = config_.workload.latency.sample(client_link_rng_);
+  queue_.push(now_ + delay, EventKind::kClientReply, 0,
+              replies_.put({static_cast<uint32_t>(reply.client_id), reply}));
+}
+
+void World::set_client_timer(uint32_t client, Duration delay, uint64_t token) {
+  queue_.push(now_ + delay, EventKind::kClientTimer, client, token);
+}
+
+void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
+  TraceEvent e{.time = now_,
+               .kind = completed ? TraceKind::kClientComplete : TraceKind::kClientInvoke,
+               .flag = completed && op.known,
+               .node = static_cast<uint32_t>(op.client),
+               .peer = node,
+               .a = op.seq,
+               .b = static_cast<uint64_t>(op.op)};
+  e.text = fmt::format("{} {}", to_string(op.op), op.key);
+  if (op.op == node::KvOp::kCas) e.text += fmt::format(" {:?}", op.expected);
+  if (!op.value.empty()) e.text += fmt::format(" {:?}", op.value);
+  if (completed) {
+    e.text += !op.known                                    ? " -> unknown"
+              : op.op == node::KvOp::kCas && !op.result.ok ? " -> failed"
+              : op.op == node::KvOp::kGet || op.op == node::KvOp::kCas
+                  ? fmt::format(" -> {:?}", op.result.value)
+                  : " -> ok";
+  }
+  trace_.record(e);
+}
+
+std::vector<ClientOp> World::history() const {
+  std::vector<ClientOp> all;
+  for (const auto& client : clients_) {
+    all.insert(all.end(), client->history().begin(), client->history().end());
+  }
+  std::stable_sort(all.begin(), all.end(), [](const ClientOp& a, const ClientOp& b) {
+    return a.invoke != b.invoke ? a.invoke < b.invoke : a.client < b.client;
+  });
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+void World::note_fault(std::string text) {
+  trace_.record({.time = now_, .kind = TraceKind::kFault, .text = std::move(text)});
+}
+
+void World::partition(const std::vector<std::vector<uint32_t>>& groups) {
+  network_.partition(groups);
+}
+
+void World::cut(uint32_t from, uint32_t to) {
+  network_.block(from, to, true);
+}
+
+void World::heal() {
+  for (uint32_t from = 1; from <= node_count(); ++from) {
+    for (uint32_t to = 1; to <= node_count(); ++to) {
+      if (network_.clogged(from, to)) unclog(from, to);
+    }
+  }
+  network_.heal();
+}
+
+void World::clog(uint32_t from, uint32_t to) {
+  network_.clog(from, to, true);
+}
+
+void World::unclog(uint32_t from, uint32_t to) {
+  network_.clog(from, to, false);
+  auto& held = clogged_[(from - 1) * node_count() + (to - 1)];
+  std::vector<raft::Message> release;
+  release.swap(held);
+  for (const raft::Message& m : release)
+    route(from, m);
+}
+
+void World::crash(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (!sn.node) return;
+  sn.node.reset();
+  ++sn.life;
+  sn.disk->crash();
+  sn.paused = false;
+  sn.tick_held = false;
+  sn.held.clear();
+  trace_.record({.time = now_, .kind = TraceKind::kNodeDown, .node = id, .text = "crashed"});
+}
+
+void World::restart(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (sn.node) return;
+  ++sn.life;
+  boot(id);
+}
+
+void World::pause(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (sn.node) sn.paused = true;
+}
+
+void World::resume(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (!sn.paused) return;
+  sn.paused = false;
+  std::vector<Event> held;
+  held.swap(sn.held);
+  for (const Event& e : held)
+    queue_.requeue(e, now_);
+  if (sn.tick_held) {
+    sn.tick_held = false;
+    schedule_tick(id);
+  }
+}
+
+void World::wipe(uint32_t id) {
+  const bool was_up = is_up(id);
+  crash(id);
+  nodes_[id - 1].disk->wipe();
+  if (was_up) restart(id);
+}
+
+void World::set_fsync_lies(uint32_t id, bool lies) {
+  nodes_[id - 1].disk->set_fsync_lies(lies);
+}
+
+void World::arm_torn_write(uint32_t id) {
+  nodes_[id - 1].disk->arm_torn_write();
+}
+
+void World::corrupt(uint32_t id, uint64_t record) {
+  note_fault(nodes_[id - 1].disk->corrupt(record));
+}
+
+void World::set_clock_skew(uint32_t id, double factor) {
+  nodes_[id - 1].skew = factor;
+}
+
+void World::set_lies(uint32_t id, Lies lies) {
+  nodes_[id - 1].lies = lies;
+}
+
+void World::campaign(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (!sn.node || sn.paused) return;
+  sn.node->campaign();
+  after_event(id);
+}
+
+void World::transfer_leader(uint32_t from, uint32_t to) {
+  SimNode& sn = nodes_[from - 1];
+  if (!sn.node || sn.paused) return;
+  sn.node->transfer_leader(raft::NodeId{to});
+  after_event(from);
+}
+
+}  // namespace raftsim::sim

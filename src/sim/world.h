@@ -1,0 +1,199 @@
+// The simulated world: a whole cluster — nodes, their disks, the network between them, clients —
+// inside one process, driven by one event queue in virtual time.
+//
+// A run is a pure function of (configuration, seed, build): every random choice comes from a
+// stream derived from the one seed by component (network, each disk, each node life, each client),
+// so adding a client does not change the network's choices, and nothing reads a wall clock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/node.h"
+#include "raft/config.h"
+#include "sim/client.h"
+#include "sim/disk.h"
+#include "sim/event_queue.h"
+#include "sim/network.h"
+#include "sim/trace.h"
+
+namespace raftsim::sim {
+
+// Ways a node can break protocol on purpose (a Byzantine node; Raft promises nothing against
+// one — see docs/lies.md for what each does to a cluster).
+struct Lies {
+  bool inflate_log = false;        // vote requests claim a longer, newer log than it has
+  bool vote_for_everyone = false;  // grants every vote request, several per term
+  bool forge_acks = false;         // acknowledges every append as stored, stored or not
+  bool term_inflation = false;     // every message it sends carries a term a million higher
+  bool any() const { return inflate_log || vote_for_everyone || forge_acks || term_inflation; }
+};
+
+struct WorldConfig {
+  std::vector<std::string> node_names = {"n1", "n2", "n3"};
+  raft::Options options;
+  raft::PlantedBugs bugs;
+  int election_timeout_ticks = 15;
+  int heartbeat_ticks = 5;
+  Duration tick{10000};
+  LinkModel network;
+  DiskModel disk;
+  WorkloadModel workload;
+  uint64_t seed = 1;
+};
+
+// What the world reports to checkers, after every event. Empty defaults.
+class WorldObserver {
+ public:
+  virtual ~WorldObserver() = default;
+  virtual void on_log_write(SimTime, raft::NodeId, const raft::Log&,
+                            const std::vector<raft::Entry>&) {}
+  virtual void on_state(SimTime, const raft::Raft&) {}
+  virtual void on_apply(SimTime, raft::NodeId, const raft::Entry&) {}
+  virtual void on_restart(SimTime, raft::NodeId) {}
+};
+
+class World final : private ClientEnv {
+ public:
+  explicit World(WorldConfig config);
+  ~World() override;
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  void set_observer(WorldObserver* observer) { observer_ = observer; }
+
+  // Running. run_until() processes every event up to `end` (or until stop()), then sets the
+  // clock to `end`. Returns the number of events processed.
+  uint64_t run_until(SimTime end);
+  void stop() { stopped_ = true; }
+  bool stopped() const { return stopped_; }
+  SimTime now() const override { return now_; }
+  // Runs `action` at virtual time `when` (faults on a timeline, probes, checks).
+  void at(SimTime when, std::function<void()> action);
+  uint64_t events_processed() const { return events_; }
+
+  // Faults on the network (nodes are numbered from 1).
+  void partition(const std::vector<std::vector<uint32_t>>& groups);
+  void cut(uint32_t from, uint32_t to);  // one direction only
+  void heal();
+  void clog(uint32_t from, uint32_t to);
+  void unclog(uint32_t from, uint32_t to);
+  LinkModel& link(uint32_t from, uint32_t to) { return network_.link(from, to); }
+  void set_all_links(const LinkModel& model) { network_.set_all_links(model); }
+  // Faults on nodes and their disks.
+  void crash(uint32_t node);
+  void restart(uint32_t node);
+  void pause(uint32_t node);
+  void resume(uint32_t node);
+  void wipe(uint32_t node);  // the disk is lost; a running node is crashed and restarted empty
+  void set_fsync_lies(uint32_t node, bool lies);
+  void arm_torn_write(uint32_t node);
+  void corrupt(uint32_t node, uint64_t record);
+  void set_clock_skew(uint32_t node, double factor);  // its ticks come `factor` times as far apart
+  void set_lies(uint32_t node, Lies lies);
+  void note_fault(std::string text);  // records a fault line in the trace
+  // Campaign / transfer on request (scenarios can force an election).
+  void campaign(uint32_t node);
+  void transfer_leader(uint32_t from, uint32_t to);
+
+  // Observation.
+  uint32_t node_count() const { return static_cast<uint32_t>(nodes_.size()); }
+  const std::string& name(uint32_t node) const { return nodes_[node - 1].name; }
+  const node::Node* node(uint32_t id) const { return nodes_[id - 1].node.get(); }
+  bool is_up(uint32_t id) const { return nodes_[id - 1].node != nullptr; }
+  bool is_paused(uint32_t id) const { return nodes_[id - 1].paused; }
+  const SimDisk& disk(uint32_t id) const { return *nodes_[id - 1].disk; }
+  Trace& trace() { return trace_; }
+  const WorldConfig& config() const { return config_; }
+  // Every client operation, ordered by invocation (ties: client id).
+  std::vector<ClientOp> history() const;
+  const std::vector<std::unique_ptr<SimClient>>& clients() const { return clients_; }
+  // Starts the workload's clients (call once, before running).
+  void start_clients();
+  // Adds a client that issues operations only when asked through probe(); returns its id.
+  uint32_t add_probe_client();
+  void probe(uint32_t client_id);
+
+ private:
+  class NodeHost;  // one node's Transport and NodeObserver, bound to this world
+  struct SimNode {
+    std::string name;
+    std::unique_ptr<SimDisk> disk;
+    std::unique_ptr<NodeHost> host;
+    std::unique_ptr<node::Node> node;  // null while down
+    uint64_t life = 0;                 // bumped by every crash; stale events check it
+    bool paused = false;
+    bool tick_held = false;  // a tick arrived while paused
+    double skew = 1.0;
+    Lies lies;
+    std::vector<Event> held;  // events that reached it while paused, replayed on resume
+    // The last state traced, so only changes are reported.
+    raft::Term seen_term;
+    raft::NodeId seen_vote;
+    raft::Index seen_commit;
+    raft::Role seen_role = raft::Role::kFollower;
+    raft::NodeId seen_leader;
+  };
+  struct PendingRequest {
+    uint32_t client;
+    uint32_t node;
+    node::KvCommand command;
+  };
+  struct PendingReply {
+    uint32_t client;
+    node::ClientReply reply;
+  };
+  struct NodeCallback {
+    uint32_t node;
+    uint64_t life;
+    std::function<void()> action;
+  };
+
+  void dispatch(const Event& event);
+  void deliver(const Event& event);
+  void after_event(uint32_t node);
+  void schedule_tick(uint32_t node);
+  bool hold_if_paused(const Event& event, uint32_t node);
+  void boot(uint32_t node);
+  raft::Config raft_config(uint32_t node) const;
+
+  // Called by the node hosts.
+  void send_message(uint32_t from, raft::Message message);
+  void route(uint32_t from, const raft::Message& message);
+  void synthesize_lies(uint32_t liar, const raft::Message& received);
+  void route_reply(uint32_t node, const node::ClientReply& reply);
+  void schedule_for_node(uint32_t node, Duration delay, std::function<void()> action);
+
+  // ClientEnv.
+  void send_request(uint32_t client, uint32_t node, const node::KvCommand& command) override;
+  void set_client_timer(uint32_t client, Duration delay, uint64_t token) override;
+  void client_event(const ClientOp& op, uint32_t node, bool completed) override;
+
+  TraceEvent message_event(TraceKind kind, const raft::Message& m) const;
+
+  WorldConfig config_;
+  SimTime now_;
+  bool stopped_ = false;
+  uint64_t events_ = 0;
+  EventQueue queue_;
+  Network network_;
+  raft::Random client_link_rng_;
+  Trace trace_;
+  WorldObserver* observer_ = nullptr;
+
+  std::vector<SimNode> nodes_;
+  std::vector<std::unique_ptr<SimClient>> clients_;
+  std::vector<std::vector<raft::Message>> clogged_;  // per link, held in order
+
+  Pool<raft::Message> messages_;
+  Pool<PendingRequest> requests_;
+  Pool<PendingReply> replies_;
+  Pool<NodeCallback> node_callbacks_;
+  Pool<std::function<void()>> scheduled_;
+};
+
+}  // namespace raftsim::sim

@@ -1,0 +1,21 @@
+// raftsim: a Raft consensus fault-injection simulator.
+//
+// Exit codes, for every subcommand: 0 all checks and expectations held; 1 a violation or an
+// unmet expectation; 2 bad input or usage; 3 (check-history only) the verdict is unknown.
+#include <CLI/CLI.hpp>
+
+#include "check_history_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"raftsim: break Raft on purpose, and watch it hold", "raftsim"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  raftsim::tools::add_check_history_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;  // --help is success; any usage error is bad input
+  }
+  return exit_code;
+}
