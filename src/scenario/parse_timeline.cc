@@ -1,0 +1,382 @@
+// The `timeline` section: a list of {at: <time>, <fault>: <arguments>} entries.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+
+#include "scenario/sections.h"
+
+namespace raftsim::scenario::detail {
+namespace {
+
+using std::string_view_literals::operator""sv;
+
+constexpr std::array kFaultNames = {
+    "partition"sv, "isolate"sv,    "majorities_ring"sv, "bridge"sv,    "cut"sv,
+    "heal"sv,      "delay"sv,      "loss"sv,            "duplicate"sv, "clog"sv,
+    "unclog"sv,    "crash"sv,      "restart"sv,         "pause"sv,     "resume"sv,
+    "wipe"sv,      "torn_write"sv, "fsync_lies"sv,      "corrupt"sv,   "clock_skew"sv,
+    "lie"sv,       "elect"sv,      "transfer"sv};
+// Everything an entry may hold: the faults, its time, and the links of a link-model fault.
+constexpr std::array kEntryKeys = {
+    "at"sv,        "links"sv,     "partition"sv, "isolate"sv,    "majorities_ring"sv,
+    "bridge"sv,    "cut"sv,       "heal"sv,      "delay"sv,      "loss"sv,
+    "duplicate"sv, "clog"sv,      "unclog"sv,    "crash"sv,      "restart"sv,
+    "pause"sv,     "resume"sv,    "wipe"sv,      "torn_write"sv, "fsync_lies"sv,
+    "corrupt"sv,   "clock_skew"sv, "lie"sv,      "elect"sv,      "transfer"sv};
+constexpr std::array kLieNames = {"inflate_log"sv, "vote_for_everyone"sv, "forge_acks"sv,
+                                  "term_inflation"sv};
+constexpr std::array kFsyncLiesKeys = {"node"sv, "on"sv};
+constexpr std::array kCorruptKeys = {"node"sv, "record"sv};
+constexpr std::array kSkewKeys = {"node"sv, "factor"sv};
+constexpr std::array kLieKeys = {"node"sv, "lies"sv};
+constexpr std::array kTransferKeys = {"from"sv, "to"sv};
+
+using Faults = std::vector<Fault>;
+
+std::vector<uint32_t> all_nodes(const Reader& r) {
+  std::vector<uint32_t> ids(r.nodes().size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<uint32_t>(i + 1);
+  return ids;
+}
+
+bool require_true(Reader& r, const YAML::Node& value, std::string_view fault) {
+  const auto on = r.boolean(value);
+  if (on && !*on) r.error(value, fmt::format("{} takes only 'true'", fault));
+  return on && *on;
+}
+
+bool partition(Reader& r, const YAML::Node& value, Fault& f) {
+  if (!r.list(value, "a list of groups of node names, e.g. [[n1, n2], [n3]]")) return false;
+  std::vector<uint32_t> seen;
+  bool ok = true;
+  for (const YAML::Node& group_node : value) {
+    const auto group = r.node_list(group_node, false);
+    if (!group) {
+      ok = false;
+      continue;
+    }
+    for (size_t i = 0; i < group->size(); ++i) {
+      const uint32_t id = (*group)[i];
+      if (std::find(seen.begin(), seen.end(), id) != seen.end()) {
+        r.error(group_node[i], fmt::format("node '{}' is in two groups", r.nodes()[id - 1]));
+        ok = false;
+      }
+      seen.push_back(id);
+    }
+    f.groups.push_back(*group);
+  }
+  f.kind = FaultKind::kPartition;
+  return ok;
+}
+
+bool isolate(Reader& r, const YAML::Node& value, Fault& f) {
+  const auto id = r.node(value);
+  if (!id) return false;
+  f.kind = FaultKind::kPartition;
+  std::vector<uint32_t> rest = all_nodes(r);
+  rest.erase(std::find(rest.begin(), rest.end(), *id));
+  f.groups.push_back({*id});
+  if (!rest.empty()) f.groups.push_back(rest);
+  return true;
+}
+
+// Node i (by position) reaches node j when their distance around the ring is at most `reach`,
+// the smallest symmetric window that holds a majority, so every node sees a majority and no two
+// see the same one.
+std::vector<std::pair<uint32_t, uint32_t>> ring_cuts(uint32_t n) {
+  const uint32_t reach = (n / 2 + 1) / 2;
+  std::vector<std::pair<uint32_t, uint32_t>> cuts;
+  for (uint32_t a = 1; a <= n; ++a) {
+    for (uint32_t b = 1; b <= n; ++b) {
+      const uint32_t d = a > b ? a - b : b - a;
+      if (a != b && std::min(d, n - d) > reach) cuts.emplace_back(a, b);
+    }
+  }
+  return cuts;
+}
+
+// The other nodes in two halves (by position) that reach each other only through `bridge`.
+std::vector<std::pair<uint32_t, uint32_t>> bridge_cuts(uint32_t n, uint32_t bridge) {
+  std::vector<uint32_t> others;
+  for (uint32_t id = 1; id <= n; ++id) {
+    if (id != bridge) others.push_back(id);
+  }
+  const size_t half = (others.size() + 1) / 2;
+  std::vector<std::pair<uint32_t, uint32_t>> cuts;
+  for (size_t i = 0; i < half; ++i) {
+    for (size_t j = half; j < others.size(); ++j) {
+      cuts.emplace_back(others[i], others[j]);
+      cuts.emplace_back(others[j], others[i]);
+    }
+  }
+  std::sort(cuts.begin(), cuts.end());
+  return cuts;
+}
+
+// A reachability shape replaces what was there: a heal, then the cuts (if any).
+bool shape(Faults& out, const Fault& base, std::vector<std::pair<uint32_t, uint32_t>> cuts) {
+  Fault heal = base;
+  heal.kind = FaultKind::kHeal;
+  out.push_back(heal);
+  if (cuts.empty()) return true;
+  Fault cut = base;
+  cut.kind = FaultKind::kCut;
+  cut.links = std::move(cuts);
+  out.push_back(cut);
+  return true;
+}
+
+bool single_node(Reader& r, const YAML::Node& value, Fault& f) {
+  const auto id = r.node(value);
+  if (id) f.nodes = {*id};
+  return id.has_value();
+}
+
+// `fault: n2` or `fault: {node: n2, <key>: ...}`; `extra` reads <key>.
+template <size_t N>
+bool node_with(Reader& r, const YAML::Node& value, Fault& f, const std::array<std::string_view, N>& keys,
+               const std::function<bool(const YAML::Node&)>& extra, bool scalar_ok) {
+  if (scalar_ok && value.IsScalar()) return single_node(r, value, f);
+  const std::string what = fmt::format("a map {{{}}}", fmt::join(keys, ", "));
+  if (!r.map(value, keys, scalar_ok ? "a node name or " + what : what)) return false;
+  if (!value["node"].IsDefined()) {
+    r.error(value, "missing 'node'");
+    return false;
+  }
+  const bool node_ok = single_node(r, value["node"], f);
+  return extra(value) && node_ok;
+}
+
+bool fsync_lies(Reader& r, const YAML::Node& value, Fault& f) {
+  f.kind = FaultKind::kFsyncLies;
+  return node_with(
+      r, value, f, kFsyncLiesKeys,
+      [&](const YAML::Node& m) {
+        const auto on = r.boolean(m["on"]);
+        if (on) f.on = *on;
+        return on.has_value() || !m["on"].IsDefined();
+      },
+      true);
+}
+
+bool corrupt(Reader& r, const YAML::Node& value, Fault& f) {
+  f.kind = FaultKind::kCorrupt;
+  return node_with(
+      r, value, f, kCorruptKeys,
+      [&](const YAML::Node& m) {
+        const auto record = r.whole(m["record"], 0, UINT64_MAX);
+        if (record) f.record = *record;
+        return record.has_value() || !m["record"].IsDefined();
+      },
+      true);
+}
+
+bool clock_skew(Reader& r, const YAML::Node& value, Fault& f) {
+  f.kind = FaultKind::kClockSkew;
+  return node_with(
+      r, value, f, kSkewKeys,
+      [&](const YAML::Node& m) {
+        const YAML::Node factor = m["factor"];
+        if (!factor.IsDefined()) {
+          r.error(m, "missing 'factor' (how many times as far apart its ticks come, e.g. 1.5)");
+          return false;
+        }
+        const auto x = r.number(factor);
+        if (!x) return false;
+        if (*x <= 0 || *x > 1000) {
+          r.error(factor, fmt::format("factor {} must be above 0 (and at most 1000)",
+                                      factor.Scalar()));
+          return false;
+        }
+        f.factor = *x;
+        return true;
+      },
+      false);
+}
+
+bool lie(Reader& r, const YAML::Node& value, Fault& f) {
+  f.kind = FaultKind::kLie;
+  return node_with(
+      r, value, f, kLieKeys,
+      [&](const YAML::Node& m) {
+        const YAML::Node lies = m["lies"];
+        if (!lies.IsDefined()) {
+          r.error(m, "missing 'lies' (a list; empty to stop lying)");
+          return false;
+        }
+        if (!r.list(lies, "a list of lie names")) return false;
+        bool* flags[] = {&f.lies.inflate_log, &f.lies.vote_for_everyone, &f.lies.forge_acks,
+                         &f.lies.term_inflation};
+        bool ok = true;
+        for (const YAML::Node& item : lies) {
+          const auto i = r.name_of(item, kLieNames, "lie");
+          if (i) {
+            *flags[*i] = true;
+          } else {
+            ok = false;
+          }
+        }
+        return ok;
+      },
+      false);
+}
+
+bool transfer(Reader& r, const YAML::Node& value, Fault& f) {
+  f.kind = FaultKind::kTransfer;
+  if (!r.map(value, kTransferKeys, "a map {from, to}")) return false;
+  if (!value["from"].IsDefined() || !value["to"].IsDefined()) {
+    r.error(value, "transfer needs both 'from' and 'to'");
+    return false;
+  }
+  const auto from = r.node(value["from"]);
+  const auto to = r.node(value["to"]);
+  if (!from || !to) return false;
+  if (*from == *to) {
+    r.error(value, "transfer from a node to itself");
+    return false;
+  }
+  f.nodes = {*from, *to};
+  return true;
+}
+
+bool link_model(Reader& r, std::string_view name, const YAML::Node& value,
+                const YAML::Node& links, Fault& f) {
+  bool ok = true;
+  if (name == "delay") {
+    f.kind = FaultKind::kDelay;
+    const auto d = r.duration(value);
+    ok = d.has_value();
+    if (d) f.delay = *d;
+  } else {
+    f.kind = name == "loss" ? FaultKind::kLoss : FaultKind::kDuplicate;
+    const auto p = r.probability(value);
+    ok = p.has_value();
+    if (p) f.rate = *p;
+  }
+  if (links.IsDefined()) {
+    const auto l = r.links(links);
+    if (l) f.links = *l;
+    ok = ok && l.has_value();
+  }
+  return ok;
+}
+
+bool link_fault(Reader& r, FaultKind kind, const YAML::Node& value, Fault& f) {
+  f.kind = kind;
+  const auto l = r.links(value);
+  if (l) f.links = *l;
+  return l.has_value();
+}
+
+bool node_fault(Reader& r, FaultKind kind, const YAML::Node& value, Fault& f) {
+  f.kind = kind;
+  const auto ids = r.node_list(value, true);
+  if (!ids) return false;
+  if (ids->empty()) {
+    r.error(value, "expected at least one node name");
+    return false;
+  }
+  f.nodes = *ids;
+  return true;
+}
+
+// Reads one fault into `out` (most faults are one Fault; a shape is a heal and a cut).
+bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const YAML::Node& value,
+                const YAML::Node& links, const Fault& base, Faults& out) {
+  const uint32_t n = static_cast<uint32_t>(r.nodes().size());
+  Fault f = base;
+  bool ok = false;
+  if (name == "partition") {
+    ok = partition(r, value, f);
+  } else if (name == "isolate") {
+    ok = isolate(r, value, f);
+  } else if (name == "majorities_ring") {
+    return require_true(r, value, name) && shape(out, base, ring_cuts(n));
+  } else if (name == "bridge") {
+    const auto id = r.node(value);
+    if (id && n < 3) r.error(key, "bridge needs a cluster of at least 3 nodes");
+    return id && n >= 3 && shape(out, base, bridge_cuts(n, *id));
+  } else if (name == "heal") {
+    f.kind = FaultKind::kHeal;
+    ok = require_true(r, value, name);
+  } else if (name == "cut" || name == "clog" || name == "unclog") {
+    const FaultKind kind = name == "cut"    ? FaultKind::kCut
+                           : name == "clog" ? FaultKind::kClog
+                                            : FaultKind::kUnclog;
+    ok = link_fault(r, kind, value, f);
+  } else if (name == "delay" || name == "loss" || name == "duplicate") {
+    ok = link_model(r, name, value, links, f);
+  } else if (name == "fsync_lies") {
+    ok = fsync_lies(r, value, f);
+  } else if (name == "corrupt") {
+    ok = corrupt(r, value, f);
+  } else if (name == "clock_skew") {
+    ok = clock_skew(r, value, f);
+  } else if (name == "lie") {
+    ok = lie(r, value, f);
+  } else if (name == "elect") {
+    f.kind = FaultKind::kElect;
+    ok = single_node(r, value, f);
+  } else if (name == "transfer") {
+    ok = transfer(r, value, f);
+  } else {
+    static constexpr std::array kNodeFaults = {
+        std::pair{"crash"sv, FaultKind::kCrash},   std::pair{"restart"sv, FaultKind::kRestart},
+        std::pair{"pause"sv, FaultKind::kPause},   std::pair{"resume"sv, FaultKind::kResume},
+        std::pair{"wipe"sv, FaultKind::kWipe},     std::pair{"torn_write"sv, FaultKind::kTornWrite}};
+    for (const auto& [fault, kind] : kNodeFaults) {
+      if (fault == name) ok = node_fault(r, kind, value, f);
+    }
+  }
+  if (ok) out.push_back(std::move(f));
+  return ok;
+}
+
+void parse_entry(Reader& r, const YAML::Node& entry, Faults& timeline) {
+  if (!r.map(entry, kEntryKeys, "a timeline entry {at: <time>, <fault>: ...}", "fault")) return;
+  std::vector<std::pair<YAML::Node, YAML::Node>> faults;
+  for (const auto& pair : entry) {
+    if (!pair.first.IsScalar()) continue;
+    const std::string& key = pair.first.Scalar();
+    if (std::find(kFaultNames.begin(), kFaultNames.end(), key) != kFaultNames.end()) {
+      faults.emplace_back(pair.first, pair.second);
+    }
+  }
+  const YAML::Node at = entry["at"];
+  if (!at.IsDefined()) r.error(entry, "missing 'at' (when the fault happens, e.g. at: 5s)");
+  const auto when = r.time(at);
+  if (faults.empty()) {
+    r.error(entry, "a timeline entry needs one fault (partition, isolate, crash, heal, ...)");
+    return;
+  }
+  if (faults.size() > 1) {
+    r.error(faults[1].first, fmt::format("a timeline entry holds one fault, but has both '{}' and "
+                                         "'{}'; write one entry per fault",
+                                         faults[0].first.Scalar(), faults[1].first.Scalar()));
+    return;
+  }
+  const auto& [key, value] = faults[0];
+  const std::string& name = key.Scalar();
+  const YAML::Node links = entry["links"];
+  if (links.IsDefined() && name != "delay" && name != "loss" && name != "duplicate") {
+    r.error(links, fmt::format("'links' goes with delay, loss or duplicate, not with '{}'", name));
+  }
+  Fault base;
+  base.where = r.where(key);
+  if (when) base.at = *when;
+  Faults read;
+  if (read_fault(r, name, key, value, links, base, read) && when) {
+    timeline.insert(timeline.end(), read.begin(), read.end());
+  }
+}
+
+}  // namespace
+
+void parse_timeline(Reader& r, const YAML::Node& node, std::vector<Fault>& timeline) {
+  if (!r.list(node, "a list of timeline entries")) return;
+  for (const YAML::Node& entry : node) parse_entry(r, entry, timeline);
+}
+
+}  // namespace raftsim::scenario::detail

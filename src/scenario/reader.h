@@ -1,0 +1,82 @@
+// Internal to the parser: reads typed values out of a yaml-cpp tree and collects errors that name
+// the place (`file:line:col: message`). Every reader returns nullopt after reporting an error, so
+// a caller keeps its default and goes on to find the next error.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "scenario/scenario.h"
+
+namespace raftsim::scenario::detail {
+
+using Names = std::span<const std::string_view>;
+
+// The closest candidate within edit distance 2 of `word`, or "" when there is none.
+std::string_view closest(std::string_view word, Names candidates);
+// " (did you mean 'x'?)" or "".
+std::string did_you_mean(std::string_view word, Names candidates);
+
+class Reader {
+ public:
+  static constexpr size_t kMaxErrors = 20;
+
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  void error(const YAML::Mark& mark, const std::string& message);
+  void error(const YAML::Node& node, const std::string& message) { error(node.Mark(), message); }
+  bool failed() const { return !errors_.empty(); }
+  std::vector<std::string> take_errors() { return std::move(errors_); }
+  Where where(const YAML::Node& node) const;
+  const std::string& file() const { return file_; }
+
+  // Reports what is not a map; in a map, keys that are not in `known` (as "unknown <noun> 'x'",
+  // with a suggestion), keys that are not plain names, and keys written twice.
+  bool map(const YAML::Node& node, Names known, std::string_view what,
+           std::string_view noun = "key");
+  bool list(const YAML::Node& node, std::string_view what);
+
+  // Scalars. An undefined node (a key that was not written) gives nullopt without an error.
+  std::optional<std::string> text(const YAML::Node& node, std::string_view what);
+  std::optional<bool> boolean(const YAML::Node& node);
+  std::optional<uint64_t> whole(const YAML::Node& node, uint64_t min, uint64_t max);
+  std::optional<double> number(const YAML::Node& node);  // finite
+  std::optional<double> probability(const YAML::Node& node);
+  std::optional<sim::Duration> duration(const YAML::Node& node);
+  // A duration from the start of the run, no later than its end.
+  std::optional<SimTime> time(const YAML::Node& node);
+  // `[min, max]` durations (or one duration for both) with min <= max.
+  std::optional<std::pair<sim::Duration, sim::Duration>> range(const YAML::Node& node);
+  // One name from `names`; `what` is the kind of name ("bug", "lie", "property").
+  std::optional<size_t> name_of(const YAML::Node& node, Names names, std::string_view what);
+
+  // The cluster's node names, once known; node ids are positions from 1.
+  void set_nodes(std::vector<std::string> names) { nodes_ = std::move(names); }
+  const std::vector<std::string>& nodes() const { return nodes_; }
+  void set_end(sim::Duration end) { end_ = end; }
+  sim::Duration end() const { return end_; }
+
+  std::optional<uint32_t> node(const YAML::Node& node);
+  // A node name or a list of distinct names (a list only when `single_ok` is false).
+  std::optional<std::vector<uint32_t>> node_list(const YAML::Node& node, bool single_ok);
+  // `[from, to]` or a list of such pairs; from != to.
+  std::optional<std::vector<std::pair<uint32_t, uint32_t>>> links(const YAML::Node& node);
+
+ private:
+  std::optional<std::string> scalar(const YAML::Node& node, std::string_view what);
+  std::optional<std::pair<uint32_t, uint32_t>> link(const YAML::Node& node);
+
+  std::string file_;
+  std::vector<std::string> errors_;
+  std::vector<std::string> nodes_;
+  sim::Duration end_{0};
+};
+
+}  // namespace raftsim::scenario::detail

@@ -1,0 +1,298 @@
+#include "scenario/write.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+
+#include "scenario/duration.h"
+
+namespace raftsim::scenario {
+namespace {
+
+using Kind = Expectation::Kind;
+
+std::string dur(Duration d) { return format_duration(d); }
+std::string time(SimTime t) { return format_duration(t.time_since_epoch()); }
+std::string num(double x) { return fmt::format("{}", x); }
+std::string flag(bool b) { return b ? "true" : "false"; }
+
+// A YAML double-quoted string.
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+class Writer {
+ public:
+  explicit Writer(const Scenario& s) : s_(s) {}
+
+  std::string name(uint32_t id) const {
+    const std::string& n = s_.world.node_names.at(id - 1);
+    std::string lower = n;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower == "null" ? quote(n) : n;  // a bare `null` would read as no value
+  }
+
+  std::string names(const std::vector<uint32_t>& ids) const {
+    std::string out = "[";
+    for (size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + name(ids[i]);
+    return out + "]";
+  }
+
+  std::string links(const std::vector<std::pair<uint32_t, uint32_t>>& links) const {
+    std::string out = "[";
+    for (size_t i = 0; i < links.size(); ++i) {
+      out += fmt::format("{}[{}, {}]", i ? ", " : "", name(links[i].first), name(links[i].second));
+    }
+    return out + "]";
+  }
+
+  std::string node_or_list(const std::vector<uint32_t>& ids) const {
+    return ids.size() == 1 ? name(ids[0]) : names(ids);
+  }
+
+  // The fault as `key: value` text (without `at`); one per node for faults that take one node.
+  std::vector<std::string> fault(const Fault& f) const;
+  std::string expectation(const Expectation& e) const;
+
+ private:
+  const Scenario& s_;
+};
+
+std::string latency(const sim::Latency& l) {
+  static constexpr std::array kShapes = {"constant", "uniform", "exponential", "long_tail"};
+  return fmt::format("{{shape: {}, min: {}, max: {}, tail_chance: {}, tail_max: {}}}",
+                     kShapes.at(static_cast<size_t>(l.shape)), dur(l.min), dur(l.max),
+                     num(l.tail_chance), dur(l.tail_max));
+}
+
+std::string lies(const sim::Lies& l) {
+  std::vector<std::string> names;
+  if (l.inflate_log) names.emplace_back("inflate_log");
+  if (l.vote_for_everyone) names.emplace_back("vote_for_everyone");
+  if (l.forge_acks) names.emplace_back("forge_acks");
+  if (l.term_inflation) names.emplace_back("term_inflation");
+  return fmt::format("[{}]", fmt::join(names, ", "));
+}
+
+std::vector<std::string> Writer::fault(const Fault& f) const {
+  const std::string key(to_string(f.kind));
+  std::vector<std::string> out;
+  const auto per_node = [&](auto body) {
+    for (uint32_t id : f.nodes) out.push_back(fmt::format("{}: {{node: {}, {}}}", key, name(id), body));
+  };
+  switch (f.kind) {
+    case FaultKind::kPartition: {
+      std::string groups = "[";
+      for (size_t i = 0; i < f.groups.size(); ++i) groups += (i ? ", " : "") + names(f.groups[i]);
+      out.push_back("partition: " + groups + "]");
+      break;
+    }
+    case FaultKind::kHeal: out.push_back("heal: true"); break;
+    case FaultKind::kCut:
+    case FaultKind::kClog:
+    case FaultKind::kUnclog: out.push_back(key + ": " + links(f.links)); break;
+    case FaultKind::kDelay:
+    case FaultKind::kLoss:
+    case FaultKind::kDuplicate: {
+      std::string text = key + ": " + (f.kind == FaultKind::kDelay ? dur(f.delay) : num(f.rate));
+      if (!f.links.empty()) text += ", links: " + links(f.links);
+      out.push_back(text);
+      break;
+    }
+    case FaultKind::kCrash:
+    case FaultKind::kRestart:
+    case FaultKind::kPause:
+    case FaultKind::kResume:
+    case FaultKind::kWipe:
+    case FaultKind::kTornWrite:
+      if (!f.nodes.empty()) out.push_back(key + ": " + node_or_list(f.nodes));
+      break;
+    case FaultKind::kFsyncLies: per_node(fmt::format("on: {}", flag(f.on))); break;
+    case FaultKind::kCorrupt: per_node(fmt::format("record: {}", f.record)); break;
+    case FaultKind::kClockSkew: per_node(fmt::format("factor: {}", num(f.factor))); break;
+    case FaultKind::kLie: per_node(fmt::format("lies: {}", lies(f.lies))); break;
+    case FaultKind::kElect:
+      if (!f.nodes.empty()) out.push_back("elect: " + name(f.nodes[0]));
+      break;
+    case FaultKind::kTransfer:
+      if (f.nodes.size() == 2) {
+        out.push_back(fmt::format("transfer: {{from: {}, to: {}}}", name(f.nodes[0]),
+                                  name(f.nodes[1])));
+      }
+      break;
+  }
+  return out;
+}
+
+std::string Writer::expectation(const Expectation& e) const {
+  const auto window = [&](std::string_view key, bool with_group) {
+    std::vector<std::string> parts;
+    if (with_group && !e.group.empty()) parts.push_back("group: " + names(e.group));
+    parts.push_back("from: " + time(e.from));
+    if (e.to != SimTime::max()) parts.push_back("to: " + time(e.to));
+    return fmt::format("{}: {{{}}}", key, fmt::join(parts, ", "));
+  };
+  switch (e.kind) {
+    case Kind::kHolds: return fmt::format("holds: {}", to_string(e.property));
+    case Kind::kViolated: return fmt::format("violated: {}", to_string(e.property));
+    case Kind::kSafetyViolated: return "safety: violated";
+    case Kind::kLeaderWithin:
+      return fmt::format("leader_within: {{after: {}, within: {}}}", time(e.from), dur(e.within));
+    case Kind::kNoLeader: return window("no_leader", true);
+    case Kind::kNoElection: return window("no_election", true);
+    case Kind::kNoCommit: return window("no_commit", true);
+    case Kind::kCommitsAtLeast: return fmt::format("commits_at_least: {}", e.count);
+    case Kind::kAckedWritesAtLeast: return fmt::format("acked_writes_at_least: {}", e.count);
+    case Kind::kTermAtMost: {
+      std::string text = fmt::format("term_at_most: {{term: {}, from: {}", e.count, time(e.from));
+      if (e.to != SimTime::max()) text += ", to: " + time(e.to);
+      return text + "}";
+    }
+    case Kind::kTermAbove:
+      if (e.to == SimTime::max()) return fmt::format("term_above: {{term: {}}}", e.count);
+      return fmt::format("term_above: {{term: {}, by: {}}}", e.count, time(e.to));
+  }
+  return "";
+}
+
+void header(std::ostream& out, const Scenario& s) {
+  if (s.teaches.empty()) return;
+  std::istringstream lines(s.teaches);
+  std::string line;
+  while (std::getline(lines, line)) out << (line.empty() ? "#" : "# " + line) << "\n";
+  out << "\n";
+}
+
+void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
+  const sim::WorldConfig& c = s.world;
+  std::vector<uint32_t> ids(c.node_names.size());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<uint32_t>(i + 1);
+  std::vector<std::string> bugs;
+  if (c.bugs.commit_previous_term) bugs.emplace_back("commit_previous_term");
+  if (c.bugs.vote_without_log_check) bugs.emplace_back("vote_without_log_check");
+  if (c.bugs.forget_vote_on_restart) bugs.emplace_back("forget_vote_on_restart");
+  if (c.bugs.ack_before_persist) bugs.emplace_back("ack_before_persist");
+  if (c.bugs.stale_leader_reads) bugs.emplace_back("stale_leader_reads");
+  out << "# Nodes (ids are positions from 1), Raft timers, options and planted bugs.\n"
+      << "cluster:\n"
+      << "  nodes: " << w.names(ids) << "\n"
+      << "  tick: " << dur(c.tick) << "\n"
+      << "  election_timeout: " << dur(c.tick * c.election_timeout_ticks) << "\n"
+      << "  heartbeat: " << dur(c.tick * c.heartbeat_ticks) << "\n"
+      << "  pre_vote: " << flag(c.options.pre_vote) << "\n"
+      << "  check_quorum: " << flag(c.options.check_quorum) << "\n"
+      << "  vote_lease: " << flag(c.options.vote_lease) << "\n"
+      << "  leadership_transfer: " << flag(c.options.leadership_transfer) << "\n"
+      << "  bugs: [" << fmt::format("{}", fmt::join(bugs, ", ")) << "]\n"
+      << "  fsync: {min: " << dur(c.disk.fsync.min) << ", max: " << dur(c.disk.fsync.max)
+      << "}\n\n";
+}
+
+void network(std::ostream& out, const sim::LinkModel& n) {
+  out << "# Every link between two nodes, until a timeline fault changes it.\n"
+      << "network:\n"
+      << "  latency: " << latency(n.latency) << "\n"
+      << "  loss: " << num(n.loss) << "\n"
+      << "  duplicate: " << num(n.duplicate) << "\n"
+      << "  reorder: " << num(n.reorder) << "\n"
+      << "  delay: " << dur(n.extra_delay) << "\n\n";
+}
+
+void workload(std::ostream& out, const Scenario& s) {
+  const sim::WorkloadModel& w = s.world.workload;
+  const SimTime stop = std::min(w.stop_at, SimTime{s.duration});
+  out << "# Simulated clients: each runs one key-value operation at a time.\n"
+      << "workload:\n"
+      << "  clients: " << w.clients << "\n"
+      << "  keys: " << w.keys << "\n"
+      << fmt::format("  mix: {{get: {}, put: {}, append: {}, cas: {}}}\n", num(w.mix.get),
+                     num(w.mix.put), num(w.mix.append), num(w.mix.cas))
+      << "  rate: " << num(w.rate) << "\n"
+      << "  think: " << dur(w.think) << "\n"
+      << "  timeout: " << dur(w.attempt_timeout) << "\n"
+      << "  give_up: " << dur(w.give_up) << "\n"
+      << "  latency: " << latency(w.latency) << "\n"
+      << "  stop: " << time(w.stop_at == SimTime::max() ? stop : w.stop_at) << "\n\n";
+}
+
+void timeline(std::ostream& out, const Scenario& s, const Writer& w) {
+  out << "# Faults, in time order (`at` is from the start of the run).\n";
+  std::vector<std::string> entries;
+  for (const Fault& f : s.timeline) {
+    for (const std::string& text : w.fault(f)) {
+      entries.push_back(fmt::format("  - {{at: {}, {}}}\n", time(f.at), text));
+    }
+  }
+  if (entries.empty()) {
+    out << "timeline: []\n\n";
+    return;
+  }
+  out << "timeline:\n";
+  for (const std::string& entry : entries) out << entry;
+  out << "\n";
+}
+
+void nemesis(std::ostream& out, const Nemesis& n) {
+  if (!n.enabled()) return;
+  std::vector<std::string> faults;
+  for (FaultKind kind : n.faults) faults.emplace_back(to_string(kind));
+  out << "# Random faults from the run's seed, each healed after it lasts.\n"
+      << "nemesis:\n"
+      << "  faults: [" << fmt::format("{}", fmt::join(faults, ", ")) << "]\n"
+      << "  every: [" << dur(n.every_min) << ", " << dur(n.every_max) << "]\n"
+      << "  duration: [" << dur(n.duration_min) << ", " << dur(n.duration_max) << "]\n"
+      << "  quiet: " << dur(n.quiet) << "\n"
+      << "  delay: " << dur(n.delay) << "\n"
+      << "  loss: " << num(n.loss) << "\n\n";
+}
+
+void expectations(std::ostream& out, const Scenario& s, const Writer& w) {
+  out << "# After the faults heal and a quiet window: a leader, and a commit within `within`.\n";
+  if (s.liveness.enabled) {
+    out << "liveness: {quiet: " << dur(s.liveness.quiet) << ", within: " << dur(s.liveness.within)
+        << "}\n\n";
+  } else {
+    out << "liveness: false\n\n";
+  }
+  out << "# What the run must show (every safety property holds unless said otherwise).\n";
+  if (s.expectations.empty()) {
+    out << "expect: []\n";
+    return;
+  }
+  out << "expect:\n";
+  for (const Expectation& e : s.expectations) out << "  - " << w.expectation(e) << "\n";
+}
+
+}  // namespace
+
+std::string write_scenario_yaml(const Scenario& s) {
+  const Writer w(s);
+  std::ostringstream out;
+  header(out, s);
+  out << "name: " << quote(s.name) << "\n"
+      << "seed: " << s.seed << "\n"
+      << "duration: " << dur(s.duration) << "\n\n";
+  cluster(out, s, w);
+  network(out, s.world.network);
+  workload(out, s);
+  timeline(out, s, w);
+  nemesis(out, s.nemesis);
+  expectations(out, s, w);
+  return out.str();
+}
+
+}  // namespace raftsim::scenario

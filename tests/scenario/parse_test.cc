@@ -1,0 +1,288 @@
+// The scenario language, read from a file that uses every key, fault and expectation.
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include "scenario/parse.h"
+
+namespace raftsim::scenario {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Kind = Expectation::Kind;
+
+constexpr std::string_view kFull = R"(# yaml-language-server: $schema=./scenario.schema.json
+# A leader is cut off with a minority.
+#
+# The majority elects a new leader.
+name: full
+seed: 42
+duration: 30s
+cluster:
+  nodes: [a, b, c, d, e]
+  tick: 5ms
+  election_timeout: 100ms
+  heartbeat: 20ms
+  pre_vote: true
+  check_quorum: true
+  vote_lease: true
+  leadership_transfer: false
+  bugs: [commit_previous_term, stale_leader_reads]
+  fsync: {min: 1ms, max: 3ms}
+network:
+  latency: {shape: long_tail, min: 2ms, max: 8ms, tail_chance: 0.05, tail_max: 500ms}
+  loss: 0.01
+  duplicate: 0.02
+  reorder: 0.03
+  delay: 1ms
+workload:
+  clients: 4
+  keys: 7
+  mix: {get: 1, put: 2}
+  rate: 50
+  think: 5ms
+  timeout: 200ms
+  give_up: 2s
+  stop: 25s
+timeline:
+  - {at: 20s, heal: true}
+  - {at: 1s, partition: [[a, b], [c, d]]}
+  - {at: 1s, isolate: c}
+  - {at: 2s, majorities_ring: true}
+  - {at: 3s, bridge: c}
+  - {at: 4s, cut: [a, b]}
+  - {at: 4s, cut: [[a, b], [c, b]]}
+  - {at: 5s, delay: 10s}
+  - {at: 5s, loss: 0.2, links: [[a, b]]}
+  - {at: 5s, duplicate: 0.1, links: [a, c]}
+  - {at: 6s, clog: [a, b]}
+  - {at: 6s, unclog: [[a, b]]}
+  - {at: 7s, crash: a}
+  - {at: 7s, restart: [a, b]}
+  - {at: 7s, pause: b}
+  - {at: 7s, resume: b}
+  - {at: 7s, wipe: c}
+  - {at: 7s, torn_write: [d]}
+  - {at: 8s, fsync_lies: b}
+  - {at: 8s, fsync_lies: {node: b, on: false}}
+  - {at: 8s, corrupt: b}
+  - {at: 8s, corrupt: {node: b, record: 3}}
+  - {at: 9s, clock_skew: {node: e, factor: 1.5}}
+  - {at: 9s, lie: {node: c, lies: [inflate_log, forge_acks]}}
+  - {at: 9s, lie: {node: c, lies: []}}
+  - {at: 10s, elect: d}
+  - {at: 10s, transfer: {from: d, to: e}}
+nemesis:
+  faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew]
+  every: [1s, 4s]
+  duration: [500ms, 2s]
+  quiet: 3s
+  delay: 2s
+  loss: 0.5
+liveness: {quiet: 1s, within: 4s}
+expect:
+  - safety: violated
+  - safety: holds
+  - holds: election_safety
+  - violated: durability
+  - linearizable: false
+  - linearizable: true
+  - liveness: fails
+  - leader_within: {after: 20s, within: 2s}
+  - no_leader: {group: [d, e], from: 6s, to: 20s}
+  - no_election: {from: 1s}
+  - no_commit: {group: [d]}
+  - commits_at_least: 20
+  - acked_writes_at_least: 10
+  - term_at_most: {term: 10, from: 20s, to: 30s}
+  - term_above: {term: 50, by: 30s}
+)";
+
+Scenario parse_ok(std::string_view text) {
+  auto result = parse_scenario_text(text, "dir/full.yaml");
+  if (auto* error = std::get_if<ParseError>(&result)) {
+    ADD_FAILURE() << error->text();
+    return {};
+  }
+  return std::get<Scenario>(std::move(result));
+}
+
+SimTime at(Duration d) { return SimTime{d}; }
+
+TEST(ScenarioParse, TopLevelClusterAndTeaches) {
+  const Scenario s = parse_ok(kFull);
+  EXPECT_EQ(s.file, "dir/full.yaml");
+  EXPECT_EQ(s.name, "full");
+  EXPECT_EQ(s.teaches, "A leader is cut off with a minority.\n\nThe majority elects a new leader.");
+  EXPECT_EQ(s.seed, 42u);
+  EXPECT_EQ(s.world.seed, 42u);
+  EXPECT_EQ(s.duration, seconds(30));
+  const sim::WorldConfig& w = s.world;
+  EXPECT_EQ(w.node_names, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+  EXPECT_EQ(s.node_id("c"), 3u);
+  EXPECT_EQ(s.node_id("z"), 0u);
+  EXPECT_EQ(w.tick, milliseconds(5));
+  EXPECT_EQ(w.election_timeout_ticks, 20);
+  EXPECT_EQ(w.heartbeat_ticks, 4);
+  EXPECT_TRUE(w.options.pre_vote && w.options.check_quorum && w.options.vote_lease);
+  EXPECT_FALSE(w.options.leadership_transfer);
+  EXPECT_TRUE(w.bugs.commit_previous_term && w.bugs.stale_leader_reads);
+  EXPECT_FALSE(w.bugs.vote_without_log_check || w.bugs.forget_vote_on_restart ||
+               w.bugs.ack_before_persist);
+  EXPECT_EQ(w.disk.fsync.shape, sim::Latency::Shape::kUniform);
+  EXPECT_EQ(w.disk.fsync.min, milliseconds(1));
+  EXPECT_EQ(w.disk.fsync.max, milliseconds(3));
+}
+
+TEST(ScenarioParse, NetworkAndWorkload) {
+  const Scenario s = parse_ok(kFull);
+  const sim::LinkModel& n = s.world.network;
+  EXPECT_EQ(n.latency.shape, sim::Latency::Shape::kLongTail);
+  EXPECT_EQ(n.latency.min, milliseconds(2));
+  EXPECT_EQ(n.latency.max, milliseconds(8));
+  EXPECT_EQ(n.latency.tail_chance, 0.05);
+  EXPECT_EQ(n.latency.tail_max, milliseconds(500));
+  EXPECT_EQ(n.loss, 0.01);
+  EXPECT_EQ(n.duplicate, 0.02);
+  EXPECT_EQ(n.reorder, 0.03);
+  EXPECT_EQ(n.extra_delay, milliseconds(1));
+  const sim::WorkloadModel& w = s.world.workload;
+  EXPECT_EQ(w.clients, 4u);
+  EXPECT_EQ(w.keys, 7u);
+  EXPECT_EQ(w.mix.get, 1);
+  EXPECT_EQ(w.mix.put, 2);
+  EXPECT_EQ(w.mix.append, 0);  // left out of a written mix: zero
+  EXPECT_EQ(w.mix.cas, 0);
+  EXPECT_EQ(w.rate, 50);
+  EXPECT_EQ(w.think, milliseconds(5));
+  EXPECT_EQ(w.attempt_timeout, milliseconds(200));
+  EXPECT_EQ(w.give_up, seconds(2));
+  EXPECT_EQ(w.latency.shape, sim::Latency::Shape::kLongTail);  // defaults to the network's
+  EXPECT_EQ(w.latency.max, milliseconds(8));
+  EXPECT_EQ(w.stop_at, at(seconds(25)));
+}
+
+TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
+  const Scenario s = parse_ok(kFull);
+  std::vector<std::string> kinds;
+  for (const Fault& f : s.timeline) kinds.emplace_back(to_string(f.kind));
+  EXPECT_EQ(kinds, (std::vector<std::string>{
+                       "partition", "partition", "heal", "cut", "heal", "cut", "cut", "cut",
+                       "delay", "loss", "duplicate", "clog", "unclog", "crash", "restart", "pause",
+                       "resume", "wipe", "torn_write", "fsync_lies", "fsync_lies", "corrupt",
+                       "corrupt", "clock_skew", "lie", "lie", "elect", "transfer", "heal"}));
+  const auto& t = s.timeline;
+  using Groups = std::vector<std::vector<uint32_t>>;
+  using Links = std::vector<std::pair<uint32_t, uint32_t>>;
+  EXPECT_EQ(t[0].at, at(seconds(1)));
+  EXPECT_EQ(t[0].groups, (Groups{{1, 2}, {3, 4}}));
+  EXPECT_EQ(t[1].groups, (Groups{{3}, {1, 2, 4, 5}}));
+  EXPECT_EQ(t[1].where.line, 37);  // the fault key
+  EXPECT_EQ(t[1].where.column, 14);
+  // Ring of five: each node reaches its two neighbours.
+  EXPECT_EQ(t[3].links, (Links{{1, 3}, {1, 4}, {2, 4}, {2, 5}, {3, 1}, {3, 5}, {4, 1}, {4, 2},
+                               {5, 2}, {5, 3}}));
+  // Bridge c: {a, b} and {d, e} reach each other only through c.
+  EXPECT_EQ(t[5].links, (Links{{1, 4}, {1, 5}, {2, 4}, {2, 5}, {4, 1}, {4, 2}, {5, 1}, {5, 2}}));
+  EXPECT_EQ(t[6].links, (Links{{1, 2}}));
+  EXPECT_EQ(t[7].links, (Links{{1, 2}, {3, 2}}));
+  EXPECT_EQ(t[8].delay, seconds(10));
+  EXPECT_TRUE(t[8].links.empty());
+  EXPECT_EQ(t[9].rate, 0.2);
+  EXPECT_EQ(t[9].links, (Links{{1, 2}}));
+  EXPECT_EQ(t[10].rate, 0.1);
+  EXPECT_EQ(t[10].links, (Links{{1, 3}}));
+  EXPECT_EQ(t[11].links, (Links{{1, 2}}));
+  EXPECT_EQ(t[13].nodes, (std::vector<uint32_t>{1}));
+  EXPECT_EQ(t[14].nodes, (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(t[18].nodes, (std::vector<uint32_t>{4}));
+  EXPECT_TRUE(t[19].on);
+  EXPECT_FALSE(t[20].on);
+  EXPECT_EQ(t[21].record, 0u);
+  EXPECT_EQ(t[22].record, 3u);
+  EXPECT_EQ(t[23].factor, 1.5);
+  EXPECT_EQ(t[23].nodes, (std::vector<uint32_t>{5}));
+  EXPECT_TRUE(t[24].lies.inflate_log && t[24].lies.forge_acks);
+  EXPECT_FALSE(t[24].lies.vote_for_everyone || t[24].lies.term_inflation);
+  EXPECT_FALSE(t[25].lies.any());
+  EXPECT_EQ(t[26].nodes, (std::vector<uint32_t>{4}));
+  EXPECT_EQ(t[27].nodes, (std::vector<uint32_t>{4, 5}));
+  EXPECT_EQ(t[28].at, at(seconds(20)));
+}
+
+TEST(ScenarioParse, NemesisAndLiveness) {
+  const Scenario s = parse_ok(kFull);
+  EXPECT_EQ(s.nemesis.faults.size(), 9u);
+  EXPECT_EQ(s.nemesis.faults[8], FaultKind::kClockSkew);
+  EXPECT_EQ(s.nemesis.every_min, seconds(1));
+  EXPECT_EQ(s.nemesis.every_max, seconds(4));
+  EXPECT_EQ(s.nemesis.duration_min, milliseconds(500));
+  EXPECT_EQ(s.nemesis.duration_max, seconds(2));
+  EXPECT_EQ(s.nemesis.quiet, seconds(3));
+  EXPECT_EQ(s.nemesis.delay, seconds(2));
+  EXPECT_EQ(s.nemesis.loss, 0.5);
+  EXPECT_TRUE(s.liveness.enabled);
+  EXPECT_EQ(s.liveness.quiet, seconds(1));
+  EXPECT_EQ(s.liveness.within, seconds(4));
+}
+
+TEST(ScenarioParse, ExpectationsAndTheirText) {
+  const Scenario s = parse_ok(kFull);
+  std::vector<std::string> texts;
+  for (const Expectation& e : s.expectations) texts.push_back(e.text);
+  // `safety: holds` adds nothing: every property holds unless an expectation says otherwise.
+  EXPECT_EQ(texts, (std::vector<std::string>{
+                       "safety violated", "holds election_safety", "violated durability",
+                       "violated linearizability", "holds linearizability", "violated liveness",
+                       "leader_within 2s after 20s", "no_leader [d e] 6s..20s",
+                       "no_election 1s..end", "no_commit [d] 0..end", "commits_at_least 20",
+                       "acked_writes_at_least 10", "term_at_most 10 20s..30s",
+                       "term_above 50 by 30s"}));
+  const auto& e = s.expectations;
+  EXPECT_EQ(e[0].kind, Kind::kSafetyViolated);
+  EXPECT_EQ(e[2].kind, Kind::kViolated);
+  EXPECT_EQ(e[2].property, Property::kDurability);
+  EXPECT_EQ(e[5].property, Property::kLiveness);
+  EXPECT_EQ(e[6].kind, Kind::kLeaderWithin);
+  EXPECT_EQ(e[6].from, at(seconds(20)));
+  EXPECT_EQ(e[6].within, seconds(2));
+  EXPECT_EQ(e[7].kind, Kind::kNoLeader);
+  EXPECT_EQ(e[7].group, (std::vector<uint32_t>{4, 5}));
+  EXPECT_EQ(e[7].to, at(seconds(20)));
+  EXPECT_EQ(e[8].to, SimTime::max());
+  EXPECT_EQ(e[11].count, 10u);
+  EXPECT_EQ(e[13].kind, Kind::kTermAbove);
+  EXPECT_EQ(e[13].count, 50u);
+  EXPECT_EQ(e[13].to, at(seconds(30)));
+  EXPECT_EQ(e[13].where.line, 85);
+  EXPECT_EQ(e[13].where.column, 5);
+}
+
+TEST(ScenarioParse, DefaultsOfAMinimalFile) {
+  const Scenario s = parse_ok("cluster: {nodes: [x]}\n");
+  EXPECT_EQ(s.name, "full");  // the file's stem
+  EXPECT_EQ(s.teaches, "");
+  EXPECT_EQ(s.seed, 1u);
+  EXPECT_EQ(s.duration, seconds(30));
+  EXPECT_EQ(s.world.tick, milliseconds(10));
+  EXPECT_EQ(s.world.election_timeout_ticks, 15);
+  EXPECT_EQ(s.world.heartbeat_ticks, 5);
+  EXPECT_EQ(s.world.workload.stop_at, at(seconds(30)));
+  EXPECT_FALSE(s.nemesis.enabled());
+  EXPECT_TRUE(s.liveness.enabled);
+  EXPECT_TRUE(s.timeline.empty());
+  EXPECT_TRUE(s.expectations.empty());
+  const Scenario off = parse_ok("cluster: {nodes: [x]}\nliveness: false\n");
+  EXPECT_FALSE(off.liveness.enabled);
+}
+
+TEST(ScenarioParse, MissingFileIsAnError) {
+  auto result = parse_scenario_file("/nonexistent/x.yaml");
+  ASSERT_TRUE(std::holds_alternative<ParseError>(result));
+  EXPECT_EQ(std::get<ParseError>(result).messages,
+            std::vector<std::string>{"/nonexistent/x.yaml: cannot read file"});
+}
+
+}  // namespace
+}  // namespace raftsim::scenario
