@@ -15,7 +15,9 @@ std::optional<int64_t> unit_micros(std::string_view unit) {
   return std::nullopt;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -32,7 +34,8 @@ std::optional<sim::Duration> parse_duration(std::string_view text) {
   std::string_view fraction;
   if (i < text.size() && text[i] == '.') {
     const size_t start = ++i;
-    while (i < text.size() && is_digit(text[i])) ++i;
+    while (i < text.size() && is_digit(text[i]))
+      ++i;
     fraction = text.substr(start, i - start);
     if (fraction.empty()) return std::nullopt;
   }

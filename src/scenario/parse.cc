@@ -24,32 +24,27 @@ constexpr size_t kMaxNodes = 9;
 constexpr std::array kTopKeys = {"name"sv,     "seed"sv,     "duration"sv, "cluster"sv,
                                  "network"sv,  "workload"sv, "timeline"sv, "nemesis"sv,
                                  "liveness"sv, "expect"sv};
-constexpr std::array kClusterKeys = {"nodes"sv,        "tick"sv,         "election_timeout"sv,
-                                     "heartbeat"sv,    "pre_vote"sv,     "check_quorum"sv,
-                                     "vote_lease"sv,   "leadership_transfer"sv,
-                                     "bugs"sv,         "fsync"sv};
+constexpr std::array kClusterKeys = {
+    "nodes"sv,        "tick"sv,       "election_timeout"sv,    "heartbeat"sv, "pre_vote"sv,
+    "check_quorum"sv, "vote_lease"sv, "leadership_transfer"sv, "bugs"sv,      "fsync"sv};
 constexpr std::array kBugNames = {"commit_previous_term"sv, "vote_without_log_check"sv,
                                   "forget_vote_on_restart"sv, "ack_before_persist"sv,
                                   "stale_leader_reads"sv};
 constexpr std::array kRangeKeys = {"min"sv, "max"sv};
-constexpr std::array kNetworkKeys = {"latency"sv, "loss"sv, "duplicate"sv, "reorder"sv,
-                                     "delay"sv};
+constexpr std::array kNetworkKeys = {"latency"sv, "loss"sv, "duplicate"sv, "reorder"sv, "delay"sv};
 constexpr std::array kLatencyKeys = {"shape"sv, "min"sv, "max"sv, "tail_chance"sv, "tail_max"sv};
 constexpr std::array kShapes = {"constant"sv, "uniform"sv, "exponential"sv, "long_tail"sv};
-constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "rate"sv,
-                                      "think"sv,   "timeout"sv, "give_up"sv, "latency"sv,
-                                      "stop"sv};
+constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "rate"sv, "think"sv,
+                                      "timeout"sv, "give_up"sv, "latency"sv, "stop"sv};
 constexpr std::array kMixKeys = {"get"sv, "put"sv, "append"sv, "cas"sv};
 constexpr std::array kNemesisKeys = {"faults"sv, "every"sv, "duration"sv,
                                      "quiet"sv,  "delay"sv, "loss"sv};
-constexpr std::array kNemesisFaults = {"partition"sv, "crash"sv, "pause"sv,
-                                       "delay"sv,     "loss"sv,  "duplicate"sv,
-                                       "clog"sv,      "wipe"sv,  "clock_skew"sv};
-constexpr std::array kNemesisKinds = {FaultKind::kPartition, FaultKind::kCrash,
-                                      FaultKind::kPause,     FaultKind::kDelay,
-                                      FaultKind::kLoss,      FaultKind::kDuplicate,
-                                      FaultKind::kClog,      FaultKind::kWipe,
-                                      FaultKind::kClockSkew};
+constexpr std::array kNemesisFaults = {"partition"sv, "crash"sv, "pause"sv, "delay"sv,     "loss"sv,
+                                       "duplicate"sv, "clog"sv,  "wipe"sv,  "clock_skew"sv};
+constexpr std::array kNemesisKinds = {
+    FaultKind::kPartition, FaultKind::kCrash, FaultKind::kPause,
+    FaultKind::kDelay,     FaultKind::kLoss,  FaultKind::kDuplicate,
+    FaultKind::kClog,      FaultKind::kWipe,  FaultKind::kClockSkew};
 constexpr std::array kLivenessKeys = {"quiet"sv, "within"sv};
 
 template <typename T>
@@ -92,7 +87,8 @@ std::string header_comment(std::string_view text) {
     lines.push_back(line);
   }
   std::string out;
-  for (size_t i = 0; i < lines.size(); ++i) out += (i ? "\n" : "") + lines[i];
+  for (size_t i = 0; i < lines.size(); ++i)
+    out += (i ? "\n" : "") + lines[i];
   return out;
 }
 
@@ -171,9 +167,8 @@ void parse_timers(Reader& r, const YAML::Node& cluster, sim::WorldConfig& world)
     ok = false;
   }
   if (heartbeat.count() <= 0 || heartbeat % tick != sim::Duration{0}) {
-    r.error(place(heartbeat_node),
-            fmt::format("heartbeat {} is not a positive multiple of tick {}",
-                        format_duration(heartbeat), format_duration(tick)));
+    r.error(place(heartbeat_node), fmt::format("heartbeat {} is not a positive multiple of tick {}",
+                                               format_duration(heartbeat), format_duration(tick)));
     ok = false;
   }
   if (ok && heartbeat >= election) {
@@ -374,7 +369,8 @@ void parse_top(Reader& r, const YAML::Node& root, Scenario& s) {
 
 std::string ParseError::text() const {
   std::string out;
-  for (const std::string& m : messages) out += m + "\n";
+  for (const std::string& m : messages)
+    out += m + "\n";
   return out;
 }
 

@@ -12,14 +12,22 @@ namespace {
 using std::string_view_literals::operator""sv;
 using Kind = Expectation::Kind;
 
-constexpr std::array kExpectKeys = {
-    "safety"sv,        "holds"sv,        "violated"sv,         "linearizable"sv,
-    "liveness"sv,      "leader_within"sv, "no_leader"sv,       "no_election"sv,
-    "no_commit"sv,     "commits_at_least"sv, "acked_writes_at_least"sv, "term_at_most"sv,
-    "term_above"sv};
+constexpr std::array kExpectKeys = {"safety"sv,
+                                    "holds"sv,
+                                    "violated"sv,
+                                    "linearizable"sv,
+                                    "liveness"sv,
+                                    "leader_within"sv,
+                                    "no_leader"sv,
+                                    "no_election"sv,
+                                    "no_commit"sv,
+                                    "commits_at_least"sv,
+                                    "acked_writes_at_least"sv,
+                                    "term_at_most"sv,
+                                    "term_above"sv};
 constexpr std::array kPropertyNames = {
-    "election_safety"sv, "log_matching"sv,     "leader_completeness"sv, "state_machine_safety"sv,
-    "term_monotonic"sv,  "vote_stable"sv,      "commit_monotonic"sv,    "durability"sv,
+    "election_safety"sv, "log_matching"sv, "leader_completeness"sv, "state_machine_safety"sv,
+    "term_monotonic"sv,  "vote_stable"sv,  "commit_monotonic"sv,    "durability"sv,
     "linearizability"sv, "liveness"sv};
 constexpr std::array kSafetyWords = {"holds"sv, "violated"sv};
 constexpr std::array kLivenessWords = {"holds"sv, "fails"sv};
@@ -161,7 +169,8 @@ void parse_item(Reader& r, const YAML::Node& item, std::vector<Expectation>& out
 
 void parse_expectations(Reader& r, const YAML::Node& node, std::vector<Expectation>& out) {
   if (!r.list(node, "a list of expectations")) return;
-  for (const YAML::Node& item : node) parse_item(r, item, out);
+  for (const YAML::Node& item : node)
+    parse_item(r, item, out);
 }
 
 }  // namespace raftsim::scenario::detail

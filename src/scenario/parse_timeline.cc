@@ -13,18 +13,19 @@ namespace {
 using std::string_view_literals::operator""sv;
 
 constexpr std::array kFaultNames = {
-    "partition"sv, "isolate"sv,    "majorities_ring"sv, "bridge"sv,    "cut"sv,
-    "heal"sv,      "delay"sv,      "loss"sv,            "duplicate"sv, "clog"sv,
-    "unclog"sv,    "crash"sv,      "restart"sv,         "pause"sv,     "resume"sv,
-    "wipe"sv,      "torn_write"sv, "fsync_lies"sv,      "corrupt"sv,   "clock_skew"sv,
-    "lie"sv,       "elect"sv,      "transfer"sv};
+    "partition"sv,  "isolate"sv,    "majorities_ring"sv, "bridge"sv,
+    "cut"sv,        "heal"sv,       "delay"sv,           "loss"sv,
+    "duplicate"sv,  "clog"sv,       "unclog"sv,          "crash"sv,
+    "restart"sv,    "pause"sv,      "resume"sv,          "wipe"sv,
+    "torn_write"sv, "fsync_lies"sv, "corrupt"sv,         "clock_skew"sv,
+    "lie"sv,        "elect"sv,      "transfer"sv};
 // Everything an entry may hold: the faults, its time, and the links of a link-model fault.
 constexpr std::array kEntryKeys = {
-    "at"sv,        "links"sv,     "partition"sv, "isolate"sv,    "majorities_ring"sv,
-    "bridge"sv,    "cut"sv,       "heal"sv,      "delay"sv,      "loss"sv,
-    "duplicate"sv, "clog"sv,      "unclog"sv,    "crash"sv,      "restart"sv,
-    "pause"sv,     "resume"sv,    "wipe"sv,      "torn_write"sv, "fsync_lies"sv,
-    "corrupt"sv,   "clock_skew"sv, "lie"sv,      "elect"sv,      "transfer"sv};
+    "at"sv,        "links"sv,      "partition"sv, "isolate"sv,    "majorities_ring"sv,
+    "bridge"sv,    "cut"sv,        "heal"sv,      "delay"sv,      "loss"sv,
+    "duplicate"sv, "clog"sv,       "unclog"sv,    "crash"sv,      "restart"sv,
+    "pause"sv,     "resume"sv,     "wipe"sv,      "torn_write"sv, "fsync_lies"sv,
+    "corrupt"sv,   "clock_skew"sv, "lie"sv,       "elect"sv,      "transfer"sv};
 constexpr std::array kLieNames = {"inflate_log"sv, "vote_for_everyone"sv, "forge_acks"sv,
                                   "term_inflation"sv};
 constexpr std::array kFsyncLiesKeys = {"node"sv, "on"sv};
@@ -37,7 +38,8 @@ using Faults = std::vector<Fault>;
 
 std::vector<uint32_t> all_nodes(const Reader& r) {
   std::vector<uint32_t> ids(r.nodes().size());
-  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<uint32_t>(i + 1);
+  for (size_t i = 0; i < ids.size(); ++i)
+    ids[i] = static_cast<uint32_t>(i + 1);
   return ids;
 }
 
@@ -136,7 +138,8 @@ bool single_node(Reader& r, const YAML::Node& value, Fault& f) {
 
 // `fault: n2` or `fault: {node: n2, <key>: ...}`; `extra` reads <key>.
 template <size_t N>
-bool node_with(Reader& r, const YAML::Node& value, Fault& f, const std::array<std::string_view, N>& keys,
+bool node_with(Reader& r, const YAML::Node& value, Fault& f,
+               const std::array<std::string_view, N>& keys,
                const std::function<bool(const YAML::Node&)>& extra, bool scalar_ok) {
   if (scalar_ok && value.IsScalar()) return single_node(r, value, f);
   const std::string what = fmt::format("a map {{{}}}", fmt::join(keys, ", "));
@@ -186,8 +189,8 @@ bool clock_skew(Reader& r, const YAML::Node& value, Fault& f) {
         const auto x = r.number(factor);
         if (!x) return false;
         if (*x <= 0 || *x > 1000) {
-          r.error(factor, fmt::format("factor {} must be above 0 (and at most 1000)",
-                                      factor.Scalar()));
+          r.error(factor,
+                  fmt::format("factor {} must be above 0 (and at most 1000)", factor.Scalar()));
           return false;
         }
         f.factor = *x;
@@ -241,8 +244,8 @@ bool transfer(Reader& r, const YAML::Node& value, Fault& f) {
   return true;
 }
 
-bool link_model(Reader& r, std::string_view name, const YAML::Node& value,
-                const YAML::Node& links, Fault& f) {
+bool link_model(Reader& r, std::string_view name, const YAML::Node& value, const YAML::Node& links,
+                Fault& f) {
   bool ok = true;
   if (name == "delay") {
     f.kind = FaultKind::kDelay;
@@ -323,9 +326,9 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
     ok = transfer(r, value, f);
   } else {
     static constexpr std::array kNodeFaults = {
-        std::pair{"crash"sv, FaultKind::kCrash},   std::pair{"restart"sv, FaultKind::kRestart},
-        std::pair{"pause"sv, FaultKind::kPause},   std::pair{"resume"sv, FaultKind::kResume},
-        std::pair{"wipe"sv, FaultKind::kWipe},     std::pair{"torn_write"sv, FaultKind::kTornWrite}};
+        std::pair{"crash"sv, FaultKind::kCrash}, std::pair{"restart"sv, FaultKind::kRestart},
+        std::pair{"pause"sv, FaultKind::kPause}, std::pair{"resume"sv, FaultKind::kResume},
+        std::pair{"wipe"sv, FaultKind::kWipe},   std::pair{"torn_write"sv, FaultKind::kTornWrite}};
     for (const auto& [fault, kind] : kNodeFaults) {
       if (fault == name) ok = node_fault(r, kind, value, f);
     }
@@ -376,7 +379,8 @@ void parse_entry(Reader& r, const YAML::Node& entry, Faults& timeline) {
 
 void parse_timeline(Reader& r, const YAML::Node& node, std::vector<Fault>& timeline) {
   if (!r.list(node, "a list of timeline entries")) return;
-  for (const YAML::Node& entry : node) parse_entry(r, entry, timeline);
+  for (const YAML::Node& entry : node)
+    parse_entry(r, entry, timeline);
 }
 
 }  // namespace raftsim::scenario::detail

@@ -17,14 +17,13 @@ bool same(const sim::Latency& a, const sim::Latency& b) {
 }
 
 bool same(const sim::LinkModel& a, const sim::LinkModel& b) {
-  return same(a.latency, b.latency) &&
-         std::tie(a.loss, a.duplicate, a.reorder, a.extra_delay) ==
-             std::tie(b.loss, b.duplicate, b.reorder, b.extra_delay);
+  return same(a.latency, b.latency) && std::tie(a.loss, a.duplicate, a.reorder, a.extra_delay) ==
+                                           std::tie(b.loss, b.duplicate, b.reorder, b.extra_delay);
 }
 
 bool same(const sim::WorkloadModel& a, const sim::WorkloadModel& b) {
-  return std::tie(a.clients, a.keys, a.mix.get, a.mix.put, a.mix.append, a.mix.cas, a.rate,
-                  a.think, a.attempt_timeout, a.give_up, a.stop_at) ==
+  return std::tie(a.clients, a.keys, a.mix.get, a.mix.put, a.mix.append, a.mix.cas, a.rate, a.think,
+                  a.attempt_timeout, a.give_up, a.stop_at) ==
              std::tie(b.clients, b.keys, b.mix.get, b.mix.put, b.mix.append, b.mix.cas, b.rate,
                       b.think, b.attempt_timeout, b.give_up, b.stop_at) &&
          same(a.latency, b.latency);
@@ -66,42 +65,72 @@ uint32_t Scenario::node_id(const std::string& wanted) const {
 
 std::string_view to_string(FaultKind kind) {
   switch (kind) {
-    case FaultKind::kPartition: return "partition";
-    case FaultKind::kCut: return "cut";
-    case FaultKind::kHeal: return "heal";
-    case FaultKind::kDelay: return "delay";
-    case FaultKind::kLoss: return "loss";
-    case FaultKind::kDuplicate: return "duplicate";
-    case FaultKind::kClog: return "clog";
-    case FaultKind::kUnclog: return "unclog";
-    case FaultKind::kCrash: return "crash";
-    case FaultKind::kRestart: return "restart";
-    case FaultKind::kPause: return "pause";
-    case FaultKind::kResume: return "resume";
-    case FaultKind::kWipe: return "wipe";
-    case FaultKind::kFsyncLies: return "fsync_lies";
-    case FaultKind::kTornWrite: return "torn_write";
-    case FaultKind::kCorrupt: return "corrupt";
-    case FaultKind::kClockSkew: return "clock_skew";
-    case FaultKind::kLie: return "lie";
-    case FaultKind::kElect: return "elect";
-    case FaultKind::kTransfer: return "transfer";
+    case FaultKind::kPartition:
+      return "partition";
+    case FaultKind::kCut:
+      return "cut";
+    case FaultKind::kHeal:
+      return "heal";
+    case FaultKind::kDelay:
+      return "delay";
+    case FaultKind::kLoss:
+      return "loss";
+    case FaultKind::kDuplicate:
+      return "duplicate";
+    case FaultKind::kClog:
+      return "clog";
+    case FaultKind::kUnclog:
+      return "unclog";
+    case FaultKind::kCrash:
+      return "crash";
+    case FaultKind::kRestart:
+      return "restart";
+    case FaultKind::kPause:
+      return "pause";
+    case FaultKind::kResume:
+      return "resume";
+    case FaultKind::kWipe:
+      return "wipe";
+    case FaultKind::kFsyncLies:
+      return "fsync_lies";
+    case FaultKind::kTornWrite:
+      return "torn_write";
+    case FaultKind::kCorrupt:
+      return "corrupt";
+    case FaultKind::kClockSkew:
+      return "clock_skew";
+    case FaultKind::kLie:
+      return "lie";
+    case FaultKind::kElect:
+      return "elect";
+    case FaultKind::kTransfer:
+      return "transfer";
   }
   return "unknown";
 }
 
 std::string_view to_string(Property property) {
   switch (property) {
-    case Property::kElectionSafety: return "election_safety";
-    case Property::kLogMatching: return "log_matching";
-    case Property::kLeaderCompleteness: return "leader_completeness";
-    case Property::kStateMachineSafety: return "state_machine_safety";
-    case Property::kTermMonotonic: return "term_monotonic";
-    case Property::kVoteStable: return "vote_stable";
-    case Property::kCommitMonotonic: return "commit_monotonic";
-    case Property::kDurability: return "durability";
-    case Property::kLinearizability: return "linearizability";
-    case Property::kLiveness: return "liveness";
+    case Property::kElectionSafety:
+      return "election_safety";
+    case Property::kLogMatching:
+      return "log_matching";
+    case Property::kLeaderCompleteness:
+      return "leader_completeness";
+    case Property::kStateMachineSafety:
+      return "state_machine_safety";
+    case Property::kTermMonotonic:
+      return "term_monotonic";
+    case Property::kVoteStable:
+      return "vote_stable";
+    case Property::kCommitMonotonic:
+      return "commit_monotonic";
+    case Property::kDurability:
+      return "durability";
+    case Property::kLinearizability:
+      return "linearizability";
+    case Property::kLiveness:
+      return "liveness";
   }
   return "unknown";
 }
@@ -136,37 +165,44 @@ std::string group_window_text(std::string_view kind, const Expectation& e,
 std::string describe(const Expectation& e, const std::vector<std::string>& node_names) {
   using Kind = Expectation::Kind;
   switch (e.kind) {
-    case Kind::kHolds: return fmt::format("holds {}", to_string(e.property));
-    case Kind::kViolated: return fmt::format("violated {}", to_string(e.property));
-    case Kind::kSafetyViolated: return "safety violated";
+    case Kind::kHolds:
+      return fmt::format("holds {}", to_string(e.property));
+    case Kind::kViolated:
+      return fmt::format("violated {}", to_string(e.property));
+    case Kind::kSafetyViolated:
+      return "safety violated";
     case Kind::kLeaderWithin:
-      return fmt::format("leader_within {} after {}", format_duration(e.within),
-                         time_text(e.from));
-    case Kind::kNoLeader: return group_window_text("no_leader", e, node_names);
-    case Kind::kNoElection: return group_window_text("no_election", e, node_names);
-    case Kind::kNoCommit: return group_window_text("no_commit", e, node_names);
-    case Kind::kCommitsAtLeast: return fmt::format("commits_at_least {}", e.count);
-    case Kind::kAckedWritesAtLeast: return fmt::format("acked_writes_at_least {}", e.count);
-    case Kind::kTermAtMost: return fmt::format("term_at_most {} {}", e.count, window_text(e));
-    case Kind::kTermAbove: return fmt::format("term_above {} by {}", e.count, time_text(e.to));
+      return fmt::format("leader_within {} after {}", format_duration(e.within), time_text(e.from));
+    case Kind::kNoLeader:
+      return group_window_text("no_leader", e, node_names);
+    case Kind::kNoElection:
+      return group_window_text("no_election", e, node_names);
+    case Kind::kNoCommit:
+      return group_window_text("no_commit", e, node_names);
+    case Kind::kCommitsAtLeast:
+      return fmt::format("commits_at_least {}", e.count);
+    case Kind::kAckedWritesAtLeast:
+      return fmt::format("acked_writes_at_least {}", e.count);
+    case Kind::kTermAtMost:
+      return fmt::format("term_at_most {} {}", e.count, window_text(e));
+    case Kind::kTermAbove:
+      return fmt::format("term_above {} by {}", e.count, time_text(e.to));
   }
   return "unknown";
 }
 
 bool operator==(const Fault& a, const Fault& b) {
   return std::tie(a.at, a.kind, a.groups, a.nodes, a.links, a.delay, a.rate, a.factor, a.on,
-                  a.record) ==
-             std::tie(b.at, b.kind, b.groups, b.nodes, b.links, b.delay, b.rate, b.factor, b.on,
-                      b.record) &&
+                  a.record) == std::tie(b.at, b.kind, b.groups, b.nodes, b.links, b.delay, b.rate,
+                                        b.factor, b.on, b.record) &&
          same(a.lies, b.lies);
 }
 
 bool operator==(const Nemesis& a, const Nemesis& b) {
   if (!a.enabled() && !b.enabled()) return true;
   return std::tie(a.faults, a.every_min, a.every_max, a.duration_min, a.duration_max, a.quiet,
-                  a.delay, a.loss) == std::tie(b.faults, b.every_min, b.every_max,
-                                               b.duration_min, b.duration_max, b.quiet, b.delay,
-                                               b.loss);
+                  a.delay, a.loss) == std::tie(b.faults, b.every_min, b.every_max, b.duration_min,
+                                               b.duration_max, b.quiet, b.delay, b.loss);
 }
 
 bool operator==(const Expectation& a, const Expectation& b) {

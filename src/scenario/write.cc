@@ -13,10 +13,18 @@ namespace {
 
 using Kind = Expectation::Kind;
 
-std::string dur(Duration d) { return format_duration(d); }
-std::string time(SimTime t) { return format_duration(t.time_since_epoch()); }
-std::string num(double x) { return fmt::format("{}", x); }
-std::string flag(bool b) { return b ? "true" : "false"; }
+std::string dur(Duration d) {
+  return format_duration(d);
+}
+std::string time(SimTime t) {
+  return format_duration(t.time_since_epoch());
+}
+std::string num(double x) {
+  return fmt::format("{}", x);
+}
+std::string flag(bool b) {
+  return b ? "true" : "false";
+}
 
 // A YAML double-quoted string.
 std::string quote(std::string_view s) {
@@ -48,7 +56,8 @@ class Writer {
 
   std::string names(const std::vector<uint32_t>& ids) const {
     std::string out = "[";
-    for (size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + name(ids[i]);
+    for (size_t i = 0; i < ids.size(); ++i)
+      out += (i ? ", " : "") + name(ids[i]);
     return out + "]";
   }
 
@@ -92,19 +101,25 @@ std::vector<std::string> Writer::fault(const Fault& f) const {
   const std::string key(to_string(f.kind));
   std::vector<std::string> out;
   const auto per_node = [&](auto body) {
-    for (uint32_t id : f.nodes) out.push_back(fmt::format("{}: {{node: {}, {}}}", key, name(id), body));
+    for (uint32_t id : f.nodes)
+      out.push_back(fmt::format("{}: {{node: {}, {}}}", key, name(id), body));
   };
   switch (f.kind) {
     case FaultKind::kPartition: {
       std::string groups = "[";
-      for (size_t i = 0; i < f.groups.size(); ++i) groups += (i ? ", " : "") + names(f.groups[i]);
+      for (size_t i = 0; i < f.groups.size(); ++i)
+        groups += (i ? ", " : "") + names(f.groups[i]);
       out.push_back("partition: " + groups + "]");
       break;
     }
-    case FaultKind::kHeal: out.push_back("heal: true"); break;
+    case FaultKind::kHeal:
+      out.push_back("heal: true");
+      break;
     case FaultKind::kCut:
     case FaultKind::kClog:
-    case FaultKind::kUnclog: out.push_back(key + ": " + links(f.links)); break;
+    case FaultKind::kUnclog:
+      out.push_back(key + ": " + links(f.links));
+      break;
     case FaultKind::kDelay:
     case FaultKind::kLoss:
     case FaultKind::kDuplicate: {
@@ -121,17 +136,25 @@ std::vector<std::string> Writer::fault(const Fault& f) const {
     case FaultKind::kTornWrite:
       if (!f.nodes.empty()) out.push_back(key + ": " + node_or_list(f.nodes));
       break;
-    case FaultKind::kFsyncLies: per_node(fmt::format("on: {}", flag(f.on))); break;
-    case FaultKind::kCorrupt: per_node(fmt::format("record: {}", f.record)); break;
-    case FaultKind::kClockSkew: per_node(fmt::format("factor: {}", num(f.factor))); break;
-    case FaultKind::kLie: per_node(fmt::format("lies: {}", lies(f.lies))); break;
+    case FaultKind::kFsyncLies:
+      per_node(fmt::format("on: {}", flag(f.on)));
+      break;
+    case FaultKind::kCorrupt:
+      per_node(fmt::format("record: {}", f.record));
+      break;
+    case FaultKind::kClockSkew:
+      per_node(fmt::format("factor: {}", num(f.factor)));
+      break;
+    case FaultKind::kLie:
+      per_node(fmt::format("lies: {}", lies(f.lies)));
+      break;
     case FaultKind::kElect:
       if (!f.nodes.empty()) out.push_back("elect: " + name(f.nodes[0]));
       break;
     case FaultKind::kTransfer:
       if (f.nodes.size() == 2) {
-        out.push_back(fmt::format("transfer: {{from: {}, to: {}}}", name(f.nodes[0]),
-                                  name(f.nodes[1])));
+        out.push_back(
+            fmt::format("transfer: {{from: {}, to: {}}}", name(f.nodes[0]), name(f.nodes[1])));
       }
       break;
   }
@@ -147,16 +170,24 @@ std::string Writer::expectation(const Expectation& e) const {
     return fmt::format("{}: {{{}}}", key, fmt::join(parts, ", "));
   };
   switch (e.kind) {
-    case Kind::kHolds: return fmt::format("holds: {}", to_string(e.property));
-    case Kind::kViolated: return fmt::format("violated: {}", to_string(e.property));
-    case Kind::kSafetyViolated: return "safety: violated";
+    case Kind::kHolds:
+      return fmt::format("holds: {}", to_string(e.property));
+    case Kind::kViolated:
+      return fmt::format("violated: {}", to_string(e.property));
+    case Kind::kSafetyViolated:
+      return "safety: violated";
     case Kind::kLeaderWithin:
       return fmt::format("leader_within: {{after: {}, within: {}}}", time(e.from), dur(e.within));
-    case Kind::kNoLeader: return window("no_leader", true);
-    case Kind::kNoElection: return window("no_election", true);
-    case Kind::kNoCommit: return window("no_commit", true);
-    case Kind::kCommitsAtLeast: return fmt::format("commits_at_least: {}", e.count);
-    case Kind::kAckedWritesAtLeast: return fmt::format("acked_writes_at_least: {}", e.count);
+    case Kind::kNoLeader:
+      return window("no_leader", true);
+    case Kind::kNoElection:
+      return window("no_election", true);
+    case Kind::kNoCommit:
+      return window("no_commit", true);
+    case Kind::kCommitsAtLeast:
+      return fmt::format("commits_at_least: {}", e.count);
+    case Kind::kAckedWritesAtLeast:
+      return fmt::format("acked_writes_at_least: {}", e.count);
     case Kind::kTermAtMost: {
       std::string text = fmt::format("term_at_most: {{term: {}, from: {}", e.count, time(e.from));
       if (e.to != SimTime::max()) text += ", to: " + time(e.to);
@@ -173,14 +204,16 @@ void header(std::ostream& out, const Scenario& s) {
   if (s.teaches.empty()) return;
   std::istringstream lines(s.teaches);
   std::string line;
-  while (std::getline(lines, line)) out << (line.empty() ? "#" : "# " + line) << "\n";
+  while (std::getline(lines, line))
+    out << (line.empty() ? "#" : "# " + line) << "\n";
   out << "\n";
 }
 
 void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
   const sim::WorldConfig& c = s.world;
   std::vector<uint32_t> ids(c.node_names.size());
-  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<uint32_t>(i + 1);
+  for (size_t i = 0; i < ids.size(); ++i)
+    ids[i] = static_cast<uint32_t>(i + 1);
   std::vector<std::string> bugs;
   if (c.bugs.commit_previous_term) bugs.emplace_back("commit_previous_term");
   if (c.bugs.vote_without_log_check) bugs.emplace_back("vote_without_log_check");
@@ -242,14 +275,16 @@ void timeline(std::ostream& out, const Scenario& s, const Writer& w) {
     return;
   }
   out << "timeline:\n";
-  for (const std::string& entry : entries) out << entry;
+  for (const std::string& entry : entries)
+    out << entry;
   out << "\n";
 }
 
 void nemesis(std::ostream& out, const Nemesis& n) {
   if (!n.enabled()) return;
   std::vector<std::string> faults;
-  for (FaultKind kind : n.faults) faults.emplace_back(to_string(kind));
+  for (FaultKind kind : n.faults)
+    faults.emplace_back(to_string(kind));
   out << "# Random faults from the run's seed, each healed after it lasts.\n"
       << "nemesis:\n"
       << "  faults: [" << fmt::format("{}", fmt::join(faults, ", ")) << "]\n"
@@ -274,7 +309,8 @@ void expectations(std::ostream& out, const Scenario& s, const Writer& w) {
     return;
   }
   out << "expect:\n";
-  for (const Expectation& e : s.expectations) out << "  - " << w.expectation(e) << "\n";
+  for (const Expectation& e : s.expectations)
+    out << "  - " << w.expectation(e) << "\n";
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ TEST(Duration, RejectsWhatIsNotANumberAndAUnit) {
 }
 
 TEST(Duration, FormatIsTheExactInverse) {
-  for (int64_t us : {0L, 1L, 999L, 1000L, 1500L, 150000L, 1000000L, 2500000L, 60000000L,
-                     90000000L, 120000000L, 3723000001L}) {
+  for (int64_t us : {0L, 1L, 999L, 1000L, 1500L, 150000L, 1000000L, 2500000L, 60000000L, 90000000L,
+                     120000000L, 3723000001L}) {
     const sim::Duration d{us};
     EXPECT_EQ(parse_duration(format_duration(d)), d) << format_duration(d);
   }

@@ -1,9 +1,9 @@
 // The scenario language, read from a file that uses every key, fault and expectation.
+#include "scenario/parse.h"
+
 #include <gtest/gtest.h>
 
 #include <variant>
-
-#include "scenario/parse.h"
 
 namespace raftsim::scenario {
 namespace {
@@ -108,7 +108,9 @@ Scenario parse_ok(std::string_view text) {
   return std::get<Scenario>(std::move(result));
 }
 
-SimTime at(Duration d) { return SimTime{d}; }
+SimTime at(Duration d) {
+  return SimTime{d};
+}
 
 TEST(ScenarioParse, TopLevelClusterAndTeaches) {
   const Scenario s = parse_ok(kFull);
@@ -166,12 +168,15 @@ TEST(ScenarioParse, NetworkAndWorkload) {
 TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   const Scenario s = parse_ok(kFull);
   std::vector<std::string> kinds;
-  for (const Fault& f : s.timeline) kinds.emplace_back(to_string(f.kind));
-  EXPECT_EQ(kinds, (std::vector<std::string>{
-                       "partition", "partition", "heal", "cut", "heal", "cut", "cut", "cut",
-                       "delay", "loss", "duplicate", "clog", "unclog", "crash", "restart", "pause",
-                       "resume", "wipe", "torn_write", "fsync_lies", "fsync_lies", "corrupt",
-                       "corrupt", "clock_skew", "lie", "lie", "elect", "transfer", "heal"}));
+  for (const Fault& f : s.timeline)
+    kinds.emplace_back(to_string(f.kind));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{
+                "partition",  "partition",  "heal",       "cut",      "heal",      "cut",
+                "cut",        "cut",        "delay",      "loss",     "duplicate", "clog",
+                "unclog",     "crash",      "restart",    "pause",    "resume",    "wipe",
+                "torn_write", "fsync_lies", "fsync_lies", "corrupt",  "corrupt",   "clock_skew",
+                "lie",        "lie",        "elect",      "transfer", "heal"}));
   const auto& t = s.timeline;
   using Groups = std::vector<std::vector<uint32_t>>;
   using Links = std::vector<std::pair<uint32_t, uint32_t>>;
@@ -181,8 +186,9 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   EXPECT_EQ(t[1].where.line, 37);  // the fault key
   EXPECT_EQ(t[1].where.column, 14);
   // Ring of five: each node reaches its two neighbours.
-  EXPECT_EQ(t[3].links, (Links{{1, 3}, {1, 4}, {2, 4}, {2, 5}, {3, 1}, {3, 5}, {4, 1}, {4, 2},
-                               {5, 2}, {5, 3}}));
+  EXPECT_EQ(
+      t[3].links,
+      (Links{{1, 3}, {1, 4}, {2, 4}, {2, 5}, {3, 1}, {3, 5}, {4, 1}, {4, 2}, {5, 2}, {5, 3}}));
   // Bridge c: {a, b} and {d, e} reach each other only through c.
   EXPECT_EQ(t[5].links, (Links{{1, 4}, {1, 5}, {2, 4}, {2, 5}, {4, 1}, {4, 2}, {5, 1}, {5, 2}}));
   EXPECT_EQ(t[6].links, (Links{{1, 2}}));
@@ -230,15 +236,16 @@ TEST(ScenarioParse, NemesisAndLiveness) {
 TEST(ScenarioParse, ExpectationsAndTheirText) {
   const Scenario s = parse_ok(kFull);
   std::vector<std::string> texts;
-  for (const Expectation& e : s.expectations) texts.push_back(e.text);
+  for (const Expectation& e : s.expectations)
+    texts.push_back(e.text);
   // `safety: holds` adds nothing: every property holds unless an expectation says otherwise.
-  EXPECT_EQ(texts, (std::vector<std::string>{
-                       "safety violated", "holds election_safety", "violated durability",
-                       "violated linearizability", "holds linearizability", "violated liveness",
-                       "leader_within 2s after 20s", "no_leader [d e] 6s..20s",
-                       "no_election 1s..end", "no_commit [d] 0..end", "commits_at_least 20",
-                       "acked_writes_at_least 10", "term_at_most 10 20s..30s",
-                       "term_above 50 by 30s"}));
+  EXPECT_EQ(texts,
+            (std::vector<std::string>{
+                "safety violated", "holds election_safety", "violated durability",
+                "violated linearizability", "holds linearizability", "violated liveness",
+                "leader_within 2s after 20s", "no_leader [d e] 6s..20s", "no_election 1s..end",
+                "no_commit [d] 0..end", "commits_at_least 20", "acked_writes_at_least 10",
+                "term_at_most 10 20s..30s", "term_above 50 by 30s"}));
   const auto& e = s.expectations;
   EXPECT_EQ(e[0].kind, Kind::kSafetyViolated);
   EXPECT_EQ(e[2].kind, Kind::kViolated);
