@@ -64,7 +64,7 @@ std::string etcd_complete(Pairing& pairing, ClientId process, std::string_view t
                        to_string(op->kind));
   }
   const bool timed_out = arg.is_keyword("timed-out");
-  if (type == "info" && timed_out && f != "read") {
+  if (type == "info" && timed_out) {
     pairing.close(process);  // indeterminate: stays unknown, never completes
     return "";
   }

@@ -97,9 +97,22 @@ TEST(PorcupineEtcdFormat, FailedCasHappenedAndInfoIsIndeterminate) {
       HistoryFormat::porcupine_etcd);
   ASSERT_EQ(h.ops.size(), 2u);
   EXPECT_EQ(h.ops[0].outcome, Outcome::ok);
+  EXPECT_EQ(h.ops[0].complete, 3);  // times are line numbers
   EXPECT_FALSE(h.ops[0].succeeded);
   EXPECT_EQ(h.ops[1].outcome, Outcome::unknown);
   EXPECT_FALSE(h.initial_register);
+}
+
+TEST(PorcupineEtcdFormat, TimedOutReadsConstrainNothing) {
+  History h = parsed(
+      "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n"
+      "INFO  jepsen.util - 1\t:invoke\t:read\tnil\n"
+      "INFO  jepsen.util - 0\t:fail\t:read\t:timed-out\n"
+      "INFO  jepsen.util - 1\t:info\t:read\t:timed-out\n",
+      HistoryFormat::porcupine_etcd);
+  ASSERT_EQ(h.ops.size(), 2u);
+  EXPECT_EQ(h.ops[0].outcome, Outcome::unknown);
+  EXPECT_EQ(h.ops[1].outcome, Outcome::unknown);
 }
 
 TEST(PorcupineEtcdFormat, MalformedLinesNameTheLine) {
