@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,10 @@ struct Value {
   int line = 0;              // 1-based line where the value starts
 
   bool is_keyword(std::string_view name) const { return type == Type::keyword && text == name; }
+  bool is_integer_or_nil() const { return type == Type::integer || type == Type::nil; }
+  std::optional<std::int64_t> integer_or_nil() const {
+    return type == Type::integer ? std::optional<std::int64_t>(integer) : std::nullopt;
+  }
   // Map lookup by keyword key; nullptr when absent (or when this is not a map).
   const Value* get(std::string_view keyword) const;
 };

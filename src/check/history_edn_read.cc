@@ -10,16 +10,12 @@
 namespace raftsim::check::detail {
 namespace {
 
-struct Event {
-  const edn::Value* map;
-  int line;
-};
-
+// An absent :value reads as nil.
 bool is_int_or_nil(const edn::Value* v) {
-  return v == nullptr || v->type == edn::Type::integer || v->type == edn::Type::nil;
+  return v == nullptr || v->is_integer_or_nil();
 }
 RegisterValue register_value(const edn::Value* v) {
-  return v != nullptr && v->type == edn::Type::integer ? RegisterValue(v->integer) : std::nullopt;
+  return v != nullptr ? v->integer_or_nil() : std::nullopt;
 }
 bool is_string(const edn::Value* v) {
   return v != nullptr && v->type == edn::Type::string;

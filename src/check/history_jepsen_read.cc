@@ -25,12 +25,6 @@ std::vector<std::string_view> split_blanks(std::string_view line) {
 
 // ----- Porcupine etcd logs ------------------------------------------------------------------
 
-bool is_int_or_nil(const edn::Value& v) {
-  return v.type == edn::Type::integer || v.type == edn::Type::nil;
-}
-RegisterValue register_value(const edn::Value& v) {
-  return v.type == edn::Type::integer ? RegisterValue(v.integer) : std::nullopt;
-}
 bool is_int_pair(const edn::Value& v) {
   return v.type == edn::Type::vector && v.items.size() == 2 &&
          v.items[0].type == edn::Type::integer && v.items[1].type == edn::Type::integer;
@@ -40,7 +34,7 @@ std::string etcd_invoke(Pairing& pairing, ClientId process, std::string_view f,
                         const edn::Value& arg, int line) {
   Operation op;
   op.invoke = line;
-  if (f == "read" && is_int_or_nil(arg)) {
+  if (f == "read" && arg.is_integer_or_nil()) {
     op.kind = OpKind::register_read;
   } else if (f == "write" && arg.type == edn::Type::integer) {
     op.kind = OpKind::register_write;
@@ -72,8 +66,8 @@ std::string etcd_complete(Pairing& pairing, ClientId process, std::string_view t
     pairing.close(process);  // a read that timed out constrains nothing
     return "";
   }
-  if (type == "ok" && f == "read" && is_int_or_nil(arg)) {
-    op->register_value = register_value(arg);
+  if (type == "ok" && f == "read" && arg.is_integer_or_nil()) {
+    op->register_value = arg.integer_or_nil();
   } else if (type == "ok" && f == "write" && arg.type == edn::Type::integer) {
   } else if ((type == "ok" || type == "fail") && f == "cas" && is_int_pair(arg)) {
     op->succeeded = type == "ok";  // :fail :cas is a cas that returned false: it happened
