@@ -340,17 +340,21 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
 void parse_entry(Reader& r, const YAML::Node& entry, Faults& timeline) {
   if (!r.map(entry, kEntryKeys, "a timeline entry {at: <time>, <fault>: ...}", "fault")) return;
   std::vector<std::pair<YAML::Node, YAML::Node>> faults;
+  bool unknown_key = false;  // already reported, most likely a misspelt fault
   for (const auto& pair : entry) {
     if (!pair.first.IsScalar()) continue;
     const std::string& key = pair.first.Scalar();
     if (std::find(kFaultNames.begin(), kFaultNames.end(), key) != kFaultNames.end()) {
       faults.emplace_back(pair.first, pair.second);
+    } else if (std::find(kEntryKeys.begin(), kEntryKeys.end(), key) == kEntryKeys.end()) {
+      unknown_key = true;
     }
   }
   const YAML::Node at = entry["at"];
   if (!at.IsDefined()) r.error(entry, "missing 'at' (when the fault happens, e.g. at: 5s)");
   const auto when = r.time(at);
   if (faults.empty()) {
+    if (unknown_key) return;
     r.error(entry, "a timeline entry needs one fault (partition, isolate, crash, heal, ...)");
     return;
   }

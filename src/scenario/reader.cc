@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 #include "scenario/duration.h"
 
@@ -59,16 +60,30 @@ std::string did_you_mean(std::string_view word, Names candidates) {
 }
 
 void Reader::error(const YAML::Mark& mark, const std::string& message) {
-  if (errors_.size() > kMaxErrors) return;
   if (errors_.size() == kMaxErrors) {
-    errors_.push_back(fmt::format("{}: too many errors; stopped after {}", file_, kMaxErrors));
+    too_many_ = true;
     return;
   }
   if (mark.is_null()) {
-    errors_.push_back(fmt::format("{}: {}", file_, message));
+    errors_.push_back({0, 0, fmt::format("{}: {}", file_, message)});
   } else {
-    errors_.push_back(fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, message));
+    errors_.push_back(
+        {mark.line + 1, mark.column + 1,
+         fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, message)});
   }
+}
+
+std::vector<std::string> Reader::take_errors() {
+  std::stable_sort(errors_.begin(), errors_.end(), [](const Message& a, const Message& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+  std::vector<std::string> out;
+  for (Message& m : errors_)
+    out.push_back(std::move(m.text));
+  if (too_many_)
+    out.push_back(fmt::format("{}: too many errors; stopped after {}", file_, kMaxErrors));
+  errors_.clear();
+  return out;
 }
 
 Where Reader::where(const YAML::Node& node) const {

@@ -33,7 +33,8 @@ class Reader {
   void error(const YAML::Mark& mark, const std::string& message);
   void error(const YAML::Node& node, const std::string& message) { error(node.Mark(), message); }
   bool failed() const { return !errors_.empty(); }
-  std::vector<std::string> take_errors() { return std::move(errors_); }
+  // The messages in file order (a message without a place first).
+  std::vector<std::string> take_errors();
   Where where(const YAML::Node& node) const;
   const std::string& file() const { return file_; }
 
@@ -73,8 +74,15 @@ class Reader {
   std::optional<std::string> scalar(const YAML::Node& node, std::string_view what);
   std::optional<std::pair<uint32_t, uint32_t>> link(const YAML::Node& node);
 
+  struct Message {
+    int line;
+    int column;
+    std::string text;
+  };
+
   std::string file_;
-  std::vector<std::string> errors_;
+  std::vector<Message> errors_;
+  bool too_many_ = false;
   std::vector<std::string> nodes_;
   sim::Duration end_{0};
 };

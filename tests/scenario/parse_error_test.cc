@@ -1,0 +1,222 @@
+// Every class of mistake in a scenario file gives a message that names its place.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <variant>
+
+#include "scenario/parse.h"
+
+namespace raftsim::scenario {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::vector<std::string> errors(std::string_view yaml) {
+  auto result = parse_scenario_text(yaml, "x.yaml");
+  if (std::holds_alternative<Scenario>(result)) return {};
+  return std::get<ParseError>(result).messages;
+}
+
+// A valid cluster, then `rest`.
+std::vector<std::string> errors_after_cluster(const std::string& rest) {
+  return errors("cluster:\n  nodes: [n1, n2, n3, n4, n5]\n" + rest);
+}
+
+TEST(ScenarioErrors, YamlSyntaxNamesLineAndColumn) {
+  EXPECT_THAT(errors("cluster:\n  nodes: [n1, n2\nseed: 1\n"), ElementsAre(HasSubstr("x.yaml:3:")));
+  EXPECT_THAT(errors("a: b\n c: d: e\n"), ElementsAre(HasSubstr("x.yaml:2:")));
+  EXPECT_THAT(errors("cluster: {nodes: [a]}\nseed: \"1\n"),
+              ElementsAre(::testing::StartsWith("x.yaml:")));
+}
+
+TEST(ScenarioErrors, EmptyOrNonMapDocument) {
+  EXPECT_THAT(errors(""), ElementsAre(HasSubstr("expected a map of scenario settings")));
+  EXPECT_THAT(errors("- 1\n- 2\n"),
+              ElementsAre("x.yaml:1:1: expected a map of scenario settings (name, seed, "
+                          "duration, cluster, ...)"));
+}
+
+TEST(ScenarioErrors, UnknownKeysSuggestTheNearestKnownOne) {
+  EXPECT_THAT(errors_after_cluster("worklaod:\n  clients: 1\n"),
+              ElementsAre("x.yaml:3:1: unknown key 'worklaod' (did you mean 'workload'?)"));
+  EXPECT_THAT(errors_after_cluster("network:\n  los: 0.1\n"),
+              ElementsAre("x.yaml:4:3: unknown key 'los' (did you mean 'loss'?)"));
+  EXPECT_THAT(errors_after_cluster("zebra: 1\n"), ElementsAre("x.yaml:3:1: unknown key 'zebra'"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, partiton: [[n1]]}\n"),
+              ElementsAre("x.yaml:4:14: unknown fault 'partiton' (did you mean 'partition'?)"));
+  EXPECT_THAT(errors_after_cluster("expect:\n  - hold: liveness\n"),
+              ElementsAre("x.yaml:4:5: unknown expectation 'hold' (did you mean 'holds'?)"));
+}
+
+TEST(ScenarioErrors, DuplicateKey) {
+  EXPECT_THAT(errors_after_cluster("seed: 1\nseed: 2\n"),
+              ElementsAre("x.yaml:4:1: duplicate key 'seed'"));
+}
+
+TEST(ScenarioErrors, WrongTypes) {
+  EXPECT_THAT(errors("cluster:\n  nodes: n1\n"),
+              ElementsAre("x.yaml:2:10: expected a list of node names (1 to 9)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, partition: n1}\n"),
+              ElementsAre("x.yaml:4:25: expected a list of groups of node names, e.g. [[n1, "
+                          "n2], [n3]]"));
+  EXPECT_THAT(errors_after_cluster("seed: many\n"),
+              ElementsAre("x.yaml:3:7: expected a whole number from 0 to 18446744073709551615, "
+                          "not 'many'"));
+  EXPECT_THAT(errors_after_cluster("network: [1]\n"),
+              ElementsAre("x.yaml:3:10: expected a map of network settings"));
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  pre_vote: maybe\n"),
+              ElementsAre("x.yaml:3:13: expected true or false, not 'maybe'"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - crash\n"),
+              ElementsAre("x.yaml:4:5: expected a timeline entry {at: <time>, <fault>: ...}"));
+}
+
+TEST(ScenarioErrors, BadDurations) {
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  tick: 5 sec\n"),
+              ElementsAre("x.yaml:3:9: bad duration '5 sec' (write e.g. 150ms, 2.5s, 1m)"));
+  EXPECT_THAT(errors_after_cluster("duration: 5\n"),
+              ElementsAre("x.yaml:3:11: bad duration '5' (write e.g. 150ms, 2.5s, 1m)"));
+  EXPECT_THAT(errors_after_cluster("duration: -1s\n"),
+              ElementsAre("x.yaml:3:11: bad duration '-1s' (write e.g. 150ms, 2.5s, 1m)"));
+  EXPECT_THAT(errors_after_cluster("duration: [1s]\n"),
+              ElementsAre("x.yaml:3:11: expected a duration (write e.g. 150ms, 2.5s, 1m)"));
+}
+
+TEST(ScenarioErrors, NodeNames) {
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: n9}\n"),
+              ElementsAre("x.yaml:4:21: unknown node 'n9' (did you mean 'n1'?)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: zed}\n"),
+              ElementsAre("x.yaml:4:21: unknown node 'zed'"));
+  EXPECT_THAT(errors("cluster:\n  nodes: [a, b, a]\n"),
+              ElementsAre("x.yaml:2:17: duplicate node name 'a'"));
+  EXPECT_THAT(errors("cluster:\n  nodes: [1a]\n"),
+              ElementsAre("x.yaml:2:11: bad node name '1a' (a letter, then letters, digits, _ "
+                          "or -)"));
+  EXPECT_THAT(errors("cluster:\n  nodes: []\n"),
+              ElementsAre("x.yaml:2:10: expected a list of node names (1 to 9)"));
+  EXPECT_THAT(errors("cluster:\n  nodes: [a, b, c, d, e, f, g, h, i, j]\n"),
+              ElementsAre("x.yaml:2:10: expected a list of node names (1 to 9)"));
+  EXPECT_THAT(errors("seed: 1\n"),
+              ElementsAre("x.yaml:1:1: missing required key 'cluster' (with at least 'nodes')"));
+  EXPECT_THAT(errors("cluster:\n  tick: 10ms\n"),
+              ElementsAre("x.yaml:2:3: missing required key 'nodes' (a list of 1 to 9 node "
+                          "names)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, partition: [[n1, n2], [n2]]}\n"),
+              ElementsAre("x.yaml:4:37: node 'n2' is in two groups"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: [n1, n1]}\n"),
+              ElementsAre("x.yaml:4:26: node 'n1' is listed twice"));
+}
+
+TEST(ScenarioErrors, TimelineEntryShape) {
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: n1, pause: n2}\n"),
+              ElementsAre("x.yaml:4:25: a timeline entry holds one fault, but has both 'crash' "
+                          "and 'pause'; write one entry per fault"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s}\n"),
+              ElementsAre("x.yaml:4:5: a timeline entry needs one fault (partition, isolate, "
+                          "crash, heal, ...)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {crash: n1}\n"),
+              ElementsAre("x.yaml:4:5: missing 'at' (when the fault happens, e.g. at: 5s)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: n1, links: [n1, n2]}\n"),
+              ElementsAre("x.yaml:4:32: 'links' goes with delay, loss or duplicate, not with "
+                          "'crash'"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, heal: false}\n"),
+              ElementsAre("x.yaml:4:20: heal takes only 'true'"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, cut: [n1, n1]}\n"),
+              ElementsAre("x.yaml:4:19: a link joins two different nodes"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, transfer: {from: n1}}\n"),
+              ElementsAre("x.yaml:4:24: transfer needs both 'from' and 'to'"));
+}
+
+TEST(ScenarioErrors, FaultAfterTheEnd) {
+  EXPECT_THAT(errors_after_cluster("duration: 10s\ntimeline:\n  - {at: 11s, crash: n1}\n"),
+              ElementsAre("x.yaml:5:10: 11s is after the end of the run (10s)"));
+  EXPECT_THAT(errors_after_cluster("duration: 10s\nexpect:\n  - no_leader: {to: 1m}\n"),
+              ElementsAre("x.yaml:5:21: 1m is after the end of the run (10s)"));
+}
+
+TEST(ScenarioErrors, ProbabilitiesOutsideZeroToOne) {
+  EXPECT_THAT(errors_after_cluster("network:\n  loss: 1.5\n"),
+              ElementsAre("x.yaml:4:9: probability 1.5 is outside [0, 1]"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, duplicate: -0.1}\n"),
+              ElementsAre("x.yaml:4:25: probability -0.1 is outside [0, 1]"));
+  EXPECT_THAT(errors_after_cluster("nemesis: {loss: .nan}\n"),
+              ElementsAre("x.yaml:3:17: expected a number, not '.nan'"));
+}
+
+TEST(ScenarioErrors, NonPositiveFactor) {
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, clock_skew: {node: n1, factor: 0}}\n"),
+              ElementsAre("x.yaml:4:45: factor 0 must be above 0 (and at most 1000)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, clock_skew: {node: n1}}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:26: missing 'factor'")));
+}
+
+TEST(ScenarioErrors, Timers) {
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  election_timeout: 155ms\n"),
+              ElementsAre("x.yaml:3:21: election_timeout 155ms is not a positive multiple of "
+                          "tick 10ms"));
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  heartbeat: 150ms\n"),
+              ElementsAre("x.yaml:3:14: heartbeat 150ms must be shorter than election_timeout "
+                          "150ms"));
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  election_timeout: 40ms\n"),
+              ElementsAre("x.yaml:3:21: heartbeat 50ms must be shorter than election_timeout "
+                          "40ms"));
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  tick: 0\n"),
+              ElementsAre("x.yaml:3:9: tick must be positive"));
+}
+
+TEST(ScenarioErrors, UnknownNamesSuggest) {
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  bugs: [ack_before_persits]\n"),
+              ElementsAre("x.yaml:3:10: unknown bug 'ack_before_persits' (did you mean "
+                          "'ack_before_persist'?)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, lie: {node: n1, lies: [forge_ack]}}\n"),
+              ElementsAre("x.yaml:4:37: unknown lie 'forge_ack' (did you mean 'forge_acks'?)"));
+  EXPECT_THAT(errors_after_cluster("expect:\n  - holds: durabilty\n"),
+              ElementsAre("x.yaml:4:12: unknown property 'durabilty' (did you mean "
+                          "'durability'?)"));
+  EXPECT_THAT(errors_after_cluster("nemesis:\n  faults: [crash, isolate]\n"),
+              ElementsAre("x.yaml:4:19: unknown nemesis fault 'isolate'"));
+  EXPECT_THAT(errors_after_cluster("network:\n  latency: {shape: long-tail}\n"),
+              ElementsAre("x.yaml:4:20: unknown latency shape 'long-tail' (did you mean "
+                          "'long_tail'?)"));
+  EXPECT_THAT(errors_after_cluster("expect:\n  - liveness: ok\n"),
+              ElementsAre("x.yaml:4:15: unknown liveness outcome 'ok'"));
+}
+
+TEST(ScenarioErrors, CountsOutOfRange) {
+  EXPECT_THAT(errors_after_cluster("workload:\n  clients: 65\n"),
+              ElementsAre("x.yaml:4:12: expected a whole number from 0 to 64, not '65'"));
+  EXPECT_THAT(errors_after_cluster("workload:\n  keys: 0\n"),
+              ElementsAre("x.yaml:4:9: expected a whole number from 1 to 1000, not '0'"));
+  EXPECT_THAT(errors_after_cluster("seed: 99999999999999999999999\n"),
+              ElementsAre(HasSubstr("x.yaml:3:7: expected a whole number from 0 to")));
+  EXPECT_THAT(errors_after_cluster("workload:\n  mix: {get: 0, put: 0}\n"),
+              ElementsAre("x.yaml:4:8: the mix needs at least one positive weight"));
+  EXPECT_THAT(errors_after_cluster("workload:\n  mix: {get: -1}\n"),
+              ElementsAre("x.yaml:4:14: weight -1 is negative"));
+}
+
+TEST(ScenarioErrors, ExpectationShape) {
+  EXPECT_THAT(errors_after_cluster("expect:\n  - {holds: liveness, violated: durability}\n"),
+              ElementsAre("x.yaml:4:5: an expectation is a map with exactly one key; write one "
+                          "item per claim"));
+  EXPECT_THAT(errors_after_cluster("expect:\n  - no_commit: {from: 5s, to: 2s}\n"),
+              ElementsAre("x.yaml:4:16: the window starts (5s) after it ends (2s)"));
+  EXPECT_THAT(errors_after_cluster("expect:\n  - leader_within: {after: 5s}\n"),
+              ElementsAre("x.yaml:4:20: missing 'within'"));
+}
+
+TEST(ScenarioErrors, ReportsEveryErrorUpToTwentyInFileOrder) {
+  EXPECT_THAT(errors("cluster:\n  nodes: [a]\n  tick: 1x\nseed: y\nduration: z\n"),
+              ElementsAre(HasSubstr("x.yaml:3:9: bad duration '1x'"),
+                          HasSubstr("x.yaml:4:7: expected a whole number"),
+                          HasSubstr("x.yaml:5:11: bad duration 'z'")));
+  std::string many = "cluster:\n  nodes: [a]\ntimeline:\n";
+  for (int i = 0; i < 30; ++i)
+    many += "  - {at: 1s, crash: b}\n";
+  const auto messages = errors(many);
+  ASSERT_EQ(messages.size(), 21u);
+  EXPECT_EQ(messages[20], "x.yaml: too many errors; stopped after 20");
+}
+
+}  // namespace
+}  // namespace raftsim::scenario
