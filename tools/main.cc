@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 
 #include "check_history_command.h"
+#include "run_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"raftsim: break Raft on purpose, and watch it hold", "raftsim"};
   app.require_subcommand(1);
   int exit_code = 0;
+  raftsim::tools::add_run_command(app, exit_code);
   raftsim::tools::add_check_history_command(app, exit_code);
   try {
     app.parse(argc, argv);

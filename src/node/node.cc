@@ -83,7 +83,9 @@ void Node::pump() {
     }
     if (bugs_.ack_before_persist) {
       // The planted bug: everything that depends on durability happens now; the sync trails.
-      storage_.sync([] {});
+      storage_.sync([this, hs = rd.hard_state] {
+        if (observer_ && hs) observer_->on_durable(*hs);
+      });
       finish(rd);
       continue;
     }
@@ -92,6 +94,7 @@ void Node::pump() {
     storage_.sync([this] {
       Ready done = std::move(*in_flight_);
       in_flight_.reset();
+      if (observer_ && done.hard_state) observer_->on_durable(*done.hard_state);
       finish(done);
       pump();
     });

@@ -50,6 +50,8 @@ class NodeObserver {
   virtual ~NodeObserver() = default;
   virtual void on_send(const raft::Message&) {}
   virtual void on_persist(const raft::Ready&) {}
+  // A synced write that carried this hard state has completed: it is now durable.
+  virtual void on_durable(const raft::HardState&) {}
   virtual void on_apply(const raft::Entry&) {}
   virtual void on_soft_state(const raft::SoftState&, raft::Term) {}
   virtual void on_reply(const ClientReply&) {}

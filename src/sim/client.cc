@@ -11,7 +11,8 @@ SimClient::SimClient(uint32_t id, WorkloadModel model, uint32_t nodes, uint64_t 
       model_(std::move(model)),
       nodes_(nodes),
       rng_(seed),
-      last_seen_(std::max<uint32_t>(model_.keys, 1)) {
+      last_seen_(std::max<uint32_t>(model_.keys, 1)),
+      timed_out_(nodes + 1, false) {
   target_ = 1 + static_cast<uint32_t>(rng_.uniform(nodes_));
 }
 
@@ -76,6 +77,7 @@ void SimClient::begin_op(ClientEnv& env) {
   current_.value = command_.value;
   current_.expected = command_.expected;
   current_.invoke = env.now();
+  std::fill(timed_out_.begin(), timed_out_.end(), false);
   busy_ = true;
   env.client_event(current_, target_, /*completed=*/false);
   send_attempt(env);
@@ -89,10 +91,16 @@ void SimClient::send_attempt(ClientEnv& env) {
 
 void SimClient::retry_elsewhere(ClientEnv& env, uint32_t hint, Duration backoff) {
   if (env.now() - current_.invoke >= model_.give_up) return finish(env, false, {});
-  if (hint >= 1 && hint <= nodes_ && hint != target_) {
+  if (hint >= 1 && hint <= nodes_ && hint != target_ && !timed_out_[hint]) {
     target_ = hint;
   } else {
-    target_ = target_ % nodes_ + 1;
+    // The next node round the ring that has not timed out on us (any node if all have).
+    uint32_t next = target_;
+    for (uint32_t step = 0; step < nodes_; ++step) {
+      next = next % nodes_ + 1;
+      if (!timed_out_[next]) break;
+    }
+    target_ = next;
   }
   if (backoff.count() == 0) return send_attempt(env);
   // Asking the next node at once would spin while no leader exists; wait a little first.
@@ -117,7 +125,10 @@ void SimClient::on_timer(ClientEnv& env, uint64_t token) {
   const auto kind = static_cast<Timer>(token & 1);
   if (live_timer_[static_cast<uint64_t>(kind)] != token) return;  // superseded
   live_timer_[static_cast<uint64_t>(kind)] = 0;
-  if (kind == Timer::kAttempt) return retry_elsewhere(env, 0, Duration{0});
+  if (kind == Timer::kAttempt) {
+    timed_out_[target_] = true;
+    return retry_elsewhere(env, 0, Duration{0});
+  }
   if (busy_) return send_attempt(env);  // a backoff before retrying the current operation
   begin_op(env);
 }

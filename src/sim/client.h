@@ -101,6 +101,10 @@ class SimClient {
   uint64_t live_timer_[2] = {0, 0};
   SimTime next_arrival_;
   std::vector<std::string> last_seen_;  // per key: the last value this client observed
+  // Nodes that let an attempt of the current operation time out: their word (or a hint naming
+  // them) is not trusted again for this operation, or a client could bounce forever between a
+  // stranded old leader and the follower that still believes in it.
+  std::vector<bool> timed_out_;
   std::vector<ClientOp> history_;
 };
 

@@ -36,6 +36,8 @@ std::string_view to_string(TraceKind kind) {
       return "down";
     case TraceKind::kNodeUp:
       return "up";
+    case TraceKind::kTruncate:
+      return "truncate";
     case TraceKind::kNote:
       return "note";
   }

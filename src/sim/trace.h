@@ -33,6 +33,8 @@ namespace raftsim::sim {
 //              flag (complete) = outcome known
 //   kNodeDown  node; text = why it is down (crash, refused to start: ...)
 //   kNodeUp    node; text = what recovery did (may be empty)
+//   kTruncate  node; a..b = the entries it removed from its log (a conflicting leader's entry
+//              replaced them)
 //   kNote      text
 enum class TraceKind : uint8_t {
   kRole,
@@ -49,6 +51,7 @@ enum class TraceKind : uint8_t {
   kClientComplete,
   kNodeDown,
   kNodeUp,
+  kTruncate,
   kNote,
 };
 

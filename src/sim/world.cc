@@ -27,9 +27,22 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
 
   void send(const raft::Message& message) override { world_.send_message(id_, message); }
   void on_persist(const raft::Ready& rd) override {
-    if (!rd.entries.empty() && world_.observer_) {
+    if (rd.entries.empty()) return;
+    raft::Index& written = world_.nodes_[id_ - 1].written;
+    if (rd.entries.front().index <= written) {
+      world_.trace_.record({.time = world_.now_,
+                            .kind = TraceKind::kTruncate,
+                            .node = id_,
+                            .a = rd.entries.front().index.value,
+                            .b = written.value});
+    }
+    written = rd.entries.back().index;
+    if (world_.observer_) {
       world_.observer_->on_log_write(world_.now_, raft::NodeId{id_}, core().log(), rd.entries);
     }
+  }
+  void on_durable(const raft::HardState& hs) override {
+    if (world_.observer_) world_.observer_->on_persisted(world_.now_, raft::NodeId{id_}, hs);
   }
   void on_apply(const raft::Entry& entry) override {
     world_.trace_.record({.time = world_.now_,
@@ -98,7 +111,9 @@ void World::boot(uint32_t id) {
   }
   trace_.record({.time = now_, .kind = TraceKind::kNodeUp, .node = id, .text = node->repaired()});
   sn.node = std::move(node);
-  if (observer_) observer_->on_restart(now_, raft::NodeId{id});
+  sn.written = sn.node->core().log().last_index();
+  if (observer_) observer_->on_restart(now_, raft::NodeId{id}, sn.disk_lost);
+  sn.disk_lost = false;
   schedule_tick(id);
   after_event(id);
 }
@@ -367,11 +382,12 @@ void World::start_clients() {
     client->start(*this);
 }
 
-uint32_t World::add_probe_client() {
+uint32_t World::add_probe_client(Duration give_up) {
   const auto id = static_cast<uint32_t>(clients_.size() + 1);
   WorkloadModel model = config_.workload;
   model.mix = OpMix{0, 1, 0, 0};
   model.stop_at = kTimeZero;  // issues nothing by itself
+  model.give_up = give_up;
   clients_.push_back(std::make_unique<SimClient>(
       id, model, node_count(), raft::Random::derive_seed(config_.seed, kClientStream + id)));
   return id;
@@ -510,6 +526,7 @@ void World::wipe(uint32_t id) {
   const bool was_up = is_up(id);
   crash(id);
   nodes_[id - 1].disk->wipe();
+  nodes_[id - 1].disk_lost = true;
   if (was_up) restart(id);
 }
 

@@ -54,7 +54,8 @@ class WorldObserver {
                             const std::vector<raft::Entry>&) {}
   virtual void on_state(SimTime, const raft::Raft&) {}
   virtual void on_apply(SimTime, raft::NodeId, const raft::Entry&) {}
-  virtual void on_restart(SimTime, raft::NodeId) {}
+  virtual void on_persisted(SimTime, raft::NodeId, const raft::HardState&) {}
+  virtual void on_restart(SimTime, raft::NodeId, bool /*disk_lost*/) {}
 };
 
 class World final : private ClientEnv {
@@ -115,7 +116,7 @@ class World final : private ClientEnv {
   // Starts the workload's clients (call once, before running).
   void start_clients();
   // Adds a client that issues operations only when asked through probe(); returns its id.
-  uint32_t add_probe_client();
+  uint32_t add_probe_client(Duration give_up);
   void probe(uint32_t client_id);
 
  private:
@@ -128,6 +129,8 @@ class World final : private ClientEnv {
     uint64_t life = 0;                 // bumped by every crash; stale events check it
     bool paused = false;
     bool tick_held = false;  // a tick arrived while paused
+    bool disk_lost = false;  // wiped since it last started
+    raft::Index written;     // the last index it handed to its disk
     double skew = 1.0;
     Lies lies;
     std::vector<Event> held;  // events that reached it while paused, replayed on resume

@@ -1,0 +1,186 @@
+#include "scenario/faults.h"
+
+#include <fmt/format.h>
+
+namespace raftsim::scenario {
+
+namespace {
+
+std::string node_list(const std::vector<uint32_t>& nodes, const Scenario& s) {
+  std::string out;
+  for (uint32_t id : nodes)
+    out += (out.empty() ? "" : " ") + s.node_name(id);
+  return out;
+}
+
+std::string link_list(const std::vector<std::pair<uint32_t, uint32_t>>& links, const Scenario& s) {
+  if (links.empty()) return "every link";
+  std::string out;
+  for (const auto& [from, to] : links) {
+    out += fmt::format("{}{}->{}", out.empty() ? "" : " ", s.node_name(from), s.node_name(to));
+  }
+  return out;
+}
+
+std::string lie_list(const sim::Lies& lies) {
+  std::string out;
+  auto add = [&](bool on, const char* name) {
+    if (on) out += (out.empty() ? "" : ", ") + std::string(name);
+  };
+  add(lies.inflate_log, "inflate_log");
+  add(lies.vote_for_everyone, "vote_for_everyone");
+  add(lies.forge_acks, "forge_acks");
+  add(lies.term_inflation, "term_inflation");
+  return out;
+}
+
+// Every link, or the given ones.
+std::vector<std::pair<uint32_t, uint32_t>> targets(const Fault& f, uint32_t nodes) {
+  if (!f.links.empty()) return f.links;
+  std::vector<std::pair<uint32_t, uint32_t>> all;
+  for (uint32_t a = 1; a <= nodes; ++a) {
+    for (uint32_t b = 1; b <= nodes; ++b) {
+      if (a != b) all.emplace_back(a, b);
+    }
+  }
+  return all;
+}
+
+}  // namespace
+
+std::string describe_fault(const Fault& f, const Scenario& s) {
+  const std::string nodes = node_list(f.nodes, s);
+  switch (f.kind) {
+    case FaultKind::kPartition: {
+      std::string out = "partition";
+      for (size_t g = 0; g < f.groups.size(); ++g) {
+        out += fmt::format("{} {{{}}}", g == 0 ? "" : " |", node_list(f.groups[g], s));
+      }
+      return out;
+    }
+    case FaultKind::kCut:
+      return "cut " + link_list(f.links, s);
+    case FaultKind::kHeal:
+      return "heal: every partition, cut and clog removed";
+    case FaultKind::kDelay:
+      return fmt::format("delay {}ms on {}", f.delay.count() / 1000, link_list(f.links, s));
+    case FaultKind::kLoss:
+      return fmt::format("loss {} on {}", f.rate, link_list(f.links, s));
+    case FaultKind::kDuplicate:
+      return fmt::format("duplicate {} on {}", f.rate, link_list(f.links, s));
+    case FaultKind::kClog:
+      return "clog " + link_list(f.links, s);
+    case FaultKind::kUnclog:
+      return "unclog " + link_list(f.links, s);
+    case FaultKind::kCrash:
+      return "crash " + nodes;
+    case FaultKind::kRestart:
+      return "restart " + nodes;
+    case FaultKind::kPause:
+      return "pause " + nodes;
+    case FaultKind::kResume:
+      return "resume " + nodes;
+    case FaultKind::kWipe:
+      return "wipe the disk of " + nodes + " (it restarts empty)";
+    case FaultKind::kFsyncLies:
+      return fmt::format("fsync on {} {}", nodes, f.on ? "starts lying" : "tells the truth again");
+    case FaultKind::kTornWrite:
+      return "the next crash of " + nodes + " tears its last write";
+    case FaultKind::kCorrupt:
+      return fmt::format("corrupt log record {} of {}",
+                         f.record == 0 ? std::string("(last)") : std::to_string(f.record), nodes);
+    case FaultKind::kClockSkew:
+      return fmt::format("clock of {} runs x{}", nodes, 1.0 / f.factor);
+    case FaultKind::kLie:
+      return f.lies.any() ? fmt::format("{} starts lying: {}", nodes, lie_list(f.lies))
+                          : fmt::format("{} stops lying", nodes);
+    case FaultKind::kElect:
+      return nodes + " campaigns now";
+    case FaultKind::kTransfer:
+      return f.nodes.size() == 2 ? fmt::format("{} hands leadership to {}", s.node_name(f.nodes[0]),
+                                               s.node_name(f.nodes[1]))
+                                 : "transfer";
+  }
+  return std::string(to_string(f.kind));
+}
+
+void apply_fault(sim::World& world, const Fault& f, const Scenario& s) {
+  world.note_fault(describe_fault(f, s));
+  const uint32_t n = world.node_count();
+  switch (f.kind) {
+    case FaultKind::kPartition:
+      return world.partition(f.groups);
+    case FaultKind::kCut:
+      for (const auto& [from, to] : f.links)
+        world.cut(from, to);
+      return;
+    case FaultKind::kHeal:
+      return world.heal();
+    case FaultKind::kDelay:
+      for (const auto& [from, to] : targets(f, n))
+        world.link(from, to).extra_delay = f.delay;
+      return;
+    case FaultKind::kLoss:
+      for (const auto& [from, to] : targets(f, n))
+        world.link(from, to).loss = f.rate;
+      return;
+    case FaultKind::kDuplicate:
+      for (const auto& [from, to] : targets(f, n))
+        world.link(from, to).duplicate = f.rate;
+      return;
+    case FaultKind::kClog:
+      for (const auto& [from, to] : f.links)
+        world.clog(from, to);
+      return;
+    case FaultKind::kUnclog:
+      for (const auto& [from, to] : f.links)
+        world.unclog(from, to);
+      return;
+    default:
+      break;
+  }
+  for (uint32_t node : f.nodes) {
+    switch (f.kind) {
+      case FaultKind::kCrash:
+        world.crash(node);
+        break;
+      case FaultKind::kRestart:
+        world.restart(node);
+        break;
+      case FaultKind::kPause:
+        world.pause(node);
+        break;
+      case FaultKind::kResume:
+        world.resume(node);
+        break;
+      case FaultKind::kWipe:
+        world.wipe(node);
+        break;
+      case FaultKind::kFsyncLies:
+        world.set_fsync_lies(node, f.on);
+        break;
+      case FaultKind::kTornWrite:
+        world.arm_torn_write(node);
+        break;
+      case FaultKind::kCorrupt:
+        world.corrupt(node, f.record);
+        break;
+      case FaultKind::kClockSkew:
+        world.set_clock_skew(node, f.factor);
+        break;
+      case FaultKind::kLie:
+        world.set_lies(node, f.lies);
+        break;
+      case FaultKind::kElect:
+        world.campaign(node);
+        break;
+      default:
+        break;
+    }
+  }
+  if (f.kind == FaultKind::kTransfer && f.nodes.size() == 2) {
+    world.transfer_leader(f.nodes[0], f.nodes[1]);
+  }
+}
+
+}  // namespace raftsim::scenario

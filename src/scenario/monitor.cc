@@ -1,0 +1,122 @@
+#include "scenario/monitor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace raftsim::scenario {
+
+namespace {
+
+std::vector<raft::NodeId> ids(uint32_t n) {
+  std::vector<raft::NodeId> out;
+  for (uint32_t i = 1; i <= n; ++i)
+    out.push_back(raft::NodeId{i});
+  return out;
+}
+
+bool in_window(const Expectation& e, SimTime now) {
+  return now >= e.from && now <= e.to;
+}
+
+bool in_group(const Expectation& e, uint32_t node) {
+  return e.group.empty() || std::find(e.group.begin(), e.group.end(), node) != e.group.end();
+}
+
+}  // namespace
+
+Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(size_t)> on_violation)
+    : scenario_(scenario),
+      invariants_(ids(static_cast<uint32_t>(scenario.world.node_names.size())), seed),
+      on_violation_(std::move(on_violation)),
+      role_(scenario.world.node_names.size() + 1, raft::Role::kFollower),
+      max_commit_(scenario.world.node_names.size() + 1, 0),
+      observations_(scenario.expectations.size()) {}
+
+void Monitor::report_new_violations() {
+  while (violations_seen_ < invariants_.violations().size())
+    on_violation_(violations_seen_++);
+}
+
+void Monitor::on_log_write(SimTime now, raft::NodeId node, const raft::Log& log,
+                           const std::vector<raft::Entry>& written) {
+  invariants_.on_log_write(sim::micros(now), node, log, written);
+  report_new_violations();
+}
+
+void Monitor::on_persisted(SimTime now, raft::NodeId node, const raft::HardState& hs) {
+  invariants_.on_persisted(sim::micros(now), node, hs);
+}
+
+void Monitor::on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry) {
+  invariants_.on_apply(sim::micros(now), node, entry);
+  report_new_violations();
+}
+
+void Monitor::on_restart(SimTime now, raft::NodeId node, bool disk_lost) {
+  invariants_.on_restart(sim::micros(now), node, disk_lost);
+  role_[node.value] = raft::Role::kFollower;
+}
+
+void Monitor::on_state(SimTime now, const raft::Raft& core) {
+  invariants_.on_state(sim::micros(now), core);
+  report_new_violations();
+
+  const uint32_t id = core.id().value;
+  const bool became_leader = core.role() == raft::Role::kLeader && role_[id] != raft::Role::kLeader;
+  const uint64_t commit = core.commit_index().value;
+  const bool new_commit = commit > max_commit_[id];
+  for (size_t i = 0; i < scenario_.expectations.size(); ++i) {
+    observe(scenario_.expectations[i], observations_[i], now, core, became_leader, new_commit);
+  }
+  role_[id] = core.role();
+  max_commit_[id] = std::max(max_commit_[id], commit);
+  highest_commit_ = std::max(highest_commit_, commit);
+}
+
+void Monitor::observe(const Expectation& e, Observation& o, SimTime now, const raft::Raft& core,
+                      bool became_leader, bool new_commit) {
+  if (o.happened) return;
+  const uint32_t id = core.id().value;
+  const std::string& name = scenario_.node_name(id);
+  const bool leader = core.role() == raft::Role::kLeader;
+  auto happened = [&](std::string note) {
+    o = {true, now, fmt::format("{} at {:.3f}s", note, sim::seconds(now))};
+  };
+  switch (e.kind) {
+    case Expectation::Kind::kNoLeader:
+      if (leader && in_window(e, now) && in_group(e, id)) {
+        happened(fmt::format("{} was leader of term {}", name, core.term().value));
+      }
+      return;
+    case Expectation::Kind::kNoElection:
+      if (became_leader && in_window(e, now) && in_group(e, id)) {
+        happened(fmt::format("{} became leader of term {}", name, core.term().value));
+      }
+      return;
+    case Expectation::Kind::kNoCommit:
+      if (new_commit && in_window(e, now) && in_group(e, id)) {
+        happened(fmt::format("{} committed up to {}", name, core.commit_index().value));
+      }
+      return;
+    case Expectation::Kind::kLeaderWithin:
+      if (leader && now >= e.from && now <= e.from + e.within && in_group(e, id)) {
+        happened(fmt::format("{} leads term {}", name, core.term().value));
+      }
+      return;
+    case Expectation::Kind::kTermAtMost:
+      if (core.term().value > e.count && in_window(e, now)) {
+        happened(fmt::format("{} reached term {}", name, core.term().value));
+      }
+      return;
+    case Expectation::Kind::kTermAbove:
+      if (core.term().value > e.count && now <= e.to) {
+        happened(fmt::format("{} reached term {}", name, core.term().value));
+      }
+      return;
+    default:
+      return;  // judged at the end of the run
+  }
+}
+
+}  // namespace raftsim::scenario

@@ -1,0 +1,55 @@
+// Watches a simulated run event by event: feeds the Raft invariant checker, and tracks every
+// expectation that concerns a window of time (no leader, no election, no commit, term bounds,
+// a leader within a deadline).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "check/raft_invariants.h"
+#include "scenario/scenario.h"
+
+namespace raftsim::scenario {
+
+class Monitor final : public sim::WorldObserver {
+ public:
+  // `on_violation` is called once for each new safety violation, with its index.
+  Monitor(const Scenario& scenario, uint64_t seed, std::function<void(size_t)> on_violation);
+
+  void on_log_write(SimTime now, raft::NodeId node, const raft::Log& log,
+                    const std::vector<raft::Entry>& written) override;
+  void on_persisted(SimTime now, raft::NodeId node, const raft::HardState& hs) override;
+  void on_state(SimTime now, const raft::Raft& core) override;
+  void on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry) override;
+  void on_restart(SimTime now, raft::NodeId node, bool disk_lost) override;
+
+  check::RaftInvariants& invariants() { return invariants_; }
+
+  // For each expectation: did its event happen (a violation for "no_*"/"term_at_most", the
+  // awaited event for "leader_within"/"term_above")? When, and a note saying what happened.
+  struct Observation {
+    bool happened = false;
+    SimTime when;
+    std::string note;
+  };
+  const std::vector<Observation>& observations() const { return observations_; }
+  uint64_t highest_commit() const { return highest_commit_; }
+
+ private:
+  void report_new_violations();
+  void observe(const Expectation& e, Observation& o, SimTime now, const raft::Raft& core,
+               bool became_leader, bool new_commit);
+
+  const Scenario& scenario_;
+  check::RaftInvariants invariants_;
+  std::function<void(size_t)> on_violation_;
+  size_t violations_seen_ = 0;
+
+  std::vector<raft::Role> role_;      // per node (index = id)
+  std::vector<uint64_t> max_commit_;  // per node, across process lives
+  uint64_t highest_commit_ = 0;
+  std::vector<Observation> observations_;
+};
+
+}  // namespace raftsim::scenario

@@ -1,0 +1,154 @@
+#include "scenario/narrator.h"
+
+#include <fmt/format.h>
+
+#include "node/kv.h"
+#include "raft/message.h"
+#include "raft/ready.h"
+
+namespace raftsim::scenario {
+
+namespace {
+
+std::string node_name(const std::vector<std::string>& names, uint32_t id) {
+  if (id >= 1 && id <= names.size()) return names[id - 1];
+  return fmt::format("#{}", id);
+}
+
+std::string stamp(sim::SimTime t) {
+  return fmt::format("{:9.3f}s", sim::seconds(t));
+}
+
+}  // namespace
+
+std::string describe(const sim::TraceEvent& e, const std::vector<std::string>& names) {
+  using sim::TraceKind;
+  const std::string node = node_name(names, e.node);
+  const std::string peer = node_name(names, e.peer);
+  switch (e.kind) {
+    case TraceKind::kRole:
+      return fmt::format("{} is {} in term {}{}", node,
+                         raft::to_string(static_cast<raft::Role>(e.a)), e.b,
+                         e.peer ? fmt::format(" (leader {})", peer) : "");
+    case TraceKind::kTerm:
+      return fmt::format("{} enters term {}", node, e.b);
+    case TraceKind::kVote:
+      return fmt::format("{} votes for {} in term {}", node, peer, e.b);
+    case TraceKind::kCommit:
+      return fmt::format("{} commits up to {} (term {})", node, e.a, e.b);
+    case TraceKind::kApply:
+      return fmt::format("{} applies {} (term {})", node, e.a, e.b);
+    case TraceKind::kSend:
+    case TraceKind::kDeliver:
+    case TraceKind::kDuplicate:
+    case TraceKind::kDrop:
+      return fmt::format("{} {} -> {} {} t{} idx {}{}{}{}", sim::to_string(e.kind), node, peer,
+                         raft::to_string(static_cast<raft::MessageType>(e.a)), e.b, e.c,
+                         e.d ? fmt::format(" +{} entries", e.d) : "", e.flag ? " reject" : "",
+                         e.text.empty() ? "" : " (" + e.text + ")");
+    case TraceKind::kFault:
+      return "fault: " + e.text;
+    case TraceKind::kClientInvoke:
+      return fmt::format("client {} asks {}: {}", e.node, peer, e.text);
+    case TraceKind::kClientComplete:
+      return fmt::format("client {} done: {}", e.node, e.text);
+    case TraceKind::kNodeDown:
+      return fmt::format("{} down: {}", node, e.text);
+    case TraceKind::kNodeUp:
+      return fmt::format("{} up{}", node, e.text.empty() ? "" : ": " + e.text);
+    case TraceKind::kTruncate:
+      return fmt::format("{} discards entries {}..{}", node, e.a, e.b);
+    case TraceKind::kNote:
+      return e.text;
+  }
+  return "?";
+}
+
+Narrator::Narrator(std::vector<std::string> names, bool verbose, Print print)
+    : names_(std::move(names)),
+      verbose_(verbose),
+      print_(std::move(print)),
+      role_(names_.size() + 1, 0),
+      term_(names_.size() + 1, 0),
+      last_commit_line_(names_.size() + 1, sim::SimTime::min()),
+      last_commit_index_(names_.size() + 1, 0),
+      commit_(names_.size() + 1, 0) {}
+
+std::string Narrator::name(uint32_t id) const {
+  return node_name(names_, id);
+}
+
+void Narrator::line(sim::SimTime time, const std::string& text) {
+  print_(fmt::format("{}  {}", stamp(time), text));
+}
+
+void Narrator::on_event(const sim::TraceEvent& e) {
+  using sim::TraceKind;
+  switch (e.kind) {
+    case TraceKind::kFault:
+      return line(e.time, "FAULT  " + e.text);
+    case TraceKind::kRole:
+      return on_role(e);
+    case TraceKind::kTerm:
+      if (e.node < term_.size()) term_[e.node] = e.b;
+      return;
+    case TraceKind::kDeliver:
+      if (static_cast<raft::MessageType>(e.a) == raft::MessageType::kVoteResponse && !e.flag) {
+        votes_[{e.peer, e.b}].insert(e.node);
+      }
+      return;
+    case TraceKind::kNodeDown:
+      return line(e.time, fmt::format("{} {}", name(e.node), e.text));
+    case TraceKind::kTruncate:
+      return line(e.time, fmt::format("{} discards entries {}..{}: a leader's log disagrees, so "
+                                      "they were never committed",
+                                      name(e.node), e.a, e.b));
+    case TraceKind::kNodeUp:
+      return line(e.time, fmt::format("{} starts again from its disk{}", name(e.node),
+                                      e.text.empty() ? "" : " (" + e.text + ")"));
+    case TraceKind::kCommit: {
+      // Commit progress: the leader's, at most once a second of virtual time (verbose: all).
+      if (e.node >= role_.size()) return;
+      const uint64_t previous = commit_[e.node];
+      commit_[e.node] = e.a;
+      const bool leader = role_[e.node] == static_cast<uint64_t>(raft::Role::kLeader);
+      if (!verbose_ && (!leader || e.time < last_commit_line_[e.node] + sim::Duration{1000000})) {
+        return;
+      }
+      const uint64_t from = (verbose_ ? previous : last_commit_index_[e.node]) + 1;
+      line(e.time,
+           fmt::format("{} commits entries {}..{} (term {})", name(e.node), from, e.a, e.b));
+      last_commit_line_[e.node] = e.time;
+      last_commit_index_[e.node] = e.a;
+      return;
+    }
+    case TraceKind::kClientInvoke:
+    case TraceKind::kClientComplete:
+      if (verbose_) line(e.time, describe(e, names_));
+      return;
+    default:
+      return;
+  }
+}
+
+void Narrator::on_role(const sim::TraceEvent& e) {
+  if (e.node >= role_.size()) return;
+  const auto role = static_cast<raft::Role>(e.a);
+  const auto was = static_cast<raft::Role>(role_[e.node]);
+  role_[e.node] = e.a;
+  if (role == raft::Role::kLeader && was != raft::Role::kLeader) {
+    std::string voters;
+    for (uint32_t v : votes_[{e.node, e.b}])
+      voters += " " + name(v);
+    line(e.time, fmt::format("{} becomes leader of term {} (votes: {}{})", name(e.node), e.b,
+                             name(e.node), voters));
+    last_commit_index_[e.node] = commit_[e.node];
+    last_commit_line_[e.node] = sim::SimTime::min();
+  } else if (role == raft::Role::kCandidate && was != raft::Role::kCandidate) {
+    line(e.time, fmt::format("{} campaigns for term {}", name(e.node), e.b));
+  } else if (was == raft::Role::kLeader && role != raft::Role::kLeader) {
+    line(e.time, fmt::format("{} steps down in term {}", name(e.node), e.b));
+  }
+}
+
+}  // namespace raftsim::scenario

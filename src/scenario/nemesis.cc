@@ -1,0 +1,125 @@
+#include "scenario/nemesis.h"
+
+#include <algorithm>
+
+#include "raft/random.h"
+
+namespace raftsim::scenario {
+
+namespace {
+
+constexpr uint64_t kNemesisStream = 4000;
+
+Duration draw(raft::Random& rng, Duration lo, Duration hi) {
+  return Duration{rng.between(lo.count(), std::max(lo, hi).count())};
+}
+
+// A random minority (1 .. n/2 nodes) against the rest.
+std::vector<std::vector<uint32_t>> random_split(raft::Random& rng, uint32_t n) {
+  std::vector<uint32_t> nodes(n);
+  for (uint32_t i = 0; i < n; ++i)
+    nodes[i] = i + 1;
+  for (uint32_t i = n - 1; i > 0; --i)
+    std::swap(nodes[i], nodes[rng.uniform(i + 1)]);
+  const auto minority = static_cast<size_t>(rng.between(1, std::max<int64_t>(1, n / 2)));
+  std::vector<uint32_t> a(nodes.begin(), nodes.begin() + static_cast<ptrdiff_t>(minority));
+  std::vector<uint32_t> b(nodes.begin() + static_cast<ptrdiff_t>(minority), nodes.end());
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return {a, b};
+}
+
+// Every directed link touching `node`.
+std::vector<std::pair<uint32_t, uint32_t>> links_of(uint32_t node, uint32_t n) {
+  std::vector<std::pair<uint32_t, uint32_t>> links;
+  for (uint32_t other = 1; other <= n; ++other) {
+    if (other == node) continue;
+    links.emplace_back(node, other);
+    links.emplace_back(other, node);
+  }
+  return links;
+}
+
+}  // namespace
+
+std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldConfig& world,
+                                       SimTime end, uint64_t seed) {
+  std::vector<Fault> out;
+  if (!nemesis.enabled()) return out;
+  raft::Random rng(raft::Random::derive_seed(seed, kNemesisStream));
+  const auto n = static_cast<uint32_t>(world.node_names.size());
+  const SimTime last_start = end - nemesis.quiet;
+  SimTime start = sim::kTimeZero + draw(rng, nemesis.every_min, nemesis.every_max);
+  while (start < last_start) {
+    const Duration gap = draw(rng, nemesis.every_min, nemesis.every_max);
+    Duration length = draw(rng, nemesis.duration_min, nemesis.duration_max);
+    length = std::min(length, gap - Duration{10000});
+    length = std::max(length, Duration{1000});
+    const SimTime stop = start + length;
+    const FaultKind kind = nemesis.faults[rng.uniform(nemesis.faults.size())];
+    const auto node = static_cast<uint32_t>(1 + rng.uniform(n));
+
+    Fault begin{.at = start, .kind = kind};
+    Fault undo{.at = stop, .kind = FaultKind::kHeal};
+    switch (kind) {
+      case FaultKind::kPartition:
+        begin.groups = random_split(rng, n);
+        break;
+      case FaultKind::kCrash:
+      case FaultKind::kPause:
+        begin.nodes = {node};
+        undo.kind = kind == FaultKind::kCrash ? FaultKind::kRestart : FaultKind::kResume;
+        undo.nodes = {node};
+        break;
+      case FaultKind::kDelay:
+        begin.links = links_of(node, n);
+        begin.delay = nemesis.delay;
+        undo.kind = FaultKind::kDelay;
+        undo.links = begin.links;
+        undo.delay = world.network.extra_delay;
+        break;
+      case FaultKind::kLoss:
+      case FaultKind::kDuplicate:
+        begin.rate = nemesis.loss;  // one nemesis rate serves both loss and duplication
+        undo.kind = kind;
+        undo.rate = kind == FaultKind::kLoss ? world.network.loss : world.network.duplicate;
+        break;
+      case FaultKind::kClog: {
+        auto other = static_cast<uint32_t>(1 + rng.uniform(n - 1));
+        if (other >= node) ++other;
+        begin.links = {{node, other}};
+        undo.kind = FaultKind::kUnclog;
+        undo.links = begin.links;
+        break;
+      }
+      case FaultKind::kWipe:
+        begin.nodes = {node};
+        break;  // nothing to undo: the disk is gone
+      case FaultKind::kClockSkew:
+        begin.nodes = {node};
+        begin.factor = rng.chance(0.5) ? 2.0 : 0.5;
+        undo.kind = FaultKind::kClockSkew;
+        undo.nodes = {node};
+        undo.factor = 1.0;
+        break;
+      default:
+        break;  // the parser admits only the kinds above
+    }
+    out.push_back(begin);
+    if (kind != FaultKind::kWipe) out.push_back(undo);
+    start += gap;
+  }
+  return out;
+}
+
+std::vector<Fault> concrete_timeline(const Scenario& scenario, uint64_t seed) {
+  std::vector<Fault> all = scenario.timeline;
+  const SimTime end = sim::kTimeZero + scenario.duration;
+  std::vector<Fault> drawn = draw_nemesis_faults(scenario.nemesis, scenario.world, end, seed);
+  all.insert(all.end(), drawn.begin(), drawn.end());
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Fault& a, const Fault& b) { return a.at < b.at; });
+  return all;
+}
+
+}  // namespace raftsim::scenario

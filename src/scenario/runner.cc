@@ -1,0 +1,321 @@
+#include "scenario/runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "check/durability.h"
+#include "check/history_io.h"
+#include "node/kv.h"
+#include "scenario/faults.h"
+#include "scenario/monitor.h"
+#include "scenario/narrator.h"
+#include "scenario/nemesis.h"
+
+namespace raftsim::scenario {
+
+namespace {
+
+std::vector<std::string> context_lines(sim::Trace& trace, const std::vector<std::string>& names) {
+  std::vector<std::string> lines;
+  for (const sim::TraceEvent& e : trace.recent()) {
+    lines.push_back(fmt::format("{:9.3f}s  {}", sim::seconds(e.time), describe(e, names)));
+  }
+  return lines;
+}
+
+check::History to_history(const std::vector<sim::ClientOp>& ops) {
+  check::History h;
+  h.model = check::ModelKind::kv;
+  for (const sim::ClientOp& op : ops) {
+    const auto client = static_cast<check::ClientId>(op.client);
+    const check::Time invoke = sim::micros(op.invoke);
+    const check::Time complete = op.known ? sim::micros(op.complete) : check::kNeverCompleted;
+    const check::Outcome outcome = op.known ? check::Outcome::ok : check::Outcome::unknown;
+    switch (op.op) {
+      case node::KvOp::kGet:
+        // A read nobody saw the answer to constrains nothing.
+        if (op.known)
+          h.ops.push_back(check::kv_get(client, op.key, op.result.value, invoke, complete));
+        break;
+      case node::KvOp::kPut:
+        h.ops.push_back(check::kv_put(client, op.key, op.value, invoke, complete, outcome));
+        break;
+      case node::KvOp::kAppend:
+        h.ops.push_back(check::kv_append(client, op.key, op.value, invoke, complete, outcome));
+        break;
+      case node::KvOp::kCas:
+        h.ops.push_back(check::kv_cas(client, op.key, op.expected, op.value, op.result.ok, invoke,
+                                      complete, outcome));
+        break;
+    }
+  }
+  return h;
+}
+
+// The committed log of the node that has committed the most, as (client, seq) pairs.
+std::vector<check::CommittedCommand> committed_commands(const sim::World& world) {
+  const node::Node* best = nullptr;
+  for (uint32_t id = 1; id <= world.node_count(); ++id) {
+    const node::Node* n = world.node(id);
+    if (n && (!best || n->core().commit_index() > best->core().commit_index())) best = n;
+  }
+  std::vector<check::CommittedCommand> out;
+  if (!best) return out;
+  const raft::Log& log = best->core().log();
+  for (raft::Index i{1}; i <= best->core().commit_index(); i = i.next()) {
+    if (auto c = node::decode(log.at(i).command)) out.push_back({c->client_id, c->seq});
+  }
+  return out;
+}
+
+std::vector<check::AckedWrite> acked_writes(const std::vector<sim::ClientOp>& ops) {
+  std::vector<check::AckedWrite> out;
+  for (const sim::ClientOp& op : ops) {
+    if (!op.known || op.op == node::KvOp::kGet) continue;
+    out.push_back({op.client, op.seq, std::string(node::to_string(op.op)), op.key, raft::NodeId{},
+                   sim::micros(op.complete)});
+  }
+  return out;
+}
+
+// Whether an expectation names this property as violated or as holding.
+std::optional<bool> expected_violated(const Scenario& s, Property p) {
+  for (const Expectation& e : s.expectations) {
+    if (e.kind == Expectation::Kind::kSafetyViolated && is_safety(p)) return true;
+    if (e.property != p) continue;
+    if (e.kind == Expectation::Kind::kViolated) return true;
+    if (e.kind == Expectation::Kind::kHolds) return false;
+  }
+  return std::nullopt;
+}
+
+constexpr Property kSafetyProperties[] = {
+    Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
+    Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
+    Property::kCommitMonotonic,    Property::kDurability};
+
+struct LivenessProbe {
+  bool checked = false;
+  SimTime probe_at;
+  uint32_t probe_client = 0;
+};
+
+}  // namespace
+
+bool RunReport::passed() const {
+  return error.empty() &&
+         std::all_of(rows.begin(), rows.end(), [](const Verdict& v) { return v.ok; });
+}
+
+RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  RunReport report;
+  report.scenario = scenario.name;
+  report.seed = options.seed.value_or(scenario.seed);
+  auto print = options.print ? options.print : [](const std::string& s) { std::puts(s.c_str()); };
+
+  sim::WorldConfig config = scenario.world;
+  config.seed = report.seed;
+  const std::vector<Fault> timeline = concrete_timeline(scenario, report.seed);
+  SimTime end = sim::kTimeZero + scenario.duration;
+  if (config.workload.stop_at > end) config.workload.stop_at = end;
+
+  // Liveness: after the last fault and a quiet window, a new proposal must commit in time.
+  LivenessProbe liveness;
+  if (scenario.liveness.enabled) {
+    const SimTime last_fault = timeline.empty() ? sim::kTimeZero : timeline.back().at;
+    liveness.checked = true;
+    liveness.probe_at = last_fault + scenario.liveness.quiet;
+    end = std::max(end, liveness.probe_at + scenario.liveness.within);
+  }
+
+  sim::World world(config);
+  const std::vector<std::string>& names = config.node_names;
+  std::optional<Narrator> narrator;
+  if (options.narrate) {
+    narrator.emplace(names, options.verbose, print);
+    world.trace().add_listener([&](const sim::TraceEvent& e) { narrator->on_event(e); });
+  }
+  if (!options.trace_path.empty()) {
+    report.error = world.trace().write_jsonl(options.trace_path);
+    if (!report.error.empty()) return report;
+  }
+
+  Monitor monitor(scenario, report.seed, [&](size_t i) {
+    check::RaftInvariants& inv = monitor.invariants();
+    inv.set_context(i, context_lines(world.trace(), names));
+    const check::PropertyViolation& v = inv.violations()[i];
+    if (narrator) narrator->line(world.now(), "VIOLATION  " + v.property + ": " + v.detail);
+    if (options.stop_on_violation) world.stop();
+  });
+  world.set_observer(&monitor);
+  world.start_clients();
+  if (liveness.checked) {
+    liveness.probe_client = world.add_probe_client(scenario.liveness.within);
+    world.at(liveness.probe_at, [&] { world.probe(liveness.probe_client); });
+  }
+  for (const Fault& f : timeline) {
+    world.at(f.at, [&world, &f, &scenario] { apply_fault(world, f, scenario); });
+  }
+  world.run_until(end);
+
+  report.digest = world.trace().digest();
+  report.events = world.events_processed();
+  report.end = world.now();
+  report.violations = monitor.invariants().violations();
+
+  // Durability and linearizability of what the clients saw.
+  const std::vector<sim::ClientOp> ops = world.history();
+  const auto acked = acked_writes(ops);
+  const auto committed = committed_commands(world);
+  for (auto& v : check::check_durability(acked, committed, sim::micros(world.now()), report.seed)) {
+    if (narrator) narrator->line(world.now(), "VIOLATION  durability: " + v.detail);
+    report.violations.push_back(std::move(v));
+  }
+  const check::History history = to_history(ops);
+  if (options.check_linearizability && !world.stopped()) {
+    report.linearizability = check::check_linearizability(history);
+  }
+  if (!options.history_path.empty()) {
+    const auto format = check::parse_history_format(options.history_format == "edn" ? "knossos-edn"
+                                                    : options.history_format == "porcupine"
+                                                        ? "porcupine-kv"
+                                                        : options.history_format);
+    if (!format) {
+      report.error = fmt::format("unknown history format '{}'", options.history_format);
+      return report;
+    }
+    const check::WriteResult written = check::write_history(history, *format);
+    std::ofstream out(options.history_path);
+    if (!written.error.empty() || !out || !(out << written.text)) {
+      report.error = fmt::format("{}: cannot write history{}", options.history_path,
+                                 written.error.empty() ? "" : ": " + written.error);
+      return report;
+    }
+  }
+
+  // The verdict table: every property, then every expectation.
+  auto violated = [&](Property p) {
+    const std::string name(to_string(p));
+    return std::find_if(report.violations.begin(), report.violations.end(), [&](const auto& v) {
+             return v.property == name;
+           }) != report.violations.end();
+  };
+  for (Property p : kSafetyProperties) {
+    const bool is_violated = violated(p);
+    const bool expect_violation = expected_violated(scenario, p).value_or(false);
+    if (is_violated) report.violated_properties.emplace_back(to_string(p));
+    report.rows.push_back({std::string(to_string(p)), expect_violation ? "violated" : "holds",
+                           is_violated ? "violated" : "holds", is_violated == expect_violation});
+  }
+  {
+    const bool expect_violation =
+        expected_violated(scenario, Property::kLinearizability).value_or(false);
+    Verdict row{"linearizability", expect_violation ? "violated" : "holds", "", false};
+    if (!report.linearizability) {
+      row.observed = world.stopped() ? "not checked (run stopped)" : "not checked";
+      row.ok = !expect_violation;
+    } else if (report.linearizability->verdict == check::Verdict::unknown) {
+      row.observed = "unknown: " + report.linearizability->reason;
+      row.ok = !expect_violation;
+    } else {
+      const bool bad = report.linearizability->verdict == check::Verdict::not_linearizable;
+      if (bad) report.violated_properties.emplace_back("linearizability");
+      row.observed = fmt::format("{} ({} ops, {} keys)", bad ? "violated" : "holds",
+                                 history.ops.size(), report.linearizability->partitions);
+      row.ok = bad == expect_violation;
+    }
+    report.rows.push_back(row);
+  }
+  if (liveness.checked) {
+    const bool expect_failure = expected_violated(scenario, Property::kLiveness).value_or(false);
+    const auto& probe = world.clients()[liveness.probe_client - 1]->history();
+    const bool live = !probe.empty() && probe.front().known &&
+                      probe.front().complete <= liveness.probe_at + scenario.liveness.within;
+    if (!live) report.violated_properties.emplace_back("liveness");
+    report.rows.push_back(
+        {fmt::format("liveness (quiet {:g}s, within {:g}s)", sim::seconds(scenario.liveness.quiet),
+                     sim::seconds(scenario.liveness.within)),
+         expect_failure ? "violated" : "holds",
+         live
+             ? fmt::format("a write committed {:.3f}s after {:.3f}s",
+                           sim::seconds(probe.front().complete - liveness.probe_at),
+                           sim::seconds(liveness.probe_at))
+             : fmt::format("no write committed within {:g}s of {:.3f}s",
+                           sim::seconds(scenario.liveness.within), sim::seconds(liveness.probe_at)),
+         live != expect_failure});
+  }
+  for (size_t i = 0; i < scenario.expectations.size(); ++i) {
+    const Expectation& e = scenario.expectations[i];
+    const Monitor::Observation& o = monitor.observations()[i];
+    Verdict row{e.text, "met", "", false};
+    switch (e.kind) {
+      case Expectation::Kind::kHolds:
+      case Expectation::Kind::kViolated:
+        continue;  // shown in the property rows
+      case Expectation::Kind::kSafetyViolated: {
+        const bool any = std::any_of(std::begin(kSafetyProperties), std::end(kSafetyProperties),
+                                     [&](Property p) { return violated(p); });
+        row.observed = any ? "a safety property was violated" : "every safety property held";
+        row.ok = any;
+        break;
+      }
+      case Expectation::Kind::kNoLeader:
+      case Expectation::Kind::kNoElection:
+      case Expectation::Kind::kNoCommit:
+      case Expectation::Kind::kTermAtMost:
+        row.observed = o.happened ? o.note : "as expected";
+        row.ok = !o.happened;
+        break;
+      case Expectation::Kind::kLeaderWithin:
+      case Expectation::Kind::kTermAbove:
+        row.observed = o.happened ? o.note : "never";
+        row.ok = o.happened;
+        break;
+      case Expectation::Kind::kCommitsAtLeast:
+        row.observed = fmt::format("highest commit index {}", monitor.highest_commit());
+        row.ok = monitor.highest_commit() >= e.count;
+        break;
+      case Expectation::Kind::kAckedWritesAtLeast:
+        row.observed = fmt::format("{} writes acknowledged", acked.size());
+        row.ok = acked.size() >= e.count;
+        break;
+    }
+    report.rows.push_back(row);
+  }
+  report.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return report;
+}
+
+std::string format_report(const RunReport& report, bool with_details) {
+  std::string out;
+  if (!report.error.empty()) return "error: " + report.error + "\n";
+  size_t width = 10;
+  for (const Verdict& v : report.rows)
+    width = std::max(width, v.name.size());
+  out += fmt::format("\n{:<{}}  {:<9} {:<4}  {}\n", "check", width, "expected", "ok", "observed");
+  for (const Verdict& v : report.rows) {
+    out += fmt::format("{:<{}}  {:<9} {:<4}  {}\n", v.name, width, v.expected, v.ok ? "yes" : "NO",
+                       v.observed);
+  }
+  if (with_details) {
+    for (const check::PropertyViolation& v : report.violations) {
+      out += "\n" + check::to_string(v) + "\n";
+    }
+    if (report.linearizability &&
+        report.linearizability->verdict == check::Verdict::not_linearizable) {
+      out += "\n" + check::format_result(*report.linearizability) + "\n";
+    }
+  }
+  out += fmt::format("\n{} {} seed={} digest={:016x} events={} simulated={:.1f}s wall={:.2f}s\n",
+                     report.passed() ? "PASS" : "FAIL", report.scenario, report.seed, report.digest,
+                     report.events, sim::seconds(report.end), report.wall_seconds);
+  return out;
+}
+
+}  // namespace raftsim::scenario

@@ -1,0 +1,59 @@
+// Runs a scenario in the simulated world and judges it: every safety property after every event,
+// durability, linearizability and liveness at the end, and each of the scenario's expectations.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/linearizability.h"
+#include "check/raft_invariants.h"
+#include "scenario/scenario.h"
+
+namespace raftsim::scenario {
+
+struct RunOptions {
+  std::optional<uint64_t> seed;            // overrides the scenario's
+  std::string trace_path;                  // JSON Lines trace, when set
+  std::string history_path;                // the client history, when set ...
+  std::string history_format = "raftsim";  // ... in this format: raftsim | edn | porcupine
+  bool narrate = true;                     // classroom narration while running
+  bool verbose = false;                    // narration includes client operations and every commit
+  bool stop_on_violation = false;          // exploration: the first violation ends the run
+  bool check_linearizability = true;
+  std::function<void(const std::string&)> print;  // where narration goes; default: stdout
+};
+
+// One row of the verdict table: a check or an expectation.
+struct Verdict {
+  std::string name;      // "election_safety", "no_commit [n4 n5] 6s..20s", ...
+  std::string expected;  // "holds", "violated", "met"
+  std::string observed;  // what the run showed, in a few words
+  bool ok = false;
+};
+
+struct RunReport {
+  std::string scenario;
+  uint64_t seed = 0;
+  uint64_t digest = 0;
+  uint64_t events = 0;
+  sim::SimTime end;
+  double wall_seconds = 0;
+  std::vector<Verdict> rows;
+  std::vector<check::PropertyViolation> violations;  // safety and durability, as found
+  std::optional<check::CheckResult> linearizability;
+  std::vector<std::string> violated_properties;  // distinct, in check order
+  std::string error;  // bad input found while running (e.g. an unwritable output file)
+
+  bool passed() const;
+  int exit_code() const { return !error.empty() ? 2 : passed() ? 0 : 1; }
+};
+
+RunReport run_scenario(const Scenario& scenario, const RunOptions& options);
+
+// The verdict table and the summary line, as printed at the end of `raftsim run`.
+std::string format_report(const RunReport& report, bool with_details);
+
+}  // namespace raftsim::scenario
