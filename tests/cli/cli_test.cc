@@ -1,0 +1,152 @@
+// The raftsim binary, run as separate processes: what a user or a script sees.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <string>
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+Result raftsim(const std::string& args) {
+  const std::string command = fmt::format("{} {} 2>&1", RAFTSIM_BINARY, args);
+  std::FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
+    out.append(buffer, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string scenario(const std::string& name) {
+  return std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/" + name;
+}
+
+std::string digest_of(const std::string& out) {
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex("digest=([0-9a-f]{16})"))) return "";
+  return m[1];
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Cli, SameSeedInTwoProcessesGivesTheSameDigest) {
+  const Result a = raftsim("run --quiet --seed 7 " + scenario("split_brain.yaml"));
+  const Result b = raftsim("run --quiet --seed 7 " + scenario("split_brain.yaml"));
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  ASSERT_FALSE(digest_of(a.out).empty()) << a.out;
+  EXPECT_EQ(digest_of(a.out), digest_of(b.out));
+}
+
+TEST(Cli, AnotherSeedGivesAnotherDigest) {
+  const Result a = raftsim("run --quiet --seed 7 " + scenario("split_brain.yaml"));
+  const Result b = raftsim("run --quiet --seed 8 " + scenario("split_brain.yaml"));
+  EXPECT_NE(digest_of(a.out), digest_of(b.out));
+}
+
+TEST(Cli, QuietPrintsOneSummaryLineWithSeedAndDigest) {
+  const Result r = raftsim("run --quiet " + scenario("split_brain.yaml"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(std::regex_match(
+      r.out, std::regex("PASS split_brain seed=1 digest=[0-9a-f]{16} events=\\d+ .*\n")))
+      << r.out;
+}
+
+TEST(Cli, NarrationTellsTheSplitBrainStory) {
+  const Result r = raftsim("run " + scenario("split_brain.yaml"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("FAULT  partition {n1 n2 n3} | {n4 n5}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("becomes leader of term 2 (votes:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("n4 steps down"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("discards entries"), std::string::npos) << r.out;
+}
+
+TEST(Cli, TraceFileHasOneJsonObjectPerLine) {
+  const std::string path = testing::TempDir() + "split_brain_trace.jsonl";
+  const Result r = raftsim("run --quiet --trace " + path + " " + scenario("split_brain.yaml"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::ifstream in(path);
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(in, line)) {
+    ASSERT_TRUE(line.front() == '{' && line.back() == '}') << line;
+    ++lines;
+  }
+  EXPECT_GT(lines, 1000u);
+}
+
+TEST(Cli, TraceDoesNotChangeTheDigest) {
+  const std::string path = testing::TempDir() + "digest_trace.jsonl";
+  const Result with = raftsim("run --quiet --trace " + path + " " + scenario("split_brain.yaml"));
+  const Result without = raftsim("run --quiet " + scenario("split_brain.yaml"));
+  EXPECT_EQ(digest_of(with.out), digest_of(without.out));
+}
+
+TEST(Cli, ExportedHistoryIsCheckedByCheckHistory) {
+  const std::string path = testing::TempDir() + "split_brain.history.jsonl";
+  ASSERT_EQ(raftsim("run --quiet --history " + path + " " + scenario("split_brain.yaml")).exit_code,
+            0);
+  const Result check = raftsim("check-history --format raftsim " + path);
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
+TEST(Cli, MissingFileIsBadInput) {
+  const Result r = raftsim("run /nonexistent/x.yaml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("/nonexistent/x.yaml"), std::string::npos) << r.out;
+}
+
+TEST(Cli, MisspelledFaultNamesThePlaceAndSuggests) {
+  const std::string path = write_temp("typo.yaml",
+                                      "cluster:\n"
+                                      "  nodes: [a, b, c]\n"
+                                      "timeline:\n"
+                                      "  - at: 1s\n"
+                                      "    partiton: [[a], [b, c]]\n");
+  const Result r = raftsim("run " + path);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(path + ":5:5:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("did you mean 'partition'?"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UnknownFlagIsUsageError) {
+  EXPECT_EQ(raftsim("run --no-such-flag " + scenario("split_brain.yaml")).exit_code, 2);
+  EXPECT_EQ(raftsim("no-such-command").exit_code, 2);
+  EXPECT_EQ(raftsim("run --seed notanumber " + scenario("split_brain.yaml")).exit_code, 2);
+}
+
+TEST(Cli, UnmetExpectationExitsOne) {
+  const std::string path = write_temp("unmet.yaml",
+                                      "duration: 3s\n"
+                                      "cluster:\n"
+                                      "  nodes: [a, b, c]\n"
+                                      "expect:\n"
+                                      "  - no_leader: {from: 0s, to: 3s}\n");
+  const Result r = raftsim("run " + path);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAIL"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ExpectedViolationThatDoesNotHappenExitsOne) {
+  const std::string path = write_temp("no_violation.yaml",
+                                      "duration: 3s\n"
+                                      "cluster:\n"
+                                      "  nodes: [a, b, c]\n"
+                                      "expect:\n"
+                                      "  - safety: violated\n");
+  EXPECT_EQ(raftsim("run --quiet " + path).exit_code, 1);
+}
+
+}  // namespace
