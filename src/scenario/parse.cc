@@ -1,6 +1,7 @@
 #include "scenario/parse.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -90,6 +91,34 @@ std::string header_comment(std::string_view text) {
   for (size_t i = 0; i < lines.size(); ++i)
     out += (i ? "\n" : "") + lines[i];
   return out;
+}
+
+// Where a second YAML document starts, if there is one. (YAML::LoadAll is not used: yaml-cpp
+// 0.7 can loop forever in it on some malformed input, e.g. "\n,\"]\t.]".)
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  class Starts final : public YAML::EventHandler {
+   public:
+    YAML::Mark last;
+    void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  };
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  Starts starts;
+  if (!parser.HandleNextDocument(starts) || !parser.HandleNextDocument(starts)) {
+    return std::nullopt;
+  }
+  return starts.last;
 }
 
 std::optional<sim::Latency> parse_latency(Reader& r, const YAML::Node& node, sim::Latency base) {
@@ -381,7 +410,11 @@ std::variant<Scenario, ParseError> parse_scenario_text(std::string_view yaml,
   s.file = file_name;
   s.name = std::filesystem::path(file_name).stem().string();
   try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
+    const std::string text(yaml);
+    const YAML::Node root = YAML::Load(text);
+    if (const auto second = second_document(text)) {
+      r.error(*second, "a scenario file holds one YAML document; remove this '---'");
+    }
     s.teaches = header_comment(yaml);
     parse_top(r, root, s);
   } catch (const YAML::Exception& e) {

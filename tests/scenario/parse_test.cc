@@ -5,99 +5,14 @@
 
 #include <variant>
 
+#include "full_example.h"
+
 namespace raftsim::scenario {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Kind = Expectation::Kind;
-
-constexpr std::string_view kFull = R"(# yaml-language-server: $schema=./scenario.schema.json
-# A leader is cut off with a minority.
-#
-# The majority elects a new leader.
-name: full
-seed: 42
-duration: 30s
-cluster:
-  nodes: [a, b, c, d, e]
-  tick: 5ms
-  election_timeout: 100ms
-  heartbeat: 20ms
-  pre_vote: true
-  check_quorum: true
-  vote_lease: true
-  leadership_transfer: false
-  bugs: [commit_previous_term, stale_leader_reads]
-  fsync: {min: 1ms, max: 3ms}
-network:
-  latency: {shape: long_tail, min: 2ms, max: 8ms, tail_chance: 0.05, tail_max: 500ms}
-  loss: 0.01
-  duplicate: 0.02
-  reorder: 0.03
-  delay: 1ms
-workload:
-  clients: 4
-  keys: 7
-  mix: {get: 1, put: 2}
-  rate: 50
-  think: 5ms
-  timeout: 200ms
-  give_up: 2s
-  stop: 25s
-timeline:
-  - {at: 20s, heal: true}
-  - {at: 1s, partition: [[a, b], [c, d]]}
-  - {at: 1s, isolate: c}
-  - {at: 2s, majorities_ring: true}
-  - {at: 3s, bridge: c}
-  - {at: 4s, cut: [a, b]}
-  - {at: 4s, cut: [[a, b], [c, b]]}
-  - {at: 5s, delay: 10s}
-  - {at: 5s, loss: 0.2, links: [[a, b]]}
-  - {at: 5s, duplicate: 0.1, links: [a, c]}
-  - {at: 6s, clog: [a, b]}
-  - {at: 6s, unclog: [[a, b]]}
-  - {at: 7s, crash: a}
-  - {at: 7s, restart: [a, b]}
-  - {at: 7s, pause: b}
-  - {at: 7s, resume: b}
-  - {at: 7s, wipe: c}
-  - {at: 7s, torn_write: [d]}
-  - {at: 8s, fsync_lies: b}
-  - {at: 8s, fsync_lies: {node: b, on: false}}
-  - {at: 8s, corrupt: b}
-  - {at: 8s, corrupt: {node: b, record: 3}}
-  - {at: 9s, clock_skew: {node: e, factor: 1.5}}
-  - {at: 9s, lie: {node: c, lies: [inflate_log, forge_acks]}}
-  - {at: 9s, lie: {node: c, lies: []}}
-  - {at: 10s, elect: d}
-  - {at: 10s, transfer: {from: d, to: e}}
-nemesis:
-  faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew]
-  every: [1s, 4s]
-  duration: [500ms, 2s]
-  quiet: 3s
-  delay: 2s
-  loss: 0.5
-liveness: {quiet: 1s, within: 4s}
-expect:
-  - safety: violated
-  - safety: holds
-  - holds: election_safety
-  - violated: durability
-  - linearizable: false
-  - linearizable: true
-  - liveness: fails
-  - leader_within: {after: 20s, within: 2s}
-  - no_leader: {group: [d, e], from: 6s, to: 20s}
-  - no_election: {from: 1s}
-  - no_commit: {group: [d]}
-  - commits_at_least: 20
-  - acked_writes_at_least: 10
-  - term_at_most: {term: 10, from: 20s, to: 30s}
-  - term_above: {term: 50, by: 30s}
-)";
 
 Scenario parse_ok(std::string_view text) {
   auto result = parse_scenario_text(text, "dir/full.yaml");
@@ -113,7 +28,7 @@ SimTime at(Duration d) {
 }
 
 TEST(ScenarioParse, TopLevelClusterAndTeaches) {
-  const Scenario s = parse_ok(kFull);
+  const Scenario s = parse_ok(kFullExample);
   EXPECT_EQ(s.file, "dir/full.yaml");
   EXPECT_EQ(s.name, "full");
   EXPECT_EQ(s.teaches, "A leader is cut off with a minority.\n\nThe majority elects a new leader.");
@@ -138,7 +53,7 @@ TEST(ScenarioParse, TopLevelClusterAndTeaches) {
 }
 
 TEST(ScenarioParse, NetworkAndWorkload) {
-  const Scenario s = parse_ok(kFull);
+  const Scenario s = parse_ok(kFullExample);
   const sim::LinkModel& n = s.world.network;
   EXPECT_EQ(n.latency.shape, sim::Latency::Shape::kLongTail);
   EXPECT_EQ(n.latency.min, milliseconds(2));
@@ -166,7 +81,7 @@ TEST(ScenarioParse, NetworkAndWorkload) {
 }
 
 TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
-  const Scenario s = parse_ok(kFull);
+  const Scenario s = parse_ok(kFullExample);
   std::vector<std::string> kinds;
   for (const Fault& f : s.timeline)
     kinds.emplace_back(to_string(f.kind));
@@ -218,7 +133,7 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
 }
 
 TEST(ScenarioParse, NemesisAndLiveness) {
-  const Scenario s = parse_ok(kFull);
+  const Scenario s = parse_ok(kFullExample);
   EXPECT_EQ(s.nemesis.faults.size(), 9u);
   EXPECT_EQ(s.nemesis.faults[8], FaultKind::kClockSkew);
   EXPECT_EQ(s.nemesis.every_min, seconds(1));
@@ -234,7 +149,7 @@ TEST(ScenarioParse, NemesisAndLiveness) {
 }
 
 TEST(ScenarioParse, ExpectationsAndTheirText) {
-  const Scenario s = parse_ok(kFull);
+  const Scenario s = parse_ok(kFullExample);
   std::vector<std::string> texts;
   for (const Expectation& e : s.expectations)
     texts.push_back(e.text);
