@@ -1,0 +1,233 @@
+// FileStorage: what survives on disk, how a torn tail is repaired, how corruption is refused, and
+// that a sync's callback runs only after the data reached the disk.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "real/file_storage.h"
+
+namespace raftsim::real {
+namespace {
+
+namespace fs = std::filesystem;
+using raft::Entry;
+using raft::HardState;
+using raft::Index;
+using raft::NodeId;
+using raft::Term;
+
+Entry entry(uint64_t term, uint64_t index, std::string command = "cmd") {
+  return {Term{term}, Index{index}, raft::EntryType::kCommand, std::move(command)};
+}
+
+// Size of one log record: crc + length + term + index + type + command.
+constexpr uint64_t record_size(size_t command) {
+  return 4 + 4 + 8 + 8 + 1 + command;
+}
+
+class FileStorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "raftsim-storage-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  node::Loaded load_ok(FileStorage& storage) {
+    auto loaded = storage.load();
+    if (auto* error = std::get_if<node::LoadError>(&loaded)) {
+      ADD_FAILURE() << error->message;
+      return {};
+    }
+    return std::get<node::Loaded>(loaded);
+  }
+
+  node::Loaded reload() {
+    FileStorage storage(dir_);
+    return load_ok(storage);
+  }
+
+  void write_synced(const std::optional<HardState>& hs, const std::vector<Entry>& entries) {
+    FileStorage storage(dir_);
+    load_ok(storage);
+    storage.write(hs, entries);
+    bool done = false;
+    storage.sync([&] { done = true; });
+    EXPECT_TRUE(done);
+  }
+
+  std::string log_path() const { return dir_ + "/log"; }
+
+  std::string dir_;
+};
+
+TEST_F(FileStorageTest, FreshDirectoryLoadsEmpty) {
+  node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.hard_state, HardState{});
+  EXPECT_TRUE(loaded.state.entries.empty());
+  EXPECT_TRUE(loaded.repaired.empty());
+}
+
+TEST_F(FileStorageTest, RoundTripsHardStateAndEntries) {
+  const HardState hs{Term{3}, NodeId{2}, Index{2}};
+  const std::vector<Entry> entries = {entry(1, 1),
+                                      {Term{2}, Index{2}, raft::EntryType::kNoOp, ""},
+                                      entry(3, 3, std::string("\0binary\xff", 8))};
+  write_synced(hs, entries);
+
+  node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.hard_state, hs);
+  EXPECT_EQ(loaded.state.entries, entries);
+  EXPECT_TRUE(loaded.repaired.empty());
+}
+
+TEST_F(FileStorageTest, OverwritingASuffixTruncatesTheOldRecords) {
+  write_synced(HardState{Term{1}, {}, {}}, {entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)});
+  write_synced(HardState{Term{2}, {}, {}}, {entry(2, 3, "new3"), entry(2, 4, "new4")});
+  write_synced(std::nullopt, {entry(2, 5)});
+
+  node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.entries, (std::vector<Entry>{entry(1, 1), entry(1, 2), entry(2, 3, "new3"),
+                                                      entry(2, 4, "new4"), entry(2, 5)}));
+  EXPECT_EQ(fs::file_size(log_path()), 3 * record_size(3) + 2 * record_size(4));
+}
+
+TEST_F(FileStorageTest, RestartFromDiskGivesTheSameStateEveryTime) {
+  write_synced(HardState{Term{1}, NodeId{1}, {}}, {entry(1, 1), entry(1, 2)});
+  write_synced(HardState{Term{5}, NodeId{3}, Index{2}}, {entry(5, 3)});
+  node::Loaded first = reload();
+  node::Loaded second = reload();
+  EXPECT_EQ(first.state.hard_state, (HardState{Term{5}, NodeId{3}, Index{2}}));
+  EXPECT_EQ(first.state.entries.size(), 3u);
+  EXPECT_EQ(first.state.hard_state, second.state.hard_state);
+  EXPECT_EQ(first.state.entries, second.state.entries);
+}
+
+TEST_F(FileStorageTest, TornTailIsTruncatedAndReported) {
+  write_synced(HardState{Term{1}, {}, {}}, {entry(1, 1), entry(1, 2), entry(1, 3)});
+  // The crash came in the middle of appending record 3.
+  fs::resize_file(log_path(), 2 * record_size(3) + 10);
+
+  node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.entries, (std::vector<Entry>{entry(1, 1), entry(1, 2)}));
+  EXPECT_NE(loaded.repaired.find("torn tail"), std::string::npos) << loaded.repaired;
+  EXPECT_NE(loaded.repaired.find(log_path()), std::string::npos) << loaded.repaired;
+  EXPECT_EQ(fs::file_size(log_path()), 2 * record_size(3));
+
+  // The repaired log takes new appends where the good records end.
+  write_synced(std::nullopt, {entry(2, 3, "again")});
+  EXPECT_EQ(reload().state.entries.back(), entry(2, 3, "again"));
+}
+
+TEST_F(FileStorageTest, CorruptLastRecordIsATornTail) {
+  write_synced(std::nullopt, {entry(1, 1), entry(1, 2)});
+  {
+    std::fstream f(log_path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(record_size(3) + 20));
+    f.put('\x5a');
+  }
+  node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.entries, std::vector<Entry>{entry(1, 1)});
+  EXPECT_FALSE(loaded.repaired.empty());
+}
+
+TEST_F(FileStorageTest, CorruptMiddleRecordIsRefusedNamingFileAndOffset) {
+  write_synced(std::nullopt, {entry(1, 1), entry(1, 2), entry(1, 3)});
+  const uint64_t second = record_size(3);
+  {
+    std::fstream f(log_path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(second + 26));  // a byte of record 2's command
+    f.put('X');
+  }
+  FileStorage storage(dir_);
+  auto loaded = storage.load();
+  ASSERT_TRUE(std::holds_alternative<node::LoadError>(loaded));
+  const std::string& message = std::get<node::LoadError>(loaded).message;
+  EXPECT_NE(message.find(log_path()), std::string::npos) << message;
+  EXPECT_NE(message.find("byte offset " + std::to_string(second)), std::string::npos) << message;
+  // Refusing changes nothing on disk: the evidence is kept.
+  EXPECT_EQ(fs::file_size(log_path()), 3 * record_size(3));
+}
+
+TEST_F(FileStorageTest, CorruptMetadataIsRefused) {
+  write_synced(HardState{Term{4}, NodeId{1}, {}}, {});
+  {
+    std::fstream f(dir_ + "/meta", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(5);
+    f.put('\x7f');
+  }
+  FileStorage storage(dir_);
+  auto loaded = storage.load();
+  ASSERT_TRUE(std::holds_alternative<node::LoadError>(loaded));
+  EXPECT_NE(std::get<node::LoadError>(loaded).message.find(dir_ + "/meta"), std::string::npos);
+}
+
+TEST_F(FileStorageTest, LeftoverTemporaryMetadataIsIgnored) {
+  write_synced(HardState{Term{4}, NodeId{1}, {}}, {});
+  { std::ofstream(dir_ + "/meta.tmp") << "half a replace"; }
+  EXPECT_EQ(reload().state.hard_state, (HardState{Term{4}, NodeId{1}, {}}));
+  EXPECT_FALSE(fs::exists(dir_ + "/meta.tmp"));
+}
+
+TEST_F(FileStorageTest, SyncCallsBackOnlyAfterTheDataIsOnDisk) {
+  std::vector<std::string> events;
+  SyncCalls calls{[&](int fd) {
+                    events.push_back("fdatasync");
+                    return SyncCalls::system().fdatasync(fd);
+                  },
+                  [&](int fd) {
+                    events.push_back("fsync");
+                    return SyncCalls::system().fsync(fd);
+                  }};
+  FileStorage storage(dir_, calls);
+  load_ok(storage);
+  events.clear();
+
+  storage.write(HardState{Term{1}, NodeId{1}, {}}, {entry(1, 1)});
+  EXPECT_TRUE(events.empty()) << "write() alone must not be mistaken for durability";
+  storage.sync([&] { events.push_back("done"); });
+  // The log's fdatasync, then meta.tmp's fsync, then the directory's fsync after the rename.
+  EXPECT_EQ(events, (std::vector<std::string>{"fdatasync", "fsync", "fsync", "done"}));
+
+  // An entry-only write needs only the log's fdatasync.
+  events.clear();
+  storage.write(std::nullopt, {entry(1, 2)});
+  storage.sync([&] { events.push_back("done"); });
+  EXPECT_EQ(events, (std::vector<std::string>{"fdatasync", "done"}));
+}
+
+TEST_F(FileStorageTest, SyncPostsItsCallbackToTheHostLoop) {
+  std::vector<std::function<void()>> posted;
+  FileStorage storage(dir_, SyncCalls::system(),
+                      [&](std::function<void()> fn) { posted.push_back(std::move(fn)); });
+  load_ok(storage);
+  storage.write(std::nullopt, {entry(1, 1)});
+  bool done = false;
+  storage.sync([&] { done = true; });
+  EXPECT_FALSE(done);
+  ASSERT_EQ(posted.size(), 1u);
+  posted.front()();
+  EXPECT_TRUE(done);
+}
+
+TEST_F(FileStorageTest, FailedFdatasyncIsFatalAndNeverCallsBack) {
+  SyncCalls calls = SyncCalls::system();
+  calls.fdatasync = [](int) {
+    errno = EIO;
+    return -1;
+  };
+  FileStorage storage(dir_, calls);
+  load_ok(storage);
+  storage.write(std::nullopt, {entry(1, 1)});
+  bool done = false;
+  EXPECT_THROW(storage.sync([&] { done = true; }), StorageFailure);
+  EXPECT_FALSE(done);
+}
+
+}  // namespace
+}  // namespace raftsim::real
