@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <sstream>
 
 #include "scenario/duration.h"
@@ -42,17 +43,28 @@ std::string quote(std::string_view s) {
   return out + "\"";
 }
 
+// Plain when nothing in it could read as anything but this text; double-quoted otherwise.
+std::string text(std::string_view s) {
+  static constexpr std::string_view kSpecial[] = {"null", "true", "false", "yes", "no",
+                                                  "on",   "off",  "y",     "n"};
+  const auto plain_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  };
+  std::string lower(s);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const bool plain =
+      !s.empty() && std::isalpha(static_cast<unsigned char>(s[0])) &&
+      std::all_of(s.begin(), s.end(), plain_char) &&
+      std::find(std::begin(kSpecial), std::end(kSpecial), lower) == std::end(kSpecial);
+  return plain ? std::string(s) : quote(s);
+}
+
 class Writer {
  public:
   explicit Writer(const Scenario& s) : s_(s) {}
 
-  std::string name(uint32_t id) const {
-    const std::string& n = s_.world.node_names.at(id - 1);
-    std::string lower = n;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower == "null" ? quote(n) : n;  // a bare `null` would read as no value
-  }
+  std::string name(uint32_t id) const { return text(s_.world.node_names.at(id - 1)); }
 
   std::string names(const std::vector<uint32_t>& ids) const {
     std::string out = "[";
@@ -247,7 +259,8 @@ void network(std::ostream& out, const sim::LinkModel& n) {
 
 void workload(std::ostream& out, const Scenario& s) {
   const sim::WorkloadModel& w = s.world.workload;
-  const SimTime stop = std::min(w.stop_at, SimTime{s.duration});
+  // A workload that never stops is one that stops when the run ends.
+  const SimTime stop = w.stop_at == SimTime::max() ? SimTime{s.duration} : w.stop_at;
   out << "# Simulated clients: each runs one key-value operation at a time.\n"
       << "workload:\n"
       << "  clients: " << w.clients << "\n"
@@ -259,7 +272,7 @@ void workload(std::ostream& out, const Scenario& s) {
       << "  timeout: " << dur(w.attempt_timeout) << "\n"
       << "  give_up: " << dur(w.give_up) << "\n"
       << "  latency: " << latency(w.latency) << "\n"
-      << "  stop: " << time(w.stop_at == SimTime::max() ? stop : w.stop_at) << "\n\n";
+      << "  stop: " << time(stop) << "\n\n";
 }
 
 void timeline(std::ostream& out, const Scenario& s, const Writer& w) {
@@ -319,7 +332,7 @@ std::string write_scenario_yaml(const Scenario& s) {
   const Writer w(s);
   std::ostringstream out;
   header(out, s);
-  out << "name: " << quote(s.name) << "\n"
+  out << "name: " << text(s.name) << "\n"
       << "seed: " << s.seed << "\n"
       << "duration: " << dur(s.duration) << "\n\n";
   cluster(out, s, w);

@@ -56,7 +56,7 @@ TEST(ScenarioWrite, EqualityNoticesAChange) {
 TEST(ScenarioWrite, HeaderIsTheTeachingAndEverySectionIsExplicit) {
   Scenario s = parse_ok("# Line one.\n#\n# Line three.\ncluster: {nodes: [a, b, c]}\n");
   const std::string yaml = write_scenario_yaml(s);
-  EXPECT_TRUE(yaml.starts_with("# Line one.\n#\n# Line three.\n\nname: \"full\"\n")) << yaml;
+  EXPECT_TRUE(yaml.starts_with("# Line one.\n#\n# Line three.\n\nname: full\n")) << yaml;
   for (const char* section : {"\ncluster:\n", "\nnetwork:\n", "\nworkload:\n", "\ntimeline: []\n",
                               "\nliveness: {quiet: 2s, within: 5s}\n", "\nexpect: []\n",
                               "  election_timeout: 150ms\n", "  stop: 30s\n"}) {
@@ -114,7 +114,7 @@ class Gen {
     return rc::gen::map(rc::gen::pair(rc::gen::elementOf(std::string("abcnxyzNAB")),
                                       rc::gen::container<std::string>(
                                           *rc::gen::inRange<size_t>(0, 4),
-                                          rc::gen::elementOf(std::string("abl1290_-NU")))),
+                                          rc::gen::elementOf(std::string("abl1290_-NULu")))),
                         [](const std::pair<char, std::string>& p) { return p.first + p.second; });
   }
 
