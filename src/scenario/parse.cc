@@ -418,7 +418,8 @@ std::variant<Scenario, ParseError> parse_scenario_text(std::string_view yaml,
     s.teaches = header_comment(yaml);
     parse_top(r, root, s);
   } catch (const YAML::Exception& e) {
-    r.error(e.mark, e.msg.empty() ? std::string("not valid YAML") : e.msg);
+    r.error(e.mark,
+            "YAML syntax error: " + (e.msg.empty() ? std::string("not valid YAML") : e.msg));
   } catch (const std::exception& e) {
     r.error(YAML::Mark::null_mark(), fmt::format("cannot read scenario: {}", e.what()));
   }

@@ -38,6 +38,7 @@ workload:
   think: 5ms
   timeout: 200ms
   give_up: 2s
+  latency: {shape: constant, min: 3ms}
   stop: 25s
 timeline:
   - {at: 20s, heal: true}

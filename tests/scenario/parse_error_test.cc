@@ -24,7 +24,8 @@ std::vector<std::string> errors_after_cluster(const std::string& rest) {
 }
 
 TEST(ScenarioErrors, YamlSyntaxNamesLineAndColumn) {
-  EXPECT_THAT(errors("cluster:\n  nodes: [n1, n2\nseed: 1\n"), ElementsAre(HasSubstr("x.yaml:3:")));
+  EXPECT_THAT(errors("cluster:\n  nodes: [n1, n2\nseed: 1\n"),
+              ElementsAre("x.yaml:3:5: YAML syntax error: end of sequence flow not found"));
   EXPECT_THAT(errors("a: b\n c: d: e\n"), ElementsAre(HasSubstr("x.yaml:2:")));
   EXPECT_THAT(errors("cluster: {nodes: [a]}\nseed: \"1\n"),
               ElementsAre(::testing::StartsWith("x.yaml:")));

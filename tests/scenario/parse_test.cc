@@ -75,8 +75,10 @@ TEST(ScenarioParse, NetworkAndWorkload) {
   EXPECT_EQ(w.think, milliseconds(5));
   EXPECT_EQ(w.attempt_timeout, milliseconds(200));
   EXPECT_EQ(w.give_up, seconds(2));
-  EXPECT_EQ(w.latency.shape, sim::Latency::Shape::kLongTail);  // defaults to the network's
-  EXPECT_EQ(w.latency.max, milliseconds(8));
+  EXPECT_EQ(w.latency.shape, sim::Latency::Shape::kConstant);
+  EXPECT_EQ(w.latency.min, milliseconds(3));
+  EXPECT_EQ(w.latency.max, milliseconds(8));  // keys left out: the network's
+  EXPECT_EQ(w.latency.tail_max, milliseconds(500));
   EXPECT_EQ(w.stop_at, at(seconds(25)));
 }
 
@@ -98,7 +100,7 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   EXPECT_EQ(t[0].at, at(seconds(1)));
   EXPECT_EQ(t[0].groups, (Groups{{1, 2}, {3, 4}}));
   EXPECT_EQ(t[1].groups, (Groups{{3}, {1, 2, 4, 5}}));
-  EXPECT_EQ(t[1].where.line, 37);  // the fault key
+  EXPECT_EQ(t[1].where.line, 38);  // the fault key
   EXPECT_EQ(t[1].where.column, 14);
   // Ring of five: each node reaches its two neighbours.
   EXPECT_EQ(
@@ -177,7 +179,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 85);
+  EXPECT_EQ(e[13].where.line, 86);
   EXPECT_EQ(e[13].where.column, 5);
 }
 
@@ -191,6 +193,8 @@ TEST(ScenarioParse, DefaultsOfAMinimalFile) {
   EXPECT_EQ(s.world.election_timeout_ticks, 15);
   EXPECT_EQ(s.world.heartbeat_ticks, 5);
   EXPECT_EQ(s.world.workload.stop_at, at(seconds(30)));
+  EXPECT_EQ(s.world.workload.latency.min, s.world.network.latency.min);
+  EXPECT_EQ(s.world.workload.latency.max, s.world.network.latency.max);
   EXPECT_FALSE(s.nemesis.enabled());
   EXPECT_TRUE(s.liveness.enabled);
   EXPECT_TRUE(s.timeline.empty());
