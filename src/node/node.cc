@@ -21,7 +21,6 @@ Node::Node(raft::Config config, Storage& storage, Transport& transport, ReplyFn 
   auto& state = std::get<Loaded>(loaded);
   repaired_ = std::move(state.repaired);
   core_.emplace(std::move(config), std::move(state.state));
-  pump();
 }
 
 void Node::tick() {

@@ -62,7 +62,7 @@ class Node {
   using ReplyFn = std::function<void(const ClientReply&)>;
 
   // Restarts from whatever `storage` kept. Check ok() before use: storage that refuses to load
-  // leaves the node down, with the reason in load_error().
+  // leaves the node down, with the reason in load_error(). Nothing happens until start().
   Node(raft::Config config, Storage& storage, Transport& transport, ReplyFn reply,
        NodeObserver* observer = nullptr);
 
@@ -70,6 +70,8 @@ class Node {
   const std::string& load_error() const { return load_error_; }
   const std::string& repaired() const { return repaired_; }
 
+  // Handles the first Ready: re-applies what the node knows is committed.
+  void start() { pump(); }
   void tick();
   void receive(const raft::Message& message);
   void submit(const KvCommand& command);

@@ -110,10 +110,13 @@ void World::boot(uint32_t id) {
     return;
   }
   trace_.record({.time = now_, .kind = TraceKind::kNodeUp, .node = id, .text = node->repaired()});
-  sn.node = std::move(node);
-  sn.written = sn.node->core().log().last_index();
+  // The checkers hear of the new process life before it does anything: its first Ready
+  // re-applies the committed entries from index 1.
   if (observer_) observer_->on_restart(now_, raft::NodeId{id}, sn.disk_lost);
   sn.disk_lost = false;
+  sn.node = std::move(node);
+  sn.written = sn.node->core().log().last_index();
+  sn.node->start();
   schedule_tick(id);
   after_event(id);
 }

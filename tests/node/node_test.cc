@@ -56,6 +56,7 @@ TEST(Node, SingleNodeElectsItselfAppliesAPutAndServesAGetByReadIndex) {
   RecordingTransport transport;
   std::vector<ClientReply> replies;
   Node node(config(1, 1), storage, transport, [&](const ClientReply& r) { replies.push_back(r); });
+  node.start();
   ASSERT_TRUE(node.ok());
   node.campaign();
   ASSERT_EQ(node.core().role(), raft::Role::kLeader);
@@ -80,6 +81,7 @@ TEST(Node, FollowerRefersClientsToNotLeader) {
   RecordingTransport transport;
   std::vector<ClientReply> replies;
   Node node(config(1, 3), storage, transport, [&](const ClientReply& r) { replies.push_back(r); });
+  node.start();
   node.submit({7, 1, KvOp::kPut, "k", "v", {}});
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0].status, ClientReply::Status::kNotLeader);
@@ -98,6 +100,7 @@ TEST(Node, VoteLeavesOnlyAfterItsSyncCompletes) {
   DeferredSyncStorage storage;
   RecordingTransport transport;
   Node node(config(1, 3), storage, transport, [](const ClientReply&) {});
+  node.start();
   node.receive(vote_request_from_2());
   EXPECT_EQ(transport.count(MessageType::kVoteResponse), 0u) << "the vote is not durable yet";
   EXPECT_TRUE(node.persisting());
@@ -112,6 +115,7 @@ TEST(Node, PlantedAckBeforePersistSendsTheVoteBeforeItsSync) {
   raft::Config cfg = config(1, 3);
   cfg.bugs.ack_before_persist = true;
   Node node(cfg, storage, transport, [](const ClientReply&) {});
+  node.start();
   node.receive(vote_request_from_2());
   EXPECT_EQ(transport.count(MessageType::kVoteResponse), 1u);
   EXPECT_FALSE(storage.waiting.empty()) << "the sync is still outstanding";
@@ -121,6 +125,7 @@ TEST(Node, AppendAcknowledgementWaitsForItsSync) {
   DeferredSyncStorage storage;
   RecordingTransport transport;
   Node node(config(1, 3), storage, transport, [](const ClientReply&) {});
+  node.start();
   Message m;
   m.type = MessageType::kAppendEntries;
   m.from = NodeId{2};
