@@ -20,7 +20,9 @@ std::string_view to_string(KvOp op) {
 
 namespace {
 
-// Format: op(1) client_id(varint) seq(varint) then key, value, expected as (varint length, bytes).
+// Format: op(1) client_id(varint) seq(varint) then key, value and (cas only) expected, each as
+// (varint length, bytes). Kept small so a typical command fits a string's inline buffer: every
+// log entry, message and Ready copies it.
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<char>((v & 0x7F) | 0x80));
@@ -64,7 +66,7 @@ std::string encode(const KvCommand& c) {
   put_varint(out, c.seq);
   put_bytes(out, c.key);
   put_bytes(out, c.value);
-  put_bytes(out, c.expected);
+  if (c.op == KvOp::kCas) put_bytes(out, c.expected);
   return out;
 }
 
@@ -76,7 +78,8 @@ std::optional<KvCommand> decode(std::string_view in) {
   c.op = static_cast<KvOp>(in.front());
   in.remove_prefix(1);
   if (!get_varint(in, c.client_id) || !get_varint(in, c.seq) || !get_bytes(in, c.key) ||
-      !get_bytes(in, c.value) || !get_bytes(in, c.expected) || !in.empty()) {
+      !get_bytes(in, c.value) || (c.op == KvOp::kCas && !get_bytes(in, c.expected)) ||
+      !in.empty()) {
     return std::nullopt;
   }
   return c;

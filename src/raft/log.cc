@@ -22,22 +22,22 @@ bool Log::is_up_to_date(Index last_index, Term last_term) const {
   return last_index >= this->last_index();
 }
 
+// Terms never decrease along a log, so both searches are binary: a long stable term costs
+// O(log n), not a scan of its whole run.
 Index Log::first_index_of_term_run(Index at) const {
   const Term term = term_at(at);
-  Index first = at;
-  while (first.value > 1 && term_at(first.prev()) == term)
-    first = first.prev();
-  return first;
+  if (at.value == 0) return at;
+  const auto end = entries_.begin() + static_cast<ptrdiff_t>(at.value);
+  const auto first = std::lower_bound(entries_.begin(), end, term,
+                                      [](const Entry& e, Term t) { return e.term < t; });
+  return first->index;
 }
 
 Index Log::last_index_of_term(Term term) const {
-  // Terms never decrease along a log, so the scan stops at the first smaller term.
-  for (Index i = last_index(); i.value >= 1; i = i.prev()) {
-    const Term t = term_at(i);
-    if (t == term) return i;
-    if (t < term) break;
-  }
-  return Index{};
+  const auto past = std::upper_bound(entries_.begin(), entries_.end(), term,
+                                     [](Term t, const Entry& e) { return t < e.term; });
+  if (past == entries_.begin() || std::prev(past)->term != term) return Index{};
+  return std::prev(past)->index;
 }
 
 void Log::append(Entry entry) {

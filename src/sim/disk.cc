@@ -97,12 +97,15 @@ void SimDisk::apply(const PendingWrite& w) {
     log_.resize(offsets_[w.keep_records]);
     offsets_.resize(w.keep_records);
   }
+  verified_ = std::min<uint64_t>(verified_, log_.size());
+  const bool intact = verified_ == log_.size();
   size_t at = 0;
   while (at < w.records.size()) {
     offsets_.push_back(log_.size() + at);
     at += kHeader + get<uint32_t>(w.records.data() + at + 4);
   }
   log_ += w.records;
+  if (intact) verified_ = log_.size();  // freshly encoded records are intact by construction
 }
 
 void SimDisk::crash() {
@@ -120,6 +123,7 @@ void SimDisk::crash() {
         log_.resize(offsets_[torn.keep_records]);
         offsets_.resize(torn.keep_records);
       }
+      verified_ = std::min<uint64_t>(verified_, log_.size());
       log_ += torn.records;  // offsets_ is rebuilt by load(), as a real recovery would
       break;
     }
@@ -134,6 +138,7 @@ void SimDisk::wipe() {
   offsets_.clear();
   pending_.clear();
   last_record_count_ = 0;
+  verified_ = 0;
 }
 
 std::string SimDisk::corrupt(uint64_t index) {
@@ -143,6 +148,7 @@ std::string SimDisk::corrupt(uint64_t index) {
   const uint32_t length = get<uint32_t>(log_.data() + start + 4);
   const uint64_t byte = start + kHeader + rng_.uniform(length);
   log_[byte] = static_cast<char>(log_[byte] ^ (1 << rng_.uniform(8)));
+  verified_ = std::min<uint64_t>(verified_, start);
   return fmt::format("{}: flipped a bit in log record {} (byte offset {})", name_, index, byte);
 }
 
@@ -159,6 +165,7 @@ std::variant<node::Loaded, node::LoadError> SimDisk::load() {
                                raft::Index{get<uint64_t>(meta_.data() + 16)}};
   }
   offsets_.clear();
+  loaded.state.entries.reserve(last_record_count_);
   size_t at = 0;
   while (at < log_.size()) {
     const size_t remaining = log_.size() - at;
@@ -167,7 +174,8 @@ std::variant<node::Loaded, node::LoadError> SimDisk::load() {
     if (good) {
       length = get<uint32_t>(log_.data() + at + 4);
       good = length >= kFixedPayload && length <= remaining - kHeader &&
-             get<uint32_t>(log_.data() + at) == crc32(log_.data() + at + 4, 4 + length);
+             (at + kHeader + length <= verified_ ||
+              get<uint32_t>(log_.data() + at) == crc32(log_.data() + at + 4, 4 + length));
     }
     const uint64_t expected_index = loaded.state.entries.size() + 1;
     if (good && get<uint64_t>(log_.data() + at + 16) != expected_index) good = false;
@@ -197,6 +205,7 @@ std::variant<node::Loaded, node::LoadError> SimDisk::load() {
     at += kHeader + length;
   }
   last_record_count_ = offsets_.size();
+  verified_ = log_.size();
   // Hard state that outlived its log (a lying fsync) may point past it; the core clamps it.
   return loaded;
 }

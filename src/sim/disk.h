@@ -75,6 +75,10 @@ class SimDisk final : public node::Storage {
   std::string meta_;
   std::string log_;
   std::vector<uint64_t> offsets_;  // start of each durable record in log_
+  // log_[0, verified_) is exactly what this disk encoded, untouched by any fault since: load()
+  // re-checks checksums only past it. (A real disk must re-read everything; the simulator knows
+  // which bytes a fault could have changed, and a corrupted record is still always caught.)
+  uint64_t verified_ = 0;
 
   // Written but not yet synced, oldest first.
   std::deque<PendingWrite> pending_;
