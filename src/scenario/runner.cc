@@ -152,7 +152,7 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (narrator) narrator->line(world.now(), "VIOLATION  " + v.property + ": " + v.detail);
     if (options.stop_on_violation) world.stop();
   });
-  world.set_observer(&monitor);
+  if (options.check_invariants) world.set_observer(&monitor);
   world.start_clients();
   if (liveness.checked) {
     liveness.probe_client = world.add_probe_client(scenario.liveness.within);

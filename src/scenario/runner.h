@@ -23,6 +23,7 @@ struct RunOptions {
   bool verbose = false;                    // narration includes client operations and every commit
   bool stop_on_violation = false;          // exploration: the first violation ends the run
   bool check_linearizability = true;
+  bool check_invariants = true;  // per-event Raft invariants (off only to measure their cost)
   std::function<void(const std::string&)> print;  // where narration goes; default: stdout
 };
 
