@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "check_history_command.h"
+#include "explore_command.h"
 #include "run_command.h"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   raftsim::tools::add_run_command(app, exit_code);
   raftsim::tools::add_check_history_command(app, exit_code);
+  raftsim::tools::add_explore_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

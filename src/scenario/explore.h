@@ -1,0 +1,78 @@
+// Exploration: run one scenario under many seeds, each seed drawing its own fault schedule from the
+// scenario's nemesis, and shrink the first failure of each kind to a small runnable repro.
+//
+// Seeds are independent and each run is deterministic, so the outcome depends only on the
+// scenario, the seed range and the shard — never on how many threads ran it: results are
+// collected by seed, and each property's first (lowest) failing seed is the one shrunk.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "scenario/scenario.h"
+#include "scenario/shrink.h"
+
+namespace raftsim::scenario {
+
+struct ExploreProgress {
+  uint64_t done = 0;
+  uint64_t total = 0;
+  uint64_t failures = 0;
+  double wall_seconds = 0;
+};
+
+struct ExploreOptions {
+  uint64_t runs = 100;      // seeds first_seed .. first_seed + runs - 1, before sharding
+  uint64_t first_seed = 1;  //
+  unsigned jobs = 0;        // threads; 0: every core
+  // This shard takes the seeds whose offset from first_seed is shard_index modulo shard_count,
+  // so shards 0/N .. N-1/N together make exactly the unsharded sweep.
+  uint64_t shard_index = 0;
+  uint64_t shard_count = 1;  // 0 <= shard_index < shard_count
+  std::string out_dir;       // repro files go here; empty: none are written
+  bool shrink = true;
+  size_t shrink_runs = 500;  // per property found
+  // Called from the calling thread about four times a second while seeds run, and once at the end.
+  std::function<void(const ExploreProgress&)> progress;
+};
+
+// One failing seed.
+struct Failure {
+  uint64_t seed = 0;
+  std::string label;  // failure_label(): the first violated property, or the unmet expectation
+  std::vector<std::string> violated;
+  uint64_t digest = 0;
+};
+
+// Every failure with one label, with the first one shrunk.
+struct Finding {
+  std::string label;
+  uint64_t count = 0;
+  uint64_t first_seed = 0;
+  size_t original_faults = 0;
+  size_t shrunk_faults = 0;
+  size_t shrink_runs = 0;
+  bool shrunk = false;      // false: not shrunk (--no-shrink, or an unmet expectation)
+  bool reproduced = false;  // the repro, run as `raftsim run` runs it, shows the violation
+  std::string repro_path;   // empty when no file was written
+  std::string repro_yaml;   // the file's text
+};
+
+struct ExploreResult {
+  std::vector<uint64_t> seeds;    // the seeds run, ascending
+  std::vector<Failure> failures;  // by seed
+  std::vector<Finding> findings;  // by first seed
+  std::string error;              // e.g. the output directory cannot be written
+  double wall_seconds = 0;        // running the seeds (shrinking excluded)
+  double shrink_wall_seconds = 0;
+  bool found() const { return !failures.empty(); }
+};
+
+// The seeds a shard runs (empty if the shard is out of range).
+std::vector<uint64_t> shard_seeds(const ExploreOptions& options);
+
+ExploreResult explore(const Scenario& scenario, const ExploreOptions& options);
+
+}  // namespace raftsim::scenario

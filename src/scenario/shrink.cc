@@ -1,0 +1,371 @@
+#include "scenario/shrink.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "scenario/nemesis.h"
+#include "scenario/write.h"
+
+namespace raftsim::scenario {
+
+namespace {
+
+constexpr Duration kMillisecond{1000};
+
+size_t total_nodes(const Scenario& s) {
+  return s.world.node_names.size();
+}
+
+// Whether `undo` reverts `begin`, as the nemesis pairs them (nemesis.cc) and as a hand-written
+// timeline usually does.
+bool undoes(const Fault& begin, const Fault& undo) {
+  switch (begin.kind) {
+    case FaultKind::kPartition:
+    case FaultKind::kCut:
+      return undo.kind == FaultKind::kHeal;
+    case FaultKind::kClog:
+      return undo.kind == FaultKind::kHeal ||
+             (undo.kind == FaultKind::kUnclog && undo.links == begin.links);
+    case FaultKind::kCrash:
+      return undo.kind == FaultKind::kRestart && undo.nodes == begin.nodes;
+    case FaultKind::kPause:
+      return undo.kind == FaultKind::kResume && undo.nodes == begin.nodes;
+    case FaultKind::kDelay:
+    case FaultKind::kLoss:
+    case FaultKind::kDuplicate:
+      return undo.kind == begin.kind && undo.links == begin.links;
+    case FaultKind::kClockSkew:
+      return undo.kind == begin.kind && undo.nodes == begin.nodes && undo.factor == 1.0;
+    case FaultKind::kFsyncLies:
+      return begin.on && undo.kind == begin.kind && !undo.on && undo.nodes == begin.nodes;
+    case FaultKind::kLie:
+      return begin.lies.any() && undo.kind == begin.kind && !undo.lies.any() &&
+             undo.nodes == begin.nodes;
+    default:
+      return false;
+  }
+}
+
+// A fault together with its undo (when it has one), each with its position in the timeline so
+// that faults at the same instant keep their order.
+using Unit = std::vector<std::pair<size_t, Fault>>;
+
+std::vector<Unit> units_of(const std::vector<Fault>& timeline) {
+  std::vector<bool> used(timeline.size(), false);
+  std::vector<Unit> units;
+  for (size_t i = 0; i < timeline.size(); ++i) {
+    if (used[i]) continue;
+    used[i] = true;
+    Unit unit{{i, timeline[i]}};
+    for (size_t j = i + 1; j < timeline.size(); ++j) {
+      if (!used[j] && undoes(timeline[i], timeline[j])) {
+        used[j] = true;
+        unit.emplace_back(j, timeline[j]);
+        break;
+      }
+    }
+    units.push_back(std::move(unit));
+  }
+  return units;
+}
+
+std::vector<Fault> flatten(const std::vector<Unit>& units) {
+  std::vector<std::pair<size_t, Fault>> all;
+  for (const Unit& u : units)
+    all.insert(all.end(), u.begin(), u.end());
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
+  });
+  std::vector<Fault> out;
+  out.reserve(all.size());
+  for (auto& [i, f] : all)
+    out.push_back(std::move(f));
+  return out;
+}
+
+SimTime round_up_ms(SimTime t) {
+  const auto ms = (t.time_since_epoch().count() + kMillisecond.count() - 1) / kMillisecond.count();
+  return SimTime{} + Duration{ms * kMillisecond.count()};
+}
+
+// Takes node `n` (the highest id) out of every fault; false when a node fault names it.
+bool remove_node(Scenario& s, uint32_t n) {
+  std::vector<Fault> kept;
+  for (Fault f : s.timeline) {
+    if (std::find(f.nodes.begin(), f.nodes.end(), n) != f.nodes.end()) return false;
+    for (auto& group : f.groups)
+      std::erase(group, n);
+    std::erase_if(f.groups, [](const auto& g) { return g.empty(); });
+    const bool had_links = !f.links.empty();
+    std::erase_if(f.links, [n](const auto& l) { return l.first == n || l.second == n; });
+    // An empty link list means "every link" for delay, loss and duplication: drop the fault
+    // rather than widen it.
+    if (had_links && f.links.empty()) continue;
+    if (f.kind == FaultKind::kPartition && f.groups.empty()) continue;
+    kept.push_back(std::move(f));
+  }
+  s.timeline = std::move(kept);
+  s.world.node_names.pop_back();
+  return true;
+}
+
+class Shrinker {
+ public:
+  Shrinker(Scenario start, std::string property, size_t max_runs)
+      : best_(std::move(start)), property_(std::move(property)), max_runs_(max_runs) {}
+
+  const Scenario& best() const { return best_; }
+  size_t runs() const { return runs_; }
+
+  // Runs `candidate`; keeps it if it still violates the property.
+  bool attempt(Scenario candidate) {
+    if (runs_ >= max_runs_ || candidate == best_) return false;
+    ++runs_;
+    const RunReport report = run_scenario(candidate, search_options(property_));
+    if (!violates(report)) return false;
+    best_ = std::move(candidate);
+    best_report_ = report;
+    return true;
+  }
+
+  bool check_start() {
+    ++runs_;
+    best_report_ = run_scenario(best_, search_options(property_));
+    return violates(best_report_);
+  }
+
+  // One round of every pass; true if any of them made the scenario smaller.
+  bool round() {
+    bool progress = false;
+    progress |= drop_checks();
+    progress |= cut_run();
+    progress |= drop_faults();
+    progress |= fewer(&sim::WorkloadModel::clients, uint32_t{0});
+    progress |= fewer(&sim::WorkloadModel::keys, uint32_t{1});
+    progress |= shorten_faults();
+    progress |= move_faults_earlier();
+    progress |= fewer_nodes();
+    progress |= cut_run();
+    return progress;
+  }
+
+ private:
+  bool violates(const RunReport& report) const {
+    const auto& v = report.violated_properties;
+    return std::find(v.begin(), v.end(), property_) != v.end();
+  }
+
+  bool drop_checks() {
+    if (property_ == "liveness" || !best_.liveness.enabled) return false;
+    Scenario c = best_;
+    c.liveness.enabled = false;
+    return attempt(std::move(c));
+  }
+
+  // The run ends just after the violation (per-event properties) or, failing that, at half its
+  // length; faults past the end go with it.
+  bool cut_run() {
+    bool progress = false;
+    for (int i = 0; i < 8; ++i) {
+      SimTime end = SimTime{} + best_.duration / 2;
+      for (const auto& v : best_report_.violations) {
+        if (v.property == property_ && is_per_event(property_)) {
+          end = round_up_ms(SimTime{} + Duration{v.time}) + kMillisecond;
+          break;
+        }
+      }
+      if (end - SimTime{} >= best_.duration || end - SimTime{} < kMillisecond) break;
+      Scenario c = best_;
+      c.duration = end - SimTime{};
+      std::erase_if(c.timeline, [end](const Fault& f) { return f.at >= end; });
+      if (!attempt(std::move(c))) break;
+      progress = true;
+    }
+    return progress;
+  }
+
+  // Delta debugging over faults: drop chunks of half, a quarter, ... then single faults.
+  bool drop_faults() {
+    std::vector<Unit> units = units_of(best_.timeline);
+    bool progress = false;
+    for (size_t chunk = std::max<size_t>(1, units.size() / 2); !units.empty();) {
+      bool dropped = false;
+      for (size_t start = 0; start < units.size();) {
+        std::vector<Unit> rest = units;
+        rest.erase(rest.begin() + static_cast<ptrdiff_t>(start),
+                   rest.begin() + static_cast<ptrdiff_t>(std::min(units.size(), start + chunk)));
+        Scenario c = best_;
+        c.timeline = flatten(rest);
+        if (attempt(std::move(c))) {
+          units = std::move(rest);
+          dropped = progress = true;
+        } else {
+          start += chunk;
+        }
+      }
+      if (chunk == 1 && !dropped) break;
+      if (chunk > 1) chunk /= 2;
+      if (runs_ >= max_runs_) break;
+    }
+    return progress;
+  }
+
+  template <typename T>
+  bool fewer(T sim::WorkloadModel::*field, T floor) {
+    bool progress = false;
+    for (bool moved = true; moved;) {
+      moved = false;
+      const T now = best_.world.workload.*field;
+      for (T to : {floor, static_cast<T>(now / 2), static_cast<T>(now - 1)}) {
+        if (now <= floor || to < floor || to >= now) continue;
+        Scenario c = best_;
+        c.world.workload.*field = to;
+        if (attempt(std::move(c))) {
+          moved = progress = true;
+          break;
+        }
+      }
+    }
+    return progress;
+  }
+
+  // Each fault's undo moves halfway towards it, while that still fails.
+  bool shorten_faults() {
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u < units.size(); ++u) {
+      for (int step = 0; step < 6 && units[u].size() == 2; ++step) {
+        const Duration length = units[u][1].second.at - units[u][0].second.at;
+        if (length < 2 * kMillisecond) break;
+        std::vector<Unit> next = units;
+        next[u][1].second.at = round_up_ms(units[u][0].second.at + length / 2);
+        if (next[u][1].second.at >= units[u][1].second.at) break;
+        Scenario c = best_;
+        c.timeline = flatten(next);
+        if (!attempt(std::move(c))) break;
+        units = units_of(best_.timeline);
+        progress = true;
+      }
+    }
+    return progress;
+  }
+
+  // Each fault (with its undo) moves halfway towards the fault before it, while that still fails.
+  bool move_faults_earlier() {
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u < units.size(); ++u) {
+      for (int step = 0; step < 4; ++step) {
+        const SimTime at = units[u][0].second.at;
+        SimTime before{};
+        for (const Fault& f : best_.timeline)
+          if (f.at < at) before = std::max(before, f.at);
+        const Duration shift = (at - before) / 2 / kMillisecond * kMillisecond;
+        if (shift < kMillisecond) break;
+        std::vector<Unit> next = units;
+        for (auto& [i, f] : next[u])
+          f.at -= shift;
+        Scenario c = best_;
+        c.timeline = flatten(next);
+        if (!attempt(std::move(c))) break;
+        units = units_of(best_.timeline);
+        progress = true;
+      }
+    }
+    return progress;
+  }
+
+  bool fewer_nodes() {
+    bool progress = false;
+    while (total_nodes(best_) > 1) {
+      Scenario c = best_;
+      if (!remove_node(c, static_cast<uint32_t>(total_nodes(best_)))) break;
+      if (!attempt(std::move(c))) break;
+      progress = true;
+    }
+    return progress;
+  }
+
+  Scenario best_;
+  RunReport best_report_;
+  std::string property_;
+  size_t max_runs_;
+  size_t runs_ = 0;
+};
+
+}  // namespace
+
+Scenario concrete_scenario(const Scenario& s, uint64_t seed) {
+  Scenario c = s;
+  c.timeline = concrete_timeline(s, seed);
+  c.nemesis = Nemesis{};
+  c.seed = seed;
+  return c;
+}
+
+std::string failure_label(const RunReport& report) {
+  if (!report.error.empty()) return "error: " + report.error;
+  if (!report.violated_properties.empty()) return report.violated_properties.front();
+  for (const Verdict& row : report.rows)
+    if (!row.ok) return "expectation: " + row.name;
+  return "";
+}
+
+bool is_per_event(const std::string& property) {
+  for (Property p : {Property::kElectionSafety, Property::kLogMatching,
+                     Property::kLeaderCompleteness, Property::kStateMachineSafety,
+                     Property::kTermMonotonic, Property::kVoteStable, Property::kCommitMonotonic})
+    if (property == to_string(p)) return true;
+  return false;
+}
+
+RunOptions search_options(const std::string& property) {
+  RunOptions options;
+  options.narrate = false;
+  options.stop_on_violation = property.empty() || is_per_event(property);
+  options.check_linearizability = property.empty() || property == "linearizability";
+  return options;
+}
+
+bool still_fails(const Scenario& s, const std::string& property) {
+  const auto v = run_scenario(s, search_options(property)).violated_properties;
+  return std::find(v.begin(), v.end(), property) != v.end();
+}
+
+ShrinkResult shrink(const Scenario& concrete, const std::string& property,
+                    const ShrinkOptions& options) {
+  ShrinkResult result;
+  result.property = property;
+  result.original_faults = concrete.timeline.size();
+  Scenario start = concrete;
+  start.expectations.clear();  // the property is the only judge while shrinking
+  Shrinker shrinker(std::move(start), property, options.max_runs);
+  result.reproduced = shrinker.check_start();
+  if (result.reproduced) {
+    while (shrinker.runs() < options.max_runs && shrinker.round()) {
+    }
+  }
+  result.scenario = result.reproduced ? shrinker.best() : concrete;
+  result.shrunk_faults = result.scenario.timeline.size();
+  result.runs = shrinker.runs();
+  return result;
+}
+
+std::string repro_yaml(const ShrinkResult& result, uint64_t original_seed,
+                       const std::string& source_file, const std::string& repro_path) {
+  Scenario s = result.scenario;
+  s.teaches = fmt::format(
+      "Found by `raftsim explore {}`: seed {} violates {}.\n"
+      "Shrunk from {} timeline faults to {} ({} shrink runs); the random faults are written out\n"
+      "below and the seed is fixed, so this file is the whole failing run.\n"
+      "\n"
+      "No expectation names the violation, so running the file fails, as the bug does:\n"
+      "  raftsim run {}    # exits 1: {} violated",
+      source_file, original_seed, result.property, result.original_faults, result.shrunk_faults,
+      result.runs, repro_path, result.property);
+  return write_scenario_yaml(s);
+}
+
+}  // namespace raftsim::scenario

@@ -1,0 +1,71 @@
+// Shrinking a failing run: from the schedule a seed drew, down to the smallest scenario that still
+// breaks the same property.
+//
+// The starting point is the run made concrete (concrete_scenario): the nemesis drawn into plain
+// timeline entries and the seed fixed, so every candidate is an ordinary scenario. Each pass edits
+// that scenario, runs it, and keeps the edit only if the same property is still violated:
+//
+//   1. end the run just after the violation was seen (and drop faults after the end);
+//   2. drop faults, in chunks then one by one (a fault and its undo go together);
+//   3. switch off checks the property does not need (liveness, linearizability);
+//   4. fewer clients, fewer keys;
+//   5. shorter faults (the undo moves closer to its fault), faults moved earlier;
+//   6. fewer nodes: the highest-numbered node is removed when no node fault names it (it is taken
+//      out of partitions and link lists); nodes are never renumbered.
+//
+// The passes repeat until none helps or the budget of runs is spent. The whole process is
+// deterministic: the same scenario, property and budget give the same result.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "scenario/runner.h"
+#include "scenario/scenario.h"
+
+namespace raftsim::scenario {
+
+// `s` as it runs with `seed`: nemesis faults drawn into the timeline, nemesis cleared, seed fixed.
+// run_scenario gives the same digest on both.
+Scenario concrete_scenario(const Scenario& s, uint64_t seed);
+
+// How a run is labelled when it fails: its first violated property, or, when every property held,
+// "expectation: <text>" of its first unmet expectation. Empty when the run passed.
+std::string failure_label(const RunReport& report);
+
+// Whether `property` is checked after every event (so a run may stop at its first violation).
+bool is_per_event(const std::string& property);
+
+// The options a shrink (and an exploration) run uses: quiet, stopped at the first violation when
+// `property` is checked after every event, linearizability off when `property` is not
+// linearizability. Empty `property`: exploration (every check on).
+RunOptions search_options(const std::string& property);
+
+// Runs `s` with search_options(property) and says whether `property` was violated.
+bool still_fails(const Scenario& s, const std::string& property);
+
+struct ShrinkOptions {
+  size_t max_runs = 500;  // runs of candidate scenarios, in total
+};
+
+struct ShrinkResult {
+  Scenario scenario;  // the smallest failing scenario found (== the input if nothing helped)
+  std::string property;
+  size_t original_faults = 0;  // timeline entries, undos included
+  size_t shrunk_faults = 0;
+  size_t runs = 0;          // candidate runs made
+  bool reproduced = false;  // the input itself failed with `property` (checked first)
+};
+
+// `concrete` must have no nemesis (see concrete_scenario).
+ShrinkResult shrink(const Scenario& concrete, const std::string& property,
+                    const ShrinkOptions& options = {});
+
+// The repro file: write_scenario_yaml of the shrunk scenario under a header naming the property,
+// the original seed, the fault counts and the command that reproduces it. No expectation is added,
+// so `raftsim run` on the file reports the violation and exits 1.
+std::string repro_yaml(const ShrinkResult& result, uint64_t original_seed,
+                       const std::string& source_file, const std::string& repro_path);
+
+}  // namespace raftsim::scenario

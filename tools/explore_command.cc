@@ -1,0 +1,147 @@
+#include "explore_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "scenario/explore.h"
+#include "scenario/parse.h"
+
+namespace raftsim::tools {
+
+namespace {
+
+struct ExploreFlags {
+  std::string file;
+  uint64_t runs = 0;
+  uint64_t seed = 1;
+  unsigned jobs = 0;
+  std::string shard;
+  std::string out = "out/explore";
+  bool no_shrink = false;
+};
+
+std::optional<uint64_t> whole(std::string_view text) {
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+// "I/N" with 0 <= I < N; the error names what is wrong.
+std::string parse_shard(const std::string& text, scenario::ExploreOptions& options) {
+  const auto slash = text.find('/');
+  const auto index = whole(std::string_view(text).substr(0, slash));
+  const auto count =
+      slash == std::string::npos ? std::nullopt : whole(std::string_view(text).substr(slash + 1));
+  if (!index || !count) return fmt::format("--shard {}: expected I/N, e.g. 0/4", text);
+  if (*count == 0) return fmt::format("--shard {}: the shard count N must be at least 1", text);
+  if (*index >= *count) {
+    return fmt::format("--shard {}: the shard index must be below the count (0 <= I < N = {})",
+                       text, *count);
+  }
+  options.shard_index = *index;
+  options.shard_count = *count;
+  return "";
+}
+
+void print_progress(const scenario::ExploreProgress& p) {
+  const double rate = p.wall_seconds > 0 ? static_cast<double>(p.done) / p.wall_seconds : 0;
+  const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+  fmt::print(stderr, "\r{}/{} runs  {:.1f} runs/s  {} failure{}  ETA {:.0f}s   ", p.done, p.total,
+             rate, p.failures, p.failures == 1 ? "" : "s", eta);
+  std::fflush(stderr);
+}
+
+void print_summary(const scenario::Scenario& s, const scenario::ExploreOptions& options,
+                   const scenario::ExploreResult& r) {
+  const double rate = r.wall_seconds > 0 ? static_cast<double>(r.seeds.size()) / r.wall_seconds : 0;
+  fmt::print("explored {}: {} runs", s.name, r.seeds.size());
+  if (!r.seeds.empty()) fmt::print(" (seeds {}..{}", r.seeds.front(), r.seeds.back());
+  if (options.shard_count > 1)
+    fmt::print(", shard {}/{}", options.shard_index, options.shard_count);
+  if (!r.seeds.empty()) fmt::print(")");
+  fmt::print(" in {:.1f}s ({:.0f} runs/s): ", r.wall_seconds, rate);
+  if (!r.found()) {
+    fmt::print("no failures\n");
+    return;
+  }
+  fmt::print("{} failing run{}\n", r.failures.size(), r.failures.size() == 1 ? "" : "s");
+  for (const scenario::Finding& f : r.findings) {
+    fmt::print("  {}: {} run{}, first seed {}", f.label, f.count, f.count == 1 ? "" : "s",
+               f.first_seed);
+    if (f.shrunk) {
+      fmt::print(", shrunk from {} to {} faults in {} runs", f.original_faults, f.shrunk_faults,
+                 f.shrink_runs);
+    } else {
+      fmt::print(", not shrunk ({} faults)", f.original_faults);
+    }
+    if (!f.repro_path.empty()) fmt::print("\n    repro: raftsim run {}", f.repro_path);
+    if (!f.reproduced) fmt::print("\n    warning: the repro did not show the failure again");
+    fmt::print("\n");
+  }
+}
+
+int explore(const ExploreFlags& flags) {
+  auto parsed = scenario::parse_scenario_file(flags.file);
+  if (auto* error = std::get_if<scenario::ParseError>(&parsed)) {
+    std::fputs(error->text().c_str(), stderr);
+    return 2;
+  }
+  const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
+  scenario::ExploreOptions options;
+  options.runs = flags.runs;
+  options.first_seed = flags.seed;
+  options.jobs = flags.jobs;
+  options.out_dir = flags.out;
+  options.shrink = !flags.no_shrink;
+  if (!flags.shard.empty()) {
+    if (const std::string error = parse_shard(flags.shard, options); !error.empty()) {
+      fmt::print(stderr, "raftsim: {}\n", error);
+      return 2;
+    }
+  }
+  if (!s.nemesis.enabled()) {
+    fmt::print(stderr,
+               "raftsim: warning: {} has no nemesis section; every seed runs the same faults\n",
+               flags.file);
+  }
+  const bool terminal = isatty(fileno(stderr)) != 0;
+  if (terminal) options.progress = print_progress;
+  const scenario::ExploreResult result = scenario::explore(s, options);
+  if (terminal) fmt::print(stderr, "\n");
+  if (!result.error.empty()) {
+    fmt::print(stderr, "raftsim: {}\n", result.error);
+    return 2;
+  }
+  print_summary(s, options, result);
+  return result.found() ? 1 : 0;
+}
+
+}  // namespace
+
+void add_explore_command(CLI::App& app, int& exit_code) {
+  auto flags = std::make_shared<ExploreFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "explore", "Run a scenario under many seeds with random faults; shrink every failure found");
+  cmd->add_option("file", flags->file, "Scenario YAML file (with a nemesis section)")->required();
+  cmd->add_option("--runs", flags->runs, "Number of seeds to run (before sharding)")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", flags->seed, "First seed")->capture_default_str();
+  cmd->add_option("--jobs,-j", flags->jobs, "Threads (default: every core)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--shard", flags->shard,
+                  "I/N: run only the seeds whose offset from --seed is I modulo N");
+  cmd->add_option("--out", flags->out, "Directory for repro files")->capture_default_str();
+  cmd->add_flag("--no-shrink", flags->no_shrink, "Write the failing run as found, unshrunk");
+  cmd->callback([flags, &exit_code] { exit_code = explore(*flags); });
+}
+
+}  // namespace raftsim::tools
