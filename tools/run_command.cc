@@ -46,8 +46,9 @@ int run(const RunFlags& flags) {
   }
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
-    fmt::print("running {} (seed {}, {:g}s simulated, {} nodes)\n", s.name,
-               flags.seed.value_or(s.seed), sim::seconds(s.duration), s.world.node_names.size());
+    const size_t nodes = s.world.node_names.size();
+    fmt::print("running {} (seed {}, {:g}s simulated, {} node{})\n", s.name,
+               flags.seed.value_or(s.seed), sim::seconds(s.duration), nodes, nodes == 1 ? "" : "s");
   }
   const scenario::RunReport report = scenario::run_scenario(s, options);
   if (!report.error.empty()) {

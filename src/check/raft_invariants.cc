@@ -16,7 +16,9 @@ using raft::Term;
 
 namespace {
 
-std::string n(NodeId id) {
+// A node's name in reports: the scenario's name when known, else "n<id>".
+std::string node_name(std::span<const std::string> names, NodeId id) {
+  if (id.value >= 1 && id.value <= names.size()) return names[id.value - 1];
   return "n" + std::to_string(id.value);
 }
 std::string at(Index index, Term term) {
@@ -59,12 +61,12 @@ std::vector<Run> term_runs(const raft::Log& log) {
 
 }  // namespace
 
-std::string to_string(const PropertyViolation& v) {
+std::string to_string(const PropertyViolation& v, std::span<const std::string> names) {
   std::string out = v.property + " at " + seconds(v.time) + " (seed " + std::to_string(v.seed) +
                     "), term " + std::to_string(v.term.value) + ", index " +
                     std::to_string(v.index.value) + ", nodes";
   for (NodeId id : v.nodes)
-    out += " " + n(id);
+    out += " " + node_name(names, id);
   out += ": " + v.detail;
   for (const std::string& line : v.context)
     out += "\n  " + line;
@@ -170,13 +172,13 @@ void RaftInvariants::check_write(SimTime now, NodeId node, const Entry& entry,
   if (record.digest != digest) {
     report(key,
            make(kLogMatching, now, {node, record.writer}, entry.term, entry.index,
-                n(node) + " wrote an entry at " + at(entry.index, entry.term) +
-                    " whose content differs from the one " + n(record.writer) + " wrote there"));
+                name(node) + " wrote an entry at " + at(entry.index, entry.term) +
+                    " whose content differs from the one " + name(record.writer) + " wrote there"));
   } else if (prev_term && record.prev_known && *prev_term != record.prev_term) {
     report(key,
            make(kLogMatching, now, {node, record.writer}, entry.term, entry.index,
-                n(node) + " holds " + at(entry.index, entry.term) + " after an entry of term " +
-                    std::to_string(prev_term->value) + ", " + n(record.writer) +
+                name(node) + " holds " + at(entry.index, entry.term) + " after an entry of term " +
+                    std::to_string(prev_term->value) + ", " + name(record.writer) +
                     " after one of term " + std::to_string(record.prev_term.value)));
   } else if (prev_term && !record.prev_known) {
     record.prev_term = *prev_term;
@@ -221,7 +223,7 @@ void RaftInvariants::check_term_and_vote(SimTime now, NodeState& state, const ra
   if (term < state.term) {
     report({kTermMonotonic, id.value, 0, term.value},
            make(kTermMonotonic, now, {id}, term, Index{},
-                n(id) + "'s term went back from " + std::to_string(state.term.value) + " to " +
+                name(id) + "'s term went back from " + std::to_string(state.term.value) + " to " +
                     std::to_string(term.value) + " (process life " + std::to_string(state.life) +
                     ")"));
   }
@@ -232,11 +234,11 @@ void RaftInvariants::check_term_and_vote(SimTime now, NodeState& state, const ra
   }
   if (vote.is_none()) return;
   if (!state.vote.is_none() && vote != state.vote) {
-    report(
-        {kVoteStable, id.value, 0, term.value},
-        make(kVoteStable, now, {id, state.vote, vote}, term, Index{},
-             n(id) + " voted for " + n(state.vote) + " in term " + std::to_string(term.value) +
-                 ", then for " + n(vote) + " (process life " + std::to_string(state.life) + ")"));
+    report({kVoteStable, id.value, 0, term.value},
+           make(kVoteStable, now, {id, state.vote, vote}, term, Index{},
+                name(id) + " voted for " + name(state.vote) + " in term " +
+                    std::to_string(term.value) + ", then for " + name(vote) + " (process life " +
+                    std::to_string(state.life) + ")"));
   }
   state.vote = vote;
 }
@@ -247,7 +249,7 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
   if (commit < state.commit) {
     report({kCommitMonotonic, id.value, 0, state.life},
            make(kCommitMonotonic, now, {id}, core.term(), commit,
-                n(id) + "'s commit index went back from " + std::to_string(state.commit.value) +
+                name(id) + "'s commit index went back from " + std::to_string(state.commit.value) +
                     " to " + std::to_string(commit.value) + " within process life " +
                     std::to_string(state.life)));
   }
@@ -265,7 +267,7 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
     const Term committed = committed_terms_[overlap.value - 1];
     report({kLeaderCompleteness, id.value, 1, overlap.value},
            make(kLeaderCompleteness, now, {id}, log.term_at(overlap), overlap,
-                n(id) + " committed " + at(overlap, log.term_at(overlap)) +
+                name(id) + " committed " + at(overlap, log.term_at(overlap)) +
                     ", but the entry committed there earlier has term " +
                     std::to_string(committed.value) + ": a leader replaced a committed entry"));
   }
@@ -290,7 +292,7 @@ void RaftInvariants::add_commit_point(SimTime now, Index index, Term by_term) {
     if (state.leading->holds(index, entry_term)) continue;
     report({kLeaderCompleteness, id.value, 0, state.leading->term.value},
            make(kLeaderCompleteness, now, {id}, state.leading->term, index,
-                n(id) + " leads term " + std::to_string(state.leading->term.value) +
+                name(id) + " leads term " + std::to_string(state.leading->term.value) +
                     " but its log lacks " + at(index, entry_term) + ", committed by term " +
                     std::to_string(by_term.value)));
   }
@@ -315,8 +317,8 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
   if (!first && leader->second != id) {
     report({kElectionSafety, 0, 0, term.value},
            make(kElectionSafety, now, {id, leader->second}, term, Index{},
-                n(id) + " became leader of term " + std::to_string(term.value) + ", which " +
-                    n(leader->second) + " already led"));
+                name(id) + " became leader of term " + std::to_string(term.value) + ", which " +
+                    name(leader->second) + " already led"));
   }
 
   const raft::Log& log = core.log();
@@ -325,7 +327,7 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
     if (!log.matches(*committed, entry_term)) {
       report({kLeaderCompleteness, id.value, 0, term.value},
              make(kLeaderCompleteness, now, {id}, term, *committed,
-                  n(id) + " became leader of term " + std::to_string(term.value) +
+                  name(id) + " became leader of term " + std::to_string(term.value) +
                       " without the committed entry " + at(*committed, entry_term)));
     }
   }
@@ -341,9 +343,9 @@ void RaftInvariants::on_apply(SimTime now, NodeId node, const Entry& entry) {
   if (entry.index != state.next_apply) {
     report({kStateMachineSafety, node.value, 1, state.life},
            make(kStateMachineSafety, now, {node}, entry.term, entry.index,
-                n(node) + " applied index " + std::to_string(entry.index.value) + " when index " +
-                    std::to_string(state.next_apply.value) + " was next (process life " +
-                    std::to_string(state.life) + ")"));
+                name(node) + " applied index " + std::to_string(entry.index.value) +
+                    " when index " + std::to_string(state.next_apply.value) +
+                    " was next (process life " + std::to_string(state.life) + ")"));
   }
   state.next_apply = entry.index.next();
 
@@ -357,10 +359,18 @@ void RaftInvariants::on_apply(SimTime now, NodeId node, const Entry& entry) {
   if (applied.term != entry.term || applied.digest != digest) {
     report({kStateMachineSafety, node.value, 0, entry.term.value},
            make(kStateMachineSafety, now, {node, applied.node}, entry.term, entry.index,
-                n(node) + " applied " + at(entry.index, entry.term) + " where " + n(applied.node) +
-                    " applied " + at(entry.index, applied.term) +
+                name(node) + " applied " + at(entry.index, entry.term) + " where " +
+                    name(applied.node) + " applied " + at(entry.index, applied.term) +
                     (applied.term == entry.term ? " with other content" : "")));
   }
+}
+
+}  // namespace raftsim::check
+
+namespace raftsim::check {
+
+std::string RaftInvariants::name(raft::NodeId id) const {
+  return node_name(node_names_, id);
 }
 
 }  // namespace raftsim::check

@@ -77,7 +77,8 @@ struct PropertyViolation {
 
 // "election_safety at 1.500000s (seed 7), term 3, nodes 1 2: ..." followed by one line per
 // context event.
-std::string to_string(const PropertyViolation& violation);
+// `names[i]` names node i+1 (the scenario's names); without them nodes read "n<id>".
+std::string to_string(const PropertyViolation& violation, std::span<const std::string> names = {});
 
 // A 64-bit digest of an entry's type and command; equal entries have equal digests.
 uint64_t entry_digest(const raft::Entry& entry);
@@ -87,6 +88,9 @@ class RaftInvariants {
   // `nodes` are the cluster's members (others are admitted on first sight); `seed` is copied into
   // every report.
   explicit RaftInvariants(std::span<const raft::NodeId> nodes, uint64_t seed = 0);
+
+  // Names for reports: names[i] names node i+1. Without them nodes read "n<id>".
+  void set_node_names(std::vector<std::string> names) { node_names_ = std::move(names); }
 
   // The node truncated its log at written.front().index and appended `written` (one persisted
   // batch, indices consecutive); `log_after` is its in-memory log after the write, used for the
@@ -206,6 +210,8 @@ class RaftInvariants {
   std::vector<PropertyViolation> violations_;
   std::set<DedupKey> reported_;
   uint64_t suppressed_ = 0;
+  std::string name(raft::NodeId id) const;
+  std::vector<std::string> node_names_;
 };
 
 }  // namespace raftsim::check

@@ -31,7 +31,9 @@ Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(siz
       on_violation_(std::move(on_violation)),
       role_(scenario.world.node_names.size() + 1, raft::Role::kFollower),
       max_commit_(scenario.world.node_names.size() + 1, 0),
-      observations_(scenario.expectations.size()) {}
+      observations_(scenario.expectations.size()) {
+  invariants_.set_node_names(scenario.world.node_names);
+}
 
 void Monitor::report_new_violations() {
   while (violations_seen_ < invariants_.violations().size())

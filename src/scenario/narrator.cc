@@ -100,8 +100,8 @@ void Narrator::on_event(const sim::TraceEvent& e) {
     case TraceKind::kNodeDown:
       return line(e.time, fmt::format("{} {}", name(e.node), e.text));
     case TraceKind::kTruncate:
-      return line(e.time, fmt::format("{} discards entries {}..{}: a leader's log disagrees, so "
-                                      "they were never committed",
+      return line(e.time, fmt::format("{} discards entries {}..{}: the leader's log has other "
+                                      "entries there (a correct cluster never committed them)",
                                       name(e.node), e.a, e.b));
     case TraceKind::kNodeUp:
       return line(e.time, fmt::format("{} starts again from its disk{}", name(e.node),

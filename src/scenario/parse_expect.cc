@@ -31,7 +31,7 @@ constexpr std::array kPropertyNames = {
     "linearizability"sv, "liveness"sv};
 constexpr std::array kSafetyWords = {"holds"sv, "violated"sv};
 constexpr std::array kLivenessWords = {"holds"sv, "fails"sv};
-constexpr std::array kLeaderWithinKeys = {"after"sv, "within"sv};
+constexpr std::array kLeaderWithinKeys = {"after"sv, "within"sv, "group"sv};
 constexpr std::array kWindowKeys = {"group"sv, "from"sv, "to"sv};
 constexpr std::array kTermAtMostKeys = {"term"sv, "from"sv, "to"sv};
 constexpr std::array kTermAboveKeys = {"term"sv, "by"sv};
@@ -89,14 +89,18 @@ bool property(Reader& r, Kind kind, const YAML::Node& value, Expectation& e) {
 
 bool leader_within(Reader& r, const YAML::Node& value, Expectation& e) {
   e.kind = Kind::kLeaderWithin;
-  if (!r.map(value, kLeaderWithinKeys, "a map {after, within}")) return false;
+  if (!r.map(value, kLeaderWithinKeys, "a map {after, within, group}")) return false;
   if (!required(r, value, "after") || !required(r, value, "within")) return false;
   const auto after = r.time(value["after"]);
   const auto within = r.duration(value["within"]);
   if (!after || !within) return false;
   e.from = *after;
   e.within = *within;
-  return true;
+  const YAML::Node group = value["group"];
+  if (!group.IsDefined()) return true;
+  const auto ids = r.node_list(group, false);
+  if (ids) e.group = *ids;
+  return ids.has_value();
 }
 
 bool term_bound(Reader& r, bool at_most, const YAML::Node& value, Expectation& e) {

@@ -115,6 +115,7 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   RunReport report;
   report.scenario = scenario.name;
+  report.node_names = scenario.world.node_names;
   report.seed = options.seed.value_or(scenario.seed);
   auto print = options.print ? options.print : [](const std::string& s) { std::puts(s.c_str()); };
 
@@ -305,7 +306,7 @@ std::string format_report(const RunReport& report, bool with_details) {
   }
   if (with_details) {
     for (const check::PropertyViolation& v : report.violations) {
-      out += "\n" + check::to_string(v) + "\n";
+      out += "\n" + check::to_string(v, report.node_names) + "\n";
     }
     if (report.linearizability &&
         report.linearizability->verdict == check::Verdict::not_linearizable) {

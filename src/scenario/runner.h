@@ -37,6 +37,7 @@ struct Verdict {
 
 struct RunReport {
   std::string scenario;
+  std::vector<std::string> node_names;
   uint64_t seed = 0;
   uint64_t digest = 0;
   uint64_t events = 0;

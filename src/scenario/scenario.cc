@@ -149,15 +149,20 @@ std::string window_text(const Expectation& e) {
   return fmt::format("{}..{}", time_text(e.from), time_text(e.to));
 }
 
-std::string group_window_text(std::string_view kind, const Expectation& e,
-                              const std::vector<std::string>& node_names) {
-  if (e.group.empty()) return fmt::format("{} {}", kind, window_text(e));
+// " [n4 n5]", or "" for every node.
+std::string group_text(const Expectation& e, const std::vector<std::string>& node_names) {
+  if (e.group.empty()) return "";
   std::string names;
   for (uint32_t id : e.group) {
     if (!names.empty()) names += ' ';
     names += id >= 1 && id <= node_names.size() ? node_names[id - 1] : std::to_string(id);
   }
-  return fmt::format("{} [{}] {}", kind, names, window_text(e));
+  return " [" + names + "]";
+}
+
+std::string group_window_text(std::string_view kind, const Expectation& e,
+                              const std::vector<std::string>& node_names) {
+  return fmt::format("{}{} {}", kind, group_text(e, node_names), window_text(e));
 }
 
 }  // namespace
@@ -172,7 +177,8 @@ std::string describe(const Expectation& e, const std::vector<std::string>& node_
     case Kind::kSafetyViolated:
       return "safety violated";
     case Kind::kLeaderWithin:
-      return fmt::format("leader_within {} after {}", format_duration(e.within), time_text(e.from));
+      return fmt::format("leader_within{} {} after {}", group_text(e, node_names),
+                         format_duration(e.within), time_text(e.from));
     case Kind::kNoLeader:
       return group_window_text("no_leader", e, node_names);
     case Kind::kNoElection:

@@ -189,7 +189,8 @@ std::string Writer::expectation(const Expectation& e) const {
     case Kind::kSafetyViolated:
       return "safety: violated";
     case Kind::kLeaderWithin:
-      return fmt::format("leader_within: {{after: {}, within: {}}}", time(e.from), dur(e.within));
+      return fmt::format("leader_within: {{after: {}, within: {}{}}}", time(e.from), dur(e.within),
+                         e.group.empty() ? "" : ", group: " + names(e.group));
     case Kind::kNoLeader:
       return window("no_leader", true);
     case Kind::kNoElection:

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "raft/message.h"
+
 namespace raftsim::sim {
 
 std::string_view to_string(TraceKind kind) {
@@ -73,6 +75,10 @@ std::string to_json(const TraceEvent& e) {
   if (e.b != 0) j["b"] = e.b;
   if (e.c != 0) j["c"] = e.c;
   if (e.d != 0) j["d"] = e.d;
+  if (e.kind == TraceKind::kSend || e.kind == TraceKind::kDeliver ||
+      e.kind == TraceKind::kDuplicate || e.kind == TraceKind::kDrop) {
+    j["type"] = raft::to_string(static_cast<raft::MessageType>(e.a));
+  }
   if (e.flag) j["flag"] = true;
   if (!e.text.empty()) j["text"] = e.text;
   return j.dump();
