@@ -2,11 +2,17 @@
 //
 // Exit codes, for every subcommand: 0 all checks and expectations held; 1 a violation or an
 // unmet expectation; 2 bad input or usage; 3 (check-history only) the verdict is unknown.
+// `raftsim kv` has its own codes for outcomes a client cannot know (see kv_command.h).
 #include <CLI/CLI.hpp>
 
 #include "check_history_command.h"
 #include "explore_command.h"
 #include "run_command.h"
+#ifdef RAFTSIM_REAL
+#include "cluster_command.h"
+#include "kv_command.h"
+#include "node_command.h"
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"raftsim: break Raft on purpose, and watch it hold", "raftsim"};
@@ -15,6 +21,11 @@ int main(int argc, char** argv) {
   raftsim::tools::add_run_command(app, exit_code);
   raftsim::tools::add_check_history_command(app, exit_code);
   raftsim::tools::add_explore_command(app, exit_code);
+#ifdef RAFTSIM_REAL
+  raftsim::tools::add_node_command(app, exit_code);
+  raftsim::tools::add_cluster_command(app, exit_code);
+  raftsim::tools::add_kv_command(app, exit_code);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

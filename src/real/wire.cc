@@ -81,7 +81,6 @@ std::variant<raft::Message, std::string> from_proto(const v1::RaftMessage& in,
   const std::optional<raft::MessageType> type = from_proto(in.type());
   if (!type) return fmt::format("unknown message type {}", static_cast<int>(in.type()));
   if (in.from() == 0 || in.to() == 0) return std::string("sender or receiver is node 0");
-  if (in.term() == 0) return std::string("term 0");
   const auto n = static_cast<size_t>(in.entries_size());
   if (n > limits.max_entries) {
     return fmt::format("{} entries, more than the limit of {}", n, limits.max_entries);

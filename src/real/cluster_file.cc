@@ -1,0 +1,138 @@
+#include "real/cluster_file.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+namespace raftsim::real {
+
+namespace {
+
+std::string at(const std::string& path, const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.line < 0) return path;
+  return fmt::format("{}:{}:{}", path, mark.line + 1, mark.column + 1);
+}
+
+bool valid_address(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  int port = 0;
+  const char* end = address.data() + address.size();
+  auto [p, ec] = std::from_chars(address.data() + colon + 1, end, port);
+  return ec == std::errc() && p == end && port > 0 && port < 65536;
+}
+
+}  // namespace
+
+const ClusterMember* ClusterFile::find(std::string_view id_or_name) const {
+  for (const ClusterMember& m : nodes)
+    if (m.name == id_or_name || std::to_string(m.id.value) == id_or_name) return &m;
+  return nullptr;
+}
+
+const ClusterMember* ClusterFile::find(raft::NodeId id) const {
+  for (const ClusterMember& m : nodes)
+    if (m.id == id) return &m;
+  return nullptr;
+}
+
+bool is_loopback(const std::string& address) {
+  return address.starts_with("127.") || address.starts_with("localhost:") ||
+         address.starts_with("[::1]:");
+}
+
+std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return fmt::format("{}: cannot read the cluster file", path);
+  } catch (const YAML::Exception& e) {
+    return fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+  try {
+    if (!root.IsMap()) return fmt::format("{}: expected a mapping with cluster_id and nodes", path);
+    ClusterFile cluster;
+    for (const auto& pair : root) {
+      const std::string key = pair.first.as<std::string>();
+      if (key != "cluster_id" && key != "tick_ms" && key != "election_timeout_ticks" &&
+          key != "nodes") {
+        return fmt::format("{}: unknown key '{}'", at(path, pair.first), key);
+      }
+    }
+    if (!root["cluster_id"] || root["cluster_id"].as<std::string>().empty()) {
+      return fmt::format("{}: cluster_id is required", path);
+    }
+    cluster.cluster_id = root["cluster_id"].as<std::string>();
+    if (root["tick_ms"]) cluster.tick_ms = root["tick_ms"].as<int>();
+    if (root["election_timeout_ticks"]) {
+      cluster.election_timeout_ticks = root["election_timeout_ticks"].as<int>();
+    }
+    if (cluster.tick_ms < 1 || cluster.tick_ms > 10000) {
+      return fmt::format("{}: tick_ms must be in 1..10000", at(path, root["tick_ms"]));
+    }
+    if (cluster.election_timeout_ticks < 2 || cluster.election_timeout_ticks > 1000) {
+      return fmt::format("{}: election_timeout_ticks must be in 2..1000",
+                         at(path, root["election_timeout_ticks"]));
+    }
+    const YAML::Node nodes = root["nodes"];
+    if (!nodes || !nodes.IsSequence() || nodes.size() == 0) {
+      return fmt::format("{}: nodes must be a non-empty list", path);
+    }
+    std::set<uint32_t> ids;
+    std::set<std::string> names;
+    for (const YAML::Node& n : nodes) {
+      if (!n.IsMap() || !n["id"] || !n["address"]) {
+        return fmt::format("{}: each node needs an id and an address", at(path, n));
+      }
+      ClusterMember m;
+      const int64_t id = n["id"].as<int64_t>();
+      if (id < 1 || id > 1'000'000) return fmt::format("{}: id must be in 1..1000000", at(path, n));
+      m.id = raft::NodeId{static_cast<uint32_t>(id)};
+      m.name = n["name"] ? n["name"].as<std::string>() : fmt::format("n{}", id);
+      m.address = n["address"].as<std::string>();
+      if (n["control"]) m.control = n["control"].as<std::string>();
+      if (!valid_address(m.address)) {
+        return fmt::format("{}: address '{}' is not host:port", at(path, n["address"]), m.address);
+      }
+      if (!m.control.empty() && !valid_address(m.control)) {
+        return fmt::format("{}: control '{}' is not host:port", at(path, n["control"]), m.control);
+      }
+      if (!is_loopback(ClusterFile::control_address(m))) {
+        return fmt::format(
+            "{}: the control service of node {} would listen on '{}'; it must be loopback "
+            "(give a 127.0.0.1 `control` address)",
+            at(path, n), m.name, ClusterFile::control_address(m));
+      }
+      if (!ids.insert(m.id.value).second)
+        return fmt::format("{}: duplicate id {}", at(path, n), id);
+      if (!names.insert(m.name).second) {
+        return fmt::format("{}: duplicate name '{}'", at(path, n), m.name);
+      }
+      cluster.nodes.push_back(std::move(m));
+    }
+    std::sort(cluster.nodes.begin(), cluster.nodes.end(),
+              [](const ClusterMember& a, const ClusterMember& b) { return a.id < b.id; });
+    return cluster;
+  } catch (const YAML::Exception& e) {
+    return fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg);
+  }
+}
+
+std::string format_cluster_file(const ClusterFile& cluster) {
+  std::string out =
+      fmt::format("cluster_id: {}\ntick_ms: {}\nelection_timeout_ticks: {}\nnodes:\n",
+                  cluster.cluster_id, cluster.tick_ms, cluster.election_timeout_ticks);
+  for (const ClusterMember& m : cluster.nodes) {
+    out +=
+        fmt::format("  - id: {}\n    name: {}\n    address: {}\n", m.id.value, m.name, m.address);
+    if (!m.control.empty()) out += fmt::format("    control: {}\n", m.control);
+  }
+  return out;
+}
+
+}  // namespace raftsim::real

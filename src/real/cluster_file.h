@@ -1,0 +1,51 @@
+// The cluster file: which nodes make up a real cluster and where they listen.
+//
+//   cluster_id: raftsim-5f3a9c        # every peer message carries it; others are refused
+//   tick_ms: 25                       # one Raft tick of wall-clock time (optional)
+//   election_timeout_ticks: 10        # optional
+//   nodes:
+//     - id: 1                         # the Raft node id, >= 1, unique
+//       name: n1                      # unique; used by `raftsim cluster` commands
+//       address: 127.0.0.1:40001      # peer and client gRPC services
+//       control: 127.0.0.1:40101      # optional: control service on its own loopback port;
+//                                     # if absent it shares `address`, which must be loopback
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "raft/types.h"
+
+namespace raftsim::real {
+
+struct ClusterMember {
+  raft::NodeId id;
+  std::string name;
+  std::string address;
+  std::string control;  // empty: served on `address`
+};
+
+struct ClusterFile {
+  std::string cluster_id;
+  int tick_ms = 25;
+  int election_timeout_ticks = 10;
+  std::vector<ClusterMember> nodes;  // sorted by id
+
+  const ClusterMember* find(std::string_view id_or_name) const;
+  const ClusterMember* find(raft::NodeId id) const;
+  // Where the control service of `member` listens.
+  static const std::string& control_address(const ClusterMember& member) {
+    return member.control.empty() ? member.address : member.control;
+  }
+};
+
+// Errors name the file and, where yaml-cpp knows it, the line and column.
+std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path);
+std::string format_cluster_file(const ClusterFile& cluster);
+
+// 127.0.0.0/8, localhost or [::1], followed by :port.
+bool is_loopback(const std::string& address);
+
+}  // namespace raftsim::real

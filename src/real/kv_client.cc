@@ -1,0 +1,118 @@
+#include "real/kv_client.h"
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+
+#include <random>
+#include <thread>
+
+namespace raftsim::real {
+
+namespace {
+
+constexpr auto kBackoff = std::chrono::milliseconds(50);
+
+using Clock = std::chrono::steady_clock;
+
+grpc::Status call(v1::Kv::Stub& stub, node::KvOp op, grpc::ClientContext& context,
+                  const v1::KvRequest& request, v1::KvReply& reply) {
+  switch (op) {
+    case node::KvOp::kGet:
+      return stub.Get(&context, request, &reply);
+    case node::KvOp::kPut:
+      return stub.Put(&context, request, &reply);
+    case node::KvOp::kAppend:
+      return stub.Append(&context, request, &reply);
+    case node::KvOp::kCas:
+      return stub.Cas(&context, request, &reply);
+  }
+  return grpc::Status(grpc::StatusCode::INTERNAL, "unknown op");
+}
+
+}  // namespace
+
+uint64_t random_client_id() {
+  std::random_device device;
+  uint64_t id = 0;
+  while (id == 0)
+    id = (uint64_t{device()} << 32) | device();
+  return id;
+}
+
+KvClient::KvClient(ClusterFile cluster, uint64_t client_id, KvClientOptions options)
+    : cluster_(std::move(cluster)), client_id_(client_id), options_(options) {}
+
+v1::Kv::Stub& KvClient::stub(size_t node) {
+  auto& stub = stubs_[node];
+  if (!stub) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+    stub = v1::Kv::NewStub(grpc::CreateCustomChannel(cluster_.nodes[node].address,
+                                                     grpc::InsecureChannelCredentials(), args));
+  }
+  return *stub;
+}
+
+KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string& value,
+                        const std::string& expected) {
+  v1::KvRequest request;
+  request.set_client_id(client_id_);
+  request.set_seq(next_seq_++);
+  request.set_key(key);
+  request.set_value(value);
+  request.set_expected(expected);
+
+  const bool is_write = op != node::KvOp::kGet;
+  // Set once a request may have reached a leader without our learning its fate. Retrying with
+  // the same seq is safe (the session applies it at most once), and an OK later settles it.
+  bool may_have_happened = false;
+  std::string last_error = "no node answered";
+  const Clock::time_point deadline = Clock::now() + options_.total_timeout;
+  for (int attempt = 0; attempt < options_.max_attempts && Clock::now() < deadline; ++attempt) {
+    const size_t node = target_;
+    grpc::ClientContext context;
+    const auto wait = std::min<Clock::duration>(deadline - Clock::now(), options_.attempt_timeout);
+    context.set_deadline(std::chrono::system_clock::now() + wait);
+    v1::KvReply reply;
+    const grpc::Status status = call(stub(node), op, context, request, reply);
+    const std::string& name = cluster_.nodes[node].name;
+    bool follow_hint = false;
+    if (!status.ok()) {
+      if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+        return {KvOutcome::Kind::kNotDone, {}, status.error_message()};
+      }
+      // A request that never found a connection was never sent. Any other failure (a deadline,
+      // a connection lost mid-call) may have come after the leader received it.
+      const bool never_sent = status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+                              status.error_message().starts_with("failed to connect");
+      if (!never_sent) may_have_happened = true;
+      last_error = fmt::format("{}: {}", name, status.error_message());
+    } else if (reply.status() == v1::OK) {
+      return {KvOutcome::Kind::kOk, {reply.ok(), reply.value()}, ""};
+    } else if (reply.status() == v1::RETRY) {
+      may_have_happened = true;
+      last_error = fmt::format("{}: lost track of the request (leadership changed)", name);
+      follow_hint = true;
+    } else {
+      last_error = fmt::format("{}: not the leader", name);
+      follow_hint = true;
+    }
+    size_t next = (node + 1) % cluster_.nodes.size();
+    if (follow_hint && reply.leader() != 0 && reply.leader() != cluster_.nodes[node].id.value) {
+      for (size_t i = 0; i < cluster_.nodes.size(); ++i)
+        if (cluster_.nodes[i].id.value == reply.leader()) next = i;
+      target_ = next;
+      continue;  // a redirect to a known leader goes at once
+    }
+    target_ = next;
+    std::this_thread::sleep_for(kBackoff);
+  }
+  if (is_write && may_have_happened) {
+    return {KvOutcome::Kind::kUnknown, {}, last_error};
+  }
+  return {KvOutcome::Kind::kNotDone, {}, last_error};
+}
+
+}  // namespace raftsim::real

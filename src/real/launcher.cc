@@ -1,0 +1,455 @@
+#include "real/launcher.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "raftsim.grpc.pb.h"
+
+namespace raftsim::real {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The process state letter from /proc/PID/stat ('R', 'S', 'T' stopped, 'Z' zombie), or 0.
+char process_state(int pid) {
+  const std::string stat = read_text(fmt::format("/proc/{}/stat", pid));
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= stat.size()) return 0;
+  return stat[paren + 2];
+}
+
+bool gone(int pid) {
+  ::waitpid(pid, nullptr, WNOHANG);  // reaps it if it is our child
+  const char state = process_state(pid);
+  return state == 0 || state == 'Z' || state == 'X';
+}
+
+// Free loopback ports, found by binding port 0. All sockets stay open until every port is
+// chosen, so no port is handed out twice.
+std::optional<std::vector<int>> free_ports(int count) {
+  std::vector<int> sockets;
+  std::vector<int> ports;
+  for (int i = 0; i < count; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      if (fd >= 0) ::close(fd);
+      break;
+    }
+    sockets.push_back(fd);
+    ports.push_back(ntohs(addr.sin_port));
+  }
+  for (int fd : sockets)
+    ::close(fd);
+  if (static_cast<int>(ports.size()) != count) return std::nullopt;
+  return ports;
+}
+
+std::vector<std::string> split(const std::string& text, char by) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, by))
+    parts.push_back(part);
+  return parts;
+}
+
+std::unique_ptr<v1::Control::Stub> control_stub(const ClusterMember& m) {
+  return v1::Control::NewStub(
+      grpc::CreateChannel(ClusterFile::control_address(m), grpc::InsecureChannelCredentials()));
+}
+
+void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout) {
+  context.set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
+}  // namespace
+
+Launcher::Launcher(std::string dir, std::string binary)
+    : dir_(std::move(dir)), binary_(std::move(binary)) {
+  if (binary_.empty()) {
+    std::error_code ec;
+    binary_ = fs::read_symlink("/proc/self/exe", ec).string();
+  }
+}
+
+std::optional<std::string> Launcher::load() {
+  if (!fs::exists(cluster_path())) {
+    return fmt::format("{}: no cluster here (run `raftsim cluster up --dir {}` first)", dir_, dir_);
+  }
+  auto cluster = read_cluster_file(cluster_path());
+  if (auto* error = std::get_if<std::string>(&cluster)) return *error;
+  cluster_ = std::get<ClusterFile>(std::move(cluster));
+  return std::nullopt;
+}
+
+const ClusterMember* Launcher::member(const std::string& name, LaunchResult& result) const {
+  const ClusterMember* m = cluster_.find(name);
+  if (!m) {
+    std::string names;
+    for (const ClusterMember& n : cluster_.nodes)
+      names += (names.empty() ? "" : ", ") + n.name;
+    result.error = fmt::format("no node '{}' in {} (nodes: {})", name, cluster_path(), names);
+  }
+  return m;
+}
+
+int Launcher::running_pid(const ClusterMember& m) const {
+  const std::string text = read_text(fmt::format("{}/pids/{}.pid", dir_, m.name));
+  int pid = 0;
+  try {
+    pid = text.empty() ? 0 : std::stoi(text);
+  } catch (const std::exception&) {
+    return 0;
+  }
+  if (pid <= 0 || gone(pid)) return 0;
+  // A pid can be reused after the node died: it is ours only if it runs this cluster's file.
+  std::string cmdline = read_text(fmt::format("/proc/{}/cmdline", pid));
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  if (cmdline.find(cluster_path()) == std::string::npos) return 0;
+  return pid;
+}
+
+std::vector<int> Launcher::pids() const {
+  std::vector<int> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/pids", ec)) {
+    try {
+      out.push_back(std::stoi(read_text(entry.path().string())));
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
+}
+
+bool Launcher::kill_and_wait(int pid) {
+  ::kill(pid, SIGKILL);
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline) {
+    if (gone(pid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+LaunchResult Launcher::start(const ClusterMember& m) {
+  LaunchResult result;
+  const std::string data = fmt::format("{}/data/{}", dir_, m.name);
+  const std::string log = fmt::format("{}/logs/{}.log", dir_, m.name);
+  fs::create_directories(dir_ + "/logs");
+  fs::create_directories(dir_ + "/pids");
+  std::vector<std::string> args = {binary_,     "node",         "--id",   m.name,
+                                   "--cluster", cluster_path(), "--data", data};
+  std::vector<char*> argv;
+  for (std::string& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    result.error = fmt::format("{}: fork failed", m.name);
+    return result;
+  }
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    ::setsid();
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int in = ::open("/dev/null", O_RDONLY);
+    if (out >= 0) {
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+    }
+    if (in >= 0) ::dup2(in, 0);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  {
+    const std::string tmp = fmt::format("{}/pids/{}.pid.tmp", dir_, m.name);
+    std::ofstream(tmp) << pid << "\n";
+    fs::rename(tmp, fmt::format("{}/pids/{}.pid", dir_, m.name));
+  }
+  // A node that cannot start (port taken, corrupt log) exits at once: say so now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  int status = 0;
+  if (::waitpid(pid, &status, WNOHANG) == pid) {
+    result.error = fmt::format("{} exited at once (status {}); see {}", m.name,
+                               WIFEXITED(status) ? WEXITSTATUS(status) : -1, log);
+    return result;
+  }
+  result.notes.push_back(fmt::format("{}: started, pid {}", m.name, pid));
+  return result;
+}
+
+LaunchResult Launcher::up(int nodes) {
+  LaunchResult result;
+  if (nodes < 1 || nodes > 99) {
+    result.error = "-n must be in 1..99";
+    return result;
+  }
+  if (fs::exists(cluster_path()) && !load()) {
+    for (const ClusterMember& m : cluster_.nodes) {
+      if (running_pid(m) != 0) {
+        result.error = fmt::format(
+            "{}: a cluster is already running here (run `raftsim cluster "
+            "down --dir {}` first)",
+            dir_, dir_);
+        return result;
+      }
+    }
+  }
+  std::optional<std::vector<int>> ports = free_ports(nodes);
+  if (!ports) {
+    result.error = "cannot find free loopback ports";
+    return result;
+  }
+  std::random_device random;
+  cluster_ = ClusterFile{};
+  cluster_.cluster_id = fmt::format("raftsim-{:08x}", random());
+  for (int i = 0; i < nodes; ++i) {
+    cluster_.nodes.push_back({raft::NodeId{static_cast<uint32_t>(i + 1)}, fmt::format("n{}", i + 1),
+                              fmt::format("127.0.0.1:{}", (*ports)[i]), ""});
+  }
+  fs::create_directories(dir_);
+  fs::remove_all(dir_ + "/data");
+  fs::remove_all(dir_ + "/pids");
+  std::ofstream(cluster_path()) << format_cluster_file(cluster_);
+  result.notes.push_back(fmt::format("cluster file: {}", cluster_path()));
+  for (const ClusterMember& m : cluster_.nodes) {
+    LaunchResult started = start(m);
+    result.notes.insert(result.notes.end(), started.notes.begin(), started.notes.end());
+    if (!started.ok()) {
+      result.error = started.error;
+      down();
+      return result;
+    }
+  }
+  // Wait (bounded) until a leader is elected, so the next command finds a working cluster.
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(20);
+  while (Clock::now() < deadline) {
+    for (const NodeStatus& s : status()) {
+      if (s.reply && s.reply->role() == "leader") {
+        result.notes.push_back(fmt::format("leader: {} (term {})", s.member.name, s.reply->term()));
+        return result;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  result.notes.push_back("no leader yet after 20 s; see `raftsim cluster status` and the logs");
+  return result;
+}
+
+LaunchResult Launcher::down() {
+  LaunchResult result;
+  if (auto error = load()) {
+    // No cluster file: still end every process we have a pid for.
+    cluster_ = ClusterFile{};
+  }
+  for (const ClusterMember& m : cluster_.nodes) {
+    const int pid = running_pid(m);
+    if (pid != 0) {
+      if (!kill_and_wait(pid)) {
+        result.error = fmt::format("{}: pid {} did not exit after SIGKILL", m.name, pid);
+      }
+      result.notes.push_back(fmt::format("{}: killed pid {}", m.name, pid));
+    }
+    std::error_code ec;
+    fs::remove(fmt::format("{}/pids/{}.pid", dir_, m.name), ec);
+  }
+  if (result.notes.empty()) result.notes.push_back("no node was running");
+  return result;
+}
+
+LaunchResult Launcher::kill(const std::string& name) {
+  LaunchResult result;
+  if (auto error = load()) return {*error, {}};
+  const ClusterMember* m = member(name, result);
+  if (!m) return result;
+  const int pid = running_pid(*m);
+  if (pid == 0) {
+    result.notes.push_back(fmt::format("{}: not running", m->name));
+    return result;
+  }
+  if (!kill_and_wait(pid)) {
+    result.error = fmt::format("{}: pid {} did not exit after SIGKILL", m->name, pid);
+    return result;
+  }
+  std::error_code ec;
+  fs::remove(fmt::format("{}/pids/{}.pid", dir_, m->name), ec);
+  result.notes.push_back(fmt::format("{}: killed pid {} (SIGKILL)", m->name, pid));
+  return result;
+}
+
+LaunchResult Launcher::restart(const std::string& name) {
+  LaunchResult result = kill(name);
+  if (!result.ok()) return result;
+  const ClusterMember* m = member(name, result);
+  if (!m) return result;
+  LaunchResult started = start(*m);
+  started.notes.insert(started.notes.begin(), result.notes.begin(), result.notes.end());
+  return started;
+}
+
+LaunchResult Launcher::wipe(const std::string& name) {
+  LaunchResult result = kill(name);
+  if (!result.ok()) return result;
+  const ClusterMember* m = member(name, result);
+  if (!m) return result;
+  const std::string data = fmt::format("{}/data/{}", dir_, m->name);
+  fs::remove_all(data);
+  result.notes.push_back(fmt::format("{}: removed {}", m->name, data));
+  LaunchResult started = start(*m);
+  started.notes.insert(started.notes.begin(), result.notes.begin(), result.notes.end());
+  return started;
+}
+
+LaunchResult Launcher::signal(const std::string& name, int sig, const char* what) {
+  LaunchResult result;
+  if (auto error = load()) return {*error, {}};
+  const ClusterMember* m = member(name, result);
+  if (!m) return result;
+  const int pid = running_pid(*m);
+  if (pid == 0) {
+    result.error = fmt::format("{}: not running", m->name);
+    return result;
+  }
+  ::kill(pid, sig);
+  result.notes.push_back(fmt::format("{}: {} pid {}", m->name, what, pid));
+  return result;
+}
+
+LaunchResult Launcher::pause(const std::string& name) {
+  return signal(name, SIGSTOP, "paused (SIGSTOP)");
+}
+
+LaunchResult Launcher::resume(const std::string& name) {
+  return signal(name, SIGCONT, "resumed (SIGCONT)");
+}
+
+LaunchResult Launcher::partition(const std::string& groups) {
+  LaunchResult result;
+  if (auto error = load()) return {*error, {}};
+  std::map<raft::NodeId, int> group_of;
+  const std::vector<std::string> parts = split(groups, '/');
+  for (size_t g = 0; g < parts.size(); ++g) {
+    for (const std::string& name : split(parts[g], ',')) {
+      if (name.empty()) continue;
+      const ClusterMember* m = member(name, result);
+      if (!m) return result;
+      if (!group_of.emplace(m->id, static_cast<int>(g)).second) {
+        result.error = fmt::format("'{}' is named in two groups of '{}'", name, groups);
+        return result;
+      }
+    }
+  }
+  if (parts.size() < 2) {
+    result.error = fmt::format("'{}' is one group; write groups as A,B,C/D,E", groups);
+    return result;
+  }
+  for (const ClusterMember& m : cluster_.nodes) {
+    v1::PartitionRequest request;
+    const auto mine = group_of.find(m.id);
+    for (const ClusterMember& other : cluster_.nodes) {
+      if (other.id == m.id) continue;
+      const auto theirs = group_of.find(other.id);
+      const bool together =
+          mine != group_of.end() && theirs != group_of.end() && mine->second == theirs->second;
+      if (!together) request.add_blocked(other.id.value);
+    }
+    grpc::ClientContext context;
+    set_deadline(context, std::chrono::milliseconds(1000));
+    v1::ControlReply reply;
+    const grpc::Status s = control_stub(m)->Partition(&context, request, &reply);
+    result.notes.push_back(
+        s.ok() ? fmt::format("{}: cut off from {} node(s)", m.name, request.blocked_size())
+               : fmt::format("{}: not reachable ({}); the partition does not apply to it", m.name,
+                             s.error_message()));
+  }
+  return result;
+}
+
+LaunchResult Launcher::heal() {
+  LaunchResult result;
+  if (auto error = load()) return {*error, {}};
+  for (const ClusterMember& m : cluster_.nodes) {
+    grpc::ClientContext context;
+    set_deadline(context, std::chrono::milliseconds(1000));
+    v1::StatusRequest request;
+    v1::ControlReply reply;
+    const grpc::Status s = control_stub(m)->Heal(&context, request, &reply);
+    result.notes.push_back(s.ok()
+                               ? fmt::format("{}: healed", m.name)
+                               : fmt::format("{}: not reachable ({})", m.name, s.error_message()));
+  }
+  return result;
+}
+
+std::vector<NodeStatus> Launcher::status(std::chrono::milliseconds timeout) {
+  std::vector<NodeStatus> out;
+  if (load()) return out;
+  for (const ClusterMember& m : cluster_.nodes) {
+    NodeStatus s;
+    s.member = m;
+    s.pid = running_pid(m);
+    s.paused = s.pid != 0 && process_state(s.pid) == 'T';
+    if (s.pid != 0 && !s.paused) {
+      grpc::ClientContext context;
+      set_deadline(context, timeout);
+      v1::StatusRequest request;
+      v1::StatusReply reply;
+      if (control_stub(m)->Status(&context, request, &reply).ok()) s.reply = reply;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string Launcher::format_status(const std::vector<NodeStatus>& status) {
+  std::string out = fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", "NAME",
+                                "ID", "PID", "ROLE", "TERM", "COMMIT", "LAST", "LEADER", "ADDRESS");
+  for (const NodeStatus& s : status) {
+    const std::string pid = s.pid ? std::to_string(s.pid) : "-";
+    if (!s.reply) {
+      const char* state = s.pid == 0 ? "down" : s.paused ? "paused" : "no answer";
+      out += fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", s.member.name,
+                         s.member.id.value, pid, state, "-", "-", "-", "-", s.member.address);
+      continue;
+    }
+    const v1::StatusReply& r = *s.reply;
+    std::string role = r.role();
+    if (r.blocked_size() > 0) role += "*";  // cut off from some peers
+    out += fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", s.member.name,
+                       r.id(), pid, role, r.term(), r.commit(), r.last_log_index(),
+                       r.leader() ? std::to_string(r.leader()) : "-", s.member.address);
+  }
+  return out;
+}
+
+}  // namespace raftsim::real

@@ -1,0 +1,75 @@
+// A local multi-process cluster under one directory, for `raftsim cluster ...`:
+//
+//   DIR/cluster.yaml     the cluster file (ids, names, loopback ports, cluster id)
+//   DIR/data/NAME/       each node's data directory (log + meta)
+//   DIR/logs/NAME.log    each node's stderr, appended across restarts
+//   DIR/pids/NAME.pid    the pid of each running node; removed when the node is killed
+//
+// Every operation is bounded in time. Node processes run in their own session, so they outlive
+// the command that started them until `down` (or `kill`) ends them.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "raftsim.pb.h"
+#include "real/cluster_file.h"
+
+namespace raftsim::real {
+
+// The result of a launcher operation: an empty error means success.
+struct LaunchResult {
+  std::string error;
+  std::vector<std::string> notes;  // what was done, one line each
+  bool ok() const { return error.empty(); }
+};
+
+struct NodeStatus {
+  ClusterMember member;
+  int pid = 0;  // 0: not running (no pid file, or the process is gone)
+  bool paused = false;
+  std::optional<v1::StatusReply> reply;  // empty: the control service did not answer
+};
+
+class Launcher {
+ public:
+  // `binary`: the raftsim executable that runs `raftsim node` (default: this process's own).
+  explicit Launcher(std::string dir, std::string binary = "");
+
+  LaunchResult up(int nodes);
+  LaunchResult down();
+  LaunchResult kill(const std::string& name);     // SIGKILL
+  LaunchResult restart(const std::string& name);  // kill if running, then start
+  LaunchResult pause(const std::string& name);    // SIGSTOP
+  LaunchResult resume(const std::string& name);   // SIGCONT
+  LaunchResult wipe(const std::string& name);     // kill, remove the data dir, start
+  // Groups like "n1,n2,n3/n4,n5": each node drops messages to and from nodes outside its group;
+  // a node named in no group is cut off from all.
+  LaunchResult partition(const std::string& groups);
+  LaunchResult heal();
+
+  std::vector<NodeStatus> status(
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+  // A table: one line per node with its role, term, commit and last log index.
+  static std::string format_status(const std::vector<NodeStatus>& status);
+
+  std::string cluster_path() const { return dir_ + "/cluster.yaml"; }
+  // The pids of every node process with a pid file, running or not.
+  std::vector<int> pids() const;
+
+ private:
+  std::optional<std::string> load();
+  LaunchResult start(const ClusterMember& member);
+  LaunchResult signal(const std::string& name, int signal, const char* what);
+  const ClusterMember* member(const std::string& name, LaunchResult& result) const;
+  int running_pid(const ClusterMember& member) const;
+  bool kill_and_wait(int pid);
+
+  std::string dir_;
+  std::string binary_;
+  ClusterFile cluster_;
+};
+
+}  // namespace raftsim::real

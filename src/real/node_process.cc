@@ -1,0 +1,435 @@
+#include "real/node_process.h"
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include "node/node.h"
+#include "raftsim.grpc.pb.h"
+#include "real/file_storage.h"
+#include "real/peer_transport.h"
+#include "real/wire.h"
+
+namespace raftsim::real {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A client request the core has not answered within this long is answered RETRY: it may or may
+// not happen, and the client retries it with the same seq (the session applies it at most once).
+constexpr auto kClientRequestTimeout = std::chrono::seconds(3);
+
+v1::ReplyStatus to_proto(node::ClientReply::Status status) {
+  switch (status) {
+    case node::ClientReply::Status::kOk:
+      return v1::OK;
+    case node::ClientReply::Status::kNotLeader:
+      return v1::NOT_LEADER;
+    case node::ClientReply::Status::kRetry:
+      return v1::RETRY;
+  }
+  return v1::REPLY_STATUS_UNSPECIFIED;
+}
+
+class NodeProcess;
+
+class PeerService final : public v1::RaftPeer::CallbackService {
+ public:
+  explicit PeerService(NodeProcess& process) : process_(process) {}
+  grpc::ServerUnaryReactor* Deliver(grpc::CallbackServerContext* context,
+                                    const v1::RaftBatch* request,
+                                    v1::RaftBatchReply* reply) override;
+
+ private:
+  NodeProcess& process_;
+};
+
+class KvService final : public v1::Kv::CallbackService {
+ public:
+  explicit KvService(NodeProcess& process) : process_(process) {}
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* c, const v1::KvRequest* q,
+                                v1::KvReply* r) override {
+    return handle(c, node::KvOp::kGet, q, r);
+  }
+  grpc::ServerUnaryReactor* Put(grpc::CallbackServerContext* c, const v1::KvRequest* q,
+                                v1::KvReply* r) override {
+    return handle(c, node::KvOp::kPut, q, r);
+  }
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* c, const v1::KvRequest* q,
+                                   v1::KvReply* r) override {
+    return handle(c, node::KvOp::kAppend, q, r);
+  }
+  grpc::ServerUnaryReactor* Cas(grpc::CallbackServerContext* c, const v1::KvRequest* q,
+                                v1::KvReply* r) override {
+    return handle(c, node::KvOp::kCas, q, r);
+  }
+
+ private:
+  grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* context, node::KvOp op,
+                                   const v1::KvRequest* request, v1::KvReply* reply);
+  NodeProcess& process_;
+};
+
+class ControlService final : public v1::Control::CallbackService {
+ public:
+  explicit ControlService(NodeProcess& process) : process_(process) {}
+  grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* c, const v1::StatusRequest*,
+                                   v1::StatusReply* reply) override;
+  grpc::ServerUnaryReactor* SetLinkFilter(grpc::CallbackServerContext* c,
+                                          const v1::SetLinkFilterRequest* request,
+                                          v1::ControlReply*) override;
+  grpc::ServerUnaryReactor* Partition(grpc::CallbackServerContext* c,
+                                      const v1::PartitionRequest* request,
+                                      v1::ControlReply*) override;
+  grpc::ServerUnaryReactor* Heal(grpc::CallbackServerContext* c, const v1::StatusRequest*,
+                                 v1::ControlReply*) override;
+
+ private:
+  NodeProcess& process_;
+};
+
+class NodeProcess final : public node::NodeObserver {
+ public:
+  explicit NodeProcess(const NodeProcessOptions& options);
+  int run();
+
+  // Strand-only from here on.
+  Strand& strand() { return strand_; }
+  void deliver(const DecodedBatch& batch);
+  void submit(const node::KvCommand& command, grpc::ServerUnaryReactor* reactor,
+              v1::KvReply* reply);
+  void status(v1::StatusReply& reply) const;
+  PeerTransport& transport() { return transport_; }
+  template <class... Args>
+  void log(fmt::format_string<Args...> format, Args&&... args) const;
+
+ private:
+  void on_soft_state(const raft::SoftState& soft, raft::Term term) override;
+  void on_reply(const node::ClientReply& reply);
+  void schedule_tick();
+  void on_tick();
+  void expire_client_requests();
+  std::unique_ptr<grpc::Server> start_server(const std::string& address, bool with_peer_and_kv,
+                                             bool with_control);
+
+  NodeProcessOptions options_;
+  const ClusterMember& self_;
+  std::set<raft::NodeId> peers_;
+  Clock::time_point started_ = Clock::now();
+
+  boost::asio::io_context io_;
+  Strand strand_;
+  FileStorage storage_;
+  PeerTransport transport_;
+  std::optional<node::Node> node_;
+  boost::asio::steady_timer tick_timer_;
+  Clock::time_point next_tick_;
+
+  struct PendingRequest {
+    grpc::ServerUnaryReactor* reactor;
+    v1::KvReply* reply;
+    Clock::time_point deadline;
+  };
+  // Keyed by (client_id, seq); a retry that arrives while the first try waits waits with it.
+  std::multimap<std::pair<uint64_t, uint64_t>, PendingRequest> pending_;
+  uint64_t wire_rejected_ = 0;
+  uint64_t wrong_cluster_ = 0;
+
+  PeerService peer_service_{*this};
+  KvService kv_service_{*this};
+  ControlService control_service_{*this};
+
+  friend class PeerService;
+};
+
+// ---- Services: validate where the call arrives, then hop onto the strand. ----
+
+grpc::ServerUnaryReactor* PeerService::Deliver(grpc::CallbackServerContext* context,
+                                               const v1::RaftBatch* request,
+                                               v1::RaftBatchReply* reply) {
+  auto* reactor = context->DefaultReactor();
+  boost::asio::post(process_.strand(), [this, reactor, request, reply] {
+    process_.deliver(decode_batch(*request, process_.options_.cluster.cluster_id,
+                                  process_.options_.self, process_.peers_));
+    reply->set_accepted(1);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* KvService::handle(grpc::CallbackServerContext* context, node::KvOp op,
+                                            const v1::KvRequest* request, v1::KvReply* reply) {
+  auto* reactor = context->DefaultReactor();
+  auto command = command_from_request(op, *request);
+  if (auto* why = std::get_if<std::string>(&command)) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, *why));
+    return reactor;
+  }
+  boost::asio::post(process_.strand(),
+                    [this, reactor, reply, c = std::get<node::KvCommand>(std::move(command))] {
+                      process_.submit(c, reactor, reply);
+                    });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlService::Status(grpc::CallbackServerContext* c,
+                                                 const v1::StatusRequest*, v1::StatusReply* reply) {
+  auto* reactor = c->DefaultReactor();
+  boost::asio::post(process_.strand(), [this, reactor, reply] {
+    process_.status(*reply);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlService::SetLinkFilter(grpc::CallbackServerContext* c,
+                                                        const v1::SetLinkFilterRequest* request,
+                                                        v1::ControlReply*) {
+  auto* reactor = c->DefaultReactor();
+  boost::asio::post(process_.strand(), [this, reactor, request] {
+    for (const v1::LinkFilter& f : request->filters()) {
+      process_.transport().set_link(
+          raft::NodeId{f.peer()},
+          LinkState{f.drop(), std::chrono::milliseconds(std::min<uint32_t>(f.delay_ms(), 60000))});
+      process_.log("link to node {}: drop={} delay={}ms", f.peer(), f.drop(), f.delay_ms());
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlService::Partition(grpc::CallbackServerContext* c,
+                                                    const v1::PartitionRequest* request,
+                                                    v1::ControlReply*) {
+  auto* reactor = c->DefaultReactor();
+  boost::asio::post(process_.strand(), [this, reactor, request] {
+    std::set<raft::NodeId> blocked;
+    for (uint32_t id : request->blocked())
+      blocked.insert(raft::NodeId{id});
+    process_.transport().partition(blocked);
+    process_.log("partitioned from {} peer(s)", blocked.size());
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlService::Heal(grpc::CallbackServerContext* c,
+                                               const v1::StatusRequest*, v1::ControlReply*) {
+  auto* reactor = c->DefaultReactor();
+  boost::asio::post(process_.strand(), [this, reactor] {
+    process_.transport().heal();
+    process_.log("healed: every link open");
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+// ---- The node. ----
+
+NodeProcess::NodeProcess(const NodeProcessOptions& options)
+    : options_(options),
+      self_(*options_.cluster.find(options_.self)),
+      strand_(boost::asio::make_strand(io_)),
+      storage_(options_.data_dir, SyncCalls::system(),
+               [this](std::function<void()> done) { boost::asio::post(strand_, std::move(done)); }),
+      transport_(options_.cluster, options_.self, strand_),
+      tick_timer_(strand_) {
+  for (const ClusterMember& m : options_.cluster.nodes)
+    if (m.id != options_.self) peers_.insert(m.id);
+}
+
+template <class... Args>
+void NodeProcess::log(fmt::format_string<Args...> format, Args&&... args) const {
+  const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+  fmt::print(stderr, "[{} +{:.3f}s] {}\n", self_.name, seconds,
+             fmt::format(format, std::forward<Args>(args)...));
+}
+
+void NodeProcess::deliver(const DecodedBatch& batch) {
+  if (batch.wrong_cluster) ++wrong_cluster_;
+  if (batch.rejected > 0) {
+    wire_rejected_ += batch.rejected;
+    for (const std::string& why : batch.reasons)
+      log("refused a peer message: {}", why);
+  }
+  for (const raft::Message& m : batch.messages) {
+    if (!transport_.accepts_from(m.from)) continue;  // a partition drops both directions
+    node_->receive(m);
+  }
+}
+
+void NodeProcess::submit(const node::KvCommand& command, grpc::ServerUnaryReactor* reactor,
+                         v1::KvReply* reply) {
+  pending_.emplace(std::make_pair(command.client_id, command.seq),
+                   PendingRequest{reactor, reply, Clock::now() + kClientRequestTimeout});
+  node_->submit(command);
+}
+
+void NodeProcess::on_reply(const node::ClientReply& r) {
+  auto [begin, end] = pending_.equal_range({r.client_id, r.seq});
+  for (auto it = begin; it != end; ++it) {
+    v1::KvReply* reply = it->second.reply;
+    reply->set_status(to_proto(r.status));
+    reply->set_ok(r.result.ok);
+    reply->set_value(r.result.value);
+    reply->set_leader(r.leader.value);
+    if (const ClusterMember* leader = options_.cluster.find(r.leader)) {
+      reply->set_leader_address(leader->address);
+    }
+    it->second.reactor->Finish(grpc::Status::OK);
+  }
+  pending_.erase(begin, end);
+}
+
+void NodeProcess::expire_client_requests() {
+  const Clock::time_point now = Clock::now();
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    it->second.reply->set_status(v1::RETRY);
+    it->second.reactor->Finish(grpc::Status::OK);
+    it = pending_.erase(it);
+  }
+}
+
+void NodeProcess::status(v1::StatusReply& reply) const {
+  const raft::Raft& core = node_->core();
+  reply.set_id(options_.self.value);
+  reply.set_role(std::string(raft::to_string(core.role())));
+  reply.set_term(core.term().value);
+  reply.set_commit(core.commit_index().value);
+  reply.set_last_log_index(core.log().last_index().value);
+  reply.set_leader(core.leader().value);
+  reply.set_applied(node_->applied_index().value);
+  reply.set_rejected_messages(wire_rejected_ + core.total_rejections());
+  reply.set_wrong_cluster(wrong_cluster_);
+  for (uint32_t id : transport_.blocked())
+    reply.add_blocked(id);
+  reply.set_pid(static_cast<uint32_t>(::getpid()));
+}
+
+void NodeProcess::on_soft_state(const raft::SoftState& soft, raft::Term term) {
+  log("{} in term {} (leader: {})", raft::to_string(soft.role), term.value, soft.leader.value);
+}
+
+void NodeProcess::schedule_tick() {
+  tick_timer_.expires_at(next_tick_);
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) on_tick();
+  });
+}
+
+void NodeProcess::on_tick() {
+  const auto period = std::chrono::milliseconds(options_.cluster.tick_ms);
+  node_->tick();
+  expire_client_requests();
+  next_tick_ += period;
+  // After a pause (SIGSTOP) do not replay the missed ticks in a burst: time simply jumped.
+  if (next_tick_ < Clock::now()) next_tick_ = Clock::now() + period;
+  schedule_tick();
+}
+
+std::unique_ptr<grpc::Server> NodeProcess::start_server(const std::string& address,
+                                                        bool with_peer_and_kv, bool with_control) {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  if (with_peer_and_kv) {
+    builder.RegisterService(&peer_service_);
+    builder.RegisterService(&kv_service_);
+  }
+  if (with_control) builder.RegisterService(&control_service_);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    log("cannot listen on {}", address);
+    return nullptr;
+  }
+  return server;
+}
+
+int NodeProcess::run() {
+  raft::Config config;
+  config.id = options_.self;
+  for (const ClusterMember& m : options_.cluster.nodes)
+    config.voters.push_back(m.id);
+  config.election_timeout_ticks = options_.cluster.election_timeout_ticks;
+  config.heartbeat_ticks = 1;
+  config.seed = static_cast<uint64_t>(Clock::now().time_since_epoch().count()) ^
+                (uint64_t{options_.self.value} << 32);
+  config.options.pre_vote = true;
+  config.options.check_quorum = true;
+  node_.emplace(
+      config, storage_, transport_, [this](const node::ClientReply& r) { on_reply(r); }, this);
+  if (!node_->ok()) {
+    log("storage refuses to load: {}", node_->load_error());
+    return 1;
+  }
+  if (!node_->repaired().empty()) log("recovered: {}", node_->repaired());
+  log("starting: term {}, {} log entries, data in {}", node_->core().term().value,
+      node_->core().log().last_index().value, options_.data_dir);
+
+  // Signals are taken by sigwait below, never by a thread of gRPC or Asio.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::unique_ptr<grpc::Server> server = start_server(self_.address, true, self_.control.empty());
+  std::unique_ptr<grpc::Server> control;
+  if (!self_.control.empty()) control = start_server(self_.control, false, true);
+  if (!server || (!self_.control.empty() && !control)) return 1;
+  log("listening on {} (control on {})", self_.address, ClusterFile::control_address(self_));
+
+  boost::asio::post(strand_, [this] {
+    node_->start();
+    next_tick_ = Clock::now() + std::chrono::milliseconds(options_.cluster.tick_ms);
+    schedule_tick();
+  });
+  auto work = boost::asio::make_work_guard(io_);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([this] {
+      try {
+        io_.run();
+      } catch (const std::exception& e) {
+        // A failed write or fsync: the kernel may have dropped our data; never carry on.
+        log("fatal: {}", e.what());
+        std::fflush(stderr);
+        std::_Exit(70);
+      }
+    });
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  // Everything acknowledged is already durable; stopping is as safe as crashing, and faster
+  // than draining gRPC calls that wait on the strand.
+  log("signal {}: exiting", signal);
+  std::fflush(stderr);
+  std::_Exit(0);
+}
+
+}  // namespace
+
+int run_node_process(const NodeProcessOptions& options) {
+  if (!options.cluster.find(options.self)) {
+    fmt::print(stderr, "node {} is not in the cluster file\n", options.self.value);
+    return 2;
+  }
+  NodeProcess process(options);
+  return process.run();
+}
+
+}  // namespace raftsim::real

@@ -1,0 +1,136 @@
+#include "real/peer_transport.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio/post.hpp>
+
+#include "real/wire.h"
+
+namespace raftsim::real {
+
+namespace {
+
+constexpr size_t kMaxQueue = 2048;
+constexpr int kMaxBatch = 256;
+constexpr auto kCallDeadline = std::chrono::milliseconds(1000);
+constexpr auto kPauseAfterFailure = std::chrono::milliseconds(50);
+
+std::shared_ptr<grpc::Channel> channel_to(const std::string& address) {
+  grpc::ChannelArguments args;
+  // A restarted peer should be found again within a fraction of an election timeout.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace
+
+PeerTransport::PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand)
+    : cluster_id_(cluster.cluster_id), strand_(strand) {
+  for (const ClusterMember& m : cluster.nodes) {
+    if (m.id == self) continue;
+    peers_[m.id].stub = v1::RaftPeer::NewStub(channel_to(m.address));
+  }
+}
+
+void PeerTransport::send(const raft::Message& message) {
+  auto it = peers_.find(message.to);
+  if (it == peers_.end() || it->second.link.drop) {
+    ++dropped_;
+    return;
+  }
+  Peer& peer = it->second;
+  if (peer.link.delay.count() == 0) return enqueue(peer, message);
+  auto timer = std::make_shared<boost::asio::steady_timer>(strand_, peer.link.delay);
+  timer->async_wait([this, timer, message](const boost::system::error_code&) {
+    auto again = peers_.find(message.to);
+    if (again->second.link.drop) {
+      ++dropped_;
+      return;
+    }
+    enqueue(again->second, message);
+  });
+}
+
+void PeerTransport::enqueue(Peer& peer, const raft::Message& message) {
+  peer.queue.push_back(message);
+  while (peer.queue.size() > kMaxQueue) {
+    peer.queue.pop_front();
+    ++dropped_;
+  }
+  kick(message.to);
+}
+
+void PeerTransport::kick(raft::NodeId id) {
+  Peer& peer = peers_.at(id);
+  if (peer.in_flight || peer.queue.empty()) return;
+  peer.in_flight = true;
+
+  struct Call {
+    grpc::ClientContext context;
+    v1::RaftBatch request;
+    v1::RaftBatchReply reply;
+  };
+  auto call = std::make_shared<Call>();
+  call->context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
+  call->request.set_cluster_id(cluster_id_);
+  for (int n = 0; n < kMaxBatch && !peer.queue.empty(); ++n) {
+    to_proto(peer.queue.front(), *call->request.add_messages());
+    peer.queue.pop_front();
+  }
+  peer.stub->async()->Deliver(
+      &call->context, &call->request, &call->reply, [this, id, call](grpc::Status status) {
+        boost::asio::post(strand_, [this, id, ok = status.ok()] {
+          Peer& p = peers_.at(id);
+          if (ok) {
+            p.in_flight = false;
+            return kick(id);
+          }
+          // The peer is down or unreachable: pause before trying again, so a dead peer costs
+          // one attempt per pause rather than a busy loop.
+          auto timer = std::make_shared<boost::asio::steady_timer>(strand_, kPauseAfterFailure);
+          timer->async_wait([this, id, timer](const boost::system::error_code&) {
+            peers_.at(id).in_flight = false;
+            kick(id);
+          });
+        });
+      });
+}
+
+void PeerTransport::set_link(raft::NodeId peer, LinkState state) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  it->second.link = state;
+  if (state.drop) {
+    dropped_ += it->second.queue.size();
+    it->second.queue.clear();
+  }
+}
+
+void PeerTransport::partition(const std::set<raft::NodeId>& blocked) {
+  for (auto& [id, peer] : peers_) {
+    LinkState link = peer.link;
+    link.drop = blocked.contains(id);
+    set_link(id, link);
+  }
+}
+
+void PeerTransport::heal() {
+  for (auto& [id, peer] : peers_)
+    peer.link = LinkState{};
+}
+
+bool PeerTransport::accepts_from(raft::NodeId peer) const {
+  auto it = peers_.find(peer);
+  return it != peers_.end() && !it->second.link.drop;
+}
+
+std::vector<uint32_t> PeerTransport::blocked() const {
+  std::vector<uint32_t> out;
+  for (const auto& [id, peer] : peers_)
+    if (peer.link.drop) out.push_back(id.value);
+  return out;
+}
+
+}  // namespace raftsim::real

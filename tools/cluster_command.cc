@@ -1,0 +1,99 @@
+#include "cluster_command.h"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "real/launcher.h"
+
+namespace raftsim::tools {
+
+namespace {
+
+struct ClusterArgs {
+  std::string dir = "./raftsim-cluster";
+  int nodes = 3;
+  std::string node;
+  std::string groups;
+  bool watch = false;
+  int interval_ms = 1000;
+};
+
+int report(const real::LaunchResult& result) {
+  for (const std::string& note : result.notes)
+    fmt::print("{}\n", note);
+  if (!result.ok()) {
+    fmt::print(stderr, "{}\n", result.error);
+    return 1;
+  }
+  return 0;
+}
+
+int show_status(const ClusterArgs& args) {
+  real::Launcher launcher(args.dir);
+  if (!std::filesystem::exists(launcher.cluster_path())) {
+    fmt::print(stderr, "{}: no cluster here\n", args.dir);
+    return 2;
+  }
+  for (;;) {
+    const std::string table = real::Launcher::format_status(launcher.status());
+    if (args.watch) fmt::print("\x1b[H\x1b[2J");
+    fmt::print("{}", table);
+    if (!args.watch) return 0;
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::milliseconds(args.interval_ms));
+  }
+}
+
+}  // namespace
+
+void add_cluster_command(CLI::App& app, int& exit_code) {
+  auto* cluster = app.add_subcommand("cluster", "A local multi-process cluster of real nodes");
+  cluster->require_subcommand(1);
+  auto args = std::make_shared<ClusterArgs>();
+  auto sub = [&](const char* name, const char* help) {
+    auto* cmd = cluster->add_subcommand(name, help);
+    cmd->add_option("--dir", args->dir, "The cluster's directory")->capture_default_str();
+    return cmd;
+  };
+  auto* up = sub("up", "Start N node processes on free loopback ports");
+  up->add_option("-n,--nodes", args->nodes, "How many nodes")->check(CLI::Range(1, 99));
+  up->callback(
+      [args, &exit_code] { exit_code = report(real::Launcher(args->dir).up(args->nodes)); });
+
+  sub("down", "Kill every node process and wait for it to exit")->callback([args, &exit_code] {
+    exit_code = report(real::Launcher(args->dir).down());
+  });
+
+  auto* status = sub("status", "Each node's role, term, commit and last log index");
+  status->add_flag("--watch", args->watch, "Refresh until interrupted");
+  status->add_option("--interval-ms", args->interval_ms, "Refresh period for --watch")
+      ->check(CLI::Range(100, 60000));
+  status->callback([args, &exit_code] { exit_code = show_status(*args); });
+
+  auto* partition = sub("partition", "Split the cluster: groups like n1,n2,n3/n4,n5");
+  partition->add_option("groups", args->groups, "Groups of node names, separated by /")->required();
+  partition->callback([args, &exit_code] {
+    exit_code = report(real::Launcher(args->dir).partition(args->groups));
+  });
+  sub("heal", "Open every link again")->callback([args, &exit_code] {
+    exit_code = report(real::Launcher(args->dir).heal());
+  });
+
+  using Action = real::LaunchResult (real::Launcher::*)(const std::string&);
+  auto on_node = [&](const char* name, const char* help, Action action) {
+    auto* cmd = sub(name, help);
+    cmd->add_option("node", args->node, "The node's name (or id)")->required();
+    cmd->callback([args, action, &exit_code] {
+      real::Launcher launcher(args->dir);
+      exit_code = report((launcher.*action)(args->node));
+    });
+  };
+  on_node("kill", "Crash a node (SIGKILL)", &real::Launcher::kill);
+  on_node("restart", "Start a node again (killing it first if it runs)", &real::Launcher::restart);
+  on_node("pause", "Freeze a node (SIGSTOP)", &real::Launcher::pause);
+  on_node("resume", "Unfreeze a node (SIGCONT)", &real::Launcher::resume);
+  on_node("wipe", "Kill a node, delete its data directory, start it empty", &real::Launcher::wipe);
+}
+
+}  // namespace raftsim::tools
