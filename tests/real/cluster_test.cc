@@ -1,0 +1,388 @@
+// Real processes: a 3-node cluster of `raftsim node` processes on localhost, started and crashed
+// through the `raftsim cluster` command, driven by in-process clients whose history must be
+// linearizable and whose acknowledged writes must all survive a SIGKILL of the leader.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "check/history.h"
+#include "check/linearizability.h"
+#include "raftsim.grpc.pb.h"
+#include "real/kv_client.h"
+#include "real/launcher.h"
+
+namespace raftsim::real {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs `raftsim ARGS...`, bounded in time; output (stdout + stderr) goes to a file.
+CliResult raftsim(const std::vector<std::string>& args, const std::string& dir,
+                  std::chrono::seconds timeout = 60s) {
+  const std::string out_path = dir + "/cli-output.txt";
+  std::vector<std::string> full = {RAFTSIM_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : full)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  CliResult result;
+  const Clock::time_point deadline = Clock::now() + timeout;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (Clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      result.output = "timed out\n";
+      return result;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(out_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  result.output += text.str();
+  return result;
+}
+
+class RealClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Node processes are orphaned by `raftsim cluster`; as subreaper we inherit and reap them.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    std::string pattern = (fs::temp_directory_path() / "raftsim-cluster-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    started_ = Clock::now();
+  }
+
+  void TearDown() override {
+    // Even when the test failed: no process may be left behind.
+    Launcher launcher(dir_, RAFTSIM_BINARY);
+    std::vector<int> pids = launcher.pids();
+    raftsim({"cluster", "down", "--dir", dir_}, dir_, 30s);
+    for (int pid : pids)
+      ::kill(pid, SIGKILL);
+    for (int pid : pids) {
+      const Clock::time_point deadline = Clock::now() + 10s;
+      while (Clock::now() < deadline && ::kill(pid, 0) == 0) {
+        ::waitpid(pid, nullptr, WNOHANG);
+        std::this_thread::sleep_for(10ms);
+      }
+      EXPECT_NE(::kill(pid, 0), 0) << "process " << pid << " is still there";
+    }
+    if (HasFailure()) {
+      for (const auto& entry : fs::directory_iterator(dir_ + "/logs")) {
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string log = text.str();
+        if (log.size() > 4000) log = "..." + log.substr(log.size() - 4000);
+        std::cerr << "---- " << entry.path() << "\n" << log << "\n";
+      }
+    } else {
+      fs::remove_all(dir_);
+    }
+  }
+
+  void up(int nodes) {
+    CliResult r = raftsim({"cluster", "up", "-n", std::to_string(nodes), "--dir", dir_}, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    ASSERT_NE(r.output.find("leader: "), std::string::npos) << r.output;
+    auto cluster = read_cluster_file(dir_ + "/cluster.yaml");
+    ASSERT_TRUE(std::holds_alternative<ClusterFile>(cluster));
+    cluster_ = std::get<ClusterFile>(cluster);
+  }
+
+  // The name of the node that is leader, waiting (bounded) for one.
+  std::string leader(std::chrono::seconds within = 20s) {
+    Launcher launcher(dir_, RAFTSIM_BINARY);
+    const Clock::time_point deadline = Clock::now() + within;
+    while (Clock::now() < deadline) {
+      for (const NodeStatus& s : launcher.status())
+        if (s.reply && s.reply->role() == "leader") return s.member.name;
+      std::this_thread::sleep_for(100ms);
+    }
+    return "";
+  }
+
+  check::Time now() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started_).count();
+  }
+
+  std::string dir_;
+  ClusterFile cluster_;
+  Clock::time_point started_;
+};
+
+// One client thread's work: random operations on a few keys, each recorded with its invoke and
+// complete times and its outcome, until told to stop.
+class Worker {
+ public:
+  Worker(const ClusterFile& cluster, check::ClientId id, std::function<check::Time()> now)
+      : client_(cluster, random_client_id(), options()),
+        id_(id),
+        now_(std::move(now)),
+        rng_(static_cast<uint64_t>(id) * 7919) {}
+
+  void run(const std::atomic<bool>& stop) {
+    while (!stop)
+      step();
+  }
+
+  std::vector<check::Operation> ops;
+  std::vector<std::pair<std::string, std::string>> acked_appends;  // (key, token)
+  std::vector<check::Time> ok_times;
+
+ private:
+  static KvClientOptions options() {
+    KvClientOptions o;
+    o.attempt_timeout = 1000ms;
+    o.total_timeout = 4000ms;
+    return o;
+  }
+
+  // Keys "x" and "y" only ever see appends (and reads), so every acknowledged append must be in
+  // their final value; "z" takes puts and a cas.
+  void step() {
+    const std::string token = fmt::format("{}.{};", id_, ++n_);
+    const int pick = static_cast<int>(rng_() % 10);
+    const std::string key = pick < 7 ? (rng_() % 2 ? "x" : "y") : "z";
+    const check::Time invoke = now_();
+    if (pick < 2 || pick == 7) {
+      KvOutcome o = client_.run(node::KvOp::kGet, key);
+      if (o.kind == KvOutcome::Kind::kOk) {
+        ops.push_back(check::kv_get(id_, key, o.result.value, invoke, now_()));
+        ok_times.push_back(now_());
+      }
+      return;  // a failed read constrains nothing
+    }
+    if (pick < 7) {
+      KvOutcome o = client_.run(node::KvOp::kAppend, key, token);
+      ops.push_back(check::kv_append(id_, key, token, invoke, now_(), outcome(o)));
+      if (o.kind == KvOutcome::Kind::kOk) {
+        acked_appends.emplace_back(key, token);
+        ok_times.push_back(now_());
+      }
+      return;
+    }
+    if (pick < 9) {
+      KvOutcome o = client_.run(node::KvOp::kPut, key, token);
+      ops.push_back(check::kv_put(id_, key, token, invoke, now_(), outcome(o)));
+      if (o.kind == KvOutcome::Kind::kOk) ok_times.push_back(now_());
+      last_put_ = token;
+      return;
+    }
+    // A cas from the value this client last put; succeeds only if no one put since.
+    KvOutcome o = client_.run(node::KvOp::kCas, key, token, last_put_);
+    ops.push_back(
+        check::kv_cas(id_, key, last_put_, token, o.result.ok, invoke, now_(), outcome(o)));
+  }
+
+  static check::Outcome outcome(const KvOutcome& o) {
+    switch (o.kind) {
+      case KvOutcome::Kind::kOk:
+        return check::Outcome::ok;
+      case KvOutcome::Kind::kNotDone:
+        return check::Outcome::fail;
+      case KvOutcome::Kind::kUnknown:
+        return check::Outcome::unknown;
+    }
+    return check::Outcome::unknown;
+  }
+
+  KvClient client_;
+  check::ClientId id_;
+  std::function<check::Time()> now_;
+  std::mt19937_64 rng_;
+  uint64_t n_ = 0;
+  std::string last_put_;
+};
+
+TEST_F(RealClusterTest, LeaderCrashLosesNoAcknowledgedWriteAndHistoryIsLinearizable) {
+  up(3);
+  std::atomic<bool> stop{false};
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> threads;
+  for (int i = 1; i <= 3; ++i) {
+    workers.push_back(std::make_unique<Worker>(cluster_, i, [this] { return now(); }));
+  }
+  for (auto& w : workers)
+    threads.emplace_back([&w, &stop] { w->run(stop); });
+  auto finish = [&] {
+    stop = true;
+    for (std::thread& t : threads)
+      if (t.joinable()) t.join();
+  };
+
+  std::this_thread::sleep_for(3s);
+  const std::string first = leader();
+  ASSERT_FALSE(first.empty()) << "no leader";
+  const check::Time killed_at = now();
+  CliResult killed = raftsim({"cluster", "kill", first, "--dir", dir_}, dir_);
+  if (killed.exit_code != 0) finish();
+  ASSERT_EQ(killed.exit_code, 0) << killed.output;
+
+  std::this_thread::sleep_for(4s);
+  const std::string second = leader();
+  EXPECT_FALSE(second.empty());
+  EXPECT_NE(second, first);
+  CliResult restarted = raftsim({"cluster", "restart", first, "--dir", dir_}, dir_);
+  EXPECT_EQ(restarted.exit_code, 0) << restarted.output;
+  std::this_thread::sleep_for(3s);
+  finish();
+
+  // Writes continued after the leader died.
+  size_t ok_after_kill = 0;
+  size_t ok_total = 0;
+  for (auto& w : workers) {
+    ok_total += w->ok_times.size();
+    for (check::Time t : w->ok_times)
+      if (t > killed_at + 1'000'000'000) ++ok_after_kill;
+  }
+  EXPECT_GT(ok_total, 20u);
+  EXPECT_GT(ok_after_kill, 5u);
+
+  // Every acknowledged append is in the final value of its key, read through the leader.
+  KvClient reader(cluster_, random_client_id());
+  check::History history;
+  for (auto& w : workers)
+    history.ops.insert(history.ops.end(), w->ops.begin(), w->ops.end());
+  for (const std::string key : {"x", "y", "z"}) {
+    const check::Time invoke = now();
+    KvOutcome final_read = reader.run(node::KvOp::kGet, key);
+    ASSERT_EQ(final_read.kind, KvOutcome::Kind::kOk) << final_read.detail;
+    history.ops.push_back(check::kv_get(99, key, final_read.result.value, invoke, now()));
+    for (auto& w : workers) {
+      for (const auto& [k, token] : w->acked_appends) {
+        if (k != key) continue;
+        EXPECT_NE(final_read.result.value.find(token), std::string::npos)
+            << "acknowledged append " << token << " to " << key << " was lost";
+      }
+    }
+  }
+
+  const check::CheckResult verdict = check::check_linearizability(history);
+  EXPECT_EQ(verdict.verdict, check::Verdict::linearizable) << check::format_result(verdict);
+
+  // The restarted node caught up: every node holds the same log as the leader.
+  Launcher launcher(dir_, RAFTSIM_BINARY);
+  const Clock::time_point deadline = Clock::now() + 20s;
+  bool converged = false;
+  std::string table;
+  while (!converged && Clock::now() < deadline) {
+    std::vector<NodeStatus> status = launcher.status();
+    table = Launcher::format_status(status);
+    converged = true;
+    for (const NodeStatus& s : status) {
+      converged = converged && s.reply &&
+                  s.reply->last_log_index() == status[0].reply->last_log_index() &&
+                  s.reply->commit() == s.reply->last_log_index();
+    }
+    if (!converged) std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(converged) << table;
+}
+
+TEST_F(RealClusterTest, HostileMessagesAreRefusedCountedAndTheNodeKeepsRunning) {
+  up(3);
+  const ClusterMember& target = cluster_.nodes[0];
+  auto channel = grpc::CreateChannel(target.address, grpc::InsecureChannelCredentials());
+  auto peer = v1::RaftPeer::NewStub(channel);
+  auto send = [&](const v1::RaftBatch& batch) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 2s);
+    v1::RaftBatchReply reply;
+    return peer->Deliver(&context, batch, &reply);
+  };
+
+  v1::RaftBatch foreign;
+  foreign.set_cluster_id("some-other-cluster");
+  foreign.add_messages()->set_type(v1::VOTE_REQUEST);
+  EXPECT_TRUE(send(foreign).ok());
+
+  v1::RaftBatch malformed;
+  malformed.set_cluster_id(cluster_.cluster_id);
+  v1::RaftMessage* m = malformed.add_messages();
+  m->set_type(static_cast<v1::MessageType>(77));
+  m->set_from(2);
+  m->set_to(target.id.value);
+  m->set_term(1'000'000);
+  v1::RaftMessage* gap = malformed.add_messages();
+  gap->set_type(v1::APPEND_ENTRIES);
+  gap->set_from(2);
+  gap->set_to(target.id.value);
+  gap->set_term(1'000'000);
+  gap->set_prev_log_index(5);
+  gap->add_entries()->set_index(9);
+  EXPECT_TRUE(send(malformed).ok());
+
+  auto control = v1::Control::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 2s);
+  v1::StatusReply status;
+  ASSERT_TRUE(control->Status(&context, v1::StatusRequest{}, &status).ok());
+  EXPECT_EQ(status.wrong_cluster(), 1u);
+  EXPECT_GE(status.rejected_messages(), 3u);
+  // Nothing refused reached the core: no one's term jumped to a million.
+  EXPECT_LT(status.term(), 1'000'000u);
+
+  // The cluster still serves writes.
+  KvClient client(cluster_, random_client_id());
+  EXPECT_EQ(client.run(node::KvOp::kPut, "k", "v").kind, KvOutcome::Kind::kOk);
+  KvOutcome read = client.run(node::KvOp::kGet, "k");
+  EXPECT_EQ(read.result.value, "v");
+}
+
+TEST_F(RealClusterTest, RestartedNodeRecoversItsLogFromDisk) {
+  up(3);
+  KvClient client(cluster_, random_client_id());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(client.run(node::KvOp::kAppend, "log", std::to_string(i)).kind, KvOutcome::Kind::kOk);
+  // Every node down at once: nothing survives but the disks.
+  for (const ClusterMember& m : cluster_.nodes) {
+    CliResult r = raftsim({"cluster", "kill", m.name, "--dir", dir_}, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  for (const ClusterMember& m : cluster_.nodes) {
+    CliResult r = raftsim({"cluster", "restart", m.name, "--dir", dir_}, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  ASSERT_FALSE(leader().empty());
+  KvOutcome read = client.run(node::KvOp::kGet, "log");
+  ASSERT_EQ(read.kind, KvOutcome::Kind::kOk) << read.detail;
+  EXPECT_EQ(read.result.value, "01234");
+}
+
+}  // namespace
+}  // namespace raftsim::real
