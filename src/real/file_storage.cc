@@ -72,10 +72,16 @@ std::optional<std::string> read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-bool all_zero(const std::string& bytes, size_t from) {
-  for (size_t i = from; i < bytes.size(); ++i)
-    if (bytes[i] != 0) return false;
-  return true;
+// Whether a whole, checksum-valid record starts anywhere after byte `from`. A torn append leaves
+// nothing valid behind it; corruption in the middle of the log does (the records after it), even
+// when the corrupt bytes are a length field that now points past the end of the file.
+bool valid_record_after(const std::string& log, size_t from) {
+  for (size_t p = from + 1; p + kHeader + kFixedPayload <= log.size(); ++p) {
+    const uint32_t length = get<uint32_t>(log.data() + p + 4);
+    if (length < kFixedPayload || length > log.size() - p - kHeader) continue;
+    if (get<uint32_t>(log.data() + p) == crc32(log.data() + p + 4, 4 + length)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -151,17 +157,12 @@ std::optional<node::LoadError> FileStorage::load_log(node::Loaded& out) {
              get<uint64_t>(log.data() + at + kHeader + 8) == expected_index;
     }
     if (!good) {
-      // Torn: the record was being appended when the node died, so nothing follows it — its
-      // header is cut short, or its claimed extent reaches the end of the file, or all that
-      // follows is zeros (a file extended but never written).
-      const bool torn = remaining < kHeader + kFixedPayload ||
-                        (length >= kFixedPayload && length <= kMaxPayload &&
-                         at + kHeader + length >= log.size()) ||
-                        all_zero(log, at + kHeader);
+      // Torn: the record was being appended when the node died, so nothing valid follows it.
+      const bool torn = !valid_record_after(log, at);
       if (!torn) {
         return node::LoadError{fmt::format(
-            "{}: byte offset {}: log record {} fails its checksum, with {} more bytes after "
-            "it; refusing to start on a corrupt log",
+            "{}: byte offset {}: log record {} is corrupt, and valid records follow it ({} "
+            "bytes from here to the end); refusing to start on a corrupt log",
             log_path(), at, expected_index, remaining)};
       }
       out.repaired = fmt::format(

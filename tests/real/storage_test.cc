@@ -154,6 +154,24 @@ TEST_F(FileStorageTest, CorruptMiddleRecordIsRefusedNamingFileAndOffset) {
   EXPECT_EQ(fs::file_size(log_path()), 3 * record_size(3));
 }
 
+TEST_F(FileStorageTest, CorruptLengthFieldInTheMiddleIsRefusedNotTruncated) {
+  write_synced(std::nullopt, {entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)});
+  const uint64_t second = record_size(3);
+  {
+    // The length now claims the record runs past the end of the file, as a torn one would.
+    std::fstream f(log_path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(second + 6));
+    f.put('\x40');
+  }
+  FileStorage storage(dir_);
+  auto loaded = storage.load();
+  ASSERT_TRUE(std::holds_alternative<node::LoadError>(loaded))
+      << "committed entries 2..4 would have been dropped as a torn tail";
+  EXPECT_NE(std::get<node::LoadError>(loaded).message.find("byte offset " + std::to_string(second)),
+            std::string::npos);
+  EXPECT_EQ(fs::file_size(log_path()), 4 * record_size(3));
+}
+
 TEST_F(FileStorageTest, CorruptMetadataIsRefused) {
   write_synced(HardState{Term{4}, NodeId{1}, {}}, {});
   {
