@@ -20,17 +20,22 @@ namespace raftsim::scenario {
 namespace {
 
 std::vector<std::string> context_lines(sim::Trace& trace, const std::vector<std::string>& names) {
+  // The last 20 events tell the story of a violation; more buries it.
+  constexpr size_t kContext = 20;
+  std::vector<sim::TraceEvent> recent = trace.recent();
+  if (recent.size() > kContext) recent.erase(recent.begin(), recent.end() - kContext);
   std::vector<std::string> lines;
-  for (const sim::TraceEvent& e : trace.recent()) {
+  for (const sim::TraceEvent& e : recent) {
     lines.push_back(fmt::format("{:9.3f}s  {}", sim::seconds(e.time), describe(e, names)));
   }
   return lines;
 }
 
-check::History to_history(const std::vector<sim::ClientOp>& ops) {
+check::History to_history(std::vector<sim::ClientOp> ops) {
   check::History h;
   h.model = check::ModelKind::kv;
-  for (const sim::ClientOp& op : ops) {
+  h.ops.reserve(ops.size());
+  for (sim::ClientOp& op : ops) {
     const auto client = static_cast<check::ClientId>(op.client);
     const check::Time invoke = sim::micros(op.invoke);
     const check::Time complete = op.known ? sim::micros(op.complete) : check::kNeverCompleted;
@@ -39,17 +44,21 @@ check::History to_history(const std::vector<sim::ClientOp>& ops) {
       case node::KvOp::kGet:
         // A read nobody saw the answer to constrains nothing.
         if (op.known)
-          h.ops.push_back(check::kv_get(client, op.key, op.result.value, invoke, complete));
+          h.ops.push_back(check::kv_get(client, std::move(op.key), std::move(op.result.value),
+                                        invoke, complete));
         break;
       case node::KvOp::kPut:
-        h.ops.push_back(check::kv_put(client, op.key, op.value, invoke, complete, outcome));
+        h.ops.push_back(check::kv_put(client, std::move(op.key), std::move(op.value), invoke,
+                                      complete, outcome));
         break;
       case node::KvOp::kAppend:
-        h.ops.push_back(check::kv_append(client, op.key, op.value, invoke, complete, outcome));
+        h.ops.push_back(check::kv_append(client, std::move(op.key), std::move(op.value), invoke,
+                                         complete, outcome));
         break;
       case node::KvOp::kCas:
-        h.ops.push_back(check::kv_cas(client, op.key, op.expected, op.value, op.result.ok, invoke,
-                                      complete, outcome));
+        h.ops.push_back(check::kv_cas(client, std::move(op.key), std::move(op.expected),
+                                      std::move(op.value), op.result.ok, invoke, complete,
+                                      outcome));
         break;
     }
   }
@@ -169,15 +178,21 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   report.end = world.now();
   report.violations = monitor.invariants().violations();
 
+  // The liveness probe's answer, read before the history is moved out of the clients.
+  std::optional<sim::ClientOp> probe;
+  if (liveness.checked && !world.clients()[liveness.probe_client - 1]->history().empty()) {
+    probe = world.clients()[liveness.probe_client - 1]->history().front();
+  }
+
   // Durability and linearizability of what the clients saw.
-  const std::vector<sim::ClientOp> ops = world.history();
+  std::vector<sim::ClientOp> ops = world.take_history();
   const auto acked = acked_writes(ops);
   const auto committed = committed_commands(world);
   for (auto& v : check::check_durability(acked, committed, sim::micros(world.now()), report.seed)) {
     if (narrator) narrator->line(world.now(), "VIOLATION  durability: " + v.detail);
     report.violations.push_back(std::move(v));
   }
-  const check::History history = to_history(ops);
+  const check::History history = to_history(std::move(ops));
   if (options.check_linearizability && !world.stopped()) {
     report.linearizability = check::check_linearizability(history);
   }
@@ -234,9 +249,8 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
   if (liveness.checked) {
     const bool expect_failure = expected_violated(scenario, Property::kLiveness).value_or(false);
-    const auto& probe = world.clients()[liveness.probe_client - 1]->history();
-    const bool live = !probe.empty() && probe.front().known &&
-                      probe.front().complete <= liveness.probe_at + scenario.liveness.within;
+    const bool live =
+        probe && probe->known && probe->complete <= liveness.probe_at + scenario.liveness.within;
     if (!live) report.violated_properties.emplace_back("liveness");
     report.rows.push_back(
         {fmt::format("liveness (quiet {:g}s, within {:g}s)", sim::seconds(scenario.liveness.quiet),
@@ -244,7 +258,7 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
          expect_failure ? "violated" : "holds",
          live
              ? fmt::format("a write committed {:.3f}s after {:.3f}s",
-                           sim::seconds(probe.front().complete - liveness.probe_at),
+                           sim::seconds(probe->complete - liveness.probe_at),
                            sim::seconds(liveness.probe_at))
              : fmt::format("no write committed within {:g}s of {:.3f}s",
                            sim::seconds(scenario.liveness.within), sim::seconds(liveness.probe_at)),

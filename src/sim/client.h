@@ -75,6 +75,7 @@ class SimClient {
 
   uint32_t id() const { return id_; }
   const std::vector<ClientOp>& history() const { return history_; }
+  std::vector<ClientOp> take_history() { return std::move(history_); }
   bool busy() const { return busy_; }
 
  private:

@@ -439,14 +439,36 @@ void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
   trace_.record(e);
 }
 
+namespace {
+
+void order_by_invocation(std::vector<ClientOp>& ops) {
+  std::stable_sort(ops.begin(), ops.end(), [](const ClientOp& a, const ClientOp& b) {
+    return a.invoke != b.invoke ? a.invoke < b.invoke : a.client < b.client;
+  });
+}
+
+}  // namespace
+
 std::vector<ClientOp> World::history() const {
   std::vector<ClientOp> all;
   for (const auto& client : clients_) {
     all.insert(all.end(), client->history().begin(), client->history().end());
   }
-  std::stable_sort(all.begin(), all.end(), [](const ClientOp& a, const ClientOp& b) {
-    return a.invoke != b.invoke ? a.invoke < b.invoke : a.client < b.client;
-  });
+  order_by_invocation(all);
+  return all;
+}
+
+std::vector<ClientOp> World::take_history() {
+  size_t total = 0;
+  for (const auto& client : clients_)
+    total += client->history().size();
+  std::vector<ClientOp> all;
+  all.reserve(total);
+  for (auto& client : clients_) {
+    std::vector<ClientOp> ops = client->take_history();
+    std::move(ops.begin(), ops.end(), std::back_inserter(all));
+  }
+  order_by_invocation(all);
   return all;
 }
 

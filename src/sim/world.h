@@ -112,6 +112,8 @@ class World final : private ClientEnv {
   const WorldConfig& config() const { return config_; }
   // Every client operation, ordered by invocation (ties: client id).
   std::vector<ClientOp> history() const;
+  // The same, moved out of the clients (which are left with none): no copy of a long history.
+  std::vector<ClientOp> take_history();
   const std::vector<std::unique_ptr<SimClient>>& clients() const { return clients_; }
   // Starts the workload's clients (call once, before running).
   void start_clients();
