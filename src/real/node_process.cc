@@ -387,17 +387,18 @@ int NodeProcess::run() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Queued before any request can be: the strand runs the start first.
+  boost::asio::post(strand_, [this] {
+    node_->start();
+    next_tick_ = Clock::now() + std::chrono::milliseconds(options_.cluster.tick_ms);
+    schedule_tick();
+  });
   std::unique_ptr<grpc::Server> server = start_server(self_.address, true, self_.control.empty());
   std::unique_ptr<grpc::Server> control;
   if (!self_.control.empty()) control = start_server(self_.control, false, true);
   if (!server || (!self_.control.empty() && !control)) return 1;
   log("listening on {} (control on {})", self_.address, ClusterFile::control_address(self_));
 
-  boost::asio::post(strand_, [this] {
-    node_->start();
-    next_tick_ = Clock::now() + std::chrono::milliseconds(options_.cluster.tick_ms);
-    schedule_tick();
-  });
   auto work = boost::asio::make_work_guard(io_);
   std::vector<std::thread> threads;
   for (int i = 0; i < 2; ++i) {

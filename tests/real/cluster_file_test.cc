@@ -1,0 +1,88 @@
+// The cluster file: what a valid one means, and that every mistake is named with its place.
+#include "real/cluster_file.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace raftsim::real {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ClusterFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "raftsim-clusterfile-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::variant<ClusterFile, std::string> read(const std::string& text) {
+    const std::string path = dir_ + "/cluster.yaml";
+    std::ofstream(path) << text;
+    return read_cluster_file(path);
+  }
+  std::string error(const std::string& text) {
+    auto got = read(text);
+    return std::holds_alternative<std::string>(got) ? std::get<std::string>(got) : "(accepted)";
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ClusterFileTest, ReadsNodesSortedByIdWithDefaults) {
+  auto got = read(
+      "cluster_id: c1\n"
+      "nodes:\n"
+      "  - {id: 2, address: 127.0.0.1:7002}\n"
+      "  - {id: 1, name: alpha, address: 127.0.0.1:7001, control: 127.0.0.1:7101}\n");
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(got)) << std::get<std::string>(got);
+  const ClusterFile& c = std::get<ClusterFile>(got);
+  EXPECT_EQ(c.cluster_id, "c1");
+  EXPECT_EQ(c.tick_ms, 25);
+  ASSERT_EQ(c.nodes.size(), 2u);
+  EXPECT_EQ(c.nodes[0].name, "alpha");
+  EXPECT_EQ(c.nodes[1].name, "n2");
+  EXPECT_EQ(ClusterFile::control_address(c.nodes[0]), "127.0.0.1:7101");
+  EXPECT_EQ(ClusterFile::control_address(c.nodes[1]), "127.0.0.1:7002");
+  EXPECT_EQ(c.find("alpha"), &c.nodes[0]);
+  EXPECT_EQ(c.find("2"), &c.nodes[1]);
+}
+
+TEST_F(ClusterFileTest, FormatReadsBackTheSame) {
+  ClusterFile c;
+  c.cluster_id = "raftsim-1";
+  c.tick_ms = 40;
+  c.nodes = {{raft::NodeId{1}, "n1", "127.0.0.1:1", ""},
+             {raft::NodeId{2}, "n2", "127.0.0.1:2", "127.0.0.1:3"}};
+  auto got = read(format_cluster_file(c));
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(got));
+  EXPECT_EQ(std::get<ClusterFile>(got).tick_ms, 40);
+  EXPECT_EQ(std::get<ClusterFile>(got).nodes[1].control, "127.0.0.1:3");
+}
+
+TEST_F(ClusterFileTest, MistakesAreNamedWithTheirPlace) {
+  const std::string path = dir_ + "/cluster.yaml";
+  EXPECT_EQ(error("cluster_id: c\nnodes: []\nnodez: 1\n"), path + ":3:1: unknown key 'nodez'");
+  EXPECT_EQ(error("nodes:\n  - {id: 1, address: 127.0.0.1:1}\n"),
+            path + ": cluster_id is required");
+  EXPECT_EQ(error("cluster_id: c\nnodes:\n  - {id: 1, address: 127.0.0.1}\n"),
+            path + ":3:22: address '127.0.0.1' is not host:port");
+  EXPECT_EQ(error("cluster_id: c\nnodes:\n  - {id: 1, address: 127.0.0.1:1}\n"
+                  "  - {id: 1, address: 127.0.0.1:2}\n"),
+            path + ":4:5: duplicate id 1");
+  EXPECT_NE(
+      error("cluster_id: c\nnodes:\n  - {id: 1, address: 10.0.0.1:1}\n").find("must be loopback"),
+      std::string::npos);
+  EXPECT_NE(error("cluster_id: [unclosed\n").find(path + ":"), std::string::npos);
+  auto missing = read_cluster_file(dir_ + "/missing.yaml");
+  ASSERT_TRUE(std::holds_alternative<std::string>(missing));
+  EXPECT_EQ(std::get<std::string>(missing), dir_ + "/missing.yaml: cannot read the cluster file");
+}
+
+}  // namespace
+}  // namespace raftsim::real
