@@ -8,6 +8,8 @@
 //   1. end the run just after the violation was seen (and drop faults after the end);
 //   2. drop faults, in chunks then one by one (a fault and its undo go together);
 //   3. switch off checks the property does not need (liveness, linearizability);
+//      steps 1 and 3 (except linearizability) only for per-event properties: durability and
+//      linearizability are judged at the end, which must stay settled;
 //   4. fewer clients, fewer keys;
 //   5. shorter faults (the undo moves closer to its fault), faults moved earlier;
 //   6. fewer nodes: the highest-numbered node is removed when no node fault names it (it is taken
