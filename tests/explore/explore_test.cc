@@ -1,0 +1,231 @@
+// raftsim explore: which seeds a shard runs, results that do not depend on the number of
+// threads, shrinking towards the same property, and repro files that `raftsim run` fails on.
+#include "scenario/explore.h"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "scenario/parse.h"
+#include "scenario/runner.h"
+
+namespace raftsim::scenario {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+// Three nodes, a fault every 0.5-1.5 s, vote_without_log_check planted: most seeds break
+// leader completeness within a few seconds.
+constexpr const char* kBuggy = R"(name: buggy
+duration: 6s
+cluster:
+  nodes: [n1, n2, n3]
+  election_timeout: 150ms
+  heartbeat: 50ms
+  bugs: [vote_without_log_check]
+network:
+  latency: {shape: uniform, min: 1ms, max: 20ms}
+workload: {clients: 3, keys: 3, think: 10ms}
+nemesis:
+  faults: [crash, partition, pause]
+  every: [500ms, 1500ms]
+  duration: [100ms, 800ms]
+  quiet: 2s
+liveness: {quiet: 1s, within: 2s}
+)";
+
+Scenario parse(const std::string& yaml, const std::string& name = "buggy.yaml") {
+  auto parsed = parse_scenario_text(yaml, name);
+  if (auto* e = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << e->text();
+  return std::get<Scenario>(parsed);
+}
+
+std::string correct(std::string yaml) {
+  yaml.replace(yaml.find("vote_without_log_check"), 22, "");
+  return yaml;
+}
+
+TEST(ShardSeeds, ShardsTogetherRunExactlyTheUnshardedSweep) {
+  ExploreOptions all{.runs = 10, .first_seed = 100};
+  std::vector<uint64_t> merged;
+  for (uint64_t i = 0; i < 3; ++i) {
+    ExploreOptions shard = all;
+    shard.shard_index = i;
+    shard.shard_count = 3;
+    const auto seeds = shard_seeds(shard);
+    merged.insert(merged.end(), seeds.begin(), seeds.end());
+  }
+  std::sort(merged.begin(), merged.end());
+  EXPECT_EQ(merged, shard_seeds(all));
+  ExploreOptions second = all;
+  second.shard_index = 1;
+  second.shard_count = 3;
+  EXPECT_EQ(shard_seeds(second), (std::vector<uint64_t>{101, 104, 107}));
+}
+
+TEST(ShardSeeds, AShardOutOfRangeRunsNothing) {
+  EXPECT_TRUE(shard_seeds({.runs = 10, .shard_index = 3, .shard_count = 2}).empty());
+  EXPECT_TRUE(shard_seeds({.runs = 10, .shard_index = 0, .shard_count = 0}).empty());
+}
+
+TEST(Explore, ResultsDoNotDependOnTheNumberOfThreads) {
+  const Scenario s = parse(kBuggy);
+  ExploreOptions options{.runs = 8, .first_seed = 1, .shrink_runs = 40};
+  options.jobs = 1;
+  const ExploreResult one = explore(s, options);
+  options.jobs = 3;
+  const ExploreResult three = explore(s, options);
+  ASSERT_TRUE(one.found());
+  ASSERT_EQ(one.failures.size(), three.failures.size());
+  for (size_t i = 0; i < one.failures.size(); ++i) {
+    EXPECT_EQ(one.failures[i].seed, three.failures[i].seed);
+    EXPECT_EQ(one.failures[i].label, three.failures[i].label);
+    EXPECT_EQ(one.failures[i].digest, three.failures[i].digest);
+  }
+  ASSERT_EQ(one.findings.size(), three.findings.size());
+  for (size_t i = 0; i < one.findings.size(); ++i)
+    EXPECT_EQ(one.findings[i].repro_yaml, three.findings[i].repro_yaml);
+}
+
+TEST(Explore, TheCorrectCoreFindsNothing) {
+  const ExploreResult r = explore(parse(correct(kBuggy)), {.runs = 8, .jobs = 2});
+  EXPECT_EQ(r.seeds.size(), 8u);
+  EXPECT_FALSE(r.found()) << r.failures.front().label << " at seed " << r.failures.front().seed;
+}
+
+TEST(Explore, TheReproFailsWithTheSamePropertyWhenRunAsRaftsimRunRunsIt) {
+  const ExploreResult r = explore(parse(kBuggy), {.runs = 4, .jobs = 2, .shrink_runs = 200});
+  ASSERT_FALSE(r.findings.empty());
+  const Finding& f = r.findings.front();
+  EXPECT_TRUE(f.shrunk);
+  EXPECT_TRUE(f.reproduced);
+  EXPECT_LE(f.shrunk_faults, f.original_faults);
+
+  const Scenario repro = parse(f.repro_yaml, "repro.yaml");
+  EXPECT_FALSE(repro.nemesis.enabled());
+  EXPECT_EQ(repro.seed, f.first_seed);
+  EXPECT_TRUE(repro.expectations.empty());
+  RunOptions as_run;  // what `raftsim run` uses, narration aside
+  as_run.narrate = false;
+  const RunReport report = run_scenario(repro, as_run);
+  EXPECT_THAT(report.violated_properties, Contains(f.label));
+  EXPECT_EQ(report.exit_code(), 1);
+}
+
+TEST(Shrink, AScenarioThatPassesIsLeftAlone) {
+  const Scenario s = concrete_scenario(parse(correct(kBuggy)), 1);
+  const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 20});
+  EXPECT_FALSE(r.reproduced);
+  EXPECT_EQ(r.runs, 1u);
+  EXPECT_EQ(r.scenario, s);
+}
+
+TEST(Shrink, KeepsTheSamePropertyViolatedWithinTheBudget) {
+  const Scenario original = parse(kBuggy);
+  const ExploreResult found = explore(original, {.runs = 4, .jobs = 2, .shrink = false});
+  ASSERT_TRUE(found.found());
+  const Failure& first = found.failures.front();
+  const Scenario s = concrete_scenario(original, first.seed);
+  EXPECT_EQ(run_scenario(s, {.narrate = false, .stop_on_violation = true}).digest, first.digest);
+  const ShrinkResult r = shrink(s, first.label, {.max_runs = 60});
+  ASSERT_TRUE(r.reproduced);
+  EXPECT_LE(r.runs, 60u);
+  EXPECT_LE(r.shrunk_faults, r.original_faults);
+  EXPECT_TRUE(still_fails(r.scenario, first.label));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command as a user meets it.
+
+struct Output {
+  int code = -1;
+  std::string text;
+};
+
+Output raftsim(const std::string& args) {
+  const std::string command = fmt::format("{} {} 2>&1", RAFTSIM_BINARY, args);
+  std::FILE* pipe = popen(command.c_str(), "r");
+  Output out;
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
+    out.text.append(buffer, n);
+  const int status = pclose(pipe);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::filesystem::path temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   fmt::format("raftsim-explore-test-{}-{}", name, ::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+TEST(ExploreCommand, WritesAReproThatRaftsimRunFailsOn) {
+  const auto dir = temp_dir("cli");
+  const auto file = dir / "buggy.yaml";
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs(kBuggy, f);
+  std::fclose(f);
+  const Output explored = raftsim(
+      fmt::format("explore {} --runs 2 --jobs 2 --out {}", file.string(), (dir / "out").string()));
+  ASSERT_EQ(explored.code, 1) << explored.text;
+  EXPECT_THAT(explored.text, HasSubstr("leader_completeness"));
+  std::vector<std::filesystem::path> repros;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "out"))
+    repros.push_back(entry.path());
+  ASSERT_EQ(repros.size(), 1u) << explored.text;
+  EXPECT_THAT(explored.text, HasSubstr("raftsim run " + repros[0].string()));
+
+  const Output run = raftsim("run --quiet " + repros[0].string());
+  EXPECT_EQ(run.code, 1) << run.text;
+  const Output table = raftsim("run " + repros[0].string());
+  EXPECT_THAT(table.text, testing::ContainsRegex("leader_completeness +holds +NO +violated"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ExploreCommand, NothingFoundExitsZero) {
+  const auto dir = temp_dir("clean");
+  const auto file = dir / "clean.yaml";
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs(correct(kBuggy).c_str(), f);
+  std::fclose(f);
+  const Output out =
+      raftsim(fmt::format("explore {} --runs 2 --out {}", file.string(), (dir / "out").string()));
+  EXPECT_EQ(out.code, 0) << out.text;
+  EXPECT_THAT(out.text, HasSubstr("2 runs (seeds 1..2)"));
+  EXPECT_THAT(out.text, HasSubstr("no failures"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ExploreCommand, ABadShardIsBadInput) {
+  const Output out = raftsim(fmt::format(
+      "explore {}/scenarios/split_brain.yaml --runs 4 --shard 3/2", RAFTSIM_SOURCE_DIR));
+  EXPECT_EQ(out.code, 2);
+  EXPECT_THAT(out.text, HasSubstr("--shard 3/2: the shard index must be below the count"));
+  EXPECT_EQ(raftsim("explore x.yaml --runs 4 --shard two").code, 2);
+}
+
+TEST(ExploreCommand, ABadFileNamesTheLineAndColumn) {
+  const auto dir = temp_dir("bad");
+  const auto file = dir / "bad.yaml";
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs("name: bad\ncluster:\n  nodes: [n1]\nnemesis:\n  faults: [partiton]\n", f);
+  std::fclose(f);
+  const Output out = raftsim("explore " + file.string() + " --runs 2");
+  EXPECT_EQ(out.code, 2);
+  EXPECT_THAT(out.text, HasSubstr(file.string() + ":5:"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace raftsim::scenario
