@@ -14,6 +14,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -292,6 +293,12 @@ TEST_F(RealClusterTest, LeaderCrashLosesNoAcknowledgedWriteAndHistoryIsLineariza
     }
   }
 
+  size_t by_outcome[3] = {0, 0, 0};
+  for (const check::Operation& op : history.ops)
+    ++by_outcome[static_cast<int>(op.outcome)];
+  std::cout << fmt::format(
+      "history: {} operations ({} ok, {} failed, {} unknown); {} ok after the kill of {}\n",
+      history.ops.size(), by_outcome[0], by_outcome[1], by_outcome[2], ok_after_kill, first);
   const check::CheckResult verdict = check::check_linearizability(history);
   EXPECT_EQ(verdict.verdict, check::Verdict::linearizable) << check::format_result(verdict);
 
