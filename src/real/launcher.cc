@@ -225,6 +225,19 @@ LaunchResult Launcher::up(int nodes) {
       }
     }
   }
+  // A port found free can be taken by another process before the node binds it: start again on
+  // fresh ports when a node does not come up.
+  LaunchResult result_of_last_try;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    result_of_last_try = up_once(nodes);
+    if (result_of_last_try.ok()) return result_of_last_try;
+    down();
+  }
+  return result_of_last_try;
+}
+
+LaunchResult Launcher::up_once(int nodes) {
+  LaunchResult result;
   std::optional<std::vector<int>> ports = free_ports(nodes);
   if (!ports) {
     result.error = "cannot find free loopback ports";
@@ -247,22 +260,32 @@ LaunchResult Launcher::up(int nodes) {
     result.notes.insert(result.notes.end(), started.notes.begin(), started.notes.end());
     if (!started.ok()) {
       result.error = started.error;
-      down();
       return result;
     }
   }
-  // Wait (bounded) until a leader is elected, so the next command finds a working cluster.
+  // Wait (bounded) until every node answers and one leads, so the next command finds a working
+  // cluster.
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(20);
+  std::string missing;
   while (Clock::now() < deadline) {
+    missing.clear();
+    std::string leader;
     for (const NodeStatus& s : status()) {
+      if (!s.reply) missing += (missing.empty() ? "" : ", ") + s.member.name;
       if (s.reply && s.reply->role() == "leader") {
-        result.notes.push_back(fmt::format("leader: {} (term {})", s.member.name, s.reply->term()));
-        return result;
+        leader = fmt::format("leader: {} (term {})", s.member.name, s.reply->term());
       }
+    }
+    if (missing.empty() && !leader.empty()) {
+      result.notes.push_back(leader);
+      return result;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  result.notes.push_back("no leader yet after 20 s; see `raftsim cluster status` and the logs");
+  result.error =
+      missing.empty()
+          ? "no leader after 20 s; see the logs in " + dir_ + "/logs"
+          : fmt::format("{} did not come up within 20 s; see the logs in {}/logs", missing, dir_);
   return result;
 }
 

@@ -61,6 +61,7 @@ class Launcher {
 
  private:
   std::optional<std::string> load();
+  LaunchResult up_once(int nodes);
   LaunchResult start(const ClusterMember& member);
   LaunchResult signal(const std::string& name, int signal, const char* what);
   const ClusterMember* member(const std::string& name, LaunchResult& result) const;
