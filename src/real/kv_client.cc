@@ -11,6 +11,7 @@ namespace raftsim::real {
 namespace {
 
 constexpr auto kBackoff = std::chrono::milliseconds(50);
+constexpr int kMaxReplyBytes = 256 << 20;
 
 using Clock = std::chrono::steady_clock;
 
@@ -49,6 +50,7 @@ v1::Kv::Stub& KvClient::stub(size_t node) {
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+    args.SetMaxReceiveMessageSize(kMaxReplyBytes);  // a value grown by many appends
     stub = v1::Kv::NewStub(grpc::CreateCustomChannel(cluster_.nodes[node].address,
                                                      grpc::InsecureChannelCredentials(), args));
   }

@@ -346,6 +346,7 @@ std::unique_ptr<grpc::Server> NodeProcess::start_server(const std::string& addre
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   if (with_peer_and_kv) {
     builder.RegisterService(&peer_service_);
     builder.RegisterService(&kv_service_);

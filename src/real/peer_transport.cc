@@ -12,6 +12,9 @@ namespace {
 
 constexpr size_t kMaxQueue = 2048;
 constexpr int kMaxBatch = 256;
+// A batch stops growing past this many bytes; one message may exceed it (up to the receiver's
+// kMaxMessageBytes).
+constexpr size_t kMaxBatchBytes = 4u << 20;
 constexpr auto kCallDeadline = std::chrono::milliseconds(1000);
 constexpr auto kPauseAfterFailure = std::chrono::milliseconds(50);
 
@@ -75,8 +78,11 @@ void PeerTransport::kick(raft::NodeId id) {
   auto call = std::make_shared<Call>();
   call->context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
   call->request.set_cluster_id(cluster_id_);
-  for (int n = 0; n < kMaxBatch && !peer.queue.empty(); ++n) {
-    to_proto(peer.queue.front(), *call->request.add_messages());
+  size_t bytes = 0;
+  for (int n = 0; n < kMaxBatch && !peer.queue.empty() && bytes < kMaxBatchBytes; ++n) {
+    v1::RaftMessage* m = call->request.add_messages();
+    to_proto(peer.queue.front(), *m);
+    bytes += m->ByteSizeLong();
     peer.queue.pop_front();
   }
   peer.stub->async()->Deliver(

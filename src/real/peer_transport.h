@@ -24,6 +24,9 @@ namespace raftsim::real {
 
 using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 
+// The largest gRPC message a node accepts: a full AppendEntries of large commands.
+inline constexpr int kMaxMessageBytes = 256 << 20;
+
 struct LinkState {
   bool drop = false;                   // drop every message to and from this peer
   std::chrono::milliseconds delay{0};  // delay every message to this peer
