@@ -102,6 +102,9 @@ class RealClusterTest : public ::testing::Test {
       }
       EXPECT_NE(::kill(pid, 0), 0) << "process " << pid << " is still there";
     }
+    // Nodes killed earlier in the test were orphaned to us: reap what is left of them.
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
     if (HasFailure()) {
       for (const auto& entry : fs::directory_iterator(dir_ + "/logs")) {
         std::ifstream in(entry.path());
