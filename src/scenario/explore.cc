@@ -77,9 +77,14 @@ std::vector<Failure> run_seeds(const Scenario& scenario, const std::vector<uint6
     for (unsigned t = 0; t < jobs; ++t)
       pool.emplace_back(work);
     std::unique_lock lock(mutex);
+    auto last_report = Clock::now();
     while (done < seeds.size()) {
       changed.wait_for(lock, std::chrono::milliseconds(250));
-      if (options.progress) options.progress({done, seeds.size(), failures, since(start)});
+      if (options.progress &&
+          (done == seeds.size() || Clock::now() - last_report >= std::chrono::milliseconds(250))) {
+        last_report = Clock::now();
+        options.progress({done, seeds.size(), failures, since(start)});
+      }
     }
   }
   std::vector<Failure> out;
