@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-bin=build/tools/raftsim
+bin=${RAFTSIM_BIN:-build/tools/raftsim}
 echo "| scenario | simulated | events | median wall (of $runs) | verdict |"
 echo "|---|---|---|---|---|"
 for file in scenarios/*.yaml; do
