@@ -1,10 +1,8 @@
 // A node's simulated disk: the same Storage interface the real world implements with files.
 //
-// Two files, as a real node keeps them:
+// Two files, as a real node keeps them, in the format of node/log_record.h:
 //   meta  one record (term, vote, commit), replaced atomically on each write;
-//   log   a sequence of records, one per entry:
-//           u32 crc32 | u32 payload length | u64 term | u64 index | u8 type | command bytes
-//         the CRC covers everything after itself.
+//   log   a sequence of records, one per entry, each with its CRC-32.
 // Writes are buffered until a sync completes (after a sampled fsync latency). A crash keeps only
 // synced data. Faults: wipe (the disk is lost), fsync that reports success without syncing, a
 // torn last write (a crash keeps part of an unsynced record), and a flipped bit in a stored
@@ -63,8 +61,6 @@ class SimDisk final : public node::Storage {
   };
   void apply(const PendingWrite& write);
   void make_durable_through(uint64_t id);
-  static std::string encode_meta(const raft::HardState& hs);
-  static void encode_entry(std::string& out, const raft::Entry& entry);
 
   std::string name_;
   DiskModel model_;

@@ -1,0 +1,60 @@
+// Log entries and hard state as bytes on a disk: one format, shared by the real write-ahead log
+// (src/real) and the simulated disk (src/sim), so both recover by the same rules.
+//
+//   entry record   u32 crc32 | u32 payload length | u64 term | u64 index | u8 type | command bytes
+//   meta record    u32 crc32 | u64 term | u32 voted_for | u64 commit            (24 bytes)
+//
+// Integers are little-endian (the host order on every supported machine); each CRC-32 covers
+// everything after itself in its record.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "raft/message.h"
+#include "raft/ready.h"
+
+namespace raftsim::node {
+
+inline constexpr size_t kRecordHeader = 8;        // crc32 + payload length
+inline constexpr size_t kEntryFixedPayload = 17;  // term + index + type
+inline constexpr size_t kMetaRecordSize = 24;
+
+uint32_t crc32(const char* data, size_t size);
+
+void append_entry_record(std::string& out, const raft::Entry& entry);
+// The size of the record starting at `at` (header included), read from its length field.
+size_t record_size_at(std::string_view log, size_t at);
+
+std::string encode_meta_record(const raft::HardState& hard_state);
+// nullopt when the record's size or checksum is wrong.
+std::optional<raft::HardState> decode_meta_record(std::string_view record);
+
+// What recovery found in a log file's bytes.
+struct LogScan {
+  enum class Ending : uint8_t {
+    kClean,     // every byte belongs to a good record
+    kTornTail,  // a bad record with nothing valid after it: an append cut short by a crash
+    kCorrupt,   // a bad record with valid records after it: damage, never to be believed
+  };
+  std::vector<raft::Entry> entries;  // the good records, indices 1..n
+  std::vector<uint64_t> offsets;     // where each good record starts
+  uint64_t good_bytes = 0;           // the end of the last good record
+  Ending ending = Ending::kClean;
+  uint64_t bad_offset = 0;  // kTornTail / kCorrupt: where the bad record starts
+  uint64_t bad_index = 0;   // ... and the index it should have held
+  std::string why;          // ... and what is wrong with it
+};
+
+// Reads records from the start. A bad record (a wrong checksum or length, an index out of
+// sequence, an unknown entry type) ends the scan: it is a torn tail if no whole, checksum-valid
+// record starts anywhere after it — even a corrupt length field that points past the end cannot
+// hide the records that follow — and corruption otherwise. The first `trusted_bytes` are known to
+// be exactly as written (the simulated disk knows which bytes a fault may have touched); their
+// checksums are not recomputed.
+LogScan scan_log(std::string_view log, uint64_t trusted_bytes = 0);
+
+}  // namespace raftsim::node
