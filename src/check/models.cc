@@ -4,7 +4,6 @@
 
 #include <map>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace raftsim::check {
