@@ -60,7 +60,8 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
     for (const auto& pair : root) {
       const std::string key = pair.first.as<std::string>();
       if (key != "cluster_id" && key != "tick_ms" && key != "election_timeout_ticks" &&
-          key != "nodes") {
+          key != "heartbeat_ticks" && key != "pre_vote" && key != "check_quorum" &&
+          key != "start_at_ms" && key != "nodes") {
         return fmt::format("{}: unknown key '{}'", at(path, pair.first), key);
       }
     }
@@ -71,6 +72,14 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
     if (root["tick_ms"]) cluster.tick_ms = root["tick_ms"].as<int>();
     if (root["election_timeout_ticks"]) {
       cluster.election_timeout_ticks = root["election_timeout_ticks"].as<int>();
+    }
+    if (root["heartbeat_ticks"]) cluster.heartbeat_ticks = root["heartbeat_ticks"].as<int>();
+    if (root["pre_vote"]) cluster.pre_vote = root["pre_vote"].as<bool>();
+    if (root["check_quorum"]) cluster.check_quorum = root["check_quorum"].as<bool>();
+    if (root["start_at_ms"]) cluster.start_at_ms = root["start_at_ms"].as<int64_t>();
+    if (cluster.heartbeat_ticks < 1 || cluster.heartbeat_ticks >= cluster.election_timeout_ticks) {
+      return fmt::format("{}: heartbeat_ticks must be at least 1 and below election_timeout_ticks",
+                         at(path, root["heartbeat_ticks"]));
     }
     if (cluster.tick_ms < 1 || cluster.tick_ms > 10000) {
       return fmt::format("{}: tick_ms must be in 1..10000", at(path, root["tick_ms"]));
@@ -125,8 +134,15 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
 
 std::string format_cluster_file(const ClusterFile& cluster) {
   std::string out =
-      fmt::format("cluster_id: {}\ntick_ms: {}\nelection_timeout_ticks: {}\nnodes:\n",
-                  cluster.cluster_id, cluster.tick_ms, cluster.election_timeout_ticks);
+      fmt::format("cluster_id: {}\ntick_ms: {}\nelection_timeout_ticks: {}\n", cluster.cluster_id,
+                  cluster.tick_ms, cluster.election_timeout_ticks);
+  // Written only when not the default, so the default file stays as it was.
+  if (cluster.heartbeat_ticks != 1)
+    out += fmt::format("heartbeat_ticks: {}\n", cluster.heartbeat_ticks);
+  if (!cluster.pre_vote) out += "pre_vote: false\n";
+  if (!cluster.check_quorum) out += "check_quorum: false\n";
+  if (cluster.start_at_ms != 0) out += fmt::format("start_at_ms: {}\n", cluster.start_at_ms);
+  out += "nodes:\n";
   for (const ClusterMember& m : cluster.nodes) {
     out +=
         fmt::format("  - id: {}\n    name: {}\n    address: {}\n", m.id.value, m.name, m.address);

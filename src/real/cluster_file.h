@@ -3,6 +3,12 @@
 //   cluster_id: raftsim-5f3a9c        # every peer message carries it; others are refused
 //   tick_ms: 25                       # one Raft tick of wall-clock time (optional)
 //   election_timeout_ticks: 10        # optional
+//   heartbeat_ticks: 1                # optional
+//   pre_vote: true                    # optional (§9.6)
+//   check_quorum: true                # optional (§6.2 of the thesis)
+//   start_at_ms: 0                    # optional: no node ticks before this Unix time (ms), so
+//                                     # nodes started one after another begin their timers
+//                                     # together; 0: at once
 //   nodes:
 //     - id: 1                         # the Raft node id, >= 1, unique
 //       name: n1                      # unique; used by `raftsim cluster` commands
@@ -31,6 +37,10 @@ struct ClusterFile {
   std::string cluster_id;
   int tick_ms = 25;
   int election_timeout_ticks = 10;
+  int heartbeat_ticks = 1;
+  bool pre_vote = true;
+  bool check_quorum = true;
+  int64_t start_at_ms = 0;
   std::vector<ClusterMember> nodes;  // sorted by id
 
   const ClusterMember* find(std::string_view id_or_name) const;

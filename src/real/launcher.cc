@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -173,6 +174,7 @@ LaunchResult Launcher::start(const ClusterMember& m) {
     argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  const bool tie = tie_to_parent_;
   const pid_t pid = ::fork();
   if (pid < 0) {
     result.error = fmt::format("{}: fork failed", m.name);
@@ -181,6 +183,7 @@ LaunchResult Launcher::start(const ClusterMember& m) {
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec.
     ::setsid();
+    if (tie) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     const int in = ::open("/dev/null", O_RDONLY);
     if (out >= 0) {
@@ -209,9 +212,19 @@ LaunchResult Launcher::start(const ClusterMember& m) {
 }
 
 LaunchResult Launcher::up(int nodes) {
+  if (nodes < 1 || nodes > 99) return {"-n must be in 1..99", {}};
+  ClusterFile shape;
+  for (int i = 0; i < nodes; ++i) {
+    shape.nodes.push_back(
+        {raft::NodeId{static_cast<uint32_t>(i + 1)}, fmt::format("n{}", i + 1), "", ""});
+  }
+  return up(shape, /*wait_for_leader=*/true);
+}
+
+LaunchResult Launcher::up(const ClusterFile& shape, bool wait_for_leader) {
   LaunchResult result;
-  if (nodes < 1 || nodes > 99) {
-    result.error = "-n must be in 1..99";
+  if (shape.nodes.empty() || shape.nodes.size() > 99) {
+    result.error = "a cluster has 1..99 nodes";
     return result;
   }
   if (fs::exists(cluster_path()) && !load()) {
@@ -229,25 +242,27 @@ LaunchResult Launcher::up(int nodes) {
   // fresh ports when a node does not come up.
   LaunchResult result_of_last_try;
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    result_of_last_try = up_once(nodes);
+    result_of_last_try = up_once(shape, wait_for_leader);
     if (result_of_last_try.ok()) return result_of_last_try;
     down();
   }
   return result_of_last_try;
 }
 
-LaunchResult Launcher::up_once(int nodes) {
+LaunchResult Launcher::up_once(const ClusterFile& shape, bool wait_for_leader) {
   LaunchResult result;
+  const int nodes = static_cast<int>(shape.nodes.size());
   std::optional<std::vector<int>> ports = free_ports(nodes);
   if (!ports) {
     result.error = "cannot find free loopback ports";
     return result;
   }
   std::random_device random;
-  cluster_ = ClusterFile{};
+  cluster_ = shape;
   cluster_.cluster_id = fmt::format("raftsim-{:08x}", random());
+  cluster_.nodes.clear();
   for (int i = 0; i < nodes; ++i) {
-    cluster_.nodes.push_back({raft::NodeId{static_cast<uint32_t>(i + 1)}, fmt::format("n{}", i + 1),
+    cluster_.nodes.push_back({raft::NodeId{static_cast<uint32_t>(i + 1)}, shape.nodes[i].name,
                               fmt::format("127.0.0.1:{}", (*ports)[i]), ""});
   }
   fs::create_directories(dir_);
@@ -276,8 +291,8 @@ LaunchResult Launcher::up_once(int nodes) {
         leader = fmt::format("leader: {} (term {})", s.member.name, s.reply->term());
       }
     }
-    if (missing.empty() && !leader.empty()) {
-      result.notes.push_back(leader);
+    if (missing.empty() && (!leader.empty() || !wait_for_leader)) {
+      if (!leader.empty()) result.notes.push_back(leader);
       return result;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -39,6 +39,10 @@ class Launcher {
   explicit Launcher(std::string dir, std::string binary = "");
 
   LaunchResult up(int nodes);
+  // A cluster shaped like `shape`: its node names (ids 1, 2, ... in order; addresses are chosen
+  // here) and its settings (timers, options, start time). Without `wait_for_leader`, returns as
+  // soon as every node answers.
+  LaunchResult up(const ClusterFile& shape, bool wait_for_leader);
   LaunchResult down();
   LaunchResult kill(const std::string& name);     // SIGKILL
   LaunchResult restart(const std::string& name);  // kill if running, then start
@@ -55,13 +59,18 @@ class Launcher {
   // A table: one line per node with its role, term, commit and last log index.
   static std::string format_status(const std::vector<NodeStatus>& status);
 
+  // Node processes started from now on are killed by the kernel when the thread that started
+  // them ends (PR_SET_PDEATHSIG), so a run that dies cannot leave nodes behind. Off by default:
+  // `raftsim cluster up` starts nodes that outlive it.
+  void set_tie_to_parent(bool tie) { tie_to_parent_ = tie; }
+
   std::string cluster_path() const { return dir_ + "/cluster.yaml"; }
   // The pids of every node process with a pid file, running or not.
   std::vector<int> pids() const;
 
  private:
   std::optional<std::string> load();
-  LaunchResult up_once(int nodes);
+  LaunchResult up_once(const ClusterFile& shape, bool wait_for_leader);
   LaunchResult start(const ClusterMember& member);
   LaunchResult signal(const std::string& name, int signal, const char* what);
   const ClusterMember* member(const std::string& name, LaunchResult& result) const;
@@ -71,6 +80,7 @@ class Launcher {
   std::string dir_;
   std::string binary_;
   ClusterFile cluster_;
+  bool tie_to_parent_ = false;
 };
 
 }  // namespace raftsim::real

@@ -93,6 +93,8 @@ class ControlService final : public v1::Control::CallbackService {
                                       v1::ControlReply*) override;
   grpc::ServerUnaryReactor* Heal(grpc::CallbackServerContext* c, const v1::StatusRequest*,
                                  v1::ControlReply*) override;
+  grpc::ServerUnaryReactor* Campaign(grpc::CallbackServerContext* c, const v1::StatusRequest*,
+                                     v1::ControlReply*) override;
 
  private:
   NodeProcess& process_;
@@ -110,6 +112,10 @@ class NodeProcess final : public node::NodeObserver {
               v1::KvReply* reply);
   void status(v1::StatusReply& reply) const;
   PeerTransport& transport() { return transport_; }
+  void campaign() {
+    log("campaigning on request");
+    node_->campaign();
+  }
   template <class... Args>
   void log(fmt::format_string<Args...> format, Args&&... args) const;
 
@@ -234,6 +240,16 @@ grpc::ServerUnaryReactor* ControlService::Heal(grpc::CallbackServerContext* c,
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ControlService::Campaign(grpc::CallbackServerContext* c,
+                                                   const v1::StatusRequest*, v1::ControlReply*) {
+  auto* reactor = c->DefaultReactor();
+  boost::asio::post(process_.strand(), [this, reactor] {
+    process_.campaign();
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
 // ---- The node. ----
 
 NodeProcess::NodeProcess(const NodeProcessOptions& options)
@@ -333,7 +349,11 @@ void NodeProcess::schedule_tick() {
 
 void NodeProcess::on_tick() {
   const auto period = std::chrono::milliseconds(options_.cluster.tick_ms);
-  node_->tick();
+  // Before the cluster's common start time no timer runs (see start_at_ms in cluster_file.h).
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  if (now_ms >= options_.cluster.start_at_ms) node_->tick();
   expire_client_requests();
   next_tick_ += period;
   // After a pause (SIGSTOP) do not replay the missed ticks in a burst: time simply jumped.
@@ -366,11 +386,11 @@ int NodeProcess::run() {
   for (const ClusterMember& m : options_.cluster.nodes)
     config.voters.push_back(m.id);
   config.election_timeout_ticks = options_.cluster.election_timeout_ticks;
-  config.heartbeat_ticks = 1;
+  config.heartbeat_ticks = options_.cluster.heartbeat_ticks;
   config.seed = static_cast<uint64_t>(Clock::now().time_since_epoch().count()) ^
                 (uint64_t{options_.self.value} << 32);
-  config.options.pre_vote = true;
-  config.options.check_quorum = true;
+  config.options.pre_vote = options_.cluster.pre_vote;
+  config.options.check_quorum = options_.cluster.check_quorum;
   node_.emplace(
       config, storage_, transport_, [this](const node::ClientReply& r) { on_reply(r); }, this);
   if (!node_->ok()) {
