@@ -7,6 +7,9 @@
 
 #include "scenario/parse.h"
 #include "scenario/runner.h"
+#ifdef RAFTSIM_REAL
+#include "real/real_runner.h"
+#endif
 
 namespace raftsim::tools {
 
@@ -20,7 +23,48 @@ struct RunFlags {
   std::string export_format;
   bool quiet = false;
   bool verbose = false;
+  bool real = false;
 };
+
+#ifdef RAFTSIM_REAL
+int run_real(const RunFlags& flags, const scenario::Scenario& s) {
+  const std::vector<std::string> refusals = real::real_mode_refusals(s);
+  if (!refusals.empty()) {
+    for (const std::string& r : refusals)
+      fmt::print(stderr, "{}\n", r);
+    fmt::print(stderr,
+               "raftsim: {} cannot run in real mode (it runs in the simulator: raftsim run {})\n",
+               flags.file, flags.file);
+    return 2;
+  }
+  if (flags.seed || !flags.trace.empty() || !flags.history.empty() ||
+      !flags.export_format.empty()) {
+    fmt::print(stderr,
+               "raftsim: --seed, --trace, --history and --export apply to simulated runs only\n");
+    return 2;
+  }
+  if (!flags.quiet) {
+    if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
+    fmt::print("running {} for real ({:g}s of wall-clock time, {} node processes)\n", s.name,
+               sim::seconds(s.duration), s.world.node_names.size());
+  }
+  real::RealRunOptions options;
+  options.narrate = !flags.quiet;
+  const scenario::RunReport report = real::run_real_scenario(s, options);
+  if (!report.error.empty()) {
+    fmt::print(stderr, "raftsim: {}\n", report.error);
+    return 2;
+  }
+  std::string table = scenario::format_report(report, !flags.quiet);
+  // The last line of a simulated run's table names seed, digest and simulated time: not ours.
+  table.erase(table.rfind('\n', table.size() - 2) + 1);
+  const std::string summary =
+      fmt::format("{} {} real nodes={} ops={} wall={:.2f}s\n", report.passed() ? "PASS" : "FAIL",
+                  report.scenario, report.node_names.size(), report.events, report.wall_seconds);
+  fmt::print("{}", flags.quiet ? summary : table + summary);
+  return report.exit_code();
+}
+#endif
 
 int run(const RunFlags& flags) {
   auto parsed = scenario::parse_scenario_file(flags.file);
@@ -29,6 +73,9 @@ int run(const RunFlags& flags) {
     return 2;
   }
   const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
+#ifdef RAFTSIM_REAL
+  if (flags.real) return run_real(flags, s);
+#endif
   scenario::RunOptions options;
   options.seed = flags.seed;
   options.trace_path = flags.trace;
@@ -82,6 +129,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"raftsim", "edn", "porcupine"}));
   cmd->add_flag("--quiet,-q", flags->quiet, "Print only the summary line");
   cmd->add_flag("--verbose,-v", flags->verbose, "Narrate client operations and every commit");
+#ifdef RAFTSIM_REAL
+  cmd->add_flag("--real", flags->real,
+                "Run against real node processes on localhost (see README, Real mode)");
+#endif
   cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
 }
 

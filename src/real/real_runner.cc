@@ -1,0 +1,762 @@
+#include "real/real_runner.h"
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "check/durability.h"
+#include "check/history.h"
+#include "check/linearizability.h"
+#include "node/kv.h"
+#include "raftsim.grpc.pb.h"
+#include "real/file_storage.h"
+#include "real/kv_client.h"
+#include "real/launcher.h"
+
+namespace raftsim::real {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using scenario::Expectation;
+using scenario::Fault;
+using scenario::FaultKind;
+using scenario::Property;
+
+constexpr auto kPollEvery = std::chrono::milliseconds(20);
+
+std::string at(const scenario::Where& w) {
+  return fmt::format("{}:{}:{}", w.file, w.line, w.column);
+}
+
+int64_t micros(sim::Duration d) {
+  return d.count();
+}
+
+// One operation as a real client saw it.
+struct RealOp {
+  uint64_t client = 0;
+  uint64_t seq = 0;
+  node::KvOp op = node::KvOp::kGet;
+  std::string key, value, expected;
+  int64_t invoke = 0, complete = 0;  // microseconds since the run's start
+  bool known = false;
+  node::KvResult result;
+};
+
+std::string token(uint64_t client, uint64_t seq) {
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[seq % 36]);
+    seq /= 36;
+  } while (seq != 0);
+  return fmt::format("{}.{}", client, digits);
+}
+
+check::History to_history(const std::vector<RealOp>& ops) {
+  check::History h;
+  h.model = check::ModelKind::kv;
+  for (const RealOp& op : ops) {
+    const auto client = static_cast<check::ClientId>(op.client);
+    const check::Time complete = op.known ? op.complete : check::kNeverCompleted;
+    const check::Outcome outcome = op.known ? check::Outcome::ok : check::Outcome::unknown;
+    switch (op.op) {
+      case node::KvOp::kGet:
+        if (op.known)
+          h.ops.push_back(check::kv_get(client, op.key, op.result.value, op.invoke, complete));
+        break;
+      case node::KvOp::kPut:
+        h.ops.push_back(check::kv_put(client, op.key, op.value, op.invoke, complete, outcome));
+        break;
+      case node::KvOp::kAppend:
+        h.ops.push_back(check::kv_append(client, op.key, op.value, op.invoke, complete, outcome));
+        break;
+      case node::KvOp::kCas:
+        h.ops.push_back(check::kv_cas(client, op.key, op.expected, op.value, op.result.ok,
+                                      op.invoke, complete, outcome));
+        break;
+    }
+  }
+  return h;
+}
+
+// What the Status polls saw, judged against the expectations as it arrives.
+struct Observations {
+  std::mutex mutex;
+  struct Last {
+    bool seen = false;
+    int64_t t = 0;
+    std::string role;
+    uint64_t term = 0, commit = 0;
+  };
+  std::map<uint32_t, Last> last;
+  std::vector<std::pair<bool, std::string>> happened;  // per expectation
+  uint64_t highest_commit = 0;
+  uint64_t polls = 0;
+};
+
+bool in_group(const Expectation& e, uint32_t id) {
+  return e.group.empty() || std::find(e.group.begin(), e.group.end(), id) != e.group.end();
+}
+
+void observe(const scenario::Scenario& s, Observations& o, uint32_t id, int64_t t,
+             const v1::StatusReply& r) {
+  std::lock_guard lock(o.mutex);
+  ++o.polls;
+  Observations::Last& prev = o.last[id];
+  const bool leader = r.role() == "leader";
+  const std::string& name = s.node_name(id);
+  const double sec = static_cast<double>(t) / 1e6;
+  o.highest_commit = std::max(o.highest_commit, r.commit());
+  for (size_t i = 0; i < s.expectations.size(); ++i) {
+    const Expectation& e = s.expectations[i];
+    auto& [happened, note] = o.happened[i];
+    if (happened || !in_group(e, id)) continue;
+    const int64_t from = micros(e.from);
+    const int64_t to = e.to == sim::SimTime::max() ? INT64_MAX : micros(e.to);
+    auto mark = [&](std::string text) {
+      happened = true;
+      note = std::move(text);
+    };
+    switch (e.kind) {
+      case Expectation::Kind::kLeaderWithin:
+        if (leader && t >= from && t <= from + micros(e.within))
+          mark(fmt::format("{} leads term {} at {:.3f}s", name, r.term(), sec));
+        break;
+      case Expectation::Kind::kNoLeader:
+        if (leader && t >= from && t <= to)
+          mark(fmt::format("{} leads term {} at {:.3f}s", name, r.term(), sec));
+        break;
+      case Expectation::Kind::kNoElection:
+        if (leader && t >= from && t <= to &&
+            (!prev.seen || prev.role != "leader" || prev.term != r.term()))
+          mark(fmt::format("{} became leader of term {} by {:.3f}s", name, r.term(), sec));
+        break;
+      case Expectation::Kind::kNoCommit:
+        // The advance happened between the two polls: counted when the earlier one is in the
+        // window.
+        if (prev.seen && r.commit() > prev.commit && prev.t >= from && prev.t <= to)
+          mark(fmt::format("{} commit {} -> {} between {:.3f}s and {:.3f}s", name, prev.commit,
+                           r.commit(), static_cast<double>(prev.t) / 1e6, sec));
+        break;
+      case Expectation::Kind::kTermAtMost:
+        if (r.term() > e.count && t >= from && t <= to)
+          mark(fmt::format("{} at term {} at {:.3f}s", name, r.term(), sec));
+        break;
+      case Expectation::Kind::kTermAbove:
+        if (r.term() > e.count && t <= to)
+          mark(fmt::format("{} at term {} at {:.3f}s", name, r.term(), sec));
+        break;
+      default:
+        break;
+    }
+  }
+  prev = {true, t, r.role(), r.term(), r.commit()};
+}
+
+std::optional<bool> expected_violated(const scenario::Scenario& s, Property p) {
+  for (const Expectation& e : s.expectations) {
+    if (e.kind == Expectation::Kind::kSafetyViolated && scenario::is_safety(p)) return true;
+    if (e.property != p) continue;
+    if (e.kind == Expectation::Kind::kViolated) return true;
+    if (e.kind == Expectation::Kind::kHolds) return false;
+  }
+  return std::nullopt;
+}
+
+// Node ids are the same in the scenario and the cluster file: 1, 2, ... in `cluster.nodes` order.
+class Cluster {
+ public:
+  Cluster(const scenario::Scenario& s, Launcher& launcher, const ClusterFile& file)
+      : s_(s), launcher_(launcher), file_(file) {
+    for (const ClusterMember& m : file_.nodes) {
+      // A node the timeline kills and restarts must be reachable again at once: gRPC's default
+      // reconnect backoff (1 s, growing) would hide it from the polls and the fault calls.
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 10);
+      args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10);
+      args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 50);
+      stubs_[m.id.value] = v1::Control::NewStub(grpc::CreateCustomChannel(
+          ClusterFile::control_address(m), grpc::InsecureChannelCredentials(), args));
+    }
+  }
+
+  v1::Control::Stub& stub(uint32_t id) { return *stubs_.at(id); }
+  const std::string& name(uint32_t id) const { return s_.node_name(id); }
+
+  // Applies one timeline fault; returns what was done, for the narration.
+  std::string apply(const Fault& f) {
+    const uint32_t n = static_cast<uint32_t>(file_.nodes.size());
+    std::string notes;
+    auto note = [&](const LaunchResult& r) {
+      for (const std::string& line : r.notes)
+        notes += (notes.empty() ? "" : "; ") + line;
+      if (!r.ok()) notes += (notes.empty() ? "" : "; ") + ("error: " + r.error);
+    };
+    switch (f.kind) {
+      case FaultKind::kPartition: {
+        std::map<uint32_t, size_t> group_of;
+        for (size_t g = 0; g < f.groups.size(); ++g)
+          for (uint32_t id : f.groups[g])
+            group_of[id] = g;
+        partition_.clear();
+        for (uint32_t a = 1; a <= n; ++a)
+          for (uint32_t b = a + 1; b <= n; ++b) {
+            const auto ga = group_of.find(a), gb = group_of.find(b);
+            if (ga == group_of.end() || gb == group_of.end() || ga->second != gb->second)
+              partition_.insert({a, b});
+          }
+        push_blocks_all();
+        return "partition applied";
+      }
+      case FaultKind::kCut:
+        for (const auto& [a, b] : f.links)
+          cuts_.insert({std::min(a, b), std::max(a, b)});
+        push_blocks_all();
+        return "links cut both ways";
+      case FaultKind::kHeal:
+        partition_.clear();
+        cuts_.clear();
+        for (uint32_t id = 1; id <= n; ++id) {
+          if (absent_.contains(id)) continue;  // given its links when it is back
+          grpc::ClientContext c;
+          c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+          v1::StatusRequest q;
+          v1::ControlReply r;
+          (void)stub(id).Heal(&c, q, &r);
+          push_delays(id);
+        }
+        return "healed";
+      case FaultKind::kDelay:
+        for (uint32_t a = 1; a <= n; ++a)
+          for (uint32_t b = 1; b <= n; ++b) {
+            if (a == b) continue;
+            if (!f.links.empty() &&
+                std::find(f.links.begin(), f.links.end(), std::make_pair(a, b)) == f.links.end())
+              continue;
+            delays_[{a, b}] = static_cast<uint32_t>(f.delay.count() / 1000);
+          }
+        for (uint32_t id = 1; id <= n; ++id)
+          if (!absent_.contains(id)) push_delays(id);
+        return "delays set";
+      case FaultKind::kElect:
+        for (uint32_t id : f.nodes) {
+          grpc::ClientContext c;
+          c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+          v1::StatusRequest q;
+          v1::ControlReply r;
+          const grpc::Status st = stub(id).Campaign(&c, q, &r);
+          notes += fmt::format("{}{} {}", notes.empty() ? "" : "; ", name(id),
+                               st.ok() ? "campaigns" : "did not answer: " + st.error_message());
+        }
+        return notes;
+      default:
+        break;
+    }
+    for (uint32_t id : f.nodes) {
+      switch (f.kind) {
+        case FaultKind::kCrash:
+          absent_.insert(id);
+          note(launcher_.kill(name(id)));
+          break;
+        case FaultKind::kRestart:
+          note(launcher_.restart(name(id)));
+          absent_.erase(id);
+          restore(id);
+          break;
+        case FaultKind::kWipe:
+          absent_.insert(id);
+          note(launcher_.wipe(name(id)));
+          absent_.erase(id);
+          restore(id);
+          break;
+        case FaultKind::kPause:
+          absent_.insert(id);
+          note(launcher_.pause(name(id)));
+          break;
+        case FaultKind::kResume:
+          note(launcher_.resume(name(id)));
+          absent_.erase(id);
+          restore(id);
+          break;
+        default:
+          break;
+      }
+    }
+    return notes;
+  }
+
+ private:
+  std::vector<uint32_t> blocked(uint32_t id) const {
+    std::vector<uint32_t> out;
+    for (uint32_t other = 1; other <= file_.nodes.size(); ++other) {
+      const std::pair<uint32_t, uint32_t> key{std::min(id, other), std::max(id, other)};
+      if (other != id && (partition_.contains(key) || cuts_.contains(key))) out.push_back(other);
+    }
+    return out;
+  }
+
+  bool push_blocks(uint32_t id) {
+    v1::PartitionRequest q;
+    for (uint32_t b : blocked(id))
+      q.add_blocked(b);
+    grpc::ClientContext c;
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    v1::ControlReply r;
+    return stub(id).Partition(&c, q, &r).ok();
+  }
+
+  void push_blocks_all() {
+    for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
+      if (!absent_.contains(id)) push_blocks(id);
+  }
+
+  void push_delays(uint32_t id) {
+    v1::SetLinkFilterRequest q;
+    const std::vector<uint32_t> b = blocked(id);
+    for (const auto& [link, ms] : delays_) {
+      if (link.first != id) continue;
+      v1::LinkFilter* filter = q.add_filters();
+      filter->set_peer(link.second);
+      filter->set_drop(std::find(b.begin(), b.end(), link.second) != b.end());
+      filter->set_delay_ms(ms);
+    }
+    if (q.filters_size() == 0) return;
+    grpc::ClientContext c;
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    v1::ControlReply r;
+    (void)stub(id).SetLinkFilter(&c, q, &r);
+  }
+
+  // A restarted process starts with every link open: give it the links it had (bounded).
+  void restore(uint32_t id) {
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(3);
+    while (Clock::now() < deadline && !push_blocks(id))
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    push_delays(id);
+  }
+
+  const scenario::Scenario& s_;
+  Launcher& launcher_;
+  ClusterFile file_;
+  std::map<uint32_t, std::unique_ptr<v1::Control::Stub>> stubs_;
+  std::set<std::pair<uint32_t, uint32_t>> partition_, cuts_;  // unordered pairs (a < b)
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> delays_;  // directed, in ms
+  // Crashed or paused by the timeline: not sent control calls (they could only time out) until
+  // restarted or resumed, when they are given the links in force.
+  std::set<uint32_t> absent_;
+};
+
+constexpr Property kInvariantProperties[] = {
+    Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
+    Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
+    Property::kCommitMonotonic};
+
+}  // namespace
+
+std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
+  std::vector<std::string> out;
+  if (s.world.bugs.any()) {
+    out.push_back(
+        fmt::format("{}: planted bugs (cluster.bugs) exist only in the simulated world", s.file));
+  }
+  if (s.nemesis.enabled()) {
+    out.push_back(fmt::format("{}: nemesis (random faults) is not supported in real mode", s.file));
+  }
+  for (const Fault& f : s.timeline) {
+    const std::string where = at(f.where);
+    switch (f.kind) {
+      case FaultKind::kPartition:
+      case FaultKind::kHeal:
+      case FaultKind::kDelay:
+      case FaultKind::kCrash:
+      case FaultKind::kRestart:
+      case FaultKind::kPause:
+      case FaultKind::kResume:
+      case FaultKind::kWipe:
+      case FaultKind::kElect:
+        break;
+      case FaultKind::kCut:
+        for (const auto& [a, b] : f.links) {
+          if (std::find(f.links.begin(), f.links.end(), std::make_pair(b, a)) == f.links.end()) {
+            out.push_back(fmt::format(
+                "{}: cut {}->{} is one-way; real mode can cut a link only both ways (the control "
+                "service drops a peer's messages in both directions)",
+                where, s.node_name(a), s.node_name(b)));
+            break;
+          }
+        }
+        break;
+      default:
+        out.push_back(fmt::format("{}: '{}' cannot be done to real processes", where,
+                                  scenario::to_string(f.kind)));
+    }
+  }
+  return out;
+}
+
+scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRunOptions& options) {
+  const auto wall_start = Clock::now();
+  scenario::RunReport report;
+  report.scenario = s.name;
+  report.node_names = s.world.node_names;
+  report.seed = s.seed;
+  auto print = options.print ? options.print : [](const std::string& t) { std::puts(t.c_str()); };
+
+  // Where the cluster lives: a fresh directory, removed after a passing run.
+  std::string dir_template = (fs::temp_directory_path() / "raftsim-real-XXXXXX").string();
+  if (!::mkdtemp(dir_template.data())) {
+    report.error = "cannot create a temporary directory";
+    return report;
+  }
+  const std::string dir = dir_template;
+  Launcher launcher(dir, options.binary);
+  launcher.set_tie_to_parent(true);
+
+  // The scenario's timers and options, as far as the node process takes them.
+  ClusterFile shape;
+  const int64_t tick_us = s.world.tick.count();
+  shape.tick_ms = static_cast<int>(std::max<int64_t>(1, tick_us / 1000));
+  shape.election_timeout_ticks = s.world.election_timeout_ticks;
+  shape.heartbeat_ticks = s.world.heartbeat_ticks;
+  shape.pre_vote = s.world.options.pre_vote;
+  shape.check_quorum = s.world.options.check_quorum;
+  for (size_t i = 0; i < s.world.node_names.size(); ++i) {
+    shape.nodes.push_back(
+        {raft::NodeId{static_cast<uint32_t>(i + 1)}, s.world.node_names[i], "", ""});
+  }
+  // Every node's timers begin at one moment, after all of them are up: time 0 of the scenario.
+  const auto system_now = std::chrono::system_clock::now();
+  const auto margin = std::chrono::milliseconds(1500 + 300 * static_cast<int>(shape.nodes.size()));
+  const int64_t start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               (system_now + margin).time_since_epoch())
+                               .count();
+  shape.start_at_ms = start_ms;
+  const Clock::time_point t0 = Clock::now() + margin;
+  if (options.narrate)
+    print(fmt::format("starting {} node processes in {}", shape.nodes.size(), dir));
+  const LaunchResult up = launcher.up(shape, /*wait_for_leader=*/false);
+  auto finish = [&](bool keep) {
+    launcher.down();
+    std::error_code ec;
+    if (!keep) fs::remove_all(dir, ec);
+  };
+  if (!up.ok()) {
+    report.error = "cluster did not start: " + up.error;
+    finish(true);
+    return report;
+  }
+  if (Clock::now() >= t0) {
+    report.error =
+        fmt::format("the nodes took longer than {}ms to start; see {}/logs", margin.count(), dir);
+    finish(true);
+    return report;
+  }
+  auto file_or = read_cluster_file(launcher.cluster_path());
+  if (auto* error = std::get_if<std::string>(&file_or)) {
+    report.error = *error;
+    finish(true);
+    return report;
+  }
+  const ClusterFile file = std::get<ClusterFile>(file_or);
+  Cluster cluster(s, launcher, file);
+  auto since = [&](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t - t0).count();
+  };
+
+  const std::vector<Fault> timeline = s.timeline;
+  const sim::SimTime end_of_workload = sim::kTimeZero + s.duration;
+  sim::SimTime end = end_of_workload;
+  const bool liveness = s.liveness.enabled;
+  sim::SimTime probe_at;
+  if (liveness) {
+    probe_at = (timeline.empty() ? sim::kTimeZero : timeline.back().at) + s.liveness.quiet;
+    end = std::max(end, probe_at + s.liveness.within);
+  }
+  const Clock::time_point stop_clients = t0 + std::chrono::microseconds(micros(end_of_workload));
+  const Clock::time_point stop_polls = t0 + std::chrono::microseconds(micros(end));
+
+  Observations obs;
+  obs.happened.resize(s.expectations.size());
+  std::atomic<bool> stop{false};
+
+  // Status polls, one thread per node.
+  std::vector<std::thread> threads;
+  for (const ClusterMember& m : file.nodes) {
+    threads.emplace_back([&, id = m.id.value] {
+      std::this_thread::sleep_until(t0);
+      Clock::time_point next = Clock::now();
+      while (!stop && Clock::now() < stop_polls) {
+        grpc::ClientContext c;
+        c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+        v1::StatusRequest q;
+        v1::StatusReply r;
+        const Clock::time_point sent = Clock::now();
+        if (cluster.stub(id).Status(&c, q, &r).ok()) {
+          // The answer describes a moment between sending and receiving: take the send time.
+          observe(s, obs, id, since(sent), r);
+        }
+        next += kPollEvery;
+        if (next < Clock::now()) next = Clock::now();
+        std::this_thread::sleep_until(next);
+      }
+    });
+  }
+
+  // Clients.
+  std::mutex ops_mutex;
+  std::vector<RealOp> ops;
+  const sim::WorkloadModel& w = s.world.workload;
+  KvClientOptions kv_options;
+  kv_options.attempt_timeout =
+      std::chrono::milliseconds(std::max<int64_t>(1, w.attempt_timeout.count() / 1000));
+  kv_options.total_timeout =
+      std::chrono::milliseconds(std::max<int64_t>(1, w.give_up.count() / 1000));
+  for (uint32_t c = 1; c <= w.clients; ++c) {
+    threads.emplace_back([&, c] {
+      KvClient client(file, c, kv_options);
+      std::mt19937_64 rng(s.seed * 1000003 + c);
+      std::uniform_real_distribution<double> unit(0, 1);
+      std::map<std::string, std::string> last_seen;
+      uint64_t seq = 0;
+      std::this_thread::sleep_until(t0);
+      Clock::time_point next = Clock::now();
+      while (!stop && Clock::now() < stop_clients) {
+        RealOp op;
+        op.client = c;
+        op.seq = ++seq;
+        op.key =
+            fmt::format("k{}", static_cast<uint64_t>(unit(rng) * std::max<uint32_t>(w.keys, 1)));
+        const sim::OpMix& m = w.mix;
+        const double total = m.get + m.put + m.append + m.cas;
+        const double draw = unit(rng) * (total > 0 ? total : 1);
+        if (draw < m.get) {
+          op.op = node::KvOp::kGet;
+        } else if (draw < m.get + m.put) {
+          op.op = node::KvOp::kPut;
+          op.value = token(c, op.seq);
+        } else if (draw < m.get + m.put + m.append) {
+          op.op = node::KvOp::kAppend;
+          op.value = token(c, op.seq) + ";";
+        } else {
+          op.op = node::KvOp::kCas;
+          op.expected = last_seen[op.key];
+          op.value = token(c, op.seq);
+        }
+        op.invoke = since(Clock::now());
+        const KvOutcome outcome = client.run(op.op, op.key, op.value, op.expected);
+        op.complete = since(Clock::now());
+        op.known = outcome.kind == KvOutcome::Kind::kOk;
+        op.result = outcome.result;
+        if (op.known && op.op == node::KvOp::kGet) last_seen[op.key] = op.result.value;
+        if (op.known && op.op == node::KvOp::kCas)
+          last_seen[op.key] = op.result.ok ? op.value : op.result.value;
+        // An operation that certainly did not happen constrains nothing.
+        if (outcome.kind != KvOutcome::Kind::kNotDone) {
+          std::lock_guard lock(ops_mutex);
+          ops.push_back(std::move(op));
+        }
+        if (w.rate > 0) {
+          next += std::chrono::microseconds(static_cast<int64_t>(1e6 / w.rate));
+          if (next < Clock::now()) next = Clock::now();
+        } else {
+          next = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(
+                                    unit(rng) * 2 * static_cast<double>(w.think.count())));
+        }
+        std::this_thread::sleep_until(std::min(next, stop_clients));
+      }
+    });
+  }
+
+  // The liveness probe: one write, sent after the quiet window.
+  std::optional<RealOp> probe;
+  std::mutex probe_mutex;
+  if (liveness) {
+    threads.emplace_back([&] {
+      KvClientOptions probe_options = kv_options;
+      probe_options.total_timeout =
+          std::chrono::milliseconds(std::max<int64_t>(1, s.liveness.within.count() / 1000));
+      KvClient client(file, w.clients + 1, probe_options);
+      std::this_thread::sleep_until(t0 + std::chrono::microseconds(micros(probe_at)));
+      RealOp op;
+      op.client = w.clients + 1;
+      op.seq = 1;
+      op.op = node::KvOp::kPut;
+      op.key = "probe";
+      op.value = "live";
+      op.invoke = since(Clock::now());
+      const KvOutcome outcome = client.run(op.op, op.key, op.value);
+      op.complete = since(Clock::now());
+      op.known = outcome.kind == KvOutcome::Kind::kOk;
+      std::lock_guard lock(probe_mutex);
+      probe = op;
+    });
+  }
+
+  // The timeline, on this thread: the node processes it starts die with it (tie_to_parent).
+  for (const Fault& f : timeline) {
+    std::this_thread::sleep_until(t0 + std::chrono::microseconds(micros(f.at)));
+    const std::string done = cluster.apply(f);
+    if (options.narrate) {
+      print(fmt::format("{:9.3f}s  {} {}: {}", static_cast<double>(since(Clock::now())) / 1e6,
+                        scenario::to_string(f.kind), at(f.where), done));
+    }
+  }
+  std::this_thread::sleep_until(stop_polls);
+  stop = true;
+  for (std::thread& t : threads)
+    t.join();
+  report.end = sim::kTimeZero + sim::Duration{since(Clock::now())};
+  report.events = ops.size();
+
+  // The committed log: the node that reports the highest commit index, read from its disk once
+  // every process is stopped.
+  uint32_t best = 0;
+  uint64_t best_commit = 0;
+  for (const ClusterMember& m : file.nodes) {
+    grpc::ClientContext c;
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    v1::StatusRequest q;
+    v1::StatusReply r;
+    if (cluster.stub(m.id.value).Status(&c, q, &r).ok() &&
+        (best == 0 || r.commit() > best_commit)) {
+      best = m.id.value;
+      best_commit = r.commit();
+    }
+  }
+  launcher.down();
+  std::vector<check::CommittedCommand> committed;
+  bool committed_known = false;
+  if (best != 0) {
+    FileStorage storage(fmt::format("{}/data/{}", dir, s.node_name(best)));
+    auto loaded = storage.load();
+    if (auto* l = std::get_if<node::Loaded>(&loaded)) {
+      committed_known = true;
+      for (const raft::Entry& e : l->state.entries) {
+        if (e.index.value > best_commit) break;
+        if (auto cmd = node::decode(e.command)) committed.push_back({cmd->client_id, cmd->seq});
+      }
+    }
+  }
+
+  std::vector<check::AckedWrite> acked;
+  for (const RealOp& op : ops) {
+    if (!op.known || op.op == node::KvOp::kGet) continue;
+    acked.push_back({op.client, op.seq, std::string(node::to_string(op.op)), op.key, raft::NodeId{},
+                     op.complete});
+  }
+  if (committed_known) {
+    for (auto& v : check::check_durability(acked, committed, since(Clock::now()), s.seed))
+      report.violations.push_back(std::move(v));
+  }
+  const check::History history = to_history(ops);
+  report.linearizability = check::check_linearizability(history);
+
+  // The verdict table.
+  for (Property p : kInvariantProperties) {
+    const bool expect_violation = expected_violated(s, p).value_or(false);
+    report.rows.push_back(
+        {std::string(scenario::to_string(p)), expect_violation ? "violated" : "holds",
+         "not checked in real mode (needs every event inside the nodes)", !expect_violation});
+  }
+  {
+    const bool expect_violation = expected_violated(s, Property::kDurability).value_or(false);
+    const bool bad = !report.violations.empty();
+    if (bad) report.violated_properties.emplace_back("durability");
+    scenario::Verdict row{"durability", expect_violation ? "violated" : "holds", "", false};
+    if (!committed_known) {
+      row.observed = "not checked: no node's log could be read";
+      row.ok = false;
+    } else {
+      row.observed = fmt::format("{} ({} acked writes, {} committed commands on {})",
+                                 bad ? "violated" : "holds", acked.size(), committed.size(),
+                                 s.node_name(best));
+      row.ok = bad == expect_violation;
+    }
+    report.rows.push_back(row);
+  }
+  {
+    const bool expect_violation = expected_violated(s, Property::kLinearizability).value_or(false);
+    scenario::Verdict row{"linearizability", expect_violation ? "violated" : "holds", "", false};
+    if (report.linearizability->verdict == check::Verdict::unknown) {
+      row.observed = "unknown: " + report.linearizability->reason;
+      row.ok = !expect_violation;
+    } else {
+      const bool bad = report.linearizability->verdict == check::Verdict::not_linearizable;
+      if (bad) report.violated_properties.emplace_back("linearizability");
+      row.observed = fmt::format("{} ({} ops, {} keys)", bad ? "violated" : "holds",
+                                 history.ops.size(), report.linearizability->partitions);
+      row.ok = bad == expect_violation;
+    }
+    report.rows.push_back(row);
+  }
+  if (liveness) {
+    const bool expect_failure = expected_violated(s, Property::kLiveness).value_or(false);
+    const int64_t deadline = micros(probe_at) + micros(s.liveness.within);
+    const bool live = probe && probe->known && probe->complete <= deadline;
+    if (!live) report.violated_properties.emplace_back("liveness");
+    report.rows.push_back(
+        {fmt::format("liveness (quiet {:g}s, within {:g}s)", sim::seconds(s.liveness.quiet),
+                     sim::seconds(s.liveness.within)),
+         expect_failure ? "violated" : "holds",
+         live ? fmt::format("a write committed {:.3f}s after {:.3f}s",
+                            static_cast<double>(probe->complete - micros(probe_at)) / 1e6,
+                            sim::seconds(probe_at))
+              : fmt::format("no write committed within {:g}s of {:.3f}s",
+                            sim::seconds(s.liveness.within), sim::seconds(probe_at)),
+         live != expect_failure});
+  }
+  for (size_t i = 0; i < s.expectations.size(); ++i) {
+    const Expectation& e = s.expectations[i];
+    const auto& [happened, note] = obs.happened[i];
+    scenario::Verdict row{e.text, "met", "", false};
+    switch (e.kind) {
+      case Expectation::Kind::kHolds:
+      case Expectation::Kind::kViolated:
+        continue;
+      case Expectation::Kind::kSafetyViolated:
+        row.observed = "not checked in real mode";
+        row.ok = false;
+        break;
+      case Expectation::Kind::kNoLeader:
+      case Expectation::Kind::kNoElection:
+      case Expectation::Kind::kNoCommit:
+      case Expectation::Kind::kTermAtMost:
+        row.observed = happened ? note : "as expected (status polls)";
+        row.ok = !happened;
+        break;
+      case Expectation::Kind::kLeaderWithin:
+      case Expectation::Kind::kTermAbove:
+        row.observed = happened ? note : "never (status polls)";
+        row.ok = happened;
+        break;
+      case Expectation::Kind::kCommitsAtLeast:
+        row.observed = fmt::format("highest commit index {}", obs.highest_commit);
+        row.ok = obs.highest_commit >= e.count;
+        break;
+      case Expectation::Kind::kAckedWritesAtLeast:
+        row.observed = fmt::format("{} writes acknowledged", acked.size());
+        row.ok = acked.size() >= e.count;
+        break;
+    }
+    report.rows.push_back(row);
+  }
+  report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  if (options.narrate && !report.passed()) print(fmt::format("node logs kept in {}/logs", dir));
+  finish(/*keep=*/!report.passed());
+  return report;
+}
+
+}  // namespace raftsim::real

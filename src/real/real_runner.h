@@ -1,0 +1,30 @@
+// Runs a scenario against real `raftsim node` processes on localhost (`raftsim run --real`):
+// the cluster is started by the launcher, the timeline is applied in wall-clock time through
+// signals and the control service, the clients talk gRPC through KvClient, and the history goes
+// through the same durability and linearizability checkers as a simulated run. Expectations
+// are judged from outside, from a Status poll of every node every 20 ms. Per-event Raft
+// invariants need the nodes' internals and are reported as not checked.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "scenario/runner.h"
+#include "scenario/scenario.h"
+
+namespace raftsim::real {
+
+struct RealRunOptions {
+  std::string binary;  // the raftsim executable for the nodes; empty: this process's own
+  bool narrate = true;
+  std::function<void(const std::string&)> print;  // default: stdout
+};
+
+// What real mode cannot do, one "file:line:col: ..." message each. Empty: the scenario can run.
+std::vector<std::string> real_mode_refusals(const scenario::Scenario& scenario);
+
+scenario::RunReport run_real_scenario(const scenario::Scenario& scenario,
+                                      const RealRunOptions& options);
+
+}  // namespace raftsim::real
