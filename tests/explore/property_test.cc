@@ -10,6 +10,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <sstream>
 
@@ -26,6 +27,7 @@ struct Search {
   std::optional<Schedule> smallest;  // the counterexample RapidCheck shrank to
   std::string property;              // the first property it violates
   std::string message;               // RapidCheck's report
+  int runs = 0;                      // schedules run, shrinking included
 };
 
 // Checks "no property is violated" on `runs` generated schedules. RapidCheck's final
@@ -49,6 +51,7 @@ Search search(const raft::PlantedBugs& bugs, int runs, const ScheduleShape& shap
   const auto result = rc::detail::checkProperty(
       rc::detail::toProperty([&] {
         const Schedule schedule = *schedules(shape);
+        ++out.runs;
         const auto report = scenario::run_scenario(scenario_for(schedule, bugs, fsync), options);
         std::string violated;
         for (const std::string& p : report.violated_properties) {
@@ -80,6 +83,8 @@ void expect_found_and_small(const Search& s) {
   ::testing::Test::RecordProperty("counterexample", shown.str());
   ::testing::Test::RecordProperty("property", s.property);
   EXPECT_LE(faults, 5u) << s.property << " by " << shown.str();
+  std::printf("%s after %d runs (shrinking included): %s\n", s.property.c_str(), s.runs,
+              shown.str().c_str());
 }
 
 raft::PlantedBugs bug(bool raft::PlantedBugs::*flag) {
