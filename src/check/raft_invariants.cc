@@ -203,9 +203,10 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
     state.term = Term{0};
     state.vote = raft::kNoNode;
     state.persisted.reset();
-  } else if (state.persisted) {
-    state.term = state.persisted->term;
-    state.vote = state.persisted->voted_for;
+  } else if (state.persisted || durability_reported_) {
+    const raft::HardState durable = state.persisted.value_or(raft::HardState{});
+    state.term = durable.term;
+    state.vote = durable.voted_for;
   }
 }
 

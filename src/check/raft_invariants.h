@@ -92,6 +92,11 @@ class RaftInvariants {
   // Names for reports: names[i] names node i+1. Without them nodes read "n<id>".
   void set_node_names(std::vector<std::string> names) { node_names_ = std::move(names); }
 
+  // The host promises to call on_persisted() after every durable write, so a node it has reported
+  // nothing for has nothing durable: after a restart its baseline is term 0 and no vote, not what
+  // was last seen in memory (a term adopted but never synced is not a promise broken).
+  void set_durability_reported(bool reported) { durability_reported_ = reported; }
+
   // The node truncated its log at written.front().index and appended `written` (one persisted
   // batch, indices consecutive); `log_after` is its in-memory log after the write, used for the
   // term preceding the batch. Checks log matching. O(E).
@@ -212,6 +217,7 @@ class RaftInvariants {
   uint64_t suppressed_ = 0;
   std::string name(raft::NodeId id) const;
   std::vector<std::string> node_names_;
+  bool durability_reported_ = false;
 };
 
 }  // namespace raftsim::check

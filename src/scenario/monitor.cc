@@ -33,6 +33,7 @@ Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(siz
       max_commit_(scenario.world.node_names.size() + 1, 0),
       observations_(scenario.expectations.size()) {
   invariants_.set_node_names(scenario.world.node_names);
+  invariants_.set_durability_reported(true);  // the world reports every completed sync
 }
 
 void Monitor::report_new_violations() {

@@ -148,6 +148,15 @@ void SimClient::on_timer(ClientEnv& env, uint64_t token) {
   begin_op(env);
 }
 
+void SimClient::abandon_in_flight(SimTime now) {
+  if (!busy_) return;
+  busy_ = false;
+  live_timer_[0] = live_timer_[1] = 0;
+  current_.complete = now;
+  current_.known = false;
+  history_.push_back(std::move(current_));
+}
+
 void SimClient::finish(ClientEnv& env, bool known, node::KvResult result) {
   live_timer_[0] = live_timer_[1] = 0;
   current_.complete = env.now();

@@ -76,6 +76,9 @@ class SimClient {
   uint32_t id() const { return id_; }
   const std::vector<ClientOp>& history() const { return history_; }
   std::vector<ClientOp> take_history() { return std::move(history_); }
+  // The run is over: an operation still waiting for its answer is recorded as unknown — it may
+  // have taken effect (a read may even have observed it), so leaving it out would be a lie.
+  void abandon_in_flight(SimTime now);
   bool busy() const { return busy_; }
 
  private:

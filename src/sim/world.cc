@@ -465,6 +465,7 @@ std::vector<ClientOp> World::take_history() {
   std::vector<ClientOp> all;
   all.reserve(total);
   for (auto& client : clients_) {
+    client->abandon_in_flight(now_);
     std::vector<ClientOp> ops = client->take_history();
     std::move(ops.begin(), ops.end(), std::back_inserter(all));
   }

@@ -113,6 +113,7 @@ class World final : private ClientEnv {
   // Every client operation, ordered by invocation (ties: client id).
   std::vector<ClientOp> history() const;
   // The same, moved out of the clients (which are left with none): no copy of a long history.
+  // Ends the workload: operations still in flight are recorded with an unknown outcome.
   std::vector<ClientOp> take_history();
   const std::vector<std::unique_ptr<SimClient>>& clients() const { return clients_; }
   // Starts the workload's clients (call once, before running).

@@ -322,6 +322,22 @@ TEST_F(InvariantsTest, TermMonotonicAcrossRestartComparesWithDurableTerm) {
   EXPECT_EQ(v.term, Term{1});
 }
 
+// When the host reports every durable write, a node it reported nothing for had nothing durable:
+// a crash between adopting term 1 and its first sync may bring it back in term 0.
+TEST_F(InvariantsTest, WithDurabilityReportedATermNeverSyncedMayBeForgotten) {
+  inv.set_durability_reported(true);
+  inv.on_state(tick(), follower(n1, 1, n2, 0, {}));
+  inv.on_restart(tick(), n1);
+  inv.on_state(tick(), follower(n1, 0, NodeId{}, 0, {}));
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+
+  // ...but what the disk did acknowledge still binds it.
+  inv.on_persisted(tick(), n1, raft::HardState{Term{1}, n2, Index{}});
+  inv.on_restart(tick(), n1);
+  inv.on_state(tick(), follower(n1, 0, NodeId{}, 0, {}));
+  EXPECT_EQ(only_violation().property, "term_monotonic");
+}
+
 // Disk loss is an injected fault, not a bug in the node: its term and vote start over.
 TEST_F(InvariantsTest, RestartFromAnEmptyDiskStartsTermAndVoteOver) {
   inv.on_persisted(tick(), n1, raft::HardState{Term{4}, n2, Index{}});

@@ -103,6 +103,24 @@ TEST(World, AddingAClientDoesNotChangeTheNetworksChoices) {
   EXPECT_EQ(first_leader(3), first_leader(4));
 }
 
+TEST(World, AnOperationInFlightWhenTheRunEndsIsRecordedAsUnknown) {
+  WorldConfig c = five_nodes(4);
+  c.workload.think = Duration{1000};  // clients are almost always waiting for an answer
+  World world(c);
+  world.start_clients();
+  world.run_until(kTimeZero + 2s);
+  size_t busy = 0;
+  for (const auto& client : world.clients())
+    busy += client->busy() ? 1 : 0;
+  ASSERT_GT(busy, 0u);
+  const std::vector<ClientOp> ops = world.take_history();
+  size_t unknown_at_end = 0;
+  for (const ClientOp& op : ops) {
+    unknown_at_end += !op.known && op.complete == world.now() ? 1 : 0;
+  }
+  EXPECT_EQ(unknown_at_end, busy);
+}
+
 TEST(World, AMinorityPartitionNeverCommits) {
   WorldConfig c = five_nodes(3);
   World world(c);
