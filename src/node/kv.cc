@@ -58,6 +58,15 @@ bool get_bytes(std::string_view& in, std::string& s) {
 
 }  // namespace
 
+std::string value_token(uint64_t client, uint64_t seq) {
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[seq % 36]);
+    seq /= 36;
+  } while (seq != 0);
+  return std::to_string(client) + "." + digits;
+}
+
 std::string encode(const KvCommand& c) {
   std::string out;
   out.reserve(8 + c.key.size() + c.value.size() + c.expected.size());

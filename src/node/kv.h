@@ -35,6 +35,10 @@ struct KvResult {
 
 // Compact binary form carried in log entries. decode() never trusts its input: a truncated or
 // malformed command yields nullopt.
+// A value unique to one client operation and short ("2.9ix": client 2, sequence 12345 in base
+// 36), so commands stay small (see encode).
+std::string value_token(uint64_t client, uint64_t seq);
+
 std::string encode(const KvCommand& command);
 std::optional<KvCommand> decode(std::string_view bytes);
 

@@ -23,6 +23,7 @@
 #include "real/file_storage.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
+#include "scenario/verdict.h"
 
 namespace raftsim::real {
 
@@ -55,15 +56,6 @@ struct RealOp {
   bool known = false;
   node::KvResult result;
 };
-
-std::string token(uint64_t client, uint64_t seq) {
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[seq % 36]);
-    seq /= 36;
-  } while (seq != 0);
-  return fmt::format("{}.{}", client, digits);
-}
 
 check::History to_history(const std::vector<RealOp>& ops) {
   check::History h;
@@ -164,16 +156,6 @@ void observe(const scenario::Scenario& s, Observations& o, uint32_t id, int64_t 
     }
   }
   prev = {true, t, r.role(), r.term(), r.commit()};
-}
-
-std::optional<bool> expected_violated(const scenario::Scenario& s, Property p) {
-  for (const Expectation& e : s.expectations) {
-    if (e.kind == Expectation::Kind::kSafetyViolated && scenario::is_safety(p)) return true;
-    if (e.property != p) continue;
-    if (e.kind == Expectation::Kind::kViolated) return true;
-    if (e.kind == Expectation::Kind::kHolds) return false;
-  }
-  return std::nullopt;
 }
 
 // Node ids are the same in the scenario and the cluster file: 1, 2, ... in `cluster.nodes` order.
@@ -546,14 +528,14 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
           op.op = node::KvOp::kGet;
         } else if (draw < m.get + m.put) {
           op.op = node::KvOp::kPut;
-          op.value = token(c, op.seq);
+          op.value = node::value_token(c, op.seq);
         } else if (draw < m.get + m.put + m.append) {
           op.op = node::KvOp::kAppend;
-          op.value = token(c, op.seq) + ";";
+          op.value = node::value_token(c, op.seq) + ";";
         } else {
           op.op = node::KvOp::kCas;
           op.expected = last_seen[op.key];
-          op.value = token(c, op.seq);
+          op.value = node::value_token(c, op.seq);
         }
         op.invoke = since(Clock::now());
         const KvOutcome outcome = client.run(op.op, op.key, op.value, op.expected);
@@ -666,13 +648,14 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
 
   // The verdict table.
   for (Property p : kInvariantProperties) {
-    const bool expect_violation = expected_violated(s, p).value_or(false);
+    const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
     report.rows.push_back(
         {std::string(scenario::to_string(p)), expect_violation ? "violated" : "holds",
          "not checked in real mode (needs every event inside the nodes)", !expect_violation});
   }
   {
-    const bool expect_violation = expected_violated(s, Property::kDurability).value_or(false);
+    const bool expect_violation =
+        scenario::expected_violated(s, Property::kDurability).value_or(false);
     const bool bad = !report.violations.empty();
     if (bad) report.violated_properties.emplace_back("durability");
     scenario::Verdict row{"durability", expect_violation ? "violated" : "holds", "", false};
@@ -687,36 +670,16 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     }
     report.rows.push_back(row);
   }
-  {
-    const bool expect_violation = expected_violated(s, Property::kLinearizability).value_or(false);
-    scenario::Verdict row{"linearizability", expect_violation ? "violated" : "holds", "", false};
-    if (report.linearizability->verdict == check::Verdict::unknown) {
-      row.observed = "unknown: " + report.linearizability->reason;
-      row.ok = !expect_violation;
-    } else {
-      const bool bad = report.linearizability->verdict == check::Verdict::not_linearizable;
-      if (bad) report.violated_properties.emplace_back("linearizability");
-      row.observed = fmt::format("{} ({} ops, {} keys)", bad ? "violated" : "holds",
-                                 history.ops.size(), report.linearizability->partitions);
-      row.ok = bad == expect_violation;
-    }
-    report.rows.push_back(row);
-  }
+  report.rows.push_back(scenario::linearizability_verdict(
+      s, report.linearizability, history.ops.size(), "not checked", report.violated_properties));
   if (liveness) {
-    const bool expect_failure = expected_violated(s, Property::kLiveness).value_or(false);
     const int64_t deadline = micros(probe_at) + micros(s.liveness.within);
-    const bool live = probe && probe->known && probe->complete <= deadline;
-    if (!live) report.violated_properties.emplace_back("liveness");
+    std::optional<sim::Duration> committed_after;
+    if (probe && probe->known && probe->complete <= deadline) {
+      committed_after = sim::Duration{probe->complete - micros(probe_at)};
+    }
     report.rows.push_back(
-        {fmt::format("liveness (quiet {:g}s, within {:g}s)", sim::seconds(s.liveness.quiet),
-                     sim::seconds(s.liveness.within)),
-         expect_failure ? "violated" : "holds",
-         live ? fmt::format("a write committed {:.3f}s after {:.3f}s",
-                            static_cast<double>(probe->complete - micros(probe_at)) / 1e6,
-                            sim::seconds(probe_at))
-              : fmt::format("no write committed within {:g}s of {:.3f}s",
-                            sim::seconds(s.liveness.within), sim::seconds(probe_at)),
-         live != expect_failure});
+        scenario::liveness_verdict(s, probe_at, committed_after, report.violated_properties));
   }
   for (size_t i = 0; i < s.expectations.size(); ++i) {
     const Expectation& e = s.expectations[i];

@@ -14,6 +14,7 @@
 #include "scenario/monitor.h"
 #include "scenario/narrator.h"
 #include "scenario/nemesis.h"
+#include "scenario/verdict.h"
 
 namespace raftsim::scenario {
 
@@ -89,17 +90,6 @@ std::vector<check::AckedWrite> acked_writes(const std::vector<sim::ClientOp>& op
                    sim::micros(op.complete)});
   }
   return out;
-}
-
-// Whether an expectation names this property as violated or as holding.
-std::optional<bool> expected_violated(const Scenario& s, Property p) {
-  for (const Expectation& e : s.expectations) {
-    if (e.kind == Expectation::Kind::kSafetyViolated && is_safety(p)) return true;
-    if (e.property != p) continue;
-    if (e.kind == Expectation::Kind::kViolated) return true;
-    if (e.kind == Expectation::Kind::kHolds) return false;
-  }
-  return std::nullopt;
 }
 
 constexpr Property kSafetyProperties[] = {
@@ -228,41 +218,16 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.rows.push_back({std::string(to_string(p)), expect_violation ? "violated" : "holds",
                            is_violated ? "violated" : "holds", is_violated == expect_violation});
   }
-  {
-    const bool expect_violation =
-        expected_violated(scenario, Property::kLinearizability).value_or(false);
-    Verdict row{"linearizability", expect_violation ? "violated" : "holds", "", false};
-    if (!report.linearizability) {
-      row.observed = world.stopped() ? "not checked (run stopped)" : "not checked";
-      row.ok = !expect_violation;
-    } else if (report.linearizability->verdict == check::Verdict::unknown) {
-      row.observed = "unknown: " + report.linearizability->reason;
-      row.ok = !expect_violation;
-    } else {
-      const bool bad = report.linearizability->verdict == check::Verdict::not_linearizable;
-      if (bad) report.violated_properties.emplace_back("linearizability");
-      row.observed = fmt::format("{} ({} ops, {} keys)", bad ? "violated" : "holds",
-                                 history.ops.size(), report.linearizability->partitions);
-      row.ok = bad == expect_violation;
-    }
-    report.rows.push_back(row);
-  }
+  report.rows.push_back(linearizability_verdict(
+      scenario, report.linearizability, history.ops.size(),
+      world.stopped() ? "not checked (run stopped)" : "not checked", report.violated_properties));
   if (liveness.checked) {
-    const bool expect_failure = expected_violated(scenario, Property::kLiveness).value_or(false);
-    const bool live =
-        probe && probe->known && probe->complete <= liveness.probe_at + scenario.liveness.within;
-    if (!live) report.violated_properties.emplace_back("liveness");
+    std::optional<Duration> committed_after;
+    if (probe && probe->known && probe->complete <= liveness.probe_at + scenario.liveness.within) {
+      committed_after = probe->complete - liveness.probe_at;
+    }
     report.rows.push_back(
-        {fmt::format("liveness (quiet {:g}s, within {:g}s)", sim::seconds(scenario.liveness.quiet),
-                     sim::seconds(scenario.liveness.within)),
-         expect_failure ? "violated" : "holds",
-         live
-             ? fmt::format("a write committed {:.3f}s after {:.3f}s",
-                           sim::seconds(probe->complete - liveness.probe_at),
-                           sim::seconds(liveness.probe_at))
-             : fmt::format("no write committed within {:g}s of {:.3f}s",
-                           sim::seconds(scenario.liveness.within), sim::seconds(liveness.probe_at)),
-         live != expect_failure});
+        liveness_verdict(scenario, liveness.probe_at, committed_after, report.violated_properties));
   }
   for (size_t i = 0; i < scenario.expectations.size(); ++i) {
     const Expectation& e = scenario.expectations[i];

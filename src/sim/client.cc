@@ -42,21 +42,6 @@ void SimClient::schedule_next(ClientEnv& env) {
   arm(env, delay, Timer::kNextOp);
 }
 
-namespace {
-
-// "2.9ix": client 2, sequence 12345 in base 36. Unique per operation and short, so a command
-// stays small (see node/kv.cc).
-std::string token(uint32_t client, uint64_t seq) {
-  std::string digits;
-  do {
-    digits.insert(digits.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[seq % 36]);
-    seq /= 36;
-  } while (seq != 0);
-  return fmt::format("{}.{}", client, digits);
-}
-
-}  // namespace
-
 node::KvCommand SimClient::next_command() {
   node::KvCommand c;
   c.client_id = id_;
@@ -70,14 +55,14 @@ node::KvCommand SimClient::next_command() {
     c.op = node::KvOp::kGet;
   } else if (draw < m.get + m.put) {
     c.op = node::KvOp::kPut;
-    c.value = token(id_, c.seq);
+    c.value = node::value_token(id_, c.seq);
   } else if (draw < m.get + m.put + m.append) {
     c.op = node::KvOp::kAppend;
-    c.value = token(id_, c.seq) + ";";  // ';' keeps appended tokens apart
+    c.value = node::value_token(id_, c.seq) + ";";  // ';' keeps appended tokens apart
   } else {
     c.op = node::KvOp::kCas;
     c.expected = last_seen_[key];
-    c.value = token(id_, c.seq);
+    c.value = node::value_token(id_, c.seq);
   }
   return c;
 }
