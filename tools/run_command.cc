@@ -55,13 +55,14 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
     fmt::print(stderr, "raftsim: {}\n", report.error);
     return 2;
   }
-  std::string table = scenario::format_report(report, !flags.quiet);
+  std::string table = scenario::format_report(report, true);
   // The last line of a simulated run's table names seed, digest and simulated time: not ours.
   table.erase(table.rfind('\n', table.size() - 2) + 1);
   const std::string summary =
       fmt::format("{} {} real nodes={} ops={} wall={:.2f}s\n", report.passed() ? "PASS" : "FAIL",
                   report.scenario, report.node_names.size(), report.events, report.wall_seconds);
-  fmt::print("{}", flags.quiet ? summary : table + summary);
+  // Quiet still says why a run failed: a failing test's log must name the row that broke.
+  fmt::print("{}", flags.quiet && report.passed() ? summary : table + summary);
   return report.exit_code();
 }
 #endif
@@ -102,7 +103,7 @@ int run(const RunFlags& flags) {
     fmt::print(stderr, "raftsim: {}\n", report.error);
     return 2;
   }
-  if (flags.quiet) {
+  if (flags.quiet && report.passed()) {
     const std::string table = scenario::format_report(report, false);
     // The last line is the summary.
     const auto last = table.rfind('\n', table.size() - 2);
@@ -127,7 +128,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--history", flags->history, "Write the client history to this file");
   cmd->add_option("--export", flags->export_format, "History format: raftsim, edn, porcupine")
       ->check(CLI::IsMember({"raftsim", "edn", "porcupine"}));
-  cmd->add_flag("--quiet,-q", flags->quiet, "Print only the summary line");
+  cmd->add_flag("--quiet,-q", flags->quiet,
+                "Print only the summary line (and the verdict table if the run fails)");
   cmd->add_flag("--verbose,-v", flags->verbose, "Narrate client operations and every commit");
 #ifdef RAFTSIM_REAL
   cmd->add_flag("--real", flags->real,

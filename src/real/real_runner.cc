@@ -23,6 +23,7 @@
 #include "real/file_storage.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
+#include "real/status_observer.h"
 #include "scenario/verdict.h"
 
 namespace raftsim::real {
@@ -82,80 +83,6 @@ check::History to_history(const std::vector<RealOp>& ops) {
     }
   }
   return h;
-}
-
-// What the Status polls saw, judged against the expectations as it arrives.
-struct Observations {
-  std::mutex mutex;
-  struct Last {
-    bool seen = false;
-    int64_t t = 0;
-    std::string role;
-    uint64_t term = 0, commit = 0;
-  };
-  std::map<uint32_t, Last> last;
-  std::vector<std::pair<bool, std::string>> happened;  // per expectation
-  uint64_t highest_commit = 0;
-  uint64_t polls = 0;
-};
-
-bool in_group(const Expectation& e, uint32_t id) {
-  return e.group.empty() || std::find(e.group.begin(), e.group.end(), id) != e.group.end();
-}
-
-void observe(const scenario::Scenario& s, Observations& o, uint32_t id, int64_t t,
-             const v1::StatusReply& r) {
-  std::lock_guard lock(o.mutex);
-  ++o.polls;
-  Observations::Last& prev = o.last[id];
-  const bool leader = r.role() == "leader";
-  const std::string& name = s.node_name(id);
-  const double sec = static_cast<double>(t) / 1e6;
-  o.highest_commit = std::max(o.highest_commit, r.commit());
-  for (size_t i = 0; i < s.expectations.size(); ++i) {
-    const Expectation& e = s.expectations[i];
-    auto& [happened, note] = o.happened[i];
-    if (happened || !in_group(e, id)) continue;
-    const int64_t from = micros(e.from);
-    const int64_t to = e.to == sim::SimTime::max() ? INT64_MAX : micros(e.to);
-    auto mark = [&](std::string text) {
-      happened = true;
-      note = std::move(text);
-    };
-    switch (e.kind) {
-      case Expectation::Kind::kLeaderWithin:
-        if (leader && t >= from && t <= from + micros(e.within))
-          mark(fmt::format("{} leads term {} at {:.3f}s", name, r.term(), sec));
-        break;
-      case Expectation::Kind::kNoLeader:
-        if (leader && t >= from && t <= to)
-          mark(fmt::format("{} leads term {} at {:.3f}s", name, r.term(), sec));
-        break;
-      case Expectation::Kind::kNoElection:
-        if (leader && t >= from && t <= to &&
-            (!prev.seen || prev.role != "leader" || prev.term != r.term()))
-          mark(fmt::format("{} became leader of term {} by {:.3f}s", name, r.term(), sec));
-        break;
-      case Expectation::Kind::kNoCommit:
-        // The advance happened between the two polls: counted when the earlier one is in the
-        // window.
-        if (prev.seen && r.commit() > prev.commit && prev.t >= from && prev.t <= to)
-          mark(fmt::format("{} commit {} -> {} between {:.3f}s and {:.3f}s", name, prev.commit,
-                           r.commit(), static_cast<double>(prev.t) / 1e6, sec));
-        break;
-      case Expectation::Kind::kTermAtMost:
-        if (r.term() > e.count && t >= from && t <= to)
-          mark(fmt::format("{} at term {} at {:.3f}s", name, r.term(), sec));
-        break;
-      case Expectation::Kind::kTermAbove:
-        if (r.term() > e.count && t <= to)
-          mark(fmt::format("{} at term {} at {:.3f}s", name, r.term(), sec));
-        break;
-      default:
-        break;
-    }
-  }
-  prev = {true, t, r.role(), r.term(), r.commit()};
 }
 
 // Node ids are the same in the scenario and the cluster file: 1, 2, ... in `cluster.nodes` order.
@@ -470,8 +397,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   const Clock::time_point stop_clients = t0 + std::chrono::microseconds(micros(end_of_workload));
   const Clock::time_point stop_polls = t0 + std::chrono::microseconds(micros(end));
 
-  Observations obs;
-  obs.happened.resize(s.expectations.size());
+  StatusObserver obs(s);
   std::atomic<bool> stop{false};
 
   // Status polls, one thread per node.
@@ -486,10 +412,8 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
         v1::StatusRequest q;
         v1::StatusReply r;
         const Clock::time_point sent = Clock::now();
-        if (cluster.stub(id).Status(&c, q, &r).ok()) {
-          // The answer describes a moment between sending and receiving: take the send time.
-          observe(s, obs, id, since(sent), r);
-        }
+        if (cluster.stub(id).Status(&c, q, &r).ok())
+          obs.observe(id, since(sent), since(Clock::now()), r);
         next += kPollEvery;
         if (next < Clock::now()) next = Clock::now();
         std::this_thread::sleep_until(next);
@@ -681,41 +605,8 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     report.rows.push_back(
         scenario::liveness_verdict(s, probe_at, committed_after, report.violated_properties));
   }
-  for (size_t i = 0; i < s.expectations.size(); ++i) {
-    const Expectation& e = s.expectations[i];
-    const auto& [happened, note] = obs.happened[i];
-    scenario::Verdict row{e.text, "met", "", false};
-    switch (e.kind) {
-      case Expectation::Kind::kHolds:
-      case Expectation::Kind::kViolated:
-        continue;
-      case Expectation::Kind::kSafetyViolated:
-        row.observed = "not checked in real mode";
-        row.ok = false;
-        break;
-      case Expectation::Kind::kNoLeader:
-      case Expectation::Kind::kNoElection:
-      case Expectation::Kind::kNoCommit:
-      case Expectation::Kind::kTermAtMost:
-        row.observed = happened ? note : "as expected (status polls)";
-        row.ok = !happened;
-        break;
-      case Expectation::Kind::kLeaderWithin:
-      case Expectation::Kind::kTermAbove:
-        row.observed = happened ? note : "never (status polls)";
-        row.ok = happened;
-        break;
-      case Expectation::Kind::kCommitsAtLeast:
-        row.observed = fmt::format("highest commit index {}", obs.highest_commit);
-        row.ok = obs.highest_commit >= e.count;
-        break;
-      case Expectation::Kind::kAckedWritesAtLeast:
-        row.observed = fmt::format("{} writes acknowledged", acked.size());
-        row.ok = acked.size() >= e.count;
-        break;
-    }
-    report.rows.push_back(row);
-  }
+  for (scenario::Verdict& row : obs.verdicts(acked.size()))
+    report.rows.push_back(std::move(row));
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
   if (options.narrate && !report.passed()) print(fmt::format("node logs kept in {}/logs", dir));
   finish(/*keep=*/!report.passed());

@@ -167,6 +167,19 @@ TEST(Cli, UnmetExpectationExitsOne) {
   EXPECT_NE(r.out.find("FAIL"), std::string::npos) << r.out;
 }
 
+TEST(Cli, QuietStillNamesTheRowThatFailed) {
+  const std::string path = write_temp("unmet_quiet.yaml",
+                                      "duration: 3s\n"
+                                      "cluster:\n"
+                                      "  nodes: [a, b, c]\n"
+                                      "expect:\n"
+                                      "  - no_leader: {from: 0s, to: 3s}\n");
+  const Result r = raftsim("run --quiet " + path);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("no_leader[^\n]* NO "))) << r.out;
+  EXPECT_NE(r.out.find("FAIL"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ExpectedViolationThatDoesNotHappenExitsOne) {
   const std::string path = write_temp("no_violation.yaml",
                                       "duration: 3s\n"
