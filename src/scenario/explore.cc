@@ -112,14 +112,14 @@ Finding investigate(const Scenario& scenario, const Failure& first, uint64_t cou
   f.count = count;
   f.first_seed = first.seed;
   const Scenario concrete = concrete_scenario(scenario, first.seed);
-  f.original_faults = concrete.timeline.size();
+  f.original_faults = count_faults(concrete.timeline);
   f.shrunk_faults = f.original_faults;
 
   // Only a violated property can be shrunk towards; an unmet expectation is written as found.
   ShrinkResult shrunk;
   shrunk.scenario = concrete;
   shrunk.property = first.label;
-  shrunk.original_faults = shrunk.shrunk_faults = concrete.timeline.size();
+  shrunk.original_faults = shrunk.shrunk_faults = count_faults(concrete.timeline);
   const bool property = !first.label.starts_with("expectation: ");
   if (options.shrink && property) {
     shrunk = shrink(concrete, first.label, {.max_runs = options.shrink_runs});

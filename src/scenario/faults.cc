@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <utility>
+
 namespace raftsim::scenario {
 
 namespace {
@@ -44,6 +49,21 @@ std::vector<std::pair<uint32_t, uint32_t>> targets(const Fault& f, uint32_t node
     }
   }
   return all;
+}
+
+// The concrete fault a leader fault makes of `leader`, and its undo.
+std::pair<Fault, Fault> aimed_at(const Fault& f, uint32_t leader, uint32_t nodes) {
+  Fault begin{.at = f.at, .kind = FaultKind::kCrash, .nodes = {leader}};
+  Fault undo{.at = f.at + f.length, .kind = FaultKind::kRestart, .nodes = {leader}};
+  if (f.kind == FaultKind::kIsolateLeader) {
+    std::vector<uint32_t> rest;
+    for (uint32_t id = 1; id <= nodes; ++id)
+      if (id != leader) rest.push_back(id);
+    begin = Fault{.at = f.at, .kind = FaultKind::kPartition, .groups = {{leader}}};
+    if (!rest.empty()) begin.groups.push_back(std::move(rest));
+    undo = Fault{.at = undo.at, .kind = FaultKind::kHeal};
+  }
+  return {begin, undo};
 }
 
 }  // namespace
@@ -100,12 +120,16 @@ std::string describe_fault(const Fault& f, const Scenario& s) {
       return f.nodes.size() == 2 ? fmt::format("{} hands leadership to {}", s.node_name(f.nodes[0]),
                                                s.node_name(f.nodes[1]))
                                  : "transfer";
+    case FaultKind::kCrashLeader:
+    case FaultKind::kIsolateLeader:
+      return fmt::format("{} for {}ms", to_string(f.kind), f.length.count() / 1000);
   }
   return std::string(to_string(f.kind));
 }
 
-void apply_fault(sim::World& world, const Fault& f, const Scenario& s) {
-  world.note_fault(describe_fault(f, s));
+namespace {
+
+void do_fault(sim::World& world, const Fault& f) {
   const uint32_t n = world.node_count();
   switch (f.kind) {
     case FaultKind::kPartition:
@@ -181,6 +205,60 @@ void apply_fault(sim::World& world, const Fault& f, const Scenario& s) {
   if (f.kind == FaultKind::kTransfer && f.nodes.size() == 2) {
     world.transfer_leader(f.nodes[0], f.nodes[1]);
   }
+}
+
+}  // namespace
+
+void apply_fault(sim::World& world, const Fault& f, const Scenario& s) {
+  world.note_fault(describe_fault(f, s));
+  do_fault(world, f);
+}
+
+uint32_t current_leader(const sim::World& world) {
+  uint32_t leader = 0;
+  raft::Term best{};
+  for (uint32_t id = 1; id <= world.node_count(); ++id) {
+    const node::Node* n = world.node(id);
+    if (!n || n->core().role() != raft::Role::kLeader) continue;
+    if (leader == 0 || n->core().term() > best) {
+      leader = id;
+      best = n->core().term();
+    }
+  }
+  return leader;
+}
+
+void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, const Scenario& s) {
+  for (const Fault& f : timeline) {
+    if (!is_leader_fault(f.kind)) {
+      world.at(f.at, [&world, &f, &s] { apply_fault(world, f, s); });
+      continue;
+    }
+    // Filled in when the fault fires; the undo, already queued, reads it.
+    auto undo = std::make_shared<std::optional<Fault>>();
+    world.at(f.at, [&world, &f, &s, undo] {
+      const uint32_t leader = current_leader(world);
+      if (leader == 0) {
+        world.note_fault(fmt::format("{}: no node leads, nothing to do", to_string(f.kind)));
+        return;
+      }
+      auto [begin, end] = aimed_at(f, leader, world.node_count());
+      world.note_fault(fmt::format("{} (the leader) for {}ms", describe_fault(begin, s),
+                                   f.length.count() / 1000));
+      do_fault(world, begin);
+      *undo = std::move(end);
+    });
+    world.at(f.at + f.length, [&world, &s, undo] {
+      if (*undo) apply_fault(world, **undo, s);
+    });
+  }
+}
+
+SimTime last_fault_time(const std::vector<Fault>& timeline) {
+  SimTime last = sim::kTimeZero;
+  for (const Fault& f : timeline)
+    last = std::max(last, is_leader_fault(f.kind) ? f.at + f.length : f.at);
+  return last;
 }
 
 }  // namespace raftsim::scenario

@@ -102,11 +102,16 @@ std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldC
         undo.nodes = {node};
         undo.factor = 1.0;
         break;
+      case FaultKind::kCrashLeader:
+      case FaultKind::kIsolateLeader:
+        // Who leads is known only when the fault fires; the fault undoes itself `length` later.
+        begin.length = length;
+        break;
       default:
         break;  // the parser admits only the kinds above
     }
     out.push_back(begin);
-    if (kind != FaultKind::kWipe) out.push_back(undo);
+    if (kind != FaultKind::kWipe && !is_leader_fault(kind)) out.push_back(undo);
     start += gap;
   }
   return out;

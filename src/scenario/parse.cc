@@ -40,12 +40,13 @@ constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "ra
 constexpr std::array kMixKeys = {"get"sv, "put"sv, "append"sv, "cas"sv};
 constexpr std::array kNemesisKeys = {"faults"sv, "every"sv, "duration"sv,
                                      "quiet"sv,  "delay"sv, "loss"sv};
-constexpr std::array kNemesisFaults = {"partition"sv, "crash"sv, "pause"sv, "delay"sv,     "loss"sv,
-                                       "duplicate"sv, "clog"sv,  "wipe"sv,  "clock_skew"sv};
+constexpr std::array kNemesisFaults = {
+    "partition"sv, "crash"sv, "pause"sv,      "delay"sv,        "loss"sv,          "duplicate"sv,
+    "clog"sv,      "wipe"sv,  "clock_skew"sv, "crash_leader"sv, "isolate_leader"sv};
 constexpr std::array kNemesisKinds = {
-    FaultKind::kPartition, FaultKind::kCrash, FaultKind::kPause,
-    FaultKind::kDelay,     FaultKind::kLoss,  FaultKind::kDuplicate,
-    FaultKind::kClog,      FaultKind::kWipe,  FaultKind::kClockSkew};
+    FaultKind::kPartition, FaultKind::kCrash,       FaultKind::kPause,        FaultKind::kDelay,
+    FaultKind::kLoss,      FaultKind::kDuplicate,   FaultKind::kClog,         FaultKind::kWipe,
+    FaultKind::kClockSkew, FaultKind::kCrashLeader, FaultKind::kIsolateLeader};
 constexpr std::array kLivenessKeys = {"quiet"sv, "within"sv};
 
 template <typename T>

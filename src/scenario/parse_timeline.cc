@@ -13,19 +13,21 @@ namespace {
 using std::string_view_literals::operator""sv;
 
 constexpr std::array kFaultNames = {
-    "partition"sv,  "isolate"sv,    "majorities_ring"sv, "bridge"sv,
-    "cut"sv,        "heal"sv,       "delay"sv,           "loss"sv,
-    "duplicate"sv,  "clog"sv,       "unclog"sv,          "crash"sv,
-    "restart"sv,    "pause"sv,      "resume"sv,          "wipe"sv,
-    "torn_write"sv, "fsync_lies"sv, "corrupt"sv,         "clock_skew"sv,
-    "lie"sv,        "elect"sv,      "transfer"sv};
+    "partition"sv,     "isolate"sv,    "majorities_ring"sv, "bridge"sv,
+    "cut"sv,           "heal"sv,       "delay"sv,           "loss"sv,
+    "duplicate"sv,     "clog"sv,       "unclog"sv,          "crash"sv,
+    "restart"sv,       "pause"sv,      "resume"sv,          "wipe"sv,
+    "torn_write"sv,    "fsync_lies"sv, "corrupt"sv,         "clock_skew"sv,
+    "lie"sv,           "elect"sv,      "transfer"sv,        "crash_leader"sv,
+    "isolate_leader"sv};
 // Everything an entry may hold: the faults, its time, and the links of a link-model fault.
 constexpr std::array kEntryKeys = {
-    "at"sv,        "links"sv,      "partition"sv, "isolate"sv,    "majorities_ring"sv,
-    "bridge"sv,    "cut"sv,        "heal"sv,      "delay"sv,      "loss"sv,
-    "duplicate"sv, "clog"sv,       "unclog"sv,    "crash"sv,      "restart"sv,
-    "pause"sv,     "resume"sv,     "wipe"sv,      "torn_write"sv, "fsync_lies"sv,
-    "corrupt"sv,   "clock_skew"sv, "lie"sv,       "elect"sv,      "transfer"sv};
+    "at"sv,           "links"sv,         "partition"sv, "isolate"sv,    "majorities_ring"sv,
+    "bridge"sv,       "cut"sv,           "heal"sv,      "delay"sv,      "loss"sv,
+    "duplicate"sv,    "clog"sv,          "unclog"sv,    "crash"sv,      "restart"sv,
+    "pause"sv,        "resume"sv,        "wipe"sv,      "torn_write"sv, "fsync_lies"sv,
+    "corrupt"sv,      "clock_skew"sv,    "lie"sv,       "elect"sv,      "transfer"sv,
+    "crash_leader"sv, "isolate_leader"sv};
 constexpr std::array kLieNames = {"inflate_log"sv, "vote_for_everyone"sv, "forge_acks"sv,
                                   "term_inflation"sv};
 constexpr std::array kFsyncLiesKeys = {"node"sv, "on"sv};
@@ -244,6 +246,19 @@ bool transfer(Reader& r, const YAML::Node& value, Fault& f) {
   return true;
 }
 
+// `crash_leader: 300ms`: how long until the undo (restart, heal).
+bool leader_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f) {
+  f.kind = name == "crash_leader" ? FaultKind::kCrashLeader : FaultKind::kIsolateLeader;
+  const auto length = r.duration(value);
+  if (!length) return false;
+  if (length->count() <= 0) {
+    r.error(value, fmt::format("{} needs a positive duration (how long until it is undone)", name));
+    return false;
+  }
+  f.length = *length;
+  return true;
+}
+
 bool link_model(Reader& r, std::string_view name, const YAML::Node& value, const YAML::Node& links,
                 Fault& f) {
   bool ok = true;
@@ -324,6 +339,8 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
     ok = single_node(r, value, f);
   } else if (name == "transfer") {
     ok = transfer(r, value, f);
+  } else if (name == "crash_leader" || name == "isolate_leader") {
+    ok = leader_fault(r, name, value, f);
   } else {
     static constexpr std::array kNodeFaults = {
         std::pair{"crash"sv, FaultKind::kCrash}, std::pair{"restart"sv, FaultKind::kRestart},

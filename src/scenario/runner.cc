@@ -127,7 +127,7 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   // Liveness: after the last fault and a quiet window, a new proposal must commit in time.
   LivenessProbe liveness;
   if (scenario.liveness.enabled) {
-    const SimTime last_fault = timeline.empty() ? sim::kTimeZero : timeline.back().at;
+    const SimTime last_fault = last_fault_time(timeline);
     liveness.checked = true;
     liveness.probe_at = last_fault + scenario.liveness.quiet;
     end = std::max(end, liveness.probe_at + scenario.liveness.within);
@@ -158,9 +158,7 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
     liveness.probe_client = world.add_probe_client(scenario.liveness.within);
     world.at(liveness.probe_at, [&] { world.probe(liveness.probe_client); });
   }
-  for (const Fault& f : timeline) {
-    world.at(f.at, [&world, &f, &scenario] { apply_fault(world, f, scenario); });
-  }
+  schedule_faults(world, timeline, scenario);
   world.run_until(end);
 
   report.digest = world.trace().digest();

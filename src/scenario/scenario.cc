@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <tuple>
 
 #include "scenario/duration.h"
@@ -105,8 +106,22 @@ std::string_view to_string(FaultKind kind) {
       return "elect";
     case FaultKind::kTransfer:
       return "transfer";
+    case FaultKind::kCrashLeader:
+      return "crash_leader";
+    case FaultKind::kIsolateLeader:
+      return "isolate_leader";
   }
   return "unknown";
+}
+
+bool is_leader_fault(FaultKind kind) {
+  return kind == FaultKind::kCrashLeader || kind == FaultKind::kIsolateLeader;
+}
+
+size_t count_faults(const std::vector<Fault>& timeline) {
+  return timeline.size() +
+         static_cast<size_t>(std::count_if(timeline.begin(), timeline.end(),
+                                           [](const Fault& f) { return is_leader_fault(f.kind); }));
 }
 
 std::string_view to_string(Property property) {
@@ -199,8 +214,8 @@ std::string describe(const Expectation& e, const std::vector<std::string>& node_
 
 bool operator==(const Fault& a, const Fault& b) {
   return std::tie(a.at, a.kind, a.groups, a.nodes, a.links, a.delay, a.rate, a.factor, a.on,
-                  a.record) == std::tie(b.at, b.kind, b.groups, b.nodes, b.links, b.delay, b.rate,
-                                        b.factor, b.on, b.record) &&
+                  a.record, a.length) == std::tie(b.at, b.kind, b.groups, b.nodes, b.links, b.delay,
+                                                  b.rate, b.factor, b.on, b.record, b.length) &&
          same(a.lies, b.lies);
 }
 

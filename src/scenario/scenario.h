@@ -44,6 +44,11 @@ enum class FaultKind : uint8_t {
   kLie,        // nodes, lies: start (or, with all lies false, stop) breaking protocol
   kElect,      // nodes (one): campaign now
   kTransfer,   // nodes (two): the first, if leader, hands leadership to the second
+  // Aimed at whoever leads when the fault fires (resolved inside the simulated world, so a run
+  // stays a function of its seed); `length` later the fault is undone on that same node. When no
+  // node leads at that moment, both do nothing.
+  kCrashLeader,    // length: crash the leader, restart it after `length`
+  kIsolateLeader,  // length: partition the leader from every other node, heal after `length`
 };
 
 struct Fault {
@@ -58,6 +63,7 @@ struct Fault {
   bool on = true;                                    // kFsyncLies
   uint64_t record = 0;                               // kCorrupt
   sim::Lies lies;                                    // kLie
+  Duration length{0};                                // kCrashLeader, kIsolateLeader
   Where where;
 };
 
@@ -66,7 +72,7 @@ struct Fault {
 // `quiet` of the end of the run.
 struct Nemesis {
   std::vector<FaultKind> faults;  // from: partition, crash, pause, delay, loss, duplicate, clog,
-                                  // wipe, clock_skew
+                                  // wipe, clock_skew, crash_leader, isolate_leader
   Duration every_min{2000000};
   Duration every_max{5000000};
   Duration duration_min{1000000};
@@ -141,6 +147,10 @@ struct Scenario {
 };
 
 std::string_view to_string(FaultKind kind);
+// crash_leader and isolate_leader: one timeline entry that stands for a fault and its undo.
+bool is_leader_fault(FaultKind kind);
+// Timeline entries, undos included; a leader fault counts as two (the fault and its undo).
+size_t count_faults(const std::vector<Fault>& timeline);
 std::string_view to_string(Property property);
 bool is_safety(Property property);
 // The short human form of an expectation for the verdict table, e.g. `no_commit [n4 n5] 6s..20s`.

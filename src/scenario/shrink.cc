@@ -236,17 +236,25 @@ class Shrinker {
     return progress;
   }
 
-  // Each fault's undo moves halfway towards it, while that still fails.
+  // Each fault's undo moves halfway towards it (a leader fault's own length halves), while that
+  // still fails.
   bool shorten_faults() {
     bool progress = false;
     std::vector<Unit> units = units_of(best_.timeline);
     for (size_t u = 0; u < units.size(); ++u) {
-      for (int step = 0; step < 6 && units[u].size() == 2; ++step) {
-        const Duration length = units[u][1].second.at - units[u][0].second.at;
+      const bool leader = is_leader_fault(units[u][0].second.kind);
+      for (int step = 0; step < 6 && (units[u].size() == 2 || leader); ++step) {
+        const Fault& first = units[u][0].second;
+        const Duration length = leader ? first.length : units[u][1].second.at - first.at;
         if (length < 2 * kMillisecond) break;
         std::vector<Unit> next = units;
-        next[u][1].second.at = round_up_ms(units[u][0].second.at + length / 2);
-        if (next[u][1].second.at >= units[u][1].second.at) break;
+        const SimTime undo_at = round_up_ms(first.at + length / 2);
+        if (undo_at >= first.at + length) break;
+        if (leader) {
+          next[u][0].second.length = undo_at - first.at;
+        } else {
+          next[u][1].second.at = undo_at;
+        }
         Scenario c = best_;
         c.timeline = flatten(next);
         if (!attempt(std::move(c))) break;
@@ -343,7 +351,7 @@ ShrinkResult shrink(const Scenario& concrete, const std::string& property,
                     const ShrinkOptions& options) {
   ShrinkResult result;
   result.property = property;
-  result.original_faults = concrete.timeline.size();
+  result.original_faults = count_faults(concrete.timeline);
   Scenario start = concrete;
   start.expectations.clear();  // the property is the only judge while shrinking
   Shrinker shrinker(std::move(start), property, options.max_runs);
@@ -353,7 +361,7 @@ ShrinkResult shrink(const Scenario& concrete, const std::string& property,
     }
   }
   result.scenario = result.reproduced ? shrinker.best() : concrete;
-  result.shrunk_faults = result.scenario.timeline.size();
+  result.shrunk_faults = count_faults(result.scenario.timeline);
   result.runs = shrinker.runs();
   return result;
 }

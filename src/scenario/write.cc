@@ -169,6 +169,10 @@ std::vector<std::string> Writer::fault(const Fault& f) const {
             fmt::format("transfer: {{from: {}, to: {}}}", name(f.nodes[0]), name(f.nodes[1])));
       }
       break;
+    case FaultKind::kCrashLeader:
+    case FaultKind::kIsolateLeader:
+      out.push_back(key + ": " + dur(f.length));
+      break;
   }
   return out;
 }

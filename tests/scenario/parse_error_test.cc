@@ -176,6 +176,12 @@ TEST(ScenarioErrors, UnknownNamesSuggest) {
                           "'durability'?)"));
   EXPECT_THAT(errors_after_cluster("nemesis:\n  faults: [crash, isolate]\n"),
               ElementsAre("x.yaml:4:19: unknown nemesis fault 'isolate'"));
+  EXPECT_THAT(errors_after_cluster("nemesis:\n  faults: [crash_leadr]\n"),
+              ElementsAre("x.yaml:4:12: unknown nemesis fault 'crash_leadr' (did you mean "
+                          "'crash_leader'?)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, isolate_leder: 1s}\n"),
+              ElementsAre("x.yaml:4:14: unknown fault 'isolate_leder' (did you mean "
+                          "'isolate_leader'?)"));
   EXPECT_THAT(errors_after_cluster("network:\n  latency: {shape: long-tail}\n"),
               ElementsAre("x.yaml:4:20: unknown latency shape 'long-tail' (did you mean "
                           "'long_tail'?)"));
@@ -217,6 +223,16 @@ TEST(ScenarioErrors, ReportsEveryErrorUpToTwentyInFileOrder) {
   const auto messages = errors(many);
   ASSERT_EQ(messages.size(), 21u);
   EXPECT_EQ(messages[20], "x.yaml: too many errors; stopped after 20");
+}
+
+TEST(ScenarioErrors, LeaderFaultsTakeAPositiveDuration) {
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash_leader: n1}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:28: bad duration 'n1'")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, isolate_leader: 0ms}\n"),
+              ElementsAre("x.yaml:4:30: isolate_leader needs a positive duration (how long until "
+                          "it is undone)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash_leader: [n1]}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:28: expected a duration")));
 }
 
 }  // namespace

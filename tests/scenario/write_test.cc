@@ -216,7 +216,7 @@ class Gen {
   Fault fault() {
     Fault f;
     f.at = time();
-    const int kind = *rc::gen::inRange(0, 20);
+    const int kind = *rc::gen::inRange(0, 22);
     f.kind = static_cast<FaultKind>(kind);
     switch (f.kind) {
       case FaultKind::kPartition: {
@@ -276,6 +276,10 @@ class Gen {
         if (names_.size() < 2) return Fault{.at = f.at, .kind = FaultKind::kHeal};
         f.nodes = {1, 2};
         break;
+      case FaultKind::kCrashLeader:
+      case FaultKind::kIsolateLeader:
+        f.length = duration(1, 10'000'000);
+        break;
     }
     return f;
   }
@@ -290,9 +294,9 @@ class Gen {
 
   void nemesis(Nemesis& n) {
     static constexpr FaultKind kKinds[] = {
-        FaultKind::kPartition, FaultKind::kCrash, FaultKind::kPause,
-        FaultKind::kDelay,     FaultKind::kLoss,  FaultKind::kDuplicate,
-        FaultKind::kClog,      FaultKind::kWipe,  FaultKind::kClockSkew};
+        FaultKind::kPartition, FaultKind::kCrash,       FaultKind::kPause,        FaultKind::kDelay,
+        FaultKind::kLoss,      FaultKind::kDuplicate,   FaultKind::kClog,         FaultKind::kWipe,
+        FaultKind::kClockSkew, FaultKind::kCrashLeader, FaultKind::kIsolateLeader};
     for (FaultKind kind : kKinds) {
       if (*rc::gen::inRange(0, 3) == 0) n.faults.push_back(kind);
     }

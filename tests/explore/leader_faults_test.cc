@@ -1,0 +1,150 @@
+// Faults aimed at the leader (crash_leader, isolate_leader): they hit the node that leads when they
+// fire, undo themselves on that node, keep a run a function of its seed, and let exploration reach
+// Figure 8 (the planted commit_previous_term), which random victims almost never do.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "scenario/explore.h"
+#include "scenario/nemesis.h"
+#include "scenario/parse.h"
+#include "scenario/runner.h"
+#include "scenario/write.h"
+
+namespace raftsim::scenario {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+Scenario parse(const std::string& yaml, const std::string& name = "leader.yaml") {
+  auto parsed = parse_scenario_text(yaml, name);
+  if (auto* e = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << e->text();
+  return std::get<Scenario>(parsed);
+}
+
+// Three nodes; n2 is made leader at 10ms, so at 1s it leads unless something else happened.
+std::string three_nodes(const std::string& timeline) {
+  return R"(name: aimed
+duration: 3s
+cluster:
+  nodes: [n1, n2, n3]
+  election_timeout: 150ms
+  heartbeat: 50ms
+network:
+  latency: {shape: constant, min: 5ms, max: 5ms}
+workload: {clients: 2, keys: 2, think: 10ms}
+liveness: {quiet: 500ms, within: 1s}
+timeline:
+  - {at: 10ms, elect: n2}
+)" + timeline;
+}
+
+// The FAULT lines of the narration.
+std::vector<std::string> fault_lines(const Scenario& s, RunReport* report = nullptr) {
+  std::vector<std::string> lines;
+  RunOptions options;
+  options.print = [&](const std::string& line) {
+    if (line.find("FAULT") != std::string::npos) lines.push_back(line);
+  };
+  const RunReport r = run_scenario(s, options);
+  if (report) *report = r;
+  return lines;
+}
+
+TEST(LeaderFaults, ParseFromTheTimelineAndTheNemesis) {
+  const Scenario s = parse(three_nodes("  - {at: 1s, crash_leader: 300ms}\n"
+                                       "  - {at: 2s, isolate_leader: 250ms}\n") +
+                           "nemesis: {faults: [crash_leader, isolate_leader, partition]}\n");
+  ASSERT_EQ(s.timeline.size(), 3u);
+  EXPECT_EQ(s.timeline[1].kind, FaultKind::kCrashLeader);
+  EXPECT_EQ(s.timeline[1].length, Duration{300000});
+  EXPECT_TRUE(s.timeline[1].nodes.empty());
+  EXPECT_EQ(s.timeline[2].kind, FaultKind::kIsolateLeader);
+  EXPECT_EQ(s.timeline[2].length, Duration{250000});
+  EXPECT_EQ(s.nemesis.faults,
+            (std::vector<FaultKind>{FaultKind::kCrashLeader, FaultKind::kIsolateLeader,
+                                    FaultKind::kPartition}));
+  EXPECT_EQ(count_faults(s.timeline), 5u);  // elect, and two faults with their undos
+}
+
+TEST(LeaderFaults, WrittenOutTheyReadBackTheSame) {
+  const Scenario s = parse(three_nodes("  - {at: 1s, crash_leader: 300ms}\n"
+                                       "  - {at: 2s, isolate_leader: 1500us}\n") +
+                           "nemesis: {faults: [isolate_leader]}\n");
+  EXPECT_EQ(parse(write_scenario_yaml(s), "written.yaml"), s);
+}
+
+TEST(LeaderFaults, CrashLeaderCrashesTheLeaderAndRestartsThatNode) {
+  RunReport report;
+  const auto lines =
+      fault_lines(parse(three_nodes("  - {at: 1s, crash_leader: 300ms}\n")), &report);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[1], HasSubstr("1.000s  FAULT  crash n2 (the leader) for 300ms"));
+  EXPECT_THAT(lines[2], HasSubstr("1.300s  FAULT  restart n2"));
+  EXPECT_TRUE(report.passed()) << format_report(report, true);
+}
+
+TEST(LeaderFaults, IsolateLeaderCutsTheLeaderOffAloneAndHeals) {
+  const auto lines = fault_lines(parse(three_nodes("  - {at: 1s, isolate_leader: 400ms}\n")));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[1],
+              HasSubstr("1.000s  FAULT  partition {n2} | {n1 n3} (the leader) for 400ms"));
+  EXPECT_THAT(lines[2], HasSubstr("1.400s  FAULT  heal"));
+}
+
+TEST(LeaderFaults, TheLeaderIsWhoeverLeadsWhenTheFaultFires) {
+  // n2 is crashed at 1s; by 2s another node has been elected and is the one hit.
+  const auto lines =
+      fault_lines(parse(three_nodes("  - {at: 1s, crash: n2}\n"
+                                    "  - {at: 1500ms, restart: n2}\n"
+                                    "  - {at: 2s, crash_leader: 100ms}\n")));
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_THAT(lines[3], HasSubstr("(the leader)"));
+  EXPECT_THAT(lines[3], ::testing::Not(HasSubstr("crash n2")));
+}
+
+TEST(LeaderFaults, WithNoLeaderTheFaultAndItsUndoDoNothing) {
+  // At 1ms no election has finished.
+  const auto lines = fault_lines(parse(three_nodes("  - {at: 1ms, crash_leader: 300ms}\n")));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_THAT(lines[0], HasSubstr("crash_leader: no node leads, nothing to do"));
+  EXPECT_THAT(lines[1], HasSubstr("n2 campaigns now"));
+}
+
+TEST(LeaderFaults, LivenessWaitsForTheUndo) {
+  // The last entry starts at 1s, but its undo is at 2.5s: the probe comes after that.
+  RunReport report;
+  fault_lines(parse(three_nodes("  - {at: 1s, crash_leader: 1500ms}\n")), &report);
+  ASSERT_FALSE(report.rows.empty());
+  const Verdict& liveness = report.rows.back();
+  EXPECT_THAT(liveness.name, HasSubstr("liveness"));
+  EXPECT_THAT(liveness.observed, HasSubstr("after 3.000s"));  // 2.5s + quiet 500ms
+}
+
+TEST(LeaderFaults, ASeedGivesTheSameRunEveryTime) {
+  const Scenario s = parse(three_nodes("") +
+                           "nemesis:\n  faults: [crash_leader, isolate_leader]\n"
+                           "  every: [200ms, 400ms]\n  duration: [50ms, 150ms]\n  quiet: 1s\n");
+  for (uint64_t seed : {1, 2, 3}) {
+    RunOptions options{.seed = seed, .narrate = false};
+    const RunReport a = run_scenario(s, options);
+    const RunReport b = run_scenario(s, options);
+    EXPECT_EQ(a.digest, b.digest) << "seed " << seed;
+    EXPECT_EQ(a.events, b.events) << "seed " << seed;
+  }
+  // The drawn schedule names no node: the nemesis cannot know who will lead.
+  size_t leader_faults = 0;
+  for (const Fault& f : concrete_timeline(s, 7)) {
+    if (!is_leader_fault(f.kind)) continue;
+    ++leader_faults;
+    EXPECT_TRUE(f.nodes.empty() && f.groups.empty());
+    EXPECT_GT(f.length, Duration{0});
+  }
+  EXPECT_GT(leader_faults, 0u);
+}
+
+}  // namespace
+}  // namespace raftsim::scenario
