@@ -5,6 +5,9 @@
 //   real_bench etcd HOST:PORT N T M         # etcd's HTTP/JSON gateway: POST /v3/kv/put,
 //                                           # one keep-alive connection per thread
 //   real_bench fsync DIR COUNT              # write + fdatasync of 100 bytes, COUNT times
+//   real_bench stages DIR                   # where a put's time went, from the stage logs the
+//                                           # nodes wrote to DIR (RAFTSIM_STAGE_LOG=DIR; see
+//                                           # src/real/stage_log.h); meant for one client
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -25,6 +28,7 @@
 
 #include "real/cluster_file.h"
 #include "real/kv_client.h"
+#include "real_bench_stages.h"
 
 namespace {
 
@@ -159,6 +163,7 @@ void drive(const char* what, int clients, double seconds, uint64_t max_ops, Op m
 int main(int argc, char** argv) {
   using namespace raftsim::real;
   const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "stages" && argc == 3) return raftsim::bench::report_stages(argv[2]);
   if (mode == "fsync" && argc == 4) {
     const std::string path = std::string(argv[2]) + "/fsync-probe";
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -181,7 +186,8 @@ int main(int argc, char** argv) {
   if (argc != 6 || (mode != "raftsim" && mode != "etcd")) {
     std::fputs(
         "usage: real_bench raftsim|etcd CLUSTER_FILE|HOST:PORT CLIENTS SECONDS MAX_OPS\n"
-        "       real_bench fsync DIR COUNT\n",
+        "       real_bench fsync DIR COUNT\n"
+        "       real_bench stages DIR\n",
         stderr);
     return 2;
   }

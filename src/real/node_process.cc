@@ -17,6 +17,7 @@
 #include "raftsim.grpc.pb.h"
 #include "real/file_storage.h"
 #include "real/peer_transport.h"
+#include "real/stage_log.h"
 #include "real/wire.h"
 
 namespace raftsim::real {
@@ -121,6 +122,10 @@ class NodeProcess final : public node::NodeObserver {
 
  private:
   void on_soft_state(const raft::SoftState& soft, raft::Term term) override;
+  void on_send(const raft::Message& m) override;
+  void on_persist(const raft::Ready& rd) override;
+  void on_apply(const raft::Entry& entry) override;
+  void stamp_arrivals(const v1::RaftBatch& batch);
   void on_reply(const node::ClientReply& reply);
   void schedule_tick();
   void on_tick();
@@ -135,6 +140,8 @@ class NodeProcess final : public node::NodeObserver {
 
   boost::asio::io_context io_;
   Strand strand_;
+  // Before storage_ and transport_, which stamp into it.
+  std::unique_ptr<StageLog> stages_;
   FileStorage storage_;
   PeerTransport transport_;
   std::optional<node::Node> node_;
@@ -148,6 +155,7 @@ class NodeProcess final : public node::NodeObserver {
   };
   // Keyed by (client_id, seq); a retry that arrives while the first try waits waits with it.
   std::multimap<std::pair<uint64_t, uint64_t>, PendingRequest> pending_;
+  uint64_t last_written_ = 0;  // the last log index handed to storage, for kLogSynced
   uint64_t wire_rejected_ = 0;
   uint64_t wrong_cluster_ = 0;
 
@@ -156,6 +164,7 @@ class NodeProcess final : public node::NodeObserver {
   ControlService control_service_{*this};
 
   friend class PeerService;
+  friend class KvService;
 };
 
 // ---- Services: validate where the call arrives, then hop onto the strand. ----
@@ -164,6 +173,7 @@ grpc::ServerUnaryReactor* PeerService::Deliver(grpc::CallbackServerContext* cont
                                                const v1::RaftBatch* request,
                                                v1::RaftBatchReply* reply) {
   auto* reactor = context->DefaultReactor();
+  if (process_.stages_) process_.stamp_arrivals(*request);
   boost::asio::post(process_.strand(), [this, reactor, request, reply] {
     process_.deliver(decode_batch(*request, process_.options_.cluster.cluster_id,
                                   process_.options_.self, process_.peers_));
@@ -180,6 +190,9 @@ grpc::ServerUnaryReactor* KvService::handle(grpc::CallbackServerContext* context
   if (auto* why = std::get_if<std::string>(&command)) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, *why));
     return reactor;
+  }
+  if (process_.stages_) {
+    process_.stages_->stamp(Stage::kRequestReceived, raft::NodeId{}, 0, request->seq());
   }
   boost::asio::post(process_.strand(),
                     [this, reactor, reply, c = std::get<node::KvCommand>(std::move(command))] {
@@ -256,9 +269,17 @@ NodeProcess::NodeProcess(const NodeProcessOptions& options)
     : options_(options),
       self_(*options_.cluster.find(options_.self)),
       strand_(boost::asio::make_strand(io_)),
+      stages_(StageLog::from_environment(options_.self)),
       storage_(options_.data_dir, SyncCalls::system(),
-               [this](std::function<void()> done) { boost::asio::post(strand_, std::move(done)); }),
-      transport_(options_.cluster, options_.self, strand_),
+               [this](std::function<void()> done) {
+                 if (!stages_) return boost::asio::post(strand_, std::move(done));
+                 stages_->stamp(Stage::kLogSynced, raft::NodeId{}, last_written_);
+                 boost::asio::post(strand_, [this, done = std::move(done)] {
+                   stages_->stamp(Stage::kSyncResumed, raft::NodeId{}, last_written_);
+                   done();
+                 });
+               }),
+      transport_(options_.cluster, options_.self, strand_, stages_.get()),
       tick_timer_(strand_) {
   for (const ClusterMember& m : options_.cluster.nodes)
     if (m.id != options_.self) peers_.insert(m.id);
@@ -280,12 +301,51 @@ void NodeProcess::deliver(const DecodedBatch& batch) {
   }
   for (const raft::Message& m : batch.messages) {
     if (!transport_.accepts_from(m.from)) continue;  // a partition drops both directions
+    if (stages_ && m.type == raft::MessageType::kAppendEntries && !m.entries.empty()) {
+      stages_->stamp(Stage::kAppendDelivered, m.from, m.entries.back().index.value);
+    } else if (stages_ && m.type == raft::MessageType::kAppendResponse && !m.reject) {
+      stages_->stamp(Stage::kAckDelivered, m.from, m.match_index.value);
+    }
     node_->receive(m);
   }
 }
 
+void NodeProcess::stamp_arrivals(const v1::RaftBatch& batch) {
+  for (const v1::RaftMessage& m : batch.messages()) {
+    if (m.type() == v1::APPEND_ENTRIES && m.entries_size() > 0) {
+      stages_->stamp(Stage::kAppendArrived, raft::NodeId{m.from()},
+                     m.prev_log_index() + static_cast<uint64_t>(m.entries_size()));
+    } else if (m.type() == v1::APPEND_RESPONSE && !m.reject()) {
+      stages_->stamp(Stage::kAckArrived, raft::NodeId{m.from()}, m.match_index());
+    }
+  }
+}
+
+void NodeProcess::on_send(const raft::Message& m) {
+  if (!stages_) return;
+  if (m.type == raft::MessageType::kAppendEntries && !m.entries.empty()) {
+    stages_->stamp(Stage::kAppendSent, m.to, m.entries.back().index.value);
+  } else if (m.type == raft::MessageType::kAppendResponse && !m.reject) {
+    stages_->stamp(Stage::kAckSent, m.to, m.match_index.value);
+  }
+}
+
+void NodeProcess::on_persist(const raft::Ready& rd) {
+  if (!stages_ || rd.entries.empty()) return;
+  last_written_ = rd.entries.back().index.value;
+  stages_->stamp(Stage::kLogWritten, raft::NodeId{}, last_written_);
+}
+
+void NodeProcess::on_apply(const raft::Entry& entry) {
+  if (stages_) stages_->stamp(Stage::kApplied, raft::NodeId{}, entry.index.value);
+}
+
 void NodeProcess::submit(const node::KvCommand& command, grpc::ServerUnaryReactor* reactor,
                          v1::KvReply* reply) {
+  if (stages_ && command.op != node::KvOp::kGet && node_->core().role() == raft::Role::kLeader) {
+    stages_->stamp(Stage::kProposed, raft::NodeId{}, node_->core().log().last_index().value + 1,
+                   command.seq);
+  }
   pending_.emplace(std::make_pair(command.client_id, command.seq),
                    PendingRequest{reactor, reply, Clock::now() + kClientRequestTimeout});
   node_->submit(command);
@@ -303,6 +363,7 @@ void NodeProcess::on_reply(const node::ClientReply& r) {
       reply->set_leader_address(leader->address);
     }
     it->second.reactor->Finish(grpc::Status::OK);
+    if (stages_) stages_->stamp(Stage::kReplySent, raft::NodeId{}, 0, r.seq);
   }
   pending_.erase(begin, end);
 }
@@ -439,6 +500,7 @@ int NodeProcess::run() {
   // Everything acknowledged is already durable; stopping is as safe as crashing, and faster
   // than draining gRPC calls that wait on the strand.
   log("signal {}: exiting", signal);
+  if (stages_ && stages_->write()) log("stage log written");
   std::fflush(stderr);
   std::_Exit(0);
 }

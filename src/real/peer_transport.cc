@@ -29,8 +29,9 @@ std::shared_ptr<grpc::Channel> channel_to(const std::string& address) {
 
 }  // namespace
 
-PeerTransport::PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand)
-    : cluster_id_(cluster.cluster_id), strand_(strand) {
+PeerTransport::PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand,
+                             StageLog* stages)
+    : cluster_id_(cluster.cluster_id), strand_(strand), stages_(stages) {
   for (const ClusterMember& m : cluster.nodes) {
     if (m.id == self) continue;
     peers_[m.id].stub = v1::RaftPeer::NewStub(channel_to(m.address));
@@ -79,14 +80,21 @@ void PeerTransport::kick(raft::NodeId id) {
   call->context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
   call->request.set_cluster_id(cluster_id_);
   size_t bytes = 0;
+  uint64_t last_entry = 0;
   for (int n = 0; n < kMaxBatch && !peer.queue.empty() && bytes < kMaxBatchBytes; ++n) {
+    const raft::Message& next = peer.queue.front();
+    if (!next.entries.empty()) last_entry = next.entries.back().index.value;
     v1::RaftMessage* m = call->request.add_messages();
-    to_proto(peer.queue.front(), *m);
+    to_proto(next, *m);
     bytes += m->ByteSizeLong();
     peer.queue.pop_front();
   }
+  const bool stamped = stages_ && last_entry > 0;
+  if (stamped) stages_->stamp(Stage::kRpcStarted, id, last_entry);
   peer.stub->async()->Deliver(
-      &call->context, &call->request, &call->reply, [this, id, call](grpc::Status status) {
+      &call->context, &call->request, &call->reply,
+      [this, id, call, stamped, last_entry](grpc::Status status) {
+        if (stamped) stages_->stamp(Stage::kRpcFinished, id, last_entry);
         boost::asio::post(strand_, [this, id, ok = status.ok()] {
           Peer& p = peers_.at(id);
           if (ok) {

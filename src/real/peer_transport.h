@@ -19,6 +19,7 @@
 #include "node/node.h"
 #include "raftsim.grpc.pb.h"
 #include "real/cluster_file.h"
+#include "real/stage_log.h"
 
 namespace raftsim::real {
 
@@ -34,7 +35,8 @@ struct LinkState {
 
 class PeerTransport final : public node::Transport {
  public:
-  PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand);
+  // `stages` (may be null) is stamped when a call carrying entries starts and finishes.
+  PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand, StageLog* stages);
 
   void send(const raft::Message& message) override;
 
@@ -59,6 +61,7 @@ class PeerTransport final : public node::Transport {
 
   std::string cluster_id_;
   Strand& strand_;
+  StageLog* stages_;
   std::map<raft::NodeId, Peer> peers_;
   uint64_t dropped_ = 0;
 };
