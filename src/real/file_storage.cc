@@ -120,6 +120,8 @@ std::variant<node::Loaded, node::LoadError> FileStorage::load() {
   if (auto error = open_log()) return *error;
   node::Loaded loaded;
   if (auto error = load_meta(loaded.state.hard_state)) return *error;
+  stored_meta_ = loaded.state.hard_state;
+  latest_meta_ = stored_meta_;
   if (auto error = load_log(loaded)) return *error;
   return loaded;
 }
@@ -129,7 +131,7 @@ void FileStorage::write(const std::optional<raft::HardState>& hard_state,
   if (log_fd_ < 0) {
     if (auto error = open_log()) throw StorageFailure(error->message);
   }
-  if (hard_state) unsynced_meta_ = *hard_state;
+  if (hard_state) latest_meta_ = *hard_state;
   if (entries.empty()) return;
   const uint64_t keep = entries.front().index.value - 1;
   if (keep > offsets_.size()) {
@@ -174,9 +176,11 @@ void FileStorage::sync(std::function<void()> done) {
     check(calls_.fdatasync(log_fd_) == 0, "fdatasync log");
     log_dirty_ = false;
   }
-  if (unsynced_meta_) {
-    write_meta(*unsynced_meta_);
-    unsynced_meta_.reset();
+  // A new commit index alone does not replace meta: the replace costs two fsyncs, and a commit
+  // index read back lower than it was only makes a restarted node wait to hear it again.
+  if (latest_meta_.term != stored_meta_.term || latest_meta_.voted_for != stored_meta_.voted_for) {
+    write_meta(latest_meta_);
+    stored_meta_ = latest_meta_;
   }
   if (post_) {
     post_(std::move(done));

@@ -9,7 +9,10 @@
 //
 // Durability: write() only hands bytes to the kernel. sync() makes every earlier write durable
 // (fdatasync of the log, then the atomic metadata replace) and only then calls `done`, so nothing
-// that depends on a write can leave the node before the write is on disk.
+// that depends on a write can leave the node before the write is on disk. The one exception is
+// the commit index, which Raft keeps in volatile state: a hard state that differs from meta only
+// in its commit index is stored with the next change of term or vote, not at every sync. After a
+// crash meta's commit index may lag; it never runs ahead of what was committed.
 //
 // Recovery: a bad LAST log record is a torn write (the crash came mid-append) and is truncated;
 // a bad record with good data after it is corruption, and load() refuses, naming the file and the
@@ -72,7 +75,8 @@ class FileStorage final : public node::Storage {
   int log_fd_ = -1;
   uint64_t log_size_ = 0;
   std::vector<uint64_t> offsets_;  // start of each record in the log; record i holds index i+1
-  std::optional<raft::HardState> unsynced_meta_;
+  raft::HardState stored_meta_;    // what DIR/meta holds
+  raft::HardState latest_meta_;  // the last hard state written; its commit may be newer than meta's
   bool log_dirty_ = false;
 };
 

@@ -1,5 +1,5 @@
-// FileStorage: what survives on disk, how a torn tail is repaired, how corruption is refused, and
-// that a sync's callback runs only after the data reached the disk.
+// FileStorage: what survives on disk, how a torn tail is repaired, how corruption is refused,
+// that a sync's callback runs only after the data reached the disk, and which syncs it needs.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -217,6 +217,43 @@ TEST_F(FileStorageTest, SyncCallsBackOnlyAfterTheDataIsOnDisk) {
   storage.write(std::nullopt, {entry(1, 2)});
   storage.sync([&] { events.push_back("done"); });
   EXPECT_EQ(events, (std::vector<std::string>{"fdatasync", "done"}));
+}
+
+TEST_F(FileStorageTest, ANewCommitIndexAloneCostsOnlyTheLogSync) {
+  std::vector<std::string> events;
+  SyncCalls calls{[&](int fd) {
+                    events.push_back("fdatasync");
+                    return SyncCalls::system().fdatasync(fd);
+                  },
+                  [&](int fd) {
+                    events.push_back("fsync");
+                    return SyncCalls::system().fsync(fd);
+                  }};
+  {
+    FileStorage storage(dir_, calls);
+    load_ok(storage);
+    storage.write(HardState{Term{2}, NodeId{1}, Index{1}}, {entry(2, 1), entry(2, 2)});
+    storage.sync([] {});
+    events.clear();
+    storage.write(HardState{Term{2}, NodeId{1}, Index{2}}, {entry(2, 3)});
+    storage.sync([&] { events.push_back("done"); });
+    EXPECT_EQ(events, (std::vector<std::string>{"fdatasync", "done"}));
+  }
+  // The commit index read back lags (Raft keeps it in volatile state); term and vote do not.
+  EXPECT_EQ(reload().state.hard_state, (HardState{Term{2}, NodeId{1}, Index{1}}));
+
+  {
+    FileStorage storage(dir_, calls);
+    load_ok(storage);
+    storage.write(HardState{Term{2}, NodeId{1}, Index{3}}, {});
+    storage.sync([] {});
+    events.clear();
+    // A new term replaces meta, and carries the newest commit index with it.
+    storage.write(HardState{Term{3}, NodeId{}, Index{3}}, {});
+    storage.sync([&] { events.push_back("done"); });
+    EXPECT_EQ(events, (std::vector<std::string>{"fsync", "fsync", "done"}));
+  }
+  EXPECT_EQ(reload().state.hard_state, (HardState{Term{3}, NodeId{}, Index{3}}));
 }
 
 TEST_F(FileStorageTest, SyncPostsItsCallbackToTheHostLoop) {
