@@ -35,12 +35,13 @@ std::string seconds(SimTime t) {
 }
 
 // The runs of equal terms in a log, found by binary search: terms never decrease along a log, so
-// each run's end is the first index holding a greater term. O(R log N).
+// each run's end is the first index holding a greater term. O(R log N). A compacted log's runs
+// start at its snapshot point.
 template <typename Run>
 std::vector<Run> term_runs(const raft::Log& log) {
   std::vector<Run> runs;
   const uint64_t last = log.last_index().value;
-  uint64_t i = 1;
+  uint64_t i = std::max<uint64_t>(1, log.snapshot_index().value);
   while (i <= last) {
     const Term term = log.term_at(Index{i});
     uint64_t lo = i + 1;
@@ -91,7 +92,9 @@ bool RaftInvariants::LeaderView::holds(Index index, Term entry_term) const {
   if (index > last_at_election) return false;  // later entries are all of the leader's own term
   auto run = std::upper_bound(runs.begin(), runs.end(), index,
                               [](Index i, const TermRun& r) { return i < r.first; });
-  assert(run != runs.begin());
+  // Before the first run: compacted into the leader's snapshot, which holds only entries it
+  // applied — and state-machine safety holds those to what everyone applied there.
+  if (run == runs.begin()) return true;
   return std::prev(run)->term == entry_term;
 }
 
@@ -263,8 +266,11 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
   const raft::Log& log = core.log();
   assert(commit <= log.last_index());
   // By log matching, agreeing at the highest index both have committed means agreeing below it.
+  // (Below a snapshot point the node's terms are gone; its applies were checked instead.)
   const Index overlap = std::min(commit, committed_index());
-  if (overlap.value > 0 && log.term_at(overlap) != committed_terms_[overlap.value - 1]) {
+  if (overlap.value > 0 && overlap >= log.snapshot_index() &&
+      committed_terms_[overlap.value - 1].value != 0 &&
+      log.term_at(overlap) != committed_terms_[overlap.value - 1]) {
     const Term committed = committed_terms_[overlap.value - 1];
     report({kLeaderCompleteness, id.value, 1, overlap.value},
            make(kLeaderCompleteness, now, {id}, log.term_at(overlap), overlap,
@@ -273,7 +279,7 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
                     std::to_string(committed.value) + ": a leader replaced a committed entry"));
   }
   for (Index i = committed_index().next(); i <= commit; i = i.next())
-    committed_terms_.push_back(log.term_at(i));
+    committed_terms_.push_back(i >= log.snapshot_index() ? log.term_at(i) : Term{});  // 0: unknown
   add_commit_point(now, commit, core.term());
 }
 
@@ -288,6 +294,7 @@ void RaftInvariants::add_commit_point(SimTime now, Index index, Term by_term) {
     next = commit_points_.erase(next);
 
   const Term entry_term = committed_terms_[index.value - 1];
+  if (entry_term.value == 0) return;
   for (const auto& [id, state] : nodes_) {
     if (!state.leading || state.leading->term <= by_term) continue;
     if (state.leading->holds(index, entry_term)) continue;
@@ -325,7 +332,8 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
   const raft::Log& log = core.log();
   if (std::optional<Index> committed = committed_before(term)) {
     const Term entry_term = committed_terms_[committed->value - 1];
-    if (!log.matches(*committed, entry_term)) {
+    const bool compacted = *committed < log.snapshot_index();  // see LeaderView::holds
+    if (!compacted && entry_term.value != 0 && !log.matches(*committed, entry_term)) {
       report({kLeaderCompleteness, id.value, 0, term.value},
              make(kLeaderCompleteness, now, {id}, term, *committed,
                   name(id) + " became leader of term " + std::to_string(term.value) +
@@ -337,6 +345,19 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
 
 // ---------------------------------------------------------------------------------------------
 // State-machine safety
+
+void RaftInvariants::on_restore(SimTime now, NodeId node, Index index, Term term) {
+  NodeState& state = node_state(node);
+  state.next_apply = index.next();
+  if (applied_.size() < index.value) return;
+  const Applied& applied = applied_[index.value - 1];
+  if (applied.term.value != 0 && applied.term != term) {
+    report({kStateMachineSafety, node.value, 0, term.value},
+           make(kStateMachineSafety, now, {node, applied.node}, term, index,
+                name(node) + " restored a snapshot through " + at(index, term) + " where " +
+                    name(applied.node) + " applied " + at(index, applied.term)));
+  }
+}
 
 void RaftInvariants::on_apply(SimTime now, NodeId node, const Entry& entry) {
   NodeState& state = node_state(node);

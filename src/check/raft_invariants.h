@@ -118,6 +118,11 @@ class RaftInvariants {
   // life, starting from 1. O(log n).
   void on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry);
 
+  // The node's state machine now stands at a snapshot through (index, term): loaded at a restart
+  // (call after on_restart()) or received from a leader. Its next apply is index + 1; a snapshot
+  // point that differs from what was applied there is a state-machine safety violation. O(1).
+  void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term);
+
   // A new process life of the node begins: its commit index may restart lower, and it applies
   // again from index 1. Call before the new life's first on_state(). `disk_lost`: the node
   // restarts from an empty disk (an injected fault), so its own term and vote start over; the

@@ -125,4 +125,55 @@ std::string KvStore::get(const std::string& key) const {
   return it == data_.end() ? std::string{} : it->second;
 }
 
+// Format: a version byte, then the data as (count, then key and value bytes each), then the
+// sessions as (count, then client id, last seq, ok byte, value bytes each). Maps are written in
+// key order, so equal stores give equal bytes.
+constexpr char kSnapshotVersion = 1;
+
+std::string KvStore::snapshot() const {
+  std::string out;
+  out.push_back(kSnapshotVersion);
+  put_varint(out, data_.size());
+  for (const auto& [key, value] : data_) {
+    put_bytes(out, key);
+    put_bytes(out, value);
+  }
+  put_varint(out, sessions_.size());
+  for (const auto& [client, session] : sessions_) {
+    put_varint(out, client);
+    put_varint(out, session.last_seq);
+    out.push_back(session.last_result.ok ? 1 : 0);
+    put_bytes(out, session.last_result.value);
+  }
+  return out;
+}
+
+std::optional<KvStore> KvStore::restore(std::string_view in) {
+  if (in.empty() || in.front() != kSnapshotVersion) return std::nullopt;
+  in.remove_prefix(1);
+  KvStore store;
+  uint64_t count = 0;
+  if (!get_varint(in, count)) return std::nullopt;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string key, value;
+    if (!get_bytes(in, key) || !get_bytes(in, value)) return std::nullopt;
+    store.data_.emplace_hint(store.data_.end(), std::move(key), std::move(value));
+  }
+  if (!get_varint(in, count)) return std::nullopt;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t client = 0;
+    Session session;
+    if (!get_varint(in, client) || !get_varint(in, session.last_seq) || in.empty()) {
+      return std::nullopt;
+    }
+    const char ok = in.front();
+    in.remove_prefix(1);
+    if ((ok != 0 && ok != 1) || !get_bytes(in, session.last_result.value)) return std::nullopt;
+    session.last_result.ok = ok == 1;
+    store.sessions_.emplace_hint(store.sessions_.end(), client, std::move(session));
+  }
+  if (!in.empty()) return std::nullopt;
+  return store;
+}
+
 }  // namespace raftsim::node

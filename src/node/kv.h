@@ -50,6 +50,12 @@ class KvStore {
   // A missing key reads as "".
   std::string get(const std::string& key) const;
 
+  // The whole state — data and client sessions — as bytes, for a Raft snapshot (§7). A store
+  // restored from them answers every request, retries included, as this one would.
+  std::string snapshot() const;
+  // nullopt when the bytes are not a snapshot (truncated, malformed, trailing bytes).
+  static std::optional<KvStore> restore(std::string_view bytes);
+
   const std::map<std::string, std::string>& data() const { return data_; }
 
  private:

@@ -85,11 +85,41 @@ std::optional<raft::HardState> decode_meta_record(std::string_view r) {
                          raft::Index{get<uint64_t>(r.data() + 16)}};
 }
 
-LogScan scan_log(std::string_view log, uint64_t trusted_bytes) {
+std::string encode_snapshot_record(const raft::Snapshot& snapshot) {
+  std::string out;
+  put<uint32_t>(out, 0);  // the checksum, filled in below
+  put<uint32_t>(out, static_cast<uint32_t>(16 + snapshot.data.size()));
+  put<uint64_t>(out, snapshot.term.value);
+  put<uint64_t>(out, snapshot.index.value);
+  out.append(snapshot.data);
+  const uint32_t crc = crc32(out.data() + 4, out.size() - 4);
+  std::memcpy(out.data(), &crc, 4);
+  return out;
+}
+
+std::optional<raft::Snapshot> decode_snapshot_record(std::string_view r) {
+  if (r.size() < kRecordHeader + 16 || get<uint32_t>(r.data() + 4) != r.size() - kRecordHeader ||
+      get<uint32_t>(r.data()) != crc32(r.data() + 4, r.size() - 4)) {
+    return std::nullopt;
+  }
+  raft::Snapshot snapshot;
+  snapshot.term = raft::Term{get<uint64_t>(r.data() + kRecordHeader)};
+  snapshot.index = raft::Index{get<uint64_t>(r.data() + kRecordHeader + 8)};
+  snapshot.data.assign(r.substr(kRecordHeader + 16));
+  if (snapshot.index.value == 0 || snapshot.term.value == 0) return std::nullopt;
+  return snapshot;
+}
+
+std::optional<raft::Index> first_record_index(std::string_view log) {
+  if (log.empty() || !whole_record_at(log, 0, false)) return std::nullopt;
+  return raft::Index{get<uint64_t>(log.data() + kRecordHeader + 8)};
+}
+
+LogScan scan_log(std::string_view log, uint64_t trusted_bytes, raft::Index first_index) {
   LogScan scan;
   size_t at = 0;
   while (at < log.size()) {
-    const uint64_t expected_index = scan.entries.size() + 1;
+    const uint64_t expected_index = first_index.value + scan.entries.size();
     std::string why;
     const bool trusted =
         log.size() - at >= kRecordHeader && at + record_size_at(log, at) <= trusted_bytes;

@@ -3,6 +3,9 @@
 //
 //   entry record   u32 crc32 | u32 payload length | u64 term | u64 index | u8 type | command bytes
 //   meta record    u32 crc32 | u64 term | u32 voted_for | u64 commit            (24 bytes)
+//   snapshot       u32 crc32 | u32 payload length | u64 term | u64 index | state-machine bytes
+//
+// A log file that follows a snapshot starts at the snapshot's index + 1.
 //
 // Integers are little-endian (the host order on every supported machine); each CRC-32 covers
 // everything after itself in its record.
@@ -33,6 +36,13 @@ std::string encode_meta_record(const raft::HardState& hard_state);
 // nullopt when the record's size or checksum is wrong.
 std::optional<raft::HardState> decode_meta_record(std::string_view record);
 
+std::string encode_snapshot_record(const raft::Snapshot& snapshot);
+// nullopt when the record's length or checksum is wrong.
+std::optional<raft::Snapshot> decode_snapshot_record(std::string_view record);
+
+// The index the log's first record holds, when that record is whole and passes its checksum.
+std::optional<raft::Index> first_record_index(std::string_view log);
+
 // What recovery found in a log file's bytes.
 struct LogScan {
   enum class Ending : uint8_t {
@@ -40,7 +50,7 @@ struct LogScan {
     kTornTail,  // a bad record with nothing valid after it: an append cut short by a crash
     kCorrupt,   // a bad record with valid records after it: damage, never to be believed
   };
-  std::vector<raft::Entry> entries;  // the good records, indices 1..n
+  std::vector<raft::Entry> entries;  // the good records, indices first_index..n
   std::vector<uint64_t> offsets;     // where each good record starts
   uint64_t good_bytes = 0;           // the end of the last good record
   Ending ending = Ending::kClean;
@@ -54,7 +64,8 @@ struct LogScan {
 // record starts anywhere after it — even a corrupt length field that points past the end cannot
 // hide the records that follow — and corruption otherwise. The first `trusted_bytes` are known to
 // be exactly as written (the simulated disk knows which bytes a fault may have touched); their
-// checksums are not recomputed.
-LogScan scan_log(std::string_view log, uint64_t trusted_bytes = 0);
+// checksums are not recomputed. The first record must hold `first_index`.
+LogScan scan_log(std::string_view log, uint64_t trusted_bytes = 0,
+                 raft::Index first_index = raft::Index{1});
 
 }  // namespace raftsim::node

@@ -20,7 +20,22 @@ Node::Node(raft::Config config, Storage& storage, Transport& transport, ReplyFn 
   }
   auto& state = std::get<Loaded>(loaded);
   repaired_ = std::move(state.repaired);
+  if (state.state.snapshot.index.value != 0) {
+    std::optional<KvStore> store = KvStore::restore(state.state.snapshot.data);
+    if (!store) {
+      load_error_ = "the stored snapshot passes its checksum but is not a key-value store image";
+      return;
+    }
+    store_ = std::move(*store);
+    applied_ = state.state.snapshot.index;
+  }
   core_.emplace(std::move(config), std::move(state.state));
+}
+
+void Node::start() {
+  if (observer_ && core_->snapshot())
+    observer_->on_restore(*core_->snapshot(), /*from_leader=*/false);
+  pump();
 }
 
 void Node::tick() {
@@ -29,6 +44,12 @@ void Node::tick() {
 }
 
 void Node::receive(const raft::Message& message) {
+  // The core takes a snapshot's image on trust; the state machine must be able to load it.
+  if (message.type == raft::MessageType::kInstallSnapshot &&
+      (!message.snapshot || !KvStore::restore(message.snapshot->data))) {
+    ++refused_snapshots_;
+    return;
+  }
   core_->step(message);
   pump();
 }
@@ -68,6 +89,7 @@ void Node::pump() {
     Ready rd = core_->ready();
     for (const raft::Message& m : rd.messages)
       send(m);
+    if (rd.snapshot) storage_.write_snapshot(*rd.snapshot, /*replaces_log=*/true);
     storage_.write(rd.hard_state, rd.entries);
     if (observer_) observer_->on_persist(rd);
     if (rd.soft_state) {
@@ -103,12 +125,41 @@ void Node::pump() {
 void Node::finish(const Ready& rd) {
   for (const raft::Message& m : rd.after_persist)
     send(m);
+  if (rd.snapshot) restore(*rd.snapshot);
   for (const raft::Entry& entry : rd.committed)
     apply(entry);
   for (const raft::ReadState& read : rd.reads)
     answer_read(read);
   serve_ready_reads();
   core_->advance(rd);
+  maybe_compact();
+}
+
+void Node::restore(const raft::Snapshot& snapshot) {
+  // Checked in receive(): only an image the store can load reaches the core.
+  store_ = KvStore::restore(snapshot.data).value_or(KvStore{});
+  applied_ = snapshot.index;
+  if (observer_) observer_->on_restore(snapshot, /*from_leader=*/true);
+  // Our proposals the snapshot covers may or may not be in it: the client retries, and its
+  // session makes the retry safe.
+  for (auto it = pending_writes_.begin();
+       it != pending_writes_.end() && it->first <= snapshot.index;) {
+    const KvCommand& c = it->second.command;
+    reply({c.client_id, c.seq, ClientReply::Status::kRetry, {}, core_->leader()});
+    it = pending_writes_.erase(it);
+  }
+}
+
+void Node::maybe_compact() {
+  const raft::Log& log = core_->log();
+  if (snapshot_every_ == 0 || raft::distance(log.snapshot_index(), applied_) < snapshot_every_ ||
+      applied_ > log.stable_index()) {
+    return;  // not due, or (a planted bug's early apply) not yet durable here
+  }
+  raft::Snapshot snapshot{applied_, log.term_at(applied_), store_.snapshot()};
+  storage_.write_snapshot(snapshot, /*replaces_log=*/false);
+  if (observer_) observer_->on_compact(snapshot);
+  core_->compact(std::move(snapshot));
 }
 
 void Node::apply(const raft::Entry& entry) {

@@ -53,6 +53,11 @@ class NodeObserver {
   // A synced write that carried this hard state has completed: it is now durable.
   virtual void on_durable(const raft::HardState&) {}
   virtual void on_apply(const raft::Entry&) {}
+  // The state machine now stands at `snapshot`: loaded at start, or received from a leader.
+  // Applies continue from snapshot.index + 1.
+  virtual void on_restore(const raft::Snapshot&, bool /*from_leader*/) {}
+  // The node compacted its log into a snapshot of its state machine (§7).
+  virtual void on_compact(const raft::Snapshot&) {}
   virtual void on_soft_state(const raft::SoftState&, raft::Term) {}
   virtual void on_reply(const ClientReply&) {}
 };
@@ -69,9 +74,16 @@ class Node {
   bool ok() const { return core_.has_value(); }
   const std::string& load_error() const { return load_error_; }
   const std::string& repaired() const { return repaired_; }
+  // InstallSnapshot messages dropped because their image does not load.
+  uint64_t refused_snapshots() const { return refused_snapshots_; }
 
-  // Handles the first Ready: re-applies what the node knows is committed.
-  void start() { pump(); }
+  // Log compaction (§7): once `entries` more have been applied since the last snapshot, the node
+  // snapshots its state machine and drops the log they cover. 0 (the default): never.
+  void set_snapshot_every(uint64_t entries) { snapshot_every_ = entries; }
+
+  // Reports the snapshot it restarted from, if any, then handles the first Ready: re-applies
+  // what the node knows is committed past it.
+  void start();
   void tick();
   void receive(const raft::Message& message);
   void submit(const KvCommand& command);
@@ -88,6 +100,8 @@ class Node {
   void pump();
   void finish(const raft::Ready& rd);
   void apply(const raft::Entry& entry);
+  void restore(const raft::Snapshot& snapshot);
+  void maybe_compact();
   void answer_read(const raft::ReadState& read);
   void serve_ready_reads();
   void abandon_pending(ClientReply::Status status);
@@ -105,6 +119,8 @@ class Node {
 
   KvStore store_;
   raft::Index applied_;
+  uint64_t snapshot_every_ = 0;
+  uint64_t refused_snapshots_ = 0;
   std::optional<raft::Ready> in_flight_;  // written, waiting for its sync
   bool was_leader_ = false;
 

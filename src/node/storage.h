@@ -1,4 +1,5 @@
-// Where a node keeps what Raft requires to survive a crash: its hard state and its log.
+// Where a node keeps what Raft requires to survive a crash: its hard state, its log and its latest
+// snapshot.
 //
 // Writes are buffered: nothing written is durable until a sync() that was called after the write
 // completes. A crash may keep any prefix of the buffered writes, or none; synced data is kept
@@ -35,6 +36,11 @@ class Storage {
   // and record the hard state. Not yet durable.
   virtual void write(const std::optional<raft::HardState>& hard_state,
                      const std::vector<raft::Entry>& entries) = 0;
+  // Stores `snapshot` in place of the previous one and drops the stored entries it covers
+  // (through snapshot.index), or the whole stored log when `replaces_log` (a leader's snapshot
+  // that this node's log contradicts or does not reach). Ordered with write(): durable by the
+  // next sync() at the latest, and a crash keeps either the old snapshot and log or the new.
+  virtual void write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) = 0;
   // Makes every earlier write durable, then calls `done` — at once or later, from the host's own
   // event loop, never from another thread.
   virtual void sync(std::function<void()> done) = 0;
@@ -46,6 +52,7 @@ class MemoryStorage final : public Storage {
   std::variant<Loaded, LoadError> load() override { return Loaded{state_, {}}; }
   void write(const std::optional<raft::HardState>& hard_state,
              const std::vector<raft::Entry>& entries) override;
+  void write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) override;
   void sync(std::function<void()> done) override { done(); }
 
   const raft::Restored& state() const { return state_; }

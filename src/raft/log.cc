@@ -5,15 +5,18 @@
 
 namespace raftsim::raft {
 
-Log::Log(std::vector<Entry> durable_entries) : entries_(std::move(durable_entries)) {
+Log::Log(Index snapshot_index, Term snapshot_term, std::vector<Entry> durable_entries)
+    : snapshot_index_(snapshot_index),
+      snapshot_term_(snapshot_term),
+      entries_(std::move(durable_entries)) {
   for (size_t i = 0; i < entries_.size(); ++i)
-    assert(entries_[i].index.value == i + 1);
+    assert(entries_[i].index == snapshot_index_ + (i + 1));
   stable_ = in_flight_ = last_index();
 }
 
 Term Log::term_at(Index index) const {
-  assert(index <= last_index());
-  return index.value == 0 ? Term{} : entries_[index.value - 1].term;
+  assert(index >= snapshot_index_ && index <= last_index());
+  return index == snapshot_index_ ? snapshot_term_ : at(index).term;
 }
 
 bool Log::is_up_to_date(Index last_index, Term last_term) const {
@@ -26,8 +29,8 @@ bool Log::is_up_to_date(Index last_index, Term last_term) const {
 // O(log n), not a scan of its whole run.
 Index Log::first_index_of_term_run(Index at) const {
   const Term term = term_at(at);
-  if (at.value == 0) return at;
-  const auto end = entries_.begin() + static_cast<ptrdiff_t>(at.value);
+  if (at == snapshot_index_) return at;
+  const auto end = entries_.begin() + static_cast<ptrdiff_t>(distance(snapshot_index_, at));
   const auto first = std::lower_bound(entries_.begin(), end, term,
                                       [](const Entry& e, Term t) { return e.term < t; });
   return first->index;
@@ -36,8 +39,9 @@ Index Log::first_index_of_term_run(Index at) const {
 Index Log::last_index_of_term(Term term) const {
   const auto past = std::upper_bound(entries_.begin(), entries_.end(), term,
                                      [](Term t, const Entry& e) { return t < e.term; });
-  if (past == entries_.begin() || std::prev(past)->term != term) return Index{};
-  return std::prev(past)->index;
+  if (past != entries_.begin())
+    return std::prev(past)->term == term ? std::prev(past)->index : Index{};
+  return term == snapshot_term_ && snapshot_index_.value != 0 ? snapshot_index_ : Index{};
 }
 
 void Log::append(Entry entry) {
@@ -46,23 +50,40 @@ void Log::append(Entry entry) {
 }
 
 void Log::truncate_from(Index from) {
-  assert(from.value >= 1 && from <= last_index());
-  entries_.resize(from.value - 1);
+  assert(from >= first_index() && from <= last_index());
+  entries_.resize(distance(snapshot_index_, from) - 1);
   stable_ = std::min(stable_, from.prev());
   in_flight_ = std::min(in_flight_, from.prev());
 }
 
 std::span<const Entry> Log::slice(Index from, Index to, size_t max) const {
-  if (from.value < 1 || from > to || from > last_index()) return {};
+  assert(from >= first_index());
+  if (from > to || from > last_index()) return {};
   const uint64_t count = std::min<uint64_t>(distance(from.prev(), std::min(to, last_index())), max);
-  return {entries_.data() + (from.value - 1), count};
+  return {entries_.data() + (distance(snapshot_index_, from) - 1), count};
 }
 
 std::vector<Entry> Log::take_unpersisted() {
-  std::vector<Entry> out(entries_.begin() + static_cast<ptrdiff_t>(in_flight_.value),
-                         entries_.end());
+  std::vector<Entry> out(
+      entries_.begin() + static_cast<ptrdiff_t>(distance(snapshot_index_, in_flight_)),
+      entries_.end());
   in_flight_ = last_index();
   return out;
+}
+
+void Log::compact_through(Index index) {
+  assert(index > snapshot_index_ && index <= stable_);
+  snapshot_term_ = term_at(index);
+  entries_.erase(entries_.begin(),
+                 entries_.begin() + static_cast<ptrdiff_t>(distance(snapshot_index_, index)));
+  snapshot_index_ = index;
+}
+
+void Log::restore(Index index, Term term) {
+  entries_.clear();
+  snapshot_index_ = index;
+  snapshot_term_ = term;
+  stable_ = in_flight_ = index;
 }
 
 }  // namespace raftsim::raft

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,16 @@ struct Entry {
   bool operator==(const Entry&) const = default;
 };
 
+// A state-machine image that stands for the log through `index` (§7). The core never reads
+// `data`: the host makes it from its state machine and restores its state machine from it.
+struct Snapshot {
+  Index index;  // the last entry it covers; Index{0}: no snapshot
+  Term term;    // that entry's term
+  std::string data;
+
+  bool operator==(const Snapshot&) const = default;
+};
+
 enum class MessageType : uint8_t {
   kVoteRequest,  // RequestVote RPC (§5.2)
   kVoteResponse,
@@ -32,7 +43,8 @@ enum class MessageType : uint8_t {
   kPreVoteResponse,
   kAppendEntries,  // AppendEntries RPC (§5.3); with no entries it is a heartbeat
   kAppendResponse,
-  kTimeoutNow,  // leadership transfer: "campaign now, I step aside" (§3.10 of the thesis)
+  kTimeoutNow,       // leadership transfer: "campaign now, I step aside" (§3.10 of the thesis)
+  kInstallSnapshot,  // InstallSnapshot RPC (§7), in one piece; answered by a kAppendResponse
 };
 
 std::string_view to_string(MessageType type);
@@ -57,6 +69,10 @@ struct Message {
   // kAppendEntries: the leader's heartbeat round; kAppendResponse echoes it. A quorum of echoes of
   // round r proves the sender was still leader after it started round r (ReadIndex, check-quorum).
   uint64_t round = 0;
+
+  // kInstallSnapshot: the leader's latest snapshot. Shared, so copying or duplicating the message
+  // in a network does not copy the image.
+  std::shared_ptr<const Snapshot> snapshot;
 
   // Responses: true when the vote is refused or the append did not match.
   bool reject = false;

@@ -37,6 +37,8 @@ std::string_view to_string(MessageType type) {
       return "AppendResponse";
     case MessageType::kTimeoutNow:
       return "TimeoutNow";
+    case MessageType::kInstallSnapshot:
+      return "InstallSnapshot";
   }
   return "?";
 }
@@ -64,13 +66,17 @@ Raft::Raft(Config config, Restored restored)
       rng_(config_.seed),
       term_(restored.hard_state.term),
       voted_for_(config_.bugs.forget_vote_on_restart ? kNoNode : restored.hard_state.voted_for),
-      log_(std::move(restored.entries)),
+      log_(restored.snapshot.index, restored.snapshot.term, std::move(restored.entries)),
       persisted_hard_state_(restored.hard_state) {
   assert(std::is_sorted(config_.voters.begin(), config_.voters.end()));
   assert(std::binary_search(config_.voters.begin(), config_.voters.end(), config_.id));
   // Storage that lost entries but kept metadata (a lying fsync) may remember a commit index past
-  // its log; what was committed is then gone from this node, not from the cluster.
-  commit_ = std::min(restored.hard_state.commit, log_.last_index());
+  // its log; what was committed is then gone from this node, not from the cluster. A snapshot
+  // holds only applied, so committed, entries; the host restores its state machine from it.
+  commit_ = std::clamp(restored.hard_state.commit, log_.snapshot_index(), log_.last_index());
+  applied_ = log_.snapshot_index();
+  if (restored.snapshot.index.value != 0)
+    snapshot_ = std::make_shared<const Snapshot>(std::move(restored.snapshot));
   reset_election_timer();
 }
 
@@ -235,6 +241,12 @@ std::optional<Rejection> Raft::validate(const Message& m) const {
         return Rejection::kImpossibleLog;
       }
       break;
+    case MessageType::kInstallSnapshot:
+      if (!m.snapshot || m.snapshot->index.value == 0 ||
+          impossible_position(m.snapshot->index, m.snapshot->term)) {
+        return Rejection::kImpossibleLog;
+      }
+      break;
     case MessageType::kVoteResponse:
     case MessageType::kPreVoteResponse:
     case MessageType::kTimeoutNow:
@@ -266,10 +278,10 @@ void Raft::step(const Message& m) {
   } else if (m.term < term_) {
     // Figure 2: "reply false if term < currentTerm" — the answer carries our term, which makes
     // a stale leader or candidate step down.
-    if (m.type == MessageType::kAppendEntries) {
+    if (m.type == MessageType::kAppendEntries || m.type == MessageType::kInstallSnapshot) {
       Message r = reply_to(m, MessageType::kAppendResponse);
       r.reject = true;
-      r.rejected_index = m.prev_log_index;
+      r.rejected_index = m.snapshot ? m.snapshot->index : m.prev_log_index;
       r.conflict_index = log_.last_index().next();
       send(std::move(r));
     } else if (vote_request) {
@@ -293,6 +305,8 @@ void Raft::step(const Message& m) {
       return handle_append_response(m);
     case MessageType::kTimeoutNow:
       return handle_timeout_now(m);
+    case MessageType::kInstallSnapshot:
+      return handle_install_snapshot(m);
   }
 }
 
@@ -449,6 +463,32 @@ void Raft::handle_append_response(const Message& m) {
   send_append(m.from, /*heartbeat=*/false);
 }
 
+void Raft::handle_install_snapshot(const Message& m) {
+  if (role_ != Role::kFollower) become_follower(term_, m.from);  // the term's leader exists
+  leader_ = m.from;
+  election_elapsed_ = 0;
+
+  const Snapshot& snapshot = *m.snapshot;
+  Message r = reply_to(m, MessageType::kAppendResponse);
+  r.round = m.round;
+  if (snapshot.index <= commit_) {
+    r.match_index = commit_;  // stale or duplicate: we already have all of it
+  } else if (log_.matches(snapshot.index, snapshot.term)) {
+    // Our log holds the snapshot's last entry, so (Log Matching) everything before it: keep the
+    // log, including any entries past the snapshot, and apply from it as usual.
+    commit_ = snapshot.index;
+    r.match_index = snapshot.index;
+  } else {
+    // §7: the snapshot replaces a log that lacks or contradicts its last entry. Whatever we held
+    // past it is discarded with the rest; the leader sends what follows.
+    log_.restore(snapshot.index, snapshot.term);
+    commit_ = applied_ = snapshot.index;
+    snapshot_ = received_snapshot_ = m.snapshot;
+    r.match_index = snapshot.index;
+  }
+  send(std::move(r));  // after the snapshot is durable: it acknowledges entries
+}
+
 void Raft::handle_timeout_now(const Message& m) {
   if (!config_.options.leadership_transfer || role_ == Role::kLeader) return;
   (void)m;
@@ -504,6 +544,31 @@ void Raft::read_index(uint64_t request_id) {
 // ---------------------------------------------------------------------------------------------
 // Leader duties
 
+void Raft::compact(Snapshot snapshot) {
+  if (snapshot.index <= log_.snapshot_index() || snapshot.index > applied_ ||
+      snapshot.index > log_.stable_index() || snapshot.term != log_.term_at(snapshot.index)) {
+    return;
+  }
+  log_.compact_through(snapshot.index);
+  snapshot_ = std::make_shared<const Snapshot>(std::move(snapshot));
+}
+
+void Raft::send_snapshot(NodeId to, Progress& pr) {
+  // One snapshot at a time: until the follower answers (or a heartbeat probes again), nothing
+  // else is sent. Optimistically continue after it.
+  Message m;
+  m.type = MessageType::kInstallSnapshot;
+  m.to = to;
+  m.term = term_;
+  m.round = round_;
+  m.snapshot = snapshot_;
+  pr.become_probe();
+  pr.probe_sent = true;
+  pr.next_index = snapshot_->index.next();
+  pr.sent_round = round_;
+  send(std::move(m));
+}
+
 void Raft::send_append(NodeId to, bool heartbeat) {
   Progress& pr = progress_.at(to);
   if (heartbeat && pr.state == Progress::State::kReplicate &&
@@ -513,15 +578,21 @@ void Raft::send_append(NodeId to, bool heartbeat) {
     pr.become_probe();
   }
   if (pr.state == Progress::State::kProbe && pr.probe_sent && !heartbeat) return;
+  const bool anchored_heartbeat = heartbeat && pr.state == Progress::State::kReplicate;
+  if (!anchored_heartbeat && pr.next_index <= log_.snapshot_index()) {
+    return send_snapshot(to, pr);  // the entries it needs next were compacted away (§7)
+  }
   Message m;
   m.type = MessageType::kAppendEntries;
   m.to = to;
   m.term = term_;
   m.leader_commit = commit_;
   m.round = round_;
-  if (heartbeat && pr.state == Progress::State::kReplicate) {
-    // Anchored at the known match, a heartbeat cannot collide with appends still in flight.
-    m.prev_log_index = pr.match_index;
+  if (anchored_heartbeat) {
+    // Anchored at the known match, a heartbeat cannot collide with appends still in flight. A
+    // match inside the compacted prefix is anchored at the snapshot point instead: the follower
+    // either holds it (and so everything before it) or rejects, and then gets the snapshot.
+    m.prev_log_index = std::max(pr.match_index, log_.snapshot_index());
   } else {
     m.prev_log_index = pr.next_index.prev();
     auto entries = log_.slice(pr.next_index, log_.last_index(), config_.max_entries_per_append);
@@ -638,7 +709,7 @@ void Raft::send(Message m) {
 // Ready / advance
 
 bool Raft::has_ready() const {
-  return appends_pending_ || read_round_pending_ || log_.has_unpersisted() ||
+  return received_snapshot_ || appends_pending_ || read_round_pending_ || log_.has_unpersisted() ||
          hard_state() != persisted_hard_state_ || !messages_.empty() || !after_persist_.empty() ||
          commit_ > applied_ || soft_state() != reported_soft_state_ || !reads_.empty();
 }
@@ -648,8 +719,10 @@ Ready Raft::ready() {
   Ready rd;
   const HardState hs = hard_state();
   if (hs != persisted_hard_state_) rd.hard_state = hs;
+  rd.snapshot = std::move(received_snapshot_);
+  received_snapshot_.reset();
   rd.entries = log_.take_unpersisted();
-  rd.must_sync = !rd.entries.empty() || hs.term != persisted_hard_state_.term ||
+  rd.must_sync = rd.snapshot || !rd.entries.empty() || hs.term != persisted_hard_state_.term ||
                  hs.voted_for != persisted_hard_state_.voted_for;
   rd.messages.swap(messages_);
   rd.after_persist.swap(after_persist_);

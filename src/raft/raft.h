@@ -2,7 +2,7 @@
 //
 // Nothing here touches a thread, socket, file, clock or global RNG. The host drives it:
 //   inputs   tick(), step(message), propose(command), campaign(), transfer_leader(id),
-//            read_index(request_id)
+//            read_index(request_id), compact(snapshot)
 //   outputs  ready(): what to persist, send, apply and answer (see ready.h), then advance().
 // Time is only the count of tick() calls; randomness is the seeded jitter RNG in Config.
 #pragma once
@@ -39,7 +39,8 @@ std::string_view to_string(Rejection rejection);
 // What the core restarts from: whatever the node's storage kept.
 struct Restored {
   HardState hard_state;
-  std::vector<Entry> entries;  // indices 1..n
+  std::vector<Entry> entries;  // indices snapshot.index + 1 .. n
+  Snapshot snapshot;           // the latest snapshot kept; index 0: none
 };
 
 struct ProposeResult {
@@ -65,6 +66,11 @@ class Raft {
   void transfer_leader(NodeId to);
   // Asks to serve a linearizable read (§8, ReadIndex). The answer comes in a later Ready.
   void read_index(uint64_t request_id);
+  // Log compaction (§7): the host has made `snapshot` from its state machine after applying
+  // through snapshot.index and stored it durably. The log drops the entries it covers, and a
+  // leader sends it to any follower that needs them. Ignored unless snapshot.index lies past the
+  // current snapshot and at or before both the applied and the durable index.
+  void compact(Snapshot snapshot);
 
   bool has_ready() const;
   // Collects the outstanding work. At most one Ready may be outstanding: call advance() with it
@@ -81,6 +87,8 @@ class Raft {
   NodeId leader() const { return leader_; }
   Index commit_index() const { return commit_; }
   const Log& log() const { return log_; }
+  // The latest snapshot, made here or received from a leader; null before any.
+  const std::shared_ptr<const Snapshot>& snapshot() const { return snapshot_; }
   const std::map<NodeId, Progress>& progress() const { return progress_; }
   NodeId transfer_target() const { return transfer_target_; }
   uint64_t rejections(Rejection why) const { return rejections_[static_cast<size_t>(why)]; }
@@ -104,10 +112,12 @@ class Raft {
   void handle_append_entries(const Message& m);
   void handle_append_response(const Message& m);
   void handle_timeout_now(const Message& m);
+  void handle_install_snapshot(const Message& m);
   bool may_grant_vote(const Message& m) const;
 
   // Leader duties.
   void send_append(NodeId to, bool heartbeat);
+  void send_snapshot(NodeId to, Progress& pr);
   void broadcast_append(bool heartbeat);
   void flush_pending_appends();
   void maybe_commit();
@@ -130,6 +140,7 @@ class Raft {
   Term term_;
   NodeId voted_for_;
   Log log_;
+  std::shared_ptr<const Snapshot> snapshot_;
   // Volatile.
   Index commit_;
   Index applied_;  // handed to the host in a Ready; invariant applied_ <= commit_ (see advance)
@@ -158,6 +169,7 @@ class Raft {
   std::vector<Index> match_scratch_;        // reused by maybe_commit()
 
   // Outputs waiting for the next Ready.
+  std::shared_ptr<const Snapshot> received_snapshot_;  // to store and restore
   std::vector<Message> messages_;
   std::vector<Message> after_persist_;
   std::vector<ReadState> reads_;

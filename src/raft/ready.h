@@ -42,13 +42,16 @@ struct ReadState {
 };
 
 // One batch of work, to be handled in this order (see src/node):
-//   1. write `entries` (first truncating the stored log from entries.front().index) and
-//      `hard_state` to storage; if must_sync, make them durable;
+//   1. if `snapshot` is set, store it in place of the whole stored log; then write `entries`
+//      (first truncating the stored log from entries.front().index) and `hard_state` to storage;
+//      if must_sync, make them durable;
 //   2. send `messages` (these may also be sent before or during step 1);
 //   3. after step 1 is durable, send `after_persist`;
-//   4. apply `committed` to the state machine, in order; answer `reads` once applied;
+//   4. restore the state machine from `snapshot` if set, then apply `committed` to it, in order;
+//      answer `reads` once applied;
 //   5. call Raft::advance().
 struct Ready {
+  std::shared_ptr<const Snapshot> snapshot;  // sent by the leader to replace this node's log
   std::optional<HardState> hard_state;
   std::vector<Entry> entries;
   std::vector<Message> messages;

@@ -87,12 +87,36 @@ std::optional<node::LoadError> FileStorage::load_meta(raft::HardState& out) {
   return std::nullopt;
 }
 
+std::optional<node::LoadError> FileStorage::load_snapshot(node::Loaded& out) {
+  std::error_code ec;
+  std::filesystem::remove(dir_ + "/snapshot.tmp", ec);  // a replace that never reached its rename
+  const std::optional<std::string> bytes = read_file(snapshot_path());
+  if (!bytes) return std::nullopt;  // never compacted
+  auto snapshot = node::decode_snapshot_record(*bytes);
+  if (!snapshot) {
+    return node::LoadError{fmt::format(
+        "{}: byte offset 0: snapshot record ({} bytes) fails its checksum; refusing to start",
+        snapshot_path(), bytes->size())};
+  }
+  out.state.snapshot = std::move(*snapshot);
+  return std::nullopt;
+}
+
 std::optional<node::LoadError> FileStorage::load_log(node::Loaded& out) {
+  std::error_code ec;
+  std::filesystem::remove(dir_ + "/log.tmp", ec);  // a compaction that never reached its rename
   const std::optional<std::string> bytes = read_file(log_path());
   if (!bytes) {
     return node::LoadError{fmt::format("{}: cannot read: {}", log_path(), std::strerror(errno))};
   }
-  node::LogScan scan = node::scan_log(*bytes);
+  // The log starts right after the snapshot, or earlier when a crash fell between the snapshot's
+  // rename and the compacted log's.
+  const raft::Index after_snapshot = out.state.snapshot.index.next();
+  first_index_ = after_snapshot.value;
+  if (auto first = node::first_record_index(*bytes); first && *first < after_snapshot) {
+    first_index_ = first->value;
+  }
+  node::LogScan scan = node::scan_log(*bytes, 0, raft::Index{first_index_});
   switch (scan.ending) {
     case node::LogScan::Ending::kClean:
       break;
@@ -113,6 +137,11 @@ std::optional<node::LoadError> FileStorage::load_log(node::Loaded& out) {
   offsets_ = std::move(scan.offsets);
   out.state.entries = std::move(scan.entries);
   log_size_ = scan.good_bytes;  // the end of the last good record
+  // Entries the snapshot covers stay in the file until the next compaction rewrites it.
+  const uint64_t covered =
+      std::min<uint64_t>(after_snapshot.value - first_index_, out.state.entries.size());
+  out.state.entries.erase(out.state.entries.begin(),
+                          out.state.entries.begin() + static_cast<ptrdiff_t>(covered));
   return std::nullopt;
 }
 
@@ -122,6 +151,7 @@ std::variant<node::Loaded, node::LoadError> FileStorage::load() {
   if (auto error = load_meta(loaded.state.hard_state)) return *error;
   stored_meta_ = loaded.state.hard_state;
   latest_meta_ = stored_meta_;
+  if (auto error = load_snapshot(loaded)) return *error;
   if (auto error = load_log(loaded)) return *error;
   return loaded;
 }
@@ -133,11 +163,13 @@ void FileStorage::write(const std::optional<raft::HardState>& hard_state,
   }
   if (hard_state) latest_meta_ = *hard_state;
   if (entries.empty()) return;
-  const uint64_t keep = entries.front().index.value - 1;
-  if (keep > offsets_.size()) {
-    throw StorageFailure(fmt::format("{}: write of entry {} leaves a gap after entry {}",
-                                     log_path(), keep + 1, offsets_.size()));
+  if (entries.front().index.value < first_index_ ||
+      entries.front().index.value > first_index_ + offsets_.size()) {
+    throw StorageFailure(fmt::format("{}: write of entry {} does not follow entries {}..{}",
+                                     log_path(), entries.front().index.value, first_index_,
+                                     first_index_ + offsets_.size() - 1));
   }
+  const uint64_t keep = entries.front().index.value - first_index_;
   if (keep < offsets_.size()) {
     // A new leader overwrote a suffix: the old records go before the new ones are appended.
     log_size_ = offsets_[keep];
@@ -155,15 +187,51 @@ void FileStorage::write(const std::optional<raft::HardState>& hard_state,
 }
 
 void FileStorage::write_meta(const raft::HardState& hs) {
-  const std::string record = node::encode_meta_record(hs);
+  replace_file("meta", node::encode_meta_record(hs));
+}
 
-  const std::string tmp = dir_ + "/meta.tmp";
+void FileStorage::write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) {
+  if (log_fd_ < 0) {
+    if (auto error = open_log()) throw StorageFailure(error->message);
+  }
+  // The entries the snapshot stands for are synced before it replaces them.
+  if (log_dirty_) {
+    check(calls_.fdatasync(log_fd_) == 0, "fdatasync log");
+    log_dirty_ = false;
+  }
+  replace_file("snapshot", node::encode_snapshot_record(snapshot));
+  const uint64_t covered =
+      replaces_log ? offsets_.size()
+                   : std::min<uint64_t>(snapshot.index.value + 1 -
+                                            std::min(first_index_, snapshot.index.value + 1),
+                                        offsets_.size());
+  const uint64_t from = covered < offsets_.size() ? offsets_[covered] : log_size_;
+  std::string kept(log_size_ - from, '\0');
+  if (!kept.empty()) {
+    check(::pread(log_fd_, kept.data(), kept.size(), static_cast<off_t>(from)) ==
+              static_cast<ssize_t>(kept.size()),
+          "read log for compaction");
+  }
+  replace_file("log", kept);
+  ::close(log_fd_);
+  log_fd_ = ::open(log_path().c_str(), O_RDWR | O_CLOEXEC);
+  check(log_fd_ >= 0, "reopen log");
+  offsets_.erase(offsets_.begin(), offsets_.begin() + static_cast<ptrdiff_t>(covered));
+  for (uint64_t& offset : offsets_)
+    offset -= from;
+  log_size_ = kept.size();
+  first_index_ = offsets_.empty() ? snapshot.index.value + 1 : first_index_ + covered;
+}
+
+void FileStorage::replace_file(const std::string& name, const std::string& bytes) {
+  const std::string path = dir_ + "/" + name;
+  const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  check(fd >= 0, "open meta.tmp");
-  const bool written = write_all(fd, record.data(), record.size(), 0) && calls_.fsync(fd) == 0;
+  check(fd >= 0, "open " + name + ".tmp");
+  const bool written = write_all(fd, bytes.data(), bytes.size(), 0) && calls_.fsync(fd) == 0;
   ::close(fd);
-  check(written, "write + fsync meta.tmp");
-  check(::rename(tmp.c_str(), meta_path().c_str()) == 0, "rename meta.tmp over meta");
+  check(written, "write + fsync " + name + ".tmp");
+  check(::rename(tmp.c_str(), path.c_str()) == 0, "rename " + name + ".tmp over " + name);
   const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   check(dir_fd >= 0, "open data dir");
   const bool synced = calls_.fsync(dir_fd) == 0;

@@ -5,7 +5,11 @@
 //             DIR/meta.tmp, fsync'd, renamed over DIR/meta, then DIR itself fsync'd;
 //   DIR/log   a sequence of records, one per entry (crc32 | length | term | index | type |
 //             command); appended with write(2), cut back with ftruncate(2) when a new leader
-//             overwrites a suffix, and made durable with fdatasync(2).
+//             overwrites a suffix, and made durable with fdatasync(2);
+//   DIR/snapshot  the latest snapshot (crc32 | length | term | index | state-machine image),
+//             replaced like meta. Compaction then rewrites the log without the entries it
+//             covers (DIR/log.tmp, fsync, rename); a crash between the two renames leaves a log
+//             that starts at or before the snapshot, and recovery skips what the snapshot covers.
 //
 // Durability: write() only hands bytes to the kernel. sync() makes every earlier write durable
 // (fdatasync of the log, then the atomic metadata replace) and only then calls `done`, so nothing
@@ -56,17 +60,23 @@ class FileStorage final : public node::Storage {
   std::variant<node::Loaded, node::LoadError> load() override;
   void write(const std::optional<raft::HardState>& hard_state,
              const std::vector<raft::Entry>& entries) override;
+  // Durable when it returns (stronger than the interface asks).
+  void write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) override;
   void sync(std::function<void()> done) override;
 
   const std::string& dir() const { return dir_; }
   std::string log_path() const { return dir_ + "/log"; }
   std::string meta_path() const { return dir_ + "/meta"; }
+  std::string snapshot_path() const { return dir_ + "/snapshot"; }
 
  private:
   std::optional<node::LoadError> open_log();
   std::optional<node::LoadError> load_meta(raft::HardState& out);
+  std::optional<node::LoadError> load_snapshot(node::Loaded& out);
   std::optional<node::LoadError> load_log(node::Loaded& out);
   void write_meta(const raft::HardState& hs);
+  // Writes `bytes` to DIR/name.tmp, fsyncs it, renames it over DIR/name and fsyncs DIR.
+  void replace_file(const std::string& name, const std::string& bytes);
   void check(bool ok, const std::string& what) const;
 
   std::string dir_;
@@ -74,7 +84,8 @@ class FileStorage final : public node::Storage {
   Post post_;
   int log_fd_ = -1;
   uint64_t log_size_ = 0;
-  std::vector<uint64_t> offsets_;  // start of each record in the log; record i holds index i+1
+  uint64_t first_index_ = 1;       // the index the log's first record holds
+  std::vector<uint64_t> offsets_;  // start of each record; record i holds first_index_ + i
   raft::HardState stored_meta_;    // what DIR/meta holds
   raft::HardState latest_meta_;  // the last hard state written; its commit may be newer than meta's
   bool log_dirty_ = false;

@@ -22,6 +22,8 @@ v1::MessageType to_proto(raft::MessageType type) {
       return v1::APPEND_RESPONSE;
     case raft::MessageType::kTimeoutNow:
       return v1::TIMEOUT_NOW;
+    case raft::MessageType::kInstallSnapshot:
+      return v1::INSTALL_SNAPSHOT;
   }
   return v1::MESSAGE_TYPE_UNSPECIFIED;
 }
@@ -42,6 +44,8 @@ std::optional<raft::MessageType> from_proto(int type) {
       return raft::MessageType::kAppendResponse;
     case v1::TIMEOUT_NOW:
       return raft::MessageType::kTimeoutNow;
+    case v1::INSTALL_SNAPSHOT:
+      return raft::MessageType::kInstallSnapshot;
     default:
       return std::nullopt;
   }
@@ -74,6 +78,11 @@ void to_proto(const raft::Message& in, v1::RaftMessage& out) {
   out.set_rejected_index(in.rejected_index.value);
   out.set_conflict_index(in.conflict_index.value);
   out.set_conflict_term(in.conflict_term.value);
+  if (in.snapshot) {
+    out.set_snapshot_index(in.snapshot->index.value);
+    out.set_snapshot_term(in.snapshot->term.value);
+    out.set_snapshot_data(in.snapshot->data);
+  }
 }
 
 std::variant<raft::Message, std::string> from_proto(const v1::RaftMessage& in,
@@ -88,7 +97,19 @@ std::variant<raft::Message, std::string> from_proto(const v1::RaftMessage& in,
   if (n > 0 && *type != raft::MessageType::kAppendEntries) {
     return fmt::format("a {} carries entries", raft::to_string(*type));
   }
+  const bool install = *type == raft::MessageType::kInstallSnapshot;
+  if (!install &&
+      (in.snapshot_index() != 0 || in.snapshot_term() != 0 || !in.snapshot_data().empty())) {
+    return fmt::format("a {} carries a snapshot", raft::to_string(*type));
+  }
   raft::Message m;
+  if (install) {
+    if (in.snapshot_index() == 0 || in.snapshot_term() == 0) {
+      return std::string("an InstallSnapshot without a snapshot index or term");
+    }
+    m.snapshot = std::make_shared<const raft::Snapshot>(raft::Snapshot{
+        raft::Index{in.snapshot_index()}, raft::Term{in.snapshot_term()}, in.snapshot_data()});
+  }
   m.type = *type;
   m.from = raft::NodeId{in.from()};
   m.to = raft::NodeId{in.to()};

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "check/durability.h"
 #include "check/raft_invariants.h"
 #include "scenario/scenario.h"
 
@@ -23,8 +24,14 @@ class Monitor final : public sim::WorldObserver {
   void on_state(SimTime now, const raft::Raft& core) override;
   void on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry) override;
   void on_restart(SimTime now, raft::NodeId node, bool disk_lost) override;
+  void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
 
   check::RaftInvariants& invariants() { return invariants_; }
+
+  // The command first applied at each index (client 0: a no-op or not a command), for the
+  // durability check of log prefixes that nodes have compacted away. Sound because every later
+  // apply at an index is held to the first by state-machine safety.
+  const std::vector<check::CommittedCommand>& first_applied() const { return first_applied_; }
 
   // For each expectation: did its event happen (a violation for "no_*"/"term_at_most", the
   // awaited event for "leader_within"/"term_above")? When, and a note saying what happened.
@@ -50,6 +57,7 @@ class Monitor final : public sim::WorldObserver {
   std::vector<uint64_t> max_commit_;  // per node, across process lives
   uint64_t highest_commit_ = 0;
   std::vector<Observation> observations_;
+  std::vector<check::CommittedCommand> first_applied_;
 };
 
 }  // namespace raftsim::scenario

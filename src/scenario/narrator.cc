@@ -60,6 +60,9 @@ std::string describe(const sim::TraceEvent& e, const std::vector<std::string>& n
       return fmt::format("{} discards entries {}..{}", node, e.a, e.b);
     case TraceKind::kNote:
       return e.text;
+    case TraceKind::kSnapshot:
+      return fmt::format("{} {} snapshot through {} (term {})", node,
+                         e.flag ? "installs the leader's" : "takes a", e.a, e.b);
   }
   return "?";
 }
@@ -103,6 +106,16 @@ void Narrator::on_event(const sim::TraceEvent& e) {
       return line(e.time, fmt::format("{} discards entries {}..{}: the leader's log has other "
                                       "entries there (a correct cluster never committed them)",
                                       name(e.node), e.a, e.b));
+    case TraceKind::kSnapshot:
+      // Taking one is routine; installing one means a follower was too far behind for the log.
+      if (!e.flag && !verbose_) return;
+      return line(e.time,
+                  e.flag ? fmt::format("{} installs the leader's snapshot through entry {} (term "
+                                       "{}): the entries it lacked were compacted away",
+                                       name(e.node), e.a, e.b)
+                         : fmt::format("{} snapshots its state machine and compacts its log "
+                                       "through entry {}",
+                                       name(e.node), e.a));
     case TraceKind::kNodeUp:
       return line(e.time, fmt::format("{} starts again from its disk{}", name(e.node),
                                       e.text.empty() ? "" : " (" + e.text + ")"));

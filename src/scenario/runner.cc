@@ -66,8 +66,10 @@ check::History to_history(std::vector<sim::ClientOp> ops) {
   return h;
 }
 
-// The committed log of the node that has committed the most, as (client, seq) pairs.
-std::vector<check::CommittedCommand> committed_commands(const sim::World& world) {
+// The committed log of the node that has committed the most, as (client, seq) pairs. The prefix it
+// compacted into a snapshot is read from what was first applied there.
+std::vector<check::CommittedCommand> committed_commands(const sim::World& world,
+                                                        const Monitor& monitor) {
   const node::Node* best = nullptr;
   for (uint32_t id = 1; id <= world.node_count(); ++id) {
     const node::Node* n = world.node(id);
@@ -76,7 +78,11 @@ std::vector<check::CommittedCommand> committed_commands(const sim::World& world)
   std::vector<check::CommittedCommand> out;
   if (!best) return out;
   const raft::Log& log = best->core().log();
-  for (raft::Index i{1}; i <= best->core().commit_index(); i = i.next()) {
+  const std::vector<check::CommittedCommand>& applied = monitor.first_applied();
+  for (raft::Index i{1}; i <= log.snapshot_index() && i.value <= applied.size(); i = i.next()) {
+    if (applied[i.value - 1].client_id != 0) out.push_back(applied[i.value - 1]);
+  }
+  for (raft::Index i = log.first_index(); i <= best->core().commit_index(); i = i.next()) {
     if (auto c = node::decode(log.at(i).command)) out.push_back({c->client_id, c->seq});
   }
   return out;
@@ -175,7 +181,7 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   // Durability and linearizability of what the clients saw.
   std::vector<sim::ClientOp> ops = world.take_history();
   const auto acked = acked_writes(ops);
-  const auto committed = committed_commands(world);
+  const auto committed = committed_commands(world, monitor);
   for (auto& v : check::check_durability(acked, committed, sim::micros(world.now()), report.seed)) {
     if (narrator) narrator->line(world.now(), "VIOLATION  durability: " + v.detail);
     report.violations.push_back(std::move(v));

@@ -249,7 +249,8 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
       << "  leadership_transfer: " << flag(c.options.leadership_transfer) << "\n"
       << "  bugs: [" << fmt::format("{}", fmt::join(bugs, ", ")) << "]\n"
       << "  fsync: {min: " << dur(c.disk.fsync.min) << ", max: " << dur(c.disk.fsync.max)
-      << "}\n\n";
+      << "}\n"
+      << "  snapshot_every: " << c.snapshot_every << "\n\n";
 }
 
 void network(std::ostream& out, const sim::LinkModel& n) {

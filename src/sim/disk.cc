@@ -14,14 +14,23 @@ SimDisk::SimDisk(std::string name, DiskModel model, uint64_t seed, Scheduler sch
 void SimDisk::write(const std::optional<raft::HardState>& hard_state,
                     const std::vector<raft::Entry>& entries) {
   if (!hard_state && entries.empty()) return;
-  PendingWrite w{next_write_id_++, std::nullopt, last_record_count_, {}};
+  PendingWrite w{.id = next_write_id_++, .keep_through = last_index_};
   if (hard_state) w.meta = node::encode_meta_record(*hard_state);
   if (!entries.empty()) {
-    w.keep_records = entries.front().index.value - 1;
+    w.keep_through = entries.front().index.value - 1;
     for (const raft::Entry& e : entries)
       node::append_entry_record(w.records, e);
-    last_record_count_ = entries.back().index.value;
+    last_index_ = entries.back().index.value;
   }
+  pending_.push_back(std::move(w));
+}
+
+void SimDisk::write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) {
+  PendingWrite w{.id = next_write_id_++, .keep_through = last_index_};
+  w.snapshot = node::encode_snapshot_record(snapshot);
+  w.snapshot_index = snapshot.index.value;
+  w.replaces_log = replaces_log;
+  if (replaces_log) last_index_ = snapshot.index.value;
   pending_.push_back(std::move(w));
 }
 
@@ -42,13 +51,38 @@ void SimDisk::make_durable_through(uint64_t id) {
   }
 }
 
+void SimDisk::keep_through(uint64_t index) {
+  const uint64_t keep = index + 1 > first_index_ ? index + 1 - first_index_ : 0;
+  if (keep < offsets_.size()) {
+    log_.resize(offsets_[keep]);
+    offsets_.resize(keep);
+  }
+}
+
+// The snapshot file and the log it compacts are replaced together: a real node writes both to
+// temporary files and renames them in one directory sync, which a crash cannot split.
+void SimDisk::compact(const PendingWrite& w) {
+  snapshot_ = *w.snapshot;
+  uint64_t dropped = offsets_.size();
+  if (!w.replaces_log) {
+    dropped = std::min<uint64_t>(
+        w.snapshot_index + 1 > first_index_ ? w.snapshot_index + 1 - first_index_ : 0,
+        offsets_.size());
+  }
+  const uint64_t bytes = dropped < offsets_.size() ? offsets_[dropped] : log_.size();
+  log_.erase(0, bytes);
+  offsets_.erase(offsets_.begin(), offsets_.begin() + static_cast<ptrdiff_t>(dropped));
+  for (uint64_t& offset : offsets_)
+    offset -= bytes;
+  verified_ = verified_ > bytes ? verified_ - bytes : 0;
+  first_index_ = offsets_.empty() ? w.snapshot_index + 1 : first_index_ + dropped;
+}
+
 void SimDisk::apply(const PendingWrite& w) {
   if (w.meta) meta_ = *w.meta;
+  if (w.snapshot) compact(w);
   if (w.records.empty()) return;
-  if (w.keep_records < offsets_.size()) {
-    log_.resize(offsets_[w.keep_records]);
-    offsets_.resize(w.keep_records);
-  }
+  keep_through(w.keep_through);
   verified_ = std::min<uint64_t>(verified_, log_.size());
   const bool intact = verified_ == log_.size();
   size_t at = 0;
@@ -71,25 +105,24 @@ void SimDisk::crash() {
       const auto cut =
           static_cast<size_t>(rng_.between(1, static_cast<int64_t>(w.records.size()) - 1));
       torn.records.resize(cut);
-      if (torn.keep_records < offsets_.size()) {
-        log_.resize(offsets_[torn.keep_records]);
-        offsets_.resize(torn.keep_records);
-      }
+      keep_through(torn.keep_through);
       verified_ = std::min<uint64_t>(verified_, log_.size());
       log_ += torn.records;  // offsets_ is rebuilt by load(), as a real recovery would
       break;
     }
   }
   pending_.clear();
-  last_record_count_ = offsets_.size();
+  last_index_ = first_index_ - 1 + offsets_.size();
 }
 
 void SimDisk::wipe() {
   meta_.clear();
+  snapshot_.clear();
+  first_index_ = 1;
   log_.clear();
   offsets_.clear();
   pending_.clear();
-  last_record_count_ = 0;
+  last_index_ = 0;
   verified_ = 0;
 }
 
@@ -114,7 +147,15 @@ std::variant<node::Loaded, node::LoadError> SimDisk::load() {
     }
     loaded.state.hard_state = *hs;
   }
-  node::LogScan scan = node::scan_log(log_, verified_);
+  if (!snapshot_.empty()) {
+    auto snapshot = node::decode_snapshot_record(snapshot_);
+    if (!snapshot) {
+      return node::LoadError{
+          fmt::format("{}: snapshot record fails its checksum; refusing to start", name_)};
+    }
+    loaded.state.snapshot = std::move(*snapshot);
+  }
+  node::LogScan scan = node::scan_log(log_, verified_, raft::Index{first_index_});
   switch (scan.ending) {
     case node::LogScan::Ending::kClean:
       break;
@@ -132,7 +173,7 @@ std::variant<node::Loaded, node::LoadError> SimDisk::load() {
   }
   offsets_ = std::move(scan.offsets);
   loaded.state.entries = std::move(scan.entries);
-  last_record_count_ = offsets_.size();
+  last_index_ = first_index_ - 1 + offsets_.size();
   verified_ = log_.size();
   // Hard state that outlived its log (a lying fsync) may point past it; the core clamps it.
   return loaded;

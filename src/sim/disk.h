@@ -1,8 +1,9 @@
 // A node's simulated disk: the same Storage interface the real world implements with files.
 //
-// Two files, as a real node keeps them, in the format of node/log_record.h:
-//   meta  one record (term, vote, commit), replaced atomically on each write;
-//   log   a sequence of records, one per entry, each with its CRC-32.
+// Three files, as a real node keeps them, in the format of node/log_record.h:
+//   meta      one record (term, vote, commit), replaced atomically on each write;
+//   snapshot  one record (the latest snapshot), replaced atomically with the log it compacts;
+//   log       a sequence of records, one per entry after the snapshot, each with its CRC-32.
 // Writes are buffered until a sync completes (after a sampled fsync latency). A crash keeps only
 // synced data. Faults: wipe (the disk is lost), fsync that reports success without syncing, a
 // torn last write (a crash keeps part of an unsynced record), and a flipped bit in a stored
@@ -37,6 +38,7 @@ class SimDisk final : public node::Storage {
   std::variant<node::Loaded, node::LoadError> load() override;
   void write(const std::optional<raft::HardState>& hard_state,
              const std::vector<raft::Entry>& entries) override;
+  void write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) override;
   void sync(std::function<void()> done) override;
 
   // Faults.
@@ -50,16 +52,23 @@ class SimDisk final : public node::Storage {
   std::string corrupt(uint64_t index);
 
   size_t durable_records() const { return offsets_.size(); }
-  size_t durable_bytes() const { return log_.size() + meta_.size(); }
+  size_t durable_bytes() const { return log_.size() + meta_.size() + snapshot_.size(); }
 
  private:
   struct PendingWrite {
     uint64_t id;
     std::optional<std::string> meta;
-    uint64_t keep_records;  // records before the first appended one
+    uint64_t keep_through;  // entries kept before the appended ones: indices <= this
     std::string records;    // appended records, concatenated
+    // A snapshot record, the index it covers through, and whether it replaces the whole log.
+    std::optional<std::string> snapshot;
+    uint64_t snapshot_index = 0;
+    bool replaces_log = false;
   };
   void apply(const PendingWrite& write);
+  void compact(const PendingWrite& write);
+  // Cuts the durable log back to the entries with indices <= `index`.
+  void keep_through(uint64_t index);
   void make_durable_through(uint64_t id);
 
   std::string name_;
@@ -69,7 +78,9 @@ class SimDisk final : public node::Storage {
 
   // Durable image.
   std::string meta_;
+  std::string snapshot_;
   std::string log_;
+  uint64_t first_index_ = 1;       // the index the first record of log_ holds
   std::vector<uint64_t> offsets_;  // start of each durable record in log_
   // log_[0, verified_) is exactly what this disk encoded, untouched by any fault since: load()
   // re-checks checksums only past it. (A real disk must re-read everything; the simulator knows
@@ -79,7 +90,7 @@ class SimDisk final : public node::Storage {
   // Written but not yet synced, oldest first.
   std::deque<PendingWrite> pending_;
   uint64_t next_write_id_ = 1;
-  uint64_t last_record_count_ = 0;  // records in the log as last written (durable or not)
+  uint64_t last_index_ = 0;  // the log's last index as last written (durable or not)
 
   bool fsync_lies_ = false;
   bool torn_write_armed_ = false;

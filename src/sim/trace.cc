@@ -42,6 +42,8 @@ std::string_view to_string(TraceKind kind) {
       return "truncate";
     case TraceKind::kNote:
       return "note";
+    case TraceKind::kSnapshot:
+      return "snapshot";
   }
   return "?";
 }

@@ -36,6 +36,8 @@ namespace raftsim::sim {
 //   kTruncate  node; a..b = the entries it removed from its log (a conflicting leader's entry
 //              replaced them)
 //   kNote      text
+//   kSnapshot  node; a = index; b = term; flag = installed from the leader (else: taken here,
+//              compacting the log through a)
 enum class TraceKind : uint8_t {
   kRole,
   kTerm,
@@ -53,6 +55,7 @@ enum class TraceKind : uint8_t {
   kNodeUp,
   kTruncate,
   kNote,
+  kSnapshot,
 };
 
 std::string_view to_string(TraceKind kind);

@@ -27,8 +27,19 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
 
   void send(const raft::Message& message) override { world_.send_message(id_, message); }
   void on_persist(const raft::Ready& rd) override {
-    if (rd.entries.empty()) return;
     raft::Index& written = world_.nodes_[id_ - 1].written;
+    if (rd.snapshot) {
+      // The leader's snapshot replaced the whole log, including anything written past it.
+      if (written > rd.snapshot->index) {
+        world_.trace_.record({.time = world_.now_,
+                              .kind = TraceKind::kTruncate,
+                              .node = id_,
+                              .a = rd.snapshot->index.value + 1,
+                              .b = written.value});
+      }
+      written = rd.snapshot->index;
+    }
+    if (rd.entries.empty()) return;
     if (rd.entries.front().index <= written) {
       world_.trace_.record({.time = world_.now_,
                             .kind = TraceKind::kTruncate,
@@ -52,9 +63,24 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
                           .b = entry.term.value});
     if (world_.observer_) world_.observer_->on_apply(world_.now_, raft::NodeId{id_}, entry);
   }
+  void on_restore(const raft::Snapshot& snapshot, bool from_leader) override {
+    if (from_leader) record_snapshot(snapshot, true);  // one loaded at boot: part of node-up
+    if (world_.observer_) {
+      world_.observer_->on_restore(world_.now_, raft::NodeId{id_}, snapshot.index, snapshot.term);
+    }
+  }
+  void on_compact(const raft::Snapshot& snapshot) override { record_snapshot(snapshot, false); }
 
  private:
   const raft::Raft& core() const { return world_.nodes_[id_ - 1].node->core(); }
+  void record_snapshot(const raft::Snapshot& snapshot, bool installed) {
+    world_.trace_.record({.time = world_.now_,
+                          .kind = TraceKind::kSnapshot,
+                          .flag = installed,
+                          .node = id_,
+                          .a = snapshot.index.value,
+                          .b = snapshot.term.value});
+  }
   World& world_;
   uint32_t id_;
 };
@@ -114,6 +140,7 @@ void World::boot(uint32_t id) {
   // re-applies the committed entries from index 1.
   if (observer_) observer_->on_restart(now_, raft::NodeId{id}, sn.disk_lost);
   sn.disk_lost = false;
+  node->set_snapshot_every(config_.snapshot_every);
   sn.node = std::move(node);
   sn.written = sn.node->core().log().last_index();
   sn.node->start();

@@ -42,6 +42,7 @@ struct WorldConfig {
   Duration tick{10000};
   LinkModel network;
   DiskModel disk;
+  uint64_t snapshot_every = 0;  // entries applied between snapshots (§7); 0: never compact
   WorkloadModel workload;
   uint64_t seed = 1;
 };
@@ -56,6 +57,9 @@ class WorldObserver {
   virtual void on_apply(SimTime, raft::NodeId, const raft::Entry&) {}
   virtual void on_persisted(SimTime, raft::NodeId, const raft::HardState&) {}
   virtual void on_restart(SimTime, raft::NodeId, bool /*disk_lost*/) {}
+  // The node's state machine now stands at the snapshot (loaded at restart or received from the
+  // leader); its next apply is index + 1.
+  virtual void on_restore(SimTime, raft::NodeId, raft::Index, raft::Term) {}
 };
 
 class World final : private ClientEnv {

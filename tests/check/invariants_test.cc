@@ -295,6 +295,34 @@ TEST_F(InvariantsTest, ReapplyingFromOneAfterRestartIsFine) {
   EXPECT_TRUE(inv.violations().empty()) << all(inv);
 }
 
+// §7: a restart from a snapshot through index 2 applies from 3; so does a leader's snapshot.
+TEST_F(InvariantsTest, ApplyingOnFromASnapshotIsFine) {
+  inv.on_apply(tick(), n1, entry(1, 1));
+  inv.on_apply(tick(), n1, entry(1, 2));
+  inv.on_restart(tick(), n1);
+  inv.on_restore(tick(), n1, Index{2}, Term{1});
+  inv.on_apply(tick(), n1, entry(1, 3));
+  inv.on_restore(tick(), n2, Index{3}, Term{1});
+  inv.on_apply(tick(), n2, entry(1, 4));
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(InvariantsTest, ASnapshotPointThatDiffersFromWhatWasAppliedBreaksStateMachineSafety) {
+  inv.on_apply(tick(), n1, entry(1, 1));
+  inv.on_apply(tick(), n1, entry(1, 2));
+  inv.on_restore(tick(), n2, Index{2}, Term{2});
+  const PropertyViolation& v = only_violation();
+  EXPECT_EQ(v.property, "state_machine_safety");
+  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n2, n1}));
+  EXPECT_EQ(v.index, Index{2});
+}
+
+TEST_F(InvariantsTest, ApplyingBehindASnapshotBreaksStateMachineSafety) {
+  inv.on_restore(tick(), n1, Index{5}, Term{1});
+  inv.on_apply(tick(), n1, entry(1, 3));
+  EXPECT_EQ(only_violation().property, "state_machine_safety");
+}
+
 // Figure 2: currentTerm is persistent. n1 was seen in term 3 and restarts in term 2.
 TEST_F(InvariantsTest, TermGoingBackAcrossRestartBreaksTermMonotonic) {
   inv.on_state(tick(), follower(n1, 3, NodeId{}, 0, {}));

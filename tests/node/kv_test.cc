@@ -98,5 +98,33 @@ TEST(KvCodec, RejectsUnknownOpTrailingBytesAndOverlongVarints) {
   EXPECT_FALSE(decode(huge_len)) << "a length past the end";
 }
 
+TEST(KvStore, SnapshotRestoresDataAndSessions) {
+  KvStore store;
+  store.apply({1, 1, KvOp::kPut, "a", "x", ""});
+  store.apply({1, 2, KvOp::kAppend, "a", "y", ""});
+  store.apply({2, 1, KvOp::kCas, "b", "z", "nope"});
+  const std::optional<KvStore> copy = KvStore::restore(store.snapshot());
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(copy->data(), store.data());
+  EXPECT_EQ(copy->snapshot(), store.snapshot());
+  // A retry of an applied request answers as before and changes nothing: the sessions came too.
+  KvStore restored = *copy;
+  const KvResult retried = restored.apply({2, 1, KvOp::kCas, "b", "z", "nope"});
+  EXPECT_FALSE(retried.ok);
+  EXPECT_EQ(restored.apply({1, 2, KvOp::kAppend, "a", "y", ""}), KvResult{});
+  EXPECT_EQ(restored.get("a"), "xy");
+}
+
+TEST(KvStore, RestoreRefusesBytesThatAreNotASnapshot) {
+  KvStore store;
+  store.apply({1, 1, KvOp::kPut, "key", "value", ""});
+  const std::string bytes = store.snapshot();
+  EXPECT_FALSE(KvStore::restore(""));
+  EXPECT_FALSE(KvStore::restore("garbage"));
+  EXPECT_FALSE(KvStore::restore(bytes.substr(0, bytes.size() - 1)));
+  EXPECT_FALSE(KvStore::restore(bytes + "x"));
+  EXPECT_TRUE(KvStore::restore(bytes));
+}
+
 }  // namespace
 }  // namespace raftsim::node

@@ -32,6 +32,9 @@ struct DeferredSyncStorage : Storage {
              const std::vector<raft::Entry>& entries) override {
     memory.write(hs, entries);
   }
+  void write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) override {
+    memory.write_snapshot(snapshot, replaces_log);
+  }
   void sync(std::function<void()> done) override { waiting.push_back(std::move(done)); }
   void release_all() {
     auto callbacks = std::move(waiting);

@@ -15,10 +15,35 @@ std::vector<Entry> log_of_terms(const std::vector<uint64_t>& terms) {
 }
 
 std::vector<uint64_t> terms_of(const raft::Log& log) {
-  std::vector<uint64_t> terms;
-  for (Index i{1}; i <= log.last_index(); i = i.next())
+  std::vector<uint64_t> terms(log.snapshot_index().value, 0);  // compacted: unknown
+  for (Index i = log.first_index(); i <= log.last_index(); i = i.next())
     terms.push_back(log.term_at(i).value);
   return terms;
+}
+
+// The test cluster's "state machine" is the list of entries applied; a snapshot is that list.
+std::string snapshot_of(const std::vector<Entry>& applied) {
+  std::string out;
+  for (const Entry& e : applied) {
+    out += std::to_string(e.term.value) + " " + std::to_string(e.index.value) + " " +
+           std::to_string(static_cast<int>(e.type)) + " " + std::to_string(e.command.size()) + ":" +
+           e.command;
+  }
+  return out;
+}
+
+std::vector<Entry> entries_of(const std::string& snapshot) {
+  std::vector<Entry> out;
+  std::istringstream in(snapshot);
+  uint64_t term = 0, index = 0, size = 0;
+  int type = 0;
+  char colon = 0;
+  while (in >> term >> index >> type >> size >> colon) {
+    std::string command(size, '\0');
+    in.read(command.data(), static_cast<std::streamsize>(size));
+    out.push_back(Entry{Term{term}, Index{index}, static_cast<raft::EntryType>(type), command});
+  }
+  return out;
 }
 
 Cluster::Cluster(size_t n, std::function<void(raft::Config&)> configure) {
@@ -50,7 +75,19 @@ void Cluster::rebuild(NodeId id) {
   m.applied.clear();
   m.reads.clear();
   auto loaded = m.storage->load();
-  m.core = std::make_unique<raft::Raft>(m.config, std::get<node::Loaded>(loaded).state);
+  const raft::Restored& state = std::get<node::Loaded>(loaded).state;
+  m.applied = entries_of(state.snapshot.data);
+  m.core = std::make_unique<raft::Raft>(m.config, state);
+}
+
+void Cluster::compact(NodeId id) {
+  Member& m = node(id);
+  if (!m.core || m.applied.empty()) return;
+  const Entry& last = m.applied.back();
+  raft::Snapshot snapshot{last.index, last.term, snapshot_of(m.applied)};
+  if (last.index <= m.core->log().snapshot_index()) return;
+  m.storage->write_snapshot(snapshot, /*replaces_log=*/false);
+  m.core->compact(std::move(snapshot));
 }
 
 void Cluster::load(NodeId id, raft::Restored state) {
@@ -65,12 +102,18 @@ void Cluster::process(NodeId id) {
   if (!m.core) return;
   while (m.core->has_ready()) {
     raft::Ready rd = m.core->ready();
+    if (rd.snapshot) m.storage->write_snapshot(*rd.snapshot, /*replaces_log=*/true);
     m.storage->write(rd.hard_state, rd.entries);
     for (auto* batch : {&rd.messages, &rd.after_persist}) {
       for (const Message& msg : *batch) {
         m.sent.push_back(msg);
         in_flight_.push_back(msg);
       }
+    }
+    if (rd.snapshot) {
+      // A new state machine: what this incarnation had applied is replaced, not extended.
+      if (!m.applied.empty()) m.past_applied.push_back(std::move(m.applied));
+      m.applied = entries_of(rd.snapshot->data);
     }
     m.applied.insert(m.applied.end(), rd.committed.begin(), rd.committed.end());
     if (on_apply) {
@@ -173,10 +216,12 @@ std::string check_log_matching(const std::vector<const raft::Log*>& logs) {
     for (size_t b = a + 1; b < logs.size(); ++b) {
       const raft::Log& x = *logs[a];
       const raft::Log& y = *logs[b];
+      // Compacted prefixes hold applied entries: check_applied_prefixes covers them.
+      const Index floor = std::max(x.snapshot_index(), y.snapshot_index());
       Index top = std::min(x.last_index(), y.last_index());
-      while (top.value > 0 && x.term_at(top) != y.term_at(top))
+      while (top > floor && x.term_at(top) != y.term_at(top))
         top = top.prev();
-      for (Index i{1}; i <= top; i = i.next()) {
+      for (Index i = floor.next(); i <= top; i = i.next()) {
         if (!(x.at(i) == y.at(i))) {
           std::ostringstream out;
           out << "log matching: logs #" << a << " and #" << b << " share index " << top.value

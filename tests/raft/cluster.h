@@ -29,6 +29,7 @@ using raft::Term;
 
 // A log written as its entry terms for index 1, 2, 3, ... (as the paper's figures draw logs).
 std::vector<Entry> log_of_terms(const std::vector<uint64_t>& terms);
+// The terms of a log from index 1; 0 for each index compacted into a snapshot.
 std::vector<uint64_t> terms_of(const raft::Log& log);
 
 class Cluster {
@@ -72,6 +73,9 @@ class Cluster {
   void campaign(NodeId id);
   raft::ProposeResult propose(NodeId id, std::string command);
 
+  // Snapshots everything the node has applied (its applied list is its state machine) and
+  // compacts its log through it.
+  void compact(NodeId id);
   void crash(NodeId id);
   void restart(NodeId id);
   void wipe(NodeId id) { node(id).storage = std::make_unique<node::MemoryStorage>(); }

@@ -77,14 +77,17 @@ TEST(QuorumIndex, EdgeConventions) {
 
 // One step of a schedule, decoded from a random word: what to do, and to which node or message.
 struct Step {
-  enum Kind : uint8_t { kTick, kDeliver, kDrop, kDuplicate, kCrash, kRestart, kPropose };
+  enum Kind : uint8_t { kTick, kDeliver, kDrop, kDuplicate, kCrash, kRestart, kPropose, kCompact };
   Kind kind;
   uint32_t pick;
 };
 
-Step decode_step(uint32_t word) {
+// With `compaction`, some proposals become snapshots instead (the other schedules stay as they
+// were, so the seeds recorded for them still mean what they meant).
+Step decode_step(uint32_t word, bool compaction) {
   const uint32_t roll = word % 100;
   const uint32_t pick = word / 100;
+  if (compaction && roll >= 92) return {Step::kCompact, pick};
   if (roll < 30) return {Step::kTick, pick};
   if (roll < 70) return {Step::kDeliver, pick};
   if (roll < 76) return {Step::kDrop, pick};
@@ -97,8 +100,8 @@ Step decode_step(uint32_t word) {
 // Runs a schedule on an n-node cluster and returns the first property it breaks ("" if none).
 class ScheduleRun {
  public:
-  ScheduleRun(size_t n, raft::PlantedBugs bugs)
-      : cluster_(n, [&](raft::Config& cfg) {
+  ScheduleRun(size_t n, raft::PlantedBugs bugs, bool compaction = false)
+      : compaction_(compaction), cluster_(n, [&](raft::Config& cfg) {
           cfg.election_timeout_ticks = 4;
           cfg.heartbeat_ticks = 2;
           cfg.max_entries_per_append = 4;
@@ -109,7 +112,7 @@ class ScheduleRun {
 
   std::string run(const std::vector<uint32_t>& words) {
     for (size_t i = 0; i < words.size() && violation_.empty(); ++i) {
-      perform(decode_step(words[i]));
+      perform(decode_step(words[i], compaction_));
       if (violation_.empty()) check();
       if (!violation_.empty()) violation_ = "step " + std::to_string(i) + ": " + violation_;
     }
@@ -117,6 +120,8 @@ class ScheduleRun {
   }
 
   size_t leaders_seen() const { return leaders_.size(); }
+  // State machine safety over every incarnation's applied sequence, snapshots included.
+  std::string check_applied() const { return check_applied_prefixes(cluster_.all_applied()); }
   size_t entries_committed() const { return committed_.size(); }
 
  private:
@@ -149,6 +154,8 @@ class ScheduleRun {
           cluster_.propose(*leader, "c" + std::to_string(++proposals_));
         }
         return;
+      case Step::kCompact:
+        return cluster_.compact(node);
     }
   }
 
@@ -185,7 +192,8 @@ class ScheduleRun {
   // term must hold it (§5.4.3, Leader Completeness).
   void check_leader_completeness(NodeId id, const raft::Raft& r) {
     for (const auto& [index, c] : committed_) {
-      if (c.by_term >= r.term()) continue;
+      // A compacted entry is in the leader's snapshot, which its applied sequence reflects.
+      if (c.by_term >= r.term() || index <= r.log().snapshot_index()) continue;
       if (!r.log().contains(index) || !(r.log().at(index) == c.entry)) {
         return fail("leader completeness: leader " + std::to_string(id.value) + " of term " +
                     std::to_string(r.term().value) + " lacks index " + std::to_string(index.value) +
@@ -202,6 +210,7 @@ class ScheduleRun {
     Entry entry;
     Term by_term;  // an upper bound on the term in which it was committed
   };
+  bool compaction_;
   Cluster cluster_;
   std::map<Index, Committed> committed_;
   std::map<Term, NodeId> leaders_;
@@ -218,6 +227,21 @@ TEST(Sec5_4_3_Properties, RandomInterleavingsKeepElectionSafetyLogMatchingAndCom
         length, rc::gen::inRange<uint32_t>(0, UINT32_MAX));
     const std::string violation = ScheduleRun(nodes, {}).run(words);
     RC_ASSERT(violation == "");
+  });
+}
+
+// §7: the same, with nodes compacting their logs at random moments, so that followers that fall
+// behind are caught up by InstallSnapshot, and restarts begin from snapshots.
+TEST(Sec7_Properties, RandomInterleavingsWithCompactionKeepEverySafetyProperty) {
+  check_property(100, 100, [] {
+    const size_t nodes = *rc::gen::inRange<size_t>(3, 6);
+    const size_t length = *rc::gen::inRange<size_t>(100, 401);
+    const auto words = *rc::gen::container<std::vector<uint32_t>>(
+        length, rc::gen::inRange<uint32_t>(0, UINT32_MAX));
+    ScheduleRun schedule(nodes, {}, /*compaction=*/true);
+    const std::string violation = schedule.run(words);
+    RC_ASSERT(violation == "");
+    RC_ASSERT(schedule.check_applied() == "");
   });
 }
 

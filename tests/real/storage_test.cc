@@ -284,5 +284,93 @@ TEST_F(FileStorageTest, FailedFdatasyncIsFatalAndNeverCallsBack) {
   EXPECT_FALSE(done);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Snapshots (§7)
+
+raft::Snapshot image(uint64_t index, uint64_t term) {
+  return raft::Snapshot{Index{index}, Term{term}, "image through " + std::to_string(index)};
+}
+
+TEST_F(FileStorageTest, CompactionKeepsTheSnapshotAndTheEntriesAfterIt) {
+  {
+    FileStorage storage(dir_);
+    load_ok(storage);
+    storage.write(HardState{Term{2}, NodeId{}, Index{6}},
+                  {entry(2, 1), entry(2, 2), entry(2, 3), entry(2, 4), entry(2, 5)});
+    storage.write_snapshot(image(3, 2), /*replaces_log=*/false);
+    storage.write(std::nullopt, {entry(2, 6, "after")});  // appends go on after compaction
+    storage.sync([] {});
+  }
+  const node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.snapshot, image(3, 2));
+  ASSERT_EQ(loaded.state.entries.size(), 3u);
+  EXPECT_EQ(loaded.state.entries.front().index, Index{4});
+  EXPECT_EQ(loaded.state.entries.back().command, "after");
+  EXPECT_EQ(fs::file_size(log_path()), 2 * record_size(3) + record_size(5));
+}
+
+TEST_F(FileStorageTest, ACrashBetweenTheSnapshotAndTheCompactedLogKeepsEveryEntry) {
+  write_synced(std::nullopt, {entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)});
+  // The snapshot's rename reached the disk; the rewritten log's did not.
+  {
+    FileStorage storage(dir_ + "/other");
+    load_ok(storage);
+    storage.write_snapshot(image(2, 1), /*replaces_log=*/false);
+  }
+  fs::copy_file(dir_ + "/other/snapshot", dir_ + "/snapshot");
+  const node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.snapshot, image(2, 1));
+  ASSERT_EQ(loaded.state.entries.size(), 2u);
+  EXPECT_EQ(loaded.state.entries.front().index, Index{3});
+}
+
+TEST_F(FileStorageTest, ALeadersSnapshotReplacesTheWholeLog) {
+  write_synced(std::nullopt, {entry(1, 1), entry(1, 2), entry(1, 3)});
+  {
+    FileStorage storage(dir_);
+    load_ok(storage);
+    storage.write_snapshot(image(5, 3), /*replaces_log=*/true);
+    storage.write(std::nullopt, {entry(3, 6)});
+    storage.sync([] {});
+  }
+  const node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.snapshot, image(5, 3));
+  ASSERT_EQ(loaded.state.entries.size(), 1u);
+  EXPECT_EQ(loaded.state.entries.front().index, Index{6});
+}
+
+TEST_F(FileStorageTest, ACorruptSnapshotRefusesToStartAndNamesTheFile) {
+  {
+    FileStorage storage(dir_);
+    load_ok(storage);
+    storage.write_snapshot(image(2, 1), /*replaces_log=*/false);
+  }
+  {
+    std::fstream f(dir_ + "/snapshot", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('X');
+  }
+  FileStorage storage(dir_);
+  auto loaded = storage.load();
+  ASSERT_TRUE(std::holds_alternative<node::LoadError>(loaded));
+  EXPECT_NE(std::get<node::LoadError>(loaded).message.find(dir_ + "/snapshot"), std::string::npos)
+      << std::get<node::LoadError>(loaded).message;
+}
+
+TEST_F(FileStorageTest, ALogThatStartsAfterAGapRefusesToStart) {
+  write_synced(std::nullopt, {entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)});
+  {
+    FileStorage storage(dir_);
+    load_ok(storage);
+    storage.write_snapshot(image(2, 1), /*replaces_log=*/false);  // log now starts at 3
+  }
+  fs::remove(dir_ + "/snapshot");  // the snapshot that explained where it starts is gone
+  FileStorage storage(dir_);
+  auto loaded = storage.load();
+  ASSERT_TRUE(std::holds_alternative<node::LoadError>(loaded));
+  EXPECT_NE(std::get<node::LoadError>(loaded).message.find("refusing to start"), std::string::npos)
+      << std::get<node::LoadError>(loaded).message;
+}
+
 }  // namespace
 }  // namespace raftsim::real

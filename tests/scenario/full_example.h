@@ -24,6 +24,7 @@ cluster:
   leadership_transfer: false
   bugs: [commit_previous_term, stale_leader_reads]
   fsync: {min: 1ms, max: 3ms}
+  snapshot_every: 500
 network:
   latency: {shape: long_tail, min: 2ms, max: 8ms, tail_chance: 0.05, tail_max: 500ms}
   loss: 0.01

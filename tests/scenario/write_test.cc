@@ -198,6 +198,7 @@ class Gen {
     }
     w.disk.fsync.min = duration(0, 10'000);
     w.disk.fsync.max = w.disk.fsync.min + duration(0, 10'000);
+    w.snapshot_every = *rc::gen::inRange<uint64_t>(0, 100'000);
   }
 
   void workload(sim::WorkloadModel& w) {

@@ -154,5 +154,83 @@ TEST(SimDisk, WipeLosesEverything) {
   EXPECT_EQ(l.state.hard_state, raft::HardState{});
 }
 
+// ---------------------------------------------------------------------------------------------
+// Snapshots (§7)
+
+raft::Snapshot snapshot(uint64_t index, uint64_t term) {
+  return raft::Snapshot{Index{index}, Term{term}, "image through " + std::to_string(index)};
+}
+
+TEST(SimDisk, CompactionKeepsTheSnapshotAndTheEntriesAfterIt) {
+  ManualClock clock;
+  SimDisk disk("n1", {}, 1, clock.scheduler());
+  disk.write(raft::HardState{Term{2}, raft::NodeId{}, Index{6}}, entries(1, 8, 2));
+  disk.write_snapshot(snapshot(6, 2), /*replaces_log=*/false);
+  disk.sync([] {});
+  clock.complete_all();
+  disk.write(std::nullopt, entries(9, 10, 2));  // appends continue after compaction
+  disk.sync([] {});
+  clock.complete_all();
+  disk.crash();
+  const node::Loaded l = loaded(disk.load());
+  EXPECT_EQ(l.state.snapshot, snapshot(6, 2));
+  EXPECT_EQ(l.state.entries, entries(7, 10, 2));
+  EXPECT_EQ(disk.durable_records(), 4u);
+}
+
+TEST(SimDisk, AnUnsyncedCompactionIsLostWholeInACrash) {
+  ManualClock clock;
+  SimDisk disk("n1", {}, 1, clock.scheduler());
+  disk.write(std::nullopt, entries(1, 8, 2));
+  disk.sync([] {});
+  clock.complete_all();
+  disk.write_snapshot(snapshot(6, 2), /*replaces_log=*/false);
+  disk.crash();
+  const node::Loaded l = loaded(disk.load());
+  EXPECT_EQ(l.state.snapshot.index, Index{0});
+  EXPECT_EQ(l.state.entries, entries(1, 8, 2));
+}
+
+TEST(SimDisk, ALeadersSnapshotReplacesTheWholeLog) {
+  ManualClock clock;
+  SimDisk disk("n1", {}, 1, clock.scheduler());
+  disk.write(std::nullopt, entries(1, 8, 1));  // a log that contradicts the leader's
+  disk.write_snapshot(snapshot(5, 3), /*replaces_log=*/true);
+  disk.write(std::nullopt, entries(6, 7, 3));
+  disk.sync([] {});
+  clock.complete_all();
+  disk.crash();
+  const node::Loaded l = loaded(disk.load());
+  EXPECT_EQ(l.state.snapshot, snapshot(5, 3));
+  EXPECT_EQ(l.state.entries, entries(6, 7, 3));
+}
+
+TEST(SimDisk, ACorruptRecordAfterASnapshotIsNamedByItsIndex) {
+  ManualClock clock;
+  SimDisk disk("n1", {}, 1, clock.scheduler());
+  disk.write(std::nullopt, entries(1, 8, 2));
+  disk.write_snapshot(snapshot(4, 2), /*replaces_log=*/false);
+  disk.sync([] {});
+  clock.complete_all();
+  disk.corrupt(2);  // the second record kept: entry 6
+  auto result = disk.load();
+  ASSERT_TRUE(std::holds_alternative<node::LoadError>(result));
+  EXPECT_NE(std::get<node::LoadError>(result).message.find("log record 6"), std::string::npos)
+      << std::get<node::LoadError>(result).message;
+}
+
+TEST(SimDisk, WipeLosesTheSnapshotToo) {
+  ManualClock clock;
+  SimDisk disk("n1", {}, 1, clock.scheduler());
+  disk.write(std::nullopt, entries(1, 8, 2));
+  disk.write_snapshot(snapshot(6, 2), /*replaces_log=*/false);
+  disk.sync([] {});
+  clock.complete_all();
+  disk.wipe();
+  const node::Loaded l = loaded(disk.load());
+  EXPECT_EQ(l.state.snapshot.index, Index{0});
+  EXPECT_TRUE(l.state.entries.empty());
+}
+
 }  // namespace
 }  // namespace raftsim::sim
