@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config
   libboost-dev                                   # Boost.Asio (header-only)
+  zlib1g-dev                                     # CRC-32 of log records
   libprotobuf-dev protobuf-compiler              # wire types
   libgrpc++-dev protobuf-compiler-grpc           # real-world transport
   libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev

@@ -1,6 +1,8 @@
 #include "node/log_record.h"
 
-#include <boost/crc.hpp>
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstring>
 
 namespace raftsim::node {
@@ -44,10 +46,16 @@ bool valid_record_after(std::string_view log, size_t from) {
 
 }  // namespace
 
+// zlib's CRC-32 is the same checksum (IEEE 802.3) computed several bytes at a time.
 uint32_t crc32(const char* data, size_t size) {
-  boost::crc_32_type crc;
-  crc.process_bytes(data, size);
-  return crc.checksum();
+  uLong crc = ::crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    const auto chunk = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
+    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(data), chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return static_cast<uint32_t>(crc);
 }
 
 void append_entry_record(std::string& out, const raft::Entry& e) {

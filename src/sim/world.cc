@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 
 namespace raftsim::sim {
 
@@ -445,6 +446,24 @@ void World::set_client_timer(uint32_t client, Duration delay, uint64_t token) {
   queue_.push(now_ + delay, EventKind::kClientTimer, client, token);
 }
 
+namespace {
+
+// `"text"` exactly as fmt's {:?} writes it, without its per-character escaping machinery for the
+// common case (a key, a value token) that needs none.
+void append_quoted(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += fmt::format("{:?}", s);
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+}  // namespace
+
 void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
   TraceEvent e{.time = now_,
                .kind = completed ? TraceKind::kClientComplete : TraceKind::kClientInvoke,
@@ -453,25 +472,49 @@ void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
                .peer = node,
                .a = op.seq,
                .b = static_cast<uint64_t>(op.op)};
-  e.text = fmt::format("{} {}", to_string(op.op), op.key);
-  if (op.op == node::KvOp::kCas) e.text += fmt::format(" {:?}", op.expected);
-  if (!op.value.empty()) e.text += fmt::format(" {:?}", op.value);
+  e.text.reserve(32);
+  e.text += to_string(op.op);
+  e.text += ' ';
+  e.text += op.key;
+  if (op.op == node::KvOp::kCas) {
+    e.text += ' ';
+    append_quoted(e.text, op.expected);
+  }
+  if (!op.value.empty()) {
+    e.text += ' ';
+    append_quoted(e.text, op.value);
+  }
   if (completed) {
-    e.text += !op.known                                    ? " -> unknown"
-              : op.op == node::KvOp::kCas && !op.result.ok ? " -> failed"
-              : op.op == node::KvOp::kGet || op.op == node::KvOp::kCas
-                  ? fmt::format(" -> {:?}", op.result.value)
-                  : " -> ok";
+    if (!op.known) {
+      e.text += " -> unknown";
+    } else if (op.op == node::KvOp::kCas && !op.result.ok) {
+      e.text += " -> failed";
+    } else if (op.op == node::KvOp::kGet || op.op == node::KvOp::kCas) {
+      e.text += " -> ";
+      append_quoted(e.text, op.result.value);
+    } else {
+      e.text += " -> ok";
+    }
   }
   trace_.record(e);
 }
 
 namespace {
 
+// Sorts positions, then moves each operation once: a merge sort of the operations themselves
+// would move every one of them log n times.
 void order_by_invocation(std::vector<ClientOp>& ops) {
-  std::stable_sort(ops.begin(), ops.end(), [](const ClientOp& a, const ClientOp& b) {
-    return a.invoke != b.invoke ? a.invoke < b.invoke : a.client < b.client;
+  std::vector<uint32_t> order(ops.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return ops[a].invoke != ops[b].invoke ? ops[a].invoke < ops[b].invoke
+                                          : ops[a].client < ops[b].client;
   });
+  std::vector<ClientOp> sorted;
+  sorted.reserve(ops.size());
+  for (uint32_t i : order)
+    sorted.push_back(std::move(ops[i]));
+  ops = std::move(sorted);
 }
 
 }  // namespace
