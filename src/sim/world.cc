@@ -136,7 +136,13 @@ void World::boot(uint32_t id) {
                    .text = "refused to start: " + node->load_error()});
     return;
   }
-  trace_.record({.time = now_, .kind = TraceKind::kNodeUp, .node = id, .text = node->repaired()});
+  std::string recovered = node->repaired();
+  if (const auto& snapshot = node->core().snapshot()) {
+    recovered +=
+        fmt::format("{}snapshot through entry {}, log through {}", recovered.empty() ? "" : "; ",
+                    snapshot->index.value, node->core().log().last_index().value);
+  }
+  trace_.record({.time = now_, .kind = TraceKind::kNodeUp, .node = id, .text = recovered});
   // The checkers hear of the new process life before it does anything: its first Ready
   // re-applies the committed entries from index 1.
   if (observer_) observer_->on_restart(now_, raft::NodeId{id}, sn.disk_lost);
