@@ -53,7 +53,7 @@ std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldC
   while (start < last_start) {
     const Duration gap = draw(rng, nemesis.every_min, nemesis.every_max);
     Duration length = draw(rng, nemesis.duration_min, nemesis.duration_max);
-    length = std::min(length, gap - Duration{10000});
+    if (!nemesis.overlap) length = std::min(length, gap - Duration{10000});
     length = std::max(length, Duration{1000});
     const SimTime stop = start + length;
     const FaultKind kind = nemesis.faults[rng.uniform(nemesis.faults.size())];

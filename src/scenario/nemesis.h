@@ -13,9 +13,9 @@ namespace raftsim::scenario {
 
 // Faults start one after another: each waits a gap drawn from [every_min, every_max] after the
 // previous one started, lasts a duration drawn from [duration_min, duration_max] (cut short before
-// the next one starts), and is followed by its undo (heal, restart, resume, ...); a leader fault
-// (crash_leader, isolate_leader) carries its duration as its `length` and undoes itself. No fault
-// starts within `quiet` of `end`.
+// the next one starts, unless `overlap`), and is followed by its undo (heal, restart, resume, ...);
+// a leader fault (crash_leader, isolate_leader) carries its duration as its `length` and undoes
+// itself. No fault starts within `quiet` of `end`.
 std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldConfig& world,
                                        SimTime end, uint64_t seed);
 

@@ -39,8 +39,8 @@ constexpr std::array kShapes = {"constant"sv, "uniform"sv, "exponential"sv, "lon
 constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "rate"sv, "think"sv,
                                       "timeout"sv, "give_up"sv, "latency"sv, "stop"sv};
 constexpr std::array kMixKeys = {"get"sv, "put"sv, "append"sv, "cas"sv};
-constexpr std::array kNemesisKeys = {"faults"sv, "every"sv, "duration"sv,
-                                     "quiet"sv,  "delay"sv, "loss"sv};
+constexpr std::array kNemesisKeys = {"faults"sv, "every"sv, "duration"sv, "quiet"sv,
+                                     "delay"sv,  "loss"sv,  "overlap"sv};
 constexpr std::array kNemesisFaults = {
     "partition"sv, "crash"sv, "pause"sv,      "delay"sv,        "loss"sv,          "duplicate"sv,
     "clog"sv,      "wipe"sv,  "clock_skew"sv, "crash_leader"sv, "isolate_leader"sv};
@@ -347,6 +347,7 @@ void parse_nemesis(Reader& r, const YAML::Node& node, Nemesis& nemesis) {
   assign(r.duration(node["quiet"]), nemesis.quiet);
   assign(r.duration(node["delay"]), nemesis.delay);
   assign(r.probability(node["loss"]), nemesis.loss);
+  assign(r.boolean(node["overlap"]), nemesis.overlap);
 }
 
 void parse_liveness(Reader& r, const YAML::Node& node, Liveness& liveness) {

@@ -223,8 +223,9 @@ bool operator==(const Fault& a, const Fault& b) {
 bool operator==(const Nemesis& a, const Nemesis& b) {
   if (!a.enabled() && !b.enabled()) return true;
   return std::tie(a.faults, a.every_min, a.every_max, a.duration_min, a.duration_max, a.quiet,
-                  a.delay, a.loss) == std::tie(b.faults, b.every_min, b.every_max, b.duration_min,
-                                               b.duration_max, b.quiet, b.delay, b.loss);
+                  a.delay, a.loss, a.overlap) == std::tie(b.faults, b.every_min, b.every_max,
+                                                          b.duration_min, b.duration_max, b.quiet,
+                                                          b.delay, b.loss, b.overlap);
 }
 
 bool operator==(const Expectation& a, const Expectation& b) {

@@ -80,6 +80,9 @@ struct Nemesis {
   Duration quiet{5000000};
   Duration delay{10000000};  // the extra delay a `delay` fault adds
   double loss = 0.3;         // the loss rate a `loss` fault sets
+  // Off: a fault is cut short before the next one starts, so at most one is in force at a time.
+  // On: each lasts its whole drawn duration, so faults pile up (a crash during a partition...).
+  bool overlap = false;
   bool enabled() const { return !faults.empty(); }
 };
 

@@ -311,7 +311,8 @@ void nemesis(std::ostream& out, const Nemesis& n) {
       << "  duration: [" << dur(n.duration_min) << ", " << dur(n.duration_max) << "]\n"
       << "  quiet: " << dur(n.quiet) << "\n"
       << "  delay: " << dur(n.delay) << "\n"
-      << "  loss: " << num(n.loss) << "\n\n";
+      << "  loss: " << num(n.loss) << "\n"
+      << "  overlap: " << flag(n.overlap) << "\n\n";
 }
 
 void expectations(std::ostream& out, const Scenario& s, const Writer& w) {

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,28 @@ TEST(LeaderFaults, ASeedGivesTheSameRunEveryTime) {
     EXPECT_GT(f.length, Duration{0});
   }
   EXPECT_GT(leader_faults, 0u);
+}
+
+// Figure 8 needs leaders to fall while earlier faults are still in force; `overlap` lets each
+// drawn fault last its whole duration instead of ending before the next one starts.
+TEST(NemesisOverlap, FaultsLastTheirWholeDurationOnlyWhenAsked) {
+  Nemesis n{.faults = {FaultKind::kCrash}};
+  n.every_min = n.every_max = Duration{100000};
+  n.duration_min = n.duration_max = Duration{250000};
+  n.quiet = Duration{0};
+  sim::WorldConfig world;
+  world.node_names = {"n1", "n2", "n3"};
+  const SimTime end = sim::kTimeZero + Duration{1000000};
+  const auto longest = [&](bool overlap) {
+    n.overlap = overlap;
+    Duration most{0};
+    const std::vector<Fault> drawn = draw_nemesis_faults(n, world, end, 1);
+    for (size_t i = 0; i + 1 < drawn.size(); i += 2)
+      most = std::max(most, drawn[i + 1].at - drawn[i].at);
+    return most;
+  };
+  EXPECT_EQ(longest(false), Duration{90000});  // cut 10ms before the next fault starts
+  EXPECT_EQ(longest(true), Duration{250000});
 }
 
 }  // namespace

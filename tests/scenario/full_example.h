@@ -69,13 +69,17 @@ timeline:
   - {at: 9s, lie: {node: c, lies: []}}
   - {at: 10s, elect: d}
   - {at: 10s, transfer: {from: d, to: e}}
+  - {at: 11s, crash_leader: 300ms}
+  - {at: 11s, isolate_leader: 1s}
 nemesis:
-  faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew]
+  faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew, crash_leader,
+           isolate_leader]
   every: [1s, 4s]
   duration: [500ms, 2s]
   quiet: 3s
   delay: 2s
   loss: 0.5
+  overlap: true
 liveness: {quiet: 1s, within: 4s}
 expect:
   - safety: violated

@@ -88,13 +88,14 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   std::vector<std::string> kinds;
   for (const Fault& f : s.timeline)
     kinds.emplace_back(to_string(f.kind));
-  EXPECT_EQ(kinds,
-            (std::vector<std::string>{
-                "partition",  "partition",  "heal",       "cut",      "heal",      "cut",
-                "cut",        "cut",        "delay",      "loss",     "duplicate", "clog",
-                "unclog",     "crash",      "restart",    "pause",    "resume",    "wipe",
-                "torn_write", "fsync_lies", "fsync_lies", "corrupt",  "corrupt",   "clock_skew",
-                "lie",        "lie",        "elect",      "transfer", "heal"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{
+                       "partition",  "partition", "heal",     "cut",          "heal",
+                       "cut",        "cut",       "cut",      "delay",        "loss",
+                       "duplicate",  "clog",      "unclog",   "crash",        "restart",
+                       "pause",      "resume",    "wipe",     "torn_write",   "fsync_lies",
+                       "fsync_lies", "corrupt",   "corrupt",  "clock_skew",   "lie",
+                       "lie",        "elect",     "transfer", "crash_leader", "isolate_leader",
+                       "heal"}));
   const auto& t = s.timeline;
   using Groups = std::vector<std::vector<uint32_t>>;
   using Links = std::vector<std::pair<uint32_t, uint32_t>>;
@@ -132,13 +133,17 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   EXPECT_FALSE(t[25].lies.any());
   EXPECT_EQ(t[26].nodes, (std::vector<uint32_t>{4}));
   EXPECT_EQ(t[27].nodes, (std::vector<uint32_t>{4, 5}));
-  EXPECT_EQ(t[28].at, at(seconds(20)));
+  EXPECT_EQ(t[28].length, milliseconds(300));
+  EXPECT_TRUE(t[28].nodes.empty());
+  EXPECT_EQ(t[29].length, seconds(1));
+  EXPECT_EQ(t[30].at, at(seconds(20)));
 }
 
 TEST(ScenarioParse, NemesisAndLiveness) {
   const Scenario s = parse_ok(kFullExample);
-  EXPECT_EQ(s.nemesis.faults.size(), 9u);
+  EXPECT_EQ(s.nemesis.faults.size(), 11u);
   EXPECT_EQ(s.nemesis.faults[8], FaultKind::kClockSkew);
+  EXPECT_EQ(s.nemesis.faults[10], FaultKind::kIsolateLeader);
   EXPECT_EQ(s.nemesis.every_min, seconds(1));
   EXPECT_EQ(s.nemesis.every_max, seconds(4));
   EXPECT_EQ(s.nemesis.duration_min, milliseconds(500));
@@ -146,6 +151,7 @@ TEST(ScenarioParse, NemesisAndLiveness) {
   EXPECT_EQ(s.nemesis.quiet, seconds(3));
   EXPECT_EQ(s.nemesis.delay, seconds(2));
   EXPECT_EQ(s.nemesis.loss, 0.5);
+  EXPECT_TRUE(s.nemesis.overlap);
   EXPECT_TRUE(s.liveness.enabled);
   EXPECT_EQ(s.liveness.quiet, seconds(1));
   EXPECT_EQ(s.liveness.within, seconds(4));
@@ -180,7 +186,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 87);
+  EXPECT_EQ(e[13].where.line, 91);
   EXPECT_EQ(e[13].where.column, 5);
 }
 

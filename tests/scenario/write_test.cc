@@ -308,6 +308,7 @@ class Gen {
     n.quiet = duration(0, 10'000'000);
     n.delay = duration(0, 10'000'000);
     n.loss = probability();
+    n.overlap = *rc::gen::arbitrary<bool>();
   }
 
   Expectation expectation() {
