@@ -77,6 +77,8 @@ void print_summary(const scenario::Scenario& s, const scenario::ExploreOptions& 
     fmt::print("  {}: {} run{}, first seed {}", f.label, f.count, f.count == 1 ? "" : "s",
                f.first_seed);
     if (f.shrunk) {
+      if (f.seeds_shrunk > 1)
+        fmt::print("; smallest of {} seeds shrunk: seed {}", f.seeds_shrunk, f.repro_seed);
       fmt::print(", shrunk from {} to {} faults in {} runs", f.original_faults, f.shrunk_faults,
                  f.shrink_runs);
     } else {

@@ -110,7 +110,8 @@ Finding investigate(const Scenario& scenario, const Failure& first, uint64_t cou
   Finding f;
   f.label = first.label;
   f.count = count;
-  f.first_seed = first.seed;
+  f.first_seed = f.repro_seed = first.seed;
+  f.seeds_shrunk = 1;
   const Scenario concrete = concrete_scenario(scenario, first.seed);
   f.original_faults = count_faults(concrete.timeline);
   f.shrunk_faults = f.original_faults;
@@ -141,6 +142,27 @@ Finding investigate(const Scenario& scenario, const Failure& first, uint64_t cou
   return f;
 }
 
+// Shrinks the first failing seeds of one label and keeps the smallest repro (ties: the lowest
+// seed), so the answer depends only on the seeds, never on the threads.
+Finding smallest_repro(const Scenario& scenario, const std::vector<const Failure*>& failures,
+                       const ExploreOptions& options) {
+  const uint64_t count = failures.size();
+  Finding best = investigate(scenario, *failures.front(), count, options);
+  if (!best.shrunk) return best;  // not shrinkable (or --no-shrink): the first one, as found
+  const size_t tries = std::min<size_t>(failures.size(), std::max<size_t>(1, options.shrink_seeds));
+  size_t runs = best.shrink_runs;
+  for (size_t i = 1; i < tries; ++i) {
+    Finding next = investigate(scenario, *failures[i], count, options);
+    runs += next.shrink_runs;
+    if (next.shrunk && next.reproduced && next.shrunk_faults < best.shrunk_faults)
+      best = std::move(next);
+  }
+  best.first_seed = failures.front()->seed;
+  best.seeds_shrunk = tries;
+  best.shrink_runs = runs;
+  return best;
+}
+
 std::string write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path);
   if (!out || !(out << text) || !out.flush()) return fmt::format("{}: cannot write file", path);
@@ -164,15 +186,17 @@ ExploreResult explore(const Scenario& scenario, const ExploreOptions& options) {
   result.failures = run_seeds(scenario, result.seeds, options, start);
   result.wall_seconds = since(start);
 
-  // The first failure of each label, in seed order, with how often the label was seen.
-  std::map<std::string, uint64_t> counts;
-  std::vector<const Failure*> firsts;
+  // The failures of each label, in seed order; labels in the order they were first seen.
+  std::map<std::string, std::vector<const Failure*>> by_label;
+  std::vector<std::string> labels;
   for (const Failure& f : result.failures) {
-    if (counts[f.label]++ == 0) firsts.push_back(&f);
+    auto& seen = by_label[f.label];
+    if (seen.empty()) labels.push_back(f.label);
+    seen.push_back(&f);
   }
   const auto shrink_start = Clock::now();
-  for (const Failure* first : firsts) {
-    Finding finding = investigate(scenario, *first, counts[first->label], options);
+  for (const std::string& label : labels) {
+    Finding finding = smallest_repro(scenario, by_label[label], options);
     if (!finding.repro_path.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(options.out_dir, ec);

@@ -1,9 +1,9 @@
 // Exploration: run one scenario under many seeds, each seed drawing its own fault schedule from the
-// scenario's nemesis, and shrink the first failure of each kind to a small runnable repro.
+// scenario's nemesis, and shrink the failures of each kind to a small runnable repro.
 //
 // Seeds are independent and each run is deterministic, so the outcome depends only on the
 // scenario, the seed range and the shard — never on how many threads ran it: results are
-// collected by seed, and each property's first (lowest) failing seed is the one shrunk.
+// collected by seed, and each property's first (lowest) failing seeds are the ones shrunk.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +33,10 @@ struct ExploreOptions {
   uint64_t shard_count = 1;  // 0 <= shard_index < shard_count
   std::string out_dir;       // repro files go here; empty: none are written
   bool shrink = true;
-  size_t shrink_runs = 500;  // per property found
+  size_t shrink_runs = 500;  // per failing seed shrunk
+  // Each property's first `shrink_seeds` failing seeds are shrunk and the smallest repro is kept:
+  // runs are chaotic, so one schedule can shrink far better than another breaking the same rule.
+  size_t shrink_seeds = 8;
   // Called from the calling thread about four times a second while seeds run, and once at the end.
   std::function<void(const ExploreProgress&)> progress;
 };
@@ -51,9 +54,11 @@ struct Finding {
   std::string label;
   uint64_t count = 0;
   uint64_t first_seed = 0;
-  size_t original_faults = 0;
+  uint64_t repro_seed = 0;     // the failing seed the repro comes from
+  size_t seeds_shrunk = 0;     // failing seeds shrunk to choose it
+  size_t original_faults = 0;  // of repro_seed's run
   size_t shrunk_faults = 0;
-  size_t shrink_runs = 0;
+  size_t shrink_runs = 0;   // over every seed shrunk
   bool shrunk = false;      // false: not shrunk (--no-shrink, or an unmet expectation)
   bool reproduced = false;  // the repro, run as `raftsim run` runs it, shows the violation
   std::string repro_path;   // empty when no file was written

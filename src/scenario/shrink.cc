@@ -147,6 +147,7 @@ class Shrinker {
     progress |= shorten_faults();
     progress |= move_faults_earlier();
     progress |= fewer_nodes();
+    progress |= drop_undos();
     progress |= cut_run();
     return progress;
   }
@@ -213,6 +214,26 @@ class Shrinker {
       if (chunk == 1 && !dropped) break;
       if (chunk > 1) chunk /= 2;
       if (runs_ >= max_runs_) break;
+    }
+    return progress;
+  }
+
+  // A fault left in force to the end of the run is one entry where it and its undo were two.
+  // Only for per-event properties: the end-of-run judges need the run to end settled, and a node
+  // left down or cut off at the end could make them see a loss that is not there.
+  bool drop_undos() {
+    if (!is_per_event(property_)) return false;
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u < units.size(); ++u) {
+      if (units[u].size() != 2) continue;
+      std::vector<Unit> next = units;
+      next[u].pop_back();
+      Scenario c = best_;
+      c.timeline = flatten(next);
+      if (!attempt(std::move(c))) continue;
+      units = std::move(next);
+      progress = true;
     }
     return progress;
   }
