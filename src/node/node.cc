@@ -87,8 +87,8 @@ void Node::submit(const KvCommand& command) {
 void Node::pump() {
   while (!in_flight_ && core_->has_ready()) {
     Ready rd = core_->ready();
-    for (const raft::Message& m : rd.messages)
-      send(m);
+    for (raft::Message& m : rd.messages)
+      send(std::move(m));
     if (rd.snapshot) storage_.write_snapshot(*rd.snapshot, /*replaces_log=*/true);
     storage_.write(rd.hard_state, rd.entries);
     if (observer_) observer_->on_persist(rd);
@@ -122,9 +122,9 @@ void Node::pump() {
   }
 }
 
-void Node::finish(const Ready& rd) {
-  for (const raft::Message& m : rd.after_persist)
-    send(m);
+void Node::finish(Ready& rd) {
+  for (raft::Message& m : rd.after_persist)
+    send(std::move(m));
   if (rd.snapshot) restore(*rd.snapshot);
   for (const raft::Entry& entry : rd.committed)
     apply(entry);
@@ -152,7 +152,10 @@ void Node::restore(const raft::Snapshot& snapshot) {
 
 void Node::maybe_compact() {
   const raft::Log& log = core_->log();
-  if (snapshot_every_ == 0 || raft::distance(log.snapshot_index(), applied_) < snapshot_every_ ||
+  // A leader's snapshot the core has taken but whose Ready is still to come can put the log's
+  // snapshot point ahead of what this state machine applied.
+  if (snapshot_every_ == 0 || applied_ <= log.snapshot_index() ||
+      raft::distance(log.snapshot_index(), applied_) < snapshot_every_ ||
       applied_ > log.stable_index()) {
     return;  // not due, or (a planted bug's early apply) not yet durable here
   }
@@ -225,9 +228,9 @@ void Node::reply(ClientReply r) {
   reply_(r);
 }
 
-void Node::send(const raft::Message& m) {
+void Node::send(raft::Message&& m) {
   if (observer_) observer_->on_send(m);
-  transport_.send(m);
+  transport_.send(std::move(m));
 }
 
 }  // namespace raftsim::node

@@ -28,6 +28,9 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual void send(const raft::Message& message) = 0;
+  // The host is done with the message: a transport that keeps it (a simulated network holding it
+  // in flight) may take it instead of copying its entries.
+  virtual void send(raft::Message&& message) { send(static_cast<const raft::Message&>(message)); }
 };
 
 struct ClientReply {
@@ -98,7 +101,7 @@ class Node {
 
  private:
   void pump();
-  void finish(const raft::Ready& rd);
+  void finish(raft::Ready& rd);
   void apply(const raft::Entry& entry);
   void restore(const raft::Snapshot& snapshot);
   void maybe_compact();
@@ -106,7 +109,7 @@ class Node {
   void serve_ready_reads();
   void abandon_pending(ClientReply::Status status);
   void reply(ClientReply r);
-  void send(const raft::Message& m);
+  void send(raft::Message&& m);
 
   raft::PlantedBugs bugs_;
   Storage& storage_;

@@ -27,6 +27,7 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
   NodeHost(World& world, uint32_t id) : world_(world), id_(id) {}
 
   void send(const raft::Message& message) override { world_.send_message(id_, message); }
+  void send(raft::Message&& message) override { world_.send_message(id_, std::move(message)); }
   void on_persist(const raft::Ready& rd) override {
     raft::Index& written = world_.nodes_[id_ - 1].written;
     if (rd.snapshot) {
@@ -350,10 +351,10 @@ void World::send_message(uint32_t from, raft::Message m) {
     }
     if (lies.term_inflation) m.term = raft::Term{m.term.value + kTermInflation};
   }
-  route(from, m);
+  route(from, std::move(m));
 }
 
-void World::route(uint32_t from, const raft::Message& m) {
+void World::route(uint32_t from, raft::Message m) {
   trace_.record(message_event(TraceKind::kSend, m));
   const uint32_t to = m.to.value;
   const Routing r = network_.route(from, to);
@@ -366,7 +367,7 @@ void World::route(uint32_t from, const raft::Message& m) {
       return;
     }
     case Routing::Fate::kClogged:
-      clogged_[(from - 1) * node_count() + (to - 1)].push_back(m);
+      clogged_[(from - 1) * node_count() + (to - 1)].push_back(std::move(m));
       return;
     case Routing::Fate::kDeliver:
       break;
@@ -375,7 +376,7 @@ void World::route(uint32_t from, const raft::Message& m) {
     trace_.record(message_event(TraceKind::kDuplicate, m));
     queue_.push(now_ + r.duplicate_delay, EventKind::kDeliver, to, messages_.put(m));
   }
-  queue_.push(now_ + r.delay, EventKind::kDeliver, to, messages_.put(m));
+  queue_.push(now_ + r.delay, EventKind::kDeliver, to, messages_.put(std::move(m)));
 }
 
 void World::synthesize_lies(uint32_t liar, const raft::Message& received) {
@@ -403,7 +404,7 @@ void World::synthesize_lies(uint32_t liar, const raft::Message& received) {
     return;
   }
   if (lies.term_inflation) r.term = raft::Term{r.term.value + kTermInflation};
-  route(liar, r);
+  route(liar, std::move(r));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,8 +583,8 @@ void World::unclog(uint32_t from, uint32_t to) {
   auto& held = clogged_[(from - 1) * node_count() + (to - 1)];
   std::vector<raft::Message> release;
   release.swap(held);
-  for (const raft::Message& m : release)
-    route(from, m);
+  for (raft::Message& m : release)
+    route(from, std::move(m));
 }
 
 void World::crash(uint32_t id) {

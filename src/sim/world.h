@@ -173,7 +173,7 @@ class World final : private ClientEnv {
 
   // Called by the node hosts.
   void send_message(uint32_t from, raft::Message message);
-  void route(uint32_t from, const raft::Message& message);
+  void route(uint32_t from, raft::Message message);
   void synthesize_lies(uint32_t liar, const raft::Message& received);
   void route_reply(uint32_t node, const node::ClientReply& reply);
   void schedule_for_node(uint32_t node, Duration delay, std::function<void()> action);

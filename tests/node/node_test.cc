@@ -33,6 +33,7 @@ struct DeferredSyncStorage : Storage {
     memory.write(hs, entries);
   }
   void write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) override {
+    snapshots_written.push_back(snapshot.index);
     memory.write_snapshot(snapshot, replaces_log);
   }
   void sync(std::function<void()> done) override { waiting.push_back(std::move(done)); }
@@ -44,6 +45,7 @@ struct DeferredSyncStorage : Storage {
   }
   MemoryStorage memory;
   std::vector<std::function<void()>> waiting;
+  std::vector<raft::Index> snapshots_written;
 };
 
 raft::Config config(uint32_t id, uint32_t n) {
@@ -139,6 +141,71 @@ TEST(Node, AppendAcknowledgementWaitsForItsSync) {
   EXPECT_EQ(transport.count(MessageType::kAppendResponse), 0u);
   storage.release_all();
   EXPECT_EQ(transport.count(MessageType::kAppendResponse), 1u);
+}
+
+// §7 at the host: a leader's snapshot that reaches the core while an earlier write waits for its
+// sync is stored, loaded into the key-value store and acknowledged after that write completes,
+// and the node's own compaction never runs ahead of the store it would snapshot.
+TEST(Node, ALeadersSnapshotArrivingDuringASyncIsInstalledAfterIt) {
+  DeferredSyncStorage storage;
+  RecordingTransport transport;
+  Node node(config(2, 3), storage, transport, [](const ClientReply&) {});
+  node.set_snapshot_every(1);
+  node.start();
+
+  Message append;
+  append.type = MessageType::kAppendEntries;
+  append.from = NodeId{1};
+  append.to = NodeId{2};
+  append.term = raft::Term{1};
+  append.entries = {{raft::Term{1}, raft::Index{1}, raft::EntryType::kNoOp, {}},
+                    {raft::Term{1}, raft::Index{2}, raft::EntryType::kCommand,
+                     encode({7, 1, KvOp::kPut, "a", "1", {}})}};
+  append.leader_commit = raft::Index{2};
+  node.receive(append);
+  ASSERT_TRUE(node.persisting());
+
+  KvStore leader_store;
+  leader_store.apply({7, 1, KvOp::kPut, "a", "1", {}});
+  leader_store.apply({8, 1, KvOp::kPut, "b", "2", {}});
+  Message install;
+  install.type = MessageType::kInstallSnapshot;
+  install.from = NodeId{1};
+  install.to = NodeId{2};
+  install.term = raft::Term{1};
+  install.snapshot = std::make_shared<const raft::Snapshot>(
+      raft::Snapshot{raft::Index{10}, raft::Term{1}, leader_store.snapshot()});
+  node.receive(install);
+
+  while (!storage.waiting.empty())
+    storage.release_all();
+  EXPECT_EQ(node.applied_index(), raft::Index{10});
+  EXPECT_EQ(node.store().data(), leader_store.data());
+  EXPECT_EQ(node.core().log().snapshot_index(), raft::Index{10});
+  EXPECT_EQ(storage.memory.state().snapshot.index, raft::Index{10});
+  EXPECT_TRUE(storage.memory.state().entries.empty());
+  // Entry 2 was applied before the leader's snapshot, but the core's log had already moved
+  // past it: no snapshot of the store at 2 may be written.
+  EXPECT_EQ(storage.snapshots_written, std::vector<raft::Index>{raft::Index{10}});
+  EXPECT_EQ(transport.count(MessageType::kAppendResponse), 2u);
+}
+
+TEST(Node, ASnapshotWhoseImageDoesNotLoadIsDroppedBeforeTheCore) {
+  MemoryStorage storage;
+  RecordingTransport transport;
+  Node node(config(2, 3), storage, transport, [](const ClientReply&) {});
+  node.start();
+  Message install;
+  install.type = MessageType::kInstallSnapshot;
+  install.from = NodeId{1};
+  install.to = NodeId{2};
+  install.term = raft::Term{1};
+  install.snapshot = std::make_shared<const raft::Snapshot>(
+      raft::Snapshot{raft::Index{10}, raft::Term{1}, "not a key-value image"});
+  node.receive(install);
+  EXPECT_EQ(node.refused_snapshots(), 1u);
+  EXPECT_EQ(node.core().term(), raft::Term{0});
+  EXPECT_EQ(node.core().log().snapshot_index(), raft::Index{0});
 }
 
 }  // namespace
