@@ -45,36 +45,42 @@ void Monitor::report_new_violations() {
 
 void Monitor::on_log_write(SimTime now, raft::NodeId node, const raft::Log& log,
                            const std::vector<raft::Entry>& written) {
+  if (!checking_) return;
   invariants_.on_log_write(sim::micros(now), node, log, written);
   report_new_violations();
 }
 
 void Monitor::on_persisted(SimTime now, raft::NodeId node, const raft::HardState& hs) {
+  if (!checking_) return;
   invariants_.on_persisted(sim::micros(now), node, hs);
 }
 
 void Monitor::on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry) {
-  invariants_.on_apply(sim::micros(now), node, entry);
   if (entry.index.value == first_applied_.size() + 1) {
     std::optional<node::KvCommand> c;
     if (entry.type == raft::EntryType::kCommand) c = node::decode(entry.command);
     first_applied_.push_back(c ? check::CommittedCommand{c->client_id, c->seq}
                                : check::CommittedCommand{});
   }
+  if (!checking_) return;
+  invariants_.on_apply(sim::micros(now), node, entry);
   report_new_violations();
 }
 
 void Monitor::on_restart(SimTime now, raft::NodeId node, bool disk_lost) {
+  if (!checking_) return;
   invariants_.on_restart(sim::micros(now), node, disk_lost);
   role_[node.value] = raft::Role::kFollower;
 }
 
 void Monitor::on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) {
+  if (!checking_) return;
   invariants_.on_restore(sim::micros(now), node, index, term);
   report_new_violations();
 }
 
 void Monitor::on_state(SimTime now, const raft::Raft& core) {
+  if (!checking_) return;
   invariants_.on_state(sim::micros(now), core);
   report_new_violations();
 

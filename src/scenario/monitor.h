@@ -27,6 +27,8 @@ class Monitor final : public sim::WorldObserver {
   void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
 
   check::RaftInvariants& invariants() { return invariants_; }
+  // Off: only the first-applied record is kept (to measure what the per-event checks cost).
+  void set_checking(bool checking) { checking_ = checking; }
 
   // The command first applied at each index (client 0: a no-op or not a command), for the
   // durability check of log prefixes that nodes have compacted away. Sound because every later
@@ -58,6 +60,7 @@ class Monitor final : public sim::WorldObserver {
   uint64_t highest_commit_ = 0;
   std::vector<Observation> observations_;
   std::vector<check::CommittedCommand> first_applied_;
+  bool checking_ = true;
 };
 
 }  // namespace raftsim::scenario

@@ -158,7 +158,8 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (narrator) narrator->line(world.now(), "VIOLATION  " + v.property + ": " + v.detail);
     if (options.stop_on_violation) world.stop();
   });
-  if (options.check_invariants) world.set_observer(&monitor);
+  monitor.set_checking(options.check_invariants);
+  world.set_observer(&monitor);
   world.start_clients();
   if (liveness.checked) {
     liveness.probe_client = world.add_probe_client(scenario.liveness.within);

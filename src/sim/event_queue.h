@@ -3,8 +3,8 @@
 // in the order they were scheduled — the tie-break that makes runs reproducible.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <queue>
 #include <vector>
 
 #include "sim/time.h"
@@ -33,32 +33,68 @@ struct Event {
   }
 };
 
+// A 4-ary min-heap on (time, seq). (time, seq) is a total order, so any correct heap pops events
+// in one order; four children per node halve the depth of a binary heap, and a pop's sift-down
+// is most of what the event loop does besides the events themselves.
 class EventQueue {
  public:
   void push(SimTime time, EventKind kind, uint32_t target, uint64_t slot) {
-    queue_.push(Event{time, next_seq_++, kind, target, slot});
+    sift_up(Event{time, next_seq_++, kind, target, slot});
   }
   // Re-queues an event that was held back (a paused node), keeping its original sequence number
   // so held events replay in their original order.
   void requeue(Event event, SimTime time) {
     event.time = time;
-    queue_.push(event);
+    sift_up(event);
   }
-  bool empty() const { return queue_.empty(); }
-  const Event& top() const { return queue_.top(); }
+  bool empty() const { return heap_.empty(); }
+  const Event& top() const { return heap_.front(); }
   Event pop() {
-    Event e = queue_.top();
-    queue_.pop();
-    return e;
+    Event first = heap_.front();
+    Event last = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(last);
+    return first;
   }
-  size_t size() const { return queue_.size(); }
+  size_t size() const { return heap_.size(); }
 
  private:
-  std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
+  static constexpr size_t kArity = 4;
+
+  void sift_up(Event e) {
+    size_t i = heap_.size();
+    heap_.push_back(e);
+    while (i > 0) {
+      const size_t parent = (i - 1) / kArity;
+      if (!(heap_[parent] > e)) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = e;
+  }
+
+  // Places `e` at the root's hole and moves it down to where it belongs.
+  void sift_down(Event e) {
+    const size_t n = heap_.size();
+    size_t i = 0;
+    while (true) {
+      const size_t first = i * kArity + 1;
+      if (first >= n) break;
+      size_t best = first;
+      const size_t end = std::min(first + kArity, n);
+      for (size_t c = first + 1; c < end; ++c)
+        if (heap_[best] > heap_[c]) best = c;
+      if (!(e > heap_[best])) break;
+      heap_[i] = heap_[best];
+      i = best;
+    }
+    heap_[i] = e;
+  }
+
+  std::vector<Event> heap_;
   uint64_t next_seq_ = 0;
 };
 
-// A slot pool: payloads stay put while their events wait in the queue; freed slots are reused.
 template <class T>
 class Pool {
  public:

@@ -6,6 +6,7 @@
 // integers; text is for rare ones (faults, notes), so recording stays cheap.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -80,7 +81,9 @@ class Trace {
  public:
   using Listener = std::function<void(const TraceEvent&)>;
 
-  explicit Trace(size_t recent_capacity = 64) : recent_(recent_capacity) {}
+  // Keeps the last `recent_capacity` events (rounded up to a power of two; 0 keeps none).
+  explicit Trace(size_t recent_capacity = 64)
+      : recent_(recent_capacity == 0 ? 0 : std::bit_ceil(recent_capacity)) {}
   ~Trace();
   Trace(const Trace&) = delete;
   Trace& operator=(const Trace&) = delete;
@@ -99,7 +102,7 @@ class Trace {
  private:
   uint64_t digest_ = 0xcbf29ce484222325ULL;
   uint64_t count_ = 0;
-  std::vector<TraceEvent> recent_;  // a ring; count_ % size is the next slot
+  std::vector<TraceEvent> recent_;  // a ring of a power-of-two size; count_ & (size - 1) is next
   std::FILE* jsonl_ = nullptr;
   std::vector<Listener> listeners_;
 };
