@@ -58,7 +58,7 @@ uint32_t crc32(const char* data, size_t size) {
   return static_cast<uint32_t>(crc);
 }
 
-void append_entry_record(std::string& out, const raft::Entry& e) {
+void append_entry_record(std::string& out, const raft::Entry& e, bool sealed) {
   const size_t start = out.size();
   put<uint32_t>(out, 0);  // the checksum, filled in below
   put<uint32_t>(out, static_cast<uint32_t>(kEntryFixedPayload + e.command.size()));
@@ -66,8 +66,21 @@ void append_entry_record(std::string& out, const raft::Entry& e) {
   put<uint64_t>(out, e.index.value);
   put<uint8_t>(out, static_cast<uint8_t>(e.type));
   out.append(e.command);
+  if (!sealed) return;
   const uint32_t crc = crc32(out.data() + start + 4, out.size() - start - 4);
   std::memcpy(out.data() + start, &crc, 4);
+}
+
+void seal_records(std::string& bytes, size_t from, size_t to) {
+  to = std::min(to, bytes.size());
+  size_t at = from;
+  while (at + kRecordHeader <= to) {
+    const size_t size = record_size_at(bytes, at);
+    if (size < kRecordHeader || at + size > to) break;  // a partial record: never valid anyway
+    const uint32_t crc = crc32(bytes.data() + at + 4, size - 4);
+    std::memcpy(bytes.data() + at, &crc, 4);
+    at += size;
+  }
 }
 
 size_t record_size_at(std::string_view log, size_t at) {

@@ -28,7 +28,11 @@ inline constexpr size_t kMetaRecordSize = 24;
 
 uint32_t crc32(const char* data, size_t size);
 
-void append_entry_record(std::string& out, const raft::Entry& entry);
+// `sealed == false` leaves the CRC field zero, for a caller that seals the record (computes its
+// CRC) only if the bytes are ever read back without being trusted (the simulated disk).
+void append_entry_record(std::string& out, const raft::Entry& entry, bool sealed = true);
+// Computes and stores the CRC of every whole record in bytes[from, to).
+void seal_records(std::string& bytes, size_t from, size_t to);
 // The size of the record starting at `at` (header included), read from its length field.
 size_t record_size_at(std::string_view log, size_t at);
 

@@ -19,7 +19,7 @@ void SimDisk::write(const std::optional<raft::HardState>& hard_state,
   if (!entries.empty()) {
     w.keep_through = entries.front().index.value - 1;
     for (const raft::Entry& e : entries)
-      node::append_entry_record(w.records, e);
+      node::append_entry_record(w.records, e, /*sealed=*/false);
     last_index_ = entries.back().index.value;
   }
   pending_.push_back(std::move(w));
@@ -85,12 +85,20 @@ void SimDisk::apply(const PendingWrite& w) {
   keep_through(w.keep_through);
   verified_ = std::min<uint64_t>(verified_, log_.size());
   const bool intact = verified_ == log_.size();
-  size_t at = 0;
-  while (at < w.records.size()) {
-    offsets_.push_back(log_.size() + at);
-    at += node::record_size_at(w.records, at);
+  // Records are written unsealed (CRC field zero) and sealed only where they could be read back
+  // untrusted: everything past verified_ always carries its real checksum.
+  std::string sealed;
+  if (!intact) {
+    sealed = w.records;
+    node::seal_records(sealed, 0, sealed.size());
   }
-  log_ += w.records;
+  const std::string& records = intact ? w.records : sealed;
+  size_t at = 0;
+  while (at < records.size()) {
+    offsets_.push_back(log_.size() + at);
+    at += node::record_size_at(records, at);
+  }
+  log_ += records;
   if (intact) verified_ = log_.size();  // freshly encoded records are intact by construction
 }
 
@@ -105,6 +113,7 @@ void SimDisk::crash() {
       const auto cut =
           static_cast<size_t>(rng_.between(1, static_cast<int64_t>(w.records.size()) - 1));
       torn.records.resize(cut);
+      node::seal_records(torn.records, 0, torn.records.size());
       keep_through(torn.keep_through);
       verified_ = std::min<uint64_t>(verified_, log_.size());
       log_ += torn.records;  // offsets_ is rebuilt by load(), as a real recovery would
@@ -131,9 +140,12 @@ std::string SimDisk::corrupt(uint64_t index) {
   if (index == 0 || index > offsets_.size()) index = offsets_.size();
   const uint64_t start = offsets_[index - 1];
   const uint64_t length = node::record_size_at(log_, start) - node::kRecordHeader;
+  // The record and everything after it become untrusted: they get their real checksums before
+  // the bit flips, so the flip is what the checksum catches.
+  if (start < verified_) node::seal_records(log_, start, verified_);
+  verified_ = std::min<uint64_t>(verified_, start);
   const uint64_t byte = start + node::kRecordHeader + rng_.uniform(length);
   log_[byte] = static_cast<char>(log_[byte] ^ (1 << rng_.uniform(8)));
-  verified_ = std::min<uint64_t>(verified_, start);
   return fmt::format("{}: flipped a bit in log record {} (byte offset {})", name_, index, byte);
 }
 
