@@ -15,7 +15,7 @@ void SimDisk::write(const std::optional<raft::HardState>& hard_state,
                     const std::vector<raft::Entry>& entries) {
   if (!hard_state && entries.empty()) return;
   PendingWrite w{.id = next_write_id_++, .keep_through = last_index_};
-  if (hard_state) w.meta = node::encode_meta_record(*hard_state);
+  w.meta = hard_state;
   if (!entries.empty()) {
     w.keep_through = entries.front().index.value - 1;
     for (const raft::Entry& e : entries)
@@ -125,7 +125,7 @@ void SimDisk::crash() {
 }
 
 void SimDisk::wipe() {
-  meta_.clear();
+  meta_.reset();
   snapshot_.clear();
   first_index_ = 1;
   log_.clear();
@@ -151,8 +151,9 @@ std::string SimDisk::corrupt(uint64_t index) {
 
 std::variant<node::Loaded, node::LoadError> SimDisk::load() {
   node::Loaded loaded;
-  if (!meta_.empty()) {
-    const auto hs = node::decode_meta_record(meta_);
+  if (meta_) {
+    // No fault touches the meta record, so it is encoded only here, and checked like any other.
+    const auto hs = node::decode_meta_record(node::encode_meta_record(*meta_));
     if (!hs) {
       return node::LoadError{
           fmt::format("{}: meta record fails its checksum; refusing to start", name_)};

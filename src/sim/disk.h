@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "node/log_record.h"
 #include "node/storage.h"
 #include "raft/random.h"
 #include "sim/network.h"
@@ -52,12 +53,14 @@ class SimDisk final : public node::Storage {
   std::string corrupt(uint64_t index);
 
   size_t durable_records() const { return offsets_.size(); }
-  size_t durable_bytes() const { return log_.size() + meta_.size() + snapshot_.size(); }
+  size_t durable_bytes() const {
+    return log_.size() + (meta_ ? node::kMetaRecordSize : 0) + snapshot_.size();
+  }
 
  private:
   struct PendingWrite {
     uint64_t id;
-    std::optional<std::string> meta;
+    std::optional<raft::HardState> meta;
     uint64_t keep_through;  // entries kept before the appended ones: indices <= this
     std::string records;    // appended records, concatenated
     // A snapshot record, the index it covers through, and whether it replaces the whole log.
@@ -77,7 +80,7 @@ class SimDisk final : public node::Storage {
   Scheduler schedule_;
 
   // Durable image.
-  std::string meta_;
+  std::optional<raft::HardState> meta_;  // the meta record's content
   std::string snapshot_;
   std::string log_;
   uint64_t first_index_ = 1;       // the index the first record of log_ holds
