@@ -26,9 +26,9 @@ constexpr std::array kTopKeys = {"name"sv,     "seed"sv,     "duration"sv, "clus
                                  "network"sv,  "workload"sv, "timeline"sv, "nemesis"sv,
                                  "liveness"sv, "expect"sv};
 constexpr std::array kClusterKeys = {
-    "nodes"sv,        "tick"sv,       "election_timeout"sv,    "heartbeat"sv, "pre_vote"sv,
-    "check_quorum"sv, "vote_lease"sv, "leadership_transfer"sv, "bugs"sv,      "fsync"sv,
-    "snapshot_every"sv};
+    "nodes"sv,    "tick"sv,         "election_timeout"sv, "heartbeat"sv,
+    "pre_vote"sv, "check_quorum"sv, "vote_lease"sv,       "leadership_transfer"sv,
+    "bugs"sv,     "fsync"sv,        "snapshot_every"sv,   "max_entries_per_append"sv};
 constexpr std::array kBugNames = {"commit_previous_term"sv, "vote_without_log_check"sv,
                                   "forget_vote_on_restart"sv, "ack_before_persist"sv,
                                   "stale_leader_reads"sv};
@@ -239,6 +239,7 @@ void parse_cluster(Reader& r, const YAML::Node& root, sim::WorldConfig& world) {
   assign(r.boolean(cluster["leadership_transfer"]), world.options.leadership_transfer);
   parse_bugs(r, cluster["bugs"], world.bugs);
   assign(r.whole(cluster["snapshot_every"], 0, uint64_t{1} << 32), world.snapshot_every);
+  assign(r.whole(cluster["max_entries_per_append"], 1, 1u << 20), world.max_entries_per_append);
   const YAML::Node fsync = cluster["fsync"];
   if (fsync.IsDefined() && r.map(fsync, kRangeKeys, "a map {min, max} of durations")) {
     sim::Latency& latency = world.disk.fsync;

@@ -49,9 +49,10 @@ bool same(const sim::Lies& a, const sim::Lies& b) {
 
 bool same(const sim::WorldConfig& a, const sim::WorldConfig& b) {
   return a.node_names == b.node_names && same(a.options, b.options) && same(a.bugs, b.bugs) &&
-         std::tie(a.election_timeout_ticks, a.heartbeat_ticks, a.tick, a.seed, a.snapshot_every) ==
-             std::tie(b.election_timeout_ticks, b.heartbeat_ticks, b.tick, b.seed,
-                      b.snapshot_every) &&
+         std::tie(a.election_timeout_ticks, a.heartbeat_ticks, a.tick, a.seed, a.snapshot_every,
+                  a.max_entries_per_append) == std::tie(b.election_timeout_ticks, b.heartbeat_ticks,
+                                                        b.tick, b.seed, b.snapshot_every,
+                                                        b.max_entries_per_append) &&
          same(a.network, b.network) && same(a.disk.fsync, b.disk.fsync) &&
          same(a.workload, b.workload);
 }

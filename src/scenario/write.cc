@@ -248,9 +248,9 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
       << "  vote_lease: " << flag(c.options.vote_lease) << "\n"
       << "  leadership_transfer: " << flag(c.options.leadership_transfer) << "\n"
       << "  bugs: [" << fmt::format("{}", fmt::join(bugs, ", ")) << "]\n"
-      << "  fsync: {min: " << dur(c.disk.fsync.min) << ", max: " << dur(c.disk.fsync.max)
-      << "}\n"
-      << "  snapshot_every: " << c.snapshot_every << "\n\n";
+      << "  fsync: {min: " << dur(c.disk.fsync.min) << ", max: " << dur(c.disk.fsync.max) << "}\n"
+      << "  snapshot_every: " << c.snapshot_every << "\n"
+      << "  max_entries_per_append: " << c.max_entries_per_append << "\n\n";
 }
 
 void network(std::ostream& out, const sim::LinkModel& n) {

@@ -122,6 +122,7 @@ raft::Config World::raft_config(uint32_t id) const {
       raft::Random::derive_seed(config_.seed, kNodeStream + id + nodes_[id - 1].life * kLifeStride);
   c.options = config_.options;
   c.bugs = config_.bugs;
+  c.max_entries_per_append = config_.max_entries_per_append;
   return c;
 }
 

@@ -43,6 +43,7 @@ struct WorldConfig {
   LinkModel network;
   DiskModel disk;
   uint64_t snapshot_every = 0;  // entries applied between snapshots (§7); 0: never compact
+  size_t max_entries_per_append = raft::Config{}.max_entries_per_append;
   WorkloadModel workload;
   uint64_t seed = 1;
 };

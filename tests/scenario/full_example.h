@@ -25,6 +25,7 @@ cluster:
   bugs: [commit_previous_term, stale_leader_reads]
   fsync: {min: 1ms, max: 3ms}
   snapshot_every: 500
+  max_entries_per_append: 64
 network:
   latency: {shape: long_tail, min: 2ms, max: 8ms, tail_chance: 0.05, tail_max: 500ms}
   loss: 0.01
