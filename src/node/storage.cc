@@ -12,11 +12,15 @@ void MemoryStorage::write(const std::optional<raft::HardState>& hard_state,
   state_.entries.insert(state_.entries.end(), entries.begin(), entries.end());
 }
 
+uint64_t entries_covered(raft::Index first, uint64_t stored, raft::Index through) {
+  if (through < first) return 0;
+  return std::min<uint64_t>(raft::distance(first, through) + 1, stored);
+}
+
 void MemoryStorage::write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) {
+  const uint64_t stored = state_.entries.size();
   const uint64_t covered =
-      replaces_log ? state_.entries.size()
-                   : std::min<uint64_t>(raft::distance(state_.snapshot.index, snapshot.index),
-                                        state_.entries.size());
+      replaces_log ? stored : entries_covered(state_.snapshot.index.next(), stored, snapshot.index);
   state_.entries.erase(state_.entries.begin(),
                        state_.entries.begin() + static_cast<ptrdiff_t>(covered));
   state_.snapshot = snapshot;

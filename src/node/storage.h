@@ -27,6 +27,11 @@ struct Loaded {
   std::string repaired;  // empty, or what recovery had to truncate and why
 };
 
+// How many of `stored` entries, the first holding index `first`, a snapshot through `through`
+// covers: the ones it makes redundant, which compaction drops (every storage applies this one
+// rule).
+uint64_t entries_covered(raft::Index first, uint64_t stored, raft::Index through);
+
 class Storage {
  public:
   virtual ~Storage() = default;

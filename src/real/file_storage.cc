@@ -138,8 +138,8 @@ std::optional<node::LoadError> FileStorage::load_log(node::Loaded& out) {
   out.state.entries = std::move(scan.entries);
   log_size_ = scan.good_bytes;  // the end of the last good record
   // Entries the snapshot covers stay in the file until the next compaction rewrites it.
-  const uint64_t covered =
-      std::min<uint64_t>(after_snapshot.value - first_index_, out.state.entries.size());
+  const uint64_t covered = node::entries_covered(
+      raft::Index{first_index_}, out.state.entries.size(), out.state.snapshot.index);
   out.state.entries.erase(out.state.entries.begin(),
                           out.state.entries.begin() + static_cast<ptrdiff_t>(covered));
   return std::nullopt;
@@ -200,11 +200,9 @@ void FileStorage::write_snapshot(const raft::Snapshot& snapshot, bool replaces_l
     log_dirty_ = false;
   }
   replace_file("snapshot", node::encode_snapshot_record(snapshot));
-  const uint64_t covered =
-      replaces_log ? offsets_.size()
-                   : std::min<uint64_t>(snapshot.index.value + 1 -
-                                            std::min(first_index_, snapshot.index.value + 1),
-                                        offsets_.size());
+  const uint64_t covered = replaces_log ? offsets_.size()
+                                        : node::entries_covered(raft::Index{first_index_},
+                                                                offsets_.size(), snapshot.index);
   const uint64_t from = covered < offsets_.size() ? offsets_[covered] : log_size_;
   std::string kept(log_size_ - from, '\0');
   if (!kept.empty()) {

@@ -63,12 +63,10 @@ void SimDisk::keep_through(uint64_t index) {
 // temporary files and renames them in one directory sync, which a crash cannot split.
 void SimDisk::compact(const PendingWrite& w) {
   snapshot_ = *w.snapshot;
-  uint64_t dropped = offsets_.size();
-  if (!w.replaces_log) {
-    dropped = std::min<uint64_t>(
-        w.snapshot_index + 1 > first_index_ ? w.snapshot_index + 1 - first_index_ : 0,
-        offsets_.size());
-  }
+  const uint64_t dropped = w.replaces_log
+                               ? offsets_.size()
+                               : node::entries_covered(raft::Index{first_index_}, offsets_.size(),
+                                                       raft::Index{w.snapshot_index});
   const uint64_t bytes = dropped < offsets_.size() ? offsets_[dropped] : log_.size();
   log_.erase(0, bytes);
   offsets_.erase(offsets_.begin(), offsets_.begin() + static_cast<ptrdiff_t>(dropped));

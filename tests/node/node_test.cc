@@ -143,6 +143,18 @@ TEST(Node, AppendAcknowledgementWaitsForItsSync) {
   EXPECT_EQ(transport.count(MessageType::kAppendResponse), 1u);
 }
 
+// n1, leader of term 1, sends n2 its snapshot through `index`.
+Message install_from_1(uint64_t index, std::string image) {
+  Message m;
+  m.type = MessageType::kInstallSnapshot;
+  m.from = NodeId{1};
+  m.to = NodeId{2};
+  m.term = raft::Term{1};
+  m.snapshot = std::make_shared<const raft::Snapshot>(
+      raft::Snapshot{raft::Index{index}, raft::Term{1}, std::move(image)});
+  return m;
+}
+
 // §7 at the host: a leader's snapshot that reaches the core while an earlier write waits for its
 // sync is stored, loaded into the key-value store and acknowledged after that write completes,
 // and the node's own compaction never runs ahead of the store it would snapshot.
@@ -168,14 +180,7 @@ TEST(Node, ALeadersSnapshotArrivingDuringASyncIsInstalledAfterIt) {
   KvStore leader_store;
   leader_store.apply({7, 1, KvOp::kPut, "a", "1", {}});
   leader_store.apply({8, 1, KvOp::kPut, "b", "2", {}});
-  Message install;
-  install.type = MessageType::kInstallSnapshot;
-  install.from = NodeId{1};
-  install.to = NodeId{2};
-  install.term = raft::Term{1};
-  install.snapshot = std::make_shared<const raft::Snapshot>(
-      raft::Snapshot{raft::Index{10}, raft::Term{1}, leader_store.snapshot()});
-  node.receive(install);
+  node.receive(install_from_1(10, leader_store.snapshot()));
 
   while (!storage.waiting.empty())
     storage.release_all();
@@ -195,14 +200,7 @@ TEST(Node, ASnapshotWhoseImageDoesNotLoadIsDroppedBeforeTheCore) {
   RecordingTransport transport;
   Node node(config(2, 3), storage, transport, [](const ClientReply&) {});
   node.start();
-  Message install;
-  install.type = MessageType::kInstallSnapshot;
-  install.from = NodeId{1};
-  install.to = NodeId{2};
-  install.term = raft::Term{1};
-  install.snapshot = std::make_shared<const raft::Snapshot>(
-      raft::Snapshot{raft::Index{10}, raft::Term{1}, "not a key-value image"});
-  node.receive(install);
+  node.receive(install_from_1(10, "not a key-value image"));
   EXPECT_EQ(node.refused_snapshots(), 1u);
   EXPECT_EQ(node.core().term(), raft::Term{0});
   EXPECT_EQ(node.core().log().snapshot_index(), raft::Index{0});
