@@ -81,6 +81,7 @@ struct Message {
   // kAppendResponse, reject: the prev_log_index that did not match, and a hint for the leader
   // (the follower's term at that index and the first index it holds of that term; or, when the
   // follower's log is too short, conflict_term 0 and conflict_index = its last index + 1).
+  // rejected_index 0 answers a message of an older term: only the answer's term means anything.
   Index rejected_index;
   Index conflict_index;
   Term conflict_term;

@@ -51,6 +51,8 @@ std::string_view to_string(Rejection rejection) {
       return "impossible log position";
     case Rejection::kBrokenEntries:
       return "broken entries";
+    case Rejection::kOutOfRange:
+      return "term or index out of range";
     case Rejection::kCount:
       break;
   }

@@ -159,6 +159,16 @@ std::optional<Rejection> Raft::validate(const Message& m) const {
     return Rejection::kUnknownSender;
   }
   if (m.term.value == 0 && m.type != MessageType::kPreVoteResponse) return Rejection::kZeroTerm;
+  // Terms grow by one per election and indices by one per entry: no cluster gets near 2^62 of
+  // either. Larger values are forged, and the terms and indices after them would wrap to 0.
+  // (Every term a message carries is checked against m.term below.)
+  constexpr uint64_t kUnreachable = uint64_t{1} << 62;
+  const Index furthest =
+      std::max({m.last_log_index, m.prev_log_index, m.leader_commit, m.match_index,
+                m.rejected_index, m.conflict_index, m.snapshot ? m.snapshot->index : Index{}});
+  if (m.term.value >= kUnreachable || furthest.value >= kUnreachable) {
+    return Rejection::kOutOfRange;
+  }
   // Index 0 has term 0 and every real entry a term >= 1; no entry's term exceeds its sender's.
   auto impossible_position = [&](Index index, Term term) {
     return (index.value == 0) != (term.value == 0) || term > m.term;
@@ -183,7 +193,9 @@ std::optional<Rejection> Raft::validate(const Message& m) const {
       break;
     }
     case MessageType::kAppendResponse:
-      if (m.reject && (m.conflict_index.value == 0 || m.conflict_term > m.term)) {
+      // A rejection of index 0 answers a message of an older term and carries only its term.
+      if (m.reject && m.rejected_index.value != 0 &&
+          (m.conflict_index.value == 0 || m.conflict_term > m.term)) {
         return Rejection::kImpossibleLog;
       }
       break;
@@ -225,10 +237,10 @@ void Raft::step(const Message& m) {
     // Figure 2: "reply false if term < currentTerm" — the answer carries our term, which makes
     // a stale leader or candidate step down.
     if (m.type == MessageType::kAppendEntries || m.type == MessageType::kInstallSnapshot) {
+      // No position: by the time it arrives the sender may lead our term, and its log then need
+      // not hold what the stale message named (see impossible_append_response).
       Message r = reply_to(m, MessageType::kAppendResponse);
       r.reject = true;
-      r.rejected_index = m.snapshot ? m.snapshot->index : m.prev_log_index;
-      r.conflict_index = log_.last_index().next();
       send(std::move(r));
     } else if (vote_request) {
       Message r = reply_to(m, m.type == MessageType::kVoteRequest ? MessageType::kVoteResponse
@@ -356,14 +368,28 @@ void Raft::handle_append_entries(const Message& m) {
   send(std::move(r));
 }
 
+// An answer of this term that names a position answers an AppendEntries or InstallSnapshot of
+// this term, and so of this leader in its current life (a restarted node leads only a later
+// term), whose log only grows while it leads and whose rounds only rise. Anything else was never
+// sent: taking a rejection past the log at its word would set next_index past the log, and the
+// next append would read beyond it.
+bool Raft::impossible_append_response(const Message& m) const {
+  if (m.round > round_) return true;  // echoes a round not yet begun
+  if (!m.reject) return m.match_index > log_.last_index();
+  // A rejection names the prev_log_index we sent; its hint lies at or before the follower's
+  // commit index + 1, which is at most one past that (see handle_append_entries).
+  return m.rejected_index > log_.last_index() || m.conflict_index > m.rejected_index.next();
+}
+
 void Raft::handle_append_response(const Message& m) {
   if (role_ != Role::kLeader) return;
   auto it = progress_.find(m.from);
   if (it == progress_.end()) return;
   Progress& pr = it->second;
-  if (!m.reject && m.match_index > log_.last_index()) {
-    ++rejections_[static_cast<size_t>(Rejection::kImpossibleLog)];  // acks what we never sent
-    return;  // before it can count as activity or confirm a read round
+  if (m.reject && m.rejected_index.value == 0) return;  // its term was all it had to say
+  if (impossible_append_response(m)) {
+    ++rejections_[static_cast<size_t>(Rejection::kImpossibleLog)];
+    return;  // before it can count as activity, confirm a read round or move next_index
   }
   pr.recently_active = true;
   pr.acked_round = std::max(pr.acked_round, m.round);

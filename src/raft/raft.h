@@ -29,8 +29,10 @@ enum class Rejection : uint8_t {
   kWrongRecipient,  // addressed to another node
   kZeroTerm,        // only a pre-vote refusal from a fresh node may carry term 0
   kImpossibleLog,   // a log position that no honest log can have (term beyond the message's,
-                    // a prev term for index 0, a match past our log, ...)
+                    // a prev term for index 0, a match or rejection past the leader's log, an
+                    // echo of a round the leader has not begun, ...)
   kBrokenEntries,   // entries not numbered prev+1, prev+2, ... or with terms out of order
+  kOutOfRange,      // a term or index of 2^62 or more, which no cluster reaches
   kCount,
 };
 
@@ -110,6 +112,7 @@ class Raft {
   void handle_vote_response(const Message& m);
   void maybe_win_election();
   void handle_append_entries(const Message& m);
+  bool impossible_append_response(const Message& m) const;
   void handle_append_response(const Message& m);
   void handle_timeout_now(const Message& m);
   void handle_install_snapshot(const Message& m);

@@ -243,6 +243,22 @@ TEST(Sec5_3, FollowerRejectsAppendWhosePrevEntryDoesNotMatch) {
   EXPECT_EQ(rd.after_persist[0].conflict_index, Index{3});
 }
 
+// §5.1: a request of a stale term is rejected, and the answer's newer term deposes its sender. By
+// the time it arrives the sender may lead that newer term with a different log, so the answer
+// names no position in it.
+TEST(Sec5_1, AppendOfAStaleTermIsAnsweredWithTheNewerTermAndNoPosition) {
+  Raft r(config_for(2, 3), raft::Restored{{Term{5}, {}, Index{}}, log_of_terms({1, 1})});
+  r.step(append(1, 2, 3, 2, 1, {entry(3, 3)}));
+  const raft::Ready rd = take(r);
+  ASSERT_EQ(rd.after_persist.size(), 1u);
+  const Message& resp = rd.after_persist[0];
+  EXPECT_TRUE(resp.reject);
+  EXPECT_EQ(resp.term, Term{5});
+  EXPECT_EQ(resp.rejected_index, Index{0});
+  EXPECT_EQ(resp.conflict_index, Index{0});
+  EXPECT_EQ(r.log().last_index(), Index{2});
+}
+
 TEST(Sec5_3, StaleOrDuplicateAppendNeverTruncates) {
   Raft r(config_for(2, 3), raft::Restored{{Term{1}, {}, Index{}}, log_of_terms({1, 1, 1})});
   // A delayed copy of the message that once carried entry 1 only.
@@ -440,6 +456,10 @@ TEST(Fig2_Validation, ImpossibleMessagesAreRejectedCountedAndChangeNoState) {
       {"wrong recipient", append(2, 3, 3, 0, 0), raft::Rejection::kWrongRecipient},
       {"vote request for a log position with no term", vote_request(2, 1, 3, 4, 0),
        raft::Rejection::kImpossibleLog},
+      // Adopted, such a term would wrap to 0 within two elections.
+      {"term of 2^64 - 1", vote_request(2, 1, UINT64_MAX, 0, 0), raft::Rejection::kOutOfRange},
+      {"term of 2^62", append(2, 1, uint64_t{1} << 62, 0, 0), raft::Rejection::kOutOfRange},
+      {"prev index of 2^62", append(2, 1, 3, uint64_t{1} << 62, 1), raft::Rejection::kOutOfRange},
   };
   for (const Impossible& tc : cases) {
     Raft r(config_for(1, 3), raft::Restored{{Term{2}, NodeId{3}, Index{1}}, log_of_terms({1, 2})});
@@ -469,6 +489,83 @@ TEST(Fig2_Validation, SuccessAckPastTheLeadersLogIsRejectedAndChangesNoProgress)
   EXPECT_EQ(after.match_index, before.match_index);
   EXPECT_EQ(after.acked_round, before.acked_round) << "a bogus ack must not confirm a read round";
   EXPECT_EQ(r.commit_index(), Index{0});
+}
+
+// Node 1 leads term 1 of three nodes; node 2 has acknowledged the no-op, so the leader streams to
+// it (no outstanding probe filters its answers) and the no-op is committed.
+Raft leader_streaming_to_2() {
+  Raft r(config_for(1, 3));
+  win_election(r, 3);
+  take(r);
+  r.step(append_ack(2, 1, 1, 1));
+  take(r);
+  EXPECT_EQ(r.progress().at(NodeId{2}).state, raft::Progress::State::kReplicate);
+  EXPECT_EQ(r.commit_index(), Index{1});
+  return r;
+}
+
+// Steps `m` into the leader and expects it refused as impossible, with node 2's progress, the
+// commit index and the outputs exactly as they were.
+void expect_refused_by_leader(Raft& r, const Message& m) {
+  const raft::Progress before = r.progress().at(NodeId{2});
+  const Index commit = r.commit_index();
+  r.step(m);
+  EXPECT_EQ(r.rejections(raft::Rejection::kImpossibleLog), 1u);
+  EXPECT_EQ(r.total_rejections(), 1u);
+  ASSERT_EQ(r.role(), Role::kLeader);
+  const raft::Progress& after = r.progress().at(NodeId{2});
+  EXPECT_EQ(after.match_index, before.match_index);
+  EXPECT_EQ(after.next_index, before.next_index);
+  EXPECT_EQ(after.state, before.state);
+  EXPECT_EQ(after.acked_round, before.acked_round);
+  EXPECT_EQ(r.commit_index(), commit);
+  EXPECT_FALSE(r.has_ready()) << "nothing to persist or send";
+}
+
+// The follower "rejects" index 50 of a two-entry log: a position the leader never sent. Taken at
+// its word, next_index would land past the log and the next append would read beyond it.
+TEST(Fig2_Validation, RejectionOfAPositionPastTheLeadersLogIsRefused) {
+  Raft r = leader_streaming_to_2();
+  expect_refused_by_leader(r, append_reject(2, 1, 1, /*rejected=*/50, /*conflict_index=*/50));
+}
+
+// An honest hint lies at most one past the rejected position (the follower's commit index + 1,
+// when it equals the rejected index).
+TEST(Fig2_Validation, ConflictHintPastTheRejectedPositionIsRefused) {
+  Raft r = leader_streaming_to_2();
+  expect_refused_by_leader(r, append_reject(2, 1, 1, /*rejected=*/1, /*conflict_index=*/3));
+}
+
+// The answer to an AppendEntries of an older term, arriving once its sender leads the answer's
+// term (Sec5_1 above): it says nothing about this term's log, so it moves nothing, and it is
+// honest, so it is not counted as impossible.
+TEST(Fig2_Validation, AnswerToAnOlderTermsAppendIsIgnoredNotRefused) {
+  Raft r = leader_streaming_to_2();
+  const raft::Progress before = r.progress().at(NodeId{2});
+  r.step(append_reject(2, 1, 1, /*rejected=*/0, /*conflict_index=*/0));
+  EXPECT_EQ(r.total_rejections(), 0u);
+  EXPECT_EQ(r.progress().at(NodeId{2}).next_index, before.next_index);
+  EXPECT_EQ(r.progress().at(NodeId{2}).state, before.state);
+  EXPECT_FALSE(r.has_ready());
+}
+
+TEST(Fig2_Validation, RejectionEchoingARoundNotYetBegunIsRefused) {
+  Raft r = leader_streaming_to_2();
+  expect_refused_by_leader(r, append_reject(2, 1, 1, 1, 1, 0, /*round=*/1));
+}
+
+// A quorum of echoes of round r proves leadership after r began; an echo of a later round proves
+// nothing, so it must not confirm a read.
+TEST(Fig2_Validation, AckEchoingARoundNotYetBegunIsRefusedAndConfirmsNoRead) {
+  Raft r = leader_streaming_to_2();
+  r.read_index(7);
+  ASSERT_TRUE(take(r).reads.empty());  // sends the heartbeat round the read waits for
+  expect_refused_by_leader(r, append_ack(2, 1, 1, 1, /*round=*/2));
+  EXPECT_TRUE(take(r).reads.empty());
+  r.step(append_ack(2, 1, 1, 1, /*round=*/1));  // the honest echo
+  const raft::Ready rd = take(r);
+  ASSERT_EQ(rd.reads.size(), 1u);
+  EXPECT_TRUE(rd.reads[0].ok);
 }
 
 }  // namespace

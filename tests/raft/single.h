@@ -96,6 +96,22 @@ inline raft::Message append_ack(uint32_t from, uint32_t to, uint64_t term, uint6
   return m;
 }
 
+inline raft::Message append_reject(uint32_t from, uint32_t to, uint64_t term, uint64_t rejected,
+                                   uint64_t conflict_index, uint64_t conflict_term = 0,
+                                   uint64_t round = 0) {
+  raft::Message m;
+  m.type = raft::MessageType::kAppendResponse;
+  m.from = raft::NodeId{from};
+  m.to = raft::NodeId{to};
+  m.term = raft::Term{term};
+  m.reject = true;
+  m.rejected_index = raft::Index{rejected};
+  m.conflict_index = raft::Index{conflict_index};
+  m.conflict_term = raft::Term{conflict_term};
+  m.round = round;
+  return m;
+}
+
 inline raft::Entry entry(uint64_t index, uint64_t term, std::string command = "x") {
   return raft::Entry{raft::Term{term}, raft::Index{index}, raft::EntryType::kCommand,
                      std::move(command)};

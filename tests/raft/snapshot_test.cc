@@ -167,6 +167,9 @@ TEST(Sec7, ImpossibleSnapshotsAreRefusedAndCounted) {
   r.step(install(1, 2, 3, snapshot_at(4, 0)));
   r.step(install(1, 2, 3, snapshot_at(4, 7)));  // an entry of a term beyond the sender's
   EXPECT_EQ(r.rejections(raft::Rejection::kImpossibleLog), 4u);
+  // Installed, the log would end where the next entry's index wraps to 0.
+  r.step(install(1, 2, 3, snapshot_at(UINT64_MAX, 2)));
+  EXPECT_EQ(r.rejections(raft::Rejection::kOutOfRange), 1u);
   EXPECT_EQ(r.term(), Term{0});
   EXPECT_EQ(r.log().snapshot_index(), Index{0});
 }
