@@ -381,6 +381,45 @@ TEST(Sec5_4_1, VoteSurvivesRestart) {
   EXPECT_TRUE(last.reject);
 }
 
+// The planted forget_vote_on_restart: node 1 votes for node 2 in term 1, which makes node 2
+// leader, then restarts. Its vote is on disk, but it does not read it back, and it votes for
+// node 3 in the same term: two leaders of term 1. (Node 2's appends are dropped, so that node 1's
+// log stays as short as node 3's and only the vote decides.)
+TEST(Sec5_4_1, PlantedForgetVoteOnRestartElectsTwoLeadersInOneTerm) {
+  for (bool planted : {false, true}) {
+    SCOPED_TRACE(planted ? "planted" : "correct");
+    Cluster c(3, [&](raft::Config& cfg) { cfg.bugs.forget_vote_on_restart = planted; });
+    c.cut(NodeId{2}, NodeId{3});
+    c.cut(NodeId{3}, NodeId{2});
+    c.intercept = [](Message& m) { return m.type != MessageType::kAppendEntries; };
+    c.campaign(NodeId{2});
+    c.stabilize();
+    ASSERT_EQ(c.core(NodeId{2}).role(), Role::kLeader);
+    ASSERT_EQ(c.core(NodeId{2}).term(), Term{1});
+    ASSERT_EQ(c.storage(NodeId{1}).state().hard_state.voted_for, NodeId{2});
+
+    c.restart(NodeId{1});
+    c.campaign(NodeId{3});
+    c.stabilize();
+    ASSERT_EQ(c.core(NodeId{3}).term(), Term{1});
+    EXPECT_EQ(c.core(NodeId{1}).voted_for(), planted ? NodeId{3} : NodeId{2});
+    EXPECT_EQ(c.core(NodeId{3}).role() == Role::kLeader, planted);
+    EXPECT_EQ(c.core(NodeId{2}).role(), Role::kLeader);
+  }
+}
+
+// The planted vote_without_log_check grants the votes VoteRefusedToALessUpToDateLog refuses.
+TEST(Sec5_4_1, PlantedVoteWithoutLogCheckGrantsALessUpToDateLog) {
+  raft::Config cfg = config_for(1, 3);
+  cfg.bugs.vote_without_log_check = true;
+  Raft r(cfg, raft::Restored{{Term{2}, {}, Index{}}, log_of_terms({1, 2})});
+  r.step(vote_request(2, 1, 3, 0, 0));  // an empty log
+  const raft::Ready rd = take(r);
+  ASSERT_EQ(rd.after_persist.size(), 1u);
+  EXPECT_FALSE(rd.after_persist[0].reject);
+  EXPECT_EQ(r.voted_for(), NodeId{2});
+}
+
 // ---------------------------------------------------------------------------------------------
 // §5.4.2 Committing entries from previous terms
 
