@@ -10,7 +10,8 @@
 
 namespace raftsim::raft {
 
-// Extensions beyond the basic protocol of Figure 2. Each is off by default.
+// Extensions beyond the basic protocol of Figure 2. Each is off by default but
+// leadership_transfer, which changes nothing until the host asks for a transfer.
 struct Options {
   // §9.6: ask "would you vote for me?" at term+1 before campaigning, so a node that cannot win
   // (partitioned, or behind) never bumps everyone's term.

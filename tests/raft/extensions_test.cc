@@ -163,6 +163,28 @@ TEST(Thesis3_10_Transfer, TransferCampaignPassesTheVoteLease) {
   EXPECT_EQ(c.core(NodeId{2}).role(), Role::kLeader);
 }
 
+// With the option off, transfer_leader() does nothing, and a follower ignores TimeoutNow: it
+// does not campaign before its election timeout.
+TEST(Thesis3_10_Transfer, WithoutItTransferAndTimeoutNowAreIgnored) {
+  Cluster c = elected(3, [](raft::Config& cfg) { cfg.options.leadership_transfer = false; });
+  c.core(NodeId{1}).transfer_leader(NodeId{2});
+  c.process(NodeId{1});
+  EXPECT_EQ(timeout_nows(c.sent(NodeId{1})), 0u);
+  EXPECT_EQ(c.core(NodeId{1}).transfer_target(), NodeId{});
+  EXPECT_TRUE(c.propose(NodeId{1}, "x").accepted) << "no transfer under way";
+
+  Message timeout_now;
+  timeout_now.type = MessageType::kTimeoutNow;
+  timeout_now.from = NodeId{1};
+  timeout_now.to = NodeId{2};
+  timeout_now.term = c.core(NodeId{1}).term();
+  ASSERT_TRUE(c.deliver(timeout_now));
+  EXPECT_EQ(c.core(NodeId{2}).role(), Role::kFollower);
+  EXPECT_EQ(c.core(NodeId{2}).term(), Term{1});
+  c.stabilize();
+  EXPECT_EQ(c.core(NodeId{1}).role(), Role::kLeader);
+}
+
 // ---------------------------------------------------------------------------------------------
 // §8 ReadIndex (thesis §6.4)
 
