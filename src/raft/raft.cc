@@ -353,10 +353,10 @@ void Raft::handle_append_entries(const Message& m) {
   for (const Entry& e : m.entries) {
     if (e.index <= log_.last_index()) {
       if (log_.term_at(e.index) == e.term) continue;  // Log Matching: already have it
-      // Figure 2, receiver rule 3: a real conflict; drop it and everything after it. A correct
-      // cluster never contradicts a committed entry; a broken one (planted bugs, lies, lost
-      // disks) can, and the checkers must see what follows rather than the core aborting.
-      if (e.index <= commit_) commit_ = e.index.prev();
+      // Figure 2, receiver rule 3: a real conflict; drop it and everything after it. Never a
+      // committed entry, even from a broken leader: entries start past prev_log_index, which is
+      // at least commit_ here.
+      assert(e.index > commit_);
       log_.truncate_from(e.index);
     }
     log_.append(e);
