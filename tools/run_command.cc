@@ -91,6 +91,11 @@ int run(const RunFlags& flags) {
         flags.history.empty()
             ? fmt::format("{}-seed{}.history.{}", s.name, flags.seed.value_or(s.seed), extension)
             : flags.history;
+    const std::string refusal = scenario::export_refusal(s, options.history_format);
+    if (!refusal.empty()) {
+      fmt::print(stderr, "raftsim: {}: {}\n", flags.file, refusal);
+      return 2;
+    }
   }
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
@@ -111,7 +116,10 @@ int run(const RunFlags& flags) {
   } else {
     fmt::print("{}", scenario::format_report(report, true));
   }
-  if (!options.history_path.empty() && !flags.quiet) {
+  // After the table: a history that could not be written does not cost the run's results.
+  if (!report.output_error.empty()) {
+    fmt::print(stderr, "raftsim: {}\n", report.output_error);
+  } else if (!options.history_path.empty() && !flags.quiet) {
     fmt::print("history written to {}\n", options.history_path);
   }
   return report.exit_code();

@@ -119,9 +119,13 @@ WriteResult write_porcupine_kv(const History& history) {
     if (!is_kv(op) || op.kind == OpKind::kv_cas) {
       return {"", fmt::format("porcupine-kv has only get/put/append, not '{}'", describe(op))};
     }
-    // No :fail in this format: a failed op never happened, so it is left out. An unknown op is
-    // an invoke without completion.
-    if (op.outcome == Outcome::fail || (e.order == 1 && op.outcome == Outcome::unknown)) continue;
+    // No :fail in this format: a failed op never happened, so it is left out. An unknown put or
+    // append is an invoke without completion: Porcupine's parser closes every call still open at
+    // the end of the file with an empty output, which its model ignores for a put or an append,
+    // so the write may take effect anywhere after its invoke, or never. An unknown get is left
+    // out: that closing output would say it read "".
+    if (op.outcome == Outcome::fail) continue;
+    if (op.outcome == Outcome::unknown && (e.order == 1 || op.kind == OpKind::kv_get)) continue;
     out += edn_event(op, processes[e.op], e.order == 1) + "\n";
   }
   return {out, ""};

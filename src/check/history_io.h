@@ -41,8 +41,9 @@ struct WriteResult {
   std::string error;  // set when the history cannot be expressed in the format
 };
 
-// porcupine_etcd takes register histories, porcupine_kv takes KV histories (Porcupine's formats
-// have no "fail" and the kv one no timeouts: see docs/history-format.md for what is kept).
+// porcupine_etcd takes register histories, porcupine_kv KV histories without cas (Porcupine's
+// formats have no "fail", and the kv one says "unknown" only by leaving a call open: see
+// docs/history-format.md for what is kept).
 WriteResult write_history(const History& history, HistoryFormat format);
 
 // Jepsen-style process ids for exporting: a client keeps its id until it has an op with an

@@ -1,10 +1,12 @@
 #include "scenario/runner.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "check/durability.h"
@@ -109,7 +111,52 @@ struct LivenessProbe {
   uint32_t probe_client = 0;
 };
 
+// Writes `text` to `path` whole or not at all: into a temporary file beside it, renamed over
+// `path` once complete, so a failure never leaves an empty or truncated file at `path`.
+std::string write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = fmt::format("{}.tmp-{}", path, ::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) return fmt::format("{}: cannot write history: cannot create {}", path, temporary);
+    out << text;
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      return fmt::format("{}: cannot write history: writing {} failed", path, temporary);
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    return fmt::format("{}: cannot write history: {}", path, error.message());
+  }
+  return "";
+}
+
+std::optional<check::HistoryFormat> export_format(const std::string& name) {
+  return check::parse_history_format(name == "edn"         ? "knossos-edn"
+                                     : name == "porcupine" ? "porcupine-kv"
+                                                           : name);
+}
+
 }  // namespace
+
+std::string export_refusal(const Scenario& scenario, const std::string& format) {
+  if (!export_format(format)) {
+    return fmt::format("unknown history format '{}' (expected raftsim, edn or porcupine)", format);
+  }
+  const double cas = scenario.world.workload.mix.cas;
+  if (format == "porcupine" && cas > 0) {
+    return fmt::format(
+        "--export porcupine: Porcupine's kv model has no cas, and this workload's mix has cas: "
+        "{:g}; use --export edn, or a mix without cas",
+        cas);
+  }
+  return "";
+}
 
 bool RunReport::passed() const {
   return error.empty() &&
@@ -123,6 +170,11 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   report.node_names = scenario.world.node_names;
   report.seed = options.seed.value_or(scenario.seed);
   auto print = options.print ? options.print : [](const std::string& s) { std::puts(s.c_str()); };
+  if (!options.history_path.empty()) {
+    // Decided before the run: a run is not spent on a history that cannot be written.
+    report.error = export_refusal(scenario, options.history_format);
+    if (!report.error.empty()) return report;
+  }
 
   sim::WorldConfig config = scenario.world;
   config.seed = report.seed;
@@ -191,23 +243,6 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   if (options.check_linearizability && !world.stopped()) {
     report.linearizability = check::check_linearizability(history);
   }
-  if (!options.history_path.empty()) {
-    const auto format = check::parse_history_format(options.history_format == "edn" ? "knossos-edn"
-                                                    : options.history_format == "porcupine"
-                                                        ? "porcupine-kv"
-                                                        : options.history_format);
-    if (!format) {
-      report.error = fmt::format("unknown history format '{}'", options.history_format);
-      return report;
-    }
-    const check::WriteResult written = check::write_history(history, *format);
-    std::ofstream out(options.history_path);
-    if (!written.error.empty() || !out || !(out << written.text)) {
-      report.error = fmt::format("{}: cannot write history{}", options.history_path,
-                                 written.error.empty() ? "" : ": " + written.error);
-      return report;
-    }
-  }
 
   // The verdict table: every property, then every expectation.
   auto violated = [&](Property p) {
@@ -271,6 +306,16 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
         break;
     }
     report.rows.push_back(row);
+  }
+  // Written after the verdict is complete, so that a file that cannot be written costs the file,
+  // never the run's results.
+  if (!options.history_path.empty()) {
+    const check::WriteResult written =
+        check::write_history(history, *export_format(options.history_format));
+    report.output_error =
+        !written.error.empty()
+            ? fmt::format("{}: cannot write history: {}", options.history_path, written.error)
+            : write_file_atomically(options.history_path, written.text);
   }
   report.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

@@ -47,11 +47,17 @@ struct RunReport {
   std::vector<check::PropertyViolation> violations;  // safety and durability, as found
   std::optional<check::CheckResult> linearizability;
   std::vector<std::string> violated_properties;  // distinct, in check order
-  std::string error;  // bad input found while running (e.g. an unwritable output file)
+  std::string error;  // bad input found before or while running: there are no results
+  // The run is complete and judged, but an output file (the history) could not be written.
+  std::string output_error;
 
   bool passed() const;
-  int exit_code() const { return !error.empty() ? 2 : passed() ? 0 : 1; }
+  int exit_code() const { return !error.empty() || !output_error.empty() ? 2 : passed() ? 0 : 1; }
 };
+
+// Why the run's client history cannot be written in `format` (raftsim | edn | porcupine), or ""
+// when it can: decided from the scenario alone, before anything runs.
+std::string export_refusal(const Scenario& scenario, const std::string& format);
 
 RunReport run_scenario(const Scenario& scenario, const RunOptions& options);
 

@@ -247,5 +247,32 @@ TEST(Export, PorcupineFormatsReadBackWithTheSameVerdict) {
   EXPECT_FALSE(write_history(kv, HistoryFormat::porcupine_etcd).error.empty());
 }
 
+// Porcupine's kv parser gives every call left open at the end of the file an empty output: for a
+// put or an append that is "may or may not have happened", for a get a read of "" nobody saw.
+TEST(Export, PorcupineKvLeavesUnknownWritesOpenAndUnknownGetsOut) {
+  History h;
+  h.ops = {kv_put(1, "a", "x", 0, 10), kv_append(2, "a", "y", 5, 0, Outcome::unknown),
+           kv_get(3, "a", "", 6, 0, Outcome::unknown), kv_get(4, "a", "xy", 20, 30)};
+  WriteResult written = write_history(h, HistoryFormat::porcupine_kv);
+  ASSERT_TRUE(written.error.empty()) << written.error;
+  EXPECT_EQ(written.text,
+            "{:process 1, :type :invoke, :f :put, :key \"a\", :value \"x\"}\n"
+            "{:process 2, :type :invoke, :f :append, :key \"a\", :value \"y\"}\n"
+            "{:process 1, :type :ok, :f :put, :key \"a\", :value \"x\"}\n"
+            "{:process 4, :type :invoke, :f :get, :key \"a\", :value nil}\n"
+            "{:process 4, :type :ok, :f :get, :key \"a\", :value \"xy\"}\n");
+  History back = parsed(written.text, HistoryFormat::porcupine_kv);
+  ASSERT_EQ(back.ops.size(), 3u);
+  EXPECT_EQ(back.ops[1].outcome, Outcome::unknown);
+  EXPECT_EQ(check_linearizability(back).verdict, Verdict::linearizable);
+}
+
+TEST(Export, PorcupineKvRefusesCas) {
+  History h;
+  h.ops = {kv_cas(1, "a", "", "x", true, 0, 10)};
+  EXPECT_NE(write_history(h, HistoryFormat::porcupine_kv).error.find("not 'client 1 cas"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace raftsim::check

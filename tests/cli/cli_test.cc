@@ -5,8 +5,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -99,6 +101,87 @@ TEST(Cli, ExportedHistoryIsCheckedByCheckHistory) {
   ASSERT_EQ(raftsim("run --quiet --history " + path + " " + scenario("split_brain.yaml")).exit_code,
             0);
   const Result check = raftsim("check-history --format raftsim " + path);
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+}
+
+bool run_was_linearizable(const std::string& out) {
+  return std::regex_search(out, std::regex("\nlinearizability +\\S+ +\\S+ +holds \\("));
+}
+
+// Porcupine's kv model has get/put/append only. A run without cas exports to it, and the file,
+// read back, gets the run's own verdict: linearizable with timeouts during an outage (their
+// writes stay open, "unknown"), not linearizable when acknowledged writes were lost.
+TEST(Cli, PorcupineExportOfACasFreeRunReadsBackWithTheSameVerdict) {
+  const std::string outage = write_temp("porcupine_outage.yaml",
+                                        "duration: 3s\n"
+                                        "cluster: {nodes: [n1, n2, n3]}\n"
+                                        "workload: {clients: 3, keys: 2, think: 10ms,\n"
+                                        "  mix: {get: 2, put: 1, append: 1},\n"
+                                        "  timeout: 100ms, give_up: 300ms}\n"
+                                        "liveness: false\n"
+                                        "timeline:\n"
+                                        "  - {at: 1s, crash: [n1, n2]}\n"
+                                        "  - {at: 2s, restart: [n1, n2]}\n");
+  const std::string lossy = write_temp("porcupine_lossy.yaml",
+                                       "seed: 1\n"
+                                       "duration: 4s\n"
+                                       "cluster:\n"
+                                       "  nodes: [n1]\n"
+                                       "  election_timeout: 150ms\n"
+                                       "  heartbeat: 50ms\n"
+                                       "  fsync: {min: 50ms, max: 100ms}\n"
+                                       "  bugs: [ack_before_persist]\n"
+                                       "network: {latency: {shape: uniform, min: 1ms, max: 5ms}}\n"
+                                       "workload: {clients: 2, keys: 2, think: 10ms,\n"
+                                       "  mix: {get: 1, put: 1, append: 1},\n"
+                                       "  timeout: 300ms, give_up: 2s}\n"
+                                       "timeline:\n"
+                                       "  - {at: 1s, crash: n1}\n"
+                                       "  - {at: 1100ms, restart: n1}\n"
+                                       "liveness: {quiet: 500ms, within: 1s}\n");
+  for (const auto& [file, linearizable] : {std::pair{outage, true}, std::pair{lossy, false}}) {
+    const std::string path = file + ".history.txt";
+    const Result run = raftsim("run --export porcupine --history " + path + " " + file);
+    ASSERT_EQ(run.exit_code, linearizable ? 0 : 1) << run.out;
+    ASSERT_EQ(run_was_linearizable(run.out), linearizable) << run.out;
+    const Result check = raftsim("check-history --format porcupine-kv " + path);
+    EXPECT_EQ(check.exit_code, linearizable ? 0 : 1) << check.out;
+  }
+  std::ifstream in(outage + ".history.txt");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_GT(count(":type :invoke"), count(":type :ok")) << "no write was left open";
+}
+
+TEST(Cli, PorcupineExportOfACasWorkloadIsRefusedBeforeTheRun) {
+  const std::string path = testing::TempDir() + "refused.history.txt";
+  std::remove(path.c_str());
+  const Result r =
+      raftsim("run --export porcupine --history " + path + " " + scenario("split_brain.yaml"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("--export porcupine: Porcupine's kv model has no cas, and this workload's "
+                       "mix has cas: 0.1; use --export edn, or a mix without cas"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("running"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::ifstream(path).good()) << "a refused export left a file behind";
+}
+
+// EDN keeps cas (a cas that returned false becomes :fail) and timed-out ops (:info).
+TEST(Cli, EdnExportOfACasWorkloadReadsBackWithTheSameVerdict) {
+  const std::string path = testing::TempDir() + "split_brain.history.edn";
+  const Result run =
+      raftsim("run --quiet --export edn --history " + path + " " + scenario("split_brain.yaml"));
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(":f :cas"), std::string::npos);
+  const Result check = raftsim("check-history --format knossos-edn " + path);
   EXPECT_EQ(check.exit_code, 0) << check.out;
 }
 
