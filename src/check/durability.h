@@ -23,6 +23,10 @@ struct AckedWrite {
   std::string key;
   raft::NodeId node;  // the node that acknowledged it (kNoNode if unknown)
   SimTime acked_at = 0;
+  std::string value;  // the value written
+  // The log entry the acknowledging node said it was committed as (0, 0 if unknown).
+  raft::Index index;
+  raft::Term term;
 };
 
 // One command in the final committed log, decoded.
@@ -34,8 +38,21 @@ struct CommittedCommand {
 // The acknowledged writes missing from `committed`, in the order of `acked`, as violations of
 // `durability` detected at `end`. A command committed several times (a retried request) counts
 // once; commands never acknowledged are ignored. O((A + C) log C).
+//
+// Each report names the client, the request, the acknowledging node, the time of the ack and the
+// entry the node committed it as; its term and index are that entry's. `names[i]` names node
+// i+1 (without them nodes read "n<id>"). The trace context before the ack is the caller's to
+// attach: the checker sees only the end of the run.
 std::vector<PropertyViolation> check_durability(std::span<const AckedWrite> acked,
                                                 std::span<const CommittedCommand> committed,
-                                                SimTime end = 0, uint64_t seed = 0);
+                                                SimTime end = 0, uint64_t seed = 0,
+                                                std::span<const std::string> names = {});
+
+// The same check in two steps, for a caller that attaches more to each report: the positions in
+// `acked` of the writes missing from `committed` (ascending), and the report of one of them.
+std::vector<size_t> lost_writes(std::span<const AckedWrite> acked,
+                                std::span<const CommittedCommand> committed);
+PropertyViolation durability_violation(const AckedWrite& lost, SimTime end, uint64_t seed,
+                                       std::span<const std::string> names = {});
 
 }  // namespace raftsim::check

@@ -176,8 +176,11 @@ void Node::apply(const raft::Entry& entry) {
   auto it = pending_writes_.find(entry.index);
   if (it == pending_writes_.end()) return;
   if (it->second.term == entry.term) {
-    reply({it->second.command.client_id, it->second.command.seq, ClientReply::Status::kOk, result,
-           core_->leader()});
+    ClientReply ok{it->second.command.client_id, it->second.command.seq, ClientReply::Status::kOk,
+                   result, core_->leader()};
+    ok.index = entry.index;
+    ok.term = entry.term;
+    reply(ok);
   } else {
     // Another leader's entry took this index: ours was never committed (an (index, term) pair
     // names one entry), so the client can safely retry.
@@ -224,6 +227,7 @@ void Node::abandon_pending(ClientReply::Status status) {
 }
 
 void Node::reply(ClientReply r) {
+  r.from = core_->id();
   if (observer_) observer_->on_reply(r);
   reply_(r);
 }

@@ -45,6 +45,10 @@ struct ClientReply {
   Status status = Status::kOk;
   KvResult result;
   raft::NodeId leader;
+  raft::NodeId from;  // the node answering (set by the node itself)
+  // kOk write: the log entry it was committed as; 0 for reads and other statuses.
+  raft::Index index;
+  raft::Term term;
 };
 
 // What a node reports as it works, for traces and checkers. All methods have empty defaults.

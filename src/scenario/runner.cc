@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <span>
+#include <utility>
 
 #include "check/durability.h"
 #include "check/history_io.h"
@@ -94,8 +97,8 @@ std::vector<check::AckedWrite> acked_writes(const std::vector<sim::ClientOp>& op
   std::vector<check::AckedWrite> out;
   for (const sim::ClientOp& op : ops) {
     if (!op.known || op.op == node::KvOp::kGet) continue;
-    out.push_back({op.client, op.seq, std::string(node::to_string(op.op)), op.key, raft::NodeId{},
-                   sim::micros(op.complete)});
+    out.push_back({op.client, op.seq, std::string(node::to_string(op.op)), op.key, op.acked_by,
+                   sim::micros(op.complete), op.value, op.index, op.term});
   }
   return out;
 }
@@ -110,6 +113,51 @@ struct LivenessProbe {
   SimTime probe_at;
   uint32_t probe_client = 0;
 };
+
+// Puts the clients, the liveness probe and the faults on the world's event queue, in this order:
+// the run and its replay (context_before_acks) both start this way, so their events are the same.
+// Returns the probe's client id (0 without a probe).
+uint32_t start_world(sim::World& world, const Scenario& scenario,
+                     const std::vector<Fault>& timeline, const LivenessProbe& liveness) {
+  world.start_clients();
+  uint32_t probe_client = 0;
+  if (liveness.checked) {
+    probe_client = world.add_probe_client(scenario.liveness.within);
+    world.at(liveness.probe_at, [&world, probe_client] { world.probe(probe_client); });
+  }
+  schedule_faults(world, timeline, scenario);
+  return probe_client;
+}
+
+using RequestId = std::pair<uint64_t, uint64_t>;  // (client, seq)
+
+// The last trace events before each of `acks` reached its client. Durability is judged at the end
+// of the run, long after the ring of recent events has moved on, so the run is replayed — a
+// simulated run is a pure function of its configuration — without checkers or narration, and the
+// ring is read as each ack lands. An ack the replay does not meet at its recorded time gets no
+// context rather than someone else's.
+std::map<RequestId, std::vector<std::string>> context_before_acks(
+    const sim::WorldConfig& config, const Scenario& scenario, const std::vector<Fault>& timeline,
+    const LivenessProbe& liveness, SimTime end, std::span<const check::AckedWrite> acks) {
+  std::map<RequestId, check::SimTime> acked_at;
+  for (const check::AckedWrite& w : acks)
+    acked_at[{w.client_id, w.seq}] = w.acked_at;
+  std::map<RequestId, std::vector<std::string>> contexts;
+  sim::World world(config);
+  world.trace().add_listener([&](const sim::TraceEvent& e) {
+    if (e.kind != sim::TraceKind::kClientComplete || !e.flag) return;
+    auto it = acked_at.find({e.node, e.a});
+    if (it == acked_at.end()) return;
+    if (it->second == sim::micros(e.time)) {
+      contexts[it->first] = context_lines(world.trace(), config.node_names);
+    }
+    acked_at.erase(it);
+    if (acked_at.empty()) world.stop();
+  });
+  start_world(world, scenario, timeline, liveness);
+  world.run_until(end);
+  return contexts;
+}
 
 // Writes `text` to `path` whole or not at all: into a temporary file beside it, renamed over
 // `path` once complete, so a failure never leaves an empty or truncated file at `path`.
@@ -212,12 +260,7 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   });
   monitor.set_checking(options.check_invariants);
   world.set_observer(&monitor);
-  world.start_clients();
-  if (liveness.checked) {
-    liveness.probe_client = world.add_probe_client(scenario.liveness.within);
-    world.at(liveness.probe_at, [&] { world.probe(liveness.probe_client); });
-  }
-  schedule_faults(world, timeline, scenario);
+  liveness.probe_client = start_world(world, scenario, timeline, liveness);
   world.run_until(end);
 
   report.digest = world.trace().digest();
@@ -235,7 +278,18 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::vector<sim::ClientOp> ops = world.take_history();
   const auto acked = acked_writes(ops);
   const auto committed = committed_commands(world, monitor);
-  for (auto& v : check::check_durability(acked, committed, sim::micros(world.now()), report.seed)) {
+  const std::vector<size_t> lost = check::lost_writes(acked, committed);
+  std::map<RequestId, std::vector<std::string>> contexts;
+  if (!lost.empty() && options.durability_context) {
+    std::vector<check::AckedWrite> lost_acks;
+    for (size_t i : lost)
+      lost_acks.push_back(acked[i]);
+    contexts = context_before_acks(config, scenario, timeline, liveness, end, lost_acks);
+  }
+  for (size_t i : lost) {
+    check::PropertyViolation v =
+        check::durability_violation(acked[i], sim::micros(world.now()), report.seed, names);
+    v.context = std::move(contexts[{acked[i].client_id, acked[i].seq}]);
     if (narrator) narrator->line(world.now(), "VIOLATION  durability: " + v.detail);
     report.violations.push_back(std::move(v));
   }

@@ -24,6 +24,9 @@ struct RunOptions {
   bool stop_on_violation = false;          // exploration: the first violation ends the run
   bool check_linearizability = true;
   bool check_invariants = true;  // per-event Raft invariants (off only to measure their cost)
+  // Attach the trace events before each lost acknowledged write to its durability report. Costs
+  // a replay of the run up to the last such ack, only when a write was lost.
+  bool durability_context = true;
   std::function<void(const std::string&)> print;  // where narration goes; default: stdout
 };
 

@@ -112,6 +112,9 @@ void SimClient::on_reply(ClientEnv& env, const node::ClientReply& reply) {
   if (!busy_ || reply.seq != current_.seq) return;  // an answer to an earlier attempt
   switch (reply.status) {
     case node::ClientReply::Status::kOk:
+      current_.acked_by = reply.from;
+      current_.index = reply.index;
+      current_.term = reply.term;
       return finish(env, true, reply.result);
     case node::ClientReply::Status::kNotLeader:
       return retry_elsewhere(env, reply.leader.value,

@@ -53,6 +53,11 @@ struct ClientOp {
   bool known = false;
   node::KvResult result;
   uint32_t attempts = 0;
+  // Known outcome: the node whose reply settled it (any node the client asked may answer, not
+  // only the last one) and, for a write, the log entry that node committed it as (0 if unknown).
+  raft::NodeId acked_by;
+  raft::Index index;
+  raft::Term term;
 };
 
 // What a client needs from the world it lives in.

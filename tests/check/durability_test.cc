@@ -3,13 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
+#include <string>
 #include <vector>
 
 namespace raftsim::check {
 namespace {
 
 AckedWrite acked(uint64_t client, uint64_t seq, std::string key, raft::NodeId node = {}) {
-  return AckedWrite{client, seq, "put", std::move(key), node, /*acked_at=*/2'000'000};
+  return AckedWrite{client, seq, "put", std::move(key), node, /*acked_at=*/2'000'000, "v"};
 }
 
 TEST(DurabilityTest, EveryAckedWriteCommittedPasses) {
@@ -33,8 +35,31 @@ TEST(DurabilityTest, AckedWriteMissingFromCommittedLogIsReported) {
   EXPECT_EQ(v.time, 9'000'000);
   EXPECT_EQ(v.seed, 42u);
   EXPECT_EQ(v.detail,
-            "client 1 seq 2 (put y), acknowledged at 2000000us by n3, is not in the committed "
-            "log");
+            "client 1 seq 2 (put y \"v\"), acknowledged by n3 at 2.000000s, is not in the "
+            "committed log");
+}
+
+// The report says who acknowledged the write, when, and as which log entry, so the entry can be
+// followed through the trace; the violation's term and index are that entry's.
+TEST(DurabilityTest, ReportNamesTheAckingNodeTheEntryAndTheTime) {
+  AckedWrite w{7, 12, "append", "k1", raft::NodeId{2}, /*acked_at=*/987'654, "7.c;"};
+  w.index = raft::Index{41};
+  w.term = raft::Term{3};
+  const std::vector<std::string> names{"a", "b", "c"};
+  std::vector<PropertyViolation> missing =
+      check_durability(std::span(&w, 1), {}, /*end=*/4'000'000, /*seed=*/9, names);
+  ASSERT_EQ(missing.size(), 1u);
+  const PropertyViolation& v = missing[0];
+  EXPECT_EQ(v.nodes, (std::vector<raft::NodeId>{raft::NodeId{2}}));
+  EXPECT_EQ(v.index, raft::Index{41});
+  EXPECT_EQ(v.term, raft::Term{3});
+  EXPECT_EQ(v.time, 4'000'000);
+  EXPECT_EQ(v.seed, 9u);
+  EXPECT_EQ(v.detail,
+            "client 7 seq 12 (append k1 \"7.c;\"), acknowledged by b at 0.987654s as (index 41, "
+            "term 3), is not in the committed log");
+  EXPECT_EQ(to_string(v, names),
+            "durability at 4.000000s (seed 9), term 3, index 41, nodes b: " + v.detail);
 }
 
 TEST(DurabilityTest, MissingWritesAreReportedInAckOrder) {

@@ -1,10 +1,12 @@
-// run_scenario as a library: what happens to the results when the history cannot be exported.
+// run_scenario as a library: what a report carries when an acknowledged write is lost, and what
+// happens to the results when the history cannot be exported.
 #include "scenario/runner.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <regex>
 #include <string>
 
 #include "scenario/parse.h"
@@ -24,6 +26,68 @@ RunOptions quiet() {
   RunOptions options;
   options.narrate = false;
   return options;
+}
+
+// One node that acknowledges writes before its slow disk has them (the planted bug
+// ack_before_persist), then crashes: the writes acknowledged in the last moments are lost.
+const char* kAckBeforeFsync =
+    "seed: 1\n"
+    "duration: 2s\n"
+    "cluster:\n"
+    "  nodes: [n1]\n"
+    "  election_timeout: 150ms\n"
+    "  heartbeat: 50ms\n"
+    "  fsync: {min: 50ms, max: 100ms}\n"
+    "  bugs: [ack_before_persist]\n"
+    "network: {latency: {shape: uniform, min: 1ms, max: 5ms}}\n"
+    "workload: {clients: 2, keys: 2, mix: {put: 1, append: 1}, think: 10ms}\n"
+    "liveness: false\n"
+    "timeline:\n"
+    "  - {at: 1s, crash: n1}\n"
+    "  - {at: 1100ms, restart: n1}\n";
+
+std::vector<check::PropertyViolation> durability_violations(const RunReport& report) {
+  std::vector<check::PropertyViolation> out;
+  for (const auto& v : report.violations)
+    if (v.property == "durability") out.push_back(v);
+  return out;
+}
+
+TEST(RunnerTest, LostWriteReportNamesTheAckAndTheEventsBeforeIt) {
+  const RunReport report = run_scenario(parsed(kAckBeforeFsync), quiet());
+  const auto lost = durability_violations(report);
+  ASSERT_FALSE(lost.empty()) << format_report(report, true);
+  for (const check::PropertyViolation& v : lost) {
+    EXPECT_EQ(v.nodes, (std::vector<raft::NodeId>{raft::NodeId{1}}));
+    EXPECT_EQ(v.seed, 1u);
+    EXPECT_NE(v.index.value, 0u);
+    EXPECT_EQ(v.term.value, 1u);  // acknowledged before the crash, in n1's first term
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        v.detail, m,
+        std::regex(R"(^client (\d+) seq (\d+) \((put|append) (k\d) "[^"]*"\), acknowledged by )"
+                   R"(n1 at \d\.\d{6}s as \(index (\d+), term 1\), is not in the committed log$)")))
+        << v.detail;
+    EXPECT_EQ(m[5], std::to_string(v.index.value));
+    // The context ends with the ack itself, as the client saw it.
+    ASSERT_FALSE(v.context.empty()) << v.detail;
+    EXPECT_LE(v.context.size(), 20u);
+    EXPECT_THAT(v.context.back(),
+                HasSubstr("client " + m[1].str() + " done: " + m[3].str() + " " + m[4].str()))
+        << v.detail;
+  }
+}
+
+TEST(RunnerTest, DurabilityContextCanBeLeftOut) {
+  RunOptions options = quiet();
+  options.durability_context = false;
+  const RunReport with = run_scenario(parsed(kAckBeforeFsync), quiet());
+  const RunReport without = run_scenario(parsed(kAckBeforeFsync), options);
+  const auto lost = durability_violations(without);
+  ASSERT_EQ(lost.size(), durability_violations(with).size());
+  for (const auto& v : lost)
+    EXPECT_TRUE(v.context.empty());
+  EXPECT_EQ(with.digest, without.digest);
 }
 
 TEST(RunnerTest, HistoryThatCannotBeWrittenKeepsTheVerdict) {
