@@ -280,17 +280,26 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
   }
   for (Index i = committed_index().next(); i <= commit; i = i.next())
     committed_terms_.push_back(i >= log.snapshot_index() ? log.term_at(i) : Term{});  // 0: unknown
-  add_commit_point(now, commit, core.term());
+  add_commit_point(now, commit, core.term(), id);
 }
 
 // A node at term T that sees index c committed learned it from a leader of some term <= T, which
 // counted a quorum storing the entry at that term; every later leader won a vote from someone in
 // that quorum, and so (§5.4.1) holds the entry.
-void RaftInvariants::add_commit_point(SimTime now, Index index, Term by_term) {
+void RaftInvariants::add_commit_point(SimTime now, Index index, Term by_term, NodeId by) {
   auto after = commit_points_.upper_bound(by_term);
-  if (after != commit_points_.begin() && std::prev(after)->second >= index) return;  // dominated
-  auto point = commit_points_.insert_or_assign(by_term, index).first;
-  for (auto next = std::next(point); next != commit_points_.end() && next->second <= index;)
+  if (after != commit_points_.begin()) {
+    auto& [term, point] = *std::prev(after);
+    if (point.index >= index) {  // dominated, but a node reaching the very point also vouches
+      if (term == by_term && point.index == index &&
+          std::find(point.nodes.begin(), point.nodes.end(), by) == point.nodes.end()) {
+        point.nodes.push_back(by);
+      }
+      return;
+    }
+  }
+  auto point = commit_points_.insert_or_assign(by_term, CommitPoint{index, {by}}).first;
+  for (auto next = std::next(point); next != commit_points_.end() && next->second.index <= index;)
     next = commit_points_.erase(next);
 
   const Term entry_term = committed_terms_[index.value - 1];
@@ -298,18 +307,28 @@ void RaftInvariants::add_commit_point(SimTime now, Index index, Term by_term) {
   for (const auto& [id, state] : nodes_) {
     if (!state.leading || state.leading->term <= by_term) continue;
     if (state.leading->holds(index, entry_term)) continue;
+    std::vector<NodeId> involved{id};
+    involved.insert(involved.end(), point->second.nodes.begin(), point->second.nodes.end());
     report({kLeaderCompleteness, id.value, 0, state.leading->term.value},
-           make(kLeaderCompleteness, now, {id}, state.leading->term, index,
+           make(kLeaderCompleteness, now, std::move(involved), state.leading->term, index,
                 name(id) + " leads term " + std::to_string(state.leading->term.value) +
-                    " but its log lacks " + at(index, entry_term) + ", committed by term " +
-                    std::to_string(by_term.value)));
+                    " but its log lacks " + at(index, entry_term) + ", committed by " +
+                    committed_by(*point)));
   }
 }
 
-std::optional<Index> RaftInvariants::committed_before(Term leader_term) const {
+const std::pair<const Term, RaftInvariants::CommitPoint>* RaftInvariants::committed_before(
+    Term leader_term) const {
   auto point = commit_points_.lower_bound(leader_term);
-  if (point == commit_points_.begin()) return std::nullopt;
-  return std::prev(point)->second;
+  if (point == commit_points_.begin()) return nullptr;
+  return &*std::prev(point);
+}
+
+std::string RaftInvariants::committed_by(const std::pair<const Term, CommitPoint>& point) const {
+  std::string out;
+  for (NodeId id : point.second.nodes)
+    out += (out.empty() ? "" : ", ") + name(id);
+  return out + " in term " + std::to_string(point.first.value);
 }
 
 void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft::Raft& core) {
@@ -330,14 +349,18 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
   }
 
   const raft::Log& log = core.log();
-  if (std::optional<Index> committed = committed_before(term)) {
-    const Term entry_term = committed_terms_[committed->value - 1];
-    const bool compacted = *committed < log.snapshot_index();  // see LeaderView::holds
-    if (!compacted && entry_term.value != 0 && !log.matches(*committed, entry_term)) {
+  if (const auto* point = committed_before(term)) {
+    const Index committed = point->second.index;
+    const Term entry_term = committed_terms_[committed.value - 1];
+    const bool compacted = committed < log.snapshot_index();  // see LeaderView::holds
+    if (!compacted && entry_term.value != 0 && !log.matches(committed, entry_term)) {
+      std::vector<NodeId> involved{id};
+      involved.insert(involved.end(), point->second.nodes.begin(), point->second.nodes.end());
       report({kLeaderCompleteness, id.value, 0, term.value},
-             make(kLeaderCompleteness, now, {id}, term, *committed,
+             make(kLeaderCompleteness, now, std::move(involved), term, committed,
                   name(id) + " became leader of term " + std::to_string(term.value) +
-                      " without the committed entry " + at(*committed, entry_term)));
+                      " without the committed entry " + at(committed, entry_term) +
+                      ", committed by " + committed_by(*point)));
     }
   }
   state.leading = LeaderView{term, log.last_index(), term_runs<TermRun>(log)};

@@ -42,6 +42,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "raft/raft.h"
@@ -174,6 +175,12 @@ class RaftInvariants {
     uint32_t life = 0;
     std::optional<LeaderView> leading;
   };
+  // Entries 1..index were committed by term T (the key): `nodes` had a commit index of `index`
+  // while at term T, named in reports of a leader that lacks the entry (never empty).
+  struct CommitPoint {
+    raft::Index index;
+    std::vector<raft::NodeId> nodes;
+  };
   // (property, node, what kind of breach, which term or index): one report per key.
   using DedupKey = std::tuple<std::string_view, uint32_t, uint64_t, uint64_t>;
 
@@ -188,9 +195,12 @@ class RaftInvariants {
   void check_term_and_vote(SimTime now, NodeState& state, const raft::Raft& core);
   void check_commit(SimTime now, NodeState& state, const raft::Raft& core);
   void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
-  void add_commit_point(SimTime now, raft::Index index, raft::Term by_term);
-  // The highest committed index whose entry every leader of `leader_term` must hold.
-  std::optional<raft::Index> committed_before(raft::Term leader_term) const;
+  void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);
+  // The commit point of the highest committed index whose entry every leader of `leader_term`
+  // must hold, with its term; nullptr when nothing was committed before that term.
+  const std::pair<const raft::Term, CommitPoint>* committed_before(raft::Term leader_term) const;
+  // "n1 in term 2", "n1, n3 in term 2": who committed a point, for reports.
+  std::string committed_by(const std::pair<const raft::Term, CommitPoint>& point) const;
 
   uint64_t seed_;
   std::map<raft::NodeId, NodeState> nodes_;
@@ -205,9 +215,9 @@ class RaftInvariants {
 
   // Leader completeness: committed_terms_[i - 1] is the term of the committed entry at index i.
   std::vector<raft::Term> committed_terms_;
-  // Commit points (term T -> index c: entries 1..c were committed by term T), kept as a
-  // staircase: both keys and values strictly increase, dominated points are dropped.
-  std::map<raft::Term, raft::Index> commit_points_;
+  // Commit points by term, kept as a staircase: both keys and indices strictly increase,
+  // dominated points are dropped.
+  std::map<raft::Term, CommitPoint> commit_points_;
 
   // State-machine safety: what was applied at each index (the first time anyone applied it).
   struct Applied {

@@ -223,15 +223,29 @@ TEST_F(InvariantsTest, ReplacingAnUncommittedSuffixKeepsLogMatching) {
   EXPECT_TRUE(inv.violations().empty()) << all(inv);
 }
 
-// §5.4: index 2 is committed in term 1; n2 then wins term 2 without it.
+// §5.4: index 2 is committed in term 1; n2 then wins term 2 without it. The report names the
+// new leader first, then the node that committed the entry, and that node's term.
 TEST_F(InvariantsTest, LeaderElectedWithoutCommittedEntryBreaksLeaderCompleteness) {
   observe(follower(n1, 1, n1, 2, log_of({1, 1})));
   observe(leader(n2, 2, log_of({1})));
   const PropertyViolation& v = only_violation();
   EXPECT_EQ(v.property, "leader_completeness");
-  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n2}));
+  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n2, n1}));
   EXPECT_EQ(v.term, Term{2});
   EXPECT_EQ(v.index, Index{2});
+  EXPECT_EQ(v.detail,
+            "n2 became leader of term 2 without the committed entry (index 2, term 1), committed "
+            "by n1 in term 1");
+}
+
+// Every node seen committing the entry in the term of the commit point is named.
+TEST_F(InvariantsTest, LeaderCompletenessNamesEveryNodeThatCommittedTheEntry) {
+  observe(follower(n1, 1, n1, 2, log_of({1, 1})));
+  observe(follower(n3, 1, n1, 2, log_of({1, 1})));
+  observe(leader(n2, 2, log_of({1})));
+  const PropertyViolation& v = only_violation();
+  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n2, n1, n3}));
+  EXPECT_NE(v.detail.find("committed by n1, n3 in term 1"), std::string::npos) << v.detail;
 }
 
 // §5.4: n3 leads term 3; afterwards n1 reports index 2 committed by term 2, which n3 lacks.
@@ -240,9 +254,11 @@ TEST_F(InvariantsTest, EntryCommittedByEarlierTermMissingFromCurrentLeaderIsCaug
   observe(follower(n1, 2, n2, 2, log_of({1, 2})));
   const PropertyViolation& v = only_violation();
   EXPECT_EQ(v.property, "leader_completeness");
-  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n3}));
+  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n3, n1}));
   EXPECT_EQ(v.term, Term{3});
   EXPECT_EQ(v.index, Index{2});
+  EXPECT_EQ(v.detail,
+            "n3 leads term 3 but its log lacks (index 2, term 2), committed by n1 in term 2");
 }
 
 // A deposed leader that has not heard of the new term yet holds no promise about its entries.
