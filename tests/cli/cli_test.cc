@@ -238,6 +238,38 @@ TEST(Cli, UnknownFlagIsUsageError) {
   EXPECT_EQ(raftsim("run --seed notanumber " + scenario("split_brain.yaml")).exit_code, 2);
 }
 
+// A seed is read as text: the flag library's integer conversion would wrap -1 and numbers past
+// 2^64 - 1 around to 18446744073709551615 and run that seed instead.
+TEST(Cli, RunRejectsASeedThatIsNotAWholeNumberThatFits) {
+  const std::string path = write_temp("seeded.yaml", "duration: 100ms\ncluster: {nodes: [a]}\n");
+  for (const std::string seed :
+       {"-1", "99999999999999999999999", "18446744073709551616", "12abc", "+5", "' 7'", "''"}) {
+    const Result r = raftsim("run --quiet --seed " + seed + " " + path);
+    EXPECT_EQ(r.exit_code, 2) << seed << ": " << r.out;
+    EXPECT_NE(r.out.find("--seed"), std::string::npos) << seed << ": " << r.out;
+    EXPECT_EQ(r.out.find("PASS"), std::string::npos) << seed << ": " << r.out;
+  }
+  EXPECT_NE(raftsim("run --quiet --seed 99999999999999999999999 " + path).out.find("too large"),
+            std::string::npos);
+  const Result largest = raftsim("run --quiet --seed 18446744073709551615 " + path);
+  EXPECT_EQ(largest.exit_code, 0) << largest.out;
+  EXPECT_NE(largest.out.find("seed=18446744073709551615 "), std::string::npos) << largest.out;
+}
+
+TEST(Cli, ExploreRejectsASeedThatIsNotAWholeNumberThatFits) {
+  const std::string path = write_temp("explored.yaml", "duration: 100ms\ncluster: {nodes: [a]}\n");
+  const std::string out = testing::TempDir() + "explore_seed_out";
+  for (const std::string seed : {"-1", "99999999999999999999999", "3x", "''"}) {
+    const Result r = raftsim("explore --runs 1 --out " + out + " --seed " + seed + " " + path);
+    EXPECT_EQ(r.exit_code, 2) << seed << ": " << r.out;
+    EXPECT_NE(r.out.find("--seed"), std::string::npos) << seed << ": " << r.out;
+    EXPECT_EQ(r.out.find("explored"), std::string::npos) << seed << ": " << r.out;
+  }
+  const Result ok = raftsim("explore --runs 1 --out " + out + " --seed 5 " + path);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("seeds 5..5"), std::string::npos) << ok.out;
+}
+
 TEST(Cli, UnmetExpectationExitsOne) {
   const std::string path = write_temp("unmet.yaml",
                                       "duration: 3s\n"
