@@ -433,15 +433,27 @@ std::variant<Scenario, ParseError> parse_scenario_text(std::string_view yaml,
 }
 
 std::variant<Scenario, ParseError> parse_scenario_file(const std::string& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path, ec)) {
-    return ParseError{{fmt::format("{}: cannot read file", path)}};
+  const fs::file_status status = fs::status(path, ec);
+  if (fs::exists(status) && !fs::is_regular_file(status)) {
+    return ParseError{{fmt::format("{}: not a regular file (a scenario is a YAML file)", path)}};
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::ifstream in(path, std::ios::binary);
+  if (!in || ec) return ParseError{{fmt::format("{}: cannot read file", path)}};
+  // Bounded by what was read, not by the size on disk, which a growing file outruns.
+  std::string text;
+  std::array<char, 1 << 16> buffer;
+  while (in && text.size() <= kMaxScenarioBytes) {
+    in.read(buffer.data(), buffer.size());
+    text.append(buffer.data(), static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) return ParseError{{fmt::format("{}: cannot read file", path)}};
-  return parse_scenario_text(text.str(), path);
+  if (text.size() > kMaxScenarioBytes) {
+    return ParseError{{fmt::format("{}: too large for a scenario file (the limit is {} MiB)", path,
+                                   kMaxScenarioBytes >> 20)}};
+  }
+  return parse_scenario_text(text, path);
 }
 
 }  // namespace raftsim::scenario

@@ -219,6 +219,12 @@ TEST(Cli, MissingFileIsBadInput) {
   EXPECT_NE(r.out.find("/nonexistent/x.yaml"), std::string::npos) << r.out;
 }
 
+TEST(Cli, ADeviceIsBadInputNotACrash) {
+  const Result r = raftsim("run /dev/zero");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("/dev/zero: not a regular file"), std::string::npos) << r.out;
+}
+
 TEST(Cli, MisspelledFaultNamesThePlaceAndSuggests) {
   const std::string path = write_temp("typo.yaml",
                                       "cluster:\n"

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <variant>
 
 #include "full_example.h"
@@ -216,6 +217,31 @@ TEST(ScenarioParse, MissingFileIsAnError) {
   ASSERT_TRUE(std::holds_alternative<ParseError>(result));
   EXPECT_EQ(std::get<ParseError>(result).messages,
             std::vector<std::string>{"/nonexistent/x.yaml: cannot read file"});
+}
+
+// A device would otherwise be read until memory runs out (/dev/zero never ends).
+TEST(ScenarioParse, ADeviceIsNotAScenarioFile) {
+  for (const std::string path : {"/dev/zero", "/dev/null", "/tmp"}) {
+    auto result = parse_scenario_file(path);
+    ASSERT_TRUE(std::holds_alternative<ParseError>(result)) << path;
+    EXPECT_EQ(std::get<ParseError>(result).messages,
+              std::vector<std::string>{path + ": not a regular file (a scenario is a YAML file)"});
+  }
+}
+
+TEST(ScenarioParse, AFileOverTheSizeLimitIsAnErrorAndOneAtTheLimitIsRead) {
+  const std::string cluster = "cluster: {nodes: [a]}\n";
+  const std::string big = testing::TempDir() + "big.yaml";
+  std::ofstream(big) << cluster << std::string(kMaxScenarioBytes - cluster.size() + 1, '#');
+  auto result = parse_scenario_file(big);
+  ASSERT_TRUE(std::holds_alternative<ParseError>(result));
+  EXPECT_EQ(std::get<ParseError>(result).messages,
+            std::vector<std::string>{big + ": too large for a scenario file (the limit is 4 MiB)"});
+
+  const std::string at_limit = testing::TempDir() + "at_limit.yaml";
+  std::ofstream(at_limit) << cluster << std::string(kMaxScenarioBytes - cluster.size(), '#');
+  result = parse_scenario_file(at_limit);
+  EXPECT_TRUE(std::holds_alternative<Scenario>(result)) << std::get<ParseError>(result).text();
 }
 
 }  // namespace
