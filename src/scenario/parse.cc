@@ -317,7 +317,14 @@ void parse_workload(Reader& r, const YAML::Node& node, sim::WorldConfig& world,
     }
   }
   assign(parse_latency(r, node["latency"], w.latency), w.latency);
-  if (const auto stop = r.duration(node["stop"])) w.stop_at = SimTime{*stop};
+  if (const auto stop = r.duration(node["stop"])) {
+    if (*stop > duration) {
+      r.error(node["stop"], fmt::format("workload stop {} is after the end of the run ({})",
+                                        format_duration(*stop), format_duration(duration)));
+    } else {
+      w.stop_at = SimTime{*stop};
+    }
+  }
 }
 
 void parse_nemesis(Reader& r, const YAML::Node& node, Nemesis& nemesis) {
@@ -345,7 +352,16 @@ void parse_nemesis(Reader& r, const YAML::Node& node, Nemesis& nemesis) {
   if (const auto lasts = r.range(node["duration"])) {
     std::tie(nemesis.duration_min, nemesis.duration_max) = *lasts;
   }
-  assign(r.duration(node["quiet"]), nemesis.quiet);
+  if (const auto quiet = r.duration(node["quiet"])) {
+    // No fault may start within `quiet` of the end: longer than the run, none ever would.
+    if (*quiet > r.end()) {
+      r.error(node["quiet"], fmt::format("nemesis quiet {} is longer than the run ({}): no fault "
+                                         "would ever start",
+                                         format_duration(*quiet), format_duration(r.end())));
+    } else {
+      nemesis.quiet = *quiet;
+    }
+  }
   assign(r.duration(node["delay"]), nemesis.delay);
   assign(r.probability(node["loss"]), nemesis.loss);
   assign(r.boolean(node["overlap"]), nemesis.overlap);

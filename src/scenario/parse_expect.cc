@@ -94,6 +94,15 @@ bool leader_within(Reader& r, const YAML::Node& value, Expectation& e) {
   const auto after = r.time(value["after"]);
   const auto within = r.duration(value["within"]);
   if (!after || !within) return false;
+  // A window that runs past the end would be judged on a part of the run that never happens.
+  if (*within > SimTime{r.end()} - *after) {
+    r.error(value["within"],
+            fmt::format("leader_within window {} .. {} runs past the end of the run ({})",
+                        format_duration(after->time_since_epoch()),
+                        format_duration(after->time_since_epoch() + *within),
+                        format_duration(r.end())));
+    return false;
+  }
   e.from = *after;
   e.within = *within;
   const YAML::Node group = value["group"];

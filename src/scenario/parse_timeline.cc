@@ -5,6 +5,7 @@
 #include <array>
 #include <functional>
 
+#include "scenario/duration.h"
 #include "scenario/sections.h"
 
 namespace raftsim::scenario::detail {
@@ -391,9 +392,18 @@ void parse_entry(Reader& r, const YAML::Node& entry, Faults& timeline) {
   base.where = r.where(key);
   if (when) base.at = *when;
   Faults read;
-  if (read_fault(r, name, key, value, links, base, read) && when) {
-    timeline.insert(timeline.end(), read.begin(), read.end());
+  if (!read_fault(r, name, key, value, links, base, read) || !when) return;
+  // A leader fault's undo is part of it, and must fall within the run like any other fault.
+  const Fault& first = read.front();
+  if (is_leader_fault(first.kind) && first.length > SimTime{r.end()} - *when) {
+    r.error(value,
+            fmt::format("{} {} at {} lasts until {}, after the end of the run ({})", name,
+                        format_duration(first.length), format_duration(when->time_since_epoch()),
+                        format_duration(when->time_since_epoch() + first.length),
+                        format_duration(r.end())));
+    return;
   }
+  timeline.insert(timeline.end(), read.begin(), read.end());
 }
 
 }  // namespace

@@ -265,8 +265,9 @@ void network(std::ostream& out, const sim::LinkModel& n) {
 
 void workload(std::ostream& out, const Scenario& s) {
   const sim::WorkloadModel& w = s.world.workload;
-  // A workload that never stops is one that stops when the run ends.
-  const SimTime stop = w.stop_at == SimTime::max() ? SimTime{s.duration} : w.stop_at;
+  // The runner stops the workload at the end of the run at the latest, and a file may not say
+  // later: a stop past the end (a run shortened after its workload was set) is written as the end.
+  const SimTime stop = std::min(w.stop_at, SimTime{s.duration});
   out << "# Simulated clients: each runs one key-value operation at a time.\n"
       << "workload:\n"
       << "  clients: " << w.clients << "\n"

@@ -74,7 +74,7 @@ TEST(LeaderFaults, ParseFromTheTimelineAndTheNemesis) {
 TEST(LeaderFaults, WrittenOutTheyReadBackTheSame) {
   const Scenario s = parse(three_nodes("  - {at: 1s, crash_leader: 300ms}\n"
                                        "  - {at: 2s, isolate_leader: 1500us}\n") +
-                           "nemesis: {faults: [isolate_leader]}\n");
+                           "nemesis: {faults: [isolate_leader], quiet: 1s}\n");
   EXPECT_EQ(parse(write_scenario_yaml(s), "written.yaml"), s);
 }
 

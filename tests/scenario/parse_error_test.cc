@@ -135,6 +135,35 @@ TEST(ScenarioErrors, FaultAfterTheEnd) {
               ElementsAre("x.yaml:5:21: 1m is after the end of the run (10s)"));
 }
 
+// Times given as lengths end after the run too: a leader fault's undo, the nemesis's quiet
+// window, the workload's stop and a leader_within window.
+TEST(ScenarioErrors, LengthsThatRunPastTheEnd) {
+  EXPECT_THAT(errors_after_cluster("duration: 5s\ntimeline:\n  - {at: 1s, crash_leader: 100s}\n"),
+              ElementsAre("x.yaml:5:28: crash_leader 100s at 1s lasts until 101s, after the end "
+                          "of the run (5s)"));
+  EXPECT_THAT(
+      errors_after_cluster("duration: 5s\ntimeline:\n  - {at: 4s, isolate_leader: 1001ms}\n"),
+      ElementsAre("x.yaml:5:30: isolate_leader 1001ms at 4s lasts until 5001ms, after the end of "
+                  "the run (5s)"));
+  EXPECT_THAT(errors_after_cluster("duration: 5s\nnemesis:\n  faults: [crash]\n  quiet: 6s\n"),
+              ElementsAre("x.yaml:6:10: nemesis quiet 6s is longer than the run (5s): no fault "
+                          "would ever start"));
+  EXPECT_THAT(errors_after_cluster("duration: 5s\nworkload:\n  stop: 5001ms\n"),
+              ElementsAre("x.yaml:5:9: workload stop 5001ms is after the end of the run (5s)"));
+  EXPECT_THAT(
+      errors_after_cluster("duration: 5s\nexpect:\n  - leader_within: {after: 4s, within: 2s}\n"),
+      ElementsAre("x.yaml:5:40: leader_within window 4s .. 6s runs past the end of the run (5s)"));
+}
+
+TEST(ScenarioErrors, LengthsThatEndWithTheRunAreAccepted) {
+  EXPECT_THAT(errors_after_cluster("duration: 5s\n"
+                                   "timeline:\n  - {at: 1s, crash_leader: 4s}\n"
+                                   "nemesis: {faults: [crash], quiet: 5s}\n"
+                                   "workload: {stop: 5s}\n"
+                                   "expect:\n  - leader_within: {after: 4s, within: 1s}\n"),
+              ElementsAre());
+}
+
 TEST(ScenarioErrors, ProbabilitiesOutsideZeroToOne) {
   EXPECT_THAT(errors_after_cluster("network:\n  loss: 1.5\n"),
               ElementsAre("x.yaml:4:9: probability 1.5 is outside [0, 1]"));

@@ -65,6 +65,15 @@ TEST(ScenarioWrite, HeaderIsTheTeachingAndEverySectionIsExplicit) {
   EXPECT_EQ(yaml.find("nemesis"), std::string::npos) << yaml;  // no faults: no nemesis
 }
 
+// A shrunk repro is the original run cut short, with the workload's stop left where it was.
+TEST(ScenarioWrite, AStopPastAShortenedEndIsWrittenAsTheEnd) {
+  Scenario s = parse_ok("duration: 10s\ncluster: {nodes: [a, b, c]}\nworkload: {stop: 8s}\n");
+  s.duration = std::chrono::seconds(3);
+  const std::string yaml = write_scenario_yaml(s);
+  EXPECT_NE(yaml.find("  stop: 3s\n"), std::string::npos) << yaml;
+  EXPECT_EQ(parse_ok(yaml).world.workload.stop_at, SimTime{std::chrono::seconds(3)});
+}
+
 TEST(ScenarioWrite, ShapesAreWrittenExpanded) {
   const Scenario s = parse_ok(
       "cluster: {nodes: [a, b, c, d, e]}\ntimeline:\n  - {at: 2s, bridge: c}\n"
@@ -212,7 +221,7 @@ class Gen {
     w.attempt_timeout = duration(1, 1'000'000);
     w.give_up = duration(1, 10'000'000);
     w.latency = latency();
-    w.stop_at = SimTime{duration(0, 2 * end_.count())};
+    w.stop_at = time();
   }
 
   Fault fault() {
@@ -280,7 +289,9 @@ class Gen {
         break;
       case FaultKind::kCrashLeader:
       case FaultKind::kIsolateLeader:
-        f.length = duration(1, 10'000'000);
+        // The undo falls within the run.
+        f.length = duration(1, end_.count());
+        f.at = std::min(f.at, SimTime{end_ - f.length});
         break;
     }
     return f;
@@ -306,7 +317,7 @@ class Gen {
     n.every_max = n.every_min + duration(0, 5'000'000);
     n.duration_min = duration(0, 5'000'000);
     n.duration_max = n.duration_min + duration(0, 5'000'000);
-    n.quiet = duration(0, 10'000'000);
+    n.quiet = duration(0, end_.count());
     n.delay = duration(0, 10'000'000);
     n.loss = probability();
     n.overlap = *rc::gen::arbitrary<bool>();
@@ -328,7 +339,7 @@ class Gen {
         break;
       case Kind::kLeaderWithin:
         e.from = time();
-        e.within = duration(0, 10'000'000);
+        e.within = duration(0, (SimTime{end_} - e.from).count());
         break;
       case Kind::kNoLeader:
       case Kind::kNoElection:
