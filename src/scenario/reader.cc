@@ -64,13 +64,11 @@ void Reader::error(const YAML::Mark& mark, const std::string& message) {
     too_many_ = true;
     return;
   }
-  if (mark.is_null()) {
-    errors_.push_back({0, 0, fmt::format("{}: {}", file_, message)});
-  } else {
-    errors_.push_back(
-        {mark.line + 1, mark.column + 1,
-         fmt::format("{}:{}:{}: {}", file_, mark.line + 1, mark.column + 1, message)});
-  }
+  // A document with nothing in it (empty, or only comments) has no place, nor has a failure to
+  // read the text at all; the start of the file stands for both.
+  const int line = mark.is_null() ? 1 : mark.line + 1;
+  const int column = mark.is_null() ? 1 : mark.column + 1;
+  errors_.push_back({line, column, fmt::format("{}:{}:{}: {}", file_, line, column, message)});
 }
 
 std::vector<std::string> Reader::take_errors() {

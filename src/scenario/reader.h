@@ -33,7 +33,7 @@ class Reader {
   void error(const YAML::Mark& mark, const std::string& message);
   void error(const YAML::Node& node, const std::string& message) { error(node.Mark(), message); }
   bool failed() const { return !errors_.empty(); }
-  // The messages in file order (a message without a place first).
+  // The messages in file order.
   std::vector<std::string> take_errors();
   Where where(const YAML::Node& node) const;
   const std::string& file() const { return file_; }

@@ -32,7 +32,13 @@ TEST(ScenarioErrors, YamlSyntaxNamesLineAndColumn) {
 }
 
 TEST(ScenarioErrors, EmptyOrNonMapDocument) {
-  EXPECT_THAT(errors(""), ElementsAre(HasSubstr("expected a map of scenario settings")));
+  // Nothing to point at: the place is the start of the file.
+  for (const char* nothing : {"", "# only a comment\n", "\n\n", "# a\n\n# b\n"}) {
+    EXPECT_THAT(errors(nothing),
+                ElementsAre("x.yaml:1:1: expected a map of scenario settings (name, seed, "
+                            "duration, cluster, ...)"))
+        << nothing;
+  }
   EXPECT_THAT(errors("- 1\n- 2\n"),
               ElementsAre("x.yaml:1:1: expected a map of scenario settings (name, seed, "
                           "duration, cluster, ...)"));
