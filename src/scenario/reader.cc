@@ -38,7 +38,43 @@ std::string quoted(const std::string& s) {
 
 constexpr std::string_view kDurationHint = "(write e.g. 150ms, 2.5s, 1m)";
 
+// The length of the well-formed UTF-8 sequence of two to four bytes at the start of `s`, or 0.
+size_t utf8_sequence(std::string_view s) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  const size_t length = lead >= 0xf0 && lead <= 0xf4   ? 4
+                        : lead >= 0xe0                 ? 3
+                        : lead >= 0xc2 && lead <= 0xdf ? 2
+                                                       : 0;
+  if (length == 0 || s.size() < length) return 0;
+  for (size_t i = 1; i < length; ++i)
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+  // Overlong three- and four-byte forms, surrogates and code points past U+10FFFF.
+  if ((lead == 0xe0 && byte(1) < 0xa0) || (lead == 0xed && byte(1) > 0x9f) ||
+      (lead == 0xf0 && byte(1) < 0x90) || (lead == 0xf4 && byte(1) > 0x8f)) {
+    return 0;
+  }
+  return length;
+}
+
 }  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += text[i++];
+    } else if (const size_t n = c >= 0x80 ? utf8_sequence(text.substr(i)) : 0; n > 0) {
+      out.append(text, i, n);
+      i += n;
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+    }
+  }
+  return out;
+}
 
 std::string_view closest(std::string_view word, Names candidates) {
   if (word.size() > 64) return {};
@@ -68,7 +104,8 @@ void Reader::error(const YAML::Mark& mark, const std::string& message) {
   // read the text at all; the start of the file stands for both.
   const int line = mark.is_null() ? 1 : mark.line + 1;
   const int column = mark.is_null() ? 1 : mark.column + 1;
-  errors_.push_back({line, column, fmt::format("{}:{}:{}: {}", file_, line, column, message)});
+  errors_.push_back(
+      {line, column, fmt::format("{}:{}:{}: {}", file_, line, column, printable(message))});
 }
 
 std::vector<std::string> Reader::take_errors() {

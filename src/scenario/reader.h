@@ -24,6 +24,10 @@ std::string_view closest(std::string_view word, Names candidates);
 // " (did you mean 'x'?)" or "".
 std::string did_you_mean(std::string_view word, Names candidates);
 
+// `text` with every byte that is not printable ASCII or part of well-formed UTF-8 written as
+// `\xNN`, so a message about binary input does not put raw control bytes on a terminal.
+std::string printable(std::string_view text);
+
 class Reader {
  public:
   static constexpr size_t kMaxErrors = 20;

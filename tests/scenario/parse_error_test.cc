@@ -260,6 +260,24 @@ TEST(ScenarioErrors, ReportsEveryErrorUpToTwentyInFileOrder) {
   EXPECT_EQ(messages[20], "x.yaml: too many errors; stopped after 20");
 }
 
+// yaml-cpp quotes the byte it choked on; a raw control byte would reach the terminal.
+TEST(ScenarioErrors, BinaryBytesInAMessageAreEscaped) {
+  for (const std::string& text :
+       {std::string("cluster: {nodes: [a]}\nname: [\x01\xff\x1b]\n"),
+        std::string("\x1b[2J\xfe\xff\x00\x07", 8), std::string("cluster: {nodes: [\x07\x1b]}\n")}) {
+    for (const std::string& m : errors(text)) {
+      for (const char c : m) {
+        const auto byte = static_cast<unsigned char>(c);
+        EXPECT_TRUE(byte >= 0x20 && byte < 0x7f) << m;
+      }
+    }
+  }
+  EXPECT_THAT(errors("cluster: {nodes: [\"a\\u0007b\"]}\n"),
+              ElementsAre(HasSubstr("bad node name 'a\\x07b'")));
+  EXPECT_THAT(errors("cluster: {nodes: [\"\u00f1\"]}\n"),
+              ElementsAre(HasSubstr("bad node name '\u00f1'")));  // well-formed UTF-8 stays
+}
+
 TEST(ScenarioErrors, LeaderFaultsTakeAPositiveDuration) {
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash_leader: n1}\n"),
               ElementsAre(HasSubstr("x.yaml:4:28: bad duration 'n1'")));
