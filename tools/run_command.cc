@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "scenario/parse.h"
@@ -98,6 +99,12 @@ int run(const RunFlags& flags) {
       fmt::print(stderr, "raftsim: {}: {}\n", flags.file, refusal);
       return 2;
     }
+  }
+  // The run opens the trace file before its first event; a path it cannot open is reported now,
+  // before the header and the narration, not after them.
+  if (!options.trace_path.empty() && !std::ofstream(options.trace_path)) {
+    fmt::print(stderr, "raftsim: {}: cannot open for writing\n", options.trace_path);
+    return 2;
   }
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);

@@ -96,6 +96,14 @@ TEST(Cli, TraceDoesNotChangeTheDigest) {
   EXPECT_EQ(digest_of(with.out), digest_of(without.out));
 }
 
+TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRunStarts) {
+  const Result r = raftsim("run --trace /nonexistent/dir/t.jsonl " + scenario("split_brain.yaml"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("/nonexistent/dir/t.jsonl: cannot open for writing"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("running split_brain"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ExportedHistoryIsCheckedByCheckHistory) {
   const std::string path = testing::TempDir() + "split_brain.history.jsonl";
   ASSERT_EQ(raftsim("run --quiet --history " + path + " " + scenario("split_brain.yaml")).exit_code,
