@@ -5,6 +5,7 @@
 #include "node/kv.h"
 #include "raft/message.h"
 #include "raft/ready.h"
+#include "sim/world.h"
 
 namespace raftsim::scenario {
 
@@ -63,6 +64,9 @@ std::string describe(const sim::TraceEvent& e, const std::vector<std::string>& n
     case TraceKind::kSnapshot:
       return fmt::format("{} {} snapshot through {} (term {})", node,
                          e.flag ? "installs the leader's" : "takes a", e.a, e.b);
+    case TraceKind::kLie:
+      return fmt::format("{} lies to {} (lie {}, term {}, claims {}, truth {})", node, peer, e.a,
+                         e.b, e.c, e.d);
   }
   return "?";
 }
@@ -87,13 +91,22 @@ void Narrator::line(sim::SimTime time, const std::string& text) {
 
 void Narrator::on_event(const sim::TraceEvent& e) {
   using sim::TraceKind;
+  settle_campaign(e);
   switch (e.kind) {
     case TraceKind::kFault:
+      // A liar's forged message is told by its kLie event, once per term, not once per message.
+      if (e.node != 0) return;
       return line(e.time, "FAULT  " + e.text);
     case TraceKind::kRole:
       return on_role(e);
+    case TraceKind::kLie:
+      return on_lie(e);
     case TraceKind::kTerm:
-      if (e.node < term_.size()) term_[e.node] = e.b;
+      if (e.node >= term_.size()) return;
+      if (role_[e.node] == static_cast<uint64_t>(raft::Role::kCandidate) && e.b > term_[e.node]) {
+        campaign_ = Campaign{e.node, e.b, e.time};
+      }
+      term_[e.node] = e.b;
       return;
     case TraceKind::kDeliver:
       if (static_cast<raft::MessageType>(e.a) == raft::MessageType::kVoteResponse && !e.flag) {
@@ -141,6 +154,58 @@ void Narrator::on_event(const sim::TraceEvent& e) {
       return;
     default:
       return;
+  }
+}
+
+void Narrator::settle_campaign(const sim::TraceEvent& e) {
+  if (!campaign_) return;
+  const Campaign c = *campaign_;
+  const bool same_step = e.node == c.node && e.time == c.time;
+  // A vote comes between the term and the role events of one step.
+  if (same_step && e.kind == sim::TraceKind::kVote) return;
+  campaign_.reset();
+  if (same_step && e.kind == sim::TraceKind::kRole) return;
+  line(c.time, fmt::format("{} campaigns for term {}", name(c.node), c.term));
+}
+
+void Narrator::on_lie(const sim::TraceEvent& e) {
+  const auto lie = static_cast<sim::Lie>(e.a);
+  // A forged vote is told per candidate, and a forged ack again once it covers an entry the
+  // liar does not hold.
+  const uint32_t which = lie == sim::Lie::kVoteForEveryone ? e.peer
+                         : lie == sim::Lie::kForgeAcks     ? static_cast<uint32_t>(e.d)
+                                                           : 0;
+  if (!lies_told_.insert({e.node, e.a, e.b, e.flag, which}).second) return;
+  const std::string liar = name(e.node);
+  const char* vote = e.flag ? "pre-vote" : "vote";
+  switch (lie) {
+    case sim::Lie::kInflateLog:
+      return line(e.time, fmt::format("LIE    {}'s {} requests for term {} claim a log through "
+                                      "entry {} of term {} (its log ends at entry {})",
+                                      liar, vote, e.b, e.c, e.b, e.d));
+    case sim::Lie::kVoteForEveryone: {
+      std::string others;
+      for (const auto& [node, kind, term, pre, peer] : lies_told_) {
+        if (node == e.node && kind == e.a && term == e.b && pre == e.flag && peer != e.peer)
+          others += (others.empty() ? "" : ", ") + name(peer);
+      }
+      return line(e.time,
+                  fmt::format("LIE    {} grants {} its {} in term {}{}", liar, name(e.peer), vote,
+                              e.b, others.empty() ? "" : " (it also granted " + others + ")"));
+    }
+    case sim::Lie::kForgeAcks:
+      if (e.d) {
+        return line(e.time, fmt::format("LIE    {} acknowledges {}'s appends of term {} as they "
+                                        "arrive, whatever its log holds (first: entries through "
+                                        "{})",
+                                        liar, name(e.peer), e.b, e.c));
+      }
+      return line(e.time, fmt::format("LIE    {} acknowledges entries through {} of term {} to {}: "
+                                      "its log does not hold them",
+                                      liar, e.c, e.b, name(e.peer)));
+    case sim::Lie::kTermInflation:
+      return line(e.time, fmt::format("LIE    {} sends its messages of term {} as term {}", liar,
+                                      e.b, e.c));
   }
 }
 

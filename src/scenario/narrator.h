@@ -1,12 +1,15 @@
 // The classroom narration of a run: one readable line per meaningful event — faults, elections
-// (with who voted), step-downs, crashes and restarts, commit progress, lies — fed from the trace.
+// (with who voted), campaigns, step-downs, crashes and restarts, commit progress, lies — fed from
+// the trace.
 #pragma once
 
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/trace.h"
@@ -30,6 +33,9 @@ class Narrator {
  private:
   std::string name(uint32_t id) const;
   void on_role(const sim::TraceEvent& e);
+  void on_lie(const sim::TraceEvent& e);
+  // Narrates a pending campaign unless `e` shows it was no campaign.
+  void settle_campaign(const sim::TraceEvent& e);
 
   std::vector<std::string> names_;
   bool verbose_;
@@ -40,6 +46,18 @@ class Narrator {
   std::vector<sim::SimTime> last_commit_line_;
   std::vector<uint64_t> last_commit_index_;  // the last index a commit line reported
   std::vector<uint64_t> commit_;             // every node's commit index, as traced
+  // A candidate that enters a higher term and stays a candidate campaigns again; it is one only
+  // if the same step does not also change its role (a higher term from another node makes it a
+  // follower, and the role event comes right after the term event).
+  struct Campaign {
+    uint32_t node;
+    uint64_t term;
+    sim::SimTime time;
+  };
+  std::optional<Campaign> campaign_;
+  // The lies already narrated: (liar, lie, term, pre-vote, node lied to, or 0 when any is the
+  // same lie). A liar repeats its lie in every message; one line per term says it.
+  std::set<std::tuple<uint32_t, uint64_t, uint64_t, bool, uint32_t>> lies_told_;
 };
 
 }  // namespace raftsim::scenario

@@ -45,6 +45,8 @@ std::string_view to_string(TraceKind kind) {
       return "note";
     case TraceKind::kSnapshot:
       return "snapshot";
+    case TraceKind::kLie:
+      return "lie";
   }
   return "?";
 }

@@ -28,7 +28,8 @@ namespace raftsim::sim {
 //              node = from; peer = to; a = message type (raft::MessageType); b = message term;
 //              c = log index (prev index, last log index, or match index); d = entries carried;
 //              flag = reject; kDrop: text = why
-//   kFault     text = what was done, e.g. "partition {n1 n2 n3} {n4 n5}"
+//   kFault     text = what was done, e.g. "partition {n1 n2 n3} {n4 n5}"; node = the liar when a
+//              lying node forged a message ("n3 lies: ..."), else 0
 //   kClientInvoke, kClientComplete
 //              node = client; peer = node asked; a = seq; b = op (node::KvOp); text = summary;
 //              flag (complete) = outcome known
@@ -39,6 +40,12 @@ namespace raftsim::sim {
 //   kNote      text
 //   kSnapshot  node; a = index; b = term; flag = installed from the leader (else: taken here,
 //              compacting the log through a)
+//   kLie       only told to listeners (Trace::tell), never recorded: one lie as a lying node tells
+//              it. node = liar; peer = the node lied to; a = which (sim::Lie); b = the message's
+//              term before any inflation; c = the claim (inflate_log: last log index; forge_acks:
+//              match index; term_inflation: term); d = the truth (inflate_log: its last log index;
+//              forge_acks: 1 if its log does hold the acknowledged entry, else 0);
+//              flag = a pre-vote message
 enum class TraceKind : uint8_t {
   kRole,
   kTerm,
@@ -57,6 +64,7 @@ enum class TraceKind : uint8_t {
   kTruncate,
   kNote,
   kSnapshot,
+  kLie,
 };
 
 std::string_view to_string(TraceKind kind);
@@ -89,6 +97,13 @@ class Trace {
   Trace& operator=(const Trace&) = delete;
 
   void record(const TraceEvent& event);
+  // Passes `event` to the listeners only: it is not hashed into the digest, kept among the recent
+  // events or written out. For what a narration may tell that is no state change of the cluster,
+  // such as each lie a lying node tells; so narrating more never changes a run's digest.
+  void tell(const TraceEvent& event) const {
+    for (const Listener& listener : listeners_)
+      listener(event);
+  }
 
   // Writes every later event to `path` as JSON Lines. Returns an error message, or "" on success.
   std::string write_jsonl(const std::string& path);

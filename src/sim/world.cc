@@ -347,10 +347,15 @@ void World::send_message(uint32_t from, raft::Message m) {
     }
     if (lies.inflate_log && (m.type == raft::MessageType::kVoteRequest ||
                              m.type == raft::MessageType::kPreVoteRequest)) {
+      const raft::Index truth = m.last_log_index;
       m.last_log_term = m.term;
       m.last_log_index = m.last_log_index + 1000;
+      tell_lie(Lie::kInflateLog, m, m.last_log_index.value, truth.value);
     }
-    if (lies.term_inflation) m.term = raft::Term{m.term.value + kTermInflation};
+    if (lies.term_inflation) {
+      tell_lie(Lie::kTermInflation, m, m.term.value + kTermInflation, 0);
+      m.term = raft::Term{m.term.value + kTermInflation};
+    }
   }
   route(from, std::move(m));
 }
@@ -388,24 +393,52 @@ void World::synthesize_lies(uint32_t liar, const raft::Message& received) {
   r.term = received.term;
   const bool vote_request = received.type == raft::MessageType::kVoteRequest ||
                             received.type == raft::MessageType::kPreVoteRequest;
+  // The forged answer's own notes carry the liar, so a reader of the trace can tell them from
+  // faults done to the cluster.
+  const auto note_lie = [&](std::string text) {
+    trace_.record({.time = now_, .kind = TraceKind::kFault, .node = liar, .text = std::move(text)});
+  };
   if (lies.vote_for_everyone && vote_request) {
     r.type = received.type == raft::MessageType::kVoteRequest ? raft::MessageType::kVoteResponse
                                                               : raft::MessageType::kPreVoteResponse;
-    note_fault(fmt::format("{} lies: grants {} its vote in term {}", name(liar),
-                           name(received.from.value), received.term.value));
+    note_lie(fmt::format("{} lies: grants {} its vote in term {}", name(liar),
+                         name(received.from.value), received.term.value));
+    tell_lie(Lie::kVoteForEveryone, r, 0, 0);
   } else if (lies.forge_acks && received.type == raft::MessageType::kAppendEntries) {
     r.type = raft::MessageType::kAppendResponse;
     r.round = received.round;
     r.match_index = received.prev_log_index + received.entries.size();
     if (!received.entries.empty()) {
-      note_fault(fmt::format("{} lies: acknowledges entries up to {} without checking its log",
-                             name(liar), r.match_index.value));
+      note_lie(fmt::format("{} lies: acknowledges entries up to {} without checking its log",
+                           name(liar), r.match_index.value));
     }
+    const raft::Log& log = nodes_[liar - 1].node->core().log();
+    const raft::Term claimed_term =
+        received.entries.empty() ? received.prev_log_term : received.entries.back().term;
+    const bool holds =
+        r.match_index < log.snapshot_index() || log.matches(r.match_index, claimed_term);
+    tell_lie(Lie::kForgeAcks, r, r.match_index.value, holds ? 1 : 0);
   } else {
     return;
   }
-  if (lies.term_inflation) r.term = raft::Term{r.term.value + kTermInflation};
+  if (lies.term_inflation) {
+    tell_lie(Lie::kTermInflation, r, r.term.value + kTermInflation, 0);
+    r.term = raft::Term{r.term.value + kTermInflation};
+  }
   route(liar, std::move(r));
+}
+
+void World::tell_lie(Lie lie, const raft::Message& m, uint64_t claim, uint64_t truth) {
+  trace_.tell({.time = now_,
+               .kind = TraceKind::kLie,
+               .flag = m.type == raft::MessageType::kPreVoteRequest ||
+                       m.type == raft::MessageType::kPreVoteResponse,
+               .node = m.from.value,
+               .peer = m.to.value,
+               .a = static_cast<uint64_t>(lie),
+               .b = m.term.value,
+               .c = claim,
+               .d = truth});
 }
 
 // ---------------------------------------------------------------------------------------------

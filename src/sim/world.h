@@ -33,6 +33,9 @@ struct Lies {
   bool any() const { return inflate_log || vote_for_everyone || forge_acks || term_inflation; }
 };
 
+// Which lie a kLie trace event tells of (its `a`), in the order of the fields of Lies.
+enum class Lie : uint8_t { kInflateLog, kVoteForEveryone, kForgeAcks, kTermInflation };
+
 struct WorldConfig {
   std::vector<std::string> node_names = {"n1", "n2", "n3"};
   raft::Options options;
@@ -176,6 +179,8 @@ class World final : private ClientEnv {
   void send_message(uint32_t from, raft::Message message);
   void route(uint32_t from, raft::Message message);
   void synthesize_lies(uint32_t liar, const raft::Message& received);
+  // Tells the trace's listeners of one lie in `m`, which `liar` sends (see TraceKind::kLie).
+  void tell_lie(Lie lie, const raft::Message& m, uint64_t claim, uint64_t truth);
   void route_reply(uint32_t node, const node::ClientReply& reply);
   void schedule_for_node(uint32_t node, Duration delay, std::function<void()> action);
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -73,6 +74,21 @@ TEST(Cli, NarrationTellsTheSplitBrainStory) {
   EXPECT_NE(r.out.find("becomes leader of term 2 (votes:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("n4 steps down"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("discards entries"), std::string::npos) << r.out;
+}
+
+// In a livelock no candidate wins, so each campaign after the first is a candidate starting
+// over in a higher term; every one of them gets a line.
+TEST(Cli, NarrationTellsEveryCampaignOfALivelock) {
+  const Result r = raftsim("run " + scenario("livelock.yaml"));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  std::set<uint64_t> terms;
+  const std::regex campaign("campaigns for term (\\d+)");
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), campaign);
+       it != std::sregex_iterator(); ++it) {
+    terms.insert(std::stoull((*it)[1]));
+  }
+  ASSERT_GT(terms.size(), 20u) << r.out;
+  EXPECT_EQ(*terms.rbegin(), terms.size()) << "a term without a campaign line\n" << r.out;
 }
 
 TEST(Cli, TraceFileHasOneJsonObjectPerLine) {
