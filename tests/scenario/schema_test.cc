@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -121,6 +122,32 @@ TEST(ScenarioSchema, OffersEveryKeyOfTheFullExample) {
   }
   EXPECT_EQ(claims, keys(schema.at("$defs").at("expectation")));
   EXPECT_TRUE(offered(keys(example["network"]["latency"]), keys(schema.at("$defs").at("latency"))));
+}
+
+// An editor with the YAML language server finds the schema through each shipped file's first
+// line; the parser leaves that line out of what the scenario teaches.
+TEST(ScenarioSchema, EveryShippedScenarioNamesTheSchemaForEditors) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(RAFTSIM_SOURCE_DIR) / "scenarios";
+  size_t files = 0;
+  for (const fs::path& dir : {root, root / "real"}) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".yaml") continue;
+      ++files;
+      std::ifstream in(entry.path());
+      std::string first;
+      std::getline(in, first);
+      const std::string prefix = "# yaml-language-server: $schema=";
+      ASSERT_TRUE(first.starts_with(prefix)) << entry.path() << ": " << first;
+      EXPECT_TRUE(fs::exists(dir / first.substr(prefix.size()))) << entry.path() << ": " << first;
+      const auto parsed = parse_scenario_file(entry.path().string());
+      ASSERT_TRUE(std::holds_alternative<Scenario>(parsed)) << std::get<ParseError>(parsed).text();
+      const std::string& teaches = std::get<Scenario>(parsed).teaches;
+      EXPECT_FALSE(teaches.empty()) << entry.path();
+      EXPECT_EQ(teaches.find("yaml-language-server"), std::string::npos) << entry.path();
+    }
+  }
+  EXPECT_GE(files, 15u);
 }
 
 }  // namespace
