@@ -51,21 +51,6 @@ std::vector<std::pair<uint32_t, uint32_t>> targets(const Fault& f, uint32_t node
   return all;
 }
 
-// The concrete fault a leader fault makes of `leader`, and its undo.
-std::pair<Fault, Fault> aimed_at(const Fault& f, uint32_t leader, uint32_t nodes) {
-  Fault begin{.at = f.at, .kind = FaultKind::kCrash, .nodes = {leader}};
-  Fault undo{.at = f.at + f.length, .kind = FaultKind::kRestart, .nodes = {leader}};
-  if (f.kind == FaultKind::kIsolateLeader) {
-    std::vector<uint32_t> rest;
-    for (uint32_t id = 1; id <= nodes; ++id)
-      if (id != leader) rest.push_back(id);
-    begin = Fault{.at = f.at, .kind = FaultKind::kPartition, .groups = {{leader}}};
-    if (!rest.empty()) begin.groups.push_back(std::move(rest));
-    undo = Fault{.at = undo.at, .kind = FaultKind::kHeal};
-  }
-  return {begin, undo};
-}
-
 }  // namespace
 
 std::string describe_fault(const Fault& f, const Scenario& s) {
@@ -228,21 +213,39 @@ uint32_t current_leader(const sim::World& world) {
   return leader;
 }
 
-void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, const Scenario& s) {
-  for (const Fault& f : timeline) {
+std::pair<Fault, Fault> pin_leader_fault(const Fault& f, uint32_t leader, uint32_t nodes) {
+  Fault begin{.at = f.at, .kind = FaultKind::kCrash, .nodes = {leader}};
+  Fault undo{.at = f.at + f.length, .kind = FaultKind::kRestart, .nodes = {leader}};
+  if (f.kind == FaultKind::kIsolateLeader) {
+    std::vector<uint32_t> rest;
+    for (uint32_t id = 1; id <= nodes; ++id)
+      if (id != leader) rest.push_back(id);
+    begin = Fault{.at = f.at, .kind = FaultKind::kPartition, .groups = {{leader}}};
+    if (!rest.empty()) begin.groups.push_back(std::move(rest));
+    undo = Fault{.at = undo.at, .kind = FaultKind::kHeal};
+  }
+  return {begin, undo};
+}
+
+void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, const Scenario& s,
+                     std::vector<uint32_t>* targets) {
+  if (targets) targets->assign(timeline.size(), 0);
+  for (size_t i = 0; i < timeline.size(); ++i) {
+    const Fault& f = timeline[i];
     if (!is_leader_fault(f.kind)) {
       world.at(f.at, [&world, &f, &s] { apply_fault(world, f, s); });
       continue;
     }
     // Filled in when the fault fires; the undo, already queued, reads it.
     auto undo = std::make_shared<std::optional<Fault>>();
-    world.at(f.at, [&world, &f, &s, undo] {
+    world.at(f.at, [&world, &f, &s, undo, targets, i] {
       const uint32_t leader = current_leader(world);
       if (leader == 0) {
         world.note_fault(fmt::format("{}: no node leads, nothing to do", to_string(f.kind)));
         return;
       }
-      auto [begin, end] = aimed_at(f, leader, world.node_count());
+      if (targets) (*targets)[i] = leader;
+      auto [begin, end] = pin_leader_fault(f, leader, world.node_count());
       world.note_fault(fmt::format("{} (the leader) for {}ms", describe_fault(begin, s),
                                    f.length.count() / 1000));
       do_fault(world, begin);

@@ -1,7 +1,9 @@
 // Applying a scenario's faults to the simulated world, and saying what each one does.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenario/scenario.h"
@@ -18,12 +20,18 @@ void apply_fault(sim::World& world, const Fault& fault, const Scenario& scenario
 // off from the others may still believe it leads an older one); 0 when none does.
 uint32_t current_leader(const sim::World& world);
 
+// The plain fault and undo a leader fault becomes when it finds `leader` leading: a crash of it
+// and its restart, or a partition that isolates it and the heal. `nodes`: the cluster's size.
+std::pair<Fault, Fault> pin_leader_fault(const Fault& fault, uint32_t leader, uint32_t nodes);
+
 // Puts every fault of `timeline` on the world's event queue, in timeline order. A leader fault
 // puts two events there at once: the fault at `at`, which picks the node leading at that moment,
 // and its undo at `at + length`, which acts on the node the fault picked (none: it does nothing).
 // Scheduling both up front keeps the order of same-instant events a function of the timeline.
+// `targets`, when given, is sized to the timeline and receives, for each leader fault that fired,
+// the node it picked (0 elsewhere): what pin_leader_fault needs to replay the run without it.
 void schedule_faults(sim::World& world, const std::vector<Fault>& timeline,
-                     const Scenario& scenario);
+                     const Scenario& scenario, std::vector<uint32_t>* targets = nullptr);
 
 // When the last fault of `timeline` happens, undos of leader faults included (the start of the
 // run when there is none).

@@ -118,14 +118,15 @@ struct LivenessProbe {
 // the run and its replay (context_before_acks) both start this way, so their events are the same.
 // Returns the probe's client id (0 without a probe).
 uint32_t start_world(sim::World& world, const Scenario& scenario,
-                     const std::vector<Fault>& timeline, const LivenessProbe& liveness) {
+                     const std::vector<Fault>& timeline, const LivenessProbe& liveness,
+                     std::vector<uint32_t>* leader_fault_targets = nullptr) {
   world.start_clients();
   uint32_t probe_client = 0;
   if (liveness.checked) {
     probe_client = world.add_probe_client(scenario.liveness.within);
     world.at(liveness.probe_at, [&world, probe_client] { world.probe(probe_client); });
   }
-  schedule_faults(world, timeline, scenario);
+  schedule_faults(world, timeline, scenario, leader_fault_targets);
   return probe_client;
 }
 
@@ -260,7 +261,8 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   });
   monitor.set_checking(options.check_invariants);
   world.set_observer(&monitor);
-  liveness.probe_client = start_world(world, scenario, timeline, liveness);
+  liveness.probe_client =
+      start_world(world, scenario, timeline, liveness, &report.leader_fault_targets);
   world.run_until(end);
 
   report.digest = world.trace().digest();

@@ -50,6 +50,9 @@ struct RunReport {
   std::vector<check::PropertyViolation> violations;  // safety and durability, as found
   std::optional<check::CheckResult> linearizability;
   std::vector<std::string> violated_properties;  // distinct, in check order
+  // Per timeline entry: the node a leader fault picked when it fired (0: not a leader fault, or
+  // no node led).
+  std::vector<uint32_t> leader_fault_targets;
   std::string error;  // bad input found before or while running: there are no results
   // The run is complete and judged, but an output file (the history) could not be written.
   std::string output_error;
