@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "scenario/faults.h"
 #include "scenario/nemesis.h"
 #include "scenario/write.h"
 
@@ -114,20 +115,26 @@ bool remove_node(Scenario& s, uint32_t n) {
 class Shrinker {
  public:
   Shrinker(Scenario start, std::string property, size_t max_runs)
-      : best_(std::move(start)), property_(std::move(property)), max_runs_(max_runs) {}
+      : first_seed_(start.seed),
+        best_(std::move(start)),
+        property_(std::move(property)),
+        max_runs_(max_runs) {}
 
   const Scenario& best() const { return best_; }
   size_t runs() const { return runs_; }
 
-  // Runs `candidate`; keeps it if it still violates the property.
+  // Runs `candidate`; keeps it if it still violates the property. With `reseed_`, a candidate
+  // that does not is tried under the other seeds too (see round()).
   bool attempt(Scenario candidate) {
-    if (runs_ >= max_runs_ || candidate == best_) return false;
-    ++runs_;
-    const RunReport report = run_scenario(candidate, search_options(property_));
-    if (!violates(report)) return false;
-    best_ = std::move(candidate);
-    best_report_ = report;
-    return true;
+    if (candidate == best_) return false;
+    if (try_seed(candidate)) return true;
+    if (!reseed_) return false;
+    const uint64_t tried = candidate.seed;
+    for (uint64_t k = 1; k <= kReseeds; ++k) {
+      candidate.seed = first_seed_ + k;
+      if (candidate.seed != tried && try_seed(candidate)) return true;
+    }
+    return false;
   }
 
   bool check_start() {
@@ -137,7 +144,26 @@ class Shrinker {
   }
 
   // One round of every pass; true if any of them made the scenario smaller.
+  //
+  // When they are stuck, the passes that take faults away run again, each candidate under other
+  // seeds as well. The seed draws only latencies, timeouts and client choices around the
+  // schedule, and the schedule is what is being shrunk: a violation needs its events to line up
+  // within milliseconds, dropping a fault moves every later event, and another seed often lines
+  // them up again. The seeds tried are a fixed list after the first one, so shrinking stays
+  // deterministic; the repro file records the seed kept.
   bool round() {
+    if (plain_round()) return true;
+    if (drop_and_shift()) return true;
+    reseed_ = true;
+    bool progress = drop_each_fault();
+    progress |= drop_undos();
+    progress |= pin_leader_faults();
+    reseed_ = false;
+    return progress;
+  }
+
+ private:
+  bool plain_round() {
     bool progress = false;
     progress |= drop_checks();
     progress |= cut_run();
@@ -148,11 +174,21 @@ class Shrinker {
     progress |= move_faults_earlier();
     progress |= fewer_nodes();
     progress |= drop_undos();
+    progress |= pin_leader_faults();
     progress |= cut_run();
     return progress;
   }
 
- private:
+  bool try_seed(const Scenario& candidate) {
+    if (runs_ >= max_runs_) return false;
+    ++runs_;
+    RunReport report = run_scenario(candidate, search_options(property_));
+    if (!violates(report)) return false;
+    best_ = candidate;
+    best_report_ = std::move(report);
+    return true;
+  }
+
   bool violates(const RunReport& report) const {
     const auto& v = report.violated_properties;
     return std::find(v.begin(), v.end(), property_) != v.end();
@@ -234,6 +270,94 @@ class Shrinker {
       if (!attempt(std::move(c))) continue;
       units = std::move(next);
       progress = true;
+    }
+    return progress;
+  }
+
+  // Each fault (with its undo) dropped on its own.
+  bool drop_each_fault() {
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u < units.size() && runs_ < max_runs_;) {
+      std::vector<Unit> rest = units;
+      rest.erase(rest.begin() + static_cast<ptrdiff_t>(u));
+      Scenario c = best_;
+      c.timeline = flatten(rest);
+      if (attempt(std::move(c))) {
+        units = std::move(rest);
+        progress = true;
+      } else {
+        ++u;
+      }
+    }
+    return progress;
+  }
+
+  // A fault that matters sets the pace of what follows it: dropping one moves every later event
+  // (a node not crashed wins its election earlier, say), and the later faults, timed to the
+  // old run, then miss. So each fault is also dropped with every later fault moved by the same
+  // amount, earlier or later, in steps of a fraction of the dropped fault's span (from it to its
+  // undo, or to the next fault).
+  bool drop_and_shift() {
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u < units.size() && runs_ < max_runs_;) {
+      const Duration span = span_of(units, u);
+      const SimTime from = units[u][0].second.at;
+      bool dropped = false;
+      for (int64_t divisor : {1, 2, 4, 8, 16}) {
+        for (int64_t sign : {-1, 1}) {
+          const Duration shift = sign * (span / divisor / kMillisecond * kMillisecond);
+          if (dropped || shift == Duration{0}) continue;
+          std::vector<Unit> rest = units;
+          rest.erase(rest.begin() + static_cast<ptrdiff_t>(u));
+          for (Unit& unit : rest)
+            for (auto& [i, f] : unit)
+              if (f.at > from) f.at = std::max(from, f.at + shift);
+          Scenario c = best_;
+          c.timeline = flatten(rest);
+          if (attempt(std::move(c))) {
+            units = units_of(best_.timeline);
+            dropped = true;
+          }
+        }
+      }
+      if (dropped) {
+        progress = true;
+      } else {
+        ++u;
+      }
+    }
+    return progress;
+  }
+
+  // From a fault to its undo; for a fault without one, to the next fault (or the run's end).
+  Duration span_of(const std::vector<Unit>& units, size_t u) const {
+    const Fault& first = units[u][0].second;
+    if (units[u].size() == 2) return units[u][1].second.at - first.at;
+    if (is_leader_fault(first.kind)) return first.length;
+    SimTime next = SimTime{} + best_.duration;
+    for (const Fault& f : best_.timeline)
+      if (f.at > first.at) next = std::min(next, f.at);
+    return next - first.at;
+  }
+
+  // A leader fault always comes with its undo (its length). Once a run has shown which node it
+  // picks, it can be written as the plain fault on that node, left in force to the end: one entry
+  // where there were two, as drop_undos makes of a plain fault and its undo. The run to the
+  // fault's instant is the same, so only what follows the undo's absence can differ.
+  bool pin_leader_faults() {
+    if (!is_per_event(property_)) return false;
+    bool progress = false;
+    for (size_t i = 0; i < best_.timeline.size() && runs_ < max_runs_; ++i) {
+      const Fault& f = best_.timeline[i];
+      const std::vector<uint32_t>& picked = best_report_.leader_fault_targets;
+      if (!is_leader_fault(f.kind) || i >= picked.size() || picked[i] == 0) continue;
+      Scenario c = best_;
+      // Same instant, so the entry keeps its place in the timeline's order.
+      c.timeline[i] =
+          pin_leader_fault(f, picked[i], static_cast<uint32_t>(total_nodes(best_))).first;
+      progress |= attempt(std::move(c));
     }
     return progress;
   }
@@ -322,6 +446,10 @@ class Shrinker {
     return progress;
   }
 
+  static constexpr uint64_t kReseeds = 16;
+  bool reseed_ = false;
+
+  uint64_t first_seed_;
   Scenario best_;
   RunReport best_report_;
   std::string property_;
@@ -393,12 +521,18 @@ std::string repro_yaml(const ShrinkResult& result, uint64_t original_seed,
   s.teaches = fmt::format(
       "Found by `raftsim explore {}`: seed {} violates {}.\n"
       "Shrunk from {} timeline faults to {} ({} shrink runs); the random faults are written out\n"
-      "below and the seed is fixed, so this file is the whole failing run.\n"
+      "below and the seed is fixed, so this file is the whole failing run.{}\n"
       "\n"
       "No expectation names the violation, so running the file fails, as the bug does:\n"
       "  raftsim run {}    # exits 1: {} violated",
       source_file, original_seed, result.property, result.original_faults, result.shrunk_faults,
-      result.runs, repro_path, result.property);
+      result.runs,
+      s.seed == original_seed
+          ? ""
+          : fmt::format("\nThe shrunk schedule fails under seed {}, which draws the latencies and\n"
+                        "timeouts around it; the file sets that seed.",
+                        s.seed),
+      repro_path, result.property);
   return write_scenario_yaml(s);
 }
 

@@ -13,10 +13,16 @@
 //   4. fewer clients, fewer keys;
 //   5. shorter faults (the undo moves closer to its fault), faults moved earlier;
 //   6. fewer nodes: the highest-numbered node is removed when no node fault names it (it is taken
-//      out of partitions and link lists); nodes are never renumbered.
+//      out of partitions and link lists); nodes are never renumbered;
+//   7. for per-event properties, undos dropped (the fault stays in force to the end), and a leader
+//      fault written as the plain fault it became in the last failing run, without its undo.
 //
-// The passes repeat until none helps or the budget of runs is spent. The whole process is
-// deterministic: the same scenario, property and budget give the same result.
+// The passes repeat until none helps. When they are stuck, two more are tried: each fault is
+// dropped while every later fault moves by the same amount (dropping a fault moves every later
+// event, so faults timed to the old run miss), then the removals of steps 2 and 7 are tried under
+// other seeds (a fixed list, so the search stays deterministic; the repro records the seed
+// kept). All of it ends when nothing helps or the budget of runs is spent. The same scenario,
+// property and budget give the same result.
 #pragma once
 
 #include <cstddef>
