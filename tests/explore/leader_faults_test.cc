@@ -171,8 +171,8 @@ TEST(NemesisOverlap, FaultsLastTheirWholeDurationOnlyWhenAsked) {
   EXPECT_EQ(longest(true), Duration{250000});
 }
 
-// Figure 8 found at random: the planted bug breaks leader completeness at seed 43 of the
-// exploration scenario in bench/explore, and the same seed holds with the bug off.
+// Figure 8 found at random in five nodes (two entries per AppendEntries, partitions too): the
+// planted bug breaks leader completeness at seed 43, and the same seed holds with the bug off.
 TEST(LeaderFaults, ExplorationReachesFigure8WithTheBugAndOnlyWithIt) {
   const std::string yaml = R"(name: figure8_random
 duration: 10s
