@@ -488,6 +488,9 @@ RunOptions search_options(const std::string& property) {
   options.narrate = false;
   options.stop_on_violation = property.empty() || is_per_event(property);
   options.check_linearizability = property.empty() || property == "linearizability";
+  // Searching needs the verdicts, not the story behind a lost write: the replay that finds it
+  // would double the cost of every failing durability candidate.
+  options.durability_context = false;
   return options;
 }
 
