@@ -86,6 +86,15 @@ std::vector<Fault> flatten(const std::vector<Unit>& units) {
   return out;
 }
 
+// Whether every fault of `s`, a leader fault's undo included, happens within the run, as the
+// scenario parser requires of a file.
+bool fits_in_run(const Scenario& s) {
+  const SimTime end = SimTime{} + s.duration;
+  return std::all_of(s.timeline.begin(), s.timeline.end(), [end](const Fault& f) {
+    return f.at < end && (!is_leader_fault(f.kind) || f.at + f.length <= end);
+  });
+}
+
 SimTime round_up_ms(SimTime t) {
   const auto ms = (t.time_since_epoch().count() + kMillisecond.count() - 1) / kMillisecond.count();
   return SimTime{} + Duration{ms * kMillisecond.count()};
@@ -222,6 +231,10 @@ class Shrinker {
       Scenario c = best_;
       c.duration = end - SimTime{};
       std::erase_if(c.timeline, [end](const Fault& f) { return f.at >= end; });
+      // A leader fault still in force at the new end is undone there, as a scenario file must
+      // say; the run stops at the violation before it, so nothing it shows changes.
+      for (Fault& f : c.timeline)
+        if (is_leader_fault(f.kind) && f.at + f.length > end) f.length = end - f.at;
       if (!attempt(std::move(c))) break;
       progress = true;
     }
@@ -316,7 +329,7 @@ class Shrinker {
               if (f.at > from) f.at = std::max(from, f.at + shift);
           Scenario c = best_;
           c.timeline = flatten(rest);
-          if (attempt(std::move(c))) {
+          if (fits_in_run(c) && attempt(std::move(c))) {
             units = units_of(best_.timeline);
             dropped = true;
           }

@@ -277,6 +277,8 @@ liveness: {quiet: 1s, within: 5s}
   EXPECT_GT(shrunk.original_faults, 50u);
   EXPECT_LE(shrunk.shrunk_faults, 5u) << write_scenario_yaml(shrunk.scenario);
   EXPECT_TRUE(still_fails(shrunk.scenario, "leader_completeness"));
+  // The repro is a file like any other: it parses, and what it parses to still fails.
+  EXPECT_TRUE(still_fails(parse(write_scenario_yaml(shrunk.scenario)), "leader_completeness"));
 
   Scenario fixed = shrunk.scenario;
   fixed.world.bugs = {};
