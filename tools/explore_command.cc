@@ -22,7 +22,6 @@ struct ExploreFlags {
   std::string file;
   uint64_t runs = 0;
   uint64_t seed = 1;
-  std::string seed_text = "1";  // as typed; checked into `seed`
   unsigned jobs = 0;
   std::string shard;
   std::string out = "out/explore";
@@ -138,23 +137,16 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--runs", flags->runs, "Number of seeds to run (before sharding)")
       ->required()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", flags->seed_text, "First seed, 0 to 2^64-1")->capture_default_str();
+  add_seed_option(
+      *cmd, [flags](uint64_t seed) { flags->seed = seed; }, "First seed, 0 to 2^64-1")
+      ->default_str("1");
   cmd->add_option("--jobs,-j", flags->jobs, "Threads (default: every core)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--shard", flags->shard,
                   "I/N: run only the seeds whose offset from --seed is I modulo N");
   cmd->add_option("--out", flags->out, "Directory for repro files")->capture_default_str();
   cmd->add_flag("--no-shrink", flags->no_shrink, "Write the failing run as found, unshrunk");
-  cmd->callback([flags, &exit_code] {
-    auto parsed = parse_seed(flags->seed_text);
-    if (const auto* error = std::get_if<std::string>(&parsed)) {
-      fmt::print(stderr, "raftsim: {}\n", *error);
-      exit_code = 2;
-      return;
-    }
-    flags->seed = std::get<uint64_t>(parsed);
-    exit_code = explore(*flags);
-  });
+  cmd->callback([flags, &exit_code] { exit_code = explore(*flags); });
 }
 
 }  // namespace raftsim::tools

@@ -20,7 +20,6 @@ namespace {
 struct RunFlags {
   std::string file;
   std::optional<uint64_t> seed;
-  std::string seed_text;  // as typed; checked into `seed`
   std::string trace;
   std::string history;
   std::string export_format;
@@ -140,8 +139,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* cmd = app.add_subcommand("run", "Run a scenario in the simulated world and check it");
   cmd->add_option("file", flags->file, "Scenario YAML file")->required();
-  CLI::Option* seed =
-      cmd->add_option("--seed", flags->seed_text, "Seed (overrides the scenario's), 0 to 2^64-1");
+  add_seed_option(
+      *cmd, [flags](uint64_t seed) { flags->seed = seed; },
+      "Seed (overrides the scenario's), 0 to 2^64-1");
   cmd->add_option("--trace", flags->trace, "Write every trace event to this file (JSON Lines)");
   cmd->add_option("--history", flags->history, "Write the client history to this file");
   cmd->add_option("--export", flags->export_format, "History format: raftsim, edn, porcupine")
@@ -153,18 +153,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--real", flags->real,
                 "Run against real node processes on localhost (see README, Real mode)");
 #endif
-  cmd->callback([flags, seed, &exit_code] {
-    if (seed->count() > 0) {
-      auto parsed = parse_seed(flags->seed_text);
-      if (const auto* error = std::get_if<std::string>(&parsed)) {
-        fmt::print(stderr, "raftsim: {}\n", *error);
-        exit_code = 2;
-        return;
-      }
-      flags->seed = std::get<uint64_t>(parsed);
-    }
-    exit_code = run(*flags);
-  });
+  cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
 }
 
 }  // namespace raftsim::tools
