@@ -171,35 +171,42 @@ TEST(NemesisOverlap, FaultsLastTheirWholeDurationOnlyWhenAsked) {
   EXPECT_EQ(longest(true), Duration{250000});
 }
 
+// The exploration scenarios for Figure 8: a heavy write load, the planted commit_previous_term,
+// faults aimed at the leader and piling up.
+std::string figure8_exploration(const std::string& nodes, int max_entries_per_append,
+                                const std::string& faults) {
+  return "name: figure8_random\n"
+         "duration: 10s\n"
+         "cluster:\n"
+         "  nodes: [" +
+         nodes +
+         "]\n"
+         "  election_timeout: 150ms\n"
+         "  heartbeat: 50ms\n"
+         "  fsync: {min: 500us, max: 2ms}\n"
+         "  bugs: [commit_previous_term]\n"
+         "  max_entries_per_append: " +
+         std::to_string(max_entries_per_append) +
+         "\n"
+         "network: {latency: {shape: uniform, min: 1ms, max: 10ms}}\n"
+         "workload: {clients: 16, keys: 5, mix: {put: 1}, think: 1ms, timeout: 30ms, give_up: "
+         "30ms}\n"
+         "nemesis:\n"
+         "  faults: [" +
+         faults +
+         "]\n"
+         "  every: [50ms, 250ms]\n"
+         "  duration: [50ms, 600ms]\n"
+         "  quiet: 3s\n"
+         "  overlap: true\n"
+         "liveness: {quiet: 1s, within: 5s}\n";
+}
+
 // Figure 8 found at random in five nodes (two entries per AppendEntries, partitions too): the
 // planted bug breaks leader completeness at seed 43, and the same seed holds with the bug off.
 TEST(LeaderFaults, ExplorationReachesFigure8WithTheBugAndOnlyWithIt) {
-  const std::string yaml = R"(name: figure8_random
-duration: 10s
-cluster:
-  nodes: [n1, n2, n3, n4, n5]
-  election_timeout: 150ms
-  heartbeat: 50ms
-  fsync: {min: 500us, max: 2ms}
-  bugs: [commit_previous_term]
-  max_entries_per_append: 2
-network:
-  latency: {shape: uniform, min: 1ms, max: 10ms}
-workload:
-  clients: 16
-  keys: 5
-  mix: {put: 1}
-  think: 1ms
-  timeout: 30ms
-  give_up: 30ms
-nemesis:
-  faults: [crash_leader, isolate_leader, crash, partition]
-  every: [50ms, 250ms]
-  duration: [50ms, 600ms]
-  quiet: 3s
-  overlap: true
-liveness: {quiet: 1s, within: 5s}
-)";
+  const std::string yaml = figure8_exploration("n1, n2, n3, n4, n5", 2,
+                                               "crash_leader, isolate_leader, crash, partition");
   const ExploreResult buggy =
       explore(parse(yaml), {.runs = 1, .first_seed = 43, .jobs = 1, .shrink = false});
   ASSERT_TRUE(buggy.found());
@@ -245,32 +252,8 @@ TEST(LeaderFaults, ARunReportsWhomEachLeaderFaultPicked) {
 // moving the later ones (every later event moves when a fault goes) and by writing a leader
 // fault as the crash it became.
 TEST(LeaderFaults, Figure8ShrinksToFiveFaultsAndNeedsTheBug) {
-  const Scenario s = parse(R"(name: figure8_random
-duration: 10s
-cluster:
-  nodes: [n1, n2, n3]
-  election_timeout: 150ms
-  heartbeat: 50ms
-  fsync: {min: 500us, max: 2ms}
-  bugs: [commit_previous_term]
-  max_entries_per_append: 1
-network:
-  latency: {shape: uniform, min: 1ms, max: 10ms}
-workload:
-  clients: 16
-  keys: 5
-  mix: {put: 1}
-  think: 1ms
-  timeout: 30ms
-  give_up: 30ms
-nemesis:
-  faults: [crash_leader, crash]
-  every: [50ms, 250ms]
-  duration: [50ms, 600ms]
-  quiet: 3s
-  overlap: true
-liveness: {quiet: 1s, within: 5s}
-)");
+  const Scenario s = parse(figure8_exploration("n1, n2, n3", 1, "crash_leader, crash"));
+
   const Scenario concrete = concrete_scenario(s, 290);
   const ShrinkResult shrunk = shrink(concrete, "leader_completeness");
   ASSERT_TRUE(shrunk.reproduced);
