@@ -17,8 +17,6 @@ constexpr uint64_t kNodeStream = 2000;
 constexpr uint64_t kClientStream = 3000;
 constexpr uint64_t kLifeStride = 1 << 20;
 
-constexpr uint64_t kTermInflation = 1000000;
-
 }  // namespace
 
 // Binds one node's outgoing traffic and reports to the world.
@@ -337,26 +335,7 @@ TraceEvent World::message_event(TraceKind kind, const raft::Message& m) const {
 }
 
 void World::send_message(uint32_t from, raft::Message m) {
-  const Lies& lies = nodes_[from - 1].lies;
-  if (lies.any()) {
-    // A liar's honest answers are replaced by the forged ones synthesize_lies() sends.
-    if ((lies.forge_acks && m.type == raft::MessageType::kAppendResponse) ||
-        (lies.vote_for_everyone && (m.type == raft::MessageType::kVoteResponse ||
-                                    m.type == raft::MessageType::kPreVoteResponse))) {
-      return;
-    }
-    if (lies.inflate_log && (m.type == raft::MessageType::kVoteRequest ||
-                             m.type == raft::MessageType::kPreVoteRequest)) {
-      const raft::Index truth = m.last_log_index;
-      m.last_log_term = m.term;
-      m.last_log_index = m.last_log_index + 1000;
-      tell_lie(Lie::kInflateLog, m, m.last_log_index.value, truth.value);
-    }
-    if (lies.term_inflation) {
-      tell_lie(Lie::kTermInflation, m, m.term.value + kTermInflation, 0);
-      m.term = raft::Term{m.term.value + kTermInflation};
-    }
-  }
+  if (nodes_[from - 1].lies.any() && !lie_in_message(from, m)) return;
   route(from, std::move(m));
 }
 
@@ -383,62 +362,6 @@ void World::route(uint32_t from, raft::Message m) {
     queue_.push(now_ + r.duplicate_delay, EventKind::kDeliver, to, messages_.put(m));
   }
   queue_.push(now_ + r.delay, EventKind::kDeliver, to, messages_.put(std::move(m)));
-}
-
-void World::synthesize_lies(uint32_t liar, const raft::Message& received) {
-  const Lies& lies = nodes_[liar - 1].lies;
-  raft::Message r;
-  r.from = raft::NodeId{liar};
-  r.to = received.from;
-  r.term = received.term;
-  const bool vote_request = received.type == raft::MessageType::kVoteRequest ||
-                            received.type == raft::MessageType::kPreVoteRequest;
-  // The forged answer's own notes carry the liar, so a reader of the trace can tell them from
-  // faults done to the cluster.
-  const auto note_lie = [&](std::string text) {
-    trace_.record({.time = now_, .kind = TraceKind::kFault, .node = liar, .text = std::move(text)});
-  };
-  if (lies.vote_for_everyone && vote_request) {
-    r.type = received.type == raft::MessageType::kVoteRequest ? raft::MessageType::kVoteResponse
-                                                              : raft::MessageType::kPreVoteResponse;
-    note_lie(fmt::format("{} lies: grants {} its vote in term {}", name(liar),
-                         name(received.from.value), received.term.value));
-    tell_lie(Lie::kVoteForEveryone, r, 0, 0);
-  } else if (lies.forge_acks && received.type == raft::MessageType::kAppendEntries) {
-    r.type = raft::MessageType::kAppendResponse;
-    r.round = received.round;
-    r.match_index = received.prev_log_index + received.entries.size();
-    if (!received.entries.empty()) {
-      note_lie(fmt::format("{} lies: acknowledges entries up to {} without checking its log",
-                           name(liar), r.match_index.value));
-    }
-    const raft::Log& log = nodes_[liar - 1].node->core().log();
-    const raft::Term claimed_term =
-        received.entries.empty() ? received.prev_log_term : received.entries.back().term;
-    const bool holds =
-        r.match_index < log.snapshot_index() || log.matches(r.match_index, claimed_term);
-    tell_lie(Lie::kForgeAcks, r, r.match_index.value, holds ? 1 : 0);
-  } else {
-    return;
-  }
-  if (lies.term_inflation) {
-    tell_lie(Lie::kTermInflation, r, r.term.value + kTermInflation, 0);
-    r.term = raft::Term{r.term.value + kTermInflation};
-  }
-  route(liar, std::move(r));
-}
-
-void World::tell_lie(Lie lie, const raft::Message& m, uint64_t claim, uint64_t truth) {
-  trace_.tell({.time = now_,
-               .kind = TraceKind::kLie,
-               .flag = m.type == raft::MessageType::kPreVoteRequest ||
-                       m.type == raft::MessageType::kPreVoteResponse,
-               .node = m.from.value,
-               .peer = m.to.value,
-               .a = static_cast<uint64_t>(lie),
-               .b = m.term.value,
-               .c = claim,
-               .d = truth});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -681,10 +604,6 @@ void World::corrupt(uint32_t id, uint64_t record) {
 
 void World::set_clock_skew(uint32_t id, double factor) {
   nodes_[id - 1].skew = factor;
-}
-
-void World::set_lies(uint32_t id, Lies lies) {
-  nodes_[id - 1].lies = lies;
 }
 
 void World::campaign(uint32_t id) {

@@ -178,6 +178,9 @@ class World final : private ClientEnv {
   // Called by the node hosts.
   void send_message(uint32_t from, raft::Message message);
   void route(uint32_t from, raft::Message message);
+  // A liar's outgoing message as it lies (lies.cc): false when the honest message is not sent
+  // at all, because synthesize_lies answers in its place.
+  bool lie_in_message(uint32_t liar, raft::Message& message);
   void synthesize_lies(uint32_t liar, const raft::Message& received);
   // Tells the trace's listeners of one lie in `m`, which `liar` sends (see TraceKind::kLie).
   void tell_lie(Lie lie, const raft::Message& m, uint64_t claim, uint64_t truth);
