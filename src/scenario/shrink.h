@@ -47,7 +47,8 @@ bool is_per_event(const std::string& property);
 
 // The options a shrink (and an exploration) run uses: quiet, stopped at the first violation when
 // `property` is checked after every event, linearizability off when `property` is not
-// linearizability, no trace context for durability reports. Empty `property`: exploration (every check on).
+// linearizability, no trace context for durability reports. Empty `property`: exploration (every
+// check on).
 RunOptions search_options(const std::string& property);
 
 // Runs `s` with search_options(property) and says whether `property` was violated.
