@@ -164,7 +164,7 @@ class Shrinker {
     if (plain_round()) return true;
     if (drop_and_shift()) return true;
     reseed_ = true;
-    bool progress = drop_each_fault();
+    bool progress = drop_faults(/*one_at_a_time=*/true);
     progress |= drop_undos();
     progress |= pin_leader_faults();
     reseed_ = false;
@@ -241,11 +241,13 @@ class Shrinker {
     return progress;
   }
 
-  // Delta debugging over faults: drop chunks of half, a quarter, ... then single faults.
-  bool drop_faults() {
+  // Delta debugging over faults: drop chunks of half, a quarter, ... then single faults (only
+  // single faults with `one_at_a_time`).
+  bool drop_faults(bool one_at_a_time = false) {
     std::vector<Unit> units = units_of(best_.timeline);
     bool progress = false;
-    for (size_t chunk = std::max<size_t>(1, units.size() / 2); !units.empty();) {
+    for (size_t chunk = one_at_a_time ? 1 : std::max<size_t>(1, units.size() / 2);
+         !units.empty();) {
       bool dropped = false;
       for (size_t start = 0; start < units.size();) {
         std::vector<Unit> rest = units;
@@ -283,25 +285,6 @@ class Shrinker {
       if (!attempt(std::move(c))) continue;
       units = std::move(next);
       progress = true;
-    }
-    return progress;
-  }
-
-  // Each fault (with its undo) dropped on its own.
-  bool drop_each_fault() {
-    bool progress = false;
-    std::vector<Unit> units = units_of(best_.timeline);
-    for (size_t u = 0; u < units.size() && runs_ < max_runs_;) {
-      std::vector<Unit> rest = units;
-      rest.erase(rest.begin() + static_cast<ptrdiff_t>(u));
-      Scenario c = best_;
-      c.timeline = flatten(rest);
-      if (attempt(std::move(c))) {
-        units = std::move(rest);
-        progress = true;
-      } else {
-        ++u;
-      }
     }
     return progress;
   }
