@@ -85,14 +85,14 @@ struct Row {
 
 constexpr std::array kRows = {
     Row{true, Stage::kProposed},       Row{true, Stage::kAppendSent},
-    Row{true, Stage::kRpcStarted},     Row{true, Stage::kLogWritten},
+    Row{true, Stage::kSendStarted},    Row{true, Stage::kLogWritten},
     Row{true, Stage::kLogSynced},      Row{true, Stage::kSyncResumed},
     Row{false, Stage::kAppendArrived}, Row{false, Stage::kAppendDelivered},
     Row{false, Stage::kLogWritten},    Row{false, Stage::kLogSynced},
     Row{false, Stage::kSyncResumed},   Row{false, Stage::kAckSent},
     Row{true, Stage::kAckArrived},     Row{true, Stage::kAckDelivered},
     Row{true, Stage::kApplied},        Row{true, Stage::kReplySent},
-    Row{true, Stage::kRpcFinished},
+    Row{true, Stage::kSendDone},
 };
 
 double percentile(std::vector<double> v, double p) {

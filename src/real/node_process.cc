@@ -47,9 +47,8 @@ class NodeProcess;
 class PeerService final : public v1::RaftPeer::CallbackService {
  public:
   explicit PeerService(NodeProcess& process) : process_(process) {}
-  grpc::ServerUnaryReactor* Deliver(grpc::CallbackServerContext* context,
-                                    const v1::RaftBatch* request,
-                                    v1::RaftBatchReply* reply) override;
+  grpc::ServerReadReactor<v1::RaftBatch>* Stream(grpc::CallbackServerContext* context,
+                                                 v1::RaftBatchReply* reply) override;
 
  private:
   NodeProcess& process_;
@@ -105,6 +104,9 @@ class NodeProcess final : public node::NodeObserver {
  public:
   explicit NodeProcess(const NodeProcessOptions& options);
   int run();
+  // On the gRPC thread a peer's batch arrived on: checks and decodes it, counts it in `reply`,
+  // and queues it for the core.
+  void receive(const v1::RaftBatch& batch, v1::RaftBatchReply& reply);
 
   // Strand-only from here on.
   Strand& strand() { return strand_; }
@@ -163,24 +165,37 @@ class NodeProcess final : public node::NodeObserver {
   KvService kv_service_{*this};
   ControlService control_service_{*this};
 
-  friend class PeerService;
   friend class KvService;
 };
 
 // ---- Services: validate where the call arrives, then hop onto the strand. ----
 
-grpc::ServerUnaryReactor* PeerService::Deliver(grpc::CallbackServerContext* context,
-                                               const v1::RaftBatch* request,
-                                               v1::RaftBatchReply* reply) {
-  auto* reactor = context->DefaultReactor();
-  if (process_.stages_) process_.stamp_arrivals(*request);
-  boost::asio::post(process_.strand(), [this, reactor, request, reply] {
-    process_.deliver(decode_batch(*request, process_.options_.cluster.cluster_id,
-                                  process_.options_.self, process_.peers_));
-    reply->set_accepted(1);
-    reactor->Finish(grpc::Status::OK);
-  });
-  return reactor;
+// One peer's stream of batches. Each batch is checked and decoded on the gRPC thread it arrives
+// on, then queued on the strand before the next read starts, so batches reach the core in the
+// order the peer sent them.
+class InboundStream final : public grpc::ServerReadReactor<v1::RaftBatch> {
+ public:
+  InboundStream(NodeProcess& process, v1::RaftBatchReply* reply)
+      : process_(process), reply_(reply) {
+    StartRead(&batch_);
+  }
+
+ private:
+  void OnReadDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status::OK);  // the peer closed the stream, or it broke
+    process_.receive(batch_, *reply_);
+    StartRead(&batch_);
+  }
+  void OnDone() override { delete this; }
+
+  NodeProcess& process_;
+  v1::RaftBatchReply* reply_;
+  v1::RaftBatch batch_;
+};
+
+grpc::ServerReadReactor<v1::RaftBatch>* PeerService::Stream(grpc::CallbackServerContext*,
+                                                            v1::RaftBatchReply* reply) {
+  return new InboundStream(process_, reply);
 }
 
 grpc::ServerUnaryReactor* KvService::handle(grpc::CallbackServerContext* context, node::KvOp op,
@@ -290,6 +305,14 @@ void NodeProcess::log(fmt::format_string<Args...> format, Args&&... args) const 
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   fmt::print(stderr, "[{} +{:.3f}s] {}\n", self_.name, seconds,
              fmt::format(format, std::forward<Args>(args)...));
+}
+
+void NodeProcess::receive(const v1::RaftBatch& batch, v1::RaftBatchReply& reply) {
+  if (stages_) stamp_arrivals(batch);
+  DecodedBatch decoded = decode_batch(batch, options_.cluster.cluster_id, options_.self, peers_);
+  reply.set_accepted(reply.accepted() + decoded.messages.size());
+  reply.set_rejected(reply.rejected() + decoded.rejected);
+  boost::asio::post(strand_, [this, decoded = std::move(decoded)] { deliver(decoded); });
 }
 
 void NodeProcess::deliver(const DecodedBatch& batch) {

@@ -1,10 +1,10 @@
 // One real Raft node: `raftsim node --id ID --cluster FILE --data DIR`.
 //
-// Threads: gRPC's own threads run the service handlers and the peer calls' completions; two
-// threads run the Asio io_context. The Raft core and the host loop (node::Node), the file
+// Threads: gRPC's own threads run the service handlers and the reactions of the peer streams;
+// two threads run the Asio io_context. The Raft core and the host loop (node::Node), the file
 // storage and the peer queues are touched only from one strand: every gRPC handler decodes and
-// validates its request where it runs, then posts onto the strand; every reply is finished from
-// the strand. A sync runs fdatasync on the strand and posts its completion back onto it, so
+// validates its request where it runs, then posts onto the strand; client replies are finished
+// from the strand. A sync runs fdatasync on the strand and posts its completion back onto it, so
 // after-persist messages and client acknowledgements leave only after the data is on disk.
 #pragma once
 

@@ -15,7 +15,6 @@ constexpr int kMaxBatch = 256;
 // A batch stops growing past this many bytes; one message may exceed it (up to the receiver's
 // kMaxMessageBytes).
 constexpr size_t kMaxBatchBytes = 4u << 20;
-constexpr auto kCallDeadline = std::chrono::milliseconds(1000);
 constexpr auto kPauseAfterFailure = std::chrono::milliseconds(50);
 
 std::shared_ptr<grpc::Channel> channel_to(const std::string& address) {
@@ -28,6 +27,47 @@ std::shared_ptr<grpc::Channel> channel_to(const std::string& address) {
 }
 
 }  // namespace
+
+// One open RaftPeer.Stream. The transport holds it (a gRPC hold) for as long as it may write on
+// it; once a write fails the transport lets go, and gRPC ends the call and deletes the object.
+// Without the hold, a stream that broke between writes could be deleted under the strand's feet.
+class PeerStream final : public grpc::ClientWriteReactor<v1::RaftBatch> {
+ public:
+  PeerStream(PeerTransport& transport, raft::NodeId peer, v1::RaftPeer::Stub& stub)
+      : transport_(transport), peer_(peer) {
+    stub.async()->Stream(&context_, &reply_, this);
+    AddHold();
+    StartCall();
+  }
+
+  // Strand only, one batch at a time: the next waits for written(). `last_entry` (0: none) is
+  // the last log index the batch carries, for the stage log.
+  void write(v1::RaftBatch batch, uint64_t last_entry) {
+    batch_ = std::move(batch);
+    last_entry_ = last_entry;
+    StartWrite(&batch_);
+  }
+  // Strand only: the transport will not touch this stream again.
+  void release() { RemoveHold(); }
+
+ private:
+  void OnWriteDone(bool ok) override {
+    if (last_entry_ > 0 && transport_.stages_) {
+      transport_.stages_->stamp(Stage::kSendDone, peer_, last_entry_);
+    }
+    boost::asio::post(transport_.strand_, [transport = &transport_, peer = peer_, ok] {
+      transport->written(peer, ok);
+    });
+  }
+  void OnDone(const grpc::Status&) override { delete this; }
+
+  PeerTransport& transport_;
+  raft::NodeId peer_;
+  grpc::ClientContext context_;
+  v1::RaftBatch batch_;
+  v1::RaftBatchReply reply_;
+  uint64_t last_entry_ = 0;
+};
 
 PeerTransport::PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand,
                              StageLog* stages)
@@ -68,48 +108,40 @@ void PeerTransport::enqueue(Peer& peer, const raft::Message& message) {
 
 void PeerTransport::kick(raft::NodeId id) {
   Peer& peer = peers_.at(id);
-  if (peer.in_flight || peer.queue.empty()) return;
-  peer.in_flight = true;
+  if (peer.writing || peer.pausing || peer.queue.empty()) return;
+  if (!peer.stream) peer.stream = new PeerStream(*this, id, *peer.stub);
 
-  struct Call {
-    grpc::ClientContext context;
-    v1::RaftBatch request;
-    v1::RaftBatchReply reply;
-  };
-  auto call = std::make_shared<Call>();
-  call->context.set_deadline(std::chrono::system_clock::now() + kCallDeadline);
-  call->request.set_cluster_id(cluster_id_);
+  v1::RaftBatch batch;
+  batch.set_cluster_id(cluster_id_);
   size_t bytes = 0;
   uint64_t last_entry = 0;
   for (int n = 0; n < kMaxBatch && !peer.queue.empty() && bytes < kMaxBatchBytes; ++n) {
     const raft::Message& next = peer.queue.front();
     if (!next.entries.empty()) last_entry = next.entries.back().index.value;
-    v1::RaftMessage* m = call->request.add_messages();
+    v1::RaftMessage* m = batch.add_messages();
     to_proto(next, *m);
     bytes += m->ByteSizeLong();
     peer.queue.pop_front();
   }
-  const bool stamped = stages_ && last_entry > 0;
-  if (stamped) stages_->stamp(Stage::kRpcStarted, id, last_entry);
-  peer.stub->async()->Deliver(
-      &call->context, &call->request, &call->reply,
-      [this, id, call, stamped, last_entry](grpc::Status status) {
-        if (stamped) stages_->stamp(Stage::kRpcFinished, id, last_entry);
-        boost::asio::post(strand_, [this, id, ok = status.ok()] {
-          Peer& p = peers_.at(id);
-          if (ok) {
-            p.in_flight = false;
-            return kick(id);
-          }
-          // The peer is down or unreachable: pause before trying again, so a dead peer costs
-          // one attempt per pause rather than a busy loop.
-          auto timer = std::make_shared<boost::asio::steady_timer>(strand_, kPauseAfterFailure);
-          timer->async_wait([this, id, timer](const boost::system::error_code&) {
-            peers_.at(id).in_flight = false;
-            kick(id);
-          });
-        });
-      });
+  if (stages_ && last_entry > 0) stages_->stamp(Stage::kSendStarted, id, last_entry);
+  peer.writing = true;
+  peer.stream->write(std::move(batch), last_entry);
+}
+
+void PeerTransport::written(raft::NodeId id, bool ok) {
+  Peer& peer = peers_.at(id);
+  peer.writing = false;
+  if (ok) return kick(id);
+  // The peer is down, restarting or unreachable, and the stream is over. Pause before opening
+  // the next, so a dead peer costs one attempt per pause rather than a busy loop.
+  peer.stream->release();
+  peer.stream = nullptr;
+  peer.pausing = true;
+  auto timer = std::make_shared<boost::asio::steady_timer>(strand_, kPauseAfterFailure);
+  timer->async_wait([this, id, timer](const boost::system::error_code&) {
+    peers_.at(id).pausing = false;
+    kick(id);
+  });
 }
 
 void PeerTransport::set_link(raft::NodeId peer, LinkState state) {

@@ -16,7 +16,7 @@ namespace {
 constexpr size_t kCapacity = 1 << 20;
 
 constexpr std::array<std::string_view, kStageCount> kNames = {
-    "request_received", "proposed",    "append_sent",   "rpc_started",    "rpc_finished",
+    "request_received", "proposed",    "append_sent",   "send_started",   "send_done",
     "log_written",      "log_synced",  "sync_resumed",  "append_arrived", "append_delivered",
     "ack_sent",         "ack_arrived", "ack_delivered", "applied",        "reply_sent",
 };

@@ -26,8 +26,8 @@ enum class Stage : uint8_t {
   kRequestReceived,  // a client write reached the gRPC handler (leader)
   kProposed,         // the strand handed it to the core; `index` is its log index
   kAppendSent,       // the core sent AppendEntries with entries up to `index` to `peer`
-  kRpcStarted,       // the transport started the gRPC call carrying them
-  kRpcFinished,      // that call's reply came back (gRPC thread)
+  kSendStarted,      // the transport started writing them on its stream to `peer`
+  kSendDone,         // that write completed: gRPC took the batch (gRPC thread)
   kLogWritten,       // entries up to `index` handed to the kernel (write(2))
   kLogSynced,        // fdatasync of them returned
   kSyncResumed,      // the strand resumed the host loop after that sync

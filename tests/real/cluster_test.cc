@@ -333,17 +333,24 @@ TEST_F(RealClusterTest, HostileMessagesAreRefusedCountedAndTheNodeKeepsRunning) 
   const ClusterMember& target = cluster_.nodes[0];
   auto channel = grpc::CreateChannel(target.address, grpc::InsecureChannelCredentials());
   auto peer = v1::RaftPeer::NewStub(channel);
+  // One stream per batch: the node's answer, sent when the stream ends, counts what it refused.
   auto send = [&](const v1::RaftBatch& batch) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + 2s);
     v1::RaftBatchReply reply;
-    return peer->Deliver(&context, batch, &reply);
+    auto stream = peer->Stream(&context, &reply);
+    EXPECT_TRUE(stream->Write(batch));
+    EXPECT_TRUE(stream->WritesDone());
+    EXPECT_TRUE(stream->Finish().ok());
+    return reply;
   };
 
   v1::RaftBatch foreign;
   foreign.set_cluster_id("some-other-cluster");
   foreign.add_messages()->set_type(v1::VOTE_REQUEST);
-  EXPECT_TRUE(send(foreign).ok());
+  v1::RaftBatchReply refused = send(foreign);
+  EXPECT_EQ(refused.rejected(), 1u);
+  EXPECT_EQ(refused.accepted(), 0u);
 
   v1::RaftBatch malformed;
   malformed.set_cluster_id(cluster_.cluster_id);
@@ -359,7 +366,9 @@ TEST_F(RealClusterTest, HostileMessagesAreRefusedCountedAndTheNodeKeepsRunning) 
   gap->set_term(1'000'000);
   gap->set_prev_log_index(5);
   gap->add_entries()->set_index(9);
-  EXPECT_TRUE(send(malformed).ok());
+  refused = send(malformed);
+  EXPECT_EQ(refused.rejected(), 2u);
+  EXPECT_EQ(refused.accepted(), 0u);
 
   auto control = v1::Control::NewStub(channel);
   grpc::ClientContext context;
