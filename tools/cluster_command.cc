@@ -13,6 +13,7 @@ namespace {
 struct ClusterArgs {
   std::string dir = "./raftsim-cluster";
   int nodes = 3;
+  uint64_t snapshot_every = real::kDefaultSnapshotEvery;
   std::string node;
   std::string groups;
   bool watch = false;
@@ -58,8 +59,14 @@ void add_cluster_command(CLI::App& app, int& exit_code) {
   };
   auto* up = sub("up", "Start N node processes on free loopback ports");
   up->add_option("-n,--nodes", args->nodes, "How many nodes")->check(CLI::Range(1, 99));
-  up->callback(
-      [args, &exit_code] { exit_code = report(real::Launcher(args->dir).up(args->nodes)); });
+  up->add_option("--snapshot-every", args->snapshot_every,
+                 "Compact each node's log into a snapshot after this many applied entries "
+                 "(0: never)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1'000'000'000}))
+      ->capture_default_str();
+  up->callback([args, &exit_code] {
+    exit_code = report(real::Launcher(args->dir).up(args->nodes, args->snapshot_every));
+  });
 
   sub("down", "Kill every node process and wait for it to exit")->callback([args, &exit_code] {
     exit_code = report(real::Launcher(args->dir).down());

@@ -61,7 +61,7 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
       const std::string key = pair.first.as<std::string>();
       if (key != "cluster_id" && key != "tick_ms" && key != "election_timeout_ticks" &&
           key != "heartbeat_ticks" && key != "pre_vote" && key != "check_quorum" &&
-          key != "start_at_ms" && key != "nodes") {
+          key != "start_at_ms" && key != "snapshot_every" && key != "nodes") {
         return fmt::format("{}: unknown key '{}'", at(path, pair.first), key);
       }
     }
@@ -77,6 +77,14 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
     if (root["pre_vote"]) cluster.pre_vote = root["pre_vote"].as<bool>();
     if (root["check_quorum"]) cluster.check_quorum = root["check_quorum"].as<bool>();
     if (root["start_at_ms"]) cluster.start_at_ms = root["start_at_ms"].as<int64_t>();
+    if (root["snapshot_every"]) {
+      const int64_t every = root["snapshot_every"].as<int64_t>();
+      if (every < 0 || every > 1'000'000'000) {
+        return fmt::format("{}: snapshot_every must be in 0..1000000000 (0: never)",
+                           at(path, root["snapshot_every"]));
+      }
+      cluster.snapshot_every = static_cast<uint64_t>(every);
+    }
     if (cluster.heartbeat_ticks < 1 || cluster.heartbeat_ticks >= cluster.election_timeout_ticks) {
       return fmt::format("{}: heartbeat_ticks must be at least 1 and below election_timeout_ticks",
                          at(path, root["heartbeat_ticks"]));
@@ -142,6 +150,9 @@ std::string format_cluster_file(const ClusterFile& cluster) {
   if (!cluster.pre_vote) out += "pre_vote: false\n";
   if (!cluster.check_quorum) out += "check_quorum: false\n";
   if (cluster.start_at_ms != 0) out += fmt::format("start_at_ms: {}\n", cluster.start_at_ms);
+  if (cluster.snapshot_every != kDefaultSnapshotEvery) {
+    out += fmt::format("snapshot_every: {}\n", cluster.snapshot_every);
+  }
   out += "nodes:\n";
   for (const ClusterMember& m : cluster.nodes) {
     out +=

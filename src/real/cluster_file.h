@@ -9,6 +9,9 @@
 //   start_at_ms: 0                    # optional: no node ticks before this Unix time (ms), so
 //                                     # nodes started one after another begin their timers
 //                                     # together; 0: at once
+//   snapshot_every: 100000            # optional: a node snapshots its state machine and drops
+//                                     # the log it covers after this many applied entries (§7);
+//                                     # 0: never
 //   nodes:
 //     - id: 1                         # the Raft node id, >= 1, unique
 //       name: n1                      # unique; used by `raftsim cluster` commands
@@ -33,6 +36,8 @@ struct ClusterMember {
   std::string control;  // empty: served on `address`
 };
 
+inline constexpr uint64_t kDefaultSnapshotEvery = 100'000;
+
 struct ClusterFile {
   std::string cluster_id;
   int tick_ms = 25;
@@ -41,6 +46,8 @@ struct ClusterFile {
   bool pre_vote = true;
   bool check_quorum = true;
   int64_t start_at_ms = 0;
+  // The log of a cluster that runs for hours must not grow without bound; etcd's default.
+  uint64_t snapshot_every = kDefaultSnapshotEvery;
   std::vector<ClusterMember> nodes;  // sorted by id
 
   const ClusterMember* find(std::string_view id_or_name) const;

@@ -211,9 +211,10 @@ LaunchResult Launcher::start(const ClusterMember& m) {
   return result;
 }
 
-LaunchResult Launcher::up(int nodes) {
+LaunchResult Launcher::up(int nodes, uint64_t snapshot_every) {
   if (nodes < 1 || nodes > 99) return {"-n must be in 1..99", {}};
   ClusterFile shape;
+  shape.snapshot_every = snapshot_every;
   for (int i = 0; i < nodes; ++i) {
     shape.nodes.push_back(
         {raft::NodeId{static_cast<uint32_t>(i + 1)}, fmt::format("n{}", i + 1), "", ""});

@@ -38,7 +38,8 @@ class Launcher {
   // `binary`: the raftsim executable that runs `raftsim node` (default: this process's own).
   explicit Launcher(std::string dir, std::string binary = "");
 
-  LaunchResult up(int nodes);
+  // `nodes` nodes named n1, n2, ...; every other setting at its default but `snapshot_every`.
+  LaunchResult up(int nodes, uint64_t snapshot_every = kDefaultSnapshotEvery);
   // A cluster shaped like `shape`: its node names (ids 1, 2, ... in order; addresses are chosen
   // here) and its settings (timers, options, start time). Without `wait_for_leader`, returns as
   // soon as every node answers.

@@ -481,6 +481,7 @@ int NodeProcess::run() {
     log("storage refuses to load: {}", node_->load_error());
     return 1;
   }
+  node_->set_snapshot_every(options_.cluster.snapshot_every);
   if (!node_->repaired().empty()) log("recovered: {}", node_->repaired());
   log("starting: term {}, {} log entries, data in {}", node_->core().term().value,
       node_->core().log().last_index().value, options_.data_dir);

@@ -57,12 +57,24 @@ TEST_F(ClusterFileTest, FormatReadsBackTheSame) {
   ClusterFile c;
   c.cluster_id = "raftsim-1";
   c.tick_ms = 40;
+  c.snapshot_every = 500;
   c.nodes = {{raft::NodeId{1}, "n1", "127.0.0.1:1", ""},
              {raft::NodeId{2}, "n2", "127.0.0.1:2", "127.0.0.1:3"}};
   auto got = read(format_cluster_file(c));
   ASSERT_TRUE(std::holds_alternative<ClusterFile>(got));
   EXPECT_EQ(std::get<ClusterFile>(got).tick_ms, 40);
   EXPECT_EQ(std::get<ClusterFile>(got).nodes[1].control, "127.0.0.1:3");
+  EXPECT_EQ(std::get<ClusterFile>(got).snapshot_every, 500u);
+}
+
+TEST_F(ClusterFileTest, SnapshotsAreOnByDefaultAndCanBeSwitchedOff) {
+  auto fresh = read("cluster_id: c\nnodes:\n  - {id: 1, address: 127.0.0.1:1}\n");
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(fresh));
+  EXPECT_EQ(std::get<ClusterFile>(fresh).snapshot_every, kDefaultSnapshotEvery);
+  auto never =
+      read("cluster_id: c\nsnapshot_every: 0\nnodes:\n  - {id: 1, address: 127.0.0.1:1}\n");
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(never));
+  EXPECT_EQ(std::get<ClusterFile>(never).snapshot_every, 0u);
 }
 
 TEST_F(ClusterFileTest, MistakesAreNamedWithTheirPlace) {
@@ -79,6 +91,8 @@ TEST_F(ClusterFileTest, MistakesAreNamedWithTheirPlace) {
       error("cluster_id: c\nnodes:\n  - {id: 1, address: 10.0.0.1:1}\n").find("must be loopback"),
       std::string::npos);
   EXPECT_NE(error("cluster_id: [unclosed\n").find(path + ":"), std::string::npos);
+  EXPECT_EQ(error("cluster_id: c\nsnapshot_every: -1\nnodes:\n  - {id: 1, address: 127.0.0.1:1}\n"),
+            path + ":2:17: snapshot_every must be in 0..1000000000 (0: never)");
   auto missing = read_cluster_file(dir_ + "/missing.yaml");
   ASSERT_TRUE(std::holds_alternative<std::string>(missing));
   EXPECT_EQ(std::get<std::string>(missing), dir_ + "/missing.yaml: cannot read the cluster file");

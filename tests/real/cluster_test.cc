@@ -119,8 +119,10 @@ class RealClusterTest : public ::testing::Test {
     }
   }
 
-  void up(int nodes) {
-    CliResult r = raftsim({"cluster", "up", "-n", std::to_string(nodes), "--dir", dir_}, dir_);
+  void up(int nodes, std::vector<std::string> options = {}) {
+    std::vector<std::string> args = {"cluster", "up", "-n", std::to_string(nodes), "--dir", dir_};
+    args.insert(args.end(), options.begin(), options.end());
+    CliResult r = raftsim(args, dir_);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     ASSERT_NE(r.output.find("leader: "), std::string::npos) << r.output;
     auto cluster = read_cluster_file(dir_ + "/cluster.yaml");
@@ -405,6 +407,59 @@ TEST_F(RealClusterTest, RestartedNodeRecoversItsLogFromDisk) {
   KvOutcome read = client.run(node::KvOp::kGet, "log");
   ASSERT_EQ(read.kind, KvOutcome::Kind::kOk) << read.detail;
   EXPECT_EQ(read.result.value, "01234");
+}
+
+// Log compaction (§7) in real processes: the leader drops the log its snapshot covers, so a
+// follower that was down while it did can only catch up through InstallSnapshot; then every node
+// restarts from its own snapshot and log, and nothing acknowledged is missing.
+TEST_F(RealClusterTest, FollowerBehindTheLeadersSnapshotCatchesUpFromIt) {
+  up(3, {"--snapshot-every", "20"});
+  const std::string lead = leader();
+  ASSERT_FALSE(lead.empty());
+  const std::string behind = lead == "n3" ? "n2" : "n3";
+  CliResult r = raftsim({"cluster", "kill", behind, "--dir", dir_}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  KvClient client(cluster_, random_client_id());
+  std::string expected;
+  for (int i = 0; i < 60; ++i) {
+    const std::string token = std::to_string(i) + ";";
+    ASSERT_EQ(client.run(node::KvOp::kAppend, "log", token).kind, KvOutcome::Kind::kOk);
+    expected += token;
+  }
+  EXPECT_TRUE(fs::exists(dir_ + "/data/" + lead + "/snapshot"));
+  EXPECT_FALSE(fs::exists(dir_ + "/data/" + behind + "/snapshot"));
+
+  r = raftsim({"cluster", "restart", behind, "--dir", dir_}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  Launcher launcher(dir_, RAFTSIM_BINARY);
+  bool caught_up = false;
+  for (const Clock::time_point deadline = Clock::now() + 20s; !caught_up && Clock::now() < deadline;
+       std::this_thread::sleep_for(100ms)) {
+    uint64_t leader_commit = 0, behind_applied = 0;
+    for (const NodeStatus& s : launcher.status()) {
+      if (!s.reply) continue;
+      if (s.reply->role() == "leader") leader_commit = s.reply->commit();
+      if (s.member.name == behind) behind_applied = s.reply->applied();
+    }
+    caught_up = leader_commit >= 60 && behind_applied == leader_commit;
+  }
+  ASSERT_TRUE(caught_up);
+  // Its log was behind the leader's snapshot: it can only have caught up by installing one.
+  EXPECT_TRUE(fs::exists(dir_ + "/data/" + behind + "/snapshot"));
+
+  for (const ClusterMember& m : cluster_.nodes) {
+    r = raftsim({"cluster", "kill", m.name, "--dir", dir_}, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  for (const ClusterMember& m : cluster_.nodes) {
+    r = raftsim({"cluster", "restart", m.name, "--dir", dir_}, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  ASSERT_FALSE(leader().empty());
+  KvOutcome read = client.run(node::KvOp::kGet, "log");
+  ASSERT_EQ(read.kind, KvOutcome::Kind::kOk) << read.detail;
+  EXPECT_EQ(read.result.value, expected);
 }
 
 }  // namespace
