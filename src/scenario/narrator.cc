@@ -114,6 +114,8 @@ void Narrator::on_event(const sim::TraceEvent& e) {
       }
       return;
     case TraceKind::kNodeDown:
+      // A crashed leader leads nothing; its restart is told as such, not as a step-down.
+      if (e.node < role_.size()) role_[e.node] = static_cast<uint64_t>(raft::Role::kFollower);
       return line(e.time, fmt::format("{} {}", name(e.node), e.text));
     case TraceKind::kTruncate:
       return line(e.time, fmt::format("{} discards entries {}..{}: the leader's log has other "

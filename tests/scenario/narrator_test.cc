@@ -86,6 +86,23 @@ TEST(Narrator, ACandidateThatAdoptsAHigherTermAndStepsDownDoesNotCampaign) {
   EXPECT_THAT(t.lines(), ElementsAre(HasSubstr("n2 campaigns for term 1")));
 }
 
+// A restarted node comes back a follower; a leader that crashed did not step down, and telling it
+// so would suggest it heard of a higher term.
+TEST(Narrator, ALeaderThatCrashesAndRestartsIsNotToldAsSteppingDown) {
+  Told t;
+  t.role(10, 1, raft::Role::kLeader, 1);
+  t.at(500, {.kind = TraceKind::kNodeDown, .node = 1, .text = "crashed"});
+  t.at(600, {.kind = TraceKind::kNodeUp, .node = 1});
+  t.role(600, 1, raft::Role::kFollower, 1);
+  t.role(700, 2, raft::Role::kLeader, 2);
+  t.role(800, 2, raft::Role::kFollower, 3);
+  EXPECT_THAT(t.lines(), ElementsAre(HasSubstr("0.010s  n1 becomes leader of term 1"),
+                                     HasSubstr("0.500s  n1 crashed"),
+                                     HasSubstr("0.600s  n1 starts again from its disk"),
+                                     HasSubstr("0.700s  n2 becomes leader of term 2"),
+                                     HasSubstr("0.800s  n2 steps down in term 3")));
+}
+
 TEST(Narrator, ForgedAcksAreToldOncePerTermAndAgainWhenTheLogLacksTheEntries) {
   Told t;
   for (int i = 0; i < 200; ++i)
