@@ -361,6 +361,11 @@ void parse_nemesis(Reader& r, const YAML::Node& node, Nemesis& nemesis) {
     } else {
       nemesis.quiet = *quiet;
     }
+  } else if (!node["quiet"].IsDefined() && !nemesis.faults.empty() && nemesis.quiet > r.end()) {
+    // The default quiet would silently turn a short run's nemesis off.
+    r.error(node, fmt::format("the nemesis's default quiet ({}) is longer than the run ({}): no "
+                              "fault would ever start; set a shorter `quiet`",
+                              format_duration(nemesis.quiet), format_duration(r.end())));
   }
   assign(r.duration(node["delay"]), nemesis.delay);
   assign(r.probability(node["loss"]), nemesis.loss);

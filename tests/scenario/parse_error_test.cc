@@ -154,6 +154,11 @@ TEST(ScenarioErrors, LengthsThatRunPastTheEnd) {
   EXPECT_THAT(errors_after_cluster("duration: 5s\nnemesis:\n  faults: [crash]\n  quiet: 6s\n"),
               ElementsAre("x.yaml:6:10: nemesis quiet 6s is longer than the run (5s): no fault "
                           "would ever start"));
+  // The default quiet (5s) counts too: a nemesis that could never act is a mistake to name.
+  EXPECT_THAT(errors_after_cluster("duration: 4s\nnemesis:\n  faults: [crash]\n"),
+              ElementsAre("x.yaml:5:3: the nemesis's default quiet (5s) is longer than the run "
+                          "(4s): no fault would ever start; set a shorter `quiet`"));
+  EXPECT_THAT(errors_after_cluster("duration: 4s\nnemesis:\n  faults: []\n"), ElementsAre());
   EXPECT_THAT(errors_after_cluster("duration: 5s\nworkload:\n  stop: 5001ms\n"),
               ElementsAre("x.yaml:5:9: workload stop 5001ms is after the end of the run (5s)"));
   EXPECT_THAT(
