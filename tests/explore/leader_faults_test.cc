@@ -58,9 +58,10 @@ std::vector<std::string> fault_lines(const Scenario& s, RunReport* report = null
 }
 
 TEST(LeaderFaults, ParseFromTheTimelineAndTheNemesis) {
-  const Scenario s = parse(three_nodes("  - {at: 1s, crash_leader: 300ms}\n"
-                                       "  - {at: 2s, isolate_leader: 250ms}\n") +
-                           "nemesis: {faults: [crash_leader, isolate_leader, partition]}\n");
+  const Scenario s =
+      parse(three_nodes("  - {at: 1s, crash_leader: 300ms}\n"
+                        "  - {at: 2s, isolate_leader: 250ms}\n") +
+            "nemesis: {faults: [crash_leader, isolate_leader, partition], quiet: 1s}\n");
   ASSERT_EQ(s.timeline.size(), 3u);
   EXPECT_EQ(s.timeline[1].kind, FaultKind::kCrashLeader);
   EXPECT_EQ(s.timeline[1].length, Duration{300000});
