@@ -316,6 +316,22 @@ std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
   return out;
 }
 
+ClusterFile real_cluster_shape(const scenario::Scenario& s) {
+  ClusterFile shape;
+  const int64_t tick_us = s.world.tick.count();
+  shape.tick_ms = static_cast<int>(std::max<int64_t>(1, tick_us / 1000));
+  shape.election_timeout_ticks = s.world.election_timeout_ticks;
+  shape.heartbeat_ticks = s.world.heartbeat_ticks;
+  shape.pre_vote = s.world.options.pre_vote;
+  shape.check_quorum = s.world.options.check_quorum;
+  shape.snapshot_every = s.world.snapshot_every;  // as in the simulated world: 0 never compacts
+  for (size_t i = 0; i < s.world.node_names.size(); ++i) {
+    shape.nodes.push_back(
+        {raft::NodeId{static_cast<uint32_t>(i + 1)}, s.world.node_names[i], "", ""});
+  }
+  return shape;
+}
+
 scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRunOptions& options) {
   const auto wall_start = Clock::now();
   scenario::RunReport report;
@@ -334,18 +350,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   Launcher launcher(dir, options.binary);
   launcher.set_tie_to_parent(true);
 
-  // The scenario's timers and options, as far as the node process takes them.
-  ClusterFile shape;
-  const int64_t tick_us = s.world.tick.count();
-  shape.tick_ms = static_cast<int>(std::max<int64_t>(1, tick_us / 1000));
-  shape.election_timeout_ticks = s.world.election_timeout_ticks;
-  shape.heartbeat_ticks = s.world.heartbeat_ticks;
-  shape.pre_vote = s.world.options.pre_vote;
-  shape.check_quorum = s.world.options.check_quorum;
-  for (size_t i = 0; i < s.world.node_names.size(); ++i) {
-    shape.nodes.push_back(
-        {raft::NodeId{static_cast<uint32_t>(i + 1)}, s.world.node_names[i], "", ""});
-  }
+  ClusterFile shape = real_cluster_shape(s);
   // Every node's timers begin at one moment, after all of them are up: time 0 of the scenario.
   const auto system_now = std::chrono::system_clock::now();
   const auto margin = std::chrono::milliseconds(1500 + 300 * static_cast<int>(shape.nodes.size()));

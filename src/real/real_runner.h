@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "real/cluster_file.h"
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
 
@@ -23,6 +24,10 @@ struct RealRunOptions {
 
 // What real mode cannot do, one "file:line:col: ..." message each. Empty: the scenario can run.
 std::vector<std::string> real_mode_refusals(const scenario::Scenario& scenario);
+
+// The cluster a scenario runs on: its node names (addresses are chosen at launch), timers,
+// options and compaction, as far as the node process takes them. No start time.
+ClusterFile real_cluster_shape(const scenario::Scenario& scenario);
 
 scenario::RunReport run_real_scenario(const scenario::Scenario& scenario,
                                       const RealRunOptions& options);
