@@ -57,6 +57,12 @@ class KvStore {
   static std::optional<KvStore> restore(std::string_view bytes);
 
   const std::map<std::string, std::string>& data() const { return data_; }
+  // The highest seq of this client's requests the store has applied; 0: none. A client sends one
+  // request at a time, so every acknowledged request of it up to this seq went through here.
+  uint64_t last_seq(uint64_t client_id) const {
+    auto it = sessions_.find(client_id);
+    return it == sessions_.end() ? 0 : it->second.last_seq;
+  }
 
  private:
   struct Session {

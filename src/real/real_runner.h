@@ -7,9 +7,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "check/durability.h"
+#include "node/storage.h"
 #include "real/cluster_file.h"
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
@@ -24,6 +28,15 @@ struct RealRunOptions {
 
 // What real mode cannot do, one "file:line:col: ..." message each. Empty: the scenario can run.
 std::vector<std::string> real_mode_refusals(const scenario::Scenario& scenario);
+
+// The commands of a node's committed log as its disk holds them, for the durability check:
+// every command in its log up to `commit`, and, for the entries its snapshot replaced, every
+// write of `acked` that the snapshot's client sessions have got past (a store applies a
+// client's requests in order, one at a time). The snapshot keeps no more than that: a lost write
+// followed by a kept later one of the same client would pass unseen there. nullopt: the
+// snapshot does not load.
+std::optional<std::vector<check::CommittedCommand>> committed_on_disk(
+    const node::Loaded& loaded, raft::Index commit, std::span<const check::AckedWrite> acked);
 
 // The cluster a scenario runs on: its node names (addresses are chosen at launch), timers,
 // options and compaction, as far as the node process takes them. No start time.

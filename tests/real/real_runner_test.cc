@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "node/kv.h"
 #include "scenario/parse.h"
 
 namespace raftsim::real {
@@ -45,6 +46,47 @@ TEST(RealClusterShape, AScenarioWithoutCompactionNeverCompacts) {
   const ClusterFile shape = real_cluster_shape(parse("duration: 5s\ncluster:\n  nodes: [a, b]\n"));
   EXPECT_EQ(shape.snapshot_every, 0u);
   EXPECT_FALSE(shape.pre_vote);
+}
+
+raft::Entry command_entry(uint64_t index, uint64_t client, uint64_t seq) {
+  return {raft::Term{1}, raft::Index{index}, raft::EntryType::kCommand,
+          node::encode({client, seq, node::KvOp::kPut, "k", "v", ""})};
+}
+
+check::AckedWrite acked(uint64_t client, uint64_t seq) {
+  check::AckedWrite w;
+  w.client_id = client;
+  w.seq = seq;
+  return w;
+}
+
+// The durability check in real mode reads the committed log from a node's disk. Compaction
+// replaces its prefix by a snapshot; the snapshot's client sessions stand in for the entries.
+TEST(CommittedOnDisk, TheLogUpToTheCommitIndexAndWhatTheSnapshotsSessionsPassed) {
+  node::KvStore store;
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    store.apply({1, seq, node::KvOp::kPut, "k", "v", ""});
+  node::Loaded loaded;
+  loaded.state.snapshot = {raft::Index{5}, raft::Term{1}, store.snapshot()};
+  loaded.state.entries = {command_entry(6, 2, 1), command_entry(7, 2, 2), command_entry(8, 2, 3)};
+
+  const std::vector<check::AckedWrite> writes = {acked(1, 3), acked(1, 6), acked(2, 1),
+                                                 acked(2, 3)};
+  const auto committed = committed_on_disk(loaded, raft::Index{7}, writes);
+  ASSERT_TRUE(committed.has_value());
+  std::vector<std::pair<uint64_t, uint64_t>> got;
+  for (const check::CommittedCommand& c : *committed)
+    got.emplace_back(c.client_id, c.seq);
+  // (2, 3) is in the log but past the commit index; (1, 6) the snapshot never saw.
+  EXPECT_EQ(got, (std::vector<std::pair<uint64_t, uint64_t>>{{2, 1}, {2, 2}, {1, 3}}));
+  EXPECT_EQ(check::lost_writes(writes, *committed), (std::vector<size_t>{1, 3}));
+}
+
+TEST(CommittedOnDisk, ASnapshotThatDoesNotLoadLeavesTheLogUnknown) {
+  node::Loaded loaded;
+  loaded.state.snapshot = {raft::Index{5}, raft::Term{1}, "not a key-value store"};
+  const std::vector<check::AckedWrite> writes = {acked(1, 1)};
+  EXPECT_FALSE(committed_on_disk(loaded, raft::Index{5}, writes).has_value());
 }
 
 }  // namespace
