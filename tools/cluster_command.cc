@@ -13,9 +13,10 @@ namespace {
 struct ClusterArgs {
   std::string dir = "./raftsim-cluster";
   int nodes = 3;
-  uint64_t snapshot_every = real::kDefaultSnapshotEvery;
+  real::ClusterFile settings;  // of `up`: options and compaction
   std::string node;
   std::string groups;
+  std::string senders, receivers;
   bool watch = false;
   int interval_ms = 1000;
 };
@@ -25,7 +26,7 @@ int report(const real::LaunchResult& result) {
     fmt::print("{}\n", note);
   if (!result.ok()) {
     fmt::print(stderr, "{}\n", result.error);
-    return 1;
+    return result.bad_input ? 2 : 1;
   }
   return 0;
 }
@@ -59,13 +60,19 @@ void add_cluster_command(CLI::App& app, int& exit_code) {
   };
   auto* up = sub("up", "Start N node processes on free loopback ports");
   up->add_option("-n,--nodes", args->nodes, "How many nodes")->check(CLI::Range(1, 99));
-  up->add_option("--snapshot-every", args->snapshot_every,
+  up->add_option("--snapshot-every", args->settings.snapshot_every,
                  "Compact each node's log into a snapshot after this many applied entries "
                  "(0: never)")
       ->check(CLI::Range(uint64_t{0}, uint64_t{1'000'000'000}))
       ->capture_default_str();
+  up->add_option("--pre-vote", args->settings.pre_vote,
+                 "Pre-vote (§9.6): false shows how a node that cannot win raises every term")
+      ->capture_default_str();
+  up->add_option("--check-quorum", args->settings.check_quorum,
+                 "Check-quorum: a leader without a live majority steps down")
+      ->capture_default_str();
   up->callback([args, &exit_code] {
-    exit_code = report(real::Launcher(args->dir).up(args->nodes, args->snapshot_every));
+    exit_code = report(real::Launcher(args->dir).up(args->nodes, args->settings));
   });
 
   sub("down", "Kill every node process and wait for it to exit")->callback([args, &exit_code] {
@@ -82,6 +89,12 @@ void add_cluster_command(CLI::App& app, int& exit_code) {
   partition->add_option("groups", args->groups, "Groups of node names, separated by /")->required();
   partition->callback([args, &exit_code] {
     exit_code = report(real::Launcher(args->dir).partition(args->groups));
+  });
+  auto* cut = sub("cut", "Cut links one way: SENDERS' messages to RECEIVERS are dropped");
+  cut->add_option("senders", args->senders, "Node names, comma-separated (n2,n3)")->required();
+  cut->add_option("receivers", args->receivers, "Node names, comma-separated (n1)")->required();
+  cut->callback([args, &exit_code] {
+    exit_code = report(real::Launcher(args->dir).cut(args->senders, args->receivers));
   });
   sub("heal", "Open every link again")->callback([args, &exit_code] {
     exit_code = report(real::Launcher(args->dir).heal());

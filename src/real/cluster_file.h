@@ -52,6 +52,12 @@ struct ClusterFile {
 
   const ClusterMember* find(std::string_view id_or_name) const;
   const ClusterMember* find(raft::NodeId id) const;
+  std::vector<uint32_t> ids() const {
+    std::vector<uint32_t> out;
+    for (const ClusterMember& m : nodes)
+      out.push_back(m.id.value);
+    return out;
+  }
   // Where the control service of `member` listens.
   static const std::string& control_address(const ClusterMember& member) {
     return member.control.empty() ? member.address : member.control;

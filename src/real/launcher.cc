@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "raftsim.grpc.pb.h"
+#include "real/link_cuts.h"
 
 namespace raftsim::real {
 
@@ -92,6 +93,29 @@ void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeou
   context.set_deadline(std::chrono::system_clock::now() + timeout);
 }
 
+std::optional<v1::StatusReply> status_of(const ClusterMember& m,
+                                         std::chrono::milliseconds timeout) {
+  grpc::ClientContext context;
+  set_deadline(context, timeout);
+  v1::StatusRequest request;
+  v1::StatusReply reply;
+  if (!control_stub(m)->Status(&context, request, &reply).ok()) return std::nullopt;
+  return reply;
+}
+
+// Replaces the peers `m` drops messages to and from.
+grpc::Status block(const ClusterMember& m, const BlockedPeers& blocked) {
+  v1::PartitionRequest request;
+  for (uint32_t id : blocked.to)
+    request.add_blocked_to(id);
+  for (uint32_t id : blocked.from)
+    request.add_blocked_from(id);
+  grpc::ClientContext context;
+  set_deadline(context, std::chrono::milliseconds(1000));
+  v1::ControlReply reply;
+  return control_stub(m)->Partition(&context, request, &reply);
+}
+
 }  // namespace
 
 Launcher::Launcher(std::string dir, std::string binary)
@@ -119,6 +143,7 @@ const ClusterMember* Launcher::member(const std::string& name, LaunchResult& res
     for (const ClusterMember& n : cluster_.nodes)
       names += (names.empty() ? "" : ", ") + n.name;
     result.error = fmt::format("no node '{}' in {} (nodes: {})", name, cluster_path(), names);
+    result.bad_input = true;
   }
   return m;
 }
@@ -211,10 +236,9 @@ LaunchResult Launcher::start(const ClusterMember& m) {
   return result;
 }
 
-LaunchResult Launcher::up(int nodes, uint64_t snapshot_every) {
-  if (nodes < 1 || nodes > 99) return {"-n must be in 1..99", {}};
-  ClusterFile shape;
-  shape.snapshot_every = snapshot_every;
+LaunchResult Launcher::up(int nodes, ClusterFile shape) {
+  if (nodes < 1 || nodes > 99) return LaunchResult::refused("-n must be in 1..99");
+  shape.nodes.clear();
   for (int i = 0; i < nodes; ++i) {
     shape.nodes.push_back(
         {raft::NodeId{static_cast<uint32_t>(i + 1)}, fmt::format("n{}", i + 1), "", ""});
@@ -328,7 +352,7 @@ LaunchResult Launcher::down() {
 
 LaunchResult Launcher::kill(const std::string& name) {
   LaunchResult result;
-  if (auto error = load()) return {*error, {}};
+  if (auto error = load()) return LaunchResult::refused(*error);
   const ClusterMember* m = member(name, result);
   if (!m) return result;
   const int pid = running_pid(*m);
@@ -371,7 +395,7 @@ LaunchResult Launcher::wipe(const std::string& name) {
 
 LaunchResult Launcher::signal(const std::string& name, int sig, const char* what) {
   LaunchResult result;
-  if (auto error = load()) return {*error, {}};
+  if (auto error = load()) return LaunchResult::refused(*error);
   const ClusterMember* m = member(name, result);
   if (!m) return result;
   const int pid = running_pid(*m);
@@ -394,49 +418,101 @@ LaunchResult Launcher::resume(const std::string& name) {
 
 LaunchResult Launcher::partition(const std::string& groups) {
   LaunchResult result;
-  if (auto error = load()) return {*error, {}};
-  std::map<raft::NodeId, int> group_of;
+  if (auto error = load()) return LaunchResult::refused(*error);
+  std::vector<std::vector<uint32_t>> group_ids;
+  std::set<std::string> named;
   const std::vector<std::string> parts = split(groups, '/');
-  for (size_t g = 0; g < parts.size(); ++g) {
-    for (const std::string& name : split(parts[g], ',')) {
+  for (const std::string& part : parts) {
+    group_ids.emplace_back();
+    for (const std::string& name : split(part, ',')) {
       if (name.empty()) continue;
       const ClusterMember* m = member(name, result);
       if (!m) return result;
-      if (!group_of.emplace(m->id, static_cast<int>(g)).second) {
-        result.error = fmt::format("'{}' is named in two groups of '{}'", name, groups);
-        return result;
+      if (!named.insert(m->name).second) {
+        return LaunchResult::refused(
+            fmt::format("'{}' is named in two groups of '{}'", name, groups));
       }
+      group_ids.back().push_back(m->id.value);
     }
   }
   if (parts.size() < 2) {
-    result.error = fmt::format("'{}' is one group; write groups as A,B,C/D,E", groups);
-    return result;
+    return LaunchResult::refused(
+        fmt::format("'{}' is one group; write groups as A,B,C/D,E", groups));
   }
+  LinkCuts cuts(cluster_.ids());
+  cuts.partition(group_ids);
   for (const ClusterMember& m : cluster_.nodes) {
-    v1::PartitionRequest request;
-    const auto mine = group_of.find(m.id);
-    for (const ClusterMember& other : cluster_.nodes) {
-      if (other.id == m.id) continue;
-      const auto theirs = group_of.find(other.id);
-      const bool together =
-          mine != group_of.end() && theirs != group_of.end() && mine->second == theirs->second;
-      if (!together) request.add_blocked(other.id.value);
-    }
-    grpc::ClientContext context;
-    set_deadline(context, std::chrono::milliseconds(1000));
-    v1::ControlReply reply;
-    const grpc::Status s = control_stub(m)->Partition(&context, request, &reply);
+    const BlockedPeers apart = cuts.blocked(m.id.value);
+    const grpc::Status s = block(m, apart);
     result.notes.push_back(
-        s.ok() ? fmt::format("{}: cut off from {} node(s)", m.name, request.blocked_size())
+        s.ok() ? fmt::format("{}: cut off from {} node(s)", m.name, apart.to.size())
                : fmt::format("{}: not reachable ({}); the partition does not apply to it", m.name,
                              s.error_message()));
   }
   return result;
 }
 
+LaunchResult Launcher::cut(const std::string& senders, const std::string& receivers) {
+  LaunchResult result;
+  if (auto error = load()) return LaunchResult::refused(*error);
+  auto members = [&](const std::string& names) {
+    std::vector<const ClusterMember*> out;
+    for (const std::string& name : split(names, ',')) {
+      if (name.empty()) continue;
+      const ClusterMember* m = member(name, result);
+      if (!m) return std::vector<const ClusterMember*>{};
+      out.push_back(m);
+    }
+    if (out.empty() && result.ok())
+      result = LaunchResult::refused(fmt::format("'{}' names no node", names));
+    return out;
+  };
+  const std::vector<const ClusterMember*> from = members(senders);
+  if (!result.ok()) return result;
+  const std::vector<const ClusterMember*> to = members(receivers);
+  if (!result.ok()) return result;
+  for (const ClusterMember* a : from)
+    for (const ClusterMember* b : to)
+      if (a->id == b->id) {
+        return LaunchResult::refused(fmt::format("'{}' is both a sender and a receiver", a->name));
+      }
+
+  // Each end adds the cut to the links it already blocks: a sender stops sending, a receiver
+  // stops hearing, so the cut holds even while one end has not been told.
+  auto add = [&](const ClusterMember& m, const std::vector<const ClusterMember*>& others,
+                 bool sending) {
+    const std::optional<v1::StatusReply> now = status_of(m, std::chrono::milliseconds(1000));
+    if (!now) {
+      result.notes.push_back(
+          fmt::format("{}: not reachable; the cut does not apply to it", m.name));
+      return;
+    }
+    BlockedPeers blocked{{now->blocked_to().begin(), now->blocked_to().end()},
+                         {now->blocked_from().begin(), now->blocked_from().end()}};
+    std::vector<uint32_t>& side = sending ? blocked.to : blocked.from;
+    std::string names;
+    for (const ClusterMember* o : others) {
+      side.push_back(o->id.value);  // the node keeps a set: a repeat is harmless
+      names += (names.empty() ? "" : ",") + o->name;
+    }
+    const grpc::Status s = block(m, blocked);
+    result.notes.push_back(s.ok() ? fmt::format("{}: {} {}", m.name,
+                                                sending ? "sends nothing to" : "hears nothing from",
+                                                names)
+                                  : fmt::format("{}: not reachable ({}); the cut does not apply "
+                                                "to it",
+                                                m.name, s.error_message()));
+  };
+  for (const ClusterMember* a : from)
+    add(*a, to, /*sending=*/true);
+  for (const ClusterMember* b : to)
+    add(*b, from, /*sending=*/false);
+  return result;
+}
+
 LaunchResult Launcher::heal() {
   LaunchResult result;
-  if (auto error = load()) return {*error, {}};
+  if (auto error = load()) return LaunchResult::refused(*error);
   for (const ClusterMember& m : cluster_.nodes) {
     grpc::ClientContext context;
     set_deadline(context, std::chrono::milliseconds(1000));
@@ -458,13 +534,7 @@ std::vector<NodeStatus> Launcher::status(std::chrono::milliseconds timeout) {
     s.member = m;
     s.pid = running_pid(m);
     s.paused = s.pid != 0 && process_state(s.pid) == 'T';
-    if (s.pid != 0 && !s.paused) {
-      grpc::ClientContext context;
-      set_deadline(context, timeout);
-      v1::StatusRequest request;
-      v1::StatusReply reply;
-      if (control_stub(m)->Status(&context, request, &reply).ok()) s.reply = reply;
-    }
+    if (s.pid != 0 && !s.paused) s.reply = status_of(m, timeout);
     out.push_back(std::move(s));
   }
   return out;
@@ -483,7 +553,7 @@ std::string Launcher::format_status(const std::vector<NodeStatus>& status) {
     }
     const v1::StatusReply& r = *s.reply;
     std::string role = r.role();
-    if (r.blocked_size() > 0) role += "*";  // cut off from some peers
+    if (r.blocked_to_size() + r.blocked_from_size() > 0) role += "*";  // some links cut
     out += fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", s.member.name,
                        r.id(), pid, role, r.term(), r.commit(), r.last_log_index(),
                        r.leader() ? std::to_string(r.leader()) : "-", s.member.address);

@@ -23,7 +23,10 @@ namespace raftsim::real {
 struct LaunchResult {
   std::string error;
   std::vector<std::string> notes;  // what was done, one line each
+  bool bad_input = false;          // the request itself was wrong (a name, a directory)
   bool ok() const { return error.empty(); }
+
+  static LaunchResult refused(std::string why) { return {std::move(why), {}, true}; }
 };
 
 struct NodeStatus {
@@ -38,8 +41,8 @@ class Launcher {
   // `binary`: the raftsim executable that runs `raftsim node` (default: this process's own).
   explicit Launcher(std::string dir, std::string binary = "");
 
-  // `nodes` nodes named n1, n2, ...; every other setting at its default but `snapshot_every`.
-  LaunchResult up(int nodes, uint64_t snapshot_every = kDefaultSnapshotEvery);
+  // `nodes` nodes named n1, n2, ..., with the settings (timers, options, compaction) of `shape`.
+  LaunchResult up(int nodes, ClusterFile shape = {});
   // A cluster shaped like `shape`: its node names (ids 1, 2, ... in order; addresses are chosen
   // here) and its settings (timers, options, start time). Without `wait_for_leader`, returns as
   // soon as every node answers.
@@ -53,6 +56,9 @@ class Launcher {
   // Groups like "n1,n2,n3/n4,n5": each node drops messages to and from nodes outside its group;
   // a node named in no group is cut off from all.
   LaunchResult partition(const std::string& groups);
+  // A one-way cut: every message a node of `senders` ("n2,n3") sends to a node of `receivers`
+  // ("n1") is dropped; the other direction stays open. Adds to the links already cut.
+  LaunchResult cut(const std::string& senders, const std::string& receivers);
   LaunchResult heal();
 
   std::vector<NodeStatus> status(

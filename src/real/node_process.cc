@@ -234,8 +234,10 @@ grpc::ServerUnaryReactor* ControlService::SetLinkFilter(grpc::CallbackServerCont
     for (const v1::LinkFilter& f : request->filters()) {
       process_.transport().set_link(
           raft::NodeId{f.peer()},
-          LinkState{f.drop(), std::chrono::milliseconds(std::min<uint32_t>(f.delay_ms(), 60000))});
-      process_.log("link to node {}: drop={} delay={}ms", f.peer(), f.drop(), f.delay_ms());
+          LinkState{f.drop_to(), f.drop_from(),
+                    std::chrono::milliseconds(std::min<uint32_t>(f.delay_ms(), 60000))});
+      process_.log("link with node {}: drop to={} from={}, delay={}ms", f.peer(), f.drop_to(),
+                   f.drop_from(), f.delay_ms());
     }
     reactor->Finish(grpc::Status::OK);
   });
@@ -247,11 +249,13 @@ grpc::ServerUnaryReactor* ControlService::Partition(grpc::CallbackServerContext*
                                                     v1::ControlReply*) {
   auto* reactor = c->DefaultReactor();
   boost::asio::post(process_.strand(), [this, reactor, request] {
-    std::set<raft::NodeId> blocked;
-    for (uint32_t id : request->blocked())
-      blocked.insert(raft::NodeId{id});
-    process_.transport().partition(blocked);
-    process_.log("partitioned from {} peer(s)", blocked.size());
+    std::set<raft::NodeId> to, from;
+    for (uint32_t id : request->blocked_to())
+      to.insert(raft::NodeId{id});
+    for (uint32_t id : request->blocked_from())
+      from.insert(raft::NodeId{id});
+    process_.transport().block(to, from);
+    process_.log("blocked: sending to {} peer(s), hearing from {}", to.size(), from.size());
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
@@ -323,7 +327,7 @@ void NodeProcess::deliver(const DecodedBatch& batch) {
       log("refused a peer message: {}", why);
   }
   for (const raft::Message& m : batch.messages) {
-    if (!transport_.accepts_from(m.from)) continue;  // a partition drops both directions
+    if (!transport_.accepts_from(m.from)) continue;  // a cut into this node
     if (stages_ && m.type == raft::MessageType::kAppendEntries && !m.entries.empty()) {
       stages_->stamp(Stage::kAppendDelivered, m.from, m.entries.back().index.value);
     } else if (stages_ && m.type == raft::MessageType::kAppendResponse && !m.reject) {
@@ -415,8 +419,11 @@ void NodeProcess::status(v1::StatusReply& reply) const {
   reply.set_applied(node_->applied_index().value);
   reply.set_rejected_messages(wire_rejected_ + core.total_rejections());
   reply.set_wrong_cluster(wrong_cluster_);
-  for (uint32_t id : transport_.blocked())
-    reply.add_blocked(id);
+  const BlockedPeers blocked = transport_.blocked();
+  for (uint32_t id : blocked.to)
+    reply.add_blocked_to(id);
+  for (uint32_t id : blocked.from)
+    reply.add_blocked_from(id);
   reply.set_pid(static_cast<uint32_t>(::getpid()));
 }
 

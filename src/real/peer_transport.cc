@@ -80,7 +80,7 @@ PeerTransport::PeerTransport(const ClusterFile& cluster, raft::NodeId self, Stra
 
 void PeerTransport::send(const raft::Message& message) {
   auto it = peers_.find(message.to);
-  if (it == peers_.end() || it->second.link.drop) {
+  if (it == peers_.end() || it->second.link.drop_to) {
     ++dropped_;
     return;
   }
@@ -89,7 +89,7 @@ void PeerTransport::send(const raft::Message& message) {
   auto timer = std::make_shared<boost::asio::steady_timer>(strand_, peer.link.delay);
   timer->async_wait([this, timer, message](const boost::system::error_code&) {
     auto again = peers_.find(message.to);
-    if (again->second.link.drop) {
+    if (again->second.link.drop_to) {
       ++dropped_;
       return;
     }
@@ -148,16 +148,17 @@ void PeerTransport::set_link(raft::NodeId peer, LinkState state) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
   it->second.link = state;
-  if (state.drop) {
+  if (state.drop_to) {
     dropped_ += it->second.queue.size();
     it->second.queue.clear();
   }
 }
 
-void PeerTransport::partition(const std::set<raft::NodeId>& blocked) {
+void PeerTransport::block(const std::set<raft::NodeId>& to, const std::set<raft::NodeId>& from) {
   for (auto& [id, peer] : peers_) {
     LinkState link = peer.link;
-    link.drop = blocked.contains(id);
+    link.drop_to = to.contains(id);
+    link.drop_from = from.contains(id);
     set_link(id, link);
   }
 }
@@ -169,13 +170,15 @@ void PeerTransport::heal() {
 
 bool PeerTransport::accepts_from(raft::NodeId peer) const {
   auto it = peers_.find(peer);
-  return it != peers_.end() && !it->second.link.drop;
+  return it != peers_.end() && !it->second.link.drop_from;
 }
 
-std::vector<uint32_t> PeerTransport::blocked() const {
-  std::vector<uint32_t> out;
-  for (const auto& [id, peer] : peers_)
-    if (peer.link.drop) out.push_back(id.value);
+BlockedPeers PeerTransport::blocked() const {
+  BlockedPeers out;
+  for (const auto& [id, peer] : peers_) {
+    if (peer.link.drop_to) out.to.push_back(id.value);
+    if (peer.link.drop_from) out.from.push_back(id.value);
+  }
   return out;
 }
 

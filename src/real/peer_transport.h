@@ -23,6 +23,7 @@
 #include "node/node.h"
 #include "raftsim.grpc.pb.h"
 #include "real/cluster_file.h"
+#include "real/link_cuts.h"
 #include "real/stage_log.h"
 
 namespace raftsim::real {
@@ -32,8 +33,11 @@ using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 // The largest gRPC message a node accepts: a full AppendEntries of large commands.
 inline constexpr int kMaxMessageBytes = 256 << 20;
 
+// The filters on one peer's link, each in its own direction: a one-way cut drops only one of
+// them, a partition both.
 struct LinkState {
-  bool drop = false;                   // drop every message to and from this peer
+  bool drop_to = false;                // drop every message to this peer
+  bool drop_from = false;              // drop every message from this peer
   std::chrono::milliseconds delay{0};  // delay every message to this peer
 };
 
@@ -48,10 +52,11 @@ class PeerTransport final : public node::Transport {
 
   // Control (on the strand).
   void set_link(raft::NodeId peer, LinkState state);
-  void partition(const std::set<raft::NodeId>& blocked);
+  // Replaces which peers are blocked in each direction; delays stay.
+  void block(const std::set<raft::NodeId>& to, const std::set<raft::NodeId>& from);
   void heal();
   bool accepts_from(raft::NodeId peer) const;
-  std::vector<uint32_t> blocked() const;
+  BlockedPeers blocked() const;
 
   uint64_t dropped() const { return dropped_; }
 

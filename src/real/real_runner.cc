@@ -23,6 +23,7 @@
 #include "real/file_storage.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
+#include "real/link_cuts.h"
 #include "real/status_observer.h"
 #include "scenario/verdict.h"
 
@@ -89,7 +90,7 @@ check::History to_history(const std::vector<RealOp>& ops) {
 class Cluster {
  public:
   Cluster(const scenario::Scenario& s, Launcher& launcher, const ClusterFile& file)
-      : s_(s), launcher_(launcher), file_(file) {
+      : s_(s), launcher_(launcher), file_(file), cuts_(file.ids()) {
     for (const ClusterMember& m : file_.nodes) {
       // A node the timeline kills and restarts must be reachable again at once: gRPC's default
       // reconnect backoff (1 s, growing) would hide it from the polls and the fault calls.
@@ -115,29 +116,16 @@ class Cluster {
       if (!r.ok()) notes += (notes.empty() ? "" : "; ") + ("error: " + r.error);
     };
     switch (f.kind) {
-      case FaultKind::kPartition: {
-        std::map<uint32_t, size_t> group_of;
-        for (size_t g = 0; g < f.groups.size(); ++g)
-          for (uint32_t id : f.groups[g])
-            group_of[id] = g;
-        partition_.clear();
-        for (uint32_t a = 1; a <= n; ++a)
-          for (uint32_t b = a + 1; b <= n; ++b) {
-            const auto ga = group_of.find(a), gb = group_of.find(b);
-            if (ga == group_of.end() || gb == group_of.end() || ga->second != gb->second)
-              partition_.insert({a, b});
-          }
+      case FaultKind::kPartition:
+        cuts_.partition(f.groups);
         push_blocks_all();
         return "partition applied";
-      }
       case FaultKind::kCut:
-        for (const auto& [a, b] : f.links)
-          cuts_.insert({std::min(a, b), std::max(a, b)});
+        cuts_.cut(f.links);
         push_blocks_all();
-        return "links cut both ways";
+        return "links cut";
       case FaultKind::kHeal:
-        partition_.clear();
-        cuts_.clear();
+        cuts_.heal();
         for (uint32_t id = 1; id <= n; ++id) {
           if (absent_.contains(id)) continue;  // given its links when it is back
           grpc::ClientContext c;
@@ -208,19 +196,13 @@ class Cluster {
   }
 
  private:
-  std::vector<uint32_t> blocked(uint32_t id) const {
-    std::vector<uint32_t> out;
-    for (uint32_t other = 1; other <= file_.nodes.size(); ++other) {
-      const std::pair<uint32_t, uint32_t> key{std::min(id, other), std::max(id, other)};
-      if (other != id && (partition_.contains(key) || cuts_.contains(key))) out.push_back(other);
-    }
-    return out;
-  }
-
   bool push_blocks(uint32_t id) {
     v1::PartitionRequest q;
-    for (uint32_t b : blocked(id))
-      q.add_blocked(b);
+    const BlockedPeers b = cuts_.blocked(id);
+    for (uint32_t peer : b.to)
+      q.add_blocked_to(peer);
+    for (uint32_t peer : b.from)
+      q.add_blocked_from(peer);
     grpc::ClientContext c;
     c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
     v1::ControlReply r;
@@ -234,12 +216,16 @@ class Cluster {
 
   void push_delays(uint32_t id) {
     v1::SetLinkFilterRequest q;
-    const std::vector<uint32_t> b = blocked(id);
+    const BlockedPeers b = cuts_.blocked(id);
+    auto contains = [](const std::vector<uint32_t>& ids, uint32_t peer) {
+      return std::find(ids.begin(), ids.end(), peer) != ids.end();
+    };
     for (const auto& [link, ms] : delays_) {
       if (link.first != id) continue;
       v1::LinkFilter* filter = q.add_filters();
       filter->set_peer(link.second);
-      filter->set_drop(std::find(b.begin(), b.end(), link.second) != b.end());
+      filter->set_drop_to(contains(b.to, link.second));
+      filter->set_drop_from(contains(b.from, link.second));
       filter->set_delay_ms(ms);
     }
     if (q.filters_size() == 0) return;
@@ -261,7 +247,7 @@ class Cluster {
   Launcher& launcher_;
   ClusterFile file_;
   std::map<uint32_t, std::unique_ptr<v1::Control::Stub>> stubs_;
-  std::set<std::pair<uint32_t, uint32_t>> partition_, cuts_;  // unordered pairs (a < b)
+  LinkCuts cuts_;
   std::map<std::pair<uint32_t, uint32_t>, uint32_t> delays_;  // directed, in ms
   // Crashed or paused by the timeline: not sent control calls (they could only time out) until
   // restarted or resumed, when they are given the links in force.
@@ -296,17 +282,7 @@ std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
       case FaultKind::kResume:
       case FaultKind::kWipe:
       case FaultKind::kElect:
-        break;
       case FaultKind::kCut:
-        for (const auto& [a, b] : f.links) {
-          if (std::find(f.links.begin(), f.links.end(), std::make_pair(b, a)) == f.links.end()) {
-            out.push_back(fmt::format(
-                "{}: cut {}->{} is one-way; real mode can cut a link only both ways (the control "
-                "service drops a peer's messages in both directions)",
-                where, s.node_name(a), s.node_name(b)));
-            break;
-          }
-        }
         break;
       default:
         out.push_back(fmt::format("{}: '{}' cannot be done to real processes", where,

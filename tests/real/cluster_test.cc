@@ -462,5 +462,106 @@ TEST_F(RealClusterTest, FollowerBehindTheLeadersSnapshotCatchesUpFromIt) {
   EXPECT_EQ(read.result.value, expected);
 }
 
+// A one-way cut between real processes, as in asymmetric_partition.yaml: one follower hears no
+// one but is heard by all. Without pre-vote its elections reach the others and depose leader after
+// leader, so their terms climb, while nothing the leaders replicate reaches it; after the heal it
+// catches up. A cut that blocked both ways would leave the others' terms alone; no cut would let
+// its log grow.
+TEST_F(RealClusterTest, AOneWayCutBlocksOneDirectionOnly) {
+  up(3, {"--pre-vote", "false", "--check-quorum", "false"});
+  const std::string lead = leader();
+  ASSERT_FALSE(lead.empty());
+  const std::string deaf = lead == "n3" ? "n2" : "n3";
+  std::string others;
+  for (const ClusterMember& m : cluster_.nodes)
+    if (m.name != deaf) others += (others.empty() ? "" : ",") + m.name;
+  CliResult r = raftsim({"cluster", "cut", others, deaf, "--dir", dir_}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(deaf + ": hears nothing from " + others), std::string::npos) << r.output;
+
+  Launcher launcher(dir_, RAFTSIM_BINARY);
+  struct Seen {
+    uint64_t deaf_last_log = 0, others_term = 0, leader_commit = 0, deaf_applied = 0;
+    bool deaf_leads = false;
+  };
+  auto look = [&] {
+    Seen seen;
+    for (const NodeStatus& s : launcher.status()) {
+      if (!s.reply) continue;
+      if (s.member.name == deaf) {
+        seen.deaf_last_log = s.reply->last_log_index();
+        seen.deaf_applied = s.reply->applied();
+        seen.deaf_leads = s.reply->role() == "leader";
+      } else {
+        seen.others_term = std::max(seen.others_term, s.reply->term());
+      }
+      if (s.reply->role() == "leader") seen.leader_commit = s.reply->commit();
+    }
+    return seen;
+  };
+  std::this_thread::sleep_for(200ms);  // messages already on their way arrive or are dropped
+  const Seen before = look();
+
+  KvClient client(cluster_, random_client_id());
+  std::string expected;
+  for (int i = 0; i < 20; ++i) {
+    const std::string token = std::to_string(i) + ";";
+    ASSERT_EQ(client.run(node::KvOp::kAppend, "log", token).kind, KvOutcome::Kind::kOk);
+    expected += token;
+  }
+  std::this_thread::sleep_for(1s);  // at least two of its election timeouts
+  const Seen during = look();
+  EXPECT_EQ(during.deaf_last_log, before.deaf_last_log);  // nothing reached it
+  EXPECT_GT(during.others_term, before.others_term);      // its elections reached them
+  EXPECT_FALSE(during.deaf_leads);                        // it never hears a vote
+  r = raftsim({"cluster", "status", "--dir", dir_}, dir_);
+  EXPECT_NE(r.output.find("*"), std::string::npos) << r.output;  // some links are cut
+
+  r = raftsim({"cluster", "heal", "--dir", dir_}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  bool caught_up = false;
+  for (const Clock::time_point deadline = Clock::now() + 20s; !caught_up && Clock::now() < deadline;
+       std::this_thread::sleep_for(100ms)) {
+    const Seen now = look();
+    caught_up = now.leader_commit >= 20 && now.deaf_applied == now.leader_commit;
+  }
+  ASSERT_TRUE(caught_up);
+  KvOutcome read = client.run(node::KvOp::kGet, "log");
+  ASSERT_EQ(read.kind, KvOutcome::Kind::kOk) << read.detail;
+  EXPECT_EQ(read.result.value, expected);
+}
+
+// `raftsim cluster` refuses a request that names no node of the cluster, or no cluster, with exit
+// code 2 before touching any process.
+TEST(ClusterCommand, UnknownNodesBadGroupsAndAMissingClusterAreBadInput) {
+  std::string dir = (fs::temp_directory_path() / "raftsim-cluster-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  std::ofstream(dir + "/cluster.yaml") << "cluster_id: c1\n"
+                                          "nodes:\n"
+                                          "  - {id: 1, address: 127.0.0.1:1}\n"
+                                          "  - {id: 2, address: 127.0.0.1:2}\n"
+                                          "  - {id: 3, address: 127.0.0.1:3}\n";
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"cut", "n1", "n9"}, "no node 'n9'"},
+      {{"cut", "n1,n2", "n2"}, "'n2' is both a sender and a receiver"},
+      {{"cut", ",", "n2"}, "',' names no node"},
+      {{"partition", "n1,n2,n3"}, "is one group"},
+      {{"partition", "n1,n2/n2,n3"}, "'n2' is named in two groups"},
+      {{"kill", "n4"}, "no node 'n4'"},
+  };
+  for (const auto& [args, message] : cases) {
+    std::vector<std::string> full = {"cluster"};
+    full.insert(full.end(), args.begin(), args.end());
+    full.insert(full.end(), {"--dir", dir});
+    const CliResult r = raftsim(full, dir);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args[1] << ": " << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << r.output;
+  }
+  const CliResult r = raftsim({"cluster", "restart", "n1", "--dir", dir + "/nowhere"}, dir);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no cluster here"), std::string::npos) << r.output;
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace raftsim::real
