@@ -230,14 +230,32 @@ grpc::ServerUnaryReactor* ControlService::SetLinkFilter(grpc::CallbackServerCont
                                                         const v1::SetLinkFilterRequest* request,
                                                         v1::ControlReply*) {
   auto* reactor = c->DefaultReactor();
-  boost::asio::post(process_.strand(), [this, reactor, request] {
-    for (const v1::LinkFilter& f : request->filters()) {
-      process_.transport().set_link(
-          raft::NodeId{f.peer()},
-          LinkState{f.drop_to(), f.drop_from(),
-                    std::chrono::milliseconds(std::min<uint32_t>(f.delay_ms(), 60000))});
-      process_.log("link with node {}: drop to={} from={}, delay={}ms", f.peer(), f.drop_to(),
-                   f.drop_from(), f.delay_ms());
+  // Every filter is checked before any applies: a refused request changes nothing.
+  std::vector<std::pair<raft::NodeId, LinkState>> links;
+  for (const v1::LinkFilter& f : request->filters()) {
+    LinkState link{f.drop_to(), f.drop_from(), std::nullopt};
+    if (f.has_model()) {
+      auto model = from_proto(f.model());
+      if (auto* why = std::get_if<std::string>(&model)) {
+        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                     fmt::format("link to node {}: {}", f.peer(), *why)));
+        return reactor;
+      }
+      link.model = std::get<sim::LinkModel>(model);
+    }
+    links.emplace_back(raft::NodeId{f.peer()}, link);
+  }
+  boost::asio::post(process_.strand(), [this, reactor, links = std::move(links)] {
+    for (const auto& [peer, link] : links) {
+      process_.transport().set_link(peer, link);
+      std::string model = "no model";
+      if (const auto& m = link.model) {
+        model = fmt::format("latency {}..{}us, loss {}, duplicate {}, reorder {}, delay {}us",
+                            m->latency.min.count(), m->latency.max.count(), m->loss, m->duplicate,
+                            m->reorder, m->extra_delay.count());
+      }
+      process_.log("link with node {}: drop to={} from={}; {}", peer.value, link.drop_to,
+                   link.drop_from, model);
     }
     reactor->Finish(grpc::Status::OK);
   });

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <boost/asio/post.hpp>
+#include <random>
 
 #include "real/wire.h"
 
@@ -71,7 +72,10 @@ class PeerStream final : public grpc::ClientWriteReactor<v1::RaftBatch> {
 
 PeerTransport::PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand,
                              StageLog* stages)
-    : cluster_id_(cluster.cluster_id), strand_(strand), stages_(stages) {
+    : cluster_id_(cluster.cluster_id),
+      strand_(strand),
+      stages_(stages),
+      rng_(std::random_device{}()) {
   for (const ClusterMember& m : cluster.nodes) {
     if (m.id == self) continue;
     peers_[m.id].stub = v1::RaftPeer::NewStub(channel_to(m.address));
@@ -85,15 +89,26 @@ void PeerTransport::send(const raft::Message& message) {
     return;
   }
   Peer& peer = it->second;
-  if (peer.link.delay.count() == 0) return enqueue(peer, message);
-  auto timer = std::make_shared<boost::asio::steady_timer>(strand_, peer.link.delay);
+  if (!peer.link.model) return enqueue(peer, message);
+  const sim::Routing r = sim::route_on(*peer.link.model, rng_);
+  if (r.fate == sim::Routing::Fate::kLost) {
+    ++dropped_;
+    return;
+  }
+  send_after(message, r.delay);
+  if (r.duplicated) send_after(message, r.duplicate_delay);
+}
+
+void PeerTransport::send_after(const raft::Message& message, sim::Duration delay) {
+  if (delay.count() <= 0) return enqueue(peers_.at(message.to), message);
+  auto timer = std::make_shared<boost::asio::steady_timer>(strand_, delay);
   timer->async_wait([this, timer, message](const boost::system::error_code&) {
-    auto again = peers_.find(message.to);
-    if (again->second.link.drop_to) {
+    Peer& peer = peers_.at(message.to);
+    if (peer.link.drop_to) {
       ++dropped_;
       return;
     }
-    enqueue(again->second, message);
+    enqueue(peer, message);
   });
 }
 
@@ -164,8 +179,10 @@ void PeerTransport::block(const std::set<raft::NodeId>& to, const std::set<raft:
 }
 
 void PeerTransport::heal() {
-  for (auto& [id, peer] : peers_)
-    peer.link = LinkState{};
+  for (auto& [id, peer] : peers_) {
+    peer.link.drop_to = false;
+    peer.link.drop_from = false;
+  }
 }
 
 bool PeerTransport::accepts_from(raft::NodeId peer) const {

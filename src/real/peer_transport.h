@@ -18,6 +18,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "node/node.h"
@@ -25,6 +26,7 @@
 #include "real/cluster_file.h"
 #include "real/link_cuts.h"
 #include "real/stage_log.h"
+#include "sim/link.h"
 
 namespace raftsim::real {
 
@@ -36,9 +38,11 @@ inline constexpr int kMaxMessageBytes = 256 << 20;
 // The filters on one peer's link, each in its own direction: a one-way cut drops only one of
 // them, a partition both.
 struct LinkState {
-  bool drop_to = false;                // drop every message to this peer
-  bool drop_from = false;              // drop every message from this peer
-  std::chrono::milliseconds delay{0};  // delay every message to this peer
+  bool drop_to = false;    // drop every message to this peer
+  bool drop_from = false;  // drop every message from this peer
+  // What happens to each message to this peer, as in the simulated network (latency, loss,
+  // duplicates, extra delay); none: it leaves at once.
+  std::optional<sim::LinkModel> model;
 };
 
 class PeerStream;
@@ -52,7 +56,7 @@ class PeerTransport final : public node::Transport {
 
   // Control (on the strand).
   void set_link(raft::NodeId peer, LinkState state);
-  // Replaces which peers are blocked in each direction; delays stay.
+  // Replace which peers are blocked in each direction; link models stay.
   void block(const std::set<raft::NodeId>& to, const std::set<raft::NodeId>& from);
   void heal();
   bool accepts_from(raft::NodeId peer) const;
@@ -70,6 +74,8 @@ class PeerTransport final : public node::Transport {
     std::deque<raft::Message> queue;
     LinkState link;
   };
+  // Queues `message` once `delay` has passed, unless its link is cut by then.
+  void send_after(const raft::Message& message, sim::Duration delay);
   void enqueue(Peer& peer, const raft::Message& message);
   void kick(raft::NodeId id);
   // On the strand, after the stream to `id` finished writing a batch.
@@ -79,6 +85,7 @@ class PeerTransport final : public node::Transport {
   Strand& strand_;
   StageLog* stages_;
   std::map<raft::NodeId, Peer> peers_;
+  raft::Random rng_;  // the link models' draws
   uint64_t dropped_ = 0;
 };
 

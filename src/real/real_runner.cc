@@ -25,6 +25,7 @@
 #include "real/launcher.h"
 #include "real/link_cuts.h"
 #include "real/status_observer.h"
+#include "real/wire.h"
 #include "scenario/verdict.h"
 
 namespace raftsim::real {
@@ -91,6 +92,9 @@ class Cluster {
  public:
   Cluster(const scenario::Scenario& s, Launcher& launcher, const ClusterFile& file)
       : s_(s), launcher_(launcher), file_(file), cuts_(file.ids()) {
+    for (const ClusterMember& a : file_.nodes)
+      for (const ClusterMember& b : file_.nodes)
+        if (a.id != b.id) links_[{a.id.value, b.id.value}] = s.world.network;
     for (const ClusterMember& m : file_.nodes) {
       // A node the timeline kills and restarts must be reachable again at once: gRPC's default
       // reconnect backoff (1 s, growing) would hide it from the polls and the fault calls.
@@ -115,39 +119,39 @@ class Cluster {
         notes += (notes.empty() ? "" : "; ") + line;
       if (!r.ok()) notes += (notes.empty() ? "" : "; ") + ("error: " + r.error);
     };
+    // Link faults change the cluster's picture of its links, which every running node is then
+    // given whole, as in the simulated network.
+    auto each_target = [&](auto&& change) {
+      for (uint32_t a = 1; a <= n; ++a)
+        for (uint32_t b = 1; b <= n; ++b) {
+          const bool named = f.links.empty() || std::find(f.links.begin(), f.links.end(),
+                                                          std::make_pair(a, b)) != f.links.end();
+          if (a != b && named) change(links_[{a, b}]);
+        }
+      push_all();
+    };
     switch (f.kind) {
       case FaultKind::kPartition:
         cuts_.partition(f.groups);
-        push_blocks_all();
+        push_all();
         return "partition applied";
       case FaultKind::kCut:
         cuts_.cut(f.links);
-        push_blocks_all();
+        push_all();
         return "links cut";
       case FaultKind::kHeal:
         cuts_.heal();
-        for (uint32_t id = 1; id <= n; ++id) {
-          if (absent_.contains(id)) continue;  // given its links when it is back
-          grpc::ClientContext c;
-          c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
-          v1::StatusRequest q;
-          v1::ControlReply r;
-          (void)stub(id).Heal(&c, q, &r);
-          push_delays(id);
-        }
+        push_all();
         return "healed";
       case FaultKind::kDelay:
-        for (uint32_t a = 1; a <= n; ++a)
-          for (uint32_t b = 1; b <= n; ++b) {
-            if (a == b) continue;
-            if (!f.links.empty() &&
-                std::find(f.links.begin(), f.links.end(), std::make_pair(a, b)) == f.links.end())
-              continue;
-            delays_[{a, b}] = static_cast<uint32_t>(f.delay.count() / 1000);
-          }
-        for (uint32_t id = 1; id <= n; ++id)
-          if (!absent_.contains(id)) push_delays(id);
+        each_target([&](sim::LinkModel& link) { link.extra_delay = f.delay; });
         return "delays set";
+      case FaultKind::kLoss:
+        each_target([&](sim::LinkModel& link) { link.loss = f.rate; });
+        return "loss set";
+      case FaultKind::kDuplicate:
+        each_target([&](sim::LinkModel& link) { link.duplicate = f.rate; });
+        return "duplication set";
       case FaultKind::kElect:
         for (uint32_t id : f.nodes) {
           grpc::ClientContext c;
@@ -195,52 +199,50 @@ class Cluster {
     return notes;
   }
 
- private:
-  bool push_blocks(uint32_t id) {
-    v1::PartitionRequest q;
-    const BlockedPeers b = cuts_.blocked(id);
-    for (uint32_t peer : b.to)
-      q.add_blocked_to(peer);
-    for (uint32_t peer : b.from)
-      q.add_blocked_from(peer);
-    grpc::ClientContext c;
-    c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
-    v1::ControlReply r;
-    return stub(id).Partition(&c, q, &r).ok();
-  }
-
-  void push_blocks_all() {
+  // Gives every node its links before time 0: the scenario's network on every link.
+  bool start() {
     for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
-      if (!absent_.contains(id)) push_blocks(id);
+      if (!restore(id)) return false;
+    return true;
   }
 
-  void push_delays(uint32_t id) {
+ private:
+  // Replaces node `id`'s filter on every link it has: what it drops each way, and the model of
+  // each link it sends on.
+  bool push_links(uint32_t id) {
     v1::SetLinkFilterRequest q;
     const BlockedPeers b = cuts_.blocked(id);
     auto contains = [](const std::vector<uint32_t>& ids, uint32_t peer) {
       return std::find(ids.begin(), ids.end(), peer) != ids.end();
     };
-    for (const auto& [link, ms] : delays_) {
-      if (link.first != id) continue;
+    for (uint32_t peer = 1; peer <= file_.nodes.size(); ++peer) {
+      if (peer == id) continue;
       v1::LinkFilter* filter = q.add_filters();
-      filter->set_peer(link.second);
-      filter->set_drop_to(contains(b.to, link.second));
-      filter->set_drop_from(contains(b.from, link.second));
-      filter->set_delay_ms(ms);
+      filter->set_peer(peer);
+      filter->set_drop_to(contains(b.to, peer));
+      filter->set_drop_from(contains(b.from, peer));
+      to_proto(links_.at({id, peer}), *filter->mutable_model());
     }
-    if (q.filters_size() == 0) return;
     grpc::ClientContext c;
     c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
     v1::ControlReply r;
-    (void)stub(id).SetLinkFilter(&c, q, &r);
+    return stub(id).SetLinkFilter(&c, q, &r).ok();
   }
 
-  // A restarted process starts with every link open: give it the links it had (bounded).
-  void restore(uint32_t id) {
+  void push_all() {
+    for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
+      if (!absent_.contains(id)) push_links(id);
+  }
+
+  // A process that starts (or restarts) has every link open and no link model: give it its
+  // links, retrying while its control service comes up (bounded).
+  bool restore(uint32_t id) {
     const Clock::time_point deadline = Clock::now() + std::chrono::seconds(3);
-    while (Clock::now() < deadline && !push_blocks(id))
+    while (!push_links(id)) {
+      if (Clock::now() >= deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    push_delays(id);
+    }
+    return true;
   }
 
   const scenario::Scenario& s_;
@@ -248,7 +250,7 @@ class Cluster {
   ClusterFile file_;
   std::map<uint32_t, std::unique_ptr<v1::Control::Stub>> stubs_;
   LinkCuts cuts_;
-  std::map<std::pair<uint32_t, uint32_t>, uint32_t> delays_;  // directed, in ms
+  std::map<std::pair<uint32_t, uint32_t>, sim::LinkModel> links_;  // (from, to)
   // Crashed or paused by the timeline: not sent control calls (they could only time out) until
   // restarted or resumed, when they are given the links in force.
   std::set<uint32_t> absent_;
@@ -283,6 +285,8 @@ std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
       case FaultKind::kWipe:
       case FaultKind::kElect:
       case FaultKind::kCut:
+      case FaultKind::kLoss:
+      case FaultKind::kDuplicate:
         break;
       default:
         out.push_back(fmt::format("{}: '{}' cannot be done to real processes", where,
@@ -378,6 +382,12 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   }
   const ClusterFile file = std::get<ClusterFile>(file_or);
   Cluster cluster(s, launcher, file);
+  if (!cluster.start()) {
+    report.error =
+        fmt::format("the nodes' control services did not take their links; see {}/logs", dir);
+    finish(true);
+    return report;
+  }
   auto since = [&](Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::microseconds>(t - t0).count();
   };

@@ -209,4 +209,79 @@ std::variant<node::KvCommand, std::string> command_from_request(node::KvOp op,
                          request.key(),       request.value(), request.expected()};
 }
 
+void to_proto(const sim::LinkModel& in, v1::LinkModel& out) {
+  using Shape = sim::Latency::Shape;
+  switch (in.latency.shape) {
+    case Shape::kUniform:
+      out.set_shape(v1::LinkModel::UNIFORM);
+      break;
+    case Shape::kConstant:
+      out.set_shape(v1::LinkModel::CONSTANT);
+      break;
+    case Shape::kExponential:
+      out.set_shape(v1::LinkModel::EXPONENTIAL);
+      break;
+    case Shape::kLongTail:
+      out.set_shape(v1::LinkModel::LONG_TAIL);
+      break;
+  }
+  out.set_min_us(static_cast<uint64_t>(in.latency.min.count()));
+  out.set_max_us(static_cast<uint64_t>(in.latency.max.count()));
+  out.set_tail_chance(in.latency.tail_chance);
+  out.set_tail_max_us(static_cast<uint64_t>(in.latency.tail_max.count()));
+  out.set_loss(in.loss);
+  out.set_duplicate(in.duplicate);
+  out.set_reorder(in.reorder);
+  out.set_extra_delay_us(static_cast<uint64_t>(in.extra_delay.count()));
+}
+
+std::variant<sim::LinkModel, std::string> from_proto(const v1::LinkModel& in) {
+  using Shape = sim::Latency::Shape;
+  constexpr uint64_t kMaxMicros = 60'000'000;
+  sim::LinkModel out;
+  switch (in.shape()) {
+    case v1::LinkModel::UNIFORM:
+      out.latency.shape = Shape::kUniform;
+      break;
+    case v1::LinkModel::CONSTANT:
+      out.latency.shape = Shape::kConstant;
+      break;
+    case v1::LinkModel::EXPONENTIAL:
+      out.latency.shape = Shape::kExponential;
+      break;
+    case v1::LinkModel::LONG_TAIL:
+      out.latency.shape = Shape::kLongTail;
+      break;
+    default:
+      return fmt::format("unknown latency shape {}", static_cast<int>(in.shape()));
+  }
+  const std::pair<const char*, uint64_t> times[] = {{"min_us", in.min_us()},
+                                                    {"max_us", in.max_us()},
+                                                    {"tail_max_us", in.tail_max_us()},
+                                                    {"extra_delay_us", in.extra_delay_us()}};
+  for (const auto& [name, micros] : times) {
+    if (micros > kMaxMicros) return fmt::format("{} {} is over a minute", name, micros);
+  }
+  if (in.min_us() > in.max_us()) {
+    return fmt::format("min_us {} is above max_us {}", in.min_us(), in.max_us());
+  }
+  const std::pair<const char*, double> rates[] = {{"tail_chance", in.tail_chance()},
+                                                  {"loss", in.loss()},
+                                                  {"duplicate", in.duplicate()},
+                                                  {"reorder", in.reorder()}};
+  for (const auto& [name, rate] : rates) {
+    // Written so that NaN fails too.
+    if (!(rate >= 0 && rate <= 1)) return fmt::format("{} {} is not in [0, 1]", name, rate);
+  }
+  out.latency.min = sim::Duration{static_cast<int64_t>(in.min_us())};
+  out.latency.max = sim::Duration{static_cast<int64_t>(in.max_us())};
+  out.latency.tail_chance = in.tail_chance();
+  out.latency.tail_max = sim::Duration{static_cast<int64_t>(in.tail_max_us())};
+  out.loss = in.loss();
+  out.duplicate = in.duplicate();
+  out.reorder = in.reorder();
+  out.extra_delay = sim::Duration{static_cast<int64_t>(in.extra_delay_us())};
+  return out;
+}
+
 }  // namespace raftsim::real

@@ -12,6 +12,7 @@
 #include "node/kv.h"
 #include "raft/message.h"
 #include "raftsim.pb.h"
+#include "sim/link.h"
 
 namespace raftsim::real {
 
@@ -45,5 +46,10 @@ DecodedBatch decode_batch(const v1::RaftBatch& batch, const std::string& cluster
 std::variant<node::KvCommand, std::string> command_from_request(node::KvOp op,
                                                                 const v1::KvRequest& request,
                                                                 const WireLimits& limits = {});
+
+// A link model as the control service receives it, or why it is refused: rates must lie in
+// [0, 1] and every time within a minute.
+void to_proto(const sim::LinkModel& in, v1::LinkModel& out);
+std::variant<sim::LinkModel, std::string> from_proto(const v1::LinkModel& in);
 
 }  // namespace raftsim::real

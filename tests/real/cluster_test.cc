@@ -25,6 +25,7 @@
 #include "raftsim.grpc.pb.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
+#include "real/wire.h"
 
 namespace raftsim::real {
 namespace {
@@ -529,6 +530,65 @@ TEST_F(RealClusterTest, AOneWayCutBlocksOneDirectionOnly) {
   KvOutcome read = client.run(node::KvOp::kGet, "log");
   ASSERT_EQ(read.kind, KvOutcome::Kind::kOk) << read.detail;
   EXPECT_EQ(read.result.value, expected);
+}
+
+// Real nodes apply the simulated network's link models to what they send (this is how
+// `raftsim run --real` gives a scenario its latency, loss and delays): an extra delay on every link
+// holds each write back by a replication round trip, a loss of 1 everywhere stops every write,
+// and a model no scenario could produce is refused whole.
+TEST_F(RealClusterTest, LinkModelsDelayAndLoseWhatANodeSends) {
+  up(3);
+  ASSERT_FALSE(leader().empty());
+  auto set_links = [&](const std::optional<sim::LinkModel>& model) {
+    for (const ClusterMember& m : cluster_.nodes) {
+      v1::SetLinkFilterRequest request;
+      for (const ClusterMember& peer : cluster_.nodes) {
+        if (peer.id == m.id) continue;
+        v1::LinkFilter* filter = request.add_filters();
+        filter->set_peer(peer.id.value);
+        if (model) to_proto(*model, *filter->mutable_model());
+      }
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + 2s);
+      v1::ControlReply reply;
+      auto stub = v1::Control::NewStub(
+          grpc::CreateChannel(ClusterFile::control_address(m), grpc::InsecureChannelCredentials()));
+      const grpc::Status status = stub->SetLinkFilter(&context, request, &reply);
+      if (!status.ok()) return status;
+    }
+    return grpc::Status::OK;
+  };
+  KvClientOptions quick;
+  quick.total_timeout = 1000ms;
+  KvClient client(cluster_, random_client_id());
+  ASSERT_EQ(client.run(node::KvOp::kPut, "k", "0").kind, KvOutcome::Kind::kOk);
+
+  sim::LinkModel slow;
+  slow.latency = {sim::Latency::Shape::kConstant, sim::Duration{0}, sim::Duration{0}, 0,
+                  sim::Duration{0}};
+  slow.extra_delay = sim::Duration{150'000};
+  ASSERT_TRUE(set_links(slow).ok());
+  Clock::time_point start = Clock::now();
+  ASSERT_EQ(client.run(node::KvOp::kPut, "k", "1").kind, KvOutcome::Kind::kOk);
+  // The leader's append reaches a follower after 150 ms, and its answer needs 150 ms more.
+  EXPECT_GE(Clock::now() - start, 300ms);
+
+  sim::LinkModel lossy = slow;
+  lossy.extra_delay = sim::Duration{0};
+  lossy.loss = 1;
+  ASSERT_TRUE(set_links(lossy).ok());
+  KvClient hurried(cluster_, random_client_id(), quick);
+  EXPECT_NE(hurried.run(node::KvOp::kPut, "k", "2").kind, KvOutcome::Kind::kOk);
+
+  sim::LinkModel absurd = lossy;
+  absurd.loss = 2;
+  const grpc::Status refused = set_links(absurd);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error_message().find("loss 2 is not in [0, 1]"), std::string::npos)
+      << refused.error_message();
+
+  ASSERT_TRUE(set_links(std::nullopt).ok());
+  EXPECT_EQ(client.run(node::KvOp::kPut, "k", "3").kind, KvOutcome::Kind::kOk);
 }
 
 // `raftsim cluster` refuses a request that names no node of the cluster, or no cluster, with exit

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <functional>
 #include <random>
 
 namespace raftsim::real {
@@ -195,6 +197,50 @@ TEST(Wire, ClientRequestsAreChecked) {
   EXPECT_EQ(std::get<node::KvCommand>(ok).op, node::KvOp::kCas);
   request.set_key(std::string(70000, 'k'));
   EXPECT_TRUE(std::holds_alternative<std::string>(command_from_request(node::KvOp::kPut, request)));
+}
+
+// The control service's link models: what the runner sends arrives as it was meant, and a model
+// no scenario could produce is refused whole, with the field named.
+TEST(Wire, LinkModelsRoundTripAndAbsurdOnesAreRefused) {
+  sim::LinkModel model;
+  model.latency = {sim::Latency::Shape::kLongTail, sim::Duration{200}, sim::Duration{4000}, 0.25,
+                   sim::Duration{90000}};
+  model.loss = 0.1;
+  model.duplicate = 0.2;
+  model.reorder = 0.3;
+  model.extra_delay = sim::Duration{10'000'000};
+  v1::LinkModel wire;
+  to_proto(model, wire);
+  auto back = from_proto(wire);
+  ASSERT_TRUE(std::holds_alternative<sim::LinkModel>(back)) << std::get<std::string>(back);
+  const sim::LinkModel& got = std::get<sim::LinkModel>(back);
+  EXPECT_EQ(got.latency.shape, model.latency.shape);
+  EXPECT_EQ(got.latency.min, model.latency.min);
+  EXPECT_EQ(got.latency.max, model.latency.max);
+  EXPECT_EQ(got.latency.tail_chance, model.latency.tail_chance);
+  EXPECT_EQ(got.latency.tail_max, model.latency.tail_max);
+  EXPECT_EQ(got.loss, model.loss);
+  EXPECT_EQ(got.duplicate, model.duplicate);
+  EXPECT_EQ(got.reorder, model.reorder);
+  EXPECT_EQ(got.extra_delay, model.extra_delay);
+
+  const std::pair<std::function<void(v1::LinkModel&)>, std::string> bad[] = {
+      {[](v1::LinkModel& m) { m.set_loss(1.5); }, "loss 1.5 is not in [0, 1]"},
+      {[](v1::LinkModel& m) { m.set_duplicate(std::nan("")); }, "duplicate nan"},
+      {[](v1::LinkModel& m) { m.set_reorder(-0.1); }, "reorder -0.1"},
+      {[](v1::LinkModel& m) { m.set_min_us(5000); }, "min_us 5000 is above max_us 4000"},
+      {[](v1::LinkModel& m) { m.set_extra_delay_us(120'000'000); }, "extra_delay_us"},
+      {[](v1::LinkModel& m) { m.set_shape(static_cast<v1::LinkModel::Shape>(9)); },
+       "unknown latency shape 9"},
+  };
+  for (const auto& [spoil, reason] : bad) {
+    v1::LinkModel m = wire;
+    spoil(m);
+    auto refused = from_proto(m);
+    ASSERT_TRUE(std::holds_alternative<std::string>(refused)) << reason;
+    EXPECT_NE(std::get<std::string>(refused).find(reason), std::string::npos)
+        << std::get<std::string>(refused);
+  }
 }
 
 }  // namespace
