@@ -39,19 +39,19 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
                flags.file, flags.file);
     return 2;
   }
-  if (flags.seed || !flags.trace.empty() || !flags.history.empty() ||
-      !flags.export_format.empty()) {
-    fmt::print(stderr,
-               "raftsim: --seed, --trace, --history and --export apply to simulated runs only\n");
+  if (!flags.trace.empty() || !flags.history.empty() || !flags.export_format.empty()) {
+    fmt::print(stderr, "raftsim: --trace, --history and --export apply to simulated runs only\n");
     return 2;
   }
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
-    fmt::print("running {} for real ({:g}s of wall-clock time, {} node processes)\n", s.name,
-               sim::seconds(s.duration), s.world.node_names.size());
+    fmt::print("running {} for real (seed {}, {:g}s of wall-clock time, {} node processes)\n",
+               s.name, flags.seed.value_or(s.seed), sim::seconds(s.duration),
+               s.world.node_names.size());
   }
   real::RealRunOptions options;
   options.narrate = !flags.quiet;
+  options.seed = flags.seed;
   const scenario::RunReport report = real::run_real_scenario(s, options);
   if (!report.error.empty()) {
     fmt::print(stderr, "raftsim: {}\n", report.error);
@@ -60,9 +60,9 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
   std::string table = scenario::format_report(report, true);
   // The last line of a simulated run's table names seed, digest and simulated time: not ours.
   table.erase(table.rfind('\n', table.size() - 2) + 1);
-  const std::string summary =
-      fmt::format("{} {} real nodes={} ops={} wall={:.2f}s\n", report.passed() ? "PASS" : "FAIL",
-                  report.scenario, report.node_names.size(), report.events, report.wall_seconds);
+  const std::string summary = fmt::format(
+      "{} {} real seed={} nodes={} ops={} wall={:.2f}s\n", report.passed() ? "PASS" : "FAIL",
+      report.scenario, report.seed, report.node_names.size(), report.events, report.wall_seconds);
   // Quiet still says why a run failed: a failing test's log must name the row that broke.
   fmt::print("{}", flags.quiet && report.passed() ? summary : table + summary);
   return report.exit_code();

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <queue>
 #include <random>
 #include <set>
 #include <thread>
@@ -26,6 +27,8 @@
 #include "real/link_cuts.h"
 #include "real/status_observer.h"
 #include "real/wire.h"
+#include "scenario/faults.h"
+#include "scenario/nemesis.h"
 #include "scenario/verdict.h"
 
 namespace raftsim::real {
@@ -110,8 +113,53 @@ class Cluster {
   v1::Control::Stub& stub(uint32_t id) { return *stubs_.at(id); }
   const std::string& name(uint32_t id) const { return s_.node_name(id); }
 
-  // Applies one timeline fault; returns what was done, for the narration.
-  std::string apply(const Fault& f) {
+  // Gives every node its links before time 0: the scenario's network on every link.
+  bool start() {
+    for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
+      if (!restore(id)) return false;
+    return true;
+  }
+
+  // Of the nodes that answer and believe they lead, the one in the highest term (a deposed
+  // leader cut off from the others may still believe it leads an older one); 0 when none does.
+  uint32_t current_leader() {
+    uint32_t leader = 0;
+    uint64_t best = 0;
+    for (uint32_t id = 1; id <= file_.nodes.size(); ++id) {
+      if (absent_.contains(id)) continue;
+      grpc::ClientContext c;
+      c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+      v1::StatusRequest q;
+      v1::StatusReply r;
+      if (!stub(id).Status(&c, q, &r).ok() || r.role() != "leader") continue;
+      if (leader == 0 || r.term() > best) {
+        leader = id;
+        best = r.term();
+      }
+    }
+    return leader;
+  }
+
+  // Applies one timeline fault; returns what the processes did (empty for a link fault), for the
+  // narration. A leader fault picks
+  // the node leading now and does the plain fault it becomes; its undo, acting on that node, is
+  // left in `undo` for its time.
+  std::string apply(const Fault& f, std::optional<Fault>& undo) {
+    if (scenario::is_leader_fault(f.kind)) {
+      const uint32_t leader = current_leader();
+      if (leader == 0) return "no node leads, nothing to do";
+      auto [begin, end] = scenario::pin_leader_fault(f, leader, file_.nodes.size());
+      undo = std::move(end);
+      const std::string done = apply_plain(begin);
+      return fmt::format("{} (the leader){}", scenario::describe_fault(begin, s_),
+                         done.empty() ? "" : ": " + done);
+    }
+    return apply_plain(f);
+  }
+
+ private:
+  // A fault that names its nodes.
+  std::string apply_plain(const Fault& f) {
     const uint32_t n = static_cast<uint32_t>(file_.nodes.size());
     std::string notes;
     auto note = [&](const LaunchResult& r) {
@@ -134,24 +182,24 @@ class Cluster {
       case FaultKind::kPartition:
         cuts_.partition(f.groups);
         push_all();
-        return "partition applied";
+        return "";
       case FaultKind::kCut:
         cuts_.cut(f.links);
         push_all();
-        return "links cut";
+        return "";
       case FaultKind::kHeal:
         cuts_.heal();
         push_all();
-        return "healed";
+        return "";
       case FaultKind::kDelay:
         each_target([&](sim::LinkModel& link) { link.extra_delay = f.delay; });
-        return "delays set";
+        return "";
       case FaultKind::kLoss:
         each_target([&](sim::LinkModel& link) { link.loss = f.rate; });
-        return "loss set";
+        return "";
       case FaultKind::kDuplicate:
         each_target([&](sim::LinkModel& link) { link.duplicate = f.rate; });
-        return "duplication set";
+        return "";
       case FaultKind::kElect:
         for (uint32_t id : f.nodes) {
           grpc::ClientContext c;
@@ -159,8 +207,10 @@ class Cluster {
           v1::StatusRequest q;
           v1::ControlReply r;
           const grpc::Status st = stub(id).Campaign(&c, q, &r);
-          notes += fmt::format("{}{} {}", notes.empty() ? "" : "; ", name(id),
-                               st.ok() ? "campaigns" : "did not answer: " + st.error_message());
+          if (!st.ok()) {
+            notes += fmt::format("{}{} did not answer: {}", notes.empty() ? "" : "; ", name(id),
+                                 st.error_message());
+          }
         }
         return notes;
       default:
@@ -199,14 +249,6 @@ class Cluster {
     return notes;
   }
 
-  // Gives every node its links before time 0: the scenario's network on every link.
-  bool start() {
-    for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
-      if (!restore(id)) return false;
-    return true;
-  }
-
- private:
   // Replaces node `id`'s filter on every link it has: what it drops each way, and the model of
   // each link it sends on.
   bool push_links(uint32_t id) {
@@ -263,34 +305,48 @@ constexpr Property kInvariantProperties[] = {
 
 }  // namespace
 
+namespace {
+
+bool real_processes_can(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kPartition:
+    case FaultKind::kCut:
+    case FaultKind::kHeal:
+    case FaultKind::kDelay:
+    case FaultKind::kLoss:
+    case FaultKind::kDuplicate:
+    case FaultKind::kCrash:
+    case FaultKind::kRestart:
+    case FaultKind::kPause:
+    case FaultKind::kResume:
+    case FaultKind::kWipe:
+    case FaultKind::kElect:
+    case FaultKind::kCrashLeader:
+    case FaultKind::kIsolateLeader:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
   std::vector<std::string> out;
   if (s.world.bugs.any()) {
     out.push_back(
         fmt::format("{}: planted bugs (cluster.bugs) exist only in the simulated world", s.file));
   }
-  if (s.nemesis.enabled()) {
-    out.push_back(fmt::format("{}: nemesis (random faults) is not supported in real mode", s.file));
+  for (FaultKind kind : s.nemesis.faults) {
+    if (!real_processes_can(kind)) {
+      out.push_back(fmt::format("{}: the nemesis's '{}' cannot be done to real processes", s.file,
+                                scenario::to_string(kind)));
+    }
   }
   for (const Fault& f : s.timeline) {
-    const std::string where = at(f.where);
-    switch (f.kind) {
-      case FaultKind::kPartition:
-      case FaultKind::kHeal:
-      case FaultKind::kDelay:
-      case FaultKind::kCrash:
-      case FaultKind::kRestart:
-      case FaultKind::kPause:
-      case FaultKind::kResume:
-      case FaultKind::kWipe:
-      case FaultKind::kElect:
-      case FaultKind::kCut:
-      case FaultKind::kLoss:
-      case FaultKind::kDuplicate:
-        break;
-      default:
-        out.push_back(fmt::format("{}: '{}' cannot be done to real processes", where,
-                                  scenario::to_string(f.kind)));
+    if (!real_processes_can(f.kind)) {
+      out.push_back(fmt::format("{}: '{}' cannot be done to real processes", at(f.where),
+                                scenario::to_string(f.kind)));
     }
   }
   return out;
@@ -333,7 +389,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   scenario::RunReport report;
   report.scenario = s.name;
   report.node_names = s.world.node_names;
-  report.seed = s.seed;
+  report.seed = options.seed.value_or(s.seed);
   auto print = options.print ? options.print : [](const std::string& t) { std::puts(t.c_str()); };
 
   // Where the cluster lives: a fresh directory, removed after a passing run.
@@ -392,13 +448,14 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     return std::chrono::duration_cast<std::chrono::microseconds>(t - t0).count();
   };
 
-  const std::vector<Fault> timeline = s.timeline;
+  // The scenario's timeline with its nemesis's faults for this seed, as a simulated run has it.
+  const std::vector<Fault> timeline = scenario::concrete_timeline(s, report.seed);
   const sim::SimTime end_of_workload = sim::kTimeZero + s.duration;
   sim::SimTime end = end_of_workload;
   const bool liveness = s.liveness.enabled;
   sim::SimTime probe_at;
   if (liveness) {
-    probe_at = (timeline.empty() ? sim::kTimeZero : timeline.back().at) + s.liveness.quiet;
+    probe_at = scenario::last_fault_time(timeline) + s.liveness.quiet;
     end = std::max(end, probe_at + s.liveness.within);
   }
   const Clock::time_point stop_clients = t0 + std::chrono::microseconds(micros(end_of_workload));
@@ -440,7 +497,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   for (uint32_t c = 1; c <= w.clients; ++c) {
     threads.emplace_back([&, c] {
       KvClient client(file, c, kv_options);
-      std::mt19937_64 rng(s.seed * 1000003 + c);
+      std::mt19937_64 rng(report.seed * 1000003 + c);
       std::uniform_real_distribution<double> unit(0, 1);
       std::map<std::string, std::string> last_seen;
       uint64_t seq = 0;
@@ -518,13 +575,35 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     });
   }
 
-  // The timeline, on this thread: the node processes it starts die with it (tie_to_parent).
-  for (const Fault& f : timeline) {
-    std::this_thread::sleep_until(t0 + std::chrono::microseconds(micros(f.at)));
-    const std::string done = cluster.apply(f);
+  // The timeline, on this thread: the node processes it starts die with it (tie_to_parent). A
+  // leader fault's undo joins the agenda when the fault has picked its node.
+  struct Due {
+    sim::SimTime at;
+    size_t order;  // same-instant faults in timeline order, undos after them
+    Fault fault;
+    bool operator>(const Due& other) const {
+      return std::tie(at, order) > std::tie(other.at, other.order);
+    }
+  };
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> agenda;
+  for (size_t i = 0; i < timeline.size(); ++i)
+    agenda.push({timeline[i].at, i, timeline[i]});
+  size_t next_order = timeline.size();
+  while (!agenda.empty()) {
+    const Due due = agenda.top();
+    agenda.pop();
+    std::this_thread::sleep_until(t0 + std::chrono::microseconds(micros(due.at)));
+    std::optional<Fault> undo;
+    const std::string done = cluster.apply(due.fault, undo);
+    if (undo) {
+      undo->where = due.fault.where;
+      agenda.push({undo->at, next_order++, *undo});
+    }
     if (options.narrate) {
-      print(fmt::format("{:9.3f}s  {} {}: {}", static_cast<double>(since(Clock::now())) / 1e6,
-                        scenario::to_string(f.kind), at(f.where), done));
+      const Fault& f = due.fault;
+      print(fmt::format("{:9.3f}s  {} ({}){}", static_cast<double>(since(Clock::now())) / 1e6,
+                        scenario::describe_fault(f, s), f.where.line > 0 ? at(f.where) : "nemesis",
+                        done.empty() ? "" : ": " + done));
     }
   }
   std::this_thread::sleep_until(stop_polls);

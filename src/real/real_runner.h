@@ -24,6 +24,10 @@ struct RealRunOptions {
   std::string binary;  // the raftsim executable for the nodes; empty: this process's own
   bool narrate = true;
   std::function<void(const std::string&)> print;  // default: stdout
+  // The seed of the nemesis's draw and of the clients' choices (empty: the scenario's). The
+  // faults it picks are the simulated run's for that seed; their interleaving with the nodes'
+  // messages is the machine's.
+  std::optional<uint64_t> seed;
 };
 
 // What real mode cannot do, one "file:line:col: ..." message each. Empty: the scenario can run.
