@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
 namespace raftsim::real {
 
 namespace {
@@ -209,22 +213,20 @@ std::variant<node::KvCommand, std::string> command_from_request(node::KvOp op,
                          request.key(),       request.value(), request.expected()};
 }
 
+namespace {
+
+constexpr std::pair<sim::Latency::Shape, v1::LinkModel::Shape> kLatencyShapes[] = {
+    {sim::Latency::Shape::kUniform, v1::LinkModel::UNIFORM},
+    {sim::Latency::Shape::kConstant, v1::LinkModel::CONSTANT},
+    {sim::Latency::Shape::kExponential, v1::LinkModel::EXPONENTIAL},
+    {sim::Latency::Shape::kLongTail, v1::LinkModel::LONG_TAIL},
+};
+
+}  // namespace
+
 void to_proto(const sim::LinkModel& in, v1::LinkModel& out) {
-  using Shape = sim::Latency::Shape;
-  switch (in.latency.shape) {
-    case Shape::kUniform:
-      out.set_shape(v1::LinkModel::UNIFORM);
-      break;
-    case Shape::kConstant:
-      out.set_shape(v1::LinkModel::CONSTANT);
-      break;
-    case Shape::kExponential:
-      out.set_shape(v1::LinkModel::EXPONENTIAL);
-      break;
-    case Shape::kLongTail:
-      out.set_shape(v1::LinkModel::LONG_TAIL);
-      break;
-  }
+  for (const auto& [shape, wire] : kLatencyShapes)
+    if (shape == in.latency.shape) out.set_shape(wire);
   out.set_min_us(static_cast<uint64_t>(in.latency.min.count()));
   out.set_max_us(static_cast<uint64_t>(in.latency.max.count()));
   out.set_tail_chance(in.latency.tail_chance);
@@ -236,25 +238,14 @@ void to_proto(const sim::LinkModel& in, v1::LinkModel& out) {
 }
 
 std::variant<sim::LinkModel, std::string> from_proto(const v1::LinkModel& in) {
-  using Shape = sim::Latency::Shape;
   constexpr uint64_t kMaxMicros = 60'000'000;
   sim::LinkModel out;
-  switch (in.shape()) {
-    case v1::LinkModel::UNIFORM:
-      out.latency.shape = Shape::kUniform;
-      break;
-    case v1::LinkModel::CONSTANT:
-      out.latency.shape = Shape::kConstant;
-      break;
-    case v1::LinkModel::EXPONENTIAL:
-      out.latency.shape = Shape::kExponential;
-      break;
-    case v1::LinkModel::LONG_TAIL:
-      out.latency.shape = Shape::kLongTail;
-      break;
-    default:
-      return fmt::format("unknown latency shape {}", static_cast<int>(in.shape()));
+  const auto* known = std::find_if(std::begin(kLatencyShapes), std::end(kLatencyShapes),
+                                   [&](const auto& pair) { return pair.second == in.shape(); });
+  if (known == std::end(kLatencyShapes)) {
+    return fmt::format("unknown latency shape {}", static_cast<int>(in.shape()));
   }
+  out.latency.shape = known->first;
   const std::pair<const char*, uint64_t> times[] = {{"min_us", in.min_us()},
                                                     {"max_us", in.max_us()},
                                                     {"tail_max_us", in.tail_max_us()},
