@@ -21,12 +21,11 @@
 #include "check/linearizability.h"
 #include "node/kv.h"
 #include "raftsim.grpc.pb.h"
+#include "real/cluster_control.h"
 #include "real/file_storage.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
-#include "real/link_cuts.h"
 #include "real/status_observer.h"
-#include "real/wire.h"
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
 #include "scenario/verdict.h"
@@ -90,244 +89,10 @@ check::History to_history(const std::vector<RealOp>& ops) {
   return h;
 }
 
-// Node ids are the same in the scenario and the cluster file: 1, 2, ... in `cluster.nodes` order.
-class Cluster {
- public:
-  Cluster(const scenario::Scenario& s, Launcher& launcher, const ClusterFile& file)
-      : s_(s), launcher_(launcher), file_(file), cuts_(file.ids()) {
-    for (const ClusterMember& a : file_.nodes)
-      for (const ClusterMember& b : file_.nodes)
-        if (a.id != b.id) links_[{a.id.value, b.id.value}] = s.world.network;
-    for (const ClusterMember& m : file_.nodes) {
-      // A node the timeline kills and restarts must be reachable again at once: gRPC's default
-      // reconnect backoff (1 s, growing) would hide it from the polls and the fault calls.
-      grpc::ChannelArguments args;
-      args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 10);
-      args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10);
-      args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 50);
-      stubs_[m.id.value] = v1::Control::NewStub(grpc::CreateCustomChannel(
-          ClusterFile::control_address(m), grpc::InsecureChannelCredentials(), args));
-    }
-  }
-
-  v1::Control::Stub& stub(uint32_t id) { return *stubs_.at(id); }
-  const std::string& name(uint32_t id) const { return s_.node_name(id); }
-
-  // Gives every node its links before time 0: the scenario's network on every link.
-  bool start() {
-    for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
-      if (!restore(id)) return false;
-    return true;
-  }
-
-  // Of the nodes that answer and believe they lead, the one in the highest term (a deposed
-  // leader cut off from the others may still believe it leads an older one); 0 when none does.
-  uint32_t current_leader() {
-    uint32_t leader = 0;
-    uint64_t best = 0;
-    for (uint32_t id = 1; id <= file_.nodes.size(); ++id) {
-      if (absent_.contains(id)) continue;
-      grpc::ClientContext c;
-      c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
-      v1::StatusRequest q;
-      v1::StatusReply r;
-      if (!stub(id).Status(&c, q, &r).ok() || r.role() != "leader") continue;
-      if (leader == 0 || r.term() > best) {
-        leader = id;
-        best = r.term();
-      }
-    }
-    return leader;
-  }
-
-  // Applies one timeline fault; returns what the processes did (empty for a link fault), for the
-  // narration. A leader fault picks
-  // the node leading now and does the plain fault it becomes; its undo, acting on that node, is
-  // left in `undo` for its time.
-  std::string apply(const Fault& f, std::optional<Fault>& undo) {
-    if (scenario::is_leader_fault(f.kind)) {
-      const uint32_t leader = current_leader();
-      if (leader == 0) return "no node leads, nothing to do";
-      auto [begin, end] = scenario::pin_leader_fault(f, leader, file_.nodes.size());
-      undo = std::move(end);
-      const std::string done = apply_plain(begin);
-      return fmt::format("{} (the leader){}", scenario::describe_fault(begin, s_),
-                         done.empty() ? "" : ": " + done);
-    }
-    return apply_plain(f);
-  }
-
- private:
-  // A fault that names its nodes.
-  std::string apply_plain(const Fault& f) {
-    const uint32_t n = static_cast<uint32_t>(file_.nodes.size());
-    std::string notes;
-    auto note = [&](const LaunchResult& r) {
-      for (const std::string& line : r.notes)
-        notes += (notes.empty() ? "" : "; ") + line;
-      if (!r.ok()) notes += (notes.empty() ? "" : "; ") + ("error: " + r.error);
-    };
-    // Link faults change the cluster's picture of its links, which every running node is then
-    // given whole, as in the simulated network.
-    auto each_target = [&](auto&& change) {
-      for (uint32_t a = 1; a <= n; ++a)
-        for (uint32_t b = 1; b <= n; ++b) {
-          const bool named = f.links.empty() || std::find(f.links.begin(), f.links.end(),
-                                                          std::make_pair(a, b)) != f.links.end();
-          if (a != b && named) change(links_[{a, b}]);
-        }
-      push_all();
-    };
-    switch (f.kind) {
-      case FaultKind::kPartition:
-        cuts_.partition(f.groups);
-        push_all();
-        return "";
-      case FaultKind::kCut:
-        cuts_.cut(f.links);
-        push_all();
-        return "";
-      case FaultKind::kHeal:
-        cuts_.heal();
-        push_all();
-        return "";
-      case FaultKind::kDelay:
-        each_target([&](sim::LinkModel& link) { link.extra_delay = f.delay; });
-        return "";
-      case FaultKind::kLoss:
-        each_target([&](sim::LinkModel& link) { link.loss = f.rate; });
-        return "";
-      case FaultKind::kDuplicate:
-        each_target([&](sim::LinkModel& link) { link.duplicate = f.rate; });
-        return "";
-      case FaultKind::kElect:
-        for (uint32_t id : f.nodes) {
-          grpc::ClientContext c;
-          c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
-          v1::StatusRequest q;
-          v1::ControlReply r;
-          const grpc::Status st = stub(id).Campaign(&c, q, &r);
-          if (!st.ok()) {
-            notes += fmt::format("{}{} did not answer: {}", notes.empty() ? "" : "; ", name(id),
-                                 st.error_message());
-          }
-        }
-        return notes;
-      default:
-        break;
-    }
-    for (uint32_t id : f.nodes) {
-      switch (f.kind) {
-        case FaultKind::kCrash:
-          absent_.insert(id);
-          note(launcher_.kill(name(id)));
-          break;
-        case FaultKind::kRestart:
-          note(launcher_.restart(name(id)));
-          absent_.erase(id);
-          restore(id);
-          break;
-        case FaultKind::kWipe:
-          absent_.insert(id);
-          note(launcher_.wipe(name(id)));
-          absent_.erase(id);
-          restore(id);
-          break;
-        case FaultKind::kPause:
-          absent_.insert(id);
-          note(launcher_.pause(name(id)));
-          break;
-        case FaultKind::kResume:
-          note(launcher_.resume(name(id)));
-          absent_.erase(id);
-          restore(id);
-          break;
-        default:
-          break;
-      }
-    }
-    return notes;
-  }
-
-  // Replaces node `id`'s filter on every link it has: what it drops each way, and the model of
-  // each link it sends on.
-  bool push_links(uint32_t id) {
-    v1::SetLinkFilterRequest q;
-    const BlockedPeers b = cuts_.blocked(id);
-    auto contains = [](const std::vector<uint32_t>& ids, uint32_t peer) {
-      return std::find(ids.begin(), ids.end(), peer) != ids.end();
-    };
-    for (uint32_t peer = 1; peer <= file_.nodes.size(); ++peer) {
-      if (peer == id) continue;
-      v1::LinkFilter* filter = q.add_filters();
-      filter->set_peer(peer);
-      filter->set_drop_to(contains(b.to, peer));
-      filter->set_drop_from(contains(b.from, peer));
-      to_proto(links_.at({id, peer}), *filter->mutable_model());
-    }
-    grpc::ClientContext c;
-    c.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
-    v1::ControlReply r;
-    return stub(id).SetLinkFilter(&c, q, &r).ok();
-  }
-
-  void push_all() {
-    for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
-      if (!absent_.contains(id)) push_links(id);
-  }
-
-  // A process that starts (or restarts) has every link open and no link model: give it its
-  // links, retrying while its control service comes up (bounded).
-  bool restore(uint32_t id) {
-    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(3);
-    while (!push_links(id)) {
-      if (Clock::now() >= deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-  }
-
-  const scenario::Scenario& s_;
-  Launcher& launcher_;
-  ClusterFile file_;
-  std::map<uint32_t, std::unique_ptr<v1::Control::Stub>> stubs_;
-  LinkCuts cuts_;
-  std::map<std::pair<uint32_t, uint32_t>, sim::LinkModel> links_;  // (from, to)
-  // Crashed or paused by the timeline: not sent control calls (they could only time out) until
-  // restarted or resumed, when they are given the links in force.
-  std::set<uint32_t> absent_;
-};
-
 constexpr Property kInvariantProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic};
-
-}  // namespace
-
-namespace {
-
-bool real_processes_can(FaultKind kind) {
-  switch (kind) {
-    case FaultKind::kPartition:
-    case FaultKind::kCut:
-    case FaultKind::kHeal:
-    case FaultKind::kDelay:
-    case FaultKind::kLoss:
-    case FaultKind::kDuplicate:
-    case FaultKind::kCrash:
-    case FaultKind::kRestart:
-    case FaultKind::kPause:
-    case FaultKind::kResume:
-    case FaultKind::kWipe:
-    case FaultKind::kElect:
-    case FaultKind::kCrashLeader:
-    case FaultKind::kIsolateLeader:
-      return true;
-    default:
-      return false;
-  }
-}
 
 }  // namespace
 
@@ -338,13 +103,13 @@ std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
         fmt::format("{}: planted bugs (cluster.bugs) exist only in the simulated world", s.file));
   }
   for (FaultKind kind : s.nemesis.faults) {
-    if (!real_processes_can(kind)) {
+    if (!can_apply(kind)) {
       out.push_back(fmt::format("{}: the nemesis's '{}' cannot be done to real processes", s.file,
                                 scenario::to_string(kind)));
     }
   }
   for (const Fault& f : s.timeline) {
-    if (!real_processes_can(f.kind)) {
+    if (!can_apply(f.kind)) {
       out.push_back(fmt::format("{}: '{}' cannot be done to real processes", at(f.where),
                                 scenario::to_string(f.kind)));
     }
@@ -437,7 +202,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     return report;
   }
   const ClusterFile file = std::get<ClusterFile>(file_or);
-  Cluster cluster(s, launcher, file);
+  ClusterControl cluster(s, launcher, file);
   if (!cluster.start()) {
     report.error =
         fmt::format("the nodes' control services did not take their links; see {}/logs", dir);
