@@ -599,6 +599,41 @@ TEST_F(RealClusterTest, LinkModelsDelayAndLoseWhatANodeSends) {
   EXPECT_EQ(client.run(node::KvOp::kPut, "k", "3").kind, KvOutcome::Kind::kOk);
 }
 
+// `raftsim kv` says what the client knows. A write the leader received but could not commit
+// (both followers frozen) may or may not take effect: the client cannot tell, and says so
+// (exit 3); once the followers resume, it may well be there. A write to a cluster that is down
+// never left the client (exit 4).
+TEST_F(RealClusterTest, KvExitCodesSayWhatTheClientKnows) {
+  up(3);
+  const std::string lead = leader();
+  ASSERT_FALSE(lead.empty());
+  const std::string file = dir_ + "/cluster.yaml";
+  CliResult r = raftsim({"kv", "put", "--cluster", file, "k", "first"}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  std::vector<std::string> followers;
+  for (const ClusterMember& m : cluster_.nodes)
+    if (m.name != lead) followers.push_back(m.name);
+  for (const std::string& name : followers) {
+    r = raftsim({"cluster", "pause", name, "--dir", dir_}, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  r = raftsim({"kv", "put", "--cluster", file, "--timeout-ms", "1500", "k", "second"}, dir_);
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  for (const std::string& name : followers) {
+    r = raftsim({"cluster", "resume", name, "--dir", dir_}, dir_);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  r = raftsim({"kv", "get", "--cluster", file, "k"}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(r.output == "first\n" || r.output == "second\n") << r.output;
+
+  r = raftsim({"cluster", "down", "--dir", dir_}, dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = raftsim({"kv", "put", "--cluster", file, "--timeout-ms", "500", "k", "third"}, dir_);
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+}
+
 // `raftsim cluster` refuses a request that names no node of the cluster, or no cluster, with exit
 // code 2 before touching any process.
 TEST(ClusterCommand, UnknownNodesBadGroupsAndAMissingClusterAreBadInput) {
