@@ -43,18 +43,19 @@ uint64_t random_client_id() {
 KvClient::KvClient(ClusterFile cluster, uint64_t client_id, KvClientOptions options)
     : cluster_(std::move(cluster)), client_id_(client_id), options_(options) {}
 
-v1::Kv::Stub& KvClient::stub(size_t node) {
-  auto& stub = stubs_[node];
-  if (!stub) {
+KvClient::Peer& KvClient::peer(size_t node) {
+  Peer& peer = peers_[node];
+  if (!peer.stub) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
     args.SetMaxReceiveMessageSize(kMaxReplyBytes);  // a value grown by many appends
-    stub = v1::Kv::NewStub(grpc::CreateCustomChannel(cluster_.nodes[node].address,
-                                                     grpc::InsecureChannelCredentials(), args));
+    peer.channel = grpc::CreateCustomChannel(cluster_.nodes[node].address,
+                                             grpc::InsecureChannelCredentials(), args);
+    peer.stub = v1::Kv::NewStub(peer.channel);
   }
-  return *stub;
+  return peer;
 }
 
 KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string& value,
@@ -74,12 +75,23 @@ KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string
   const Clock::time_point deadline = Clock::now() + options_.total_timeout;
   for (int attempt = 0; attempt < options_.max_attempts && Clock::now() < deadline; ++attempt) {
     const size_t node = target_;
-    grpc::ClientContext context;
-    const auto wait = std::min<Clock::duration>(deadline - Clock::now(), options_.attempt_timeout);
-    context.set_deadline(std::chrono::system_clock::now() + wait);
-    v1::KvReply reply;
-    const grpc::Status status = call(stub(node), op, context, request, reply);
     const std::string& name = cluster_.nodes[node].name;
+    const auto wait = std::min<Clock::duration>(deadline - Clock::now(), options_.attempt_timeout);
+    const auto attempt_deadline = std::chrono::system_clock::now() + wait;
+    Peer& to = peer(node);
+    // A request goes out only on an established connection (a paused node accepts TCP but never
+    // completes the HTTP/2 handshake). Waiting for one first is what lets a deadline that falls
+    // before it say "never sent" rather than "may have happened".
+    if (!to.channel->WaitForConnected(attempt_deadline)) {
+      last_error = fmt::format("{}: no connection within {} ms", name,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+      target_ = (node + 1) % cluster_.nodes.size();
+      continue;
+    }
+    grpc::ClientContext context;
+    context.set_deadline(attempt_deadline);
+    v1::KvReply reply;
+    const grpc::Status status = call(*to.stub, op, context, request, reply);
     bool follow_hint = false;
     if (!status.ok()) {
       if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {

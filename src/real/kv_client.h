@@ -44,14 +44,19 @@ class KvClient {
   uint64_t client_id() const { return client_id_; }
 
  private:
-  v1::Kv::Stub& stub(size_t node);
+  // The node's channel and stub, made on first use and kept: a channel reconnects by itself.
+  struct Peer {
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<v1::Kv::Stub> stub;
+  };
+  Peer& peer(size_t node);
 
   ClusterFile cluster_;
   uint64_t client_id_;
   uint64_t next_seq_ = 1;
   KvClientOptions options_;
   size_t target_ = 0;  // index into cluster_.nodes: where the next request goes
-  std::map<size_t, std::unique_ptr<v1::Kv::Stub>> stubs_;
+  std::map<size_t, Peer> peers_;
 };
 
 // A random non-zero client id (per process invocation; persisted nowhere).
