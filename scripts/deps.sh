@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages raftsim builds with, and nothing when all are present.
-# Idempotent: `apt-get update` runs only when something is missing.
+# Idempotent: `apt-get update` runs only when something is missing. Extra package names given as
+# arguments are installed too (scripts/test adds what only the tests need).
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
   libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
 )
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

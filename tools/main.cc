@@ -8,6 +8,7 @@
 #include "check_history_command.h"
 #include "explore_command.h"
 #include "run_command.h"
+#include "view_command.h"
 #ifdef RAFTSIM_REAL
 #include "cluster_command.h"
 #include "kv_command.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   raftsim::tools::add_run_command(app, exit_code);
   raftsim::tools::add_check_history_command(app, exit_code);
   raftsim::tools::add_explore_command(app, exit_code);
+  raftsim::tools::add_view_command(app, exit_code);
 #ifdef RAFTSIM_REAL
   raftsim::tools::add_node_command(app, exit_code);
   raftsim::tools::add_cluster_command(app, exit_code);

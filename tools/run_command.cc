@@ -1,14 +1,17 @@
 #include "run_command.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include "scenario/parse.h"
 #include "scenario/runner.h"
 #include "seed_flag.h"
+#include "view_command.h"
 #ifdef RAFTSIM_REAL
 #include "real/real_runner.h"
 #endif
@@ -26,6 +29,27 @@ struct RunFlags {
   bool quiet = false;
   bool verbose = false;
   bool real = false;
+  std::string html;                    // the replay page, when set
+  std::string trace_format = "jsonl";  // of --trace: jsonl | perfetto
+};
+
+// A file in the temporary directory, removed when this goes.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& what)
+      : path_((std::filesystem::temp_directory_path() /
+               fmt::format("raftsim-{}-{}", ::getpid(), what))
+                  .string()) {}
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
 };
 
 #ifdef RAFTSIM_REAL
@@ -39,8 +63,10 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
                flags.file, flags.file);
     return 2;
   }
-  if (!flags.trace.empty() || !flags.history.empty() || !flags.export_format.empty()) {
-    fmt::print(stderr, "raftsim: --trace, --history and --export apply to simulated runs only\n");
+  if (!flags.trace.empty() || !flags.history.empty() || !flags.export_format.empty() ||
+      !flags.html.empty()) {
+    fmt::print(stderr,
+               "raftsim: --trace, --history, --export and --html apply to simulated runs only\n");
     return 2;
   }
   if (!flags.quiet) {
@@ -79,9 +105,21 @@ int run(const RunFlags& flags) {
 #ifdef RAFTSIM_REAL
   if (flags.real) return run_real(flags, s);
 #endif
+  if (flags.trace_format == "perfetto" && flags.trace.empty()) {
+    fmt::print(stderr, "raftsim: --trace-format perfetto needs --trace OUT.json\n");
+    return 2;
+  }
   scenario::RunOptions options;
   options.seed = flags.seed;
   options.trace_path = flags.trace;
+  // The page and the Perfetto export are built from the JSON Lines trace (and the raftsim
+  // history), exactly as `raftsim view` builds them from files a run left behind.
+  const TempFile temp_trace("trace.jsonl");
+  const TempFile temp_history("history.jsonl");
+  const bool perfetto = flags.trace_format == "perfetto";
+  if (perfetto || (!flags.html.empty() && flags.trace.empty())) {
+    options.trace_path = temp_trace.path();
+  }
   options.narrate = !flags.quiet;
   options.verbose = flags.verbose;
   if (!flags.export_format.empty() || !flags.history.empty()) {
@@ -99,11 +137,17 @@ int run(const RunFlags& flags) {
       return 2;
     }
   }
+  std::string page_history = options.history_format == "raftsim" ? options.history_path : "";
+  if (!flags.html.empty() && options.history_path.empty()) {
+    options.history_path = page_history = temp_history.path();
+  }
   // The run opens the trace file before its first event; a path it cannot open is reported now,
-  // before the header and the narration, not after them.
-  if (!options.trace_path.empty() && !std::ofstream(options.trace_path)) {
-    fmt::print(stderr, "raftsim: {}: cannot open for writing\n", options.trace_path);
-    return 2;
+  // before the header and the narration, not after them. So are the other outputs.
+  for (const std::string& path : {options.trace_path, flags.trace, flags.html}) {
+    if (!path.empty() && !std::ofstream(path, std::ios::app)) {
+      fmt::print(stderr, "raftsim: {}: cannot open for writing\n", path);
+      return 2;
+    }
   }
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
@@ -127,8 +171,19 @@ int run(const RunFlags& flags) {
   // After the table: a history that could not be written does not cost the run's results.
   if (!report.output_error.empty()) {
     fmt::print(stderr, "raftsim: {}\n", report.output_error);
-  } else if (!options.history_path.empty() && !flags.quiet) {
+  } else if (!options.history_path.empty() && options.history_path != temp_history.path() &&
+             !flags.quiet) {
     fmt::print("history written to {}\n", options.history_path);
+  }
+  std::string error;
+  if (perfetto) error = write_perfetto_file(options.trace_path, flags.trace);
+  if (error.empty() && !flags.html.empty()) {
+    error = write_page_file(options.trace_path, report.output_error.empty() ? page_history : "",
+                            flags.html, {}, flags.quiet);
+  }
+  if (!error.empty()) {
+    fmt::print(stderr, "raftsim: {}\n", error);
+    return 2;
   }
   return report.exit_code();
 }
@@ -142,7 +197,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   add_seed_option(
       *cmd, [flags](uint64_t seed) { flags->seed = seed; },
       "Seed (overrides the scenario's), 0 to 2^64-1");
-  cmd->add_option("--trace", flags->trace, "Write every trace event to this file (JSON Lines)");
+  cmd->add_option("--trace", flags->trace, "Write every trace event to this file");
+  cmd->add_option("--trace-format", flags->trace_format,
+                  "jsonl (docs/trace.md) or perfetto (Chrome trace-event JSON for ui.perfetto.dev)")
+      ->check(CLI::IsMember({"jsonl", "perfetto"}))
+      ->capture_default_str();
+  cmd->add_option("--html", flags->html,
+                  "Write a self-contained replay page of the run to this file");
   cmd->add_option("--history", flags->history, "Write the client history to this file");
   cmd->add_option("--export", flags->export_format, "History format: raftsim, edn, porcupine")
       ->check(CLI::IsMember({"raftsim", "edn", "porcupine"}));

@@ -19,6 +19,7 @@
 #include "scenario/monitor.h"
 #include "scenario/narrator.h"
 #include "scenario/nemesis.h"
+#include "scenario/trace_meta.h"
 #include "scenario/verdict.h"
 
 namespace raftsim::scenario {
@@ -212,7 +213,12 @@ bool RunReport::passed() const {
          std::all_of(rows.begin(), rows.end(), [](const Verdict& v) { return v.ok; });
 }
 
-RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
+namespace {
+
+// The run itself. `violation_events`: per safety violation, how many trace events had been
+// recorded when it was found.
+RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
+                       std::vector<uint64_t>& violation_events) {
   const auto wall_start = std::chrono::steady_clock::now();
   RunReport report;
   report.scenario = scenario.name;
@@ -251,11 +257,14 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
     report.error = world.trace().write_jsonl(options.trace_path);
     if (!report.error.empty()) return report;
   }
+  // Events the world recorded while it was built precede the file: not counted in its numbering.
+  const uint64_t events_before_file = world.trace().events();
 
   Monitor monitor(scenario, report.seed, [&](size_t i) {
     check::RaftInvariants& inv = monitor.invariants();
     inv.set_context(i, context_lines(world.trace(), names));
     const check::PropertyViolation& v = inv.violations()[i];
+    violation_events.push_back(world.trace().events() - events_before_file);
     if (narrator) narrator->line(world.now(), "VIOLATION  " + v.property + ": " + v.detail);
     if (options.stop_on_violation) world.stop();
   });
@@ -375,6 +384,23 @@ RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
   }
   report.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return report;
+}
+
+}  // namespace
+
+RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
+  std::vector<uint64_t> violation_events;
+  RunReport report = run_in_world(scenario, options, violation_events);
+  // The trace file is complete (the world that wrote it is gone): the line that describes the
+  // run goes last.
+  if (!options.trace_path.empty() && report.error.empty()) {
+    std::ofstream trace(options.trace_path, std::ios::app);
+    trace << trace_summary_json(scenario, report, violation_events) << '\n';
+    if (!trace && report.output_error.empty()) {
+      report.output_error = fmt::format("{}: cannot write", options.trace_path);
+    }
+  }
   return report;
 }
 
