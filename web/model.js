@@ -83,6 +83,13 @@ function setLength(node, length) {
   while (node.log.length < length + 1) node.log.push(0);
 }
 
+// Extends node's log through `last` with the leader's terms where known, else `term`.
+function fillFrom(node, leader, last, term) {
+  for (let idx = node.log.length; idx <= last; idx++) {
+    node.log.push(leader && idx < leader.log.length && leader !== node ? leader.log[idx] : term);
+  }
+}
+
 function applyFault(s, text) {
   s.lastFault = text;
   const n = RUN.nodes.length;
@@ -139,9 +146,7 @@ function applyMessage(s, e) {
     const leader = s.nodes[e[PEER] - 1];
     const match = e[C];
     if (!leader) return;
-    for (let idx = from.log.length; idx <= match; idx++) {
-      from.log.push(idx < leader.log.length ? leader.log[idx] : e[B]);
-    }
+    fillFrom(from, leader, match, e[B]);
     if (from.wiped && match > 0) from.wiped = false;
   }
 }
@@ -159,20 +164,24 @@ function applyEvent(s, e, index) {
   const node = s.nodes[e[NODE] - 1];
   switch (e[KINDF]) {
     case KIND.role:
+      // A leader's progress table belongs to its term (its first sends come before its role).
+      if (e[B] !== node.term) { node.match = {}; node.next = {}; }
       node.role = e[A];
       node.term = e[B];
       node.leader = e[PEER];
-      if (e[A] === 3) { node.match = {}; node.next = {}; }
       break;
     case KIND.term:
+      if (e[B] !== node.term) { node.match = {}; node.next = {}; }
       node.term = e[B];
       break;
     case KIND.vote:
       node.vote = e[PEER];
       break;
     case KIND.commit:
+      // A commit can be traced before the acknowledgement that shows the entries arrived: take
+      // them from the node's leader.
       node.commit = e[A];
-      if (node.log.length <= e[A]) setLength(node, e[A]);
+      fillFrom(node, s.nodes[node.leader - 1], e[A], e[B]);
       node.log[e[A]] = e[B];
       break;
     case KIND.apply:
@@ -184,9 +193,7 @@ function applyEvent(s, e, index) {
       break;
     case KIND.snapshot:
       node.snapshot = Math.max(node.snapshot, e[A]);
-      if (node.log.length <= e[A]) {
-        while (node.log.length <= e[A]) node.log.push(e[B]);
-      }
+      fillFrom(node, s.nodes[node.leader - 1], e[A], e[B]);
       break;
     case KIND.down:
       node.down = true;
