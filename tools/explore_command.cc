@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "scenario/explore.h"
 #include "scenario/parse.h"
 #include "seed_flag.h"
+#include "view_command.h"
 
 namespace raftsim::tools {
 
@@ -85,7 +87,18 @@ void print_summary(const scenario::Scenario& s, const scenario::ExploreOptions& 
     } else {
       fmt::print(", not shrunk ({} faults)", f.original_faults);
     }
-    if (!f.repro_path.empty()) fmt::print("\n    repro: raftsim run {}", f.repro_path);
+    if (!f.repro_path.empty()) {
+      fmt::print("\n    repro: raftsim run {}", f.repro_path);
+      // The replay page of the repro, beside it: the smallest failing run, to watch.
+      const std::string page =
+          std::filesystem::path(f.repro_path).replace_extension(".html").string();
+      const std::string error = write_scenario_page(f.repro_path, page);
+      if (error.empty()) {
+        fmt::print("\n    page:  {}", page);
+      } else {
+        fmt::print("\n    warning: no replay page: {}", error);
+      }
+    }
     if (!f.reproduced) fmt::print("\n    warning: the repro did not show the failure again");
     fmt::print("\n");
   }

@@ -1,12 +1,15 @@
 #include "view_command.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
-#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include "scenario/duration.h"
+#include "scenario/parse.h"
+#include "scenario/runner.h"
 #include "view/perfetto.h"
 
 namespace raftsim::tools {
@@ -80,6 +83,27 @@ std::string write_page_file(const std::string& trace, const std::string& history
                static_cast<double>(page.html.size()) / 1e6);
   }
   return "";
+}
+
+std::string write_scenario_page(const std::string& scenario_file, const std::string& out) {
+  auto parsed = scenario::parse_scenario_file(scenario_file);
+  if (auto* error = std::get_if<scenario::ParseError>(&parsed)) return error->text();
+  const auto temp = std::filesystem::temp_directory_path() /
+                    fmt::format("raftsim-{}-{}", ::getpid(),
+                                std::filesystem::path(scenario_file).stem().string());
+  scenario::RunOptions options;
+  options.narrate = false;
+  options.trace_path = temp.string() + ".trace.jsonl";
+  options.history_path = temp.string() + ".history.jsonl";
+  const scenario::RunReport report =
+      scenario::run_scenario(std::get<scenario::Scenario>(parsed), options);
+  std::string error = !report.error.empty() ? report.error : report.output_error;
+  if (error.empty())
+    error = write_page_file(options.trace_path, options.history_path, out, {}, true);
+  std::error_code ignored;
+  std::filesystem::remove(options.trace_path, ignored);
+  std::filesystem::remove(options.history_path, ignored);
+  return error;
 }
 
 std::string write_perfetto_file(const std::string& trace, const std::string& out) {

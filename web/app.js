@@ -25,9 +25,9 @@
     violation = { count: index >= 0 ? index + 1 : replay.countAt(v.t_us), t: v.t_us, nodes: v.nodes, index: v.index, label: v.property };
   } else if (verdict && verdict.linearizability && verdict.linearizability.verdict === 'not linearizable') {
     const lin = verdict.linearizability;
-    const t = Math.round((lin.stuck.complete ?? lin.stuck.invoke) / 1000);
+    const t = lin.stuck.complete ?? lin.stuck.invoke;  // history times are the trace's microseconds
     violation = { count: replay.countAt(t), t, nodes: [], index: 0, label: 'no order past here (key ' + lin.key + ')' };
-    const keyOps = new Set(RUN.history.filter((op) => op.key === lin.key).map((op) => op.client + ':' + Math.round(op.invoke / 1000)));
+    const keyOps = new Set(RUN.history.filter((op) => op.key === lin.key).map((op) => op.client + ':' + op.invoke));
     for (const op of ops) if (keyOps.has(op.client + ':' + op.t0)) op.highlight = true;
   }
 

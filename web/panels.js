@@ -65,12 +65,12 @@ function linearizabilityHtml(lin) {
   const pending = new Set((lin.pending || []).map((p) => p.client + ':' + p.invoke));
   const rows = ops.map((op) => {
     const cls = isStuck(op) ? 'stuck' : pending.has(op.client + ':' + op.invoke) ? 'pending' : '';
-    const end = op.complete === undefined || op.complete === null ? '…' : (op.complete / 1e9).toFixed(3);
-    return `<tr class="${cls}"><td>c${op.client}</td><td>${esc(opText(op))}</td><td>${(op.invoke / 1e9).toFixed(3)}–${end}s</td><td>${op.outcome}</td></tr>`;
+    const end = op.complete === undefined || op.complete === null ? '…' : (op.complete / 1e6).toFixed(3);
+    return `<tr class="${cls}"><td>c${op.client}</td><td>${esc(opText(op))}</td><td>${(op.invoke / 1e6).toFixed(3)}–${end}s</td><td>${op.outcome}</td></tr>`;
   }).join('');
   return `<h3>Key ${esc(lin.key)}: ${ops.length} operations</h3>
     <p class="small">The longest order found covers ${lin.linearized_count} of them; no order of what was pending lets the
-    <span class="stuck-tag">marked</span> operation take effect before it returned (at ${(lin.stuck.complete / 1e9).toFixed(3)}s).</p>
+    <span class="stuck-tag">marked</span> operation take effect before it returned (at ${(lin.stuck.complete / 1e6).toFixed(3)}s).</p>
     ${ops.length ? `<div class="ops"><table><tr><th>client</th><th>operation</th><th>invoked–returned</th><th>outcome</th></tr>${rows}</table></div>` : '<p class="small">(run with a history to see the operations)</p>'}`;
 }
 
