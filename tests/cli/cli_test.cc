@@ -112,6 +112,34 @@ TEST(Cli, TraceDoesNotChangeTheDigest) {
   EXPECT_EQ(digest_of(with.out), digest_of(without.out));
 }
 
+TEST(Cli, RunWritesAReplayPageAndViewWritesTheSameFromTheTrace) {
+  const std::string page = testing::TempDir() + "split_brain.html";
+  const std::string view_page = testing::TempDir() + "split_brain_view.html";
+  const std::string trace = testing::TempDir() + "split_brain_page.jsonl";
+  const std::string history = testing::TempDir() + "split_brain_page.history.jsonl";
+  const Result r = raftsim("run --quiet --html " + page + " --trace " + trace + " --history " +
+                           history + " " + scenario("split_brain.yaml"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_EQ(
+      raftsim("view --quiet " + trace + " --history " + history + " -o " + view_page).exit_code, 0);
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string html = read(page);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_TRUE(html == read(view_page)) << "the same trace and history give the same page";
+}
+
+TEST(Cli, ViewNamesTheBadLineOfATrace) {
+  const std::string trace = write_temp("bad_trace.jsonl", "{\"t_us\":1,\"kind\":\"role\"}\n{\n");
+  const Result r = raftsim("view " + trace + " -o " + testing::TempDir() + "bad.html");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find(trace + ":2: not JSON"), std::string::npos) << r.out;
+  EXPECT_EQ(raftsim("run --trace-format perfetto " + scenario("split_brain.yaml")).exit_code, 2);
+  EXPECT_EQ(raftsim("view " + trace + " -o x.html --from soon").exit_code, 2);
+}
+
 TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRunStarts) {
   const Result r = raftsim("run --trace /nonexistent/dir/t.jsonl " + scenario("split_brain.yaml"));
   EXPECT_EQ(r.exit_code, 2) << r.out;
