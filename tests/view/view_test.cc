@@ -20,13 +20,16 @@ namespace {
 
 using nlohmann::json;
 
-// Runs a shipped scenario with its trace and history written, and reads them back.
-RecordedRun recorded(const std::string& name) {
+// Runs a shipped scenario with its trace and history written, and reads them back. `judged`:
+// with every check (the verdict and the violations' events); the Perfetto export needs none.
+RecordedRun recorded(const std::string& name, bool judged = true) {
   auto parsed = scenario::parse_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/" +
                                               name + ".yaml");
   const auto& s = std::get<scenario::Scenario>(parsed);
   scenario::RunOptions options;
   options.narrate = false;
+  options.check_linearizability = judged;
+  options.check_invariants = judged;
   options.trace_path = testing::TempDir() + name + ".trace.jsonl";
   options.history_path = testing::TempDir() + name + ".history.jsonl";
   scenario::run_scenario(s, options);
@@ -91,7 +94,7 @@ std::string perfetto_problems(const json& doc) {
 }
 
 TEST(Perfetto, SplitBrainIsWellFormed) {
-  const RecordedRun run = recorded("split_brain");
+  const RecordedRun run = recorded("split_brain", false);
   const json doc = json::parse(perfetto_json(run));
   EXPECT_EQ(perfetto_problems(doc), "");
   size_t threads = 0, flows = 0, faults = 0, leader_spans = 0;
@@ -110,7 +113,7 @@ TEST(Perfetto, SplitBrainIsWellFormed) {
 
 TEST(Perfetto, CrashesAndPausesStillNest) {
   for (const char* name : {"disk_loss", "figure8_bug", "random_faults"}) {
-    const json doc = json::parse(perfetto_json(recorded(name)));
+    const json doc = json::parse(perfetto_json(recorded(name, false)));
     EXPECT_EQ(perfetto_problems(doc), "") << name;
   }
 }
@@ -173,7 +176,7 @@ TEST(Page, PointsAtTheEventThatBrokeAProperty) {
 }
 
 TEST(Page, AWindowKeepsEarlierStateChangesOnly) {
-  const RecordedRun run = recorded("split_brain");
+  const RecordedRun run = recorded("split_brain", false);
   PageOptions options;
   options.from_us = 3'000'000;
   options.to_us = 4'000'000;
@@ -191,7 +194,7 @@ TEST(Page, AWindowKeepsEarlierStateChangesOnly) {
 }
 
 TEST(Page, TooManyEventsAreCutWithANotice) {
-  const RecordedRun run = recorded("split_brain");
+  const RecordedRun run = recorded("split_brain", false);
   PageOptions options;
   options.max_events = 1000;
   const Page page = render_page(run, options);
