@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev                                     # CRC-32 of log records
   libprotobuf-dev protobuf-compiler              # wire types
   libgrpc++-dev protobuf-compiler-grpc           # real-world transport
+  libssl-dev openssl                             # TLS: certificate checks; test certificates
   libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
 )

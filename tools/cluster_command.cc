@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "real/launcher.h"
+#include "tls_flags.h"
 
 namespace raftsim::tools {
 
@@ -71,6 +72,7 @@ void add_cluster_command(CLI::App& app, int& exit_code) {
   up->add_option("--check-quorum", args->settings.check_quorum,
                  "Check-quorum: a leader without a live majority steps down")
       ->capture_default_str();
+  add_tls_options(*up, args->settings.tls, "every node's");
   up->callback([args, &exit_code] {
     exit_code = report(real::Launcher(args->dir).up(args->nodes, args->settings));
   });

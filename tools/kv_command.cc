@@ -2,30 +2,55 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "real/kv_client.h"
+#include "real/launcher.h"
+#include "real/tls.h"
+#include "tls_flags.h"
 
 namespace raftsim::tools {
 
 namespace {
 
 struct KvArgs {
-  std::string cluster;
+  std::string cluster;  // empty: DIR/cluster.yaml
+  std::string dir = "./raftsim-cluster";
   std::string key;
   std::string value;
   std::string expected;
   int timeout_ms = 10000;
+  real::TlsFiles tls;  // none: the cluster file's
 };
 
 int run_kv(node::KvOp op, const KvArgs& args) {
-  auto cluster = real::read_cluster_file(args.cluster);
+  // The cluster `raftsim cluster` manages in the same directory, unless a file is named.
+  std::string path = args.cluster;
+  if (path.empty()) {
+    path = real::Launcher(args.dir).cluster_path();
+    if (!std::filesystem::exists(path)) {
+      fmt::print(stderr,
+                 "{}: no cluster here (start one with `raftsim cluster up --dir {}`, or name its "
+                 "file with --cluster)\n",
+                 args.dir, args.dir);
+      return 2;
+    }
+  }
+  auto cluster = real::read_cluster_file(path);
   if (auto* error = std::get_if<std::string>(&cluster)) {
+    fmt::print(stderr, "{}\n", *error);
+    return 2;
+  }
+  real::ClusterFile file = std::get<real::ClusterFile>(std::move(cluster));
+  auto tls = real::load_tls(args.tls.enabled() ? args.tls : file.tls);
+  if (auto* error = std::get_if<std::string>(&tls)) {
     fmt::print(stderr, "{}\n", *error);
     return 2;
   }
   real::KvClientOptions options;
   options.total_timeout = std::chrono::milliseconds(args.timeout_ms);
-  real::KvClient client(std::get<real::ClusterFile>(std::move(cluster)), real::random_client_id(),
-                        options);
+  options.credentials = real::channel_credentials(std::get<0>(tls));
+  real::KvClient client(std::move(file), real::random_client_id(), options);
   const real::KvOutcome outcome = client.run(op, args.key, args.value, args.expected);
   switch (outcome.kind) {
     case real::KvOutcome::Kind::kOk:
@@ -57,7 +82,11 @@ void add_kv_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<KvArgs>();
   auto add = [&](const char* name, const char* help, node::KvOp op) {
     auto* cmd = kv->add_subcommand(name, help);
-    cmd->add_option("--cluster", args->cluster, "The cluster file (YAML)")->required();
+    auto* file = cmd->add_option("--cluster", args->cluster, "The cluster file (YAML)");
+    cmd->add_option("--dir", args->dir, "The directory of a `raftsim cluster` (without --cluster)")
+        ->capture_default_str()
+        ->excludes(file);
+    add_tls_options(*cmd, args->tls, "the client's (default: the cluster file's tls)");
     cmd->add_option("--timeout-ms", args->timeout_ms, "Give up after this long (every retry)")
         ->check(CLI::Range(100, 600000));
     cmd->add_option("key", args->key, "The key")->required();

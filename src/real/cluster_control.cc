@@ -21,6 +21,8 @@ bool can_apply(FaultKind kind) {
     case FaultKind::kPartition:
     case FaultKind::kCut:
     case FaultKind::kHeal:
+    case FaultKind::kClog:
+    case FaultKind::kUnclog:
     case FaultKind::kDelay:
     case FaultKind::kLoss:
     case FaultKind::kDuplicate:
@@ -123,6 +125,16 @@ std::string ClusterControl::apply_plain(const Fault& f) {
       return "";
     case FaultKind::kHeal:
       cuts_.heal();
+      clogged_.clear();
+      push_all();
+      return "";
+    case FaultKind::kClog:
+      clogged_.insert(f.links.begin(), f.links.end());
+      push_all();
+      return "";
+    case FaultKind::kUnclog:
+      for (const auto& link : f.links)
+        clogged_.erase(link);
       push_all();
       return "";
     case FaultKind::kDelay:
@@ -195,6 +207,7 @@ bool ClusterControl::push_links(uint32_t id) {
     filter->set_peer(peer);
     filter->set_drop_to(contains(b.to, peer));
     filter->set_drop_from(contains(b.from, peer));
+    filter->set_clog_to(clogged_.contains({id, peer}));
     to_proto(links_.at({id, peer}), *filter->mutable_model());
   }
   grpc::ClientContext c;

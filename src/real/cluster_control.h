@@ -1,5 +1,5 @@
 // A running cluster of real node processes, driven the way a scenario drives the simulated world:
-// its links through each node's control service (cuts and link models, by the simulated
+// its links through each node's control service (cuts, clogs and link models, by the simulated
 // network's rules), crashes, pauses and disk loss through the launcher's signals, and leader
 // faults on the node that leads when they fire.
 //
@@ -62,6 +62,9 @@ class ClusterControl {
   std::map<uint32_t, std::unique_ptr<v1::Control::Stub>> stubs_;
   LinkCuts cuts_;
   std::map<std::pair<uint32_t, uint32_t>, sim::LinkModel> links_;  // (from, to)
+  // Links that hold their messages, (from, to): enforced by the sender alone, which is where
+  // the held messages wait.
+  std::set<std::pair<uint32_t, uint32_t>> clogged_;
   // Crashed or paused by the timeline: not sent control calls (they could only time out) until
   // restarted or resumed, when they are given the links in force.
   std::set<uint32_t> absent_;

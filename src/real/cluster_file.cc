@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <set>
 
 namespace raftsim::real {
@@ -61,7 +62,7 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
       const std::string key = pair.first.as<std::string>();
       if (key != "cluster_id" && key != "tick_ms" && key != "election_timeout_ticks" &&
           key != "heartbeat_ticks" && key != "pre_vote" && key != "check_quorum" &&
-          key != "start_at_ms" && key != "snapshot_every" && key != "nodes") {
+          key != "start_at_ms" && key != "snapshot_every" && key != "tls" && key != "nodes") {
         return fmt::format("{}: unknown key '{}'", at(path, pair.first), key);
       }
     }
@@ -96,6 +97,16 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
       return fmt::format("{}: election_timeout_ticks must be in 2..1000",
                          at(path, root["election_timeout_ticks"]));
     }
+    if (const YAML::Node tls = root["tls"]) {
+      if (!tls.IsMap() || tls.size() != 3 || !tls["cert"] || !tls["key"] || !tls["ca"]) {
+        return fmt::format("{}: tls needs exactly cert, key and ca (paths to PEM files)",
+                           at(path, tls));
+      }
+      // Relative to the cluster file, so a directory of both moves as one.
+      const std::filesystem::path base = std::filesystem::path(path).parent_path();
+      auto resolve = [&](const YAML::Node& n) { return (base / n.as<std::string>()).string(); };
+      cluster.tls = {resolve(tls["cert"]), resolve(tls["key"]), resolve(tls["ca"])};
+    }
     const YAML::Node nodes = root["nodes"];
     if (!nodes || !nodes.IsSequence() || nodes.size() == 0) {
       return fmt::format("{}: nodes must be a non-empty list", path);
@@ -125,6 +136,11 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
             "(give a 127.0.0.1 `control` address)",
             at(path, n), m.name, ClusterFile::control_address(m));
       }
+      if (cluster.tls.enabled() && m.control.empty()) {
+        return fmt::format(
+            "{}: with tls every node needs its own `control` address (plaintext, loopback)",
+            at(path, n));
+      }
       if (!ids.insert(m.id.value).second)
         return fmt::format("{}: duplicate id {}", at(path, n), id);
       if (!names.insert(m.name).second) {
@@ -152,6 +168,10 @@ std::string format_cluster_file(const ClusterFile& cluster) {
   if (cluster.start_at_ms != 0) out += fmt::format("start_at_ms: {}\n", cluster.start_at_ms);
   if (cluster.snapshot_every != kDefaultSnapshotEvery) {
     out += fmt::format("snapshot_every: {}\n", cluster.snapshot_every);
+  }
+  if (cluster.tls.enabled()) {
+    out += fmt::format("tls:\n  cert: {}\n  key: {}\n  ca: {}\n", cluster.tls.cert, cluster.tls.key,
+                       cluster.tls.ca);
   }
   out += "nodes:\n";
   for (const ClusterMember& m : cluster.nodes) {

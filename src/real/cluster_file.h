@@ -12,6 +12,10 @@
 //   snapshot_every: 100000            # optional: a node snapshots its state machine and drops
 //                                     # the log it covers after this many applied entries (§7);
 //                                     # 0: never
+//   tls:                              # optional: mutual TLS (src/real/tls.h); paths relative to
+//     cert: certs/node.pem            # this file; every node needs its own `control` address,
+//     key: certs/node.key             # which stays plaintext on loopback
+//     ca: certs/ca.pem
 //   nodes:
 //     - id: 1                         # the Raft node id, >= 1, unique
 //       name: n1                      # unique; used by `raftsim cluster` commands
@@ -28,6 +32,13 @@
 #include "raft/types.h"
 
 namespace raftsim::real {
+
+// Paths to PEM files: this process's certificate (chain) and key, and the CA that signs every
+// certificate of the cluster. All three or none (plaintext).
+struct TlsFiles {
+  std::string cert, key, ca;
+  bool enabled() const { return !cert.empty() || !key.empty() || !ca.empty(); }
+};
 
 struct ClusterMember {
   raft::NodeId id;
@@ -48,6 +59,7 @@ struct ClusterFile {
   int64_t start_at_ms = 0;
   // The log of a cluster that runs for hours must not grow without bound; etcd's default.
   uint64_t snapshot_every = kDefaultSnapshotEvery;
+  TlsFiles tls;                      // the files of every node `raftsim cluster` starts
   std::vector<ClusterMember> nodes;  // sorted by id
 
   const ClusterMember* find(std::string_view id_or_name) const;

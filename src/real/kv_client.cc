@@ -51,8 +51,9 @@ KvClient::Peer& KvClient::peer(size_t node) {
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
     args.SetMaxReceiveMessageSize(kMaxReplyBytes);  // a value grown by many appends
-    peer.channel = grpc::CreateCustomChannel(cluster_.nodes[node].address,
-                                             grpc::InsecureChannelCredentials(), args);
+    auto credentials =
+        options_.credentials ? options_.credentials : grpc::InsecureChannelCredentials();
+    peer.channel = grpc::CreateCustomChannel(cluster_.nodes[node].address, credentials, args);
     peer.stub = v1::Kv::NewStub(peer.channel);
   }
   return peer;
@@ -94,8 +95,12 @@ KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string
     const grpc::Status status = call(*to.stub, op, context, request, reply);
     bool follow_hint = false;
     if (!status.ok()) {
-      if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-        return {KvOutcome::Kind::kNotDone, {}, status.error_message()};
+      // Refused before anything was done, and it would be refused again.
+      if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+          status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+        return {KvOutcome::Kind::kNotDone,
+                {},
+                fmt::format("{}: {}", cluster_.nodes[node].name, status.error_message())};
       }
       // A request that never found a connection was never sent. Any other failure (a deadline,
       // a connection lost mid-call) may have come after the leader received it.

@@ -3,6 +3,8 @@
 // honestly when it cannot know whether a write happened.
 #pragma once
 
+#include <grpcpp/security/credentials.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -31,6 +33,8 @@ struct KvClientOptions {
   std::chrono::milliseconds attempt_timeout{2000};  // one RPC
   std::chrono::milliseconds total_timeout{10000};   // one operation, every retry included
   int max_attempts = 100;
+  // TLS or plaintext (null: plaintext); see real/tls.h.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 class KvClient {

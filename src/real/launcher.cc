@@ -194,6 +194,10 @@ LaunchResult Launcher::start(const ClusterMember& m) {
   fs::create_directories(dir_ + "/pids");
   std::vector<std::string> args = {binary_,     "node",         "--id",   m.name,
                                    "--cluster", cluster_path(), "--data", data};
+  if (cluster_.tls.enabled()) {
+    args.insert(args.end(), {"--tls-cert", cluster_.tls.cert, "--tls-key", cluster_.tls.key,
+                             "--tls-ca", cluster_.tls.ca});
+  }
   std::vector<char*> argv;
   for (std::string& a : args)
     argv.push_back(a.data());
@@ -277,7 +281,9 @@ LaunchResult Launcher::up(const ClusterFile& shape, bool wait_for_leader) {
 LaunchResult Launcher::up_once(const ClusterFile& shape, bool wait_for_leader) {
   LaunchResult result;
   const int nodes = static_cast<int>(shape.nodes.size());
-  std::optional<std::vector<int>> ports = free_ports(nodes);
+  // With TLS the control service gets a port of its own, where it stays plaintext.
+  const bool tls = shape.tls.enabled();
+  std::optional<std::vector<int>> ports = free_ports(tls ? 2 * nodes : nodes);
   if (!ports) {
     result.error = "cannot find free loopback ports";
     return result;
@@ -285,10 +291,16 @@ LaunchResult Launcher::up_once(const ClusterFile& shape, bool wait_for_leader) {
   std::random_device random;
   cluster_ = shape;
   cluster_.cluster_id = fmt::format("raftsim-{:08x}", random());
+  if (tls) {
+    cluster_.tls = {fs::absolute(shape.tls.cert).string(), fs::absolute(shape.tls.key).string(),
+                    fs::absolute(shape.tls.ca).string()};
+  }
   cluster_.nodes.clear();
   for (int i = 0; i < nodes; ++i) {
-    cluster_.nodes.push_back({raft::NodeId{static_cast<uint32_t>(i + 1)}, shape.nodes[i].name,
-                              fmt::format("127.0.0.1:{}", (*ports)[i]), ""});
+    cluster_.nodes.push_back(
+        {raft::NodeId{static_cast<uint32_t>(i + 1)}, shape.nodes[i].name,
+         fmt::format("127.0.0.1:{}", (*ports)[i]),
+         tls ? fmt::format("127.0.0.1:{}", (*ports)[nodes + i]) : std::string()});
   }
   fs::create_directories(dir_);
   fs::remove_all(dir_ + "/data");
@@ -553,7 +565,8 @@ std::string Launcher::format_status(const std::vector<NodeStatus>& status) {
     }
     const v1::StatusReply& r = *s.reply;
     std::string role = r.role();
-    if (r.blocked_to_size() + r.blocked_from_size() > 0) role += "*";  // some links cut
+    // Some links cut or clogged.
+    if (r.blocked_to_size() + r.blocked_from_size() + r.clogged_to_size() > 0) role += "*";
     out += fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", s.member.name,
                        r.id(), pid, role, r.term(), r.commit(), r.last_log_index(),
                        r.leader() ? std::to_string(r.leader()) : "-", s.member.address);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -115,6 +116,9 @@ class NodeProcess final : public node::NodeObserver {
               v1::KvReply* reply);
   void status(v1::StatusReply& reply) const;
   PeerTransport& transport() { return transport_; }
+  // On a gRPC thread: whether a call may proceed (with TLS, its caller's certificate must chain to
+  // the CA); a refused call is counted.
+  bool admits(const grpc::CallbackServerContext& context);
   void campaign() {
     log("campaigning on request");
     node_->campaign();
@@ -160,6 +164,8 @@ class NodeProcess final : public node::NodeObserver {
   uint64_t last_written_ = 0;  // the last log index handed to storage, for kLogSynced
   uint64_t wire_rejected_ = 0;
   uint64_t wrong_cluster_ = 0;
+  std::unique_ptr<PeerVerifier> verifier_;  // with TLS only
+  std::atomic<uint64_t> refused_callers_ = 0;
 
   PeerService peer_service_{*this};
   KvService kv_service_{*this};
@@ -193,14 +199,30 @@ class InboundStream final : public grpc::ServerReadReactor<v1::RaftBatch> {
   v1::RaftBatch batch_;
 };
 
-grpc::ServerReadReactor<v1::RaftBatch>* PeerService::Stream(grpc::CallbackServerContext*,
+// A stream from a caller without a valid certificate: refused before anything is read.
+class RefusedStream final : public grpc::ServerReadReactor<v1::RaftBatch> {
+ public:
+  RefusedStream() {
+    Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no valid client certificate"));
+  }
+
+ private:
+  void OnDone() override { delete this; }
+};
+
+grpc::ServerReadReactor<v1::RaftBatch>* PeerService::Stream(grpc::CallbackServerContext* context,
                                                             v1::RaftBatchReply* reply) {
+  if (!process_.admits(*context)) return new RefusedStream();
   return new InboundStream(process_, reply);
 }
 
 grpc::ServerUnaryReactor* KvService::handle(grpc::CallbackServerContext* context, node::KvOp op,
                                             const v1::KvRequest* request, v1::KvReply* reply) {
   auto* reactor = context->DefaultReactor();
+  if (!process_.admits(*context)) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no valid client certificate"));
+    return reactor;
+  }
   auto command = command_from_request(op, *request);
   if (auto* why = std::get_if<std::string>(&command)) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, *why));
@@ -233,7 +255,7 @@ grpc::ServerUnaryReactor* ControlService::SetLinkFilter(grpc::CallbackServerCont
   // Every filter is checked before any applies: a refused request changes nothing.
   std::vector<std::pair<raft::NodeId, LinkState>> links;
   for (const v1::LinkFilter& f : request->filters()) {
-    LinkState link{f.drop_to(), f.drop_from(), std::nullopt};
+    LinkState link{f.drop_to(), f.drop_from(), std::nullopt, f.clog_to()};
     if (f.has_model()) {
       auto model = from_proto(f.model());
       if (auto* why = std::get_if<std::string>(&model)) {
@@ -254,8 +276,8 @@ grpc::ServerUnaryReactor* ControlService::SetLinkFilter(grpc::CallbackServerCont
                             m->latency.min.count(), m->latency.max.count(), m->loss, m->duplicate,
                             m->reorder, m->extra_delay.count());
       }
-      process_.log("link with node {}: drop to={} from={}; {}", peer.value, link.drop_to,
-                   link.drop_from, model);
+      process_.log("link with node {}: drop to={} from={} clog={}; {}", peer.value, link.drop_to,
+                   link.drop_from, link.clog_to, model);
     }
     reactor->Finish(grpc::Status::OK);
   });
@@ -316,8 +338,10 @@ NodeProcess::NodeProcess(const NodeProcessOptions& options)
                    done();
                  });
                }),
-      transport_(options_.cluster, options_.self, strand_, stages_.get()),
+      transport_(options_.cluster, options_.self, strand_, stages_.get(),
+                 channel_credentials(options_.tls)),
       tick_timer_(strand_) {
+  if (options_.tls) verifier_ = std::make_unique<PeerVerifier>(options_.tls->ca);
   for (const ClusterMember& m : options_.cluster.nodes)
     if (m.id != options_.self) peers_.insert(m.id);
 }
@@ -327,6 +351,18 @@ void NodeProcess::log(fmt::format_string<Args...> format, Args&&... args) const 
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   fmt::print(stderr, "[{} +{:.3f}s] {}\n", self_.name, seconds,
              fmt::format(format, std::forward<Args>(args)...));
+}
+
+bool NodeProcess::admits(const grpc::CallbackServerContext& context) {
+  if (!verifier_) return true;
+  const std::shared_ptr<const grpc::AuthContext> caller = context.auth_context();
+  if (caller && verifier_->verify(*caller)) return true;
+  // Logged once in a while, not per call: a misconfigured client retries without pause.
+  if (refused_callers_++ % 100 == 0) {
+    log("refused a caller without a valid certificate ({}; {} so far)", context.peer(),
+        refused_callers_.load());
+  }
+  return false;
 }
 
 void NodeProcess::receive(const v1::RaftBatch& batch, v1::RaftBatchReply& reply) {
@@ -442,6 +478,11 @@ void NodeProcess::status(v1::StatusReply& reply) const {
     reply.add_blocked_to(id);
   for (uint32_t id : blocked.from)
     reply.add_blocked_from(id);
+  for (uint32_t id : transport_.clogged())
+    reply.add_clogged_to(id);
+  reply.set_held_messages(transport_.held());
+  reply.set_dropped_messages(transport_.dropped());
+  reply.set_refused_callers(refused_callers_.load());
   reply.set_pid(static_cast<uint32_t>(::getpid()));
 }
 
@@ -474,7 +515,11 @@ std::unique_ptr<grpc::Server> NodeProcess::start_server(const std::string& addre
                                                         bool with_peer_and_kv, bool with_control) {
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  // The control service alone is plaintext: with TLS it has its own loopback port.
+  builder.AddListeningPort(
+      address,
+      with_peer_and_kv ? server_credentials(options_.tls) : grpc::InsecureServerCredentials(),
+      &port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   if (with_peer_and_kv) {
     builder.RegisterService(&peer_service_);
@@ -506,6 +551,10 @@ int NodeProcess::run() {
     log("storage refuses to load: {}", node_->load_error());
     return 1;
   }
+  if (verifier_ && !verifier_->ok()) {
+    log("the CA file holds no certificate");
+    return 2;
+  }
   node_->set_snapshot_every(options_.cluster.snapshot_every);
   if (!node_->repaired().empty()) log("recovered: {}", node_->repaired());
   log("starting: term {}, {} log entries, data in {}", node_->core().term().value,
@@ -528,7 +577,8 @@ int NodeProcess::run() {
   std::unique_ptr<grpc::Server> control;
   if (!self_.control.empty()) control = start_server(self_.control, false, true);
   if (!server || (!self_.control.empty() && !control)) return 1;
-  log("listening on {} (control on {})", self_.address, ClusterFile::control_address(self_));
+  log("listening on {}{} (control on {})", self_.address, options_.tls ? " with mutual TLS" : "",
+      ClusterFile::control_address(self_));
 
   auto work = boost::asio::make_work_guard(io_);
   std::vector<std::thread> threads;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "real/cluster_file.h"
+#include "real/tls.h"
 
 namespace raftsim::real {
 
@@ -19,6 +20,8 @@ struct NodeProcessOptions {
   ClusterFile cluster;
   raft::NodeId self;
   std::string data_dir;
+  // Mutual TLS on the peer and client port (the control port stays plaintext); none: plaintext.
+  std::optional<TlsPems> tls;
 };
 
 // Runs until SIGINT or SIGTERM (then exits at once: everything acknowledged is already durable).

@@ -12,19 +12,22 @@ namespace raftsim::real {
 namespace {
 
 constexpr size_t kMaxQueue = 2048;
+// A clog holds far more than a queue (it may last seconds under load), but not without bound.
+constexpr size_t kMaxHeld = 1 << 16;
 constexpr int kMaxBatch = 256;
 // A batch stops growing past this many bytes; one message may exceed it (up to the receiver's
 // kMaxMessageBytes).
 constexpr size_t kMaxBatchBytes = 4u << 20;
 constexpr auto kPauseAfterFailure = std::chrono::milliseconds(50);
 
-std::shared_ptr<grpc::Channel> channel_to(const std::string& address) {
+std::shared_ptr<grpc::Channel> channel_to(const std::string& address,
+                                          const std::shared_ptr<grpc::ChannelCredentials>& c) {
   grpc::ChannelArguments args;
   // A restarted peer should be found again within a fraction of an election timeout.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, c, args);
 }
 
 }  // namespace
@@ -71,14 +74,15 @@ class PeerStream final : public grpc::ClientWriteReactor<v1::RaftBatch> {
 };
 
 PeerTransport::PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand,
-                             StageLog* stages)
+                             StageLog* stages,
+                             std::shared_ptr<grpc::ChannelCredentials> credentials)
     : cluster_id_(cluster.cluster_id),
       strand_(strand),
       stages_(stages),
       rng_(std::random_device{}()) {
   for (const ClusterMember& m : cluster.nodes) {
     if (m.id == self) continue;
-    peers_[m.id].stub = v1::RaftPeer::NewStub(channel_to(m.address));
+    peers_[m.id].stub = v1::RaftPeer::NewStub(channel_to(m.address, credentials));
   }
 }
 
@@ -89,6 +93,7 @@ void PeerTransport::send(const raft::Message& message) {
     return;
   }
   Peer& peer = it->second;
+  if (peer.link.clog_to) return hold(peer, message);
   if (!peer.link.model) return enqueue(peer, message);
   const sim::Routing r = sim::route_on(*peer.link.model, rng_);
   if (r.fate == sim::Routing::Fate::kLost) {
@@ -110,6 +115,21 @@ void PeerTransport::send_after(const raft::Message& message, sim::Duration delay
     }
     enqueue(peer, message);
   });
+}
+
+void PeerTransport::hold(Peer& peer, const raft::Message& message) {
+  peer.held.push_back(message);
+  while (peer.held.size() > kMaxHeld) {
+    peer.held.pop_front();
+    ++dropped_;
+  }
+}
+
+void PeerTransport::release(Peer& peer) {
+  std::deque<raft::Message> held;
+  held.swap(peer.held);
+  for (const raft::Message& m : held)
+    send(m);
 }
 
 void PeerTransport::enqueue(Peer& peer, const raft::Message& message) {
@@ -162,11 +182,13 @@ void PeerTransport::written(raft::NodeId id, bool ok) {
 void PeerTransport::set_link(raft::NodeId peer, LinkState state) {
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
+  const bool unclogged = it->second.link.clog_to && !state.clog_to;
   it->second.link = state;
   if (state.drop_to) {
     dropped_ += it->second.queue.size();
     it->second.queue.clear();
   }
+  if (unclogged) release(it->second);
 }
 
 void PeerTransport::block(const std::set<raft::NodeId>& to, const std::set<raft::NodeId>& from) {
@@ -182,6 +204,8 @@ void PeerTransport::heal() {
   for (auto& [id, peer] : peers_) {
     peer.link.drop_to = false;
     peer.link.drop_from = false;
+    peer.link.clog_to = false;
+    release(peer);
   }
 }
 
@@ -197,6 +221,20 @@ BlockedPeers PeerTransport::blocked() const {
     if (peer.link.drop_from) out.from.push_back(id.value);
   }
   return out;
+}
+
+std::vector<uint32_t> PeerTransport::clogged() const {
+  std::vector<uint32_t> out;
+  for (const auto& [id, peer] : peers_)
+    if (peer.link.clog_to) out.push_back(id.value);
+  return out;
+}
+
+uint64_t PeerTransport::held() const {
+  uint64_t n = 0;
+  for (const auto& [id, peer] : peers_)
+    n += peer.held.size();
+  return n;
 }
 
 }  // namespace raftsim::real

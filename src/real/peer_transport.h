@@ -9,7 +9,14 @@
 // is outstanding and leave together in the next. A failed write loses its batch (Raft tolerates
 // loss) and ends the stream; a new one is opened after a short pause. A queue that grows past its
 // bound drops its oldest messages: a dead or paused peer must not exhaust memory.
+//
+// A clogged link holds what is sent on it, in order, and sends it all once unclogged (or healed),
+// each message then taking the link's model and cuts as if sent at that moment: the simulated
+// network's clog. Messages already on their way (delayed by a link model) are not held back.
+// The held messages live in the sender: a sender that crashes loses them, as it loses its queues.
 #pragma once
+
+#include <grpcpp/security/credentials.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -43,6 +50,7 @@ struct LinkState {
   // What happens to each message to this peer, as in the simulated network (latency, loss,
   // duplicates, extra delay); none: it leaves at once.
   std::optional<sim::LinkModel> model;
+  bool clog_to = false;  // hold every message to this peer until unclogged
 };
 
 class PeerStream;
@@ -50,7 +58,9 @@ class PeerStream;
 class PeerTransport final : public node::Transport {
  public:
   // `stages` (may be null) is stamped when a write carrying entries starts and completes.
-  PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand, StageLog* stages);
+  // `credentials`: of the channels to peers (TLS or plaintext).
+  PeerTransport(const ClusterFile& cluster, raft::NodeId self, Strand& strand, StageLog* stages,
+                std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   void send(const raft::Message& message) override;
 
@@ -61,6 +71,8 @@ class PeerTransport final : public node::Transport {
   void heal();
   bool accepts_from(raft::NodeId peer) const;
   BlockedPeers blocked() const;
+  std::vector<uint32_t> clogged() const;
+  uint64_t held() const;
 
   uint64_t dropped() const { return dropped_; }
 
@@ -72,10 +84,14 @@ class PeerTransport final : public node::Transport {
     bool writing = false;          // a batch is being written on `stream`
     bool pausing = false;          // after a failure, before the next stream is opened
     std::deque<raft::Message> queue;
+    std::deque<raft::Message> held;  // sent while the link was clogged, oldest first
     LinkState link;
   };
   // Queues `message` once `delay` has passed, unless its link is cut by then.
   void send_after(const raft::Message& message, sim::Duration delay);
+  void hold(Peer& peer, const raft::Message& message);
+  // Sends what `peer` held, in the order it was sent.
+  void release(Peer& peer);
   void enqueue(Peer& peer, const raft::Message& message);
   void kick(raft::NodeId id);
   // On the strand, after the stream to `id` finished writing a batch.

@@ -98,5 +98,31 @@ TEST_F(ClusterFileTest, MistakesAreNamedWithTheirPlace) {
   EXPECT_EQ(std::get<std::string>(missing), dir_ + "/missing.yaml: cannot read the cluster file");
 }
 
+// TLS files are named relative to the cluster file and come as a set of three; with TLS every
+// node's control service needs its own (plaintext) port.
+TEST_F(ClusterFileTest, TlsNamesThreeFilesRelativeToItAndNeedsControlPorts) {
+  const std::string path = dir_ + "/cluster.yaml";
+  auto got = read(
+      "cluster_id: c\ntls: {cert: certs/n.pem, key: certs/n.key, ca: /etc/ca.pem}\nnodes:\n"
+      "  - {id: 1, address: 127.0.0.1:1, control: 127.0.0.1:2}\n");
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(got)) << std::get<std::string>(got);
+  const TlsFiles& tls = std::get<ClusterFile>(got).tls;
+  EXPECT_EQ(tls.cert, dir_ + "/certs/n.pem");
+  EXPECT_EQ(tls.key, dir_ + "/certs/n.key");
+  EXPECT_EQ(tls.ca, "/etc/ca.pem");
+  auto again = read(format_cluster_file(std::get<ClusterFile>(got)));
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(again));
+  EXPECT_EQ(std::get<ClusterFile>(again).tls.cert, tls.cert);
+
+  EXPECT_EQ(error("cluster_id: c\ntls: {cert: a, key: b}\nnodes:\n"
+                  "  - {id: 1, address: 127.0.0.1:1, control: 127.0.0.1:2}\n"),
+            path + ":2:6: tls needs exactly cert, key and ca (paths to PEM files)");
+  EXPECT_EQ(error("cluster_id: c\ntls: {cert: a, key: b, ca: c}\nnodes:\n"
+                  "  - {id: 1, address: 127.0.0.1:1}\n"),
+            path +
+                ":4:5: with tls every node needs its own `control` address (plaintext, "
+                "loopback)");
+}
+
 }  // namespace
 }  // namespace raftsim::real

@@ -49,7 +49,7 @@ TEST(RealClusterShape, AScenarioWithoutCompactionNeverCompacts) {
 }
 
 // What real processes cannot take is refused before anything starts, each with its place; what
-// they can — one-way cuts, loss, leader faults, a nemesis drawing only those — is not.
+// they can — one-way cuts, clogs, loss, leader faults, a nemesis drawing only those — is not.
 TEST(RealModeRefusals, NameEachFaultRealProcessesCannotTake) {
   const scenario::Scenario s = parse(
       "duration: 10s\n"
@@ -62,17 +62,18 @@ TEST(RealModeRefusals, NameEachFaultRealProcessesCannotTake) {
       "  - {at: 4s, fsync_lies: a}\n");
   EXPECT_EQ(real_mode_refusals(s),
             (std::vector<std::string>{
-                "shape.yaml: the nemesis's 'clog' cannot be done to real processes",
                 "shape.yaml: the nemesis's 'clock_skew' cannot be done to real processes",
                 "shape.yaml:8:14: 'fsync_lies' cannot be done to real processes"}));
 
   const scenario::Scenario fine = parse(
       "duration: 10s\n"
       "cluster: {nodes: [a, b, c]}\n"
-      "nemesis: {faults: [partition, crash, pause, delay, loss, duplicate, wipe, crash_leader,\n"
-      "                   isolate_leader], quiet: 2s}\n"
+      "nemesis: {faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe,\n"
+      "                   crash_leader, isolate_leader], quiet: 2s}\n"
       "timeline:\n"
       "  - {at: 1s, cut: [a, b]}\n"
+      "  - {at: 2s, clog: [a, b]}\n"
+      "  - {at: 2500ms, unclog: [[a, b]]}\n"
       "  - {at: 3s, isolate_leader: 1s}\n");
   EXPECT_TRUE(real_mode_refusals(fine).empty());
 }
