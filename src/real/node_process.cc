@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -164,8 +163,7 @@ class NodeProcess final : public node::NodeObserver {
   uint64_t last_written_ = 0;  // the last log index handed to storage, for kLogSynced
   uint64_t wire_rejected_ = 0;
   uint64_t wrong_cluster_ = 0;
-  std::unique_ptr<PeerVerifier> verifier_;  // with TLS only
-  std::atomic<uint64_t> refused_callers_ = 0;
+  CallerGate callers_{options_.tls};
 
   PeerService peer_service_{*this};
   KvService kv_service_{*this};
@@ -199,20 +197,9 @@ class InboundStream final : public grpc::ServerReadReactor<v1::RaftBatch> {
   v1::RaftBatch batch_;
 };
 
-// A stream from a caller without a valid certificate: refused before anything is read.
-class RefusedStream final : public grpc::ServerReadReactor<v1::RaftBatch> {
- public:
-  RefusedStream() {
-    Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no valid client certificate"));
-  }
-
- private:
-  void OnDone() override { delete this; }
-};
-
 grpc::ServerReadReactor<v1::RaftBatch>* PeerService::Stream(grpc::CallbackServerContext* context,
                                                             v1::RaftBatchReply* reply) {
-  if (!process_.admits(*context)) return new RefusedStream();
+  if (!process_.admits(*context)) return new RefusedReader<v1::RaftBatch>();
   return new InboundStream(process_, reply);
 }
 
@@ -220,7 +207,7 @@ grpc::ServerUnaryReactor* KvService::handle(grpc::CallbackServerContext* context
                                             const v1::KvRequest* request, v1::KvReply* reply) {
   auto* reactor = context->DefaultReactor();
   if (!process_.admits(*context)) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no valid client certificate"));
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, kNoValidCertificate));
     return reactor;
   }
   auto command = command_from_request(op, *request);
@@ -341,7 +328,6 @@ NodeProcess::NodeProcess(const NodeProcessOptions& options)
       transport_(options_.cluster, options_.self, strand_, stages_.get(),
                  channel_credentials(options_.tls)),
       tick_timer_(strand_) {
-  if (options_.tls) verifier_ = std::make_unique<PeerVerifier>(options_.tls->ca);
   for (const ClusterMember& m : options_.cluster.nodes)
     if (m.id != options_.self) peers_.insert(m.id);
 }
@@ -354,13 +340,11 @@ void NodeProcess::log(fmt::format_string<Args...> format, Args&&... args) const 
 }
 
 bool NodeProcess::admits(const grpc::CallbackServerContext& context) {
-  if (!verifier_) return true;
-  const std::shared_ptr<const grpc::AuthContext> caller = context.auth_context();
-  if (caller && verifier_->verify(*caller)) return true;
+  if (callers_.admits(context)) return true;
   // Logged once in a while, not per call: a misconfigured client retries without pause.
-  if (refused_callers_++ % 100 == 0) {
+  if (callers_.refused() % 100 == 1) {
     log("refused a caller without a valid certificate ({}; {} so far)", context.peer(),
-        refused_callers_.load());
+        callers_.refused());
   }
   return false;
 }
@@ -482,7 +466,7 @@ void NodeProcess::status(v1::StatusReply& reply) const {
     reply.add_clogged_to(id);
   reply.set_held_messages(transport_.held());
   reply.set_dropped_messages(transport_.dropped());
-  reply.set_refused_callers(refused_callers_.load());
+  reply.set_refused_callers(callers_.refused());
   reply.set_pid(static_cast<uint32_t>(::getpid()));
 }
 
@@ -551,7 +535,7 @@ int NodeProcess::run() {
     log("storage refuses to load: {}", node_->load_error());
     return 1;
   }
-  if (verifier_ && !verifier_->ok()) {
+  if (!callers_.ok()) {
     log("the CA file holds no certificate");
     return 2;
   }

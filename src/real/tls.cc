@@ -70,13 +70,15 @@ std::shared_ptr<grpc::ChannelCredentials> channel_credentials(const std::optiona
   return grpc::SslCredentials(options);
 }
 
-struct PeerVerifier::State {
+struct CallerGate::State {
   std::mutex mutex;
   std::set<std::string> accepted;
 };
 
-PeerVerifier::PeerVerifier(const std::string& ca_pem) : state_(std::make_unique<State>()) {
-  BIO* bio = BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size()));
+CallerGate::CallerGate(const std::optional<TlsPems>& tls)
+    : enabled_(tls.has_value()), state_(std::make_unique<State>()) {
+  if (!tls) return;
+  BIO* bio = BIO_new_mem_buf(tls->ca.data(), static_cast<int>(tls->ca.size()));
   if (!bio) return;
   X509_STORE* store = X509_STORE_new();
   int loaded = 0;
@@ -92,11 +94,19 @@ PeerVerifier::PeerVerifier(const std::string& ca_pem) : state_(std::make_unique<
   store_ = store;
 }
 
-PeerVerifier::~PeerVerifier() {
+CallerGate::~CallerGate() {
   if (store_) X509_STORE_free(store_);
 }
 
-bool PeerVerifier::verify(const grpc::AuthContext& caller) {
+bool CallerGate::admits(const grpc::ServerContextBase& call) {
+  if (!enabled_) return true;
+  const std::shared_ptr<const grpc::AuthContext> caller = call.auth_context();
+  if (caller && verify(*caller)) return true;
+  ++refused_;
+  return false;
+}
+
+bool CallerGate::verify(const grpc::AuthContext& caller) {
   if (!store_) return false;
   const std::vector<grpc::string_ref> pems =
       caller.FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);

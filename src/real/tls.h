@@ -10,9 +10,11 @@
 // the CA and the address they dialled (so a node's certificate names 127.0.0.1 or its host).
 #pragma once
 
+#include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/security/server_credentials.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,9 +22,6 @@
 
 #include "real/cluster_file.h"
 
-namespace grpc {
-class AuthContext;
-}
 struct x509_store_st;  // OpenSSL's X509_STORE
 
 namespace raftsim::real {
@@ -40,23 +39,43 @@ std::variant<std::optional<TlsPems>, std::string> load_tls(const TlsFiles& files
 std::shared_ptr<grpc::ServerCredentials> server_credentials(const std::optional<TlsPems>& tls);
 std::shared_ptr<grpc::ChannelCredentials> channel_credentials(const std::optional<TlsPems>& tls);
 
-// Whether a caller's certificate chains to a CA. Thread-safe; remembers the certificates it has
-// accepted, so a caller pays for the check once.
-class PeerVerifier {
+// Admits a call when TLS is off, or when its caller shows a certificate that chains to the CA;
+// counts what it refuses. Thread-safe; remembers the certificates it has accepted, so a caller
+// pays for the check once.
+class CallerGate {
  public:
-  explicit PeerVerifier(const std::string& ca_pem);
-  ~PeerVerifier();
-  PeerVerifier(const PeerVerifier&) = delete;
-  PeerVerifier& operator=(const PeerVerifier&) = delete;
+  explicit CallerGate(const std::optional<TlsPems>& tls);
+  ~CallerGate();
+  CallerGate(const CallerGate&) = delete;
+  CallerGate& operator=(const CallerGate&) = delete;
 
-  // False when the CA itself did not load.
-  bool ok() const { return store_ != nullptr; }
-  bool verify(const grpc::AuthContext& caller);
+  // False when TLS is on and the CA file holds no certificate.
+  bool ok() const { return !enabled_ || store_ != nullptr; }
+  bool admits(const grpc::ServerContextBase& call);
+  uint64_t refused() const { return refused_.load(); }
 
  private:
+  bool verify(const grpc::AuthContext& caller);
+
   struct State;
+  bool enabled_ = false;
   x509_store_st* store_ = nullptr;  // the CA
   std::unique_ptr<State> state_;
+  std::atomic<uint64_t> refused_ = 0;
+};
+
+inline constexpr const char* kNoValidCertificate = "no valid client certificate";
+
+// A stream refused before anything is read.
+template <class Message>
+class RefusedReader final : public grpc::ServerReadReactor<Message> {
+ public:
+  RefusedReader() {
+    this->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, kNoValidCertificate));
+  }
+
+ private:
+  void OnDone() override { delete this; }
 };
 
 }  // namespace raftsim::real
