@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Long fuzzing runs, one fuzzer at a time (-jobs=1), each until RUNS executions or SECONDS.
+# Usage: bench/fuzz_long.sh BUILD_DIR OUT_DIR [RUNS] [SECONDS] [FUZZER...]
+# BUILD_DIR is a -DRAFTSIM_FUZZ=ON build (see fuzz/CMakeLists.txt); each fuzzer grows its corpus in
+# OUT_DIR/corpus/NAME from the seeds and writes its log to OUT_DIR/NAME.log.
+set -euo pipefail
+build=$1 out=$2 runs=${3:-1000000} seconds=${4:-3600}
+shift $(($# < 4 ? $# : 4))
+fuzzers=("$@")
+[ ${#fuzzers[@]} -eq 0 ] && fuzzers=(wire wal scenario history)
+mkdir -p "$out"
+for name in "${fuzzers[@]}"; do
+  mkdir -p "$out/corpus/$name"
+  start=$(date +%s)
+  status=0
+  (cd "$out" && "$build/fuzz/${name}_fuzzer" -jobs=1 -workers=1 -runs="$runs" \
+     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+     -artifact_prefix="$out/crash-$name-" "$out/corpus/$name" "$build/fuzz/seeds/$name" \
+     >"$out/$name.log" 2>&1) || status=$?
+  end=$(date +%s)
+  log="$out/$name.log"
+  [ -f "$out/fuzz-0.log" ] && mv "$out/fuzz-0.log" "$log"
+  executed=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  crashes=$(ls "$out"/crash-"$name"-* 2>/dev/null | wc -l)
+  echo "$name: exit $status, ${executed:-?} executions in $((end - start)) s, $crashes crash files"
+done
