@@ -20,7 +20,8 @@ for name in "${fuzzers[@]}"; do
   end=$(date +%s)
   log="$out/$name.log"
   [ -f "$out/fuzz-0.log" ] && mv "$out/fuzz-0.log" "$log"
-  executed=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  crashes=$(ls "$out"/crash-"$name"-* 2>/dev/null | wc -l)
+  executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  # libFuzzer also keeps inputs that were merely slow (slow-unit-*): those are not crashes.
+  crashes=$(find "$out" -maxdepth 1 -name "crash-$name-*" ! -name "*slow-unit*" | wc -l)
   echo "$name: exit $status, ${executed:-?} executions in $((end - start)) s, $crashes crash files"
 done
