@@ -43,6 +43,7 @@ class Node:
         self.voted_for = None
         self.log = []  # entries {"term", "op"}; Raft index i is self.log[i - 1]
         self.dirty = False
+        self.saved_meta, self.saved_len, self.log_rewrite = (0, None), 0, False
         # Volatile state.
         self.role = FOLLOWER
         self.leader = None
@@ -54,6 +55,7 @@ class Node:
         self.match_index = {}
         self.pending = {}  # log index -> (client, msg_id) to answer once applied
         self.election_deadline = 0.0
+        self.start_at = 0.0
         self.heartbeat_due = 0.0
         self.outbox = []
         self.last_report = None
@@ -89,28 +91,53 @@ class Node:
             self.outbox.append({"src": self.id, "dest": "raftsim", "body": state})
 
     # ---- storage ---------------------------------------------------------------------------
-    def path(self):
-        return os.path.join(self.data_dir, "raft.json")
-
+    # meta.json (term, vote) is replaced atomically; log.jsonl has one entry per line and only
+    # grows, except when a conflict truncates it (then it is rewritten whole).
     def persist(self):
         self.dirty = False
         if not self.data_dir:
             return
-        tmp = self.path() + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump({"term": self.term, "voted_for": self.voted_for, "log": self.log}, f)
+        meta = (self.term, self.voted_for)
+        if meta != self.saved_meta:
+            self.write_atomically("meta.json", json.dumps({"term": self.term,
+                                                           "voted_for": self.voted_for}))
+            self.saved_meta = meta
+        if self.saved_len > len(self.log) or self.log_rewrite:
+            self.write_atomically("log.jsonl", "".join(json.dumps(e) + "\n" for e in self.log))
+        elif self.saved_len < len(self.log):
+            with open(os.path.join(self.data_dir, "log.jsonl"), "a") as f:
+                f.write("".join(json.dumps(e) + "\n" for e in self.log[self.saved_len:]))
+                f.flush()
+                os.fsync(f.fileno())
+        self.saved_len, self.log_rewrite = len(self.log), False
+
+    def write_atomically(self, name, text):
+        path = os.path.join(self.data_dir, name)
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.rename(tmp, self.path())
+        os.rename(path + ".tmp", path)
         dir_fd = os.open(self.data_dir, os.O_RDONLY)
         os.fsync(dir_fd)
         os.close(dir_fd)
 
     def load(self):
-        if self.data_dir and os.path.exists(self.path()):
-            with open(self.path()) as f:
+        meta = os.path.join(self.data_dir, "meta.json")
+        if os.path.exists(meta):
+            with open(meta) as f:
                 saved = json.load(f)
-            self.term, self.voted_for, self.log = saved["term"], saved["voted_for"], saved["log"]
+            self.term, self.voted_for = saved["term"], saved["voted_for"]
+        log = os.path.join(self.data_dir, "log.jsonl")
+        if os.path.exists(log):
+            with open(log) as f:
+                for line in f:
+                    try:
+                        self.log.append(json.loads(line))
+                    except ValueError:
+                        break  # a torn last line: it was never synced, so never acknowledged
+        self.saved_meta, self.saved_len = (self.term, self.voted_for), len(self.log)
+        self.log_rewrite = True  # drops a torn tail, if any
 
     # ---- helpers ---------------------------------------------------------------------------
     def last_term(self):
@@ -124,7 +151,8 @@ class Node:
 
     def reset_election_timer(self):
         t = self.election_timeout
-        self.election_deadline = time.monotonic() + random.uniform(t, 2 * t)
+        now = max(time.monotonic(), self.start_at)
+        self.election_deadline = now + random.uniform(t, 2 * t)
 
     def become_follower(self, term):
         if term > self.term:
@@ -134,7 +162,12 @@ class Node:
         self.role = FOLLOWER
 
     # ---- elections ---------------------------------------------------------------------------
+    def log_event(self, text):
+        print("%.3f %s term %d: %s" % (time.time(), self.id, self.term, text), file=sys.stderr,
+              flush=True)
+
     def campaign(self):
+        self.log_event("campaigns")
         self.role = CANDIDATE
         self.term += 1
         self.voted_for = self.id
@@ -172,6 +205,7 @@ class Node:
         if self.role != CANDIDATE or len(self.votes) < self.majority():
             return
         self.role, self.leader = LEADER, self.id
+        self.log_event("becomes leader")
         self.next_index = {p: len(self.log) + 1 for p in self.peers}
         self.match_index = {p: 0 for p in self.peers}
         self.log.append({"term": self.term, "op": None})  # the new leader's no-op
@@ -210,7 +244,7 @@ class Node:
             index = prev + 1 + i
             if index <= len(self.log) and self.term_at(index) != entry["term"]:
                 del self.log[index - 1:]  # a real conflict: drop the suffix (5.3)
-                self.dirty = True
+                self.dirty = self.log_rewrite = True
             if index > len(self.log):
                 self.log.append(entry)
                 self.dirty = True
@@ -294,12 +328,16 @@ class Node:
         self.id = b["node_id"]
         self.peers = [n for n in b["node_ids"] if n != self.id]
         ext = b.get("raftsim") or {}
+        random.seed(ext.get("seed"))
         self.data_dir = ext.get("data_dir") or os.environ.get("RAFTSIM_DATA_DIR")
         self.election_timeout = ext.get("election_timeout_ms", 300) / 1000.0
         self.heartbeat = ext.get("heartbeat_ms", 50) / 1000.0
+        # Every node starts its timers at one moment (time 0), not when its process came up.
+        start = ext.get("start_at_unix_ms")
+        self.start_at = time.monotonic() + max(0.0, start / 1000.0 - time.time()) if start else 0
         if self.data_dir:
             os.makedirs(self.data_dir, exist_ok=True)
-        self.load()
+            self.load()
         self.reset_election_timer()
         self.reply(m, {"type": "init_ok",
                        "raftsim": {"campaign": True, "state_reports": self.args.reports}})

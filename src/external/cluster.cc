@@ -74,6 +74,7 @@ std::string Cluster::spawn(uint32_t id) {
   const std::string error = n.process.spawn(settings_.command, {"RAFTSIM_DATA_DIR=" + data_dir(id)},
                                             stderr_path(id), settings_.limits);
   if (!error.empty()) return fmt::format("{}: cannot start the node: {}", n.name, error);
+  if (on_spawn) on_spawn(id);
   n.up = true;
   n.paused = false;
   n.awaiting_init = true;
@@ -84,16 +85,30 @@ std::string Cluster::spawn(uint32_t id) {
       {"data_dir", data_dir(id)},
       {"election_timeout_ms", millis(s_.world.tick) * s_.world.election_timeout_ticks},
       {"heartbeat_ms", millis(s_.world.tick) * s_.world.heartbeat_ticks},
-      {"seed", settings_.seed * 1000003 + id}};
+      {"seed", settings_.seed * 1000003 + id},
+      {"start_at_unix_ms", start_at_unix_ms_}};
   n.process.send(encode({std::string(kRaftsimName), n.name,
                          init_body(n.init_msg_id, n.name, s_.world.node_names, extension)}));
   return "";
 }
 
 std::string Cluster::start() {
+  // Time 0 is one moment for every node, after all of them are up (as in real mode): a node
+  // that honours `start_at_unix_ms` starts its timers then, not when its process came up.
+  const auto margin = std::chrono::milliseconds(1500 + 300 * static_cast<int>(nodes_.size()));
+  start_at_unix_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          (std::chrono::system_clock::now() + margin).time_since_epoch())
+                          .count();
+  t0_ = Clock::now() + margin;
   for (uint32_t id = 1; id <= nodes_.size(); ++id)
     if (std::string e = spawn(id); !e.empty()) return e;
-  return wait_for_init(ids_of(nodes_.size()), Clock::now() + settings_.init_timeout);
+  if (std::string e = wait_for_init(ids_of(nodes_.size()), Clock::now() + settings_.init_timeout);
+      !e.empty())
+    return e;
+  if (now() >= 0)
+    return fmt::format("the nodes took longer than {}ms to answer init; time 0 has passed",
+                       margin.count());
+  return "";
 }
 
 std::string Cluster::wait_for_init(const std::vector<uint32_t>& ids, Clock::time_point deadline) {

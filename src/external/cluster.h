@@ -47,10 +47,10 @@ class Cluster {
   Cluster(const scenario::Scenario& s, Settings settings);
   ~Cluster();
 
-  // Starts every node and waits for each init_ok. "" or the first failure.
+  // Starts every node and waits for each init_ok. "" or the first failure. Time 0 is set a
+  // little ahead, so that every node can be up by then.
   std::string start();
-  // From now on, times are measured from `t0`.
-  void set_time_zero(Clock::time_point t0) { t0_ = t0; }
+  // Microseconds since time 0 (negative before it).
   Micros now() const;
 
   // Runs the router until `until` (or a failure): reads every node's output, delivers what is
@@ -62,6 +62,8 @@ class Cluster {
   // Handlers for what nodes send to clients (dest c1..) and the state reports they send.
   std::function<void(const Envelope&)> on_client_message;
   std::function<void(uint32_t id, const StateReport&)> on_state;
+  // Called each time node `id`'s process is started.
+  std::function<void(uint32_t id)> on_spawn;
 
   // Sends a client's request to node `id` (clients' links are not faulted); false when the
   // node is down.
@@ -125,6 +127,7 @@ class Cluster {
   std::string failure_;
   uint64_t routed_ = 0;
   uint64_t raftsim_msg_id_ = 0;
+  int64_t start_at_unix_ms_ = 0;
 };
 
 }  // namespace raftsim::external

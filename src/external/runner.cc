@@ -12,6 +12,7 @@
 
 #include "check/linearizability.h"
 #include "external/cluster.h"
+#include "external/report_checks.h"
 #include "raftsim.pb.h"
 #include "real/cluster_control.h"
 #include "real/status_observer.h"
@@ -38,6 +39,12 @@ constexpr Property kInvariantProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic};
+
+// The invariants state reports can show (report_checks.h).
+bool from_reports(Property p) {
+  return p == Property::kElectionSafety || p == Property::kTermMonotonic ||
+         p == Property::kVoteStable || p == Property::kCommitMonotonic;
+}
 
 // Expectations judged from what nodes report about themselves.
 bool needs_reports(Expectation::Kind kind) {
@@ -80,7 +87,9 @@ std::vector<std::string> feature_refusals(const scenario::Scenario& s,
                       where, scenario::to_string(f.kind)));
   }
   for (const Expectation& e : s.expectations)
-    if (needs_reports(e.kind) && !reports)
+    if ((needs_reports(e.kind) ||
+         (e.kind == Expectation::Kind::kViolated && from_reports(e.property))) &&
+        !reports)
       out.push_back(
           fmt::format("{}: '{}' needs the nodes' internal state: nodes that send state "
                       "reports (init_ok's raftsim.state_reports); these do not",
@@ -130,7 +139,7 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& s) {
         std::find(std::begin(kInvariantProperties), std::end(kInvariantProperties), e.property) !=
         std::end(kInvariantProperties);
     if (e.kind == Expectation::Kind::kSafetyViolated ||
-        (e.kind == Expectation::Kind::kViolated && invariant))
+        (e.kind == Expectation::Kind::kViolated && invariant && !from_reports(e.property)))
       out.push_back(
           fmt::format("{}: '{}' needs Raft's per-event invariants, which are not "
                       "checked for external nodes",
@@ -224,7 +233,8 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   }
 
   real::StatusObserver observer(s);
-  cluster.set_time_zero(Clock::now());
+  ReportChecks invariants(s.world.node_names, report.seed);
+  cluster.on_spawn = [&](uint32_t id) { invariants.on_start(id); };
   cluster.on_state = [&](uint32_t id, const StateReport& r) {
     v1::StatusReply reply;
     reply.set_role(r.role);
@@ -232,6 +242,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     reply.set_commit(r.commit_index);
     const int64_t now = cluster.now();
     observer.observe(id, now, now, reply);
+    invariants.on_report(id, r, now);
   };
   const sim::WorkloadModel workload = lin_kv_workload(s.world.workload);
   Clients clients(cluster, workload, static_cast<uint32_t>(s.world.node_names.size()), report.seed);
@@ -294,9 +305,32 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   const check::History history = to_history(all_ops);
   report.linearizability = check::check_linearizability(history);
 
-  for (Property p : kInvariantProperties)
-    report.rows.push_back({std::string(scenario::to_string(p)), "holds",
-                           "not checked for external nodes (needs every event inside them)", true});
+  bool reports = true;
+  for (uint32_t id = 1; id <= s.world.node_names.size(); ++id)
+    reports = reports && cluster.features(id).state_reports;
+  for (Property p : kInvariantProperties) {
+    const std::string name(scenario::to_string(p));
+    const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
+    scenario::Verdict row{name, expect_violation ? "violated" : "holds", "", !expect_violation};
+    if (!from_reports(p)) {
+      row.observed = "not checked for external nodes (state reports carry no log entries)";
+    } else if (!reports) {
+      row.observed = "not checked: the nodes send no state reports";
+    } else {
+      const check::PropertyViolation* first = nullptr;
+      for (const check::PropertyViolation& v : invariants.violations())
+        if (v.property == name && !first) first = &v;
+      row.observed = first ? fmt::format("violated at {:.3f}s: {}",
+                                         static_cast<double>(first->time) / 1e6, first->detail)
+                           : "holds (from the nodes' state reports)";
+      row.ok = (first != nullptr) == expect_violation;
+      if (first) {
+        report.violated_properties.push_back(name);
+        report.violations.push_back(*first);
+      }
+    }
+    report.rows.push_back(std::move(row));
+  }
   {
     const bool expect_violation =
         scenario::expected_violated(s, Property::kDurability).value_or(false);
