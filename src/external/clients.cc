@@ -116,10 +116,11 @@ void Clients::send_attempt(Client& c) {
   const ClientOp& op = *c.current;
   c.attempt = ++next_msg_id_;
   c.sent.insert(c.attempt);
-  cluster_.send_to_node(
-      c.name, c.target,
-      kv_request_body(request_kind(op.op), c.attempt, op.key, op.value, op.expected));
-  // A node that is down takes nothing: its attempt times out like one that never answers.
+  // A node that is down takes nothing: the request certainly did not happen there.
+  if (!cluster_.send_to_node(
+          c.name, c.target,
+          kv_request_body(request_kind(op.op), c.attempt, op.key, op.value, op.expected)))
+    return retry_elsewhere(c);
   const Cluster::Micros timeout =
       std::min(cluster_.now() + w_.attempt_timeout.count(),
                c.purpose == Purpose::kWorkload ? INT64_MAX : c.give_up_at);
