@@ -74,7 +74,8 @@ int print_external_report(const RunFlags& flags, const scenario::RunReport& repo
 int run_external(const RunFlags& flags, const scenario::Scenario& s) {
   std::string error;
   external::ExternalRunOptions options;
-  options.command = external::split_command(flags.node, error);
+  options.command =
+      flags.node.empty() ? s.implementation : external::split_command(flags.node, error);
   if (!error.empty()) {
     fmt::print(stderr, "raftsim: --node '{}': {}\n", flags.node, error);
     return 2;
@@ -95,8 +96,8 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
     fmt::print("running {} against '{}' (seed {}, {:g}s of wall-clock time, {} node processes)\n",
-               s.name, flags.node, flags.seed.value_or(s.seed), sim::seconds(s.duration),
-               s.world.node_names.size());
+               s.name, fmt::join(options.command, " "), flags.seed.value_or(s.seed),
+               sim::seconds(s.duration), s.world.node_names.size());
   }
   options.narrate = !flags.quiet;
   options.seed = flags.seed;
@@ -154,7 +155,7 @@ int run(const RunFlags& flags) {
   }
   const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
 #ifdef RAFTSIM_REAL
-  if (!flags.node.empty()) return run_external(flags, s);
+  if (!flags.node.empty() || !s.implementation.empty()) return run_external(flags, s);
   if (flags.real) return run_real(flags, s);
 #endif
   if (flags.trace_format == "perfetto" && flags.trace.empty()) {
