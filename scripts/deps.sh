@@ -13,6 +13,7 @@ packages=(
   libssl-dev openssl                             # TLS: certificate checks; test certificates
   libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  python3                                        # the example external node and its tests
 )
 packages+=("$@")
 

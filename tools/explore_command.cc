@@ -111,6 +111,13 @@ int explore(const ExploreFlags& flags) {
     return 2;
   }
   const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
+  if (!s.implementation.empty()) {
+    fmt::print(stderr,
+               "raftsim: {}: explore runs the simulated world, which does not host external "
+               "nodes (cluster.implementation) yet\n",
+               flags.file);
+    return 2;
+  }
   scenario::ExploreOptions options;
   options.runs = flags.runs;
   options.first_seed = flags.seed;

@@ -13,6 +13,7 @@
 #include "seed_flag.h"
 #include "view_command.h"
 #ifdef RAFTSIM_REAL
+#include "external/runner.h"
 #include "real/real_runner.h"
 #endif
 
@@ -31,6 +32,8 @@ struct RunFlags {
   bool real = false;
   std::string html;                    // the replay page, when set
   std::string trace_format = "jsonl";  // of --trace: jsonl | perfetto
+  std::string node;                    // an external node's command
+  double init_timeout = 5;
 };
 
 // A file in the temporary directory, removed when this goes.
@@ -53,6 +56,55 @@ class TempFile {
 };
 
 #ifdef RAFTSIM_REAL
+int print_external_report(const RunFlags& flags, const scenario::RunReport& report) {
+  if (!report.error.empty()) {
+    fmt::print(stderr, "raftsim: {}\n", report.error);
+    return 2;
+  }
+  std::string table = scenario::format_report(report, true);
+  // The last line of a simulated run's table names seed, digest and simulated time: not ours.
+  table.erase(table.rfind('\n', table.size() - 2) + 1);
+  const std::string summary = fmt::format(
+      "{} {} external seed={} nodes={} routed={} wall={:.2f}s\n", report.passed() ? "PASS" : "FAIL",
+      report.scenario, report.seed, report.node_names.size(), report.events, report.wall_seconds);
+  fmt::print("{}", flags.quiet && report.passed() ? summary : table + summary);
+  return report.exit_code();
+}
+
+int run_external(const RunFlags& flags, const scenario::Scenario& s) {
+  std::string error;
+  external::ExternalRunOptions options;
+  options.command =
+      flags.node.empty() ? s.implementation : external::split_command(flags.node, error);
+  if (!error.empty()) {
+    fmt::print(stderr, "raftsim: --node '{}': {}\n", flags.node, error);
+    return 2;
+  }
+  const std::vector<std::string> refusals = external::external_mode_refusals(s);
+  if (!refusals.empty()) {
+    for (const std::string& r : refusals)
+      fmt::print(stderr, "{}\n", r);
+    fmt::print(stderr, "raftsim: {} cannot run against external nodes\n", flags.file);
+    return 2;
+  }
+  if (flags.real || !flags.trace.empty() || !flags.history.empty() || !flags.html.empty() ||
+      !flags.export_format.empty()) {
+    fmt::print(stderr,
+               "raftsim: --node takes none of --real, --trace, --history, --export, --html\n");
+    return 2;
+  }
+  if (!flags.quiet) {
+    if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
+    fmt::print("running {} against '{}' (seed {}, {:g}s of wall-clock time, {} node processes)\n",
+               s.name, fmt::join(options.command, " "), flags.seed.value_or(s.seed),
+               sim::seconds(s.duration), s.world.node_names.size());
+  }
+  options.narrate = !flags.quiet;
+  options.seed = flags.seed;
+  options.init_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.init_timeout * 1000));
+  return print_external_report(flags, external::run_external_scenario(s, options));
+}
+
 int run_real(const RunFlags& flags, const scenario::Scenario& s) {
   const std::vector<std::string> refusals = real::real_mode_refusals(s);
   if (!refusals.empty()) {
@@ -103,6 +155,7 @@ int run(const RunFlags& flags) {
   }
   const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
 #ifdef RAFTSIM_REAL
+  if (!flags.node.empty() || !s.implementation.empty()) return run_external(flags, s);
   if (flags.real) return run_real(flags, s);
 #endif
   if (flags.trace_format == "perfetto" && flags.trace.empty()) {
@@ -213,6 +266,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
 #ifdef RAFTSIM_REAL
   cmd->add_flag("--real", flags->real,
                 "Run against real node processes on localhost (see README, Real mode)");
+  cmd->add_option("--node", flags->node,
+                  "Run against external nodes: this command, speaking Maelstrom's protocol "
+                  "(docs/external-protocol.md)");
+  cmd->add_option("--init-timeout", flags->init_timeout,
+                  "Seconds an external node has to answer init (default 5)")
+      ->check(CLI::Range(0.01, 600.0));
 #endif
   cmd->callback([flags, &exit_code] { exit_code = run(*flags); });
 }

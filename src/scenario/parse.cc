@@ -26,9 +26,11 @@ constexpr std::array kTopKeys = {"name"sv,     "seed"sv,     "duration"sv, "clus
                                  "network"sv,  "workload"sv, "timeline"sv, "nemesis"sv,
                                  "liveness"sv, "expect"sv};
 constexpr std::array kClusterKeys = {
-    "nodes"sv,    "tick"sv,         "election_timeout"sv, "heartbeat"sv,
-    "pre_vote"sv, "check_quorum"sv, "vote_lease"sv,       "leadership_transfer"sv,
-    "bugs"sv,     "fsync"sv,        "snapshot_every"sv,   "max_entries_per_append"sv};
+    "nodes"sv,         "tick"sv,         "election_timeout"sv, "heartbeat"sv,
+    "pre_vote"sv,      "check_quorum"sv, "vote_lease"sv,       "leadership_transfer"sv,
+    "bugs"sv,          "fsync"sv,        "snapshot_every"sv,   "max_entries_per_append"sv,
+    "implementation"sv};
+constexpr std::array kImplementationKeys = {"command"sv, "protocol"sv};
 constexpr std::array kBugNames = {"commit_previous_term"sv, "vote_without_log_check"sv,
                                   "forget_vote_on_restart"sv, "ack_before_persist"sv,
                                   "stale_leader_reads"sv};
@@ -253,6 +255,25 @@ void parse_cluster(Reader& r, const YAML::Node& root, sim::WorldConfig& world) {
   }
 }
 
+// cluster.implementation: {command: [argv...], protocol: maelstrom}.
+void parse_implementation(Reader& r, const YAML::Node& node, std::vector<std::string>& argv) {
+  if (!node.IsDefined() ||
+      !r.map(node, kImplementationKeys, "a map {command: [program, args...], protocol: maelstrom}"))
+    return;
+  const YAML::Node command = node["command"];
+  if (!command.IsDefined()) {
+    r.error(node, "implementation needs 'command': [program, args...]");
+    return;
+  }
+  if (!r.list(command, "a list [program, args...]")) return;
+  for (const YAML::Node& word : command)
+    if (auto text = r.text(word, "a word of the command")) argv.push_back(*text);
+  if (command.size() == 0) r.error(command, "the command is empty");
+  if (const auto protocol = r.text(node["protocol"], "the protocol");
+      protocol && *protocol != "maelstrom")
+    r.error(node["protocol"], fmt::format("unknown protocol '{}' (known: maelstrom)", *protocol));
+}
+
 void parse_network(Reader& r, const YAML::Node& node, sim::LinkModel& link) {
   if (!node.IsDefined() || !r.map(node, kNetworkKeys, "a map of network settings")) return;
   assign(parse_latency(r, node["latency"], link.latency), link.latency);
@@ -408,6 +429,8 @@ void parse_top(Reader& r, const YAML::Node& root, Scenario& s) {
   }
   r.set_end(s.duration);
   parse_cluster(r, root, s.world);
+  if (const YAML::Node cluster = root["cluster"]; cluster.IsDefined() && cluster.IsMap())
+    parse_implementation(r, cluster["implementation"], s.implementation);
   parse_network(r, root["network"], s.world.network);
   parse_workload(r, root["workload"], s.world, s.duration);
   const YAML::Node timeline = root["timeline"];

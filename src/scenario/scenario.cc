@@ -241,8 +241,9 @@ bool operator==(const Liveness& a, const Liveness& b) {
 
 bool operator==(const Scenario& a, const Scenario& b) {
   return std::tie(a.name, a.teaches, a.seed, a.duration, a.timeline, a.nemesis, a.liveness,
-                  a.expectations) == std::tie(b.name, b.teaches, b.seed, b.duration, b.timeline,
-                                              b.nemesis, b.liveness, b.expectations) &&
+                  a.expectations, a.implementation) ==
+             std::tie(b.name, b.teaches, b.seed, b.duration, b.timeline, b.nemesis, b.liveness,
+                      b.expectations, b.implementation) &&
          same(a.world, b.world);
 }
 

@@ -144,6 +144,9 @@ struct Scenario {
   Nemesis nemesis;
   Liveness liveness;
   std::vector<Expectation> expectations;
+  // cluster.implementation.command: the argv of external nodes speaking Maelstrom's protocol
+  // (docs/external-protocol.md); empty: raftsim's own core.
+  std::vector<std::string> implementation;
 
   uint32_t node_id(const std::string& name) const;  // 0 when unknown
   const std::string& node_name(uint32_t id) const { return world.node_names[id - 1]; }

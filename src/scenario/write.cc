@@ -23,6 +23,16 @@ std::string time(SimTime t) {
 std::string num(double x) {
   return fmt::format("{}", x);
 }
+// A YAML double-quoted scalar.
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string flag(bool b) {
   return b ? "true" : "false";
 }
@@ -250,7 +260,15 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
       << "  bugs: [" << fmt::format("{}", fmt::join(bugs, ", ")) << "]\n"
       << "  fsync: {min: " << dur(c.disk.fsync.min) << ", max: " << dur(c.disk.fsync.max) << "}\n"
       << "  snapshot_every: " << c.snapshot_every << "\n"
-      << "  max_entries_per_append: " << c.max_entries_per_append << "\n\n";
+      << "  max_entries_per_append: " << c.max_entries_per_append << "\n";
+  if (!s.implementation.empty()) {
+    std::vector<std::string> words;
+    for (const std::string& word : s.implementation)
+      words.push_back(quoted(word));
+    out << "  implementation: {command: [" << fmt::format("{}", fmt::join(words, ", "))
+        << "], protocol: maelstrom}\n";
+  }
+  out << "\n";
 }
 
 void network(std::ostream& out, const sim::LinkModel& n) {

@@ -26,6 +26,7 @@ cluster:
   fsync: {min: 1ms, max: 3ms}
   snapshot_every: 500
   max_entries_per_append: 64
+  implementation: {command: [python3, "examples/raft_node.py", --reports], protocol: maelstrom}
 network:
   latency: {shape: long_tail, min: 2ms, max: 8ms, tail_chance: 0.05, tail_max: 500ms}
   loss: 0.01

@@ -104,7 +104,7 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   EXPECT_EQ(t[0].at, at(seconds(1)));
   EXPECT_EQ(t[0].groups, (Groups{{1, 2}, {3, 4}}));
   EXPECT_EQ(t[1].groups, (Groups{{3}, {1, 2, 4, 5}}));
-  EXPECT_EQ(t[1].where.line, 40);  // the fault key
+  EXPECT_EQ(t[1].where.line, 41);  // the fault key
   EXPECT_EQ(t[1].where.column, 14);
   // Ring of five: each node reaches its two neighbours.
   EXPECT_EQ(
@@ -188,7 +188,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 92);
+  EXPECT_EQ(e[13].where.line, 93);
   EXPECT_EQ(e[13].where.column, 5);
 }
 

@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""A compact Raft node serving Maelstrom's lin-kv workload (read, write, cas).
+
+Speaks Maelstrom's protocol on stdin/stdout (one JSON message per line) and raftsim's
+extension (docs/external-protocol.md): a data directory to persist into, timer settings,
+`raftsim_campaign` (start an election now) and, with --reports, `raftsim_state` reports.
+
+Raft as in Figure 2 of the paper: terms, votes with the up-to-date log check, AppendEntries
+with the consistency check, commit only of entries of the leader's own term by counting
+replicas, a no-op appended by every new leader. Reads go through the log, so they are
+linearizable. Term, vote and log are written to the data directory and fsynced before any
+message that depends on them leaves.
+
+Planted bug (off by default), for showing what raftsim finds:
+  --bug vote_without_log_check   grant votes without checking that the candidate's log is
+                                 at least as up-to-date as ours (breaks section 5.4.1)
+Standard library only.
+"""
+import argparse
+import json
+import os
+import random
+import select
+import sys
+import time
+
+FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
+NOT_LEADER, KEY_MISSING, PRECONDITION_FAILED = 11, 20, 22
+MAX_BATCH = 64
+
+
+class Node:
+    def __init__(self, args):
+        self.args = args
+        self.id = None
+        self.peers = []
+        self.data_dir = None
+        self.election_timeout = 0.3
+        self.heartbeat = 0.05
+        self.next_msg_id = 0
+        # Persistent state (Figure 2): written to disk before anything that depends on it.
+        self.term = 0
+        self.voted_for = None
+        self.log = []  # entries {"term", "op"}; Raft index i is self.log[i - 1]
+        self.dirty = False
+        self.saved_meta, self.saved_len, self.log_rewrite = (0, None), 0, False
+        # Volatile state.
+        self.role = FOLLOWER
+        self.leader = None
+        self.commit_index = 0
+        self.last_applied = 0
+        self.kv = {}
+        self.votes = set()
+        self.next_index = {}
+        self.match_index = {}
+        self.pending = {}  # log index -> (client, msg_id) to answer once applied
+        self.election_deadline = 0.0
+        self.start_at = 0.0
+        self.heartbeat_due = 0.0
+        self.outbox = []
+        self.last_report = None
+
+    # ---- wire ----------------------------------------------------------------------------
+    def send(self, dest, body):
+        self.next_msg_id += 1
+        body = dict(body, msg_id=self.next_msg_id)
+        self.outbox.append({"src": self.id, "dest": dest, "body": body})
+
+    def reply(self, request, body):
+        self.send(request["src"], dict(body, in_reply_to=request["body"]["msg_id"]))
+
+    def flush(self):
+        """Persist, then let out what depended on it."""
+        if self.dirty:
+            self.persist()
+        if self.args.reports and self.id is not None:
+            self.report()
+        out = "".join(json.dumps(m) + "\n" for m in self.outbox)
+        self.outbox = []
+        if out:
+            os.write(1, out.encode())
+
+    def report(self):
+        state = {
+            "type": "raftsim_state", "role": self.role, "term": self.term,
+            "voted_for": self.voted_for, "commit_index": self.commit_index,
+            "last_log_index": len(self.log), "last_log_term": self.last_term(),
+        }
+        if state != self.last_report:
+            self.last_report = state
+            self.outbox.append({"src": self.id, "dest": "raftsim", "body": state})
+
+    # ---- storage ---------------------------------------------------------------------------
+    # meta.json (term, vote) is replaced atomically; log.jsonl has one entry per line and only
+    # grows, except when a conflict truncates it (then it is rewritten whole).
+    def persist(self):
+        self.dirty = False
+        if not self.data_dir:
+            return
+        meta = (self.term, self.voted_for)
+        if meta != self.saved_meta:
+            self.write_atomically("meta.json", json.dumps({"term": self.term,
+                                                           "voted_for": self.voted_for}))
+            self.saved_meta = meta
+        if self.saved_len > len(self.log) or self.log_rewrite:
+            self.write_atomically("log.jsonl", "".join(json.dumps(e) + "\n" for e in self.log))
+        elif self.saved_len < len(self.log):
+            with open(os.path.join(self.data_dir, "log.jsonl"), "a") as f:
+                f.write("".join(json.dumps(e) + "\n" for e in self.log[self.saved_len:]))
+                f.flush()
+                os.fsync(f.fileno())
+        self.saved_len, self.log_rewrite = len(self.log), False
+
+    def write_atomically(self, name, text):
+        path = os.path.join(self.data_dir, name)
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(path + ".tmp", path)
+        dir_fd = os.open(self.data_dir, os.O_RDONLY)
+        os.fsync(dir_fd)
+        os.close(dir_fd)
+
+    def load(self):
+        meta = os.path.join(self.data_dir, "meta.json")
+        if os.path.exists(meta):
+            with open(meta) as f:
+                saved = json.load(f)
+            self.term, self.voted_for = saved["term"], saved["voted_for"]
+        log = os.path.join(self.data_dir, "log.jsonl")
+        if os.path.exists(log):
+            with open(log) as f:
+                for line in f:
+                    try:
+                        self.log.append(json.loads(line))
+                    except ValueError:
+                        break  # a torn last line: it was never synced, so never acknowledged
+        self.saved_meta, self.saved_len = (self.term, self.voted_for), len(self.log)
+        self.log_rewrite = True  # drops a torn tail, if any
+
+    # ---- helpers ---------------------------------------------------------------------------
+    def last_term(self):
+        return self.log[-1]["term"] if self.log else 0
+
+    def term_at(self, index):
+        return self.log[index - 1]["term"] if 0 < index <= len(self.log) else 0
+
+    def majority(self):
+        return (len(self.peers) + 1) // 2 + 1
+
+    def reset_election_timer(self):
+        t = self.election_timeout
+        now = max(time.monotonic(), self.start_at)
+        self.election_deadline = now + random.uniform(t, 2 * t)
+
+    def become_follower(self, term):
+        if term > self.term:
+            self.term, self.voted_for, self.dirty = term, None, True
+        if self.role == LEADER:
+            self.pending.clear()  # their outcome is unknown to us now; clients time out
+        self.role = FOLLOWER
+
+    # ---- elections ---------------------------------------------------------------------------
+    def log_event(self, text):
+        print("%.3f %s term %d: %s" % (time.time(), self.id, self.term, text), file=sys.stderr,
+              flush=True)
+
+    def campaign(self):
+        self.log_event("campaigns")
+        self.role = CANDIDATE
+        self.term += 1
+        self.voted_for = self.id
+        self.dirty = True
+        self.leader = None
+        self.votes = {self.id}
+        self.reset_election_timer()
+        for p in self.peers:
+            self.send(p, {"type": "request_vote", "term": self.term,
+                          "last_log_index": len(self.log), "last_log_term": self.last_term()})
+        self.maybe_win()
+
+    def on_request_vote(self, m):
+        b = m["body"]
+        if b["term"] > self.term:
+            self.become_follower(b["term"])
+        up_to_date = (b["last_log_term"], b["last_log_index"]) >= (self.last_term(), len(self.log))
+        if self.args.bug == "vote_without_log_check":
+            up_to_date = True
+        granted = (b["term"] == self.term and self.voted_for in (None, m["src"]) and up_to_date)
+        if granted:
+            self.voted_for, self.dirty = m["src"], True
+            self.reset_election_timer()
+        self.reply(m, {"type": "request_vote_res", "term": self.term, "granted": granted})
+
+    def on_request_vote_res(self, m):
+        b = m["body"]
+        if b["term"] > self.term:
+            self.become_follower(b["term"])
+        elif self.role == CANDIDATE and b["term"] == self.term and b["granted"]:
+            self.votes.add(m["src"])
+            self.maybe_win()
+
+    def maybe_win(self):
+        if self.role != CANDIDATE or len(self.votes) < self.majority():
+            return
+        self.role, self.leader = LEADER, self.id
+        self.log_event("becomes leader")
+        self.next_index = {p: len(self.log) + 1 for p in self.peers}
+        self.match_index = {p: 0 for p in self.peers}
+        self.log.append({"term": self.term, "op": None})  # the new leader's no-op
+        self.dirty = True
+        self.broadcast_append()
+        self.advance_commit()
+
+    # ---- replication ---------------------------------------------------------------------------
+    def broadcast_append(self):
+        for p in self.peers:
+            self.send_append(p)
+        self.heartbeat_due = time.monotonic() + self.heartbeat
+
+    def send_append(self, peer):
+        prev = self.next_index[peer] - 1
+        self.send(peer, {"type": "append_entries", "term": self.term, "prev_log_index": prev,
+                         "prev_log_term": self.term_at(prev),
+                         "entries": self.log[prev:prev + MAX_BATCH],
+                         "leader_commit": self.commit_index})
+
+    def on_append_entries(self, m):
+        b = m["body"]
+        if b["term"] < self.term:
+            self.reply(m, {"type": "append_entries_res", "term": self.term, "success": False,
+                           "hint": 0})
+            return
+        self.become_follower(b["term"])
+        self.leader = m["src"]
+        self.reset_election_timer()
+        prev = b["prev_log_index"]
+        if prev > len(self.log) or self.term_at(prev) != b["prev_log_term"]:
+            self.reply(m, {"type": "append_entries_res", "term": self.term, "success": False,
+                           "hint": min(prev, len(self.log) + 1)})
+            return
+        for i, entry in enumerate(b["entries"]):
+            index = prev + 1 + i
+            if index <= len(self.log) and self.term_at(index) != entry["term"]:
+                del self.log[index - 1:]  # a real conflict: drop the suffix (5.3)
+                self.dirty = self.log_rewrite = True
+            if index > len(self.log):
+                self.log.append(entry)
+                self.dirty = True
+        match = prev + len(b["entries"])
+        self.commit_index = max(self.commit_index, min(b["leader_commit"], match))
+        self.reply(m, {"type": "append_entries_res", "term": self.term, "success": True,
+                       "match": match})
+        self.apply()
+
+    def on_append_entries_res(self, m):
+        b = m["body"]
+        if b["term"] > self.term:
+            self.become_follower(b["term"])
+            return
+        if self.role != LEADER or b["term"] != self.term:
+            return
+        peer = m["src"]
+        if b["success"]:
+            self.match_index[peer] = max(self.match_index[peer], b["match"])
+            self.next_index[peer] = self.match_index[peer] + 1
+            self.advance_commit()
+            if self.next_index[peer] <= len(self.log):
+                self.send_append(peer)
+        else:
+            self.next_index[peer] = max(1, min(self.next_index[peer] - 1, b["hint"]))
+            self.send_append(peer)
+
+    def advance_commit(self):
+        for n in range(len(self.log), self.commit_index, -1):
+            if self.term_at(n) != self.term:
+                break  # only entries of the leader's own term are committed by counting (5.4.2)
+            if 1 + sum(1 for p in self.peers if self.match_index[p] >= n) >= self.majority():
+                self.commit_index = n
+                self.apply()
+                return
+
+    # ---- the key-value store ---------------------------------------------------------------------------
+    def apply(self):
+        while self.last_applied < self.commit_index:
+            self.last_applied += 1
+            entry = self.log[self.last_applied - 1]
+            result = self.execute(entry["op"]) if entry["op"] else None
+            waiting = self.pending.pop(self.last_applied, None)
+            if waiting and result is not None:
+                client, msg_id = waiting
+                self.send(client, dict(result, in_reply_to=msg_id))
+
+    def execute(self, op):
+        key = op["key"]
+        if op["type"] == "read":
+            if key not in self.kv:
+                return {"type": "error", "code": KEY_MISSING, "text": "no such key"}
+            return {"type": "read_ok", "value": self.kv[key]}
+        if op["type"] == "write":
+            self.kv[key] = op["value"]
+            return {"type": "write_ok"}
+        if key not in self.kv:
+            return {"type": "error", "code": KEY_MISSING, "text": "no such key"}
+        if self.kv[key] != op["from"]:
+            return {"type": "error", "code": PRECONDITION_FAILED,
+                    "text": "expected %r, found %r" % (op["from"], self.kv[key])}
+        self.kv[key] = op["to"]
+        return {"type": "cas_ok"}
+
+    def on_client_request(self, m):
+        if self.role != LEADER:
+            self.reply(m, {"type": "error", "code": NOT_LEADER,
+                           "text": "not the leader (leader: %s)" % self.leader})
+            return
+        b = m["body"]
+        op = {k: b[k] for k in ("type", "key", "value", "from", "to") if k in b}
+        self.log.append({"term": self.term, "op": op})
+        self.dirty = True
+        self.pending[len(self.log)] = (m["src"], b["msg_id"])
+        self.broadcast_append()
+        self.advance_commit()
+
+    # ---- the loop ---------------------------------------------------------------------------
+    def on_init(self, m):
+        b = m["body"]
+        self.id = b["node_id"]
+        self.peers = [n for n in b["node_ids"] if n != self.id]
+        ext = b.get("raftsim") or {}
+        random.seed(ext.get("seed"))
+        self.data_dir = ext.get("data_dir") or os.environ.get("RAFTSIM_DATA_DIR")
+        self.election_timeout = ext.get("election_timeout_ms", 300) / 1000.0
+        self.heartbeat = ext.get("heartbeat_ms", 50) / 1000.0
+        # Every node starts its timers at one moment (time 0), not when its process came up.
+        start = ext.get("start_at_unix_ms")
+        self.start_at = time.monotonic() + max(0.0, start / 1000.0 - time.time()) if start else 0
+        if self.data_dir:
+            os.makedirs(self.data_dir, exist_ok=True)
+            self.load()
+        self.reset_election_timer()
+        self.reply(m, {"type": "init_ok",
+                       "raftsim": {"campaign": True, "state_reports": self.args.reports}})
+
+    def handle(self, m):
+        kind = m["body"]["type"]
+        handler = {
+            "init": self.on_init,
+            "request_vote": self.on_request_vote,
+            "request_vote_res": self.on_request_vote_res,
+            "append_entries": self.on_append_entries,
+            "append_entries_res": self.on_append_entries_res,
+            "read": self.on_client_request,
+            "write": self.on_client_request,
+            "cas": self.on_client_request,
+            "raftsim_campaign": lambda _: self.campaign() if self.role != LEADER else None,
+        }.get(kind)
+        if handler:
+            handler(m)
+        elif "msg_id" in m["body"]:
+            self.reply(m, {"type": "error", "code": 10, "text": "unsupported: " + kind})
+
+    def on_timers(self):
+        if self.id is None:
+            return
+        now = time.monotonic()
+        if self.role == LEADER and now >= self.heartbeat_due:
+            self.broadcast_append()
+        elif self.role != LEADER and now >= self.election_deadline:
+            self.campaign()
+
+    def next_timer(self):
+        if self.id is None:
+            return None
+        due = self.heartbeat_due if self.role == LEADER else self.election_deadline
+        return max(0.0, due - time.monotonic())
+
+    def run(self):
+        buffered = b""
+        while True:
+            ready, _, _ = select.select([0], [], [], self.next_timer())
+            if ready:
+                chunk = os.read(0, 1 << 16)
+                if not chunk:
+                    return
+                buffered += chunk
+                *lines, buffered = buffered.split(b"\n")
+                for line in lines:
+                    if line.strip():
+                        self.handle(json.loads(line))
+            self.on_timers()
+            self.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--bug", choices=["vote_without_log_check"], help="plant a bug")
+    parser.add_argument("--reports", action="store_true",
+                        help="send raftsim_state reports (raftsim's extension)")
+    Node(parser.parse_args()).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+// The scenario's clients c1..cM, speaking lin-kv to external nodes through the cluster's
+// router. Each client runs one operation at a time: get/put/cas of the workload become
+// read/write/cas (a cas whose client has seen no value of its key is sent as a write, since
+// lin-kv's cas on a missing key fails where raftsim's model would compare against "").
+//
+// A definite error (doc/protocol.md) sends the request to the next node until `give_up`; an
+// indefinite error or an attempt that times out ends the operation with an unknown outcome:
+// Maelstrom nodes keep no client sessions, so a write is never sent twice.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "check/history.h"
+#include "external/cluster.h"
+#include "node/kv.h"
+#include "sim/client.h"
+
+namespace raftsim::external {
+
+// One operation as its client saw it.
+struct ClientOp {
+  uint32_t client = 0;
+  uint64_t seq = 0;
+  node::KvOp op = node::KvOp::kGet;
+  std::string key, value, expected;
+  Cluster::Micros invoke = 0, complete = 0;
+  bool known = false;
+  node::KvResult result;
+};
+
+check::History to_history(const std::vector<ClientOp>& ops);
+
+class Clients {
+ public:
+  Clients(Cluster& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed);
+
+  // Starts the workload's clients at time 0; no operation starts at or after `stop`.
+  void start(Cluster::Micros stop);
+  // One extra client writes `key` until a node acknowledges it or `deadline` passes; the
+  // acknowledgement's time lands in `acked_at`. Not part of the history.
+  void probe(uint32_t client, const std::string& key, Cluster::Micros deadline,
+             std::optional<Cluster::Micros>* acked_at);
+  // One extra client reads `key` (into the history) until a node answers or `deadline` passes.
+  void final_read(uint32_t client, const std::string& key, Cluster::Micros deadline);
+
+  // Ends every workload operation still waiting for its answer: a write or cas with an unknown
+  // outcome (in the history), a read with none (left out).
+  void abandon_in_flight();
+
+  // Routed here by the cluster.
+  void on_message(const Envelope& m);
+
+  // The workload's operations, in completion order.
+  const std::vector<ClientOp>& ops() const { return ops_; }
+  // The final reads that got an answer.
+  const std::vector<ClientOp>& final_reads() const { return final_reads_; }
+
+ private:
+  enum class Purpose : uint8_t { kWorkload, kProbe, kFinalRead };
+  struct Client {
+    uint32_t id = 0;
+    std::string name;
+    Purpose purpose = Purpose::kWorkload;
+    std::mt19937_64 rng;
+    uint32_t target = 1;
+    std::map<std::string, std::string> last_seen;
+    uint64_t seq = 0;
+    std::optional<ClientOp> current;
+    uint64_t attempt = 0;  // msg_id of the request in flight; 0: none
+    std::set<uint64_t> sent;
+    Cluster::Micros give_up_at = 0;
+    Cluster::Micros stop = 0;
+    std::optional<Cluster::Micros>* acked_at = nullptr;
+  };
+
+  Client& add(uint32_t id, Purpose purpose);
+  void next_op(Client& c);
+  void send_attempt(Client& c);
+  void finish(Client& c, bool record);
+  void retry_elsewhere(Client& c);
+
+  Cluster& cluster_;
+  const sim::WorkloadModel& w_;
+  uint32_t nodes_;
+  uint64_t seed_;
+  std::map<std::string, Client> clients_;  // by name
+  uint64_t next_msg_id_ = 0;
+  std::vector<ClientOp> ops_;
+  std::vector<ClientOp> final_reads_;
+};
+
+}  // namespace raftsim::external

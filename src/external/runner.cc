@@ -1,0 +1,374 @@
+#include "external/runner.h"
+
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <wordexp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "check/linearizability.h"
+#include "external/cluster.h"
+#include "external/report_checks.h"
+#include "raftsim.pb.h"
+#include "real/cluster_control.h"
+#include "real/status_observer.h"
+#include "scenario/faults.h"
+#include "scenario/nemesis.h"
+#include "scenario/verdict.h"
+
+namespace raftsim::external {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using scenario::Expectation;
+using scenario::Fault;
+using scenario::FaultKind;
+using scenario::Property;
+
+std::string at(const scenario::Where& w) {
+  return fmt::format("{}:{}:{}", w.file, w.line, w.column);
+}
+
+constexpr Property kInvariantProperties[] = {
+    Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
+    Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
+    Property::kCommitMonotonic};
+
+// The invariants state reports can show (report_checks.h).
+bool from_reports(Property p) {
+  return p == Property::kElectionSafety || p == Property::kTermMonotonic ||
+         p == Property::kVoteStable || p == Property::kCommitMonotonic;
+}
+
+// Expectations judged from what nodes report about themselves.
+bool needs_reports(Expectation::Kind kind) {
+  switch (kind) {
+    case Expectation::Kind::kLeaderWithin:
+    case Expectation::Kind::kNoLeader:
+    case Expectation::Kind::kNoElection:
+    case Expectation::Kind::kNoCommit:
+    case Expectation::Kind::kCommitsAtLeast:
+    case Expectation::Kind::kTermAtMost:
+    case Expectation::Kind::kTermAbove:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What the nodes' init_ok says they cannot do that the scenario needs. Checked after every
+// node answered init, before time 0.
+std::vector<std::string> feature_refusals(const scenario::Scenario& s,
+                                          const std::vector<Fault>& timeline,
+                                          const Cluster& cluster) {
+  bool reports = true, campaign = true;
+  for (uint32_t id = 1; id <= s.world.node_names.size(); ++id) {
+    reports = reports && cluster.features(id).state_reports;
+    campaign = campaign && cluster.features(id).campaign;
+  }
+  std::vector<std::string> out;
+  for (const Fault& f : timeline) {
+    const std::string where = f.where.line > 0 ? at(f.where) : s.file + ": the nemesis";
+    if (f.kind == FaultKind::kElect && !campaign)
+      out.push_back(
+          fmt::format("{}: 'elect' needs nodes that take raftsim_campaign (init_ok's "
+                      "raftsim.campaign); these do not",
+                      where));
+    if (scenario::is_leader_fault(f.kind) && !reports)
+      out.push_back(
+          fmt::format("{}: '{}' needs to know the leader: nodes that send state "
+                      "reports (init_ok's raftsim.state_reports); these do not",
+                      where, scenario::to_string(f.kind)));
+  }
+  for (const Expectation& e : s.expectations)
+    if ((needs_reports(e.kind) ||
+         (e.kind == Expectation::Kind::kViolated && from_reports(e.property))) &&
+        !reports)
+      out.push_back(
+          fmt::format("{}: '{}' needs the nodes' internal state: nodes that send state "
+                      "reports (init_ok's raftsim.state_reports); these do not",
+                      at(e.where), e.text));
+  return out;
+}
+
+// The scenario says nothing of the mix: it is the default, whose appends become writes here.
+bool default_mix(const sim::OpMix& m) {
+  const sim::OpMix d;
+  return m.get == d.get && m.put == d.put && m.append == d.append && m.cas == d.cas;
+}
+
+}  // namespace
+
+sim::WorkloadModel lin_kv_workload(const sim::WorkloadModel& w) {
+  sim::WorkloadModel out = w;
+  if (default_mix(w.mix)) {
+    out.mix.put += out.mix.append;
+    out.mix.append = 0;
+  }
+  return out;
+}
+
+std::vector<std::string> external_mode_refusals(const scenario::Scenario& s) {
+  std::vector<std::string> out;
+  if (s.world.bugs.any())
+    out.push_back(
+        fmt::format("{}: planted bugs (cluster.bugs) are raftsim's own core's; an "
+                    "external node plants its own",
+                    s.file));
+  if (lin_kv_workload(s.world.workload).mix.append > 0)
+    out.push_back(
+        fmt::format("{}: workload.mix has append, and lin-kv has no append: external "
+                    "nodes take get, put and cas (read, write, cas)",
+                    s.file));
+  for (FaultKind kind : s.nemesis.faults)
+    if (!real::can_apply(kind))
+      out.push_back(fmt::format("{}: the nemesis's '{}' cannot be done to an external node", s.file,
+                                scenario::to_string(kind)));
+  for (const Fault& f : s.timeline)
+    if (!real::can_apply(f.kind))
+      out.push_back(fmt::format("{}: '{}' cannot be done to an external node", at(f.where),
+                                scenario::to_string(f.kind)));
+  for (const Expectation& e : s.expectations) {
+    const bool invariant =
+        std::find(std::begin(kInvariantProperties), std::end(kInvariantProperties), e.property) !=
+        std::end(kInvariantProperties);
+    if (e.kind == Expectation::Kind::kSafetyViolated ||
+        (e.kind == Expectation::Kind::kViolated && invariant && !from_reports(e.property)))
+      out.push_back(
+          fmt::format("{}: '{}' needs Raft's per-event invariants, which are not "
+                      "checked for external nodes",
+                      at(e.where), e.text));
+  }
+  return out;
+}
+
+std::vector<std::string> split_command(const std::string& text, std::string& error) {
+  wordexp_t words;
+  const int r = ::wordexp(text.c_str(), &words, WRDE_NOCMD | WRDE_UNDEF);
+  if (r != 0) {
+    error = r == WRDE_CMDSUB    ? "command substitution is not allowed"
+            : r == WRDE_BADCHAR ? "an unquoted | & ; < > ( ) { } or newline"
+            : r == WRDE_BADVAL  ? "an undefined shell variable"
+                                : "unbalanced quotes";
+    if (r == WRDE_NOSPACE) ::wordfree(&words);
+    return {};
+  }
+  std::vector<std::string> argv(words.we_wordv, words.we_wordv + words.we_wordc);
+  ::wordfree(&words);
+  if (argv.empty()) error = "an empty command";
+  return argv;
+}
+
+std::vector<std::string> lost_acknowledged_writes(const std::vector<ClientOp>& workload,
+                                                  const std::vector<ClientOp>& final_reads) {
+  std::vector<std::string> lost;
+  auto sec = [](Cluster::Micros t) { return static_cast<double>(t) / 1e6; };
+  for (const ClientOp& read : final_reads) {
+    if (!read.known) continue;
+    const ClientOp* shown = nullptr;  // the write whose value the final read shows
+    for (const ClientOp& w : workload)
+      if (w.key == read.key && w.op != node::KvOp::kGet && w.value == read.result.value) shown = &w;
+    for (const ClientOp& w : workload) {
+      const bool acked = w.known && w.op != node::KvOp::kGet && w.result.ok;
+      if (!acked || w.key != read.key || &w == shown) continue;
+      // Lost: the key reads as missing, or as a write that certainly came before this one.
+      const bool missing = read.result.value.empty();
+      const bool overtaken = shown && shown->known && shown->complete < w.invoke;
+      if (missing || overtaken)
+        lost.push_back(
+            fmt::format("{}={} by c{} acknowledged at {:.3f}s, but the final read shows {}", w.key,
+                        w.value, w.client, sec(w.complete),
+                        missing ? "no value"
+                                : fmt::format("{} (acknowledged to c{} at {:.3f}s)", shown->value,
+                                              shown->client, sec(shown->complete))));
+    }
+  }
+  return lost;
+}
+
+scenario::RunReport run_external_scenario(const scenario::Scenario& s,
+                                          const ExternalRunOptions& options) {
+  const auto wall_start = Clock::now();
+  scenario::RunReport report;
+  report.scenario = s.name;
+  report.node_names = s.world.node_names;
+  report.seed = options.seed.value_or(s.seed);
+  auto print = options.print ? options.print : [](const std::string& t) { std::puts(t.c_str()); };
+
+  std::string dir_template = (fs::temp_directory_path() / "raftsim-external-XXXXXX").string();
+  if (!::mkdtemp(dir_template.data())) {
+    report.error = "cannot create a temporary directory";
+    return report;
+  }
+  const std::string dir = dir_template;
+  Cluster cluster(s, {options.command, dir, options.limits, options.init_timeout, report.seed});
+  auto fail = [&](const std::string& why) {
+    report.error = fmt::format("{}\nnode logs kept in {}/logs", why, dir);
+    return report;
+  };
+  if (options.narrate)
+    print(fmt::format("starting {} node processes in {}", s.world.node_names.size(), dir));
+  if (std::string e = cluster.start(); !e.empty()) return fail(e);
+
+  const std::vector<Fault> timeline = scenario::concrete_timeline(s, report.seed);
+  if (auto refusals = feature_refusals(s, timeline, cluster); !refusals.empty()) {
+    std::string text;
+    for (const std::string& r : refusals)
+      text += (text.empty() ? "" : "\n") + r;
+    return fail(text);
+  }
+
+  const Cluster::Micros end_of_workload = sim::micros(sim::kTimeZero + s.duration);
+  Cluster::Micros end = end_of_workload;
+  Cluster::Micros probe_at = 0;
+  if (s.liveness.enabled) {
+    probe_at = sim::micros(scenario::last_fault_time(timeline) + s.liveness.quiet);
+    end = std::max(end, probe_at + s.liveness.within.count());
+  }
+
+  real::StatusObserver observer(s);
+  ReportChecks invariants(s.world.node_names, report.seed);
+  cluster.on_spawn = [&](uint32_t id) { invariants.on_start(id); };
+  cluster.on_state = [&](uint32_t id, const StateReport& r) {
+    v1::StatusReply reply;
+    reply.set_role(r.role);
+    reply.set_term(r.term);
+    reply.set_commit(r.commit_index);
+    const int64_t now = cluster.now();
+    observer.observe(id, now, now, reply);
+    invariants.on_report(id, r, now);
+  };
+  const sim::WorkloadModel workload = lin_kv_workload(s.world.workload);
+  Clients clients(cluster, workload, static_cast<uint32_t>(s.world.node_names.size()), report.seed);
+  cluster.on_client_message = [&](const Envelope& m) { clients.on_message(m); };
+  clients.start(end_of_workload);
+
+  for (const Fault& f : timeline) {
+    cluster.at(sim::micros(f.at), [&, f] {
+      std::optional<Fault> undo;
+      const std::string done = cluster.apply(f, undo);
+      if (undo) {
+        cluster.at(sim::micros(undo->at), [&, u = *undo] {
+          std::optional<Fault> none;
+          cluster.apply(u, none);
+          if (options.narrate)
+            print(fmt::format("{:9.3f}s  {} (undo)", static_cast<double>(cluster.now()) / 1e6,
+                              scenario::describe_fault(u, s)));
+        });
+      }
+      if (options.narrate)
+        print(fmt::format("{:9.3f}s  {} ({}){}", static_cast<double>(cluster.now()) / 1e6,
+                          scenario::describe_fault(f, s),
+                          f.where.line > 0 ? at(f.where) : "nemesis",
+                          done.empty() ? "" : ": " + done));
+    });
+  }
+  std::optional<Cluster::Micros> probe_acked;
+  const uint32_t probe_client = s.world.workload.clients + 1;
+  if (s.liveness.enabled) {
+    cluster.at(probe_at, [&] {
+      clients.probe(probe_client, "probe", probe_at + s.liveness.within.count(), &probe_acked);
+    });
+  }
+  cluster.run_until(end);
+  if (!cluster.failure().empty()) return fail(cluster.failure());
+
+  // Durability: every key written, read once more by a fresh client after the run.
+  std::vector<ClientOp> workload_ops = clients.ops();
+  std::set<std::string> written;
+  for (const ClientOp& op : workload_ops)
+    if (op.op != node::KvOp::kGet) written.insert(op.key);
+  const Cluster::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
+  uint32_t reader = probe_client + 1;
+  for (const std::string& key : written)
+    clients.final_read(reader++, key, read_deadline);
+  cluster.run_until(read_deadline);
+  if (!cluster.failure().empty()) return fail(cluster.failure());
+  // Operations still in flight at the end of the run may have completed since.
+  clients.abandon_in_flight();
+  workload_ops = clients.ops();
+  const std::vector<ClientOp>& final_reads = clients.final_reads();
+  report.end = sim::kTimeZero + sim::Duration{cluster.now()};
+  report.events = cluster.routed();
+
+  size_t acked = 0;
+  for (const ClientOp& op : workload_ops)
+    if (op.known && op.op != node::KvOp::kGet) ++acked;
+  std::vector<ClientOp> all_ops = workload_ops;
+  all_ops.insert(all_ops.end(), final_reads.begin(), final_reads.end());
+  const check::History history = to_history(all_ops);
+  report.linearizability = check::check_linearizability(history);
+
+  bool reports = true;
+  for (uint32_t id = 1; id <= s.world.node_names.size(); ++id)
+    reports = reports && cluster.features(id).state_reports;
+  for (Property p : kInvariantProperties) {
+    const std::string name(scenario::to_string(p));
+    const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
+    scenario::Verdict row{name, expect_violation ? "violated" : "holds", "", !expect_violation};
+    if (!from_reports(p)) {
+      row.observed = "not checked for external nodes (state reports carry no log entries)";
+    } else if (!reports) {
+      row.observed = "not checked: the nodes send no state reports";
+    } else {
+      const check::PropertyViolation* first = nullptr;
+      for (const check::PropertyViolation& v : invariants.violations())
+        if (v.property == name && !first) first = &v;
+      row.observed = first ? fmt::format("violated at {:.3f}s: {}",
+                                         static_cast<double>(first->time) / 1e6, first->detail)
+                           : "holds (from the nodes' state reports)";
+      row.ok = (first != nullptr) == expect_violation;
+      if (first) {
+        report.violated_properties.push_back(name);
+        report.violations.push_back(*first);
+      }
+    }
+    report.rows.push_back(std::move(row));
+  }
+  {
+    const bool expect_violation =
+        scenario::expected_violated(s, Property::kDurability).value_or(false);
+    scenario::Verdict row{"durability", expect_violation ? "violated" : "holds", "", false};
+    if (final_reads.size() < written.size()) {
+      row.observed = fmt::format("not checked: {} of {} written keys could be read at the end",
+                                 final_reads.size(), written.size());
+    } else {
+      const std::vector<std::string> lost = lost_acknowledged_writes(workload_ops, final_reads);
+      if (!lost.empty()) report.violated_properties.emplace_back("durability");
+      row.observed =
+          lost.empty()
+              ? fmt::format("holds ({} acked writes, {} keys read at the end)", acked,
+                            final_reads.size())
+              : fmt::format("violated: {}{}", lost.front(),
+                            lost.size() > 1 ? fmt::format(" (and {} more)", lost.size() - 1) : "");
+      row.ok = lost.empty() != expect_violation;
+    }
+    report.rows.push_back(row);
+  }
+  report.rows.push_back(scenario::linearizability_verdict(
+      s, report.linearizability, history.ops.size(), "not checked", report.violated_properties));
+  if (s.liveness.enabled) {
+    std::optional<sim::Duration> committed_after;
+    if (probe_acked) committed_after = sim::Duration{*probe_acked - probe_at};
+    report.rows.push_back(scenario::liveness_verdict(s, sim::kTimeZero + sim::Duration{probe_at},
+                                                     committed_after, report.violated_properties));
+  }
+  for (scenario::Verdict& row : observer.verdicts(acked))
+    report.rows.push_back(std::move(row));
+  report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  if (report.passed()) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  } else if (options.narrate) {
+    print(fmt::format("node logs kept in {}/logs", dir));
+  }
+  return report;
+}
+
+}  // namespace raftsim::external

@@ -1,0 +1,55 @@
+// Runs a scenario against external node processes speaking Maelstrom's protocol, in wall-clock
+// time (`raftsim run FILE --node 'CMD ARGS'`): the cluster's router applies the scenario's
+// network and faults, clients c1..cM speak lin-kv, and the history goes through the same
+// linearizability checker as a simulated run. Acknowledged writes are checked for durability
+// by reading every written key once the run is over. Expectations about leaders and commits are
+// judged from the nodes' state reports (raftsim's extension), the way real mode judges them from
+// status polls.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "external/clients.h"
+#include "external/process.h"
+#include "scenario/runner.h"
+#include "scenario/scenario.h"
+
+namespace raftsim::external {
+
+struct ExternalRunOptions {
+  std::vector<std::string> command;  // argv of every node
+  bool narrate = true;
+  std::function<void(const std::string&)> print;  // default: stdout
+  std::optional<uint64_t> seed;                   // empty: the scenario's
+  std::chrono::milliseconds init_timeout{5000};
+  ProcessLimits limits;
+};
+
+// What an external node can never be given, one "file:line:col: ..." message each, decided
+// from the scenario alone before any process starts. Empty: it may run.
+std::vector<std::string> external_mode_refusals(const scenario::Scenario& scenario);
+
+// The workload external nodes get: the scenario's, except that a default mix (no `mix` given)
+// has its appends' share turned into writes.
+sim::WorkloadModel lin_kv_workload(const sim::WorkloadModel& workload);
+
+// `--node 'CMD ARGS'` as argv: words split as a shell would (quotes, escapes), without running
+// anything. Empty argv and an error message when it cannot be split.
+std::vector<std::string> split_command(const std::string& text, std::string& error);
+
+// Acknowledged writes lost by the end of the run: for each key, the final read must show the
+// value of an acknowledged-or-unknown write that no acknowledged write followed for certain
+// (invoked after it completed). One line per lost write.
+std::vector<std::string> lost_acknowledged_writes(const std::vector<ClientOp>& workload,
+                                                  const std::vector<ClientOp>& final_reads);
+
+// An error in the report (exit 2) means a node broke the protocol or could not be started:
+// the message names the node, the line and the bytes, and its stderr file.
+scenario::RunReport run_external_scenario(const scenario::Scenario& scenario,
+                                          const ExternalRunOptions& options);
+
+}  // namespace raftsim::external

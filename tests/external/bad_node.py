@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""A node that breaks Maelstrom's protocol in one chosen way, for raftsim's tests."""
+import json
+import os
+import sys
+import time
+
+MODE = sys.argv[1]
+
+
+def write(text):
+    os.write(1, text.encode() if isinstance(text, str) else text)
+
+
+def answer_init():
+    init = json.loads(sys.stdin.readline())
+    me = init["body"]["node_id"]
+    write(json.dumps({"src": me, "dest": init["src"],
+                      "body": {"type": "init_ok", "in_reply_to": init["body"]["msg_id"]}}) + "\n")
+    return me
+
+
+if MODE == "silent":  # reads, never answers init
+    for _ in sys.stdin:
+        pass
+elif MODE == "exit":  # answers init, then exits by itself
+    answer_init()
+    sys.exit(3)
+else:
+    me = answer_init()
+    if me == "n1":
+        time.sleep(0.2)
+        if MODE == "garbage":
+            write(b"hello\x01world\n")
+        elif MODE == "wrong_src":
+            write(json.dumps({"src": "n9", "dest": "n2", "body": {"type": "x"}}) + "\n")
+        elif MODE == "long_line":
+            write(b"a" * (2 << 20))
+        elif MODE == "unknown_reply":
+            write(json.dumps({"src": me, "dest": "c1",
+                              "body": {"type": "read_ok", "in_reply_to": 987654, "value": 1}}) + "\n")
+    for _ in sys.stdin:
+        pass

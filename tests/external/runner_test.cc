@@ -1,0 +1,121 @@
+// The external run's own checks: the durability of acknowledged writes judged by final reads,
+// and how `--node` is split into argv.
+#include "external/runner.h"
+
+#include <gtest/gtest.h>
+
+#include "external/report_checks.h"
+
+namespace raftsim::external {
+namespace {
+
+ClientOp put(uint32_t client, std::string value, int64_t invoke, int64_t complete,
+             bool known = true) {
+  ClientOp op;
+  op.client = client;
+  op.op = node::KvOp::kPut;
+  op.key = "k";
+  op.value = std::move(value);
+  op.invoke = invoke;
+  op.complete = complete;
+  op.known = known;
+  return op;
+}
+
+ClientOp final_read(std::string value) {
+  ClientOp op;
+  op.op = node::KvOp::kGet;
+  op.key = "k";
+  op.known = true;
+  op.result.value = std::move(value);
+  return op;
+}
+
+TEST(LostAcknowledgedWrites, TheLastWriteReadBackIsNotLost) {
+  const std::vector<ClientOp> ops{put(1, "a", 0, 10), put(2, "b", 20, 30)};
+  EXPECT_TRUE(lost_acknowledged_writes(ops, {final_read("b")}).empty());
+}
+
+TEST(LostAcknowledgedWrites, AnOlderValueReadBackLosesTheLaterWrite) {
+  const std::vector<ClientOp> ops{put(1, "a", 0, 10), put(2, "b", 20, 30)};
+  const auto lost = lost_acknowledged_writes(ops, {final_read("a")});
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0],
+            "k=b by c2 acknowledged at 0.000s, but the final read shows a "
+            "(acknowledged to c1 at 0.000s)");
+}
+
+TEST(LostAcknowledgedWrites, NoValueReadBackLosesEveryAcknowledgedWrite) {
+  const std::vector<ClientOp> ops{put(1, "a", 0, 10), put(2, "b", 20, 30, /*known=*/false)};
+  EXPECT_EQ(lost_acknowledged_writes(ops, {final_read("")}).size(), 1u);
+}
+
+TEST(LostAcknowledgedWrites, ConcurrentWritesMayEndInEitherOrder) {
+  const std::vector<ClientOp> ops{put(1, "a", 0, 30), put(2, "b", 10, 20)};
+  EXPECT_TRUE(lost_acknowledged_writes(ops, {final_read("a")}).empty());
+  EXPECT_TRUE(lost_acknowledged_writes(ops, {final_read("b")}).empty());
+}
+
+TEST(SplitCommand, SplitsLikeAShellWithoutRunningAnything) {
+  std::string error;
+  EXPECT_EQ(split_command("python3 'my node.py' --bug x", error),
+            (std::vector<std::string>{"python3", "my node.py", "--bug", "x"}));
+  EXPECT_EQ(error, "");
+  EXPECT_TRUE(split_command("node $(rm -rf /)", error).empty());
+  EXPECT_EQ(error, "command substitution is not allowed");
+  EXPECT_TRUE(split_command("node 'open", error).empty());
+  EXPECT_TRUE(split_command("   ", error).empty());
+  EXPECT_EQ(error, "an empty command");
+}
+
+}  // namespace
+}  // namespace raftsim::external
+
+namespace raftsim::external {
+namespace {
+
+StateReport report(std::string role, uint64_t term, std::string vote, uint64_t commit) {
+  return {std::move(role), term, std::move(vote), commit, commit, term};
+}
+
+std::vector<std::string> properties(const ReportChecks& checks) {
+  std::vector<std::string> out;
+  for (const check::PropertyViolation& v : checks.violations())
+    out.push_back(v.property + ": " + v.detail);
+  return out;
+}
+
+TEST(ReportChecks, AnOrdinaryElectionBreaksNothing) {
+  ReportChecks checks({"n1", "n2", "n3"}, 1);
+  checks.on_report(1, report("candidate", 1, "n1", 0), 10);
+  checks.on_report(2, report("follower", 1, "n1", 0), 11);
+  checks.on_report(1, report("leader", 1, "n1", 0), 12);
+  checks.on_report(1, report("leader", 1, "n1", 3), 13);
+  checks.on_start(1);  // a restart forgets the commit index, not the term
+  checks.on_report(1, report("follower", 1, "n1", 0), 14);
+  EXPECT_TRUE(checks.violations().empty());
+}
+
+TEST(ReportChecks, TwoLeadersOfOneTermBreakElectionSafety) {
+  ReportChecks checks({"n1", "n2", "n3"}, 1);
+  checks.on_report(1, report("leader", 2, "n1", 0), 10);
+  checks.on_report(3, report("leader", 2, "n3", 0), 20);
+  EXPECT_EQ(properties(checks),
+            std::vector<std::string>{"election_safety: n1 and n3 both report leading term 2"});
+}
+
+TEST(ReportChecks, ATermGoingBackAVoteChangedAndACommitGoingBackAreEachReported) {
+  ReportChecks checks({"n1", "n2"}, 1);
+  checks.on_report(2, report("follower", 3, "n1", 5), 10);
+  checks.on_report(2, report("follower", 3, "n2", 4), 20);
+  checks.on_start(2);
+  checks.on_report(2, report("follower", 2, "", 0), 30);
+  EXPECT_EQ(properties(checks),
+            (std::vector<std::string>{
+                "vote_stable: n2 reports voting for n2 in term 3 after voting for n1",
+                "commit_monotonic: n2 reports commit index 4 after 5",
+                "term_monotonic: n2 reports term 2 after term 3"}));
+}
+
+}  // namespace
+}  // namespace raftsim::external
