@@ -94,8 +94,9 @@ std::string Cluster::spawn(uint32_t id) {
 
 std::string Cluster::start() {
   // Time 0 is one moment for every node, after all of them are up (as in real mode): a node
-  // that honours `start_at_unix_ms` starts its timers then, not when its process came up.
-  const auto margin = std::chrono::milliseconds(1500 + 300 * static_cast<int>(nodes_.size()));
+  // that honours `start_at_unix_ms` starts its timers then, not when its process came up. The
+  // margin is generous because an interpreter's start on a busy machine can take seconds.
+  const auto margin = std::chrono::milliseconds(3000 + 500 * static_cast<int>(nodes_.size()));
   start_at_unix_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                           (std::chrono::system_clock::now() + margin).time_since_epoch())
                           .count();
