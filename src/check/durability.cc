@@ -14,7 +14,13 @@ std::string node_name(std::span<const std::string> names, raft::NodeId id) {
   return fmt::format("n{}", id.value);
 }
 
-std::string describe(const AckedWrite& w, std::span<const std::string> names) {
+// The committed log reaches the entry's index, so a command missing from it was replaced there.
+bool replaced(const AckedWrite& w, const DurableLogs& disks) {
+  return w.index.value != 0 && w.index <= disks.committed_through;
+}
+
+std::string describe(const AckedWrite& w, std::span<const std::string> names,
+                     const DurableLogs* disks) {
   std::string out = fmt::format("client {} seq {} ({} {} {:?}), acknowledged", w.client_id, w.seq,
                                 w.op, w.key, w.value);
   if (!w.node.is_none()) out += " by " + node_name(names, w.node);
@@ -22,13 +28,37 @@ std::string describe(const AckedWrite& w, std::span<const std::string> names) {
   if (w.index.value != 0) {
     out += fmt::format(" as (index {}, term {})", w.index.value, w.term.value);
   }
-  return out + ", is not in the committed log";
+  out += ", is not in the committed log";
+  if (!disks) return out;
+  if (replaced(w, *disks)) {
+    return out + fmt::format(", which reaches index {} without it", disks->committed_through.value);
+  }
+  return out + fmt::format(", and only {} of {} nodes hold it durably", nodes_holding(w, *disks),
+                           disks->nodes.size());
 }
 
 }  // namespace
 
+size_t nodes_holding(const AckedWrite& write, const DurableLogs& disks) {
+  size_t holding = 0;
+  for (const DurableLog& node : disks.nodes) {
+    auto same = [&](const CommittedCommand& c) {
+      return c.client_id == write.client_id && c.seq == write.seq;
+    };
+    auto covers = [&](const CommittedCommand& s) {
+      return s.client_id == write.client_id && s.seq >= write.seq;
+    };
+    if (std::any_of(node.commands.begin(), node.commands.end(), same) ||
+        std::any_of(node.sessions.begin(), node.sessions.end(), covers)) {
+      ++holding;
+    }
+  }
+  return holding;
+}
+
 std::vector<size_t> lost_writes(std::span<const AckedWrite> acked,
-                                std::span<const CommittedCommand> committed) {
+                                std::span<const CommittedCommand> committed,
+                                const DurableLogs* disks) {
   using RequestId = std::pair<uint64_t, uint64_t>;
   std::vector<RequestId> present;
   present.reserve(committed.size());
@@ -36,16 +66,23 @@ std::vector<size_t> lost_writes(std::span<const AckedWrite> acked,
     present.emplace_back(c.client_id, c.seq);
   std::sort(present.begin(), present.end());
 
+  // More than half: the voters every future election needs one of.
+  const size_t majority = disks ? disks->nodes.size() / 2 + 1 : 0;
   std::vector<size_t> lost;
   for (size_t i = 0; i < acked.size(); ++i) {
     const RequestId id{acked[i].client_id, acked[i].seq};
-    if (!std::binary_search(present.begin(), present.end(), id)) lost.push_back(i);
+    if (std::binary_search(present.begin(), present.end(), id)) continue;
+    if (disks && !replaced(acked[i], *disks) && nodes_holding(acked[i], *disks) >= majority) {
+      continue;  // not committed where we looked, but not lost either
+    }
+    lost.push_back(i);
   }
   return lost;
 }
 
 PropertyViolation durability_violation(const AckedWrite& lost, SimTime end, uint64_t seed,
-                                       std::span<const std::string> names) {
+                                       std::span<const std::string> names,
+                                       const DurableLogs* disks) {
   PropertyViolation v;
   v.property = std::string(kDurability);
   if (!lost.node.is_none()) v.nodes.push_back(lost.node);
@@ -53,7 +90,7 @@ PropertyViolation durability_violation(const AckedWrite& lost, SimTime end, uint
   v.index = lost.index;
   v.time = end;
   v.seed = seed;
-  v.detail = describe(lost, names);
+  v.detail = describe(lost, names, disks);
   return v;
 }
 

@@ -1,4 +1,7 @@
-// Durability: every write acknowledged to a client is in the committed log at the end of the run.
+// Durability: every write acknowledged to a client is in the committed log at the end of the run,
+// or — where the run ends with the cluster unable to commit it everywhere (no leader, a stuck
+// cluster) — still on a majority of the nodes' disks. Such a write is not lost: every later
+// leader holds it (§5.4.1), and whether the cluster makes progress again is for liveness to judge.
 //
 // The inputs are plain values so the caller can fill them from whatever it decodes commands into
 // (src/node's KvCommand, a Jepsen history, ...) without this library depending on it.
@@ -35,6 +38,22 @@ struct CommittedCommand {
   uint64_t seq = 0;
 };
 
+// What one node's storage holds durably at the end of a run: what a restart would load.
+struct DurableLog {
+  std::vector<CommittedCommand> commands;  // the commands of its log, in any order
+  // Its snapshot's client sessions: (client, the highest seq applied). Every write of that client
+  // up to that seq is in the snapshot (a client sends one request at a time).
+  std::vector<CommittedCommand> sessions;
+};
+
+// The cluster's disks, for the acknowledged writes the committed log has not reached.
+struct DurableLogs {
+  // The last index of the committed log the caller read `committed` from. An acknowledged entry
+  // at or below it that the committed log lacks was replaced: lost, whatever the disks hold.
+  raft::Index committed_through;
+  std::vector<DurableLog> nodes;  // every voter, up or down
+};
+
 // The acknowledged writes missing from `committed`, in the order of `acked`, as violations of
 // `durability` detected at `end`. A command committed several times (a retried request) counts
 // once; commands never acknowledged are ignored. O((A + C) log C).
@@ -50,9 +69,17 @@ std::vector<PropertyViolation> check_durability(std::span<const AckedWrite> acke
 
 // The same check in two steps, for a caller that attaches more to each report: the positions in
 // `acked` of the writes missing from `committed` (ascending), and the report of one of them.
+//
+// With `disks`, a missing write acknowledged past `committed_through` (or as an unknown entry) is
+// lost only when fewer than a majority of `disks->nodes` hold it; its report then says how many
+// do. Without, every missing write is lost.
 std::vector<size_t> lost_writes(std::span<const AckedWrite> acked,
-                                std::span<const CommittedCommand> committed);
+                                std::span<const CommittedCommand> committed,
+                                const DurableLogs* disks = nullptr);
 PropertyViolation durability_violation(const AckedWrite& lost, SimTime end, uint64_t seed,
-                                       std::span<const std::string> names = {});
+                                       std::span<const std::string> names = {},
+                                       const DurableLogs* disks = nullptr);
+// How many of `disks` hold `write` durably.
+size_t nodes_holding(const AckedWrite& write, const DurableLogs& disks);
 
 }  // namespace raftsim::check

@@ -120,6 +120,13 @@ KvResult KvStore::apply(const KvCommand& c) {
   return result;
 }
 
+std::map<uint64_t, uint64_t> KvStore::last_seqs() const {
+  std::map<uint64_t, uint64_t> out;
+  for (const auto& [client, session] : sessions_)
+    out.emplace_hint(out.end(), client, session.last_seq);
+  return out;
+}
+
 std::string KvStore::get(const std::string& key) const {
   auto it = data_.find(key);
   return it == data_.end() ? std::string{} : it->second;

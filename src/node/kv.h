@@ -63,6 +63,8 @@ class KvStore {
     auto it = sessions_.find(client_id);
     return it == sessions_.end() ? 0 : it->second.last_seq;
   }
+  // Every client's last_seq, by client id.
+  std::map<uint64_t, uint64_t> last_seqs() const;
 
  private:
   struct Session {

@@ -78,6 +78,7 @@ void SimClient::begin_op(ClientEnv& env) {
   current_.expected = command_.expected;
   current_.invoke = env.now();
   std::fill(timed_out_.begin(), timed_out_.end(), false);
+  ring_ = target_;
   busy_ = true;
   env.client_event(current_, target_, /*completed=*/false);
   send_attempt(env);
@@ -91,16 +92,18 @@ void SimClient::send_attempt(ClientEnv& env) {
 
 void SimClient::retry_elsewhere(ClientEnv& env, uint32_t hint, Duration backoff) {
   if (env.now() - current_.invoke >= model_.give_up) return finish(env, false, {});
-  if (hint >= 1 && hint <= nodes_ && hint != target_ && !timed_out_[hint]) {
+  if (hint >= 1 && hint <= nodes_ && hint != target_) {
+    // A hint at a node that timed out is followed without moving the ring (see timed_out_).
+    if (!timed_out_[hint]) ring_ = hint;
     target_ = hint;
   } else {
     // The next node round the ring that has not timed out on us (any node if all have).
-    uint32_t next = target_;
+    uint32_t next = ring_;
     for (uint32_t step = 0; step < nodes_; ++step) {
       next = next % nodes_ + 1;
       if (!timed_out_[next]) break;
     }
-    target_ = next;
+    target_ = ring_ = next;
   }
   if (backoff.count() == 0) return send_attempt(env);
   // Asking the next node at once would spin while no leader exists; wait a little first.

@@ -110,10 +110,14 @@ class SimClient {
   uint64_t live_timer_[2] = {0, 0};
   SimTime next_arrival_;
   std::vector<std::string> last_seen_;  // per key: the last value this client observed
-  // Nodes that let an attempt of the current operation time out: their word (or a hint naming
-  // them) is not trusted again for this operation, or a client could bounce forever between a
-  // stranded old leader and the follower that still believes in it.
+  // Nodes that let an attempt of the current operation time out: the client's own search round
+  // the ring skips them (any node if all have timed out). A hint naming one is still followed —
+  // its link may only have been slow once, and a node that knows the leader knows more than an
+  // old timeout — but the ring then resumes from `ring_`, not from the hinted node, so a stranded
+  // old leader and a follower that still believes in it cannot hold the client between them:
+  // each further timeout moves the ring on to a node not yet asked.
   std::vector<bool> timed_out_;
+  uint32_t ring_ = 1;  // where the search round the ring continues from
   std::vector<ClientOp> history_;
 };
 

@@ -190,4 +190,16 @@ std::variant<node::Loaded, node::LoadError> SimDisk::load() {
   return loaded;
 }
 
+raft::Restored SimDisk::durable_state() const {
+  raft::Restored state;
+  if (meta_) state.hard_state = *meta_;
+  if (!snapshot_.empty()) {
+    auto snapshot = node::decode_snapshot_record(snapshot_);
+    if (!snapshot) return state;
+    state.snapshot = std::move(*snapshot);
+  }
+  state.entries = node::scan_log(log_, verified_, raft::Index{first_index_}).entries;
+  return state;
+}
+
 }  // namespace raftsim::sim

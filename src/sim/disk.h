@@ -52,6 +52,10 @@ class SimDisk final : public node::Storage {
   // Returns what was done, or why nothing was.
   std::string corrupt(uint64_t index);
 
+  // What load() would find now, without repairing anything: the durable snapshot and the log's
+  // good records up to the first bad one (none when the snapshot record is bad).
+  raft::Restored durable_state() const;
+
   size_t durable_records() const { return offsets_.size(); }
   size_t durable_bytes() const {
     return log_.size() + (meta_ ? node::kMetaRecordSize : 0) + snapshot_.size();

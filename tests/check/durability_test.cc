@@ -78,5 +78,66 @@ TEST(DurabilityTest, SameSeqOfAnotherClientDoesNotCount) {
   EXPECT_EQ(check_durability(acks, log).size(), 1u);
 }
 
+// The disks of a three-node cluster whose committed log (as read from a running node) reaches
+// index 40; each node's log holds the given (client, seq) commands.
+DurableLogs three_disks(std::vector<std::vector<CommittedCommand>> logs) {
+  DurableLogs disks;
+  disks.committed_through = raft::Index{40};
+  for (auto& commands : logs)
+    disks.nodes.push_back({std::move(commands), {}});
+  return disks;
+}
+
+AckedWrite acked_as(uint64_t client, uint64_t seq, uint64_t index) {
+  AckedWrite w = acked(client, seq, "x", raft::NodeId{1});
+  w.index = raft::Index{index};
+  w.term = raft::Term{2};
+  return w;
+}
+
+// A stuck cluster: the leader acknowledged index 45 and crashed before anyone else learnt it was
+// committed. Two of three disks hold it, so every future leader will: nothing is lost.
+TEST(DurabilityTest, AWritePastTheCommittedLogOnAMajorityOfDisksIsNotLost) {
+  const std::vector<AckedWrite> acks{acked_as(1, 5, 45)};
+  const DurableLogs disks = three_disks({{{1, 5}}, {{1, 4}, {1, 5}}, {{1, 4}}});
+  EXPECT_EQ(lost_writes(acks, {}, &disks), (std::vector<size_t>{}));
+  EXPECT_EQ(lost_writes(acks, {}), (std::vector<size_t>{0})) << "the committed log alone";
+}
+
+TEST(DurabilityTest, AWriteOnAMinorityOfDisksIsLost) {
+  const std::vector<AckedWrite> acks{acked_as(1, 5, 45)};
+  const DurableLogs disks = three_disks({{{1, 5}}, {{1, 4}}, {}});
+  ASSERT_EQ(lost_writes(acks, {}, &disks), (std::vector<size_t>{0}));
+  EXPECT_EQ(
+      durability_violation(acks[0], 9'000'000, 1, {}, &disks).detail,
+      "client 1 seq 5 (put x \"v\"), acknowledged by n1 at 2.000000s as (index 45, term 2), is "
+      "not in the committed log, and only 1 of 3 nodes hold it durably");
+}
+
+// Index 30 is inside the committed log, which holds another command there: the acknowledged entry
+// was overwritten, and stale copies on the disks do not bring it back.
+TEST(DurabilityTest, AnOverwrittenWriteIsLostWhateverTheDisksHold) {
+  const std::vector<AckedWrite> acks{acked_as(1, 5, 30)};
+  const DurableLogs disks = three_disks({{{1, 5}}, {{1, 5}}, {{1, 5}}});
+  ASSERT_EQ(lost_writes(acks, std::vector<CommittedCommand>{{2, 9}}, &disks),
+            (std::vector<size_t>{0}));
+  EXPECT_EQ(
+      durability_violation(acks[0], 9'000'000, 1, {}, &disks).detail,
+      "client 1 seq 5 (put x \"v\"), acknowledged by n1 at 2.000000s as (index 30, term 2), is "
+      "not in the committed log, which reaches index 40 without it");
+}
+
+// A node that compacted the entry into its snapshot holds it through its client's session.
+TEST(DurabilityTest, ASnapshotSessionPastTheSeqHoldsTheWrite) {
+  const std::vector<AckedWrite> acks{acked_as(1, 5, 45)};
+  DurableLogs disks = three_disks({{}, {{1, 5}}, {}});
+  EXPECT_EQ(lost_writes(acks, {}, &disks).size(), 1u);
+  disks.nodes[0].sessions = {{2, 9}, {1, 7}};
+  EXPECT_EQ(nodes_holding(acks[0], disks), 2u);
+  EXPECT_TRUE(lost_writes(acks, {}, &disks).empty());
+  disks.nodes[0].sessions = {{1, 4}};
+  EXPECT_EQ(nodes_holding(acks[0], disks), 1u);
+}
+
 }  // namespace
 }  // namespace raftsim::check
