@@ -116,6 +116,7 @@ void Node::pump() {
       Ready done = std::move(*in_flight_);
       in_flight_.reset();
       if (observer_ && done.hard_state) observer_->on_durable(*done.hard_state);
+      if (observer_) observer_->on_synced(done);
       finish(done);
       pump();
     });

@@ -59,6 +59,10 @@ class NodeObserver {
   virtual void on_persist(const raft::Ready&) {}
   // A synced write that carried this hard state has completed: it is now durable.
   virtual void on_durable(const raft::HardState&) {}
+  // A Ready's write is durable and the messages that waited for it (`after_persist`) are about
+  // to leave: the gap between persisting and sending, where a crash loses nothing stored but
+  // everything said about it.
+  virtual void on_synced(const raft::Ready&) {}
   virtual void on_apply(const raft::Entry&) {}
   // The state machine now stands at `snapshot`: loaded at start, or received from a leader.
   // Applies continue from snapshot.index + 1.

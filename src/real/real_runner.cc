@@ -108,8 +108,19 @@ std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
                                 scenario::to_string(kind)));
     }
   }
+  if (s.world.pct.enabled()) {
+    out.push_back(
+        fmt::format("{}: the PCT scheduler (network.pct) exists only in the simulated "
+                    "world",
+                    s.file));
+  }
   for (const Fault& f : s.timeline) {
-    if (!can_apply(f.kind)) {
+    if (f.when) {
+      out.push_back(
+          fmt::format("{}: event-triggered faults ('when') exist only in the simulated "
+                      "world",
+                      at(f.where)));
+    } else if (!can_apply(f.kind)) {
       out.push_back(fmt::format("{}: '{}' cannot be done to real processes", at(f.where),
                                 scenario::to_string(f.kind)));
     }
@@ -220,7 +231,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   const bool liveness = s.liveness.enabled;
   sim::SimTime probe_at;
   if (liveness) {
-    probe_at = scenario::last_fault_time(timeline) + s.liveness.quiet;
+    probe_at = scenario::last_fault_time(timeline, sim::kTimeZero + s.duration) + s.liveness.quiet;
     end = std::max(end, probe_at + s.liveness.within);
   }
   const Clock::time_point stop_clients = t0 + std::chrono::microseconds(micros(end_of_workload));

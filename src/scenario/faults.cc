@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace raftsim::scenario {
 
@@ -51,9 +52,51 @@ std::vector<std::pair<uint32_t, uint32_t>> targets(const Fault& f, uint32_t node
   return all;
 }
 
+std::string who(uint32_t id, const Scenario& s) {
+  return id == 0 ? "any node" : id == kTriggerNode ? "the trigger" : s.node_name(id);
+}
+
+std::string message_kinds(sim::MessageKinds kinds) {
+  if (kinds == sim::kAnyMessage) return "any";
+  std::string out;
+  for (size_t k = 0; k < sim::kMessageKinds; ++k) {
+    const auto kind = static_cast<sim::MessageKind>(k);
+    if (kinds & sim::bit(kind)) out += (out.empty() ? "" : "/") + std::string(to_string(kind));
+  }
+  return out;
+}
+
+std::string message_fault_text(const Fault& f, const Scenario& s) {
+  static constexpr const char* kVerbs[] = {"drop", "delay", "duplicate", "hold back"};
+  const size_t verb = static_cast<size_t>(f.kind) - static_cast<size_t>(FaultKind::kDropMessages);
+  std::string out =
+      fmt::format("{} the next {} {} message{} from {} to {}", kVerbs[verb], f.count,
+                  message_kinds(f.messages), f.count == 1 ? "" : "s", who(f.from, s), who(f.to, s));
+  if (f.kind == FaultKind::kDelayMessages) out += fmt::format(" by {}ms", f.delay.count() / 1000);
+  if (f.kind == FaultKind::kDuplicateMessages && f.delay.count() > 0) {
+    out += fmt::format(" (the copy {}ms later)", f.delay.count() / 1000);
+  }
+  return out;
+}
+
 }  // namespace
 
+std::string describe_trigger(const Trigger& t, const Scenario& s) {
+  std::string out =
+      fmt::format("when {} {}", t.node == 0 ? "a node" : s.node_name(t.node), to_string(t.event));
+  if (t.event == sim::NodeEventKind::kUncommitted) out += fmt::format(" ({} entries)", t.entries);
+  if (t.nth > 1) out += fmt::format(" (the {}th time)", t.nth);
+  return out;
+}
+
 std::string describe_fault(const Fault& f, const Scenario& s) {
+  std::string text = describe_plain(f, s);
+  if (f.undo_after.count() > 0) text += fmt::format(" for {}ms", f.undo_after.count() / 1000);
+  if (f.when) text = describe_trigger(*f.when, s) + ": " + text;
+  return text;
+}
+
+std::string describe_plain(const Fault& f, const Scenario& s) {
   const std::string nodes = node_list(f.nodes, s);
   switch (f.kind) {
     case FaultKind::kPartition: {
@@ -78,10 +121,12 @@ std::string describe_fault(const Fault& f, const Scenario& s) {
     case FaultKind::kUnclog:
       return "unclog " + link_list(f.links, s);
     case FaultKind::kCrash:
+      if (f.nodes == std::vector<uint32_t>{kTriggerNode}) return "crash the trigger";
       return "crash " + nodes;
     case FaultKind::kRestart:
       return "restart " + nodes;
     case FaultKind::kPause:
+      if (f.nodes == std::vector<uint32_t>{kTriggerNode}) return "pause the trigger";
       return "pause " + nodes;
     case FaultKind::kResume:
       return "resume " + nodes;
@@ -108,15 +153,48 @@ std::string describe_fault(const Fault& f, const Scenario& s) {
     case FaultKind::kCrashLeader:
     case FaultKind::kIsolateLeader:
       return fmt::format("{} for {}ms", to_string(f.kind), f.length.count() / 1000);
+    case FaultKind::kDropMessages:
+    case FaultKind::kDelayMessages:
+    case FaultKind::kDuplicateMessages:
+    case FaultKind::kHoldMessages:
+      return message_fault_text(f, s);
+    case FaultKind::kIsolate:
+      return f.nodes.empty() ? "isolate" : "isolate " + who(f.nodes[0], s);
+    default:
+      break;
   }
   return std::string(to_string(f.kind));
 }
 
 namespace {
 
-void do_fault(sim::World& world, const Fault& f) {
+sim::MessageFilter filter_of(const Fault& f, uint64_t id) {
+  static constexpr sim::MessageFilter::Action kActions[] = {
+      sim::MessageFilter::Action::kDrop, sim::MessageFilter::Action::kDelay,
+      sim::MessageFilter::Action::kDuplicate, sim::MessageFilter::Action::kHold};
+  return {.action =
+              kActions[static_cast<size_t>(f.kind) - static_cast<size_t>(FaultKind::kDropMessages)],
+          .kinds = f.messages,
+          .from = f.from,
+          .to = f.to,
+          .count = f.count,
+          .delay = f.delay,
+          .id = id};
+}
+
+// `id` names a message fault's filter, so that its `for` can remove it again.
+void do_fault(sim::World& world, const Fault& f, uint64_t id = 0) {
   const uint32_t n = world.node_count();
+  if (is_message_fault(f.kind)) return world.add_message_filter(filter_of(f, id));
   switch (f.kind) {
+    case FaultKind::kIsolate: {
+      std::vector<uint32_t> rest;
+      for (uint32_t node = 1; node <= n; ++node)
+        if (node != f.nodes[0]) rest.push_back(node);
+      std::vector<std::vector<uint32_t>> groups{{f.nodes[0]}};
+      if (!rest.empty()) groups.push_back(std::move(rest));
+      return world.partition(groups);
+    }
     case FaultKind::kPartition:
       return world.partition(f.groups);
     case FaultKind::kCut:
@@ -227,13 +305,124 @@ std::pair<Fault, Fault> pin_leader_fault(const Fault& f, uint32_t leader, uint32
   return {begin, undo};
 }
 
+namespace {
+
+// What undoes a fault that has just taken effect: a restart, a resume, a heal, or the removal of a
+// message fault's filter `id`.
+void undo_later(sim::World& world, const Fault& f, uint64_t id, const Scenario& s) {
+  Fault undo{.at = world.now() + f.undo_after, .kind = FaultKind::kHeal, .nodes = f.nodes};
+  if (f.kind == FaultKind::kCrash) undo.kind = FaultKind::kRestart;
+  if (f.kind == FaultKind::kPause) undo.kind = FaultKind::kResume;
+  world.at(undo.at, [&world, undo, id, &s, message = is_message_fault(f.kind)] {
+    if (message) {
+      world.remove_message_filter(id);
+      return;
+    }
+    apply_fault(world, undo, s);
+  });
+}
+
+std::string what_happened(sim::NodeEventKind event, uint64_t value, const Scenario& s) {
+  switch (event) {
+    case sim::NodeEventKind::kBecomesLeader:
+      return "becomes leader";
+    case sim::NodeEventKind::kBecomesCandidate:
+      return "becomes a candidate";
+    case sim::NodeEventKind::kGrantsVote:
+      return fmt::format("grants its vote to {}", s.node_name(static_cast<uint32_t>(value)));
+    case sim::NodeEventKind::kPersisted:
+      return "has persisted its write and not yet sent the messages that wait for it";
+    case sim::NodeEventKind::kApplies:
+      return fmt::format("applies entry {}", value);
+    case sim::NodeEventKind::kInstallsSnapshot:
+      return fmt::format("installs the leader's snapshot through entry {}", value);
+    case sim::NodeEventKind::kUncommitted:
+      return fmt::format("holds {} uncommitted entries", value);
+  }
+  return "?";
+}
+
+// The event-triggered faults of a timeline: each is armed at its `at`, disarmed at its `by`, and
+// fires once, on the `nth` matching event it hears of while armed.
+class TriggerBook {
+ public:
+  TriggerBook(sim::World& world, const Scenario& s)
+      : world_(world), s_(s), uncommitted_(world.node_count() + 1, 0) {}
+
+  void add(const Fault& f, size_t index) {
+    const size_t slot = armed_.size();
+    armed_.push_back({&f, index});
+    world_.at(f.at, [this, slot] { armed_[slot].armed = true; });
+    if (f.when->by != SimTime::max()) world_.at(f.when->by, [this, slot] { disarm(slot); });
+  }
+
+  void on_event(const sim::NodeEvent& e) {
+    uint64_t was = 0;
+    if (e.kind == sim::NodeEventKind::kUncommitted)
+      was = std::exchange(uncommitted_[e.node], e.value);
+    for (Armed& a : armed_) {
+      const Trigger& t = *a.fault->when;
+      if (!a.armed || t.event != e.kind || (t.node != 0 && t.node != e.node)) continue;
+      if (e.kind == sim::NodeEventKind::kUncommitted && !(was < t.entries && e.value >= t.entries))
+        continue;
+      if (++a.seen < t.nth) continue;
+      a.armed = false;
+      fire(*a.fault, a.index, e.node, e.value);
+    }
+  }
+
+ private:
+  struct Armed {
+    const Fault* fault;
+    size_t index;
+    bool armed = false;
+    uint64_t seen = 0;
+  };
+
+  void disarm(size_t slot) { armed_[slot].armed = false; }
+
+  void fire(const Fault& f, size_t index, uint32_t node, uint64_t value) {
+    Fault c = f;
+    c.when.reset();
+    c.at = world_.now();
+    for (uint32_t* id : {&c.from, &c.to})
+      if (*id == kTriggerNode) *id = node;
+    for (uint32_t& id : c.nodes)
+      if (id == kTriggerNode) id = node;
+    world_.note_fault(fmt::format("{} {}, which triggers: {}", s_.node_name(node),
+                                  what_happened(f.when->event, value, s_), describe_fault(c, s_)));
+    do_fault(world_, c, index + 1);
+    if (c.undo_after.count() > 0) undo_later(world_, c, index + 1, s_);
+  }
+
+  sim::World& world_;
+  const Scenario& s_;
+  std::vector<Armed> armed_;
+  std::vector<uint64_t> uncommitted_;  // per node, as last told
+};
+
+}  // namespace
+
 void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, const Scenario& s,
                      std::vector<uint32_t>* targets) {
   if (targets) targets->assign(timeline.size(), 0);
+  std::shared_ptr<TriggerBook> book;
   for (size_t i = 0; i < timeline.size(); ++i) {
     const Fault& f = timeline[i];
+    if (f.when) {
+      if (!book) {
+        book = std::make_shared<TriggerBook>(world, s);
+        world.set_node_event_listener([book](const sim::NodeEvent& e) { book->on_event(e); });
+      }
+      book->add(f, i);
+      continue;
+    }
     if (!is_leader_fault(f.kind)) {
-      world.at(f.at, [&world, &f, &s] { apply_fault(world, f, s); });
+      world.at(f.at, [&world, &f, &s, i] {
+        world.note_fault(describe_fault(f, s));
+        do_fault(world, f, i + 1);
+        if (f.undo_after.count() > 0) undo_later(world, f, i + 1, s);
+      });
       continue;
     }
     // Filled in when the fault fires; the undo, already queued, reads it.
@@ -257,10 +446,13 @@ void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, cons
   }
 }
 
-SimTime last_fault_time(const std::vector<Fault>& timeline) {
+SimTime last_fault_time(const std::vector<Fault>& timeline, SimTime end) {
   SimTime last = sim::kTimeZero;
-  for (const Fault& f : timeline)
-    last = std::max(last, is_leader_fault(f.kind) ? f.at + f.length : f.at);
+  for (const Fault& f : timeline) {
+    // An event-triggered fault may fire as late as its `by`.
+    const SimTime at = f.when ? std::min(f.when->by, end) : f.at;
+    last = std::max(last, (is_leader_fault(f.kind) ? at + f.length : at) + f.undo_after);
+  }
   return last;
 }
 

@@ -10,8 +10,13 @@
 
 namespace raftsim::scenario {
 
-// "partition {n1 n2 n3} | {n4 n5}", "crash n3", "delay 10s on n1->n2", ...
+// "partition {n1 n2 n3} | {n4 n5}", "crash n3", "delay 10s on n1->n2", "when a node
+// becomes_leader: crash the trigger for 300ms", ...
 std::string describe_fault(const Fault& fault, const Scenario& scenario);
+// The same without its `when` and `for`.
+std::string describe_plain(const Fault& fault, const Scenario& scenario);
+// "when n2 grants_vote (the 2nd time)"
+std::string describe_trigger(const Trigger& trigger, const Scenario& scenario);
 
 // Records the fault in the trace, then does it. `fault` names its nodes: not a leader fault.
 void apply_fault(sim::World& world, const Fault& fault, const Scenario& scenario);
@@ -24,17 +29,20 @@ uint32_t current_leader(const sim::World& world);
 // and its restart, or a partition that isolates it and the heal. `nodes`: the cluster's size.
 std::pair<Fault, Fault> pin_leader_fault(const Fault& fault, uint32_t leader, uint32_t nodes);
 
-// Puts every fault of `timeline` on the world's event queue, in timeline order. A leader fault
-// puts two events there at once: the fault at `at`, which picks the node leading at that moment,
-// and its undo at `at + length`, which acts on the node the fault picked (none: it does nothing).
-// Scheduling both up front keeps the order of same-instant events a function of the timeline.
-// `targets`, when given, is sized to the timeline and receives, for each leader fault that fired,
-// the node it picked (0 elsewhere): what pin_leader_fault needs to replay the run without it.
+// Puts every fault of `timeline` on the world's event queue, in timeline order; event-triggered
+// faults are armed through the world's node-event listener (set only when there are some). A leader
+// fault puts two events there at once: the fault at `at`, which picks the node leading at that
+// moment, and its undo at `at + length`, which acts on the node the fault picked (none: it does
+// nothing). Scheduling both up front keeps the order of same-instant events a function of the
+// timeline. `targets`, when given, is sized to the timeline and receives, for each leader fault
+// that fired, the node it picked (0 elsewhere): what pin_leader_fault needs to replay the run
+// without it.
 void schedule_faults(sim::World& world, const std::vector<Fault>& timeline,
                      const Scenario& scenario, std::vector<uint32_t>* targets = nullptr);
 
-// When the last fault of `timeline` happens, undos of leader faults included (the start of the
-// run when there is none).
-SimTime last_fault_time(const std::vector<Fault>& timeline);
+// When the last fault of `timeline` happens, undos of leader faults and `for` included (the start
+// of the run when there is none). An event-triggered fault counts as firing at its `by`, or at
+// `end` (the end of the run) when it has none.
+SimTime last_fault_time(const std::vector<Fault>& timeline, SimTime end);
 
 }  // namespace raftsim::scenario

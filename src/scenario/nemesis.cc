@@ -40,6 +40,56 @@ std::vector<std::pair<uint32_t, uint32_t>> links_of(uint32_t node, uint32_t n) {
   return links;
 }
 
+// A message fault on a random kind of message from `node`, to one other node or to any: it
+// affects 1-5 messages within `length`.
+void draw_message_fault(raft::Random& rng, const Nemesis& nemesis, uint32_t node, uint32_t n,
+                        Duration length, Fault& f) {
+  f.messages = sim::bit(static_cast<sim::MessageKind>(rng.uniform(sim::kMessageKinds)));
+  f.from = node;
+  if (n > 1 && rng.chance(0.5)) {
+    f.to = static_cast<uint32_t>(1 + rng.uniform(n - 1));
+    if (f.to >= node) ++f.to;
+  }
+  f.count = 1 + rng.uniform(5);
+  if (f.kind == FaultKind::kDelayMessages) f.delay = nemesis.delay;
+  if (f.kind == FaultKind::kDuplicateMessages) f.delay = draw(rng, Duration{0}, length);
+  f.undo_after = length;
+}
+
+// An event-triggered fault armed at `f.at` until `by`: the first node to do a random thing
+// (become leader or candidate, grant a vote, ...) is crashed, paused, isolated, or its next 1-5
+// messages are delayed, for `length`.
+void draw_triggered_fault(raft::Random& rng, const Nemesis& nemesis, Duration length, SimTime by,
+                          Fault& f) {
+  constexpr uint64_t kEvents = 7;
+  Trigger t;
+  t.event = static_cast<sim::NodeEventKind>(rng.uniform(kEvents));
+  if (t.event == sim::NodeEventKind::kUncommitted) t.entries = 1 + rng.uniform(5);
+  t.by = by;
+  const FaultKind drawn = f.kind;
+  f.when = t;
+  f.undo_after = length;
+  f.nodes = {kTriggerNode};
+  switch (drawn) {
+    case FaultKind::kTriggeredCrash:
+      f.kind = FaultKind::kCrash;
+      break;
+    case FaultKind::kTriggeredPause:
+      f.kind = FaultKind::kPause;
+      break;
+    case FaultKind::kTriggeredIsolate:
+      f.kind = FaultKind::kIsolate;
+      break;
+    default:
+      f.kind = FaultKind::kDelayMessages;
+      f.nodes.clear();
+      f.from = kTriggerNode;
+      f.count = 1 + rng.uniform(5);
+      f.delay = nemesis.delay;
+      break;
+  }
+}
+
 }  // namespace
 
 std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldConfig& world,
@@ -107,11 +157,26 @@ std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldC
         // Who leads is known only when the fault fires; the fault undoes itself `length` later.
         begin.length = length;
         break;
+      case FaultKind::kDropMessages:
+      case FaultKind::kDelayMessages:
+      case FaultKind::kDuplicateMessages:
+      case FaultKind::kHoldMessages:
+        draw_message_fault(rng, nemesis, node, n, length, begin);
+        break;
+      case FaultKind::kTriggeredCrash:
+      case FaultKind::kTriggeredPause:
+      case FaultKind::kTriggeredIsolate:
+      case FaultKind::kTriggeredDelay:
+        draw_triggered_fault(rng, nemesis, length, std::min(stop, end), begin);
+        break;
       default:
         break;  // the parser admits only the kinds above
     }
     out.push_back(begin);
-    if (kind != FaultKind::kWipe && !is_leader_fault(kind)) out.push_back(undo);
+    // A wipe has nothing to undo; the others carry their own undo (`length`, `for`).
+    if (kind != FaultKind::kWipe && !is_leader_fault(kind) && begin.undo_after.count() == 0) {
+      out.push_back(undo);
+    }
     start += gap;
   }
   return out;

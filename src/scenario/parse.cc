@@ -35,7 +35,9 @@ constexpr std::array kBugNames = {"commit_previous_term"sv, "vote_without_log_ch
                                   "forget_vote_on_restart"sv, "ack_before_persist"sv,
                                   "stale_leader_reads"sv};
 constexpr std::array kRangeKeys = {"min"sv, "max"sv};
-constexpr std::array kNetworkKeys = {"latency"sv, "loss"sv, "duplicate"sv, "reorder"sv, "delay"sv};
+constexpr std::array kNetworkKeys = {"latency"sv, "loss"sv,  "duplicate"sv,
+                                     "reorder"sv, "delay"sv, "pct"sv};
+constexpr std::array kPctKeys = {"depth"sv, "messages"sv, "hold"sv};
 constexpr std::array kLatencyKeys = {"shape"sv, "min"sv, "max"sv, "tail_chance"sv, "tail_max"sv};
 constexpr std::array kShapes = {"constant"sv, "uniform"sv, "exponential"sv, "long_tail"sv};
 constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "rate"sv, "think"sv,
@@ -43,13 +45,36 @@ constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "ra
 constexpr std::array kMixKeys = {"get"sv, "put"sv, "append"sv, "cas"sv};
 constexpr std::array kNemesisKeys = {"faults"sv, "every"sv, "duration"sv, "quiet"sv,
                                      "delay"sv,  "loss"sv,  "overlap"sv};
-constexpr std::array kNemesisFaults = {
-    "partition"sv, "crash"sv, "pause"sv,      "delay"sv,        "loss"sv,          "duplicate"sv,
-    "clog"sv,      "wipe"sv,  "clock_skew"sv, "crash_leader"sv, "isolate_leader"sv};
-constexpr std::array kNemesisKinds = {
-    FaultKind::kPartition, FaultKind::kCrash,       FaultKind::kPause,        FaultKind::kDelay,
-    FaultKind::kLoss,      FaultKind::kDuplicate,   FaultKind::kClog,         FaultKind::kWipe,
-    FaultKind::kClockSkew, FaultKind::kCrashLeader, FaultKind::kIsolateLeader};
+constexpr std::array kNemesisFaults = {"partition"sv,
+                                       "crash"sv,
+                                       "pause"sv,
+                                       "delay"sv,
+                                       "loss"sv,
+                                       "duplicate"sv,
+                                       "clog"sv,
+                                       "wipe"sv,
+                                       "clock_skew"sv,
+                                       "crash_leader"sv,
+                                       "isolate_leader"sv,
+                                       "drop_messages"sv,
+                                       "delay_messages"sv,
+                                       "duplicate_messages"sv,
+                                       "hold_messages"sv,
+                                       "triggered_crash"sv,
+                                       "triggered_pause"sv,
+                                       "triggered_isolate"sv,
+                                       "triggered_delay"sv};
+constexpr std::array kNemesisKinds = {FaultKind::kPartition,      FaultKind::kCrash,
+                                      FaultKind::kPause,          FaultKind::kDelay,
+                                      FaultKind::kLoss,           FaultKind::kDuplicate,
+                                      FaultKind::kClog,           FaultKind::kWipe,
+                                      FaultKind::kClockSkew,      FaultKind::kCrashLeader,
+                                      FaultKind::kIsolateLeader,  FaultKind::kDropMessages,
+                                      FaultKind::kDelayMessages,  FaultKind::kDuplicateMessages,
+                                      FaultKind::kHoldMessages,   FaultKind::kTriggeredCrash,
+                                      FaultKind::kTriggeredPause, FaultKind::kTriggeredIsolate,
+                                      FaultKind::kTriggeredDelay};
+static_assert(kNemesisFaults.size() == kNemesisKinds.size());
 constexpr std::array kLivenessKeys = {"quiet"sv, "within"sv};
 
 template <typename T>
@@ -274,8 +299,27 @@ void parse_implementation(Reader& r, const YAML::Node& node, std::vector<std::st
     r.error(node["protocol"], fmt::format("unknown protocol '{}' (known: maelstrom)", *protocol));
 }
 
-void parse_network(Reader& r, const YAML::Node& node, sim::LinkModel& link) {
+// `pct: {depth: 3, messages: 1000, hold: 200ms}`: the PCT delivery scheduler.
+void parse_pct(Reader& r, const YAML::Node& node, sim::PctConfig& pct) {
+  if (!node.IsDefined() || !r.map(node, kPctKeys, "a map {depth, messages, hold}")) return;
+  if (!node["depth"].IsDefined()) {
+    r.error(node, "missing 'depth' (how many priority change points plus one, e.g. depth: 3)");
+    return;
+  }
+  assign(r.whole(node["depth"], 1, 1000), pct.depth);
+  assign(r.whole(node["messages"], 1, 100000000), pct.messages);
+  if (const auto hold = r.duration(node["hold"])) {
+    if (hold->count() == 0) {
+      r.error(node["hold"], "hold must be positive");
+    } else {
+      pct.hold = *hold;
+    }
+  }
+}
+
+void parse_network(Reader& r, const YAML::Node& node, sim::LinkModel& link, sim::PctConfig& pct) {
   if (!node.IsDefined() || !r.map(node, kNetworkKeys, "a map of network settings")) return;
+  parse_pct(r, node["pct"], pct);
   assign(parse_latency(r, node["latency"], link.latency), link.latency);
   assign(r.probability(node["loss"]), link.loss);
   assign(r.probability(node["duplicate"]), link.duplicate);
@@ -431,7 +475,7 @@ void parse_top(Reader& r, const YAML::Node& root, Scenario& s) {
   parse_cluster(r, root, s.world);
   if (const YAML::Node cluster = root["cluster"]; cluster.IsDefined() && cluster.IsMap())
     parse_implementation(r, cluster["implementation"], s.implementation);
-  parse_network(r, root["network"], s.world.network);
+  parse_network(r, root["network"], s.world.network, s.world.pct);
   parse_workload(r, root["workload"], s.world, s.duration);
   const YAML::Node timeline = root["timeline"];
   if (timeline.IsDefined()) detail::parse_timeline(r, timeline, s.timeline);

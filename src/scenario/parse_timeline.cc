@@ -13,22 +13,69 @@ namespace {
 
 using std::string_view_literals::operator""sv;
 
-constexpr std::array kFaultNames = {
-    "partition"sv,     "isolate"sv,    "majorities_ring"sv, "bridge"sv,
-    "cut"sv,           "heal"sv,       "delay"sv,           "loss"sv,
-    "duplicate"sv,     "clog"sv,       "unclog"sv,          "crash"sv,
-    "restart"sv,       "pause"sv,      "resume"sv,          "wipe"sv,
-    "torn_write"sv,    "fsync_lies"sv, "corrupt"sv,         "clock_skew"sv,
-    "lie"sv,           "elect"sv,      "transfer"sv,        "crash_leader"sv,
-    "isolate_leader"sv};
+constexpr std::array kFaultNames = {"partition"sv,
+                                    "isolate"sv,
+                                    "majorities_ring"sv,
+                                    "bridge"sv,
+                                    "cut"sv,
+                                    "heal"sv,
+                                    "delay"sv,
+                                    "loss"sv,
+                                    "duplicate"sv,
+                                    "clog"sv,
+                                    "unclog"sv,
+                                    "crash"sv,
+                                    "restart"sv,
+                                    "pause"sv,
+                                    "resume"sv,
+                                    "wipe"sv,
+                                    "torn_write"sv,
+                                    "fsync_lies"sv,
+                                    "corrupt"sv,
+                                    "clock_skew"sv,
+                                    "lie"sv,
+                                    "elect"sv,
+                                    "transfer"sv,
+                                    "crash_leader"sv,
+                                    "isolate_leader"sv,
+                                    "drop_messages"sv,
+                                    "delay_messages"sv,
+                                    "duplicate_messages"sv,
+                                    "hold_messages"sv};
 // Everything an entry may hold: the faults, its time, and the links of a link-model fault.
-constexpr std::array kEntryKeys = {
-    "at"sv,           "links"sv,         "partition"sv, "isolate"sv,    "majorities_ring"sv,
-    "bridge"sv,       "cut"sv,           "heal"sv,      "delay"sv,      "loss"sv,
-    "duplicate"sv,    "clog"sv,          "unclog"sv,    "crash"sv,      "restart"sv,
-    "pause"sv,        "resume"sv,        "wipe"sv,      "torn_write"sv, "fsync_lies"sv,
-    "corrupt"sv,      "clock_skew"sv,    "lie"sv,       "elect"sv,      "transfer"sv,
-    "crash_leader"sv, "isolate_leader"sv};
+constexpr std::array kEntryKeys = {"at"sv,
+                                   "links"sv,
+                                   "partition"sv,
+                                   "isolate"sv,
+                                   "majorities_ring"sv,
+                                   "bridge"sv,
+                                   "cut"sv,
+                                   "heal"sv,
+                                   "delay"sv,
+                                   "loss"sv,
+                                   "duplicate"sv,
+                                   "clog"sv,
+                                   "unclog"sv,
+                                   "crash"sv,
+                                   "restart"sv,
+                                   "pause"sv,
+                                   "resume"sv,
+                                   "wipe"sv,
+                                   "torn_write"sv,
+                                   "fsync_lies"sv,
+                                   "corrupt"sv,
+                                   "clock_skew"sv,
+                                   "lie"sv,
+                                   "elect"sv,
+                                   "transfer"sv,
+                                   "crash_leader"sv,
+                                   "isolate_leader"sv,
+                                   "drop_messages"sv,
+                                   "delay_messages"sv,
+                                   "duplicate_messages"sv,
+                                   "hold_messages"sv,
+                                   "when"sv,
+                                   "for"sv};
 constexpr std::array kLieNames = {"inflate_log"sv, "vote_for_everyone"sv, "forge_acks"sv,
                                   "term_inflation"sv};
 constexpr std::array kFsyncLiesKeys = {"node"sv, "on"sv};
@@ -342,6 +389,8 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
     ok = transfer(r, value, f);
   } else if (name == "crash_leader" || name == "isolate_leader") {
     ok = leader_fault(r, name, value, f);
+  } else if (name.ends_with("_messages")) {
+    ok = message_fault(r, name, value, f, false);
   } else {
     static constexpr std::array kNodeFaults = {
         std::pair{"crash"sv, FaultKind::kCrash}, std::pair{"restart"sv, FaultKind::kRestart},
@@ -353,6 +402,60 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
   }
   if (ok) out.push_back(std::move(f));
   return ok;
+}
+
+// The fault of an entry with `when`: crash, pause, isolate or a message fault, of one node or of
+// `trigger`, the node the event happens on.
+bool triggered(Reader& r, std::string_view name, const YAML::Node& key, const YAML::Node& value,
+               const YAML::Node& when, const Fault& base, Faults& out) {
+  Fault f = base;
+  Trigger t;
+  const bool when_ok = parse_when(r, when, t);
+  bool ok = false;
+  if (name == "crash" || name == "pause" || name == "isolate") {
+    ok = triggered_node_fault(r, name, value, f);
+  } else if (name.ends_with("_messages")) {
+    ok = message_fault(r, name, value, f, true);
+  } else {
+    r.error(key, fmt::format("'when' goes with crash, pause, isolate or a message fault "
+                             "(drop_messages, ...), not with '{}'",
+                             name));
+    return false;
+  }
+  if (when_ok && t.by < base.at) {
+    r.error(when["by"], "'by' is before the entry's 'at': the fault would never be armed");
+    return false;
+  }
+  f.when = t;
+  if (ok && when_ok) out.push_back(std::move(f));
+  return ok && when_ok;
+}
+
+// `for`: how long a message fault, or an event-triggered crash, pause or isolation, lasts.
+bool undo_after(Reader& r, const YAML::Node& value, std::string_view name, Fault& f) {
+  if (!value.IsDefined()) return true;
+  const bool node_fault = f.when && (f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause ||
+                                     f.kind == FaultKind::kIsolate);
+  if (!is_message_fault(f.kind) && !node_fault) {
+    r.error(value, fmt::format("'for' goes with a message fault or an event-triggered crash, "
+                               "pause or isolate, not with '{}'",
+                               name));
+    return false;
+  }
+  const auto d = r.duration(value);
+  if (!d) return false;
+  if (d->count() <= 0) {
+    r.error(value, "'for' needs a positive duration (how long until it is undone)");
+    return false;
+  }
+  if (!f.when && *d > SimTime{r.end()} - f.at) {
+    r.error(value, fmt::format("{} at {} for {} lasts until after the end of the run ({})", name,
+                               format_duration(f.at.time_since_epoch()), format_duration(*d),
+                               format_duration(r.end())));
+    return false;
+  }
+  f.undo_after = *d;
+  return true;
 }
 
 void parse_entry(Reader& r, const YAML::Node& entry, Faults& timeline) {
@@ -369,8 +472,12 @@ void parse_entry(Reader& r, const YAML::Node& entry, Faults& timeline) {
     }
   }
   const YAML::Node at = entry["at"];
-  if (!at.IsDefined()) r.error(entry, "missing 'at' (when the fault happens, e.g. at: 5s)");
-  const auto when = r.time(at);
+  const YAML::Node when_node = entry["when"];
+  if (!at.IsDefined() && !when_node.IsDefined()) {
+    r.error(entry, "missing 'at' (when the fault happens, e.g. at: 5s)");
+  }
+  // An event-triggered fault is armed at `at`, from the start of the run when it has none.
+  const auto when = at.IsDefined() ? r.time(at) : std::optional<SimTime>(SimTime{});
   if (faults.empty()) {
     if (unknown_key) return;
     r.error(entry, "a timeline entry needs one fault (partition, isolate, crash, heal, ...)");
@@ -392,7 +499,12 @@ void parse_entry(Reader& r, const YAML::Node& entry, Faults& timeline) {
   base.where = r.where(key);
   if (when) base.at = *when;
   Faults read;
-  if (!read_fault(r, name, key, value, links, base, read) || !when) return;
+  if (when_node.IsDefined()) {
+    if (!triggered(r, name, key, value, when_node, base, read) || !when) return;
+  } else if (!read_fault(r, name, key, value, links, base, read) || !when) {
+    return;
+  }
+  if (!undo_after(r, entry["for"], name, read.front())) return;
   // A leader fault's undo is part of it, and must fall within the run like any other fault.
   const Fault& first = read.front();
   if (is_leader_fault(first.kind) && first.length > SimTime{r.end()} - *when) {

@@ -266,7 +266,7 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   // Liveness: after the last fault and a quiet window, a new proposal must commit in time.
   LivenessProbe liveness;
   if (scenario.liveness.enabled) {
-    const SimTime last_fault = last_fault_time(timeline);
+    const SimTime last_fault = last_fault_time(timeline, end);
     liveness.checked = true;
     liveness.probe_at = last_fault + scenario.liveness.quiet;
     end = std::max(end, liveness.probe_at + scenario.liveness.within);

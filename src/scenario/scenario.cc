@@ -54,6 +54,8 @@ bool same(const sim::WorldConfig& a, const sim::WorldConfig& b) {
                                                         b.tick, b.seed, b.snapshot_every,
                                                         b.max_entries_per_append) &&
          same(a.network, b.network) && same(a.disk.fsync, b.disk.fsync) &&
+         std::tie(a.pct.depth, a.pct.messages, a.pct.hold) ==
+             std::tie(b.pct.depth, b.pct.messages, b.pct.hold) &&
          same(a.workload, b.workload);
 }
 
@@ -112,8 +114,51 @@ std::string_view to_string(FaultKind kind) {
       return "crash_leader";
     case FaultKind::kIsolateLeader:
       return "isolate_leader";
+    case FaultKind::kDropMessages:
+      return "drop_messages";
+    case FaultKind::kDelayMessages:
+      return "delay_messages";
+    case FaultKind::kDuplicateMessages:
+      return "duplicate_messages";
+    case FaultKind::kHoldMessages:
+      return "hold_messages";
+    case FaultKind::kIsolate:
+      return "isolate";
+    case FaultKind::kTriggeredCrash:
+      return "triggered_crash";
+    case FaultKind::kTriggeredPause:
+      return "triggered_pause";
+    case FaultKind::kTriggeredIsolate:
+      return "triggered_isolate";
+    case FaultKind::kTriggeredDelay:
+      return "triggered_delay";
   }
   return "unknown";
+}
+
+std::string_view to_string(sim::NodeEventKind event) {
+  switch (event) {
+    case sim::NodeEventKind::kBecomesLeader:
+      return "becomes_leader";
+    case sim::NodeEventKind::kBecomesCandidate:
+      return "becomes_candidate";
+    case sim::NodeEventKind::kGrantsVote:
+      return "grants_vote";
+    case sim::NodeEventKind::kPersisted:
+      return "persisted";
+    case sim::NodeEventKind::kApplies:
+      return "applies";
+    case sim::NodeEventKind::kInstallsSnapshot:
+      return "installs_snapshot";
+    case sim::NodeEventKind::kUncommitted:
+      return "uncommitted";
+  }
+  return "unknown";
+}
+
+bool is_message_fault(FaultKind kind) {
+  return kind == FaultKind::kDropMessages || kind == FaultKind::kDelayMessages ||
+         kind == FaultKind::kDuplicateMessages || kind == FaultKind::kHoldMessages;
 }
 
 bool is_leader_fault(FaultKind kind) {
@@ -122,8 +167,9 @@ bool is_leader_fault(FaultKind kind) {
 
 size_t count_faults(const std::vector<Fault>& timeline) {
   return timeline.size() +
-         static_cast<size_t>(std::count_if(timeline.begin(), timeline.end(),
-                                           [](const Fault& f) { return is_leader_fault(f.kind); }));
+         static_cast<size_t>(std::count_if(timeline.begin(), timeline.end(), [](const Fault& f) {
+           return is_leader_fault(f.kind) || f.undo_after.count() > 0;
+         }));
 }
 
 std::string_view to_string(Property property) {
@@ -218,6 +264,8 @@ bool operator==(const Fault& a, const Fault& b) {
   return std::tie(a.at, a.kind, a.groups, a.nodes, a.links, a.delay, a.rate, a.factor, a.on,
                   a.record, a.length) == std::tie(b.at, b.kind, b.groups, b.nodes, b.links, b.delay,
                                                   b.rate, b.factor, b.on, b.record, b.length) &&
+         std::tie(a.messages, a.from, a.to, a.count, a.undo_after, a.when) ==
+             std::tie(b.messages, b.from, b.to, b.count, b.undo_after, b.when) &&
          same(a.lies, b.lies);
 }
 

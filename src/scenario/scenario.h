@@ -49,6 +49,32 @@ enum class FaultKind : uint8_t {
   // node leads at that moment, both do nothing.
   kCrashLeader,    // length: crash the leader, restart it after `length`
   kIsolateLeader,  // length: partition the leader from every other node, heal after `length`
+  // Message faults: the next `count` messages of `messages` from `from` to `to` (0: any) are ...
+  kDropMessages,       // ... lost
+  kDelayMessages,      // ... delayed by `delay`
+  kDuplicateMessages,  // ... sent twice, the copy `delay` after the original
+  kHoldMessages,       // ... held back until the next message on their link has left
+  kIsolate,            // nodes (one): partitioned from every other node (an event-triggered fault)
+  // Only in a nemesis's list: an event-triggered crash, pause, isolation or message delay of the
+  // node a random event happens on.
+  kTriggeredCrash,
+  kTriggeredPause,
+  kTriggeredIsolate,
+  kTriggeredDelay,
+};
+
+// In an event-triggered fault, the node the event happened on (`crash: trigger`).
+inline constexpr uint32_t kTriggerNode = UINT32_MAX;
+
+// An event-triggered fault waits for an event (`when`) instead of a time: armed at the entry's
+// `at`, it fires on the `nth` matching event before `by`, once.
+struct Trigger {
+  sim::NodeEventKind event = sim::NodeEventKind::kBecomesLeader;
+  uint32_t node = 0;            // 0: any node
+  uint64_t nth = 1;             // counted from when it is armed
+  uint64_t entries = 1;         // kUncommitted: fires when a node first holds this many
+  SimTime by = SimTime::max();  // disarmed then; max: the end of the run
+  bool operator==(const Trigger&) const = default;
 };
 
 struct Fault {
@@ -64,6 +90,14 @@ struct Fault {
   uint64_t record = 0;                               // kCorrupt
   sim::Lies lies;                                    // kLie
   Duration length{0};                                // kCrashLeader, kIsolateLeader
+  sim::MessageKinds messages = sim::kAnyMessage;     // message faults
+  uint32_t from = 0;                                 // message faults (0: any; kTriggerNode)
+  uint32_t to = 0;                                   // message faults (0: any; kTriggerNode)
+  uint64_t count = 1;                                // message faults
+  // `for`: a message fault is removed, an event-triggered crash, pause or isolation undone
+  // (restart, resume, heal) this long after it takes effect. 0: it stays.
+  Duration undo_after{0};
+  std::optional<Trigger> when;  // event-triggered: fires on this event, not at `at`
   Where where;
 };
 
@@ -155,8 +189,12 @@ struct Scenario {
 std::string_view to_string(FaultKind kind);
 // crash_leader and isolate_leader: one timeline entry that stands for a fault and its undo.
 bool is_leader_fault(FaultKind kind);
-// Timeline entries, undos included; a leader fault counts as two (the fault and its undo).
+bool is_message_fault(FaultKind kind);
+// Timeline entries, undos included; a leader fault counts as two (the fault and its undo), and so
+// does an entry with `for`.
 size_t count_faults(const std::vector<Fault>& timeline);
+// "becomes_leader", "grants_vote", ... as scenario files write them.
+std::string_view to_string(sim::NodeEventKind event);
 std::string_view to_string(Property property);
 bool is_safety(Property property);
 // The short human form of an expectation for the verdict table, e.g. `no_commit [n4 n5] 6s..20s`.

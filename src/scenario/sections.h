@@ -3,6 +3,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "scenario/reader.h"
@@ -13,5 +15,14 @@ namespace raftsim::scenario::detail {
 // Appends the faults of the `timeline` list; entries are sorted by `at` afterwards by the caller.
 void parse_timeline(Reader& r, const YAML::Node& node, std::vector<Fault>& timeline);
 void parse_expectations(Reader& r, const YAML::Node& node, std::vector<Expectation>& out);
+
+// parse_triggered.cc: message faults, `when`, and the node of an event-triggered fault, where
+// `trigger` names the node the event happened on (only when `trigger_ok`).
+std::optional<uint32_t> node_or_trigger(Reader& r, const YAML::Node& value, bool trigger_ok);
+bool message_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f,
+                   bool trigger_ok);
+bool parse_when(Reader& r, const YAML::Node& value, Trigger& t);
+// crash, pause or isolate of one node or `trigger`.
+bool triggered_node_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f);
 
 }  // namespace raftsim::scenario::detail

@@ -7,6 +7,7 @@
 
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
+#include "scenario/shrink_sizes.h"
 #include "scenario/write.h"
 
 namespace raftsim::scenario {
@@ -91,7 +92,9 @@ std::vector<Fault> flatten(const std::vector<Unit>& units) {
 bool fits_in_run(const Scenario& s) {
   const SimTime end = SimTime{} + s.duration;
   return std::all_of(s.timeline.begin(), s.timeline.end(), [end](const Fault& f) {
-    return f.at < end && (!is_leader_fault(f.kind) || f.at + f.length <= end);
+    return f.at < end && (!is_leader_fault(f.kind) || f.at + f.length <= end) &&
+           (f.when ? f.when->by == SimTime::max() || f.when->by <= end
+                   : f.at + f.undo_after <= end);
   });
 }
 
@@ -102,6 +105,7 @@ SimTime round_up_ms(SimTime t) {
 
 // Takes node `n` (the highest id) out of every fault; false when a node fault names it.
 bool remove_node(Scenario& s, uint32_t n) {
+  drop_faults_of_node(s.timeline, n);
   std::vector<Fault> kept;
   for (Fault f : s.timeline) {
     if (std::find(f.nodes.begin(), f.nodes.end(), n) != f.nodes.end()) return false;
@@ -180,6 +184,7 @@ class Shrinker {
     progress |= fewer(&sim::WorkloadModel::clients, uint32_t{0});
     progress |= fewer(&sim::WorkloadModel::keys, uint32_t{1});
     progress |= shorten_faults();
+    progress |= smaller_faults();
     progress |= move_faults_earlier();
     progress |= fewer_nodes();
     progress |= drop_undos();
@@ -233,8 +238,11 @@ class Shrinker {
       std::erase_if(c.timeline, [end](const Fault& f) { return f.at >= end; });
       // A leader fault still in force at the new end is undone there, as a scenario file must
       // say; the run stops at the violation before it, so nothing it shows changes.
-      for (Fault& f : c.timeline)
+      for (Fault& f : c.timeline) {
         if (is_leader_fault(f.kind) && f.at + f.length > end) f.length = end - f.at;
+        if (!f.when && f.at + f.undo_after > end) f.undo_after = end - f.at;
+        if (f.when && f.when->by != SimTime::max() && f.when->by > end) f.when->by = end;
+      }
       if (!attempt(std::move(c))) break;
       progress = true;
     }
@@ -354,6 +362,30 @@ class Shrinker {
       c.timeline[i] =
           pin_leader_fault(f, picked[i], static_cast<uint32_t>(total_nodes(best_))).first;
       progress |= attempt(std::move(c));
+    }
+    return progress;
+  }
+
+  // Message faults and event-triggered faults doing less: fewer messages, shorter delays and
+  // `for`s, an earlier event (shrink_sizes.h); and, for per-event properties, no `for` at all
+  // (the fault stays in force, one entry where it was a fault and its undo).
+  bool smaller_faults() {
+    bool progress = false;
+    for (size_t i = 0; i < best_.timeline.size() && runs_ < max_runs_; ++i) {
+      std::vector<Fault> candidates = smaller_versions(best_.timeline[i]);
+      if (is_per_event(property_) && best_.timeline[i].undo_after.count() > 0) {
+        Fault stays = best_.timeline[i];
+        stays.undo_after = Duration{0};
+        candidates.insert(candidates.begin(), stays);
+      }
+      for (size_t k = 0; k < candidates.size(); ++k) {
+        Scenario c = best_;
+        c.timeline[i] = candidates[k];
+        if (!attempt(std::move(c))) continue;
+        progress = true;
+        candidates = smaller_versions(best_.timeline[i]);  // and on from the smaller one
+        k = static_cast<size_t>(-1);
+      }
     }
     return progress;
   }

@@ -74,7 +74,9 @@ class Writer {
  public:
   explicit Writer(const Scenario& s) : s_(s) {}
 
-  std::string name(uint32_t id) const { return text(s_.world.node_names.at(id - 1)); }
+  std::string name(uint32_t id) const {
+    return id == kTriggerNode ? "trigger" : text(s_.world.node_names.at(id - 1));
+  }
 
   std::string names(const std::vector<uint32_t>& ids) const {
     std::string out = "[";
@@ -97,6 +99,8 @@ class Writer {
 
   // The fault as `key: value` text (without `at`); one per node for faults that take one node.
   std::vector<std::string> fault(const Fault& f) const;
+  std::string message_fault(const Fault& f) const;
+  std::string when(const Trigger& t) const;
   std::string expectation(const Expectation& e) const;
 
  private:
@@ -117,6 +121,39 @@ std::string lies(const sim::Lies& l) {
   if (l.forge_acks) names.emplace_back("forge_acks");
   if (l.term_inflation) names.emplace_back("term_inflation");
   return fmt::format("[{}]", fmt::join(names, ", "));
+}
+
+std::string message_types(sim::MessageKinds kinds) {
+  if (kinds == sim::kAnyMessage) return "any";
+  std::vector<std::string_view> names;
+  for (size_t k = 0; k < sim::kMessageKinds; ++k) {
+    const auto kind = static_cast<sim::MessageKind>(k);
+    if (kinds & sim::bit(kind)) names.push_back(to_string(kind));
+  }
+  if (names.size() == 1) return std::string(names[0]);
+  return fmt::format("[{}]", fmt::join(names, ", "));
+}
+
+std::string Writer::message_fault(const Fault& f) const {
+  std::vector<std::string> parts{"type: " + message_types(f.messages)};
+  if (f.from != 0) parts.push_back("from: " + name(f.from));
+  if (f.to != 0) parts.push_back("to: " + name(f.to));
+  parts.push_back(fmt::format("count: {}", f.count));
+  if (f.kind == FaultKind::kDelayMessages) parts.push_back("by: " + dur(f.delay));
+  if (f.kind == FaultKind::kDuplicateMessages && f.delay.count() > 0) {
+    parts.push_back("after: " + dur(f.delay));
+  }
+  return fmt::format("{}: {{{}}}", to_string(f.kind), fmt::join(parts, ", "));
+}
+
+std::string Writer::when(const Trigger& t) const {
+  std::vector<std::string> parts{fmt::format("event: {}", to_string(t.event))};
+  if (t.node != 0) parts.push_back("node: " + name(t.node));
+  if (t.nth != 1) parts.push_back(fmt::format("nth: {}", t.nth));
+  if (t.event == sim::NodeEventKind::kUncommitted)
+    parts.push_back(fmt::format("entries: {}", t.entries));
+  if (t.by != SimTime::max()) parts.push_back("by: " + time(t.by));
+  return fmt::format("when: {{{}}}", fmt::join(parts, ", "));
 }
 
 std::vector<std::string> Writer::fault(const Fault& f) const {
@@ -183,6 +220,22 @@ std::vector<std::string> Writer::fault(const Fault& f) const {
     case FaultKind::kIsolateLeader:
       out.push_back(key + ": " + dur(f.length));
       break;
+    case FaultKind::kDropMessages:
+    case FaultKind::kDelayMessages:
+    case FaultKind::kDuplicateMessages:
+    case FaultKind::kHoldMessages:
+      out.push_back(message_fault(f));
+      break;
+    case FaultKind::kIsolate:
+      if (!f.nodes.empty()) out.push_back("isolate: " + name(f.nodes[0]));
+      break;
+    default:
+      break;  // the nemesis-only kinds never stand in a timeline
+  }
+  // An event-triggered fault keeps its trigger, and any fault its `for`: a repro replays them.
+  for (std::string& text : out) {
+    if (f.when) text = when(*f.when) + ", " + text;
+    if (f.undo_after.count() > 0) text += ", for: " + dur(f.undo_after);
   }
   return out;
 }
@@ -271,14 +324,19 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
   out << "\n";
 }
 
-void network(std::ostream& out, const sim::LinkModel& n) {
+void network(std::ostream& out, const sim::LinkModel& n, const sim::PctConfig& pct) {
   out << "# Every link between two nodes, until a timeline fault changes it.\n"
       << "network:\n"
       << "  latency: " << latency(n.latency) << "\n"
       << "  loss: " << num(n.loss) << "\n"
       << "  duplicate: " << num(n.duplicate) << "\n"
       << "  reorder: " << num(n.reorder) << "\n"
-      << "  delay: " << dur(n.extra_delay) << "\n\n";
+      << "  delay: " << dur(n.extra_delay) << "\n";
+  if (pct.depth != 0) {
+    out << fmt::format("  pct: {{depth: {}, messages: {}, hold: {}}}\n", pct.depth, pct.messages,
+                       dur(pct.hold));
+  }
+  out << "\n";
 }
 
 void workload(std::ostream& out, const Scenario& s) {
@@ -362,7 +420,7 @@ std::string write_scenario_yaml(const Scenario& s) {
       << "seed: " << s.seed << "\n"
       << "duration: " << dur(s.duration) << "\n\n";
   cluster(out, s, w);
-  network(out, s.world.network);
+  network(out, s.world.network, s.world.pct);
   workload(out, s);
   timeline(out, s, w);
   nemesis(out, s.nemesis);

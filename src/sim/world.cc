@@ -12,6 +12,7 @@ namespace {
 // Stream numbers for Random::derive_seed: one per component, so each draws independently.
 constexpr uint64_t kNetworkStream = 1;
 constexpr uint64_t kClientLinkStream = 2;
+constexpr uint64_t kPctStream = 3;
 constexpr uint64_t kDiskStream = 1000;
 constexpr uint64_t kNodeStream = 2000;
 constexpr uint64_t kClientStream = 3000;
@@ -62,11 +63,22 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
                           .a = entry.index.value,
                           .b = entry.term.value});
     if (world_.observer_) world_.observer_->on_apply(world_.now_, raft::NodeId{id_}, entry);
+    if (world_.node_events_) {
+      world_.tell_in_step({NodeEventKind::kApplies, id_, entry.index.value});
+    }
+  }
+  void on_synced(const raft::Ready& rd) override {
+    if (world_.node_events_ && !rd.after_persist.empty()) {
+      world_.tell_in_step({NodeEventKind::kPersisted, id_, 0});
+    }
   }
   void on_restore(const raft::Snapshot& snapshot, bool from_leader) override {
     if (from_leader) record_snapshot(snapshot, true);  // one loaded at boot: part of node-up
     if (world_.observer_) {
       world_.observer_->on_restore(world_.now_, raft::NodeId{id_}, snapshot.index, snapshot.term);
+    }
+    if (from_leader && world_.node_events_) {
+      world_.tell_in_step({NodeEventKind::kInstallsSnapshot, id_, snapshot.index.value});
     }
   }
   void on_compact(const raft::Snapshot& snapshot) override { record_snapshot(snapshot, false); }
@@ -93,6 +105,10 @@ World::World(WorldConfig config)
   const auto n = static_cast<uint32_t>(config_.node_names.size());
   nodes_.resize(n);
   clogged_.resize(size_t{n} * n);
+  held_.resize(size_t{n} * n);
+  if (config_.pct.enabled()) {
+    pct_.emplace(config_.pct, raft::Random::derive_seed(config_.seed, kPctStream));
+  }
   for (uint32_t id = 1; id <= n; ++id) {
     SimNode& sn = nodes_[id - 1];
     sn.name = config_.node_names[id - 1];
@@ -267,6 +283,7 @@ void World::schedule_for_node(uint32_t id, Duration delay, std::function<void()>
 
 void World::after_event(uint32_t id) {
   SimNode& sn = nodes_[id - 1];
+  if (sn.crash_pending) crash(id);
   if (!sn.node) return;
   const raft::Raft& core = sn.node->core();
   if (core.term() != sn.seen_term) {
@@ -303,6 +320,7 @@ void World::after_event(uint32_t id) {
     sn.seen_commit = c;
   }
   if (observer_) observer_->on_state(now_, core);
+  if (node_events_) tell_node_events(id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,14 +353,23 @@ TraceEvent World::message_event(TraceKind kind, const raft::Message& m) const {
 }
 
 void World::send_message(uint32_t from, raft::Message m) {
+  if (nodes_[from - 1].crash_pending) {
+    TraceEvent drop = message_event(TraceKind::kDrop, m);
+    drop.text = "sender crashed";
+    trace_.record(drop);
+    return;
+  }
   if (nodes_[from - 1].lies.any() && !lie_in_message(from, m)) return;
+  const bool vote = m.type == raft::MessageType::kVoteResponse && !m.reject;
+  const uint32_t candidate = m.to.value;
   route(from, std::move(m));
+  if (vote && node_events_) tell_in_step({NodeEventKind::kGrantsVote, from, candidate});
 }
 
 void World::route(uint32_t from, raft::Message m) {
   trace_.record(message_event(TraceKind::kSend, m));
   const uint32_t to = m.to.value;
-  const Routing r = network_.route(from, to);
+  Routing r = network_.route(from, to);
   switch (r.fate) {
     case Routing::Fate::kBlocked:
     case Routing::Fate::kLost: {
@@ -357,11 +384,14 @@ void World::route(uint32_t from, raft::Message m) {
     case Routing::Fate::kDeliver:
       break;
   }
+  if ((!filters_.empty() || pct_) && !shape_delivery(from, m, r)) return;
   if (r.duplicated) {
     trace_.record(message_event(TraceKind::kDuplicate, m));
     queue_.push(now_ + r.duplicate_delay, EventKind::kDeliver, to, messages_.put(m));
   }
   queue_.push(now_ + r.delay, EventKind::kDeliver, to, messages_.put(std::move(m)));
+  // Messages held back on this link arrive right behind the one that overtook them.
+  if (!held_[(from - 1) * node_count() + (to - 1)].empty()) release_held(from, to, now_ + r.delay);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,7 +429,7 @@ void World::send_request(uint32_t client, uint32_t node, const node::KvCommand& 
 }
 
 void World::route_reply(uint32_t node, const node::ClientReply& reply) {
-  (void)node;
+  if (nodes_[node - 1].crash_pending) return;  // it went down before answering
   if (reply.client_id == 0 || reply.client_id > clients_.size()) return;
   const Duration delay = config_.workload.latency.sample(client_link_rng_);
   queue_.push(now_ + delay, EventKind::kClientReply, 0,
@@ -547,6 +577,11 @@ void World::unclog(uint32_t from, uint32_t to) {
 void World::crash(uint32_t id) {
   SimNode& sn = nodes_[id - 1];
   if (!sn.node) return;
+  if (stepping_ == id) {
+    sn.crash_pending = true;  // it is inside its own step: down at the end of it
+    return;
+  }
+  sn.crash_pending = false;
   sn.node.reset();
   ++sn.life;
   sn.disk->crash();

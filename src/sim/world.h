@@ -18,6 +18,7 @@
 #include "sim/client.h"
 #include "sim/disk.h"
 #include "sim/event_queue.h"
+#include "sim/message_faults.h"
 #include "sim/network.h"
 #include "sim/trace.h"
 
@@ -48,7 +49,24 @@ struct WorldConfig {
   uint64_t snapshot_every = 0;  // entries applied between snapshots (§7); 0: never compact
   size_t max_entries_per_append = raft::Config{}.max_entries_per_append;
   WorkloadModel workload;
+  PctConfig pct;  // the PCT delivery scheduler (off by default)
   uint64_t seed = 1;
+};
+
+// Something a node did that an event-triggered fault can wait for (a scenario's `when`).
+enum class NodeEventKind : uint8_t {
+  kBecomesLeader,
+  kBecomesCandidate,
+  kGrantsVote,        // its granted vote leaves it; value: the candidate
+  kPersisted,         // its write is durable; the messages that waited for it have not left yet
+  kApplies,           // value: the index applied
+  kInstallsSnapshot,  // value: the snapshot's last index (from the leader)
+  kUncommitted,       // value: entries in its log past its commit index (told when it changes)
+};
+struct NodeEvent {
+  NodeEventKind kind;
+  uint32_t node = 0;
+  uint64_t value = 0;
 };
 
 // What the world reports to checkers, after every event. Empty defaults.
@@ -74,6 +92,13 @@ class World final : private ClientEnv {
   World& operator=(const World&) = delete;
 
   void set_observer(WorldObserver* observer) { observer_ = observer; }
+  // Told of every NodeEvent (nothing is computed for them without one). The listener may fault
+  // the node at once: a crash asked for in the middle of the node's own step (kPersisted,
+  // kApplies, kInstallsSnapshot) takes effect at the end of that step, and nothing the node
+  // sends or answers after the request leaves it.
+  void set_node_event_listener(std::function<void(const NodeEvent&)> listener) {
+    node_events_ = std::move(listener);
+  }
 
   // Running. run_until() processes every event up to `end` (or until stop()), then sets the
   // clock to `end`. Returns the number of events processed.
@@ -105,6 +130,10 @@ class World final : private ClientEnv {
   void set_clock_skew(uint32_t node, double factor);  // its ticks come `factor` times as far apart
   void set_lies(uint32_t node, Lies lies);
   void note_fault(std::string text);  // records a fault line in the trace
+  // Message faults (message_faults.h): the next matching messages are dropped, delayed,
+  // duplicated or held back. Removed when used up, or by their id.
+  void add_message_filter(const MessageFilter& filter) { filters_.add(filter); }
+  void remove_message_filter(uint64_t id) { filters_.remove(id); }
   // Campaign / transfer on request (scenarios can force an election).
   void campaign(uint32_t node);
   void transfer_leader(uint32_t from, uint32_t to);
@@ -139,9 +168,10 @@ class World final : private ClientEnv {
     std::unique_ptr<node::Node> node;  // null while down
     uint64_t life = 0;                 // bumped by every crash; stale events check it
     bool paused = false;
-    bool tick_held = false;  // a tick arrived while paused
-    bool disk_lost = false;  // wiped since it last started
-    raft::Index written;     // the last index it handed to its disk
+    bool tick_held = false;      // a tick arrived while paused
+    bool disk_lost = false;      // wiped since it last started
+    bool crash_pending = false;  // crashed mid-step: sends nothing more, goes down after it
+    raft::Index written;         // the last index it handed to its disk
     double skew = 1.0;
     Lies lies;
     std::vector<Event> held;  // events that reached it while paused, replayed on resume
@@ -151,6 +181,9 @@ class World final : private ClientEnv {
     raft::Index seen_commit;
     raft::Role seen_role = raft::Role::kFollower;
     raft::NodeId seen_leader;
+    // The same, for node events (kept only while a listener is set).
+    raft::Role told_role = raft::Role::kFollower;
+    uint64_t told_uncommitted = 0;
   };
   struct PendingRequest {
     uint32_t client;
@@ -170,6 +203,14 @@ class World final : private ClientEnv {
   void dispatch(const Event& event);
   void deliver(const Event& event);
   void after_event(uint32_t node);
+  void tell_node_events(uint32_t node);
+  // Tells the listener of an event inside the node's step (see set_node_event_listener).
+  void tell_in_step(const NodeEvent& event);
+  // Message faults and the PCT scheduler on a message the network would deliver after
+  // `routing.delay`: false when it is not to be delivered now (dropped, held back).
+  bool shape_delivery(uint32_t from, raft::Message& m, Routing& routing);
+  void release_held(uint32_t from, uint32_t to, SimTime after);
+  std::string message_text(const raft::Message& m) const;
   void schedule_tick(uint32_t node);
   bool hold_if_paused(const Event& event, uint32_t node);
   void boot(uint32_t node);
@@ -207,6 +248,11 @@ class World final : private ClientEnv {
   std::vector<SimNode> nodes_;
   std::vector<std::unique_ptr<SimClient>> clients_;
   std::vector<std::vector<raft::Message>> clogged_;  // per link, held in order
+  MessageFilters filters_;
+  std::vector<std::vector<raft::Message>> held_;  // per link: held back by hold_messages
+  std::optional<PctSchedule> pct_;
+  std::function<void(const NodeEvent&)> node_events_;
+  uint32_t stepping_ = 0;  // the node whose step a listener is told of (0: none)
 
   Pool<raft::Message> messages_;
   Pool<PendingRequest> requests_;

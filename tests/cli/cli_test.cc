@@ -290,6 +290,22 @@ TEST(Cli, MisspelledFaultNamesThePlaceAndSuggests) {
   EXPECT_NE(r.out.find("did you mean 'partition'?"), std::string::npos) << r.out;
 }
 
+TEST(Cli, UnknownMessageTypeIsBadInputWithASuggestion) {
+  const std::string path =
+      write_temp("msgtype.yaml",
+                 "cluster:\n"
+                 "  nodes: [a, b, c]\n"
+                 "timeline:\n"
+                 "  - {at: 1s, drop_messages: {type: apend_response, count: 0}}\n");
+  const Result r = raftsim("run " + path);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(path + ":4:36: unknown message type 'apend_response' (did you mean "
+                              "'append_response'?)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(path + ":4:59: expected a whole number"), std::string::npos) << r.out;
+}
+
 TEST(Cli, UnknownFlagIsUsageError) {
   EXPECT_EQ(raftsim("run --no-such-flag " + scenario("split_brain.yaml")).exit_code, 2);
   EXPECT_EQ(raftsim("no-such-command").exit_code, 2);

@@ -33,6 +33,7 @@ network:
   duplicate: 0.02
   reorder: 0.03
   delay: 1ms
+  pct: {depth: 3, messages: 500, hold: 100ms}
 workload:
   clients: 4
   keys: 7
@@ -73,9 +74,17 @@ timeline:
   - {at: 10s, transfer: {from: d, to: e}}
   - {at: 11s, crash_leader: 300ms}
   - {at: 11s, isolate_leader: 1s}
+  - {at: 21s, drop_messages: {type: append_response, from: b, to: a, count: 3}}
+  - {at: 21s, delay_messages: {type: [vote_request, pre_vote_request], from: a, by: 500ms}, for: 2s}
+  - {at: 21s, duplicate_messages: {type: append, to: c, count: 2, after: 200ms}}
+  - {at: 21s, hold_messages: {type: heartbeat}}
+  - {at: 22s, when: {event: becomes_leader, nth: 2}, crash: trigger, for: 300ms}
+  - {at: 22s, when: {event: uncommitted, node: b, entries: 5, by: 25s}, pause: b}
+  - {at: 22s, when: {event: persisted}, drop_messages: {from: trigger, count: 2}}
 nemesis:
   faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew, crash_leader,
-           isolate_leader]
+           isolate_leader, drop_messages, delay_messages, duplicate_messages, hold_messages,
+           triggered_crash, triggered_pause, triggered_isolate, triggered_delay]
   every: [1s, 4s]
   duration: [500ms, 2s]
   quiet: 3s

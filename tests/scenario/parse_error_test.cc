@@ -89,6 +89,64 @@ TEST(ScenarioErrors, BadDurations) {
               ElementsAre("x.yaml:3:11: expected a duration (write e.g. 150ms, 2.5s, 1m)"));
 }
 
+TEST(ScenarioErrors, MessageFaults) {
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, drop_messages: {type: apend}}\n"),
+              ElementsAre("x.yaml:4:36: unknown message type 'apend' (did you mean 'append'?)"));
+  EXPECT_THAT(
+      errors_after_cluster("timeline:\n  - {at: 1s, drop_messages: {type: [heartbeat, votes]}}\n"),
+      ElementsAre(HasSubstr("x.yaml:4:48: unknown message type 'votes'")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, drop_messages: {count: 0}}\n"),
+              ElementsAre("x.yaml:4:37: expected a whole number from 1 to 1000000, not '0'"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, hold_messages: {count: -3}}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:37: expected a whole number from 1 to 1000000")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, delay_messages: {from: n1}}\n"),
+              ElementsAre("x.yaml:4:30: missing 'by' (how much later the messages arrive, e.g. "
+                          "by: 500ms)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, drop_messages: {from: n2, to: n2}}\n"),
+              ElementsAre(HasSubstr("'from' and 'to' are the same node")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, drop_messages: {from: trigger}}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:36: 'trigger' names the node of a `when` event")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, drop_messages: {cont: 2}}\n"),
+              ElementsAre("x.yaml:4:30: unknown key 'cont' (did you mean 'count'?)"));
+  EXPECT_THAT(errors_after_cluster("duration: 10s\ntimeline:\n  - {at: 9s, hold_messages: {}, "
+                                   "for: 2s}\n"),
+              ElementsAre(HasSubstr("x.yaml:5:38: hold_messages at 9s for 2s lasts until after "
+                                    "the end of the run (10s)")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: n1, for: 2s}\n"),
+              ElementsAre(HasSubstr("'for' goes with a message fault or an event-triggered")));
+}
+
+TEST(ScenarioErrors, EventTriggeredFaults) {
+  EXPECT_THAT(
+      errors_after_cluster("timeline:\n  - {when: {event: becomes_leadr}, crash: trigger}\n"),
+      ElementsAre("x.yaml:4:20: unknown event 'becomes_leadr' (did you mean 'becomes_leader'?)"));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {node: n1}, crash: trigger}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:12: missing 'event'")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {event: applies, nth: 0}, crash: n1}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:34: expected a whole number from 1")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {event: applies}, wipe: n1}\n"),
+              ElementsAre(HasSubstr("x.yaml:4:30: 'when' goes with crash, pause, isolate or a "
+                                    "message fault")));
+  EXPECT_THAT(
+      errors_after_cluster("timeline:\n  - {when: {event: applies, entries: 3}, crash: n1}\n"),
+      ElementsAre(HasSubstr("'entries' goes with event: uncommitted")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 5s, when: {event: applies, by: 2s}, "
+                                   "crash: n1}\n"),
+              ElementsAre(HasSubstr("'by' is before the entry's 'at'")));
+  EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: trigger}\n"),
+              ElementsAre("x.yaml:4:21: unknown node 'trigger'"));
+}
+
+TEST(ScenarioErrors, PctScheduler) {
+  EXPECT_THAT(errors_after_cluster("network: {pct: {messages: 10}}\n"),
+              ElementsAre(HasSubstr("x.yaml:3:16: missing 'depth'")));
+  EXPECT_THAT(errors_after_cluster("network: {pct: {depth: 0}}\n"),
+              ElementsAre(HasSubstr("x.yaml:3:24: expected a whole number from 1 to 1000")));
+  EXPECT_THAT(errors_after_cluster("network: {pct: {depht: 3}}\n"),
+              ElementsAre(HasSubstr("x.yaml:3:16: missing 'depth'"),
+                          "x.yaml:3:17: unknown key 'depht' (did you mean 'depth'?)"));
+}
+
 TEST(ScenarioErrors, NodeNames) {
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: n9}\n"),
               ElementsAre("x.yaml:4:21: unknown node 'n9' (did you mean 'n1'?)"));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <tuple>
 #include <variant>
 
 #include "full_example.h"
@@ -90,21 +91,51 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   std::vector<std::string> kinds;
   for (const Fault& f : s.timeline)
     kinds.emplace_back(to_string(f.kind));
-  EXPECT_EQ(kinds, (std::vector<std::string>{
-                       "partition",  "partition", "heal",     "cut",          "heal",
-                       "cut",        "cut",       "cut",      "delay",        "loss",
-                       "duplicate",  "clog",      "unclog",   "crash",        "restart",
-                       "pause",      "resume",    "wipe",     "torn_write",   "fsync_lies",
-                       "fsync_lies", "corrupt",   "corrupt",  "clock_skew",   "lie",
-                       "lie",        "elect",     "transfer", "crash_leader", "isolate_leader",
-                       "heal"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"partition",
+                                             "partition",
+                                             "heal",
+                                             "cut",
+                                             "heal",
+                                             "cut",
+                                             "cut",
+                                             "cut",
+                                             "delay",
+                                             "loss",
+                                             "duplicate",
+                                             "clog",
+                                             "unclog",
+                                             "crash",
+                                             "restart",
+                                             "pause",
+                                             "resume",
+                                             "wipe",
+                                             "torn_write",
+                                             "fsync_lies",
+                                             "fsync_lies",
+                                             "corrupt",
+                                             "corrupt",
+                                             "clock_skew",
+                                             "lie",
+                                             "lie",
+                                             "elect",
+                                             "transfer",
+                                             "crash_leader",
+                                             "isolate_leader",
+                                             "heal",
+                                             "drop_messages",
+                                             "delay_messages",
+                                             "duplicate_messages",
+                                             "hold_messages",
+                                             "crash",
+                                             "pause",
+                                             "drop_messages"}));
   const auto& t = s.timeline;
   using Groups = std::vector<std::vector<uint32_t>>;
   using Links = std::vector<std::pair<uint32_t, uint32_t>>;
   EXPECT_EQ(t[0].at, at(seconds(1)));
   EXPECT_EQ(t[0].groups, (Groups{{1, 2}, {3, 4}}));
   EXPECT_EQ(t[1].groups, (Groups{{3}, {1, 2, 4, 5}}));
-  EXPECT_EQ(t[1].where.line, 41);  // the fault key
+  EXPECT_EQ(t[1].where.line, 42);  // the fault key
   EXPECT_EQ(t[1].where.column, 14);
   // Ring of five: each node reaches its two neighbours.
   EXPECT_EQ(
@@ -139,11 +170,61 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   EXPECT_TRUE(t[28].nodes.empty());
   EXPECT_EQ(t[29].length, seconds(1));
   EXPECT_EQ(t[30].at, at(seconds(20)));
+  // Message faults: type, direction, count, and their delay, copy delay or `for`.
+  EXPECT_EQ(t[31].messages, sim::bit(sim::MessageKind::kAppendResponse));
+  EXPECT_EQ(std::tie(t[31].from, t[31].to, t[31].count), std::tuple(2u, 1u, uint64_t{3}));
+  EXPECT_EQ(t[32].messages,
+            sim::bit(sim::MessageKind::kVoteRequest) | sim::bit(sim::MessageKind::kPreVoteRequest));
+  EXPECT_EQ(std::tie(t[32].from, t[32].to, t[32].count), std::tuple(1u, 0u, uint64_t{1}));
+  EXPECT_EQ(t[32].delay, milliseconds(500));
+  EXPECT_EQ(t[32].undo_after, seconds(2));
+  EXPECT_EQ(t[33].delay, milliseconds(200));
+  EXPECT_EQ(t[34].messages, sim::bit(sim::MessageKind::kHeartbeat));
+  EXPECT_EQ(t[34].from, 0u);
+  // Event-triggered faults keep their trigger; `trigger` is the node the event happens on.
+  ASSERT_TRUE(t[35].when && t[36].when && t[37].when);
+  EXPECT_EQ(t[35].when->event, sim::NodeEventKind::kBecomesLeader);
+  EXPECT_EQ(t[35].when->nth, 2u);
+  EXPECT_EQ(t[35].when->node, 0u);
+  EXPECT_EQ(t[35].when->by, SimTime::max());
+  EXPECT_EQ(t[35].nodes, (std::vector<uint32_t>{kTriggerNode}));
+  EXPECT_EQ(t[35].undo_after, milliseconds(300));
+  EXPECT_EQ(t[36].when->event, sim::NodeEventKind::kUncommitted);
+  EXPECT_EQ(std::tie(t[36].when->node, t[36].when->entries), std::tuple(2u, uint64_t{5}));
+  EXPECT_EQ(t[36].when->by, at(seconds(25)));
+  EXPECT_EQ(t[36].nodes, (std::vector<uint32_t>{2}));
+  EXPECT_EQ(t[37].when->event, sim::NodeEventKind::kPersisted);
+  EXPECT_EQ(t[37].from, kTriggerNode);
+  EXPECT_EQ(t[37].count, 2u);
+  EXPECT_EQ(count_faults(t), t.size() + 4);  // two leader faults, two `for`s
+}
+
+TEST(ScenarioParse, AnEventTriggeredFaultWithoutAtIsArmedFromTheStart) {
+  const Scenario s = parse_ok(
+      "cluster: {nodes: [a, b, c]}\n"
+      "timeline:\n"
+      "  - {at: 1s, crash: a}\n"
+      "  - {when: {event: grants_vote, node: c}, isolate: trigger}\n");
+  ASSERT_EQ(s.timeline.size(), 2u);
+  EXPECT_EQ(s.timeline[0].kind, FaultKind::kIsolate);
+  EXPECT_EQ(s.timeline[0].at, SimTime{});
+  EXPECT_EQ(s.timeline[0].when->event, sim::NodeEventKind::kGrantsVote);
+  EXPECT_EQ(s.timeline[0].when->node, 3u);
+}
+
+TEST(ScenarioParse, PctScheduler) {
+  const Scenario s = parse_ok(kFullExample);
+  EXPECT_EQ(s.world.pct.depth, 3u);
+  EXPECT_EQ(s.world.pct.messages, 500u);
+  EXPECT_EQ(s.world.pct.hold, milliseconds(100));
+  EXPECT_FALSE(parse_ok("cluster: {nodes: [a]}\n").world.pct.enabled());
 }
 
 TEST(ScenarioParse, NemesisAndLiveness) {
   const Scenario s = parse_ok(kFullExample);
-  EXPECT_EQ(s.nemesis.faults.size(), 11u);
+  EXPECT_EQ(s.nemesis.faults.size(), 19u);
+  EXPECT_EQ(s.nemesis.faults[11], FaultKind::kDropMessages);
+  EXPECT_EQ(s.nemesis.faults[18], FaultKind::kTriggeredDelay);
   EXPECT_EQ(s.nemesis.faults[8], FaultKind::kClockSkew);
   EXPECT_EQ(s.nemesis.faults[10], FaultKind::kIsolateLeader);
   EXPECT_EQ(s.nemesis.every_min, seconds(1));
@@ -188,7 +269,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 93);
+  EXPECT_EQ(e[13].where.line, 102);
   EXPECT_EQ(e[13].where.column, 5);
 }
 

@@ -227,7 +227,7 @@ class Gen {
   Fault fault() {
     Fault f;
     f.at = time();
-    const int kind = *rc::gen::inRange(0, 22);
+    const int kind = *rc::gen::inRange(0, 27);
     f.kind = static_cast<FaultKind>(kind);
     switch (f.kind) {
       case FaultKind::kPartition: {
@@ -293,8 +293,53 @@ class Gen {
         f.length = duration(1, end_.count());
         f.at = std::min(f.at, SimTime{end_ - f.length});
         break;
+      case FaultKind::kDropMessages:
+      case FaultKind::kDelayMessages:
+      case FaultKind::kDuplicateMessages:
+      case FaultKind::kHoldMessages:
+        message_fault(f);
+        break;
+      case FaultKind::kIsolate:  // written only with a `when`
+        f.nodes = {node()};
+        break;
+      default:
+        break;
     }
+    const bool may_wait =
+        f.kind == FaultKind::kIsolate || is_message_fault(f.kind) ||
+        ((f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause) && f.nodes.size() == 1);
+    if (f.kind == FaultKind::kIsolate || (may_wait && *rc::gen::arbitrary<bool>())) trigger(f);
     return f;
+  }
+
+  void message_fault(Fault& f) {
+    f.messages = *rc::gen::inRange<sim::MessageKinds>(1, sim::kAnyMessage + 1);
+    f.from = *rc::gen::arbitrary<bool>() ? node() : 0;
+    f.to = *rc::gen::arbitrary<bool>() ? node() : 0;
+    if (f.to == f.from) f.to = 0;
+    f.count = *rc::gen::inRange<uint64_t>(1, 1'000'001);
+    if (f.kind == FaultKind::kDelayMessages) f.delay = duration(1, 5'000'000);
+    if (f.kind == FaultKind::kDuplicateMessages) f.delay = duration(0, 5'000'000);
+    if (*rc::gen::arbitrary<bool>()) {
+      f.undo_after = duration(1, end_.count());
+      f.at = std::min(f.at, SimTime{end_ - f.undo_after});
+    }
+  }
+
+  // Makes `f` wait for an event; `trigger` may stand for its node.
+  void trigger(Fault& f) {
+    Trigger t;
+    t.event = static_cast<sim::NodeEventKind>(*rc::gen::inRange(0, 7));
+    t.node = *rc::gen::arbitrary<bool>() ? node() : 0;
+    t.nth = *rc::gen::inRange<uint64_t>(1, 100);
+    if (t.event == sim::NodeEventKind::kUncommitted) t.entries = *rc::gen::inRange<uint64_t>(1, 50);
+    if (*rc::gen::arbitrary<bool>()) t.by = std::max(f.at, time());
+    f.when = t;
+    if (!f.nodes.empty() && *rc::gen::arbitrary<bool>()) f.nodes = {kTriggerNode};
+    if (is_message_fault(f.kind) && f.from == 0 && *rc::gen::arbitrary<bool>()) {
+      f.from = kTriggerNode;
+    }
+    if (*rc::gen::arbitrary<bool>()) f.undo_after = duration(1, 10'000'000);
   }
 
   void timeline(Scenario& s) {

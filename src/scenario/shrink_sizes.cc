@@ -1,0 +1,70 @@
+#include "scenario/shrink_sizes.h"
+
+#include <algorithm>
+
+namespace raftsim::scenario {
+
+namespace {
+
+constexpr Duration kMillisecond{1000};
+
+// `to 1` then `halved`, of a count that must stay at least 1.
+void smaller_counts(const Fault& f, uint64_t Fault::*field, std::vector<Fault>& out) {
+  const uint64_t now = f.*field;
+  for (uint64_t to : {uint64_t{1}, now / 2}) {
+    if (to < 1 || to >= now) continue;
+    Fault c = f;
+    c.*field = to;
+    if (!(std::find(out.begin(), out.end(), c) != out.end())) out.push_back(c);
+  }
+}
+
+void smaller_count_in_trigger(const Fault& f, uint64_t Trigger::*field, std::vector<Fault>& out) {
+  const uint64_t now = (*f.when).*field;
+  for (uint64_t to : {uint64_t{1}, now / 2}) {
+    if (to < 1 || to >= now) continue;
+    Fault c = f;
+    (*c.when).*field = to;
+    if (!(std::find(out.begin(), out.end(), c) != out.end())) out.push_back(c);
+  }
+}
+
+// Halved, in whole milliseconds; nullopt-like 0 when that is no change.
+Duration halved(Duration d) {
+  return d / 2 / kMillisecond * kMillisecond;
+}
+
+}  // namespace
+
+std::vector<Fault> smaller_versions(const Fault& f) {
+  std::vector<Fault> out;
+  if (is_message_fault(f.kind)) {
+    smaller_counts(f, &Fault::count, out);
+    if (f.delay.count() > 0 && halved(f.delay) > Duration{0} && halved(f.delay) < f.delay) {
+      Fault c = f;
+      c.delay = halved(f.delay);
+      out.push_back(c);
+    }
+  }
+  if (f.undo_after >= 2 * kMillisecond) {
+    Fault c = f;
+    c.undo_after = halved(f.undo_after);
+    out.push_back(c);
+  }
+  if (f.when) {
+    smaller_count_in_trigger(f, &Trigger::nth, out);
+    if (f.when->event == sim::NodeEventKind::kUncommitted) {
+      smaller_count_in_trigger(f, &Trigger::entries, out);
+    }
+  }
+  return out;
+}
+
+void drop_faults_of_node(std::vector<Fault>& timeline, uint32_t n) {
+  std::erase_if(timeline, [n](const Fault& f) {
+    return (is_message_fault(f.kind) && (f.from == n || f.to == n)) ||
+           (f.when && f.when->node == n);
+  });
+}
+
+}  // namespace raftsim::scenario

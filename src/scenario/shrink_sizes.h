@@ -1,0 +1,19 @@
+// Smaller versions of one fault, for the shrinker: the same fault doing less.
+#pragma once
+
+#include <vector>
+
+#include "scenario/scenario.h"
+
+namespace raftsim::scenario {
+
+// Each candidate changes one thing, most reduced first: a message fault's count (to 1, then
+// halved), its delay (halved), a `for` (halved, whole milliseconds), an event-triggered fault's
+// `nth` and `entries` (to 1, then halved). Empty when there is nothing left to reduce.
+std::vector<Fault> smaller_versions(const Fault& fault);
+
+// Takes node `n` out of the message faults and triggers of `timeline`: a message fault from or
+// to it, and a fault waiting for its events, are dropped (one that names "any node" stays).
+void drop_faults_of_node(std::vector<Fault>& timeline, uint32_t n);
+
+}  // namespace raftsim::scenario
