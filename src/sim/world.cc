@@ -48,6 +48,7 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
                             .b = written.value});
     }
     written = rd.entries.back().index;
+    world_.changed_ = true;
     if (world_.observer_) {
       world_.observer_->on_log_write(world_.now_, raft::NodeId{id_}, core().log(), rd.entries);
     }
@@ -165,6 +166,11 @@ uint64_t World::run_until(SimTime end) {
     now_ = event.time;
     ++events_;
     dispatch(event);
+    if (event.kind == EventKind::kScheduled) changed_ = true;
+    if (changed_ && change_listener_) {
+      changed_ = false;
+      change_listener_();
+    }
   }
   if (!stopped_) now_ = std::max(now_, end);
   return events_ - before;
@@ -272,6 +278,7 @@ void World::after_event(uint32_t id) {
   if (core.term() != sn.seen_term) {
     trace_.record({.time = now_, .kind = TraceKind::kTerm, .node = id, .b = core.term().value});
     sn.seen_term = core.term();
+    changed_ = true;
   }
   if (core.voted_for() != sn.seen_vote) {
     if (!core.voted_for().is_none()) {
@@ -282,6 +289,7 @@ void World::after_event(uint32_t id) {
                      .b = core.term().value});
     }
     sn.seen_vote = core.voted_for();
+    changed_ = true;
   }
   if (core.role() != sn.seen_role || core.leader() != sn.seen_leader) {
     trace_.record({.time = now_,
@@ -292,6 +300,7 @@ void World::after_event(uint32_t id) {
                    .b = core.term().value});
     sn.seen_role = core.role();
     sn.seen_leader = core.leader();
+    changed_ = true;
   }
   if (core.commit_index() != sn.seen_commit) {
     const raft::Index c = core.commit_index();
@@ -301,6 +310,7 @@ void World::after_event(uint32_t id) {
                    .a = c.value,
                    .b = core.log().term_at(c).value});
     sn.seen_commit = c;
+    changed_ = true;
   }
   if (observer_) observer_->on_state(now_, core);
 }
