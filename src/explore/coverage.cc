@@ -36,9 +36,14 @@ uint32_t reach(const sim::World& world, uint32_t id) {
   return std::min(both, 7u) | (one_way ? 8u : 0u);
 }
 
-}  // namespace
+void reach_codes(const sim::World& world, std::vector<uint32_t>& out) {
+  out.resize(world.node_count());
+  for (uint32_t id = 1; id <= world.node_count(); ++id)
+    out[id - 1] = reach(world, id);
+}
 
-uint64_t abstract_state(const sim::World& world) {
+// The abstract state, given every node's reach (which changes only with the links).
+uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& reaches) {
   const uint32_t n = world.node_count();
   raft::Term highest_term;
   raft::Term highest_last_term;
@@ -59,7 +64,7 @@ uint64_t abstract_state(const sim::World& world) {
   uint32_t* const codes = n > small.size() ? large.data() : small.data();
   for (uint32_t id = 1; id <= n; ++id) {
     const node::Node* node = world.node(id);
-    uint32_t code = reach(world, id);
+    uint32_t code = reaches[id - 1];
     if (!node) {
       codes[id - 1] = code | (2u << 4);
       continue;
@@ -85,13 +90,25 @@ uint64_t abstract_state(const sim::World& world) {
   return h;
 }
 
+}  // namespace
+
+uint64_t abstract_state(const sim::World& world) {
+  std::vector<uint32_t> reaches;
+  reach_codes(world, reaches);
+  return abstract_state(world, reaches);
+}
+
 void RunCoverage::attach(sim::World& world) {
   seen_.reserve(4096);
   world.set_change_listener([this, &world] { observe(world); });
 }
 
 void RunCoverage::observe(const sim::World& world) {
-  const uint64_t state = abstract_state(world) & ~uint64_t{1};
+  if (!started_ || world.links_version() != links_version_) {
+    reach_codes(world, reaches_);
+    links_version_ = world.links_version();
+  }
+  const uint64_t state = abstract_state(world, reaches_) & ~uint64_t{1};
   if (started_ && state == last_) return;
   seen_.insert(state);
   if (started_) seen_.insert(mix(last_, state) | 1);

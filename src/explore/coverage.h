@@ -37,6 +37,8 @@ class RunCoverage {
   void observe(const sim::World& world);
 
   std::unordered_set<uint64_t> seen_;
+  std::vector<uint32_t> reaches_;  // each node's reach, as of links_version_
+  uint64_t links_version_ = 0;
   uint64_t last_ = 0;
   bool started_ = false;
 };

@@ -9,10 +9,11 @@ namespace raftsim::explore {
 namespace {
 
 constexpr size_t kBatch = 64;
-constexpr double kFresh = 0.2;         // share of runs that are fresh swarm draws
-constexpr double kSpent = 0.9;         // a parent's energy after each pick
-constexpr double kLeast = 0.05;        // energy never falls below this
-constexpr size_t kCorpusLimit = 4096;  // past this, the weakest entry makes room
+constexpr uint64_t kNemesisStream = 4000;  // the random nemesis's (nemesis.cc): the same draws
+constexpr double kFresh = 0.2;             // share of runs that are fresh swarm draws
+constexpr double kSpent = 0.9;             // a parent's energy after each pick
+constexpr double kLeast = 0.05;            // energy never falls below this
+constexpr size_t kCorpusLimit = 4096;      // past this, the weakest entry makes room
 
 class GuidedSearch final : public Search {
  public:
@@ -26,7 +27,11 @@ class GuidedSearch final : public Search {
       const bool fresh = corpus_.empty() || rng_.chance(kFresh);
       Pending p;
       if (fresh) {
-        p.schedule = swarm_schedule(base_, seeds_[fresh_++]);
+        // A scenario's own nemesis is somebody's best guess: half the fresh runs take it as
+        // written, the other half draw a configuration of their own.
+        const uint64_t seed = seeds_[fresh_++];
+        p.schedule = base_.nemesis.enabled() && rng_.chance(0.5) ? as_written(seed)
+                                                                 : swarm_schedule(base_, seed);
       } else {
         p.parent = pick();
         const size_t other = rng_.uniform(corpus_.size());
@@ -90,6 +95,14 @@ class GuidedSearch final : public Search {
     }
     corpus_[chosen].energy = std::max(kLeast, corpus_[chosen].energy * kSpent);
     return chosen;
+  }
+
+  // The scenario's settings, and faults drawn from its nemesis as the random strategy draws them.
+  Schedule as_written(uint64_t seed) const {
+    raft::Random rng(raft::Random::derive_seed(seed, kNemesisStream));
+    Schedule s{.world = base_.world, .nemesis = base_.nemesis, .seed = seed};
+    s.spans = draw_spans(base_.nemesis, base_.world, sim::kTimeZero + base_.duration, rng);
+    return s;
   }
 
   // A schedule whose swarm draw switched every fault kind off may still gain faults by mutation:

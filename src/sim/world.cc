@@ -526,10 +526,12 @@ void World::note_fault(std::string text) {
 
 void World::partition(const std::vector<std::vector<uint32_t>>& groups) {
   network_.partition(groups);
+  ++links_version_;
 }
 
 void World::cut(uint32_t from, uint32_t to) {
   network_.block(from, to, true);
+  ++links_version_;
 }
 
 void World::heal() {
@@ -539,14 +541,17 @@ void World::heal() {
     }
   }
   network_.heal();
+  ++links_version_;
 }
 
 void World::clog(uint32_t from, uint32_t to) {
   network_.clog(from, to, true);
+  ++links_version_;
 }
 
 void World::unclog(uint32_t from, uint32_t to) {
   network_.clog(from, to, false);
+  ++links_version_;
   auto& held = clogged_[(from - 1) * node_count() + (to - 1)];
   std::vector<raft::Message> release;
   release.swap(held);

@@ -126,6 +126,9 @@ class World final : private ClientEnv {
   bool link_open(uint32_t from, uint32_t to) const {
     return !network_.blocked(from, to) && !network_.clogged(from, to);
   }
+  // Bumped whenever a link is cut, partitioned, clogged or healed: link_open() can only have
+  // changed when this has.
+  uint64_t links_version() const { return links_version_; }
   const SimDisk& disk(uint32_t id) const { return *nodes_[id - 1].disk; }
   Trace& trace() { return trace_; }
   const WorldConfig& config() const { return config_; }
@@ -216,6 +219,7 @@ class World final : private ClientEnv {
   WorldObserver* observer_ = nullptr;
   std::function<void()> change_listener_;
   bool changed_ = false;  // since the change listener was last called
+  uint64_t links_version_ = 0;
 
   std::vector<SimNode> nodes_;
   std::vector<std::unique_ptr<SimClient>> clients_;
