@@ -81,6 +81,27 @@ TEST(Swarm, EachSeedDrawsItsOwnConfigurationTheSameEveryTime) {
   EXPECT_TRUE(settings_differ);
 }
 
+TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
+  std::string yaml = kMinimal;
+  yaml +=
+      "nemesis: {faults: [wipe, crash], every: [200ms, 400ms], duration: [50ms, 100ms], "
+      "quiet: 1s}\n";
+  const Scenario base = parse(yaml);
+  bool wiped = false;
+  for (uint64_t seed = 1; seed <= 16 && !wiped; ++seed) {
+    const Scenario drawn = to_scenario(base, swarm_schedule(base, seed));
+    const auto outside = outside_fault_model(drawn);
+    wiped = !outside.empty();
+    if (wiped) {
+      EXPECT_EQ(outside, std::vector<std::string>{"wipe"});
+    }
+  }
+  EXPECT_TRUE(wiped);
+  const Scenario minimal = parse(kMinimal);
+  for (uint64_t seed = 1; seed <= 16; ++seed)
+    EXPECT_TRUE(outside_fault_model(to_scenario(minimal, swarm_schedule(minimal, seed))).empty());
+}
+
 TEST(Swarm, ADrawnRunWrittenAsYamlReplaysTheSameDigest) {
   const Scenario base = parse(kMinimal);
   for (uint64_t seed : {3, 11}) {
