@@ -3,15 +3,20 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <variant>
+#include <vector>
 
-#include "scenario/explore.h"
+#include "explore/explore.h"
+#include "explore/svg.h"
 #include "scenario/parse.h"
 #include "seed_flag.h"
 #include "view_command.h"
@@ -28,7 +33,29 @@ struct ExploreFlags {
   std::string shard;
   std::string out = "out/explore";
   bool no_shrink = false;
+  std::string strategy = "guided";
+  std::string coverage;  // SVG path
 };
+
+// "guided", or several separated by commas ("random,guided"), run one after another over the
+// same seeds: the coverage picture then compares them.
+std::variant<std::vector<explore::Strategy>, std::string> parse_strategies(
+    const std::string& text) {
+  std::vector<explore::Strategy> out;
+  size_t from = 0;
+  while (from <= text.size()) {
+    const size_t comma = std::min(text.find(',', from), text.size());
+    const std::string name = text.substr(from, comma - from);
+    const auto strategy = explore::parse_strategy(name);
+    if (!strategy) {
+      return fmt::format("--strategy {}: unknown strategy '{}' (expected random, swarm or guided)",
+                         text, name);
+    }
+    out.push_back(*strategy);
+    from = comma + 1;
+  }
+  return out;
+}
 
 std::optional<uint64_t> whole(std::string_view text) {
   uint64_t value = 0;
@@ -38,7 +65,7 @@ std::optional<uint64_t> whole(std::string_view text) {
 }
 
 // "I/N" with 0 <= I < N; the error names what is wrong.
-std::string parse_shard(const std::string& text, scenario::ExploreOptions& options) {
+std::string parse_shard(const std::string& text, explore::ExploreOptions& options) {
   const auto slash = text.find('/');
   const auto index = whole(std::string_view(text).substr(0, slash));
   const auto count =
@@ -54,7 +81,7 @@ std::string parse_shard(const std::string& text, scenario::ExploreOptions& optio
   return "";
 }
 
-void print_progress(const scenario::ExploreProgress& p) {
+void print_progress(const explore::ExploreProgress& p) {
   const double rate = p.wall_seconds > 0 ? static_cast<double>(p.done) / p.wall_seconds : 0;
   const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
   fmt::print(stderr, "\r{}/{} runs  {:.1f} runs/s  {} failure{}  ETA {:.0f}s   ", p.done, p.total,
@@ -62,23 +89,29 @@ void print_progress(const scenario::ExploreProgress& p) {
   std::fflush(stderr);
 }
 
-void print_summary(const scenario::Scenario& s, const scenario::ExploreOptions& options,
-                   const scenario::ExploreResult& r) {
+void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& options,
+                   const explore::ExploreResult& r) {
   const double rate = r.wall_seconds > 0 ? static_cast<double>(r.seeds.size()) / r.wall_seconds : 0;
-  fmt::print("explored {}: {} runs", s.name, r.seeds.size());
-  if (!r.seeds.empty()) fmt::print(" (seeds {}..{}", r.seeds.front(), r.seeds.back());
+  const bool guided = r.strategy == explore::Strategy::kGuided;
+  fmt::print("explored {} ({}): {} runs", s.name, explore::to_string(r.strategy), r.seeds.size());
+  if (!r.seeds.empty() && !guided) fmt::print(" (seeds {}..{}", r.seeds.front(), r.seeds.back());
+  if (!r.seeds.empty() && guided)
+    fmt::print(" (fresh seeds from {}", options.first_seed + options.shard_index);
   if (options.shard_count > 1)
     fmt::print(", shard {}/{}", options.shard_index, options.shard_count);
   if (!r.seeds.empty()) fmt::print(")");
-  fmt::print(" in {:.1f}s ({:.0f} runs/s): ", r.wall_seconds, rate);
+  fmt::print(" in {:.1f}s ({:.0f} runs/s", r.wall_seconds, rate);
+  if (!r.states_after.empty())
+    fmt::print(", {} abstract states, {} transitions", r.states_after.back(), r.transitions);
+  fmt::print("): ");
   if (!r.found()) {
     fmt::print("no failures\n");
     return;
   }
   fmt::print("{} failing run{}\n", r.failures.size(), r.failures.size() == 1 ? "" : "s");
-  for (const scenario::Finding& f : r.findings) {
-    fmt::print("  {}: {} run{}, first seed {}", f.label, f.count, f.count == 1 ? "" : "s",
-               f.first_seed);
+  for (const explore::Finding& f : r.findings) {
+    fmt::print("  {}: {} run{}, first at run {} (seed {})", f.label, f.count,
+               f.count == 1 ? "" : "s", f.first_run + 1, f.first_seed);
     if (f.shrunk) {
       if (f.seeds_shrunk > 1)
         fmt::print("; smallest of {} seeds shrunk: seed {}", f.seeds_shrunk, f.repro_seed);
@@ -100,6 +133,15 @@ void print_summary(const scenario::Scenario& s, const scenario::ExploreOptions& 
       }
     }
     if (!f.reproduced) fmt::print("\n    warning: the repro did not show the failure again");
+    if (!f.outside_model.empty()) {
+      std::string kinds;
+      for (const std::string& k : f.outside_model)
+        kinds += (kinds.empty() ? "" : ", ") + k;
+      fmt::print(
+          "\n    note: the repro has faults outside Raft's fault model ({}): the "
+          "violation may be theirs",
+          kinds);
+    }
     fmt::print("\n");
   }
 }
@@ -118,7 +160,7 @@ int explore(const ExploreFlags& flags) {
                flags.file);
     return 2;
   }
-  scenario::ExploreOptions options;
+  explore::ExploreOptions options;
   options.runs = flags.runs;
   options.first_seed = flags.seed;
   options.jobs = flags.jobs;
@@ -130,21 +172,51 @@ int explore(const ExploreFlags& flags) {
       return 2;
     }
   }
-  if (!s.nemesis.enabled()) {
+  auto strategies = parse_strategies(flags.strategy);
+  if (auto* error = std::get_if<std::string>(&strategies)) {
+    fmt::print(stderr, "raftsim: {}\n", *error);
+    return 2;
+  }
+  const auto& chosen = std::get<std::vector<explore::Strategy>>(strategies);
+  const bool random_only = std::all_of(chosen.begin(), chosen.end(), [](explore::Strategy x) {
+    return x == explore::Strategy::kRandom;
+  });
+  if (!s.nemesis.enabled() && random_only) {
     fmt::print(stderr,
-               "raftsim: warning: {} has no nemesis section; every seed runs the same faults\n",
+               "raftsim: warning: {} has no nemesis section; every seed runs the same faults "
+               "(--strategy swarm or guided draws faults of their own)\n",
                flags.file);
   }
   const bool terminal = isatty(fileno(stderr)) != 0;
   if (terminal) options.progress = print_progress;
-  const scenario::ExploreResult result = scenario::explore(s, options);
-  if (terminal) fmt::print(stderr, "\n");
-  if (!result.error.empty()) {
-    fmt::print(stderr, "raftsim: {}\n", result.error);
-    return 2;
+  options.coverage = !flags.coverage.empty();
+  bool found = false;
+  std::vector<explore::CoverageLine> lines;
+  for (explore::Strategy strategy : chosen) {
+    options.strategy = strategy;
+    const explore::ExploreResult result = explore::explore(s, options);
+    if (terminal) fmt::print(stderr, "\n");
+    if (!result.error.empty()) {
+      fmt::print(stderr, "raftsim: {}\n", result.error);
+      return 2;
+    }
+    print_summary(s, options, result);
+    found = found || result.found();
+    const double rate = result.wall_seconds > 0
+                            ? static_cast<double>(result.seeds.size()) / result.wall_seconds
+                            : 0;
+    lines.push_back({fmt::format("{} ({:.0f} runs/s)", explore::to_string(strategy), rate),
+                     result.states_after});
   }
-  print_summary(s, options, result);
-  return result.found() ? 1 : 0;
+  if (!flags.coverage.empty()) {
+    std::ofstream out(flags.coverage);
+    out << explore::coverage_svg(fmt::format("{}: coverage by strategy", s.name), lines);
+    if (!out.flush()) {
+      fmt::print(stderr, "raftsim: {}: cannot write file\n", flags.coverage);
+      return 2;
+    }
+  }
+  return found ? 1 : 0;
 }
 
 }  // namespace
@@ -152,8 +224,8 @@ int explore(const ExploreFlags& flags) {
 void add_explore_command(CLI::App& app, int& exit_code) {
   auto flags = std::make_shared<ExploreFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "explore", "Run a scenario under many seeds with random faults; shrink every failure found");
-  cmd->add_option("file", flags->file, "Scenario YAML file (with a nemesis section)")->required();
+      "explore", "Search a scenario's fault schedules; shrink every failure found");
+  cmd->add_option("file", flags->file, "Scenario YAML file")->required();
   cmd->add_option("--runs", flags->runs, "Number of seeds to run (before sharding)")
       ->required()
       ->check(CLI::PositiveNumber);
@@ -165,6 +237,12 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--shard", flags->shard,
                   "I/N: run only the seeds whose offset from --seed is I modulo N");
   cmd->add_option("--out", flags->out, "Directory for repro files")->capture_default_str();
+  cmd->add_option("--strategy", flags->strategy,
+                  "random (the nemesis as written), swarm (each seed draws its own configuration) "
+                  "or guided (coverage-guided mutation); several, comma-separated, run in turn")
+      ->capture_default_str();
+  cmd->add_option("--coverage", flags->coverage,
+                  "Write distinct abstract states against runs, one line per strategy, as SVG");
   cmd->add_flag("--no-shrink", flags->no_shrink, "Write the failing run as found, unshrunk");
   cmd->callback([flags, &exit_code] { exit_code = explore(*flags); });
 }

@@ -296,6 +296,7 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   });
   monitor.set_checking(options.check_invariants);
   world.set_observer(&monitor);
+  if (options.observe) options.observe(world);
   liveness.probe_client =
       start_world(world, scenario, timeline, liveness, &report.leader_fault_targets);
   world.run_until(end);

@@ -28,6 +28,8 @@ struct RunOptions {
   // a replay of the run up to the last such ack, only when a write was lost.
   bool durability_context = true;
   std::function<void(const std::string&)> print;  // where narration goes; default: stdout
+  // Called with the world once it is built, before it runs: a search attaches its observers here.
+  std::function<void(sim::World&)> observe;
 };
 
 // One row of the verdict table: a check or an expectation.

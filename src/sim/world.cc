@@ -49,6 +49,7 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
                             .b = written.value});
     }
     written = rd.entries.back().index;
+    world_.changed_ = true;
     if (world_.observer_) {
       world_.observer_->on_log_write(world_.now_, raft::NodeId{id_}, core().log(), rd.entries);
     }
@@ -181,6 +182,11 @@ uint64_t World::run_until(SimTime end) {
     now_ = event.time;
     ++events_;
     dispatch(event);
+    if (event.kind == EventKind::kScheduled) changed_ = true;
+    if (changed_ && change_listener_) {
+      changed_ = false;
+      change_listener_();
+    }
   }
   if (!stopped_) now_ = std::max(now_, end);
   return events_ - before;
@@ -289,6 +295,7 @@ void World::after_event(uint32_t id) {
   if (core.term() != sn.seen_term) {
     trace_.record({.time = now_, .kind = TraceKind::kTerm, .node = id, .b = core.term().value});
     sn.seen_term = core.term();
+    changed_ = true;
   }
   if (core.voted_for() != sn.seen_vote) {
     if (!core.voted_for().is_none()) {
@@ -299,6 +306,7 @@ void World::after_event(uint32_t id) {
                      .b = core.term().value});
     }
     sn.seen_vote = core.voted_for();
+    changed_ = true;
   }
   if (core.role() != sn.seen_role || core.leader() != sn.seen_leader) {
     trace_.record({.time = now_,
@@ -309,6 +317,7 @@ void World::after_event(uint32_t id) {
                    .b = core.term().value});
     sn.seen_role = core.role();
     sn.seen_leader = core.leader();
+    changed_ = true;
   }
   if (core.commit_index() != sn.seen_commit) {
     const raft::Index c = core.commit_index();
@@ -318,6 +327,7 @@ void World::after_event(uint32_t id) {
                    .a = c.value,
                    .b = core.log().term_at(c).value});
     sn.seen_commit = c;
+    changed_ = true;
   }
   if (observer_) observer_->on_state(now_, core);
   if (node_events_) tell_node_events(id);
@@ -546,10 +556,12 @@ void World::note_fault(std::string text) {
 
 void World::partition(const std::vector<std::vector<uint32_t>>& groups) {
   network_.partition(groups);
+  ++links_version_;
 }
 
 void World::cut(uint32_t from, uint32_t to) {
   network_.block(from, to, true);
+  ++links_version_;
 }
 
 void World::heal() {
@@ -559,14 +571,17 @@ void World::heal() {
     }
   }
   network_.heal();
+  ++links_version_;
 }
 
 void World::clog(uint32_t from, uint32_t to) {
   network_.clog(from, to, true);
+  ++links_version_;
 }
 
 void World::unclog(uint32_t from, uint32_t to) {
   network_.clog(from, to, false);
+  ++links_version_;
   auto& held = clogged_[(from - 1) * node_count() + (to - 1)];
   std::vector<raft::Message> release;
   release.swap(held);

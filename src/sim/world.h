@@ -99,6 +99,13 @@ class World final : private ClientEnv {
   void set_node_event_listener(std::function<void(const NodeEvent&)> listener) {
     node_events_ = std::move(listener);
   }
+  // Called after any event that changed the cluster's shape: a node's role, term, vote, commit
+  // index or log; a node up, down, paused or resumed; a link cut, clogged or healed (every
+  // scheduled action counts). For searches that track which states a run visits; listening
+  // never changes the run.
+  void set_change_listener(std::function<void()> listener) {
+    change_listener_ = std::move(listener);
+  }
 
   // Running. run_until() processes every event up to `end` (or until stop()), then sets the
   // clock to `end`. Returns the number of events processed.
@@ -144,6 +151,13 @@ class World final : private ClientEnv {
   const node::Node* node(uint32_t id) const { return nodes_[id - 1].node.get(); }
   bool is_up(uint32_t id) const { return nodes_[id - 1].node != nullptr; }
   bool is_paused(uint32_t id) const { return nodes_[id - 1].paused; }
+  // Whether messages from `from` reach `to` now (neither cut, partitioned away nor clogged).
+  bool link_open(uint32_t from, uint32_t to) const {
+    return !network_.blocked(from, to) && !network_.clogged(from, to);
+  }
+  // Bumped whenever a link is cut, partitioned, clogged or healed: link_open() can only have
+  // changed when this has.
+  uint64_t links_version() const { return links_version_; }
   const SimDisk& disk(uint32_t id) const { return *nodes_[id - 1].disk; }
   Trace& trace() { return trace_; }
   const WorldConfig& config() const { return config_; }
@@ -244,6 +258,9 @@ class World final : private ClientEnv {
   raft::Random client_link_rng_;
   Trace trace_;
   WorldObserver* observer_ = nullptr;
+  std::function<void()> change_listener_;
+  bool changed_ = false;  // since the change listener was last called
+  uint64_t links_version_ = 0;
 
   std::vector<SimNode> nodes_;
   std::vector<std::unique_ptr<SimClient>> clients_;

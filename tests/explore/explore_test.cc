@@ -1,6 +1,6 @@
 // raftsim explore: which seeds a shard runs, results that do not depend on the number of
 // threads, shrinking towards the same property, and repro files that `raftsim run` fails on.
-#include "scenario/explore.h"
+#include "explore/explore.h"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "scenario/parse.h"
@@ -18,8 +20,16 @@
 namespace raftsim::scenario {
 namespace {
 
+using explore::explore;
+using explore::ExploreOptions;
+using explore::ExploreResult;
+using explore::Failure;
+using explore::Finding;
+using explore::shard_seeds;
+
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Three nodes, a fault every 0.5-1.5 s, vote_without_log_check planted: most seeds break
 // leader completeness within a few seconds.
@@ -212,13 +222,14 @@ TEST(ExploreCommand, WritesAReproThatRaftsimRunFailsOn) {
   std::FILE* f = std::fopen(file.c_str(), "w");
   std::fputs(kBuggy, f);
   std::fclose(f);
-  const Output explored = raftsim(
-      fmt::format("explore {} --runs 2 --jobs 2 --out {}", file.string(), (dir / "out").string()));
+  const Output explored =
+      raftsim(fmt::format("explore {} --strategy random --runs 2 --jobs 2 --out {}", file.string(),
+                          (dir / "out").string()));
   ASSERT_EQ(explored.code, 1) << explored.text;
   EXPECT_THAT(explored.text, HasSubstr("leader_completeness"));
   std::vector<std::filesystem::path> repros;
   for (const auto& entry : std::filesystem::directory_iterator(dir / "out"))
-    repros.push_back(entry.path());
+    if (entry.path().extension() == ".yaml") repros.push_back(entry.path());  // beside: its page
   ASSERT_EQ(repros.size(), 1u) << explored.text;
   EXPECT_THAT(explored.text, HasSubstr("raftsim run " + repros[0].string()));
 
@@ -235,13 +246,42 @@ TEST(ExploreCommand, NothingFoundExitsZero) {
   std::FILE* f = std::fopen(file.c_str(), "w");
   std::fputs(correct(kBuggy).c_str(), f);
   std::fclose(f);
-  const Output out =
-      raftsim(fmt::format("explore {} --runs 2 --out {}", file.string(), (dir / "out").string()));
+  const Output out = raftsim(fmt::format("explore {} --strategy random --runs 2 --out {}",
+                                         file.string(), (dir / "out").string()));
   EXPECT_EQ(out.code, 0) << out.text;
   EXPECT_THAT(out.text, HasSubstr("2 runs (seeds 1..2)"));
   EXPECT_THAT(out.text, HasSubstr("no failures"));
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
   std::filesystem::remove_all(dir);
+}
+
+TEST(ExploreCommand, GuidedIsTheDefaultAndDrawsFaultsWithoutANemesis) {
+  const auto dir = temp_dir("guided");
+  const auto file = dir / "plain.yaml";
+  std::string plain = correct(kBuggy);
+  plain.erase(plain.find("nemesis:"), plain.find("liveness:") - plain.find("nemesis:"));
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs(plain.c_str(), f);
+  std::fclose(f);
+  const auto svg = dir / "coverage.svg";
+  const Output out = raftsim(fmt::format("explore {} --runs 4 --jobs 2 --coverage {} --out {}",
+                                         file.string(), svg.string(), (dir / "out").string()));
+  EXPECT_EQ(out.code, 0) << out.text;
+  EXPECT_THAT(out.text, HasSubstr("(guided): 4 runs"));
+  EXPECT_THAT(out.text, Not(HasSubstr("warning")));
+  std::ifstream in(svg);
+  const std::string picture((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_THAT(picture, HasSubstr("<svg"));
+  EXPECT_THAT(picture, HasSubstr("guided ("));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ExploreCommand, AnUnknownStrategyIsBadInput) {
+  const Output out =
+      raftsim(fmt::format("explore {}/scenarios/split_brain.yaml --runs 4 --strategy random,clever",
+                          RAFTSIM_SOURCE_DIR));
+  EXPECT_EQ(out.code, 2);
+  EXPECT_THAT(out.text, HasSubstr("unknown strategy 'clever'"));
 }
 
 TEST(ExploreCommand, ABadShardIsBadInput) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario/explore.h"
+#include "explore/explore.h"
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
 #include "scenario/parse.h"
@@ -18,6 +18,12 @@
 
 namespace raftsim::scenario {
 namespace {
+
+using explore::explore;
+using explore::ExploreOptions;
+using explore::ExploreResult;
+using explore::Finding;
+using explore::shard_seeds;
 
 using ::testing::Contains;
 using ::testing::HasSubstr;

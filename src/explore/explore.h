@@ -1,9 +1,11 @@
-// Exploration: run one scenario under many seeds, each seed drawing its own fault schedule from the
-// scenario's nemesis, and shrink the failures of each kind to a small runnable repro.
+// Exploration: run one scenario many times, each run with its own fault schedule chosen by a
+// strategy (search.h: random, swarm or guided), and shrink the failures of each kind to a small
+// runnable repro.
 //
-// Seeds are independent and each run is deterministic, so the outcome depends only on the
-// scenario, the seed range and the shard — never on how many threads ran it: results are
-// collected by seed, and each property's first (lowest) failing seeds are the ones shrunk.
+// Each run is deterministic and a strategy decides each batch of runs before it runs (search.h),
+// so the outcome depends only on the scenario, the seeds, the strategy and the shard — never on
+// how many threads ran it: results are collected in run order, and each property's first failing
+// runs are the ones shrunk.
 #pragma once
 
 #include <cstdint>
@@ -11,10 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "explore/search.h"
 #include "scenario/scenario.h"
 #include "scenario/shrink.h"
 
-namespace raftsim::scenario {
+namespace raftsim::explore {
 
 struct ExploreProgress {
   uint64_t done = 0;
@@ -24,6 +27,8 @@ struct ExploreProgress {
 };
 
 struct ExploreOptions {
+  // The library keeps seeds meaning what they always meant; `raftsim explore` defaults to guided.
+  Strategy strategy = Strategy::kRandom;
   uint64_t runs = 100;      // seeds first_seed .. first_seed + runs - 1, before sharding
   uint64_t first_seed = 1;  //
   unsigned jobs = 0;        // threads; 0: every core
@@ -37,12 +42,16 @@ struct ExploreOptions {
   // Each property's first `shrink_seeds` failing seeds are shrunk and the smallest repro is kept:
   // runs are chaotic, so one schedule can shrink far better than another breaking the same rule.
   size_t shrink_seeds = 8;
+  // Track the abstract states every run visits (coverage.h), for the coverage curve. Guided
+  // always does: it steers by them.
+  bool coverage = false;
   // Called from the calling thread about four times a second while seeds run, and once at the end.
   std::function<void(const ExploreProgress&)> progress;
 };
 
-// One failing seed.
+// One failing run.
 struct Failure {
+  uint64_t run = 0;  // its place in the sweep, from 0
   uint64_t seed = 0;
   std::string label;  // failure_label(): the first violated property, or the unmet expectation
   std::vector<std::string> violated;
@@ -54,6 +63,7 @@ struct Finding {
   std::string label;
   uint64_t count = 0;
   uint64_t first_seed = 0;
+  uint64_t first_run = 0;      // of the sweep, from 0: runs to first detection is first_run + 1
   uint64_t repro_seed = 0;     // the failing seed the repro comes from
   size_t seeds_shrunk = 0;     // failing seeds shrunk to choose it
   size_t original_faults = 0;  // of repro_seed's run
@@ -63,21 +73,29 @@ struct Finding {
   bool reproduced = false;  // the repro, run as `raftsim run` runs it, shows the violation
   std::string repro_path;   // empty when no file was written
   std::string repro_yaml;   // the file's text
+  // Faults of the repro that Raft's fault model excludes (wipe, fsync_lies, ...): Raft promises
+  // nothing under them, so the violation may be theirs rather than a bug's.
+  std::vector<std::string> outside_model;
 };
 
 struct ExploreResult {
-  std::vector<uint64_t> seeds;    // the seeds run, ascending
-  std::vector<Failure> failures;  // by seed
-  std::vector<Finding> findings;  // by first seed
-  std::string error;              // e.g. the output directory cannot be written
-  double wall_seconds = 0;        // running the seeds (shrinking excluded)
+  Strategy strategy = Strategy::kRandom;
+  std::vector<uint64_t> seeds;    // the seed of each run, in run order (random, swarm: ascending)
+  std::vector<Failure> failures;  // by run
+  std::vector<Finding> findings;  // by first run
+  // With coverage: distinct abstract states seen after each run, and transitions after the last.
+  std::vector<uint64_t> states_after;
+  uint64_t transitions = 0;
+  std::string error;        // e.g. the output directory cannot be written
+  double wall_seconds = 0;  // running the seeds (shrinking excluded)
   double shrink_wall_seconds = 0;
   bool found() const { return !failures.empty(); }
 };
 
-// The seeds a shard runs (empty if the shard is out of range).
+// The seeds a shard runs (random, swarm) or draws its fresh schedules from (guided) (empty if the
+// shard is out of range).
 std::vector<uint64_t> shard_seeds(const ExploreOptions& options);
 
-ExploreResult explore(const Scenario& scenario, const ExploreOptions& options);
+ExploreResult explore(const scenario::Scenario& scenario, const ExploreOptions& options);
 
-}  // namespace raftsim::scenario
+}  // namespace raftsim::explore

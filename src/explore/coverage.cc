@@ -1,0 +1,134 @@
+#include "explore/coverage.h"
+
+#include <algorithm>
+#include <array>
+
+namespace raftsim::explore {
+
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  // splitmix64's finalizer over a running combination: cheap, and well spread for set keys.
+  h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBULL;
+  return h ^ (h >> 31);
+}
+
+uint32_t clip(uint64_t value, uint32_t most) {
+  return static_cast<uint32_t>(std::min<uint64_t>(value, most));
+}
+
+// How many peers `id` exchanges messages with both ways (capped at 7, 3 bits), and whether some
+// link of it works one way only (bit 3).
+uint32_t reach(const sim::World& world, uint32_t id) {
+  uint32_t both = 0;
+  bool one_way = false;
+  for (uint32_t other = 1; other <= world.node_count(); ++other) {
+    if (other == id) continue;
+    const bool out = world.link_open(id, other);
+    const bool in = world.link_open(other, id);
+    both += out && in;
+    one_way = one_way || out != in;
+  }
+  return std::min(both, 7u) | (one_way ? 8u : 0u);
+}
+
+void reach_codes(const sim::World& world, std::vector<uint32_t>& out) {
+  out.resize(world.node_count());
+  for (uint32_t id = 1; id <= world.node_count(); ++id)
+    out[id - 1] = reach(world, id);
+}
+
+// The abstract state, given every node's reach (which changes only with the links).
+uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& reaches) {
+  const uint32_t n = world.node_count();
+  raft::Term highest_term;
+  raft::Term highest_last_term;
+  raft::Index lowest_commit{UINT64_MAX};
+  for (uint32_t id = 1; id <= n; ++id) {
+    const node::Node* node = world.node(id);
+    if (!node) continue;
+    const raft::Raft& core = node->core();
+    highest_term = std::max(highest_term, core.term());
+    highest_last_term = std::max(highest_last_term, core.log().last_term());
+    lowest_commit = std::min(lowest_commit, core.commit_index());
+  }
+  // One 32-bit code per node, laid out low to high: reach 4 bits, status 2, role 2, term
+  // behind 2, commit ahead 2, last log term behind 2, uncommitted 1, vote 2.
+  // Clusters are small: the codes live on the stack (a larger one falls back to the heap).
+  std::array<uint32_t, 16> small;
+  std::vector<uint32_t> large(n > small.size() ? n : 0);
+  uint32_t* const codes = n > small.size() ? large.data() : small.data();
+  for (uint32_t id = 1; id <= n; ++id) {
+    const node::Node* node = world.node(id);
+    uint32_t code = reaches[id - 1];
+    if (!node) {
+      codes[id - 1] = code | (2u << 4);
+      continue;
+    }
+    const raft::Raft& core = node->core();
+    const raft::Log& log = core.log();
+    const uint32_t vote = core.voted_for().is_none()             ? 0
+                          : core.voted_for() == raft::NodeId{id} ? 1
+                                                                 : 2;
+    code |= (world.is_paused(id) ? 1u : 0u) << 4;
+    code |= static_cast<uint32_t>(core.role()) << 6;
+    code |= clip(highest_term.value - core.term().value, 3) << 8;
+    code |= clip(core.commit_index().value - lowest_commit.value, 3) << 10;
+    code |= clip(highest_last_term.value - log.last_term().value, 2) << 12;
+    code |= (log.last_index() > core.commit_index() ? 1u : 0u) << 14;
+    code |= vote << 15;
+    codes[id - 1] = code;
+  }
+  std::sort(codes, codes + n);
+  uint64_t h = n;
+  for (uint32_t i = 0; i < n; ++i)
+    h = mix(h, codes[i]);
+  return h;
+}
+
+}  // namespace
+
+uint64_t abstract_state(const sim::World& world) {
+  std::vector<uint32_t> reaches;
+  reach_codes(world, reaches);
+  return abstract_state(world, reaches);
+}
+
+void RunCoverage::attach(sim::World& world) {
+  seen_.reserve(4096);
+  world.set_change_listener([this, &world] { observe(world); });
+}
+
+void RunCoverage::observe(const sim::World& world) {
+  if (!started_ || world.links_version() != links_version_) {
+    reach_codes(world, reaches_);
+    links_version_ = world.links_version();
+  }
+  const uint64_t state = abstract_state(world, reaches_) & ~uint64_t{1};
+  if (started_ && state == last_) return;
+  seen_.insert(state);
+  if (started_) seen_.insert(mix(last_, state) | 1);
+  last_ = state;
+  started_ = true;
+}
+
+Coverage::Gain Coverage::add(const std::unordered_set<uint64_t>& run) {
+  Gain gain;
+  for (uint64_t key : run) {
+    if (!seen_.insert(key).second) continue;
+    if (is_transition(key)) {
+      ++gain.transitions;
+    } else {
+      ++gain.states;
+    }
+  }
+  states_ += gain.states;
+  transitions_ += gain.transitions;
+  return gain;
+}
+
+}  // namespace raftsim::explore

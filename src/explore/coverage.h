@@ -1,0 +1,69 @@
+// Coverage over an abstract state of the cluster: what guided exploration steers by.
+//
+// A run's concrete states never repeat (terms and indexes only grow), so they are folded into an
+// abstract state that keeps what Raft's rules branch on and drops the rest. Per node: up, paused
+// or down; role; its term behind the highest term (0, 1, 2, 3 or more); its commit index ahead of
+// the lowest commit index of the nodes that are up (0 .. 3 or more); its last log term behind the
+// highest last log term (0, 1, 2 or more); whether it holds uncommitted entries; whom it voted for
+// (nobody, itself, another node); and how many peers it can exchange messages with both ways,
+// and whether some link of it works one way only. The nodes' codes are sorted, so two states
+// that differ only by naming the nodes differently are one (the protocol is symmetric in them).
+//
+// A run's coverage is the set of abstract states it visited and the transitions between them
+// (pairs of consecutive distinct states); a search counts how many it had not seen before.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_set>
+#include <vector>
+
+#include "sim/world.h"
+
+namespace raftsim::explore {
+
+// The abstract state of the cluster now (a hash; equal states give equal hashes).
+uint64_t abstract_state(const sim::World& world);
+
+// Records what one run visits. Attach it to the world before the run starts; it must outlive the
+// run.
+class RunCoverage {
+ public:
+  void attach(sim::World& world);
+  // States have the lowest bit clear, transitions set: one set holds both.
+  const std::unordered_set<uint64_t>& seen() const { return seen_; }
+
+ private:
+  void observe(const sim::World& world);
+
+  std::unordered_set<uint64_t> seen_;
+  std::vector<uint32_t> reaches_;  // each node's reach, as of links_version_
+  uint64_t links_version_ = 0;
+  uint64_t last_ = 0;
+  bool started_ = false;
+};
+
+inline bool is_transition(uint64_t key) {
+  return (key & 1) != 0;
+}
+
+// Everything a search has seen.
+class Coverage {
+ public:
+  struct Gain {
+    size_t states = 0;
+    size_t transitions = 0;
+    size_t total() const { return states + transitions; }
+  };
+  // Adds one run's coverage; returns how much of it was new.
+  Gain add(const std::unordered_set<uint64_t>& run);
+  size_t states() const { return states_; }
+  size_t transitions() const { return transitions_; }
+
+ private:
+  std::unordered_set<uint64_t> seen_;
+  size_t states_ = 0;
+  size_t transitions_ = 0;
+};
+
+}  // namespace raftsim::explore

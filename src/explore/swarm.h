@@ -1,0 +1,34 @@
+// Swarm testing: every seed first draws its own configuration, then its faults.
+//
+// One fixed mix of faults and settings explores one neighbourhood of behaviours; some bugs need a
+// fault to be absent (a crash that keeps coming back hides a slow disk's lost write), others a
+// setting nobody thought to try. So each seed, from one stream of its own, draws: which fault
+// kinds are on (each with even odds; none at all is a valid draw), how often they come and how
+// long they last, whether they overlap, the delay and loss they set; and for the cluster the
+// election timeout and heartbeat, entries per AppendEntries, fsync latency (slow disks of tens of
+// milliseconds among them), the network's latency shape and reordering, the number of clients
+// and keys and their think time, and the snapshot interval. Each setting keeps the scenario's
+// value with even odds, so a scenario written for a bug keeps pulling towards it.
+//
+// The fault kinds come from the scenario's nemesis when it has one (its timings bound the drawn
+// ones too), else from every kind inside Raft's fault model. A lost disk is outside it (Raft
+// assumes stable storage) and is drawn only when the scenario's nemesis lists `wipe`.
+//
+// The cluster's size is the scenario's: the language has no range for it yet.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "explore/schedule.h"
+
+namespace raftsim::explore {
+
+// The fault kinds a draw chooses among: the scenario's nemesis's, else every kind inside Raft's
+// fault model.
+std::vector<FaultKind> swarm_kinds(const Scenario& base);
+
+// The configuration and faults `seed` draws for `base`; the schedule's seed is `seed`.
+Schedule swarm_schedule(const Scenario& base, uint64_t seed);
+
+}  // namespace raftsim::explore

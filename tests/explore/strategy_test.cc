@@ -1,0 +1,195 @@
+// The strategies of raftsim explore: swarm draws, guided search over coverage, both independent
+// of the number of threads, shards that replay, and repros that replay the drawn configuration.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "explore/coverage.h"
+#include "explore/explore.h"
+#include "explore/swarm.h"
+#include "scenario/parse.h"
+#include "scenario/runner.h"
+#include "scenario/shrink.h"
+#include "scenario/write.h"
+
+namespace raftsim::explore {
+namespace {
+
+// A cluster and a workload, nothing else: the first scenario a user writes.
+constexpr const char* kMinimal = R"(name: minimal
+duration: 5s
+cluster:
+  nodes: [n1, n2, n3]
+  election_timeout: 150ms
+  heartbeat: 50ms
+  bugs: [vote_without_log_check]
+workload: {clients: 3, keys: 3, think: 10ms}
+liveness: {quiet: 1s, within: 2s}
+)";
+
+Scenario parse(const std::string& yaml) {
+  auto parsed = scenario::parse_scenario_text(yaml, "minimal.yaml");
+  if (auto* e = std::get_if<scenario::ParseError>(&parsed)) ADD_FAILURE() << e->text();
+  return std::get<Scenario>(parsed);
+}
+
+Scenario correct(std::string yaml) {
+  yaml.replace(yaml.find("vote_without_log_check"), 22, "");
+  return parse(yaml);
+}
+
+void expect_same(const ExploreResult& a, const ExploreResult& b) {
+  EXPECT_EQ(a.seeds, b.seeds);
+  EXPECT_EQ(a.states_after, b.states_after);
+  EXPECT_EQ(a.transitions, b.transitions);
+  ASSERT_EQ(a.failures.size(), b.failures.size());
+  for (size_t i = 0; i < a.failures.size(); ++i) {
+    EXPECT_EQ(a.failures[i].run, b.failures[i].run);
+    EXPECT_EQ(a.failures[i].seed, b.failures[i].seed);
+    EXPECT_EQ(a.failures[i].label, b.failures[i].label);
+    EXPECT_EQ(a.failures[i].digest, b.failures[i].digest);
+  }
+}
+
+ExploreOptions options(Strategy strategy, uint64_t runs, unsigned jobs) {
+  ExploreOptions o{.strategy = strategy, .runs = runs, .first_seed = 7, .jobs = jobs};
+  o.shrink = false;
+  o.coverage = true;
+  return o;
+}
+
+TEST(Swarm, EachSeedDrawsItsOwnConfigurationTheSameEveryTime) {
+  const Scenario base = parse(kMinimal);
+  bool some_without_faults = false, some_with_faults = false, settings_differ = false;
+  for (uint64_t seed = 1; seed <= 64; ++seed) {
+    const Schedule s = swarm_schedule(base, seed);
+    const Schedule again = swarm_schedule(base, seed);
+    EXPECT_EQ(to_scenario(base, s), to_scenario(base, again));
+    EXPECT_LT(s.world.heartbeat_ticks, s.world.election_timeout_ticks);
+    some_without_faults = some_without_faults || s.nemesis.faults.empty();
+    some_with_faults = some_with_faults || !s.spans.empty();
+    settings_differ = settings_differ ||
+                      s.world.election_timeout_ticks != base.world.election_timeout_ticks ||
+                      s.world.max_entries_per_append != base.world.max_entries_per_append;
+    // A lost disk is outside Raft's fault model: never drawn unless the scenario asks for it.
+    for (const Span& span : s.spans)
+      EXPECT_NE(span.fault.kind, FaultKind::kWipe);
+  }
+  EXPECT_TRUE(some_without_faults);
+  EXPECT_TRUE(some_with_faults);
+  EXPECT_TRUE(settings_differ);
+}
+
+TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
+  std::string yaml = kMinimal;
+  yaml +=
+      "nemesis: {faults: [wipe, crash], every: [200ms, 400ms], duration: [50ms, 100ms], "
+      "quiet: 1s}\n";
+  const Scenario base = parse(yaml);
+  bool wiped = false;
+  for (uint64_t seed = 1; seed <= 16 && !wiped; ++seed) {
+    const Scenario drawn = to_scenario(base, swarm_schedule(base, seed));
+    const auto outside = outside_fault_model(drawn);
+    wiped = !outside.empty();
+    if (wiped) {
+      EXPECT_EQ(outside, std::vector<std::string>{"wipe"});
+    }
+  }
+  EXPECT_TRUE(wiped);
+  const Scenario minimal = parse(kMinimal);
+  for (uint64_t seed = 1; seed <= 16; ++seed)
+    EXPECT_TRUE(outside_fault_model(to_scenario(minimal, swarm_schedule(minimal, seed))).empty());
+}
+
+TEST(Swarm, ADrawnRunWrittenAsYamlReplaysTheSameDigest) {
+  const Scenario base = parse(kMinimal);
+  for (uint64_t seed : {3, 11}) {
+    const Scenario drawn = to_scenario(base, swarm_schedule(base, seed));
+    const scenario::RunOptions quiet = scenario::search_options("");
+    const uint64_t digest = scenario::run_scenario(drawn, quiet).digest;
+    const Scenario replayed = parse(scenario::write_scenario_yaml(drawn));
+    EXPECT_EQ(scenario::write_scenario_yaml(replayed), scenario::write_scenario_yaml(drawn));
+    EXPECT_EQ(scenario::run_scenario(replayed, quiet).digest, digest) << "seed " << seed;
+  }
+}
+
+TEST(Swarm, TheReproOfAFailingDrawReplaysItsRun) {
+  const ExploreResult r = explore(parse(kMinimal), options(Strategy::kSwarm, 40, 2));
+  ASSERT_TRUE(r.found());
+  const Finding& f = r.findings.front();
+  EXPECT_NE(f.repro_yaml.find("# swarm seed"), std::string::npos);
+  const Scenario repro = parse(f.repro_yaml);
+  const auto& failure = *std::find_if(r.failures.begin(), r.failures.end(),
+                                      [&](const Failure& x) { return x.run == f.first_run; });
+  EXPECT_EQ(scenario::run_scenario(repro, scenario::search_options("")).digest, failure.digest);
+  EXPECT_TRUE(f.reproduced);
+}
+
+TEST(Swarm, ResultsDoNotDependOnTheNumberOfThreads) {
+  const Scenario s = parse(kMinimal);
+  const ExploreResult one = explore(s, options(Strategy::kSwarm, 48, 1));
+  const ExploreResult two = explore(s, options(Strategy::kSwarm, 48, 2));
+  ASSERT_TRUE(one.found());
+  expect_same(one, two);
+}
+
+TEST(Guided, ResultsDoNotDependOnTheNumberOfThreads) {
+  const Scenario s = parse(kMinimal);
+  const ExploreResult one = explore(s, options(Strategy::kGuided, 150, 1));
+  const ExploreResult two = explore(s, options(Strategy::kGuided, 150, 2));
+  ASSERT_TRUE(one.found());
+  expect_same(one, two);
+}
+
+TEST(Guided, AShardIsAReproducibleSearchOfItsOwn) {
+  const Scenario s = correct(kMinimal);
+  ExploreOptions o = options(Strategy::kGuided, 200, 2);
+  o.shard_index = 1;
+  o.shard_count = 2;
+  const ExploreResult first = explore(s, o);
+  const ExploreResult again = explore(s, o);
+  EXPECT_EQ(first.seeds.size(), 100u);
+  expect_same(first, again);
+  o.shard_index = 0;
+  const ExploreResult other = explore(s, o);
+  EXPECT_NE(other.seeds, first.seeds);
+}
+
+TEST(Guided, CoverageGrowsAfterTheFirstBatch) {
+  const ExploreResult r = explore(correct(kMinimal), options(Strategy::kGuided, 192, 2));
+  ASSERT_EQ(r.states_after.size(), 192u);
+  EXPECT_TRUE(std::is_sorted(r.states_after.begin(), r.states_after.end()));
+  EXPECT_GT(r.states_after.back(), r.states_after[63]);
+  EXPECT_GT(r.transitions, r.states_after.back());
+  EXPECT_FALSE(r.found()) << r.failures.front().label;
+}
+
+TEST(Guided, FindsAPlantedBugFromAScenarioWithNoNemesis) {
+  const Scenario s = parse(kMinimal);
+  ASSERT_FALSE(s.nemesis.enabled());
+  // Random search has nothing to draw from here: every seed runs without faults.
+  EXPECT_FALSE(explore(s, options(Strategy::kRandom, 20, 2)).found());
+  ExploreOptions o = options(Strategy::kGuided, 300, 2);
+  o.shrink = true;
+  o.shrink_runs = 100;
+  o.shrink_seeds = 1;
+  const ExploreResult r = explore(s, o);
+  ASSERT_TRUE(r.found());
+  EXPECT_EQ(r.findings.front().label, "leader_completeness");
+  EXPECT_TRUE(r.findings.front().reproduced);
+}
+
+TEST(Coverage, TheAbstractStateIgnoresWhichNodeIsWhich) {
+  const Scenario s = correct(kMinimal);
+  sim::World one(s.world), two(s.world), whole(s.world);
+  one.partition({{1}, {2, 3}});
+  two.partition({{3}, {1, 2}});
+  EXPECT_EQ(abstract_state(one), abstract_state(two));
+  EXPECT_NE(abstract_state(one), abstract_state(whole));
+  two.crash(2);
+  EXPECT_NE(abstract_state(one), abstract_state(two));
+}
+
+}  // namespace
+}  // namespace raftsim::explore
