@@ -228,7 +228,8 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   Cluster::Micros end = end_of_workload;
   Cluster::Micros probe_at = 0;
   if (s.liveness.enabled) {
-    probe_at = sim::micros(scenario::last_fault_time(timeline) + s.liveness.quiet);
+    probe_at = sim::micros(scenario::last_fault_time(timeline, sim::kTimeZero + s.duration) +
+                           s.liveness.quiet);
     end = std::max(end, probe_at + s.liveness.within.count());
   }
 
