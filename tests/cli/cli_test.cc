@@ -339,7 +339,8 @@ TEST(Cli, ExploreRejectsASeedThatIsNotAWholeNumberThatFits) {
     EXPECT_NE(r.out.find("--seed"), std::string::npos) << seed << ": " << r.out;
     EXPECT_EQ(r.out.find("explored"), std::string::npos) << seed << ": " << r.out;
   }
-  const Result ok = raftsim("explore --runs 1 --out " + out + " --seed 5 " + path);
+  const Result ok =
+      raftsim("explore --strategy random --runs 1 --out " + out + " --seed 5 " + path);
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_NE(ok.out.find("seeds 5..5"), std::string::npos) << ok.out;
 }
