@@ -56,7 +56,11 @@ class TempFile {
 };
 
 #ifdef RAFTSIM_REAL
-int print_external_report(const RunFlags& flags, const scenario::RunReport& report) {
+// A run in wall-clock time (real or external processes): the verdict table, less the simulated
+// run's last line, and a summary naming the world (`world`) and what `report.events` counts.
+// Quiet still says why a run failed: a failing test's log must name the row that broke.
+int print_wall_clock_report(const RunFlags& flags, const scenario::RunReport& report,
+                            std::string_view world, std::string_view counted) {
   if (!report.error.empty()) {
     fmt::print(stderr, "raftsim: {}\n", report.error);
     return 2;
@@ -64,9 +68,10 @@ int print_external_report(const RunFlags& flags, const scenario::RunReport& repo
   std::string table = scenario::format_report(report, true);
   // The last line of a simulated run's table names seed, digest and simulated time: not ours.
   table.erase(table.rfind('\n', table.size() - 2) + 1);
-  const std::string summary = fmt::format(
-      "{} {} external seed={} nodes={} routed={} wall={:.2f}s\n", report.passed() ? "PASS" : "FAIL",
-      report.scenario, report.seed, report.node_names.size(), report.events, report.wall_seconds);
+  const std::string summary =
+      fmt::format("{} {} {} seed={} nodes={} {}={} wall={:.2f}s\n",
+                  report.passed() ? "PASS" : "FAIL", report.scenario, world, report.seed,
+                  report.node_names.size(), counted, report.events, report.wall_seconds);
   fmt::print("{}", flags.quiet && report.passed() ? summary : table + summary);
   return report.exit_code();
 }
@@ -102,7 +107,8 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
   options.narrate = !flags.quiet;
   options.seed = flags.seed;
   options.init_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.init_timeout * 1000));
-  return print_external_report(flags, external::run_external_scenario(s, options));
+  return print_wall_clock_report(flags, external::run_external_scenario(s, options), "external",
+                                 "routed");
 }
 
 int run_real(const RunFlags& flags, const scenario::Scenario& s) {
@@ -130,20 +136,7 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
   real::RealRunOptions options;
   options.narrate = !flags.quiet;
   options.seed = flags.seed;
-  const scenario::RunReport report = real::run_real_scenario(s, options);
-  if (!report.error.empty()) {
-    fmt::print(stderr, "raftsim: {}\n", report.error);
-    return 2;
-  }
-  std::string table = scenario::format_report(report, true);
-  // The last line of a simulated run's table names seed, digest and simulated time: not ours.
-  table.erase(table.rfind('\n', table.size() - 2) + 1);
-  const std::string summary = fmt::format(
-      "{} {} real seed={} nodes={} ops={} wall={:.2f}s\n", report.passed() ? "PASS" : "FAIL",
-      report.scenario, report.seed, report.node_names.size(), report.events, report.wall_seconds);
-  // Quiet still says why a run failed: a failing test's log must name the row that broke.
-  fmt::print("{}", flags.quiet && report.passed() ? summary : table + summary);
-  return report.exit_code();
+  return print_wall_clock_report(flags, real::run_real_scenario(s, options), "real", "ops");
 }
 #endif
 
