@@ -42,40 +42,17 @@ constexpr std::array kFaultNames = {"partition"sv,
                                     "delay_messages"sv,
                                     "duplicate_messages"sv,
                                     "hold_messages"sv};
-// Everything an entry may hold: the faults, its time, and the links of a link-model fault.
-constexpr std::array kEntryKeys = {"at"sv,
-                                   "links"sv,
-                                   "partition"sv,
-                                   "isolate"sv,
-                                   "majorities_ring"sv,
-                                   "bridge"sv,
-                                   "cut"sv,
-                                   "heal"sv,
-                                   "delay"sv,
-                                   "loss"sv,
-                                   "duplicate"sv,
-                                   "clog"sv,
-                                   "unclog"sv,
-                                   "crash"sv,
-                                   "restart"sv,
-                                   "pause"sv,
-                                   "resume"sv,
-                                   "wipe"sv,
-                                   "torn_write"sv,
-                                   "fsync_lies"sv,
-                                   "corrupt"sv,
-                                   "clock_skew"sv,
-                                   "lie"sv,
-                                   "elect"sv,
-                                   "transfer"sv,
-                                   "crash_leader"sv,
-                                   "isolate_leader"sv,
-                                   "drop_messages"sv,
-                                   "delay_messages"sv,
-                                   "duplicate_messages"sv,
-                                   "hold_messages"sv,
-                                   "when"sv,
-                                   "for"sv};
+// Everything an entry may hold: its time, the links of a link-model fault, the faults, and the
+// trigger and duration of a fault that fires on an event.
+constexpr auto kEntryKeys = [] {
+  constexpr std::array kBefore = {"at"sv, "links"sv};
+  constexpr std::array kAfter = {"when"sv, "for"sv};
+  std::array<std::string_view, kBefore.size() + kFaultNames.size() + kAfter.size()> keys{};
+  auto out = std::copy(kBefore.begin(), kBefore.end(), keys.begin());
+  out = std::copy(kFaultNames.begin(), kFaultNames.end(), out);
+  std::copy(kAfter.begin(), kAfter.end(), out);
+  return keys;
+}();
 constexpr std::array kLieNames = {"inflate_log"sv, "vote_for_everyone"sv, "forge_acks"sv,
                                   "term_inflation"sv};
 constexpr std::array kFsyncLiesKeys = {"node"sv, "on"sv};
