@@ -22,6 +22,7 @@
 
 #include "check/history.h"
 #include "check/linearizability.h"
+#include "cli_process.h"
 #include "raftsim.grpc.pb.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
@@ -34,47 +35,10 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs `raftsim ARGS...`, bounded in time; output (stdout + stderr) goes to a file.
+// Runs `raftsim ARGS...` in `dir`, bounded in time.
 CliResult raftsim(const std::vector<std::string>& args, const std::string& dir,
                   std::chrono::seconds timeout = 60s) {
-  const std::string out_path = dir + "/cli-output.txt";
-  std::vector<std::string> full = {RAFTSIM_BINARY};
-  full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : full)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  CliResult result;
-  const Clock::time_point deadline = Clock::now() + timeout;
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (Clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      result.output = "timed out\n";
-      return result;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(out_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  result.output += text.str();
-  return result;
+  return run_raftsim(args, dir, dir + "/cli-output.txt", timeout);
 }
 
 class RealClusterTest : public ::testing::Test {

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli_process.h"
 #include "raftsim.grpc.pb.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
@@ -26,47 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-struct CliResult {
-  int exit_code = -1;
-  std::string output;  // stdout + stderr
-};
-
-// Runs `raftsim ARGS...` in `cwd`, bounded in time.
-CliResult raftsim(const std::vector<std::string>& args, const std::string& cwd,
-                  const std::string& out_path) {
-  std::vector<std::string> full = {RAFTSIM_BINARY};
-  full.insert(full.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : full)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  CliResult result;
-  int status = 0;
-  const Clock::time_point deadline = Clock::now() + 60s;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (Clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return {-1, "timed out"};
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::stringstream text;
-  text << std::ifstream(out_path).rdbuf();
-  result.output = text.str();
-  return result;
-}
 
 class RealFaultsTest : public ::testing::Test {
  protected:
@@ -104,7 +64,7 @@ class RealFaultsTest : public ::testing::Test {
   }
 
   CliResult cli(const std::vector<std::string>& args, const std::string& cwd = "") {
-    return raftsim(args, cwd.empty() ? dir_ : cwd, dir_ + "/cli-output.txt");
+    return run_raftsim(args, cwd.empty() ? dir_ : cwd, dir_ + "/cli-output.txt");
   }
 
   // Each node's status by name; a node that does not answer is missing.
