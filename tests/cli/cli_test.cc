@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "scratch.h"
+
 namespace {
 
 struct Result {
@@ -40,7 +42,7 @@ std::string digest_of(const std::string& out) {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = testing::TempDir() + name;
+  const std::string path = raftsim::test::scratch_path(name);
   std::ofstream(path) << text;
   return path;
 }
@@ -92,7 +94,7 @@ TEST(Cli, NarrationTellsEveryCampaignOfALivelock) {
 }
 
 TEST(Cli, TraceFileHasOneJsonObjectPerLine) {
-  const std::string path = testing::TempDir() + "split_brain_trace.jsonl";
+  const std::string path = raftsim::test::scratch_path("split_brain_trace.jsonl");
   const Result r = raftsim("run --quiet --trace " + path + " " + scenario("split_brain.yaml"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   std::ifstream in(path);
@@ -106,17 +108,17 @@ TEST(Cli, TraceFileHasOneJsonObjectPerLine) {
 }
 
 TEST(Cli, TraceDoesNotChangeTheDigest) {
-  const std::string path = testing::TempDir() + "digest_trace.jsonl";
+  const std::string path = raftsim::test::scratch_path("digest_trace.jsonl");
   const Result with = raftsim("run --quiet --trace " + path + " " + scenario("split_brain.yaml"));
   const Result without = raftsim("run --quiet " + scenario("split_brain.yaml"));
   EXPECT_EQ(digest_of(with.out), digest_of(without.out));
 }
 
 TEST(Cli, RunWritesAReplayPageAndViewWritesTheSameFromTheTrace) {
-  const std::string page = testing::TempDir() + "split_brain.html";
-  const std::string view_page = testing::TempDir() + "split_brain_view.html";
-  const std::string trace = testing::TempDir() + "split_brain_page.jsonl";
-  const std::string history = testing::TempDir() + "split_brain_page.history.jsonl";
+  const std::string page = raftsim::test::scratch_path("split_brain.html");
+  const std::string view_page = raftsim::test::scratch_path("split_brain_view.html");
+  const std::string trace = raftsim::test::scratch_path("split_brain_page.jsonl");
+  const std::string history = raftsim::test::scratch_path("split_brain_page.history.jsonl");
   const Result r = raftsim("run --quiet --html " + page + " --trace " + trace + " --history " +
                            history + " " + scenario("split_brain.yaml"));
   ASSERT_EQ(r.exit_code, 0) << r.out;
@@ -133,7 +135,7 @@ TEST(Cli, RunWritesAReplayPageAndViewWritesTheSameFromTheTrace) {
 
 TEST(Cli, ViewNamesTheBadLineOfATrace) {
   const std::string trace = write_temp("bad_trace.jsonl", "{\"t_us\":1,\"kind\":\"role\"}\n{\n");
-  const Result r = raftsim("view " + trace + " -o " + testing::TempDir() + "bad.html");
+  const Result r = raftsim("view " + trace + " -o " + raftsim::test::scratch_path("bad.html"));
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find(trace + ":2: not JSON"), std::string::npos) << r.out;
   EXPECT_EQ(raftsim("run --trace-format perfetto " + scenario("split_brain.yaml")).exit_code, 2);
@@ -149,7 +151,7 @@ TEST(Cli, AnUnwritableTraceIsReportedBeforeTheRunStarts) {
 }
 
 TEST(Cli, ExportedHistoryIsCheckedByCheckHistory) {
-  const std::string path = testing::TempDir() + "split_brain.history.jsonl";
+  const std::string path = raftsim::test::scratch_path("split_brain.history.jsonl");
   ASSERT_EQ(raftsim("run --quiet --history " + path + " " + scenario("split_brain.yaml")).exit_code,
             0);
   const Result check = raftsim("check-history --format raftsim " + path);
@@ -211,7 +213,7 @@ TEST(Cli, PorcupineExportOfACasFreeRunReadsBackWithTheSameVerdict) {
 }
 
 TEST(Cli, PorcupineExportOfACasWorkloadIsRefusedBeforeTheRun) {
-  const std::string path = testing::TempDir() + "refused.history.txt";
+  const std::string path = raftsim::test::scratch_path("refused.history.txt");
   std::remove(path.c_str());
   const Result r =
       raftsim("run --export porcupine --history " + path + " " + scenario("split_brain.yaml"));
@@ -226,7 +228,7 @@ TEST(Cli, PorcupineExportOfACasWorkloadIsRefusedBeforeTheRun) {
 
 // EDN keeps cas (a cas that returned false becomes :fail) and timed-out ops (:info).
 TEST(Cli, EdnExportOfACasWorkloadReadsBackWithTheSameVerdict) {
-  const std::string path = testing::TempDir() + "split_brain.history.edn";
+  const std::string path = raftsim::test::scratch_path("split_brain.history.edn");
   const Result run =
       raftsim("run --quiet --export edn --history " + path + " " + scenario("split_brain.yaml"));
   ASSERT_EQ(run.exit_code, 0) << run.out;
@@ -332,7 +334,7 @@ TEST(Cli, RunRejectsASeedThatIsNotAWholeNumberThatFits) {
 
 TEST(Cli, ExploreRejectsASeedThatIsNotAWholeNumberThatFits) {
   const std::string path = write_temp("explored.yaml", "duration: 100ms\ncluster: {nodes: [a]}\n");
-  const std::string out = testing::TempDir() + "explore_seed_out";
+  const std::string out = raftsim::test::scratch_path("explore_seed_out");
   for (const std::string seed : {"-1", "99999999999999999999999", "3x", "''"}) {
     const Result r = raftsim("explore --runs 1 --out " + out + " --seed " + seed + " " + path);
     EXPECT_EQ(r.exit_code, 2) << seed << ": " << r.out;

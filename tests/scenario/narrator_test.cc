@@ -13,6 +13,7 @@
 #include "scenario/parse.h"
 #include "scenario/runner.h"
 #include "sim/world.h"
+#include "scratch.h"
 
 namespace raftsim::scenario {
 namespace {
@@ -199,7 +200,7 @@ TEST(Narrator, HundredsOfForgedAcksInOneTermAreAtMostTwoLines) {
   std::vector<std::string> lines;
   RunOptions options;
   options.print = [&](const std::string& l) { lines.push_back(l); };
-  options.trace_path = testing::TempDir() + "forged_acks.jsonl";
+  options.trace_path = test::scratch_path("forged_acks.jsonl");
   run_scenario(s, options);
   // The trace notes every forged ack that carried entries.
   std::ifstream trace(options.trace_path);

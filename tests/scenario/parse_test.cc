@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "full_example.h"
+#include "scratch.h"
 
 namespace raftsim::scenario {
 namespace {
@@ -312,14 +313,14 @@ TEST(ScenarioParse, ADeviceIsNotAScenarioFile) {
 
 TEST(ScenarioParse, AFileOverTheSizeLimitIsAnErrorAndOneAtTheLimitIsRead) {
   const std::string cluster = "cluster: {nodes: [a]}\n";
-  const std::string big = testing::TempDir() + "big.yaml";
+  const std::string big = test::scratch_path("big.yaml");
   std::ofstream(big) << cluster << std::string(kMaxScenarioBytes - cluster.size() + 1, '#');
   auto result = parse_scenario_file(big);
   ASSERT_TRUE(std::holds_alternative<ParseError>(result));
   EXPECT_EQ(std::get<ParseError>(result).messages,
             std::vector<std::string>{big + ": too large for a scenario file (the limit is 4 MiB)"});
 
-  const std::string at_limit = testing::TempDir() + "at_limit.yaml";
+  const std::string at_limit = test::scratch_path("at_limit.yaml");
   std::ofstream(at_limit) << cluster << std::string(kMaxScenarioBytes - cluster.size(), '#');
   result = parse_scenario_file(at_limit);
   EXPECT_TRUE(std::holds_alternative<Scenario>(result)) << std::get<ParseError>(result).text();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "scenario/parse.h"
+#include "scratch.h"
 
 namespace raftsim::scenario {
 namespace {
@@ -130,7 +131,7 @@ TEST(RunnerTest, DurabilityContextCanBeLeftOut) {
 
 TEST(RunnerTest, HistoryThatCannotBeWrittenKeepsTheVerdict) {
   RunOptions options = quiet();
-  options.history_path = testing::TempDir() + "no-such-directory/history.jsonl";
+  options.history_path = test::scratch_path("no-such-directory/history.jsonl");
   const RunReport report = run_scenario(
       parsed("duration: 2s\ncluster: {nodes: [n1, n2, n3]}\nliveness: false\n"), options);
   EXPECT_TRUE(report.error.empty()) << report.error;
@@ -153,7 +154,7 @@ TEST(RunnerTest, PorcupineExportOfACasWorkloadIsRefusedBeforeRunning) {
 
   RunOptions options = quiet();
   options.history_format = "porcupine";
-  options.history_path = testing::TempDir() + "refused.history.txt";
+  options.history_path = test::scratch_path("refused.history.txt");
   std::filesystem::remove(options.history_path);
   const RunReport report = run_scenario(s, options);
   EXPECT_THAT(report.error, HasSubstr("Porcupine's kv model has no cas"));

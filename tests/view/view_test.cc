@@ -14,6 +14,7 @@
 #include "view/page.h"
 #include "view/perfetto.h"
 #include "view/recorded_run.h"
+#include "scratch.h"
 
 namespace raftsim::view {
 namespace {
@@ -30,11 +31,14 @@ RecordedRun recorded(const std::string& name, bool judged = true) {
   options.narrate = false;
   options.check_linearizability = judged;
   options.check_invariants = judged;
-  options.trace_path = testing::TempDir() + name + ".trace.jsonl";
-  options.history_path = testing::TempDir() + name + ".history.jsonl";
+  options.trace_path = test::scratch_path(name + ".trace.jsonl");
+  options.history_path = test::scratch_path(name + ".history.jsonl");
   scenario::run_scenario(s, options);
   ReadRunResult read = read_recorded_run(options.trace_path, options.history_path);
-  EXPECT_TRUE(read.run) << read.error;
+  if (!read.run) {
+    ADD_FAILURE() << read.error;
+    return {};
+  }
   return std::move(*read.run);
 }
 
