@@ -30,10 +30,10 @@ for round in $(seq 1 "$rounds"); do
   if $ok; then
     passed=$((passed + 1))
     rm -f "$log"
-    echo "round $round: pass ($((SECONDS - start)) s)"
+    echo "round $round: pass ($((SECONDS - start)) s, load average $(cut -d' ' -f1-3 /proc/loadavg))"
   else
     failed=$((failed + 1))
-    echo "round $round: FAIL ($((SECONDS - start)) s, output in $log)"
+    echo "round $round: FAIL ($((SECONDS - start)) s, load average $(cut -d' ' -f1-3 /proc/loadavg), output in $log)"
   fi
 done
 echo "load: stress-ng --cpu $(nproc) on $(nproc) cores; binaries: ${#binaries[@]}"

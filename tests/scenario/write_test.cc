@@ -17,7 +17,7 @@ namespace {
 
 using Kind = Expectation::Kind;
 
-Scenario parse_ok(std::string_view text) {
+Scenario read_scenario(std::string_view text) {
   auto result = parse_scenario_text(text, "full.yaml");
   if (auto* error = std::get_if<ParseError>(&result)) {
     ADD_FAILURE() << error->text();
@@ -27,7 +27,7 @@ Scenario parse_ok(std::string_view text) {
 }
 
 TEST(ScenarioWrite, FullExampleRoundTrips) {
-  const Scenario s = parse_ok(kFullExample);
+  const Scenario s = read_scenario(kFullExample);
   const std::string yaml = write_scenario_yaml(s);
   const auto again = parse_scenario_text(yaml, "repro.yaml");
   ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text() << "\n"
@@ -37,7 +37,7 @@ TEST(ScenarioWrite, FullExampleRoundTrips) {
 }
 
 TEST(ScenarioWrite, EqualityNoticesAChange) {
-  const Scenario s = parse_ok(kFullExample);
+  const Scenario s = read_scenario(kFullExample);
   Scenario changed = s;
   changed.timeline[3].links.pop_back();
   EXPECT_FALSE(changed == s);
@@ -54,7 +54,7 @@ TEST(ScenarioWrite, EqualityNoticesAChange) {
 }
 
 TEST(ScenarioWrite, HeaderIsTheTeachingAndEverySectionIsExplicit) {
-  Scenario s = parse_ok("# Line one.\n#\n# Line three.\ncluster: {nodes: [a, b, c]}\n");
+  Scenario s = read_scenario("# Line one.\n#\n# Line three.\ncluster: {nodes: [a, b, c]}\n");
   const std::string yaml = write_scenario_yaml(s);
   EXPECT_TRUE(yaml.starts_with("# Line one.\n#\n# Line three.\n\nname: full\n")) << yaml;
   for (const char* section : {"\ncluster:\n", "\nnetwork:\n", "\nworkload:\n", "\ntimeline: []\n",
@@ -67,15 +67,15 @@ TEST(ScenarioWrite, HeaderIsTheTeachingAndEverySectionIsExplicit) {
 
 // A shrunk repro is the original run cut short, with the workload's stop left where it was.
 TEST(ScenarioWrite, AStopPastAShortenedEndIsWrittenAsTheEnd) {
-  Scenario s = parse_ok("duration: 10s\ncluster: {nodes: [a, b, c]}\nworkload: {stop: 8s}\n");
+  Scenario s = read_scenario("duration: 10s\ncluster: {nodes: [a, b, c]}\nworkload: {stop: 8s}\n");
   s.duration = std::chrono::seconds(3);
   const std::string yaml = write_scenario_yaml(s);
   EXPECT_NE(yaml.find("  stop: 3s\n"), std::string::npos) << yaml;
-  EXPECT_EQ(parse_ok(yaml).world.workload.stop_at, SimTime{std::chrono::seconds(3)});
+  EXPECT_EQ(read_scenario(yaml).world.workload.stop_at, SimTime{std::chrono::seconds(3)});
 }
 
 TEST(ScenarioWrite, ShapesAreWrittenExpanded) {
-  const Scenario s = parse_ok(
+  const Scenario s = read_scenario(
       "cluster: {nodes: [a, b, c, d, e]}\ntimeline:\n  - {at: 2s, bridge: c}\n"
       "  - {at: 1s, isolate: a}\n");
   const std::string yaml = write_scenario_yaml(s);
