@@ -96,8 +96,9 @@ json narration_json(const RecordedRun& run, const Selection& s) {
     out.push_back({index, sim::micros(s.events[index]->time),
                    split == std::string::npos ? line : line.substr(split + 3)});
   });
-  for (current = 0; current < s.events.size(); ++current)
-    narrator.on_event(*s.events[current]);
+  for (current = 0; current < s.events.size(); ++current) {
+    if (s.events[current]->kind != TraceKind::kTimer) narrator.on_event(*s.events[current]);
+  }
   return out;
 }
 
@@ -137,7 +138,7 @@ json violation_events(const RecordedRun& run, const Selection& s) {
 
 json page_data(const RecordedRun& run, const Selection& s) {
   json kinds = json::array();
-  for (int k = 0; k <= static_cast<int>(TraceKind::kLie); ++k)
+  for (int k = 0; k <= static_cast<int>(sim::kLastTraceKind); ++k)
     kinds.push_back(sim::to_string(static_cast<TraceKind>(k)));
   json types = json::array();
   for (int t = 0; t <= static_cast<int>(raft::MessageType::kInstallSnapshot); ++t)
@@ -146,6 +147,7 @@ json page_data(const RecordedRun& run, const Selection& s) {
   data["scenario"] = run.scenario;
   data["seed"] = run.seed;
   data["teaches"] = run.teaches;
+  data["mode"] = run.mode;
   data["nodes"] = run.nodes;
   data["kinds"] = kinds;
   data["messageTypes"] = types;

@@ -11,10 +11,10 @@
 
 #include "scenario/parse.h"
 #include "scenario/runner.h"
+#include "scratch.h"
 #include "view/page.h"
 #include "view/perfetto.h"
 #include "view/recorded_run.h"
-#include "scratch.h"
 
 namespace raftsim::view {
 namespace {
@@ -177,6 +177,39 @@ TEST(Page, PointsAtTheEventThatBrokeAProperty) {
   const std::set<uint32_t> involved = v["nodes"];
   EXPECT_TRUE(involved.count(event[2].get<uint32_t>()) || involved.count(event[3].get<uint32_t>()))
       << event.dump() << " " << v.dump();
+}
+
+TEST(Page, FollowersElectionTimersAreOnTheTrace) {
+  const RecordedRun run = recorded("split_brain", false);
+  // split_brain's timeouts: 150ms, drawn from [150, 300) ms at every reset.
+  size_t timers = 0;
+  for (const sim::TraceEvent& e : run.events) {
+    if (e.kind != sim::TraceKind::kTimer || e.a == 0) continue;
+    ++timers;
+    EXPECT_GT(static_cast<int64_t>(e.a), sim::micros(e.time));
+    EXPECT_GE(e.b, 150'000u);
+    EXPECT_LT(e.b, 300'000u);
+    EXPECT_LE(static_cast<int64_t>(e.a) - sim::micros(e.time), static_cast<int64_t>(e.b));
+  }
+  EXPECT_GT(timers, 100u);
+}
+
+TEST(TraceFile, AViolationsEventSkipsTheTimerLines) {
+  // The verdict numbers recorded events only: event 1 is the role line, the file's third.
+  const std::string text =
+      R"({"t_us":1,"kind":"term","node":1,"b":1})"
+      "\n"
+      R"({"t_us":1,"kind":"timer","node":1,"a":200,"b":199})"
+      "\n"
+      R"({"t_us":2,"kind":"role","node":1,"a":3,"b":1})"
+      "\n"
+      R"({"raftsim_run":{"scenario":"x","seed":1,"nodes":["a"],"verdict":{"rows":[],)"
+      R"("violations":[{"property":"p","event":1}]}}})"
+      "\n";
+  const ReadRunResult r = parse_trace(text, "t.jsonl");
+  ASSERT_TRUE(r.run) << r.error;
+  EXPECT_EQ(r.run->events.size(), 3u);
+  EXPECT_EQ((*r.run->verdict)["violations"][0]["event"], 2);
 }
 
 TEST(Page, AWindowKeepsEarlierStateChangesOnly) {

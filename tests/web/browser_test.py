@@ -54,7 +54,9 @@ def start_browser(profile_dir):
 
 
 def read_trace(path):
-    header, verdict, events = None, None, []
+    """The trace's header, verdict and events. A violation's "event" numbers the recorded events,
+    which the election timer lines are not among: it is turned into an index into `events`."""
+    header, verdict, events, recorded = None, None, [], []
     with open(path) as f:
         for line in f:
             j = json.loads(line)
@@ -62,8 +64,28 @@ def read_trace(path):
                 header = j["raftsim_run"]
                 verdict = header["verdict"]
             else:
+                if j["kind"] != "timer":
+                    recorded.append(len(events))
                 events.append(j)
+    for v in (verdict or {}).get("violations", []):
+        if "event" in v:
+            v["event"] = recorded[v["event"]]
     return header, verdict, events
+
+
+def expected_timers(names, events, count):
+    """What is left of each node's election timer (a fraction of its timeout, "" for none) after
+    the first `count` events, at the last one's time, read off the trace's timer lines."""
+    timers, down = ["" for _ in names], [False for _ in names]
+    t = events[count - 1]["t_us"]
+    for e in events[:count]:
+        i = e.get("node", 0) - 1
+        if e["kind"] == "timer":
+            fires, timeout = e.get("a", 0), e.get("b", 0)
+            timers[i] = (fires, timeout) if fires and timeout else ""
+        elif e["kind"] == "down" and 0 <= i < len(names):
+            timers[i] = ""
+    return ["" if not x else f"{max(0.0, min(1.0, (x[0] - t) / x[1])):.3f}" for x in timers]
 
 
 def expected_nodes(names, events, count):
@@ -149,6 +171,15 @@ class ReplayPage(unittest.TestCase):
                 self.assertEqual(landed, count)
                 shown = self.driver.execute_script("return window.raftsim.nodes()")
                 self.assertEqual(shown, expected_nodes(header["nodes"], events, count))
+                timers = self.driver.execute_script(
+                    "return [...document.querySelectorAll('#ring g.node')]"
+                    ".map(g => g.dataset.timer)")
+                want = expected_timers(header["nodes"], events, count)
+                self.assertEqual([x == "" for x in timers], [x == "" for x in want])
+                for got, exp in zip(timers, want):
+                    if exp:
+                        self.assertAlmostEqual(float(got), float(exp), delta=0.0015)
+                self.assertTrue(any(timers))  # followers' timers are on the trace
         roles = {n["role"] for n in expected_nodes(header["nodes"], events, count)}
         self.assertIn("leader", roles)  # the chosen points do show a cluster that elected
         self.assertEqual(self.console_errors(), [])
