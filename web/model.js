@@ -3,7 +3,18 @@
 // so any seek costs at most CHECKPOINT_EVERY event applications.
 'use strict';
 
+(window.raftsimTimings ||= []).push(['script', performance.now()]);
 const RUN = JSON.parse(document.getElementById('run-data').textContent);
+// The events come compact (src/view/page.cc): each time as the difference from the previous
+// event's, trailing zero fields left out. Restored once, here.
+{
+  let t = 0;
+  for (const e of RUN.events) {
+    t += e[0];
+    e[0] = t;
+    while (e.length < 9) e.push(0);
+  }
+}
 const KIND = Object.fromEntries(RUN.kinds.map((name, i) => [name, i]));
 const ROLES = ['follower', 'pre-candidate', 'candidate', 'leader'];
 const MSG_APPEND = 4;

@@ -138,12 +138,22 @@ TEST(Perfetto, TheWellFormednessCheckCatchesBrokenDocuments) {
 }
 
 // The JSON the page carries, cut out of the HTML.
+// The page's data, with its events restored as the page restores them: absolute times, every
+// field.
 json page_data(const std::string& html) {
   const std::string open = R"(<script id="run-data" type="application/json">)";
   const size_t begin = html.find(open);
   const size_t end = html.find("</script>", begin);
   if (begin == std::string::npos || end == std::string::npos) return nullptr;
-  return json::parse(html.substr(begin + open.size(), end - begin - open.size()));
+  json data = json::parse(html.substr(begin + open.size(), end - begin - open.size()));
+  int64_t t = 0;
+  for (json& e : data["events"]) {
+    t += e[0].get<int64_t>();
+    e[0] = t;
+    while (e.size() < 9)
+      e.push_back(0);
+  }
+  return data;
 }
 
 TEST(Page, CarriesEveryEventTheNarrationAndTheVerdict) {
