@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/history_io.h"
+#include "markup/html.h"
 #include "raft/message.h"
 #include "scenario/narrator.h"
 #include "view/web_assets.h"
@@ -177,26 +178,6 @@ std::string script_safe(std::string text) {
   return text;
 }
 
-std::string html_escaped(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 void replace_once(std::string& text, std::string_view placeholder, const std::string& with) {
   const size_t at = text.find(placeholder);
   if (at != std::string::npos) text.replace(at, placeholder.size(), with);
@@ -218,7 +199,7 @@ Page render_page(const RecordedRun& run, const PageOptions& options) {
   page.html = std::string(kWebTemplate);
   replace_once(page.html, "/*RAFTSIM_STYLE*/", std::string(kWebStyle));
   replace_once(page.html, "RAFTSIM_TITLE",
-               html_escaped(fmt::format("raftsim: {} (seed {})", run.scenario, run.seed)));
+               markup::html_escaped(fmt::format("raftsim: {} (seed {})", run.scenario, run.seed)));
   // The script goes in before the data, and the data's placeholder comes first in the template:
   // the run's text (which could hold anything) is never searched for placeholders.
   replace_once(page.html, "/*RAFTSIM_SCRIPT*/", script_safe(std::string(kWebScript)));

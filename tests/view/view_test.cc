@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "markup/html.h"
 #include "scenario/parse.h"
 #include "scenario/runner.h"
 #include "scratch.h"
@@ -247,6 +248,11 @@ TEST(Page, TooManyEventsAreCutWithANotice) {
   const Page page = render_page(run, options);
   EXPECT_EQ(page.events, 1000u);
   EXPECT_NE(page.notice.find("--from/--to"), std::string::npos) << page.notice;
+}
+
+TEST(Markup, TextCannotOpenOrCloseAnElement) {
+  EXPECT_EQ(markup::html_escaped("a<b>&c</script>"), "a&lt;b&gt;&amp;c&lt;/script&gt;");
+  EXPECT_EQ(markup::html_escaped("plain \"text\""), "plain \"text\"");
 }
 
 TEST(TraceFile, ABadLineIsNamedWithItsNumber) {
