@@ -138,7 +138,7 @@
   }
   const notices = [];
   if (RUN.mode && RUN.mode !== 'simulated') {
-    notices.push(`A ${RUN.mode === 'real' ? 'real-mode' : 'external-node'} run, in wall-clock time: ` +
+    notices.push(`${RUN.mode === 'real' ? 'A real-mode' : 'An external-node'} run, in wall-clock time: ` +
       'the trace holds only what the runner saw from outside the nodes (roles, terms and commit ' +
       'indexes from their state reports, faults, client operations). Messages, votes, log ' +
       'entries and election timers are not known.');
