@@ -257,7 +257,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     cluster.at(sim::micros(f.at), [&, f] {
       std::optional<Fault> undo;
       const std::string done = cluster.apply(f, undo);
-      trace.on_fault(cluster.now(), f, s, done);
+      trace.on_fault(cluster.now(), f, s, done, undo ? &*undo : nullptr);
       if (undo) {
         cluster.at(sim::micros(undo->at), [&, u = *undo] {
           std::optional<Fault> none;

@@ -59,16 +59,19 @@ void ObservedTrace::on_status(uint32_t id, int64_t at_us, std::string_view role,
 }
 
 void ObservedTrace::on_fault(int64_t at_us, const scenario::Fault& fault,
-                             const scenario::Scenario& scenario, const std::string& done) {
+                             const scenario::Scenario& scenario, const std::string& done,
+                             const scenario::Fault* undo) {
   std::lock_guard lock(mutex_);
   std::string text = scenario::describe_plain(fault, scenario);
   if (!done.empty()) text += ": " + done;
   add({.time = at(at_us), .kind = TraceKind::kFault, .text = std::move(text)});
   using scenario::FaultKind;
-  if (fault.kind != FaultKind::kCrash && fault.kind != FaultKind::kRestart) return;
-  for (uint32_t id : fault.nodes) {
+  const bool leader_crash =
+      fault.kind == FaultKind::kCrashLeader && undo && undo->kind == FaultKind::kRestart;
+  if (fault.kind != FaultKind::kCrash && fault.kind != FaultKind::kRestart && !leader_crash) return;
+  for (uint32_t id : leader_crash ? undo->nodes : fault.nodes) {
     if (id == 0 || id > scenario.world.node_names.size()) continue;  // the trigger, or none
-    if (fault.kind == FaultKind::kCrash) {
+    if (fault.kind != FaultKind::kRestart) {
       add({.time = at(at_us), .kind = TraceKind::kNodeDown, .node = id, .text = "crashed"});
       seen_[id] = {};  // its first report after a restart is recorded whole
     } else {

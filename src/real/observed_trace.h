@@ -29,10 +29,12 @@ class ObservedTrace {
   // Records only what changed since its last report. Thread-safe.
   void on_status(uint32_t id, int64_t at_us, std::string_view role, uint64_t term, uint64_t commit,
                  uint32_t leader);
-  // A fault the runner applied at `at_us`; `done` is what applying it reported (may be empty).
-  // Crashes and restarts of named nodes also become their down and up events. Thread-safe.
+  // A fault the runner applied at `at_us`; `done` is what applying it reported (may be empty);
+  // `undo`, the fault that will undo it, when it has one. Crashes and restarts of named nodes
+  // also become their down and up events, as does a leader crash (its undo names the node).
+  // Thread-safe.
   void on_fault(int64_t at_us, const scenario::Fault& fault, const scenario::Scenario& scenario,
-                const std::string& done);
+                const std::string& done, const scenario::Fault* undo = nullptr);
   // The clients' operations, once the run is over: an invoke and, when the outcome is known, a
   // completion per operation.
   void add_history(const check::History& history);

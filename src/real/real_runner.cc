@@ -376,7 +376,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     std::this_thread::sleep_until(t0 + std::chrono::microseconds(micros(due.at)));
     std::optional<Fault> undo;
     const std::string done = cluster.apply(due.fault, undo);
-    trace.on_fault(since(Clock::now()), due.fault, s, done);
+    trace.on_fault(since(Clock::now()), due.fault, s, done, undo ? &*undo : nullptr);
     if (undo) {
       undo->where = due.fault.where;
       agenda.push({undo->at, next_order++, *undo});

@@ -75,6 +75,24 @@ TEST(ObservedTrace, RecordsChangesFaultsAndOperationsInTimeOrder) {
   EXPECT_EQ(got.back()["raftsim_run"]["nodes"], json({"n1", "n2", "n3"}));
 }
 
+TEST(ObservedTrace, ALeaderCrashIsTheDownOfTheNodeItsUndoRestarts) {
+  const scenario::Scenario s = three_nodes();
+  ObservedTrace trace("real");
+  scenario::Fault crash = s.timeline[0];
+  crash.kind = scenario::FaultKind::kCrashLeader;
+  crash.nodes.clear();
+  scenario::Fault undo = s.timeline[1];  // restart n2
+  trace.on_fault(1'000'000, crash, s, "crash n2 (the leader)", &undo);
+  scenario::RunReport report;
+  report.node_names = s.world.node_names;
+  const std::string path = test::scratch_path("leader_crash.jsonl");
+  ASSERT_EQ(write_observed_run(trace, {}, s, report, path, ""), "");
+  const std::vector<json> got = lines(path);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[1]["kind"], "down");
+  EXPECT_EQ(got[1]["node"], 2);
+}
+
 TEST(ObservedTrace, AnUnwritablePathIsAnError) {
   const scenario::Scenario s = three_nodes();
   ObservedTrace trace("external");
