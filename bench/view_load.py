@@ -5,8 +5,9 @@
 
 For each scenario: `raftsim run --html` writes the page; Chromium loads it --runs times (a fresh
 tab each time) and reports the page's own measure of when it was ready (performance.now() at
-the end of its start-up: parse, replay checkpoints, first render), then the mean time of 200
-seeks to random events through the page's read-only API (window.raftsim.seek).
+the end of its start-up: parse, replay checkpoints, first render) and how long each stage of it
+took (the page's own stamps, window.raftsimTimings; "parsed" runs from navigation to the end of
+JSON.parse of the inlined data), then the mean time of 200 seeks to random events through the page's read-only API (window.raftsim.seek).
 """
 import argparse
 import os
@@ -46,28 +47,37 @@ def main():
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("| scenario | events | page | ready (median of runs, min-max) | seek (mean of 200) |")
     print("|---|---|---|---|---|")
+    breakdown = []
     try:
         for scenario in args.scenarios:
             name = os.path.splitext(os.path.basename(scenario))[0]
             page = os.path.join(work, name + ".html")
             subprocess.run([args.raftsim, "run", "-q", scenario, "--html", page], check=False,
                            capture_output=True)
-            ready = []
+            ready, stages = [], {}
             for _ in range(args.runs):
                 driver.get("about:blank")
                 driver.get("file://" + page)
                 WebDriverWait(driver, 60).until(
                     lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
                 ready.append(float(driver.execute_script("return document.body.dataset.loadMs")))
+                # The page's own stamps: when each stage of its start-up ended.
+                previous = 0.0
+                for what, at in driver.execute_script("return window.raftsimTimings"):
+                    stages.setdefault(what, []).append(at - previous)
+                    previous = at
             events = driver.execute_script("return window.raftsim.eventCount")
             seek = driver.execute_script(SEEKS)
             size = os.path.getsize(page) / 1e6
             print(f"| {name} | {events} | {size:.2f} MB | {statistics.median(ready):.0f} ms "
                   f"({min(ready):.0f}-{max(ready):.0f}) | {seek:.1f} ms |")
+            breakdown.append(f"{name}: " + ", ".join(
+                f"{what} {statistics.median(ms):.0f}" for what, ms in stages.items()))
     finally:
         driver.quit()
         shutil.rmtree(work, ignore_errors=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    print("start-up stages, ms each (median): " + "; ".join(breakdown))
 
 
 if __name__ == "__main__":

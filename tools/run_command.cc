@@ -73,7 +73,46 @@ int print_wall_clock_report(const RunFlags& flags, const scenario::RunReport& re
                   report.passed() ? "PASS" : "FAIL", report.scenario, world, report.seed,
                   report.node_names.size(), counted, report.events, report.wall_seconds);
   fmt::print("{}", flags.quiet && report.passed() ? summary : table + summary);
+  if (!report.output_error.empty()) fmt::print(stderr, "raftsim: {}\n", report.output_error);
   return report.exit_code();
+}
+
+// A wall-clock run's --trace, --history and --html: the runner writes the trace of what it
+// observed (node state reports, faults, client operations) and the history; the page and a
+// Perfetto export are built from that trace afterwards. `run` takes the trace and history paths.
+template <typename Run>
+int run_wall_clock(const RunFlags& flags, Run run) {
+  if (!flags.export_format.empty()) {
+    fmt::print(stderr,
+               "raftsim: --export applies to simulated runs only (--history writes "
+               "raftsim's format)\n");
+    return 2;
+  }
+  const bool perfetto = flags.trace_format == "perfetto";
+  if (perfetto && flags.trace.empty()) {
+    fmt::print(stderr, "raftsim: --trace-format perfetto needs --trace OUT.json\n");
+    return 2;
+  }
+  for (const std::string& path : {flags.trace, flags.history, flags.html}) {
+    if (!path.empty() && !std::ofstream(path, std::ios::app)) {
+      fmt::print(stderr, "raftsim: {}: cannot open for writing\n", path);
+      return 2;
+    }
+  }
+  const TempFile temp_trace("trace.jsonl");
+  const std::string trace =
+      perfetto || (flags.trace.empty() && !flags.html.empty()) ? temp_trace.path() : flags.trace;
+  const int code = run(trace, flags.history);
+  if (code == 2 || trace.empty()) return code;
+  std::string error;
+  if (perfetto) error = write_perfetto_file(trace, flags.trace);
+  if (error.empty() && !flags.html.empty())
+    error = write_page_file(trace, flags.history, flags.html, {}, flags.quiet);
+  if (!error.empty()) {
+    fmt::print(stderr, "raftsim: {}\n", error);
+    return 2;
+  }
+  return code;
 }
 
 int run_external(const RunFlags& flags, const scenario::Scenario& s) {
@@ -92,10 +131,8 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
     fmt::print(stderr, "raftsim: {} cannot run against external nodes\n", flags.file);
     return 2;
   }
-  if (flags.real || !flags.trace.empty() || !flags.history.empty() || !flags.html.empty() ||
-      !flags.export_format.empty()) {
-    fmt::print(stderr,
-               "raftsim: --node takes none of --real, --trace, --history, --export, --html\n");
+  if (flags.real) {
+    fmt::print(stderr, "raftsim: --node and --real exclude each other\n");
     return 2;
   }
   if (!flags.quiet) {
@@ -107,8 +144,12 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
   options.narrate = !flags.quiet;
   options.seed = flags.seed;
   options.init_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.init_timeout * 1000));
-  return print_wall_clock_report(flags, external::run_external_scenario(s, options), "external",
-                                 "routed");
+  return run_wall_clock(flags, [&](const std::string& trace, const std::string& history) {
+    options.trace_path = trace;
+    options.history_path = history;
+    return print_wall_clock_report(flags, external::run_external_scenario(s, options), "external",
+                                   "routed");
+  });
 }
 
 int run_real(const RunFlags& flags, const scenario::Scenario& s) {
@@ -121,12 +162,6 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
                flags.file, flags.file);
     return 2;
   }
-  if (!flags.trace.empty() || !flags.history.empty() || !flags.export_format.empty() ||
-      !flags.html.empty()) {
-    fmt::print(stderr,
-               "raftsim: --trace, --history, --export and --html apply to simulated runs only\n");
-    return 2;
-  }
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
     fmt::print("running {} for real (seed {}, {:g}s of wall-clock time, {} node processes)\n",
@@ -136,7 +171,11 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
   real::RealRunOptions options;
   options.narrate = !flags.quiet;
   options.seed = flags.seed;
-  return print_wall_clock_report(flags, real::run_real_scenario(s, options), "real", "ops");
+  return run_wall_clock(flags, [&](const std::string& trace, const std::string& history) {
+    options.trace_path = trace;
+    options.history_path = history;
+    return print_wall_clock_report(flags, real::run_real_scenario(s, options), "real", "ops");
+  });
 }
 #endif
 

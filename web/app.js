@@ -129,14 +129,23 @@
   window.addEventListener('resize', () => { spacetime.resize(); render(); });
 
   // Static parts.
-  $('title').innerHTML = `<b>${esc(RUN.scenario)}</b> <span class="small">seed ${RUN.seed} · ${RUN.nodes.length} nodes · ${events.length} events · ${(end / 1e6).toFixed(1)}s simulated</span>` +
+  $('title').innerHTML = `<b>${esc(RUN.scenario)}</b> <span class="small">seed ${RUN.seed} · ${RUN.nodes.length} nodes · ${events.length} events · ${(end / 1e6).toFixed(1)}s ${RUN.mode && RUN.mode !== 'simulated' ? 'wall-clock' : 'simulated'}</span>` +
     (RUN.teaches ? `<div class="teaches">${esc(RUN.teaches.split('\n')[0])}</div>` : '');
   if (verdict) {
     $('badge').textContent = verdict.passed ? 'PASS' : 'FAIL';
     $('badge').className = verdict.passed ? 'pass' : 'fail';
     if (violation) $('badge').textContent += verdict.passed ? ' · expected violation' : ' · violation';
   }
-  if (RUN.notice) { $('notice').hidden = false; $('notice').textContent = RUN.notice; }
+  const notices = [];
+  if (RUN.mode && RUN.mode !== 'simulated') {
+    notices.push(`${RUN.mode === 'real' ? 'A real-mode' : 'An external-node'} run, in wall-clock time: ` +
+      'the trace holds only what the runner saw from outside the nodes (roles, terms and commit ' +
+      'indexes from their state reports, faults, client operations). Messages, votes, log ' +
+      'entries and election timers are not known.');
+    document.body.dataset.mode = RUN.mode;
+  }
+  if (RUN.notice) notices.push(RUN.notice);
+  if (notices.length) { $('notice').hidden = false; $('notice').textContent = notices.join(' '); }
   $('verdict').innerHTML = verdictHtml(verdict);
   $('legend').innerHTML = legendHtml();
   stamp('static');

@@ -25,7 +25,7 @@ function logWindow(state, width, focus) {
 
 function cellHtml(cls, term, index, title, width) {
   const bg = cls.includes('committed') ? termColor(term, false) : termColor(term, true);
-  const text = width >= 12 ? term % 100 : '';
+  const text = width < 12 ? '' : term ? term % 100 : '?';  // 0: a term the trace does not know
   return `<span class="cell ${cls}" style="background:${bg};width:${width - 1}px" title="${esc(title)}" data-index="${index}">${text}</span>`;
 }
 
@@ -42,7 +42,7 @@ function logRowHtml(state, id, win, violation) {
       if (i <= node.snapshot) cls.push('compacted');
       if (i <= node.commit) cls.push('committed');
       if (violation && violation.nodes.includes(id) && violation.index === i) cls.push('involved');
-      cells += cellHtml(cls.join(' '), term, i, `${name} entry ${i}, term ${term}${i <= node.commit ? ', committed' : ''}`, win.cell);
+      cells += cellHtml(cls.join(' '), term, i, `${name} entry ${i}, term ${term || 'unknown'}${i <= node.commit ? ', committed' : ''}`, win.cell);
     } else if (discarded && i >= discarded.from && i < discarded.from + discarded.terms.length) {
       const term = discarded.terms[i - discarded.from];
       cells += cellHtml('entry discarded', term, i, `${name} entry ${i} (term ${term}) discarded`, win.cell);

@@ -3,7 +3,18 @@
 // so any seek costs at most CHECKPOINT_EVERY event applications.
 'use strict';
 
+(window.raftsimTimings ||= []).push(['script', performance.now()]);
 const RUN = JSON.parse(document.getElementById('run-data').textContent);
+// The events come compact (src/view/page.cc): each time as the difference from the previous
+// event's, trailing zero fields left out. Restored once, here.
+{
+  let t = 0;
+  for (const e of RUN.events) {
+    t += e[0];
+    e[0] = t;
+    while (e.length < 9) e.push(0);
+  }
+}
 const KIND = Object.fromEntries(RUN.kinds.map((name, i) => [name, i]));
 const ROLES = ['follower', 'pre-candidate', 'candidate', 'leader'];
 const MSG_APPEND = 4;
@@ -55,6 +66,9 @@ function freshNode() {
     snapshot: 0,  // entries through this index are compacted
     match: {}, next: {},
     discarded: null,  // {from, terms, event}: entries a truncation just removed
+    // The election timer: fires at `timerAt` (us) after a timeout of `timerOf` (us); 0 = none
+    // known (a leader, or a trace that does not record it). `pausedAt`: frozen since then.
+    timerAt: 0, timerOf: 0, pausedAt: 0,
   };
 }
 
@@ -90,7 +104,7 @@ function fillFrom(node, leader, last, term) {
   }
 }
 
-function applyFault(s, text) {
+function applyFault(s, text, t) {
   s.lastFault = text;
   const n = RUN.nodes.length;
   if (text.startsWith('partition')) {
@@ -113,7 +127,7 @@ function applyFault(s, text) {
   } else if (text.startsWith('unclog ')) {
     parseLinks(text).forEach((l) => s.clogs.delete(l));
   } else if (text.startsWith('pause ')) {
-    namesIn(text.slice(6)).forEach((id) => { s.nodes[id - 1].paused = true; });
+    namesIn(text.slice(6)).forEach((id) => { s.nodes[id - 1].paused = true; s.nodes[id - 1].pausedAt = t; });
   } else if (text.startsWith('resume ')) {
     namesIn(text.slice(7)).forEach((id) => { s.nodes[id - 1].paused = false; });
   } else if (text.startsWith('wipe the disk of ')) {
@@ -200,13 +214,18 @@ function applyEvent(s, e, index) {
       node.downWhy = e[TEXT] || 'crashed';
       node.role = 0;
       node.paused = false;
+      node.timerAt = 0;
       break;
     case KIND.up:
       node.down = false;
       node.downWhy = '';
       break;
     case KIND.fault:
-      if (!e[NODE]) applyFault(s, e[TEXT] || '');
+      if (!e[NODE]) applyFault(s, e[TEXT] || '', e[T]);
+      break;
+    case KIND.timer:
+      node.timerAt = e[A];
+      node.timerOf = e[B];
       break;
     case KIND.send:
       applyMessage(s, e);
@@ -348,6 +367,14 @@ function clientOps(events, end) {
 }
 
 // A colour per term, far apart for neighbouring terms.
+// What is left of a node's election timer at time t, as a fraction of its timeout (null: none
+// known). A paused node's timer stands still where the pause found it.
+function timerLeft(node, t) {
+  if (node.down || !node.timerAt || !node.timerOf) return null;
+  const now = node.paused ? Math.min(t, node.pausedAt) : t;
+  return Math.max(0, Math.min(1, (node.timerAt - now) / node.timerOf));
+}
+
 function termColor(term, light) {
   if (!term) return light ? '#e6e8ec' : '#9aa0a8';
   const hue = (term * 137.508 + 200) % 360;

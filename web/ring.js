@@ -62,7 +62,7 @@ function crossSvg(p, title, size) {
   return `<g class="cross"><title>${esc(title)}</title><line x1="${p.x - s}" y1="${p.y - s}" x2="${p.x + s}" y2="${p.y + s}"/><line x1="${p.x - s}" y1="${p.y + s}" x2="${p.x + s}" y2="${p.y - s}"/></g>`;
 }
 
-function nodeSvg(state, id, highlighted) {
+function nodeSvg(state, id, highlighted, t) {
   const node = state.nodes[id - 1];
   const p = nodePos(id);
   const name = RUN.nodes[id - 1];
@@ -74,9 +74,11 @@ function nodeSvg(state, id, highlighted) {
   if (node.lying) classes.push('lying');
   if (highlighted) classes.push('involved');
   const status = node.down ? node.downWhy : node.paused ? 'paused' : node.wiped ? 'wiped' : node.lying ? 'lies' : '';
-  let out = `<g class="${classes.join(' ')}" data-node="${esc(name)}" data-role="${esc(role)}" data-term="${node.term}" data-commit="${node.commit}" data-down="${node.down}" data-paused="${node.paused}">`;
+  const left = timerLeft(node, t);
+  let out = `<g class="${classes.join(' ')}" data-node="${esc(name)}" data-role="${esc(role)}" data-term="${node.term}" data-commit="${node.commit}" data-down="${node.down}" data-paused="${node.paused}" data-timer="${left === null ? '' : left.toFixed(3)}">`;
   out += `<title>${esc(name)}: ${esc(role)}, term ${node.term}, commit ${node.commit}, last index ${node.log.length - 1}${node.vote ? ', voted for ' + esc(RUN.nodes[node.vote - 1] || '?') : ''}</title>`;
   if (leader) out += `<circle class="crown" cx="${p.x}" cy="${p.y}" r="${RING.nodeR + 7}"/>`;
+  out += timerSvg(node, p, t);
   out += `<circle class="body" cx="${p.x}" cy="${p.y}" r="${RING.nodeR}" fill="${fill}"/>`;
   out += `<text class="name" x="${p.x}" y="${p.y - 10}">${esc(name)}</text>`;
   out += `<text class="term" x="${p.x}" y="${p.y + 7}">term ${node.term}</text>`;
@@ -86,6 +88,16 @@ function nodeSvg(state, id, highlighted) {
   }
   if (node.down) out += crossSvg({ x: p.x + 26, y: p.y - 26 }, 'crashed');
   return out + '</g>';
+}
+
+// The election timer as RaftScope draws it: an arc around the node, full when just reset, gone
+// when the timer fires.
+function timerSvg(node, p, t) {
+  const left = timerLeft(node, t);
+  if (left === null) return '';
+  const r = RING.nodeR + 5, c = 2 * Math.PI * r;
+  const fires = ((node.timerAt - (node.paused ? node.pausedAt : t)) / 1000).toFixed(0);
+  return `<circle class="timer" cx="${p.x}" cy="${p.y}" r="${r}" stroke-dasharray="${(c * left).toFixed(1)} ${c.toFixed(1)}" transform="rotate(-90 ${p.x} ${p.y})"><title>election timer: ${node.paused ? 'stopped (paused), ' : ''}fires in ${fires} ms of ${(node.timerOf / 1000).toFixed(0)}</title></circle>`;
 }
 
 function messagesSvg(flights, t, count) {
@@ -122,12 +134,12 @@ function messagesSvg(flights, t, count) {
 function drawRing(svg, state, flights, t, count, involved) {
   const msgs = messagesSvg(flights, t, count);
   let nodes = '';
-  for (let id = 1; id <= RUN.nodes.length; id++) nodes += nodeSvg(state, id, involved.has(id));
+  for (let id = 1; id <= RUN.nodes.length; id++) nodes += nodeSvg(state, id, involved.has(id), t);
   const fault = state.lastFault ? `<text class="fault-line" x="220" y="18">last fault: ${esc(state.lastFault.length > 60 ? state.lastFault.slice(0, 59) + '…' : state.lastFault)}</text>` : '';
   svg.innerHTML = fault + linksSvg(state) + nodes + msgs.svg;
 }
 
 function legendHtml() {
   const types = MESSAGE_STYLE.map((s, i) => `<span><i style="background:${s.color}"></i>${esc(RUN.messageTypes[i])}</span>`).join('');
-  return `${types}<span><b class="x">✕</b>dropped / cut</span>`;
+  return `${types}<span><b class="x">✕</b>dropped / cut</span><span><b class="arc">◔</b>election timer left</span>`;
 }

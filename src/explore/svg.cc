@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "markup/html.h"
+
 namespace raftsim::explore {
 
 namespace {
@@ -11,26 +13,6 @@ namespace {
 constexpr double kWidth = 720, kHeight = 420;
 constexpr double kLeft = 70, kRight = 20, kTop = 40, kBottom = 50;
 constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // A round step for `most` split in about five ticks: 1, 2 or 5 times a power of ten.
 uint64_t tick_step(uint64_t most) {
@@ -59,7 +41,7 @@ std::string coverage_svg(const std::string& title, const std::vector<CoverageLin
       "viewBox=\"0 0 {0} {1}\" font-family=\"sans-serif\" font-size=\"12\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{2}\" y=\"22\" font-size=\"15\">{3}</text>\n",
-      kWidth, kHeight, kLeft, escape(title));
+      kWidth, kHeight, kLeft, markup::html_escaped(title));
   // Axes with round ticks.
   out += fmt::format("<path d=\"M{0} {1} V{2} H{3}\" stroke=\"black\" fill=\"none\"/>\n", kLeft,
                      kTop, kTop + plot_h, kLeft + plot_w);
@@ -97,7 +79,8 @@ std::string coverage_svg(const std::string& title, const std::vector<CoverageLin
         "<path d=\"M{0:.1f} {1:.1f} h24\" stroke=\"{2}\" stroke-width=\"3\"/>"
         "<text x=\"{3:.1f}\" y=\"{4:.1f}\">{5}</text>\n",
         kLeft + 16, ly, colour, kLeft + 46, ly + 4,
-        escape(fmt::format("{}: {} states", lines[i].label, v.empty() ? 0 : v.back())));
+        markup::html_escaped(
+            fmt::format("{}: {} states", lines[i].label, v.empty() ? 0 : v.back())));
   }
   out += "</svg>\n";
   return out;

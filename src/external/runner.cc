@@ -15,6 +15,7 @@
 #include "external/report_checks.h"
 #include "raftsim.pb.h"
 #include "real/cluster_control.h"
+#include "real/observed_trace.h"
 #include "real/status_observer.h"
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
@@ -234,6 +235,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   }
 
   real::StatusObserver observer(s);
+  real::ObservedTrace trace("external");
   ReportChecks invariants(s.world.node_names, report.seed);
   cluster.on_spawn = [&](uint32_t id) { invariants.on_start(id); };
   cluster.on_state = [&](uint32_t id, const StateReport& r) {
@@ -243,6 +245,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     reply.set_commit(r.commit_index);
     const int64_t now = cluster.now();
     observer.observe(id, now, now, reply);
+    trace.on_status(id, now, r.role, r.term, r.commit_index, 0);  // reports name no leader
     invariants.on_report(id, r, now);
   };
   const sim::WorkloadModel workload = lin_kv_workload(s.world.workload);
@@ -254,10 +257,12 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     cluster.at(sim::micros(f.at), [&, f] {
       std::optional<Fault> undo;
       const std::string done = cluster.apply(f, undo);
+      trace.on_fault(cluster.now(), f, s, done, undo ? &*undo : nullptr);
       if (undo) {
         cluster.at(sim::micros(undo->at), [&, u = *undo] {
           std::optional<Fault> none;
           cluster.apply(u, none);
+          trace.on_fault(cluster.now(), u, s, "");
           if (options.narrate)
             print(fmt::format("{:9.3f}s  {} (undo)", static_cast<double>(cluster.now()) / 1e6,
                               scenario::describe_fault(u, s)));
@@ -363,6 +368,8 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   for (scenario::Verdict& row : observer.verdicts(acked))
     report.rows.push_back(std::move(row));
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  report.output_error =
+      real::write_observed_run(trace, history, s, report, options.trace_path, options.history_path);
   if (report.passed()) {
     std::error_code ec;
     fs::remove_all(dir, ec);

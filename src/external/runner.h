@@ -27,6 +27,10 @@ struct ExternalRunOptions {
   std::optional<uint64_t> seed;                   // empty: the scenario's
   std::chrono::milliseconds init_timeout{5000};
   ProcessLimits limits;
+  // Where to write the observed trace (real/observed_trace.h) and the raftsim history; empty:
+  // none.
+  std::string trace_path;
+  std::string history_path;
 };
 
 // What an external node can never be given, one "file:line:col: ..." message each, decided

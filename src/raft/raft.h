@@ -93,6 +93,12 @@ class Raft {
   const std::shared_ptr<const Snapshot>& snapshot() const { return snapshot_; }
   const std::map<NodeId, Progress>& progress() const { return progress_; }
   NodeId transfer_target() const { return transfer_target_; }
+  // Ticks until the election timer fires, and the randomized timeout it was last reset to; 0
+  // and 0 on a leader, whose election timer only paces check-quorum. For viewers of a run.
+  int election_ticks_left() const {
+    return role_ == Role::kLeader ? 0 : randomized_election_timeout_ - election_elapsed_;
+  }
+  int election_timeout() const { return role_ == Role::kLeader ? 0 : randomized_election_timeout_; }
   uint64_t rejections(Rejection why) const { return rejections_[static_cast<size_t>(why)]; }
   uint64_t total_rejections() const;
 

@@ -25,6 +25,7 @@
 #include "real/file_storage.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
+#include "real/observed_trace.h"
 #include "real/status_observer.h"
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
@@ -238,6 +239,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   const Clock::time_point stop_polls = t0 + std::chrono::microseconds(micros(end));
 
   StatusObserver obs(s);
+  ObservedTrace trace("real");
   std::atomic<bool> stop{false};
 
   // Status polls, one thread per node.
@@ -252,8 +254,11 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
         v1::StatusRequest q;
         v1::StatusReply r;
         const Clock::time_point sent = Clock::now();
-        if (cluster.stub(id).Status(&c, q, &r).ok())
-          obs.observe(id, since(sent), since(Clock::now()), r);
+        if (cluster.stub(id).Status(&c, q, &r).ok()) {
+          const int64_t received = since(Clock::now());
+          obs.observe(id, since(sent), received, r);
+          trace.on_status(id, received, r.role(), r.term(), r.commit(), r.leader());
+        }
         next += kPollEvery;
         if (next < Clock::now()) next = Clock::now();
         std::this_thread::sleep_until(next);
@@ -371,6 +376,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     std::this_thread::sleep_until(t0 + std::chrono::microseconds(micros(due.at)));
     std::optional<Fault> undo;
     const std::string done = cluster.apply(due.fault, undo);
+    trace.on_fault(since(Clock::now()), due.fault, s, done, undo ? &*undo : nullptr);
     if (undo) {
       undo->where = due.fault.where;
       agenda.push({undo->at, next_order++, *undo});
@@ -474,6 +480,8 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   for (scenario::Verdict& row : obs.verdicts(acked.size()))
     report.rows.push_back(std::move(row));
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  report.output_error =
+      write_observed_run(trace, history, s, report, options.trace_path, options.history_path);
   if (options.narrate && !report.passed()) print(fmt::format("node logs kept in {}/logs", dir));
   finish(/*keep=*/!report.passed());
   return report;

@@ -28,6 +28,9 @@ struct RealRunOptions {
   // faults it picks are the simulated run's for that seed; their interleaving with the nodes'
   // messages is the machine's.
   std::optional<uint64_t> seed;
+  // Where to write the observed trace (observed_trace.h) and the raftsim history; empty: none.
+  std::string trace_path;
+  std::string history_path;
 };
 
 // What real mode cannot do, one "file:line:col: ..." message each. Empty: the scenario can run.

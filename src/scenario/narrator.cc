@@ -67,6 +67,8 @@ std::string describe(const sim::TraceEvent& e, const std::vector<std::string>& n
     case TraceKind::kLie:
       return fmt::format("{} lies to {} (lie {}, term {}, claims {}, truth {})", node, peer, e.a,
                          e.b, e.c, e.d);
+    case TraceKind::kTimer:
+      return fmt::format("{} election timer: fires at {}us", node, e.a);
   }
   return "?";
 }

@@ -47,6 +47,8 @@ std::string_view to_string(TraceKind kind) {
       return "snapshot";
     case TraceKind::kLie:
       return "lie";
+    case TraceKind::kTimer:
+      return "timer";
   }
   return "?";
 }
@@ -110,9 +112,13 @@ void Trace::record(const TraceEvent& e) {
 
   if (!recent_.empty()) recent_[count_ & (recent_.size() - 1)] = e;
   ++count_;
-  if (jsonl_) fmt::print(jsonl_, "{}\n", to_json(e));
+  if (jsonl_) write_line(e);
   for (const Listener& listener : listeners_)
     listener(e);
+}
+
+void Trace::write_line(const TraceEvent& e) {
+  fmt::print(jsonl_, "{}\n", to_json(e));
 }
 
 std::string Trace::write_jsonl(const std::string& path) {

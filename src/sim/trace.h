@@ -46,6 +46,10 @@ namespace raftsim::sim {
 //              match index; term_inflation: term); d = the truth (inflate_log: its last log index;
 //              forge_acks: 1 if its log does hold the acknowledged entry, else 0);
 //              flag = a pre-vote message
+//   kTimer     only written to the JSON Lines file (Trace::annotate), never hashed or counted:
+//              node's election timer was reset. a = when it fires if nothing resets it again
+//              (virtual microseconds; 0 = no timer: a leader); b = the timeout it was reset to
+//              (microseconds). For viewers of a run, so tracing it never changes a digest.
 enum class TraceKind : uint8_t {
   kRole,
   kTerm,
@@ -65,7 +69,9 @@ enum class TraceKind : uint8_t {
   kNote,
   kSnapshot,
   kLie,
+  kTimer,
 };
+inline constexpr TraceKind kLastTraceKind = TraceKind::kTimer;
 
 std::string_view to_string(TraceKind kind);
 
@@ -105,6 +111,14 @@ class Trace {
       listener(event);
   }
 
+  // Writes `event` to the JSON Lines file only: not hashed, counted, kept among the recent events
+  // or told to listeners. For what only a viewer of the run needs (TraceKind::kTimer), so the
+  // digest and the events' numbering stay what they are without a file.
+  void annotate(const TraceEvent& event) {
+    if (jsonl_) write_line(event);
+  }
+  bool writing() const { return jsonl_ != nullptr; }
+
   // Writes every later event to `path` as JSON Lines. Returns an error message, or "" on success.
   std::string write_jsonl(const std::string& path);
   void add_listener(Listener listener) { listeners_.push_back(std::move(listener)); }
@@ -118,6 +132,8 @@ class Trace {
   uint64_t digest_ = 0xcbf29ce484222325ULL;
   uint64_t count_ = 0;
   std::vector<TraceEvent> recent_;  // a ring of a power-of-two size; count_ & (size - 1) is next
+  void write_line(const TraceEvent& event);
+
   std::FILE* jsonl_ = nullptr;
   std::vector<Listener> listeners_;
 };

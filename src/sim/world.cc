@@ -206,6 +206,7 @@ void World::dispatch(const Event& event) {
         return;
       }
       sn.node->tick();
+      sn.next_tick = now_ + tick_interval(event.target);  // where schedule_tick will put it
       after_event(event.target);
       schedule_tick(event.target);
       return;
@@ -275,11 +276,34 @@ void World::deliver(const Event& event) {
   after_event(to);
 }
 
+Duration World::tick_interval(uint32_t id) const {
+  const auto interval = Duration{
+      static_cast<int64_t>(static_cast<double>(config_.tick.count()) * nodes_[id - 1].skew)};
+  return std::max(interval, Duration{1});
+}
+
 void World::schedule_tick(uint32_t id) {
-  const SimNode& sn = nodes_[id - 1];
-  const auto interval =
-      Duration{static_cast<int64_t>(static_cast<double>(config_.tick.count()) * sn.skew)};
-  queue_.push(now_ + std::max(interval, Duration{1}), EventKind::kTick, id, sn.life);
+  SimNode& sn = nodes_[id - 1];
+  sn.next_tick = now_ + tick_interval(id);
+  queue_.push(sn.next_tick, EventKind::kTick, id, sn.life);
+}
+
+void World::annotate_election_timer(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  const raft::Raft& core = sn.node->core();
+  const int left = core.election_ticks_left();
+  const Duration interval = tick_interval(id);
+  // The timer fires on the tick that brings the ticks left to zero.
+  const int64_t deadline = left <= 0 ? 0 : micros(sn.next_tick + interval * (left - 1));
+  const int64_t timeout = micros(kTimeZero + interval * core.election_timeout());
+  if (deadline == sn.seen_timer_deadline_us && timeout == sn.seen_timer_timeout_us) return;
+  sn.seen_timer_deadline_us = deadline;
+  sn.seen_timer_timeout_us = timeout;
+  trace_.annotate({.time = now_,
+                   .kind = TraceKind::kTimer,
+                   .node = id,
+                   .a = static_cast<uint64_t>(deadline),
+                   .b = static_cast<uint64_t>(timeout)});
 }
 
 void World::schedule_for_node(uint32_t id, Duration delay, std::function<void()> action) {
@@ -329,6 +353,7 @@ void World::after_event(uint32_t id) {
     sn.seen_commit = c;
     changed_ = true;
   }
+  if (trace_.writing()) annotate_election_timer(id);
   if (observer_) observer_->on_state(now_, core);
   if (node_events_) tell_node_events(id);
 }
@@ -603,6 +628,7 @@ void World::crash(uint32_t id) {
   sn.paused = false;
   sn.tick_held = false;
   sn.held.clear();
+  sn.seen_timer_deadline_us = -1;  // a restarted node's timer is annotated afresh
   trace_.record({.time = now_, .kind = TraceKind::kNodeDown, .node = id, .text = "crashed"});
 }
 

@@ -195,6 +195,10 @@ class World final : private ClientEnv {
     raft::Index seen_commit;
     raft::Role seen_role = raft::Role::kFollower;
     raft::NodeId seen_leader;
+    // The election timer as last annotated (Trace::annotate), and when the next tick comes.
+    SimTime next_tick;
+    int64_t seen_timer_deadline_us = -1;
+    int64_t seen_timer_timeout_us = -1;
     // The same, for node events (kept only while a listener is set).
     raft::Role told_role = raft::Role::kFollower;
     uint64_t told_uncommitted = 0;
@@ -226,6 +230,9 @@ class World final : private ClientEnv {
   void release_held(uint32_t from, uint32_t to, SimTime after);
   std::string message_text(const raft::Message& m) const;
   void schedule_tick(uint32_t node);
+  Duration tick_interval(uint32_t node) const;
+  // Writes the node's election timer to the trace file when a reset moved its deadline.
+  void annotate_election_timer(uint32_t node);
   bool hold_if_paused(const Event& event, uint32_t node);
   void boot(uint32_t node);
   raft::Config raft_config(uint32_t node) const;

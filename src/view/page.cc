@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/history_io.h"
+#include "markup/html.h"
 #include "raft/message.h"
 #include "scenario/narrator.h"
 #include "view/web_assets.h"
@@ -69,13 +70,23 @@ Selection select_events(const RecordedRun& run, const PageOptions& options) {
   return s;
 }
 
+// [dt, kind, node, peer, a, b, c, d, flag, text] per event, compact: the time as the difference
+// from the previous event's, and trailing zero fields left out (the page restores both). A third
+// less to parse than absolute times and every field, which is most of a page's load.
 json events_json(const Selection& s) {
   json out = json::array();
+  int64_t previous = 0;
   for (const sim::TraceEvent* e : s.events) {
-    json row = {
-        sim::micros(e->time), static_cast<int>(e->kind), e->node, e->peer, e->a, e->b, e->c, e->d,
-        e->flag ? 1 : 0};
-    if (!e->text.empty()) row.push_back(e->text);
+    const int64_t t = sim::micros(e->time);
+    json row = {t - previous,   static_cast<int>(e->kind), e->node, e->peer, e->a, e->b, e->c, e->d,
+                e->flag ? 1 : 0};
+    previous = t;
+    if (!e->text.empty()) {
+      row.push_back(e->text);
+    } else {
+      while (row.size() > 2 && row.back() == 0)
+        row.erase(row.size() - 1);
+    }
     out.push_back(std::move(row));
   }
   return out;
@@ -96,8 +107,9 @@ json narration_json(const RecordedRun& run, const Selection& s) {
     out.push_back({index, sim::micros(s.events[index]->time),
                    split == std::string::npos ? line : line.substr(split + 3)});
   });
-  for (current = 0; current < s.events.size(); ++current)
-    narrator.on_event(*s.events[current]);
+  for (current = 0; current < s.events.size(); ++current) {
+    if (s.events[current]->kind != TraceKind::kTimer) narrator.on_event(*s.events[current]);
+  }
   return out;
 }
 
@@ -137,7 +149,7 @@ json violation_events(const RecordedRun& run, const Selection& s) {
 
 json page_data(const RecordedRun& run, const Selection& s) {
   json kinds = json::array();
-  for (int k = 0; k <= static_cast<int>(TraceKind::kLie); ++k)
+  for (int k = 0; k <= static_cast<int>(sim::kLastTraceKind); ++k)
     kinds.push_back(sim::to_string(static_cast<TraceKind>(k)));
   json types = json::array();
   for (int t = 0; t <= static_cast<int>(raft::MessageType::kInstallSnapshot); ++t)
@@ -146,6 +158,7 @@ json page_data(const RecordedRun& run, const Selection& s) {
   data["scenario"] = run.scenario;
   data["seed"] = run.seed;
   data["teaches"] = run.teaches;
+  data["mode"] = run.mode;
   data["nodes"] = run.nodes;
   data["kinds"] = kinds;
   data["messageTypes"] = types;
@@ -163,26 +176,6 @@ std::string script_safe(std::string text) {
   for (size_t at = text.find("</"); at != std::string::npos; at = text.find("</", at + 3))
     text.replace(at, 2, "<\\/");
   return text;
-}
-
-std::string html_escaped(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
 }
 
 void replace_once(std::string& text, std::string_view placeholder, const std::string& with) {
@@ -206,7 +199,7 @@ Page render_page(const RecordedRun& run, const PageOptions& options) {
   page.html = std::string(kWebTemplate);
   replace_once(page.html, "/*RAFTSIM_STYLE*/", std::string(kWebStyle));
   replace_once(page.html, "RAFTSIM_TITLE",
-               html_escaped(fmt::format("raftsim: {} (seed {})", run.scenario, run.seed)));
+               markup::html_escaped(fmt::format("raftsim: {} (seed {})", run.scenario, run.seed)));
   // The script goes in before the data, and the data's placeholder comes first in the template:
   // the run's text (which could hold anything) is never searched for placeholders.
   replace_once(page.html, "/*RAFTSIM_SCRIPT*/", script_safe(std::string(kWebScript)));

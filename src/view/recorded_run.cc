@@ -16,7 +16,7 @@ namespace {
 using nlohmann::ordered_json;
 
 std::optional<sim::TraceKind> kind_named(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(sim::TraceKind::kLie); ++k) {
+  for (int k = 0; k <= static_cast<int>(sim::kLastTraceKind); ++k) {
     const auto kind = static_cast<sim::TraceKind>(k);
     if (sim::to_string(kind) == name) return kind;
   }
@@ -56,12 +56,26 @@ sim::TraceEvent event_from(const ordered_json& j) {
   return e;
 }
 
+// The verdict numbers a violation's event among the recorded (hashed) events; timer lines
+// (TraceKind::kTimer, annotations) are not among them. Turns that number into an index into
+// run.events, which holds the timer lines too.
+void number_violations_by_line(RecordedRun& run, const std::vector<size_t>& recorded) {
+  if (!run.verdict) return;
+  for (auto& v : (*run.verdict)["violations"]) {
+    const auto it = v.find("event");
+    if (it == v.end() || !it->is_number_unsigned()) continue;
+    const uint64_t ordinal = it->get<uint64_t>();
+    if (ordinal < recorded.size()) *it = recorded[ordinal];
+  }
+}
+
 void read_summary(const ordered_json& j, RecordedRun& run) {
   if (!j.is_object()) throw std::string("'raftsim_run' is not an object");
   run.scenario = j.value("scenario", run.scenario);
   run.seed = j.value("seed", uint64_t{0});
   run.nodes = j.value("nodes", std::vector<std::string>{});
   run.teaches = j.value("teaches", std::string{});
+  run.mode = j.value("mode", std::string("simulated"));
   if (j.contains("verdict")) {
     const ordered_json& v = j["verdict"];
     if (!v.is_object() || !v.contains("rows") || !v.contains("violations") ||
@@ -80,6 +94,7 @@ ReadRunResult parse_trace(std::string_view text, const std::string& path) {
   uint32_t highest_node = 0;
   size_t line_number = 0;
   size_t begin = 0;
+  std::vector<size_t> recorded;  // run.events' index of each recorded (not annotated) event
   while (begin < text.size()) {
     size_t end = text.find('\n', begin);
     if (end == std::string_view::npos) end = text.size();
@@ -95,6 +110,7 @@ ReadRunResult parse_trace(std::string_view text, const std::string& path) {
       } else {
         run.events.push_back(event_from(j));
         const sim::TraceEvent& e = run.events.back();
+        if (e.kind != sim::TraceKind::kTimer) recorded.push_back(run.events.size() - 1);
         if (e.kind != sim::TraceKind::kClientInvoke && e.kind != sim::TraceKind::kClientComplete) {
           highest_node = std::max({highest_node, e.node, e.peer});
         }
@@ -105,6 +121,7 @@ ReadRunResult parse_trace(std::string_view text, const std::string& path) {
       return {std::nullopt, fmt::format("{}:{}: {}", path, line_number, why)};
     }
   }
+  number_violations_by_line(run, recorded);
   if (run.nodes.empty()) {
     for (uint32_t id = 1; id <= highest_node; ++id)
       run.nodes.push_back(fmt::format("n{}", id));

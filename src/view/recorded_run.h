@@ -19,8 +19,13 @@ struct RecordedRun {
   uint64_t seed = 0;
   std::vector<std::string> nodes;  // node names, by id - 1
   std::string teaches;             // the scenario's header comment
+  // "simulated", or "real" / "external": a wall-clock run's trace, of what its runner observed
+  // from outside the nodes (no messages, votes, log entries or election timers).
+  std::string mode = "simulated";
   std::vector<sim::TraceEvent> events;
-  std::optional<nlohmann::ordered_json> verdict;  // from the trace's last line, when it has one
+  // From the trace's last line, when it has one; each violation's "event" is an index into
+  // `events` (the file numbers recorded events only, without the election timer lines).
+  std::optional<nlohmann::ordered_json> verdict;
   std::optional<check::History> history;
 };
 

@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "markup/html.h"
 #include "scenario/parse.h"
 #include "scenario/runner.h"
+#include "scratch.h"
 #include "view/page.h"
 #include "view/perfetto.h"
 #include "view/recorded_run.h"
-#include "scratch.h"
 
 namespace raftsim::view {
 namespace {
@@ -138,12 +139,22 @@ TEST(Perfetto, TheWellFormednessCheckCatchesBrokenDocuments) {
 }
 
 // The JSON the page carries, cut out of the HTML.
+// The page's data, with its events restored as the page restores them: absolute times, every
+// field.
 json page_data(const std::string& html) {
   const std::string open = R"(<script id="run-data" type="application/json">)";
   const size_t begin = html.find(open);
   const size_t end = html.find("</script>", begin);
   if (begin == std::string::npos || end == std::string::npos) return nullptr;
-  return json::parse(html.substr(begin + open.size(), end - begin - open.size()));
+  json data = json::parse(html.substr(begin + open.size(), end - begin - open.size()));
+  int64_t t = 0;
+  for (json& e : data["events"]) {
+    t += e[0].get<int64_t>();
+    e[0] = t;
+    while (e.size() < 9)
+      e.push_back(0);
+  }
+  return data;
 }
 
 TEST(Page, CarriesEveryEventTheNarrationAndTheVerdict) {
@@ -179,6 +190,39 @@ TEST(Page, PointsAtTheEventThatBrokeAProperty) {
       << event.dump() << " " << v.dump();
 }
 
+TEST(Page, FollowersElectionTimersAreOnTheTrace) {
+  const RecordedRun run = recorded("split_brain", false);
+  // split_brain's timeouts: 150ms, drawn from [150, 300) ms at every reset.
+  size_t timers = 0;
+  for (const sim::TraceEvent& e : run.events) {
+    if (e.kind != sim::TraceKind::kTimer || e.a == 0) continue;
+    ++timers;
+    EXPECT_GT(static_cast<int64_t>(e.a), sim::micros(e.time));
+    EXPECT_GE(e.b, 150'000u);
+    EXPECT_LT(e.b, 300'000u);
+    EXPECT_LE(static_cast<int64_t>(e.a) - sim::micros(e.time), static_cast<int64_t>(e.b));
+  }
+  EXPECT_GT(timers, 100u);
+}
+
+TEST(TraceFile, AViolationsEventSkipsTheTimerLines) {
+  // The verdict numbers recorded events only: event 1 is the role line, the file's third.
+  const std::string text =
+      R"({"t_us":1,"kind":"term","node":1,"b":1})"
+      "\n"
+      R"({"t_us":1,"kind":"timer","node":1,"a":200,"b":199})"
+      "\n"
+      R"({"t_us":2,"kind":"role","node":1,"a":3,"b":1})"
+      "\n"
+      R"({"raftsim_run":{"scenario":"x","seed":1,"nodes":["a"],"verdict":{"rows":[],)"
+      R"("violations":[{"property":"p","event":1}]}}})"
+      "\n";
+  const ReadRunResult r = parse_trace(text, "t.jsonl");
+  ASSERT_TRUE(r.run) << r.error;
+  EXPECT_EQ(r.run->events.size(), 3u);
+  EXPECT_EQ((*r.run->verdict)["violations"][0]["event"], 2);
+}
+
 TEST(Page, AWindowKeepsEarlierStateChangesOnly) {
   const RecordedRun run = recorded("split_brain", false);
   PageOptions options;
@@ -204,6 +248,11 @@ TEST(Page, TooManyEventsAreCutWithANotice) {
   const Page page = render_page(run, options);
   EXPECT_EQ(page.events, 1000u);
   EXPECT_NE(page.notice.find("--from/--to"), std::string::npos) << page.notice;
+}
+
+TEST(Markup, TextCannotOpenOrCloseAnElement) {
+  EXPECT_EQ(markup::html_escaped("a<b>&c</script>"), "a&lt;b&gt;&amp;c&lt;/script&gt;");
+  EXPECT_EQ(markup::html_escaped("plain \"text\""), "plain \"text\"");
 }
 
 TEST(TraceFile, ABadLineIsNamedWithItsNumber) {

@@ -11,6 +11,7 @@ order left, with that key's operations listed.
 Every wait is on a condition (the page's `data-ready`, the cursor's value), never a fixed sleep.
 """
 import argparse
+import concurrent.futures
 import glob
 import json
 import os
@@ -54,7 +55,9 @@ def start_browser(profile_dir):
 
 
 def read_trace(path):
-    header, verdict, events = None, None, []
+    """The trace's header, verdict and events. A violation's "event" numbers the recorded events,
+    which the election timer lines are not among: it is turned into an index into `events`."""
+    header, verdict, events, recorded = None, None, [], []
     with open(path) as f:
         for line in f:
             j = json.loads(line)
@@ -62,8 +65,28 @@ def read_trace(path):
                 header = j["raftsim_run"]
                 verdict = header["verdict"]
             else:
+                if j["kind"] != "timer":
+                    recorded.append(len(events))
                 events.append(j)
+    for v in (verdict or {}).get("violations", []):
+        if "event" in v:
+            v["event"] = recorded[v["event"]]
     return header, verdict, events
+
+
+def expected_timers(names, events, count):
+    """What is left of each node's election timer (a fraction of its timeout, "" for none) after
+    the first `count` events, at the last one's time, read off the trace's timer lines."""
+    timers, down = ["" for _ in names], [False for _ in names]
+    t = events[count - 1]["t_us"]
+    for e in events[:count]:
+        i = e.get("node", 0) - 1
+        if e["kind"] == "timer":
+            fires, timeout = e.get("a", 0), e.get("b", 0)
+            timers[i] = (fires, timeout) if fires and timeout else ""
+        elif e["kind"] == "down" and 0 <= i < len(names):
+            timers[i] = ""
+    return ["" if not x else f"{max(0.0, min(1.0, (x[0] - t) / x[1])):.3f}" for x in timers]
 
 
 def expected_nodes(names, events, count):
@@ -93,17 +116,29 @@ class ReplayPage(unittest.TestCase):
         cls.shots = os.path.join(ARGS.out, "screenshots")
         os.makedirs(cls.shots, exist_ok=True)
         cls.pages = {}
-        for scenario in sorted(glob.glob(os.path.join(ARGS.scenarios, "*.yaml"))):
-            name = os.path.splitext(os.path.basename(scenario))[0]
-            page = os.path.join(cls.work, name + ".html")
-            trace = os.path.join(cls.work, name + ".jsonl")
-            run = subprocess.run([ARGS.raftsim, "run", "--quiet", scenario, "--html", page,
-                                  "--trace", trace], capture_output=True, text=True)
-            if run.returncode != 0:
-                raise AssertionError(f"raftsim run {name} exited {run.returncode}:\n"
-                                     f"{run.stdout}{run.stderr}")
-            cls.pages[name] = (page, trace)
-        cls.driver = start_browser(os.path.join(cls.work, "profile"))
+        started = time.monotonic()
+        # The browser starts while the runs write their pages, one run per core at a time.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            browser = pool.submit(start_browser, os.path.join(cls.work, "profile"))
+            runs = [pool.submit(cls.write_page, scenario)
+                    for scenario in sorted(glob.glob(os.path.join(ARGS.scenarios, "*.yaml")))]
+            for run in runs:
+                name, page, trace = run.result()
+                cls.pages[name] = (page, trace)
+            cls.driver = browser.result()
+        print(f"pages written, browser started: {time.monotonic() - started:.1f}s", file=sys.stderr)
+
+    @classmethod
+    def write_page(cls, scenario):
+        name = os.path.splitext(os.path.basename(scenario))[0]
+        page = os.path.join(cls.work, name + ".html")
+        trace = os.path.join(cls.work, name + ".jsonl")
+        run = subprocess.run([ARGS.raftsim, "run", "--quiet", scenario, "--html", page,
+                              "--trace", trace], capture_output=True, text=True)
+        if run.returncode != 0:
+            raise AssertionError(f"raftsim run {name} exited {run.returncode}:\n"
+                                 f"{run.stdout}{run.stderr}")
+        return name, page, trace
 
     @classmethod
     def tearDownClass(cls):
@@ -149,6 +184,15 @@ class ReplayPage(unittest.TestCase):
                 self.assertEqual(landed, count)
                 shown = self.driver.execute_script("return window.raftsim.nodes()")
                 self.assertEqual(shown, expected_nodes(header["nodes"], events, count))
+                timers = self.driver.execute_script(
+                    "return [...document.querySelectorAll('#ring g.node')]"
+                    ".map(g => g.dataset.timer)")
+                want = expected_timers(header["nodes"], events, count)
+                self.assertEqual([x == "" for x in timers], [x == "" for x in want])
+                for got, exp in zip(timers, want):
+                    if exp:
+                        self.assertAlmostEqual(float(got), float(exp), delta=0.0015)
+                self.assertTrue(any(timers))  # followers' timers are on the trace
         roles = {n["role"] for n in expected_nodes(header["nodes"], events, count)}
         self.assertIn("leader", roles)  # the chosen points do show a cluster that elected
         self.assertEqual(self.console_errors(), [])
@@ -180,6 +224,30 @@ class ReplayPage(unittest.TestCase):
         stuck_rows = self.driver.find_elements("css selector", "#verdict .ops tr.stuck")
         self.assertEqual(len(stuck_rows), 1)
         self.assertIn(f"c{lin['stuck']['client']}", stuck_rows[0].text)
+
+    def test_a_real_mode_run_shows_what_its_runner_observed(self):
+        # The first 4s of `raftsim run --real scenarios/split_brain.yaml --trace`, with its last
+        # line: roles, terms and commits from status polls, faults, client operations.
+        trace = os.path.join(os.path.dirname(os.path.abspath(__file__)), "real_split_brain.jsonl")
+        page = os.path.join(self.work, "real_split_brain.html")
+        view = subprocess.run([ARGS.raftsim, "view", trace, "-o", page, "--quiet"],
+                              capture_output=True, text=True)
+        self.assertEqual(view.returncode, 0, view.stderr)
+        self.pages["real_split_brain"] = (page, trace)
+        header, _, events = self.load("real_split_brain")
+        self.assertEqual(header["mode"], "real")
+        self.assertIn("real-mode run", self.driver.find_element("id", "notice").text)
+        count = sum(1 for e in events if e["t_us"] <= 3_500_000)  # the majority has elected
+        self.assertEqual(self.driver.execute_script("return window.raftsim.seek(arguments[0])",
+                                                    count), count)
+        shown = self.driver.execute_script("return window.raftsim.nodes()")
+        self.assertEqual(shown, expected_nodes(header["nodes"], events, count))
+        self.assertIn("leader", {n["role"] for n in shown})
+        # What real mode cannot know is not drawn: no messages, no election timers.
+        self.assertEqual(self.driver.execute_script(
+            "return document.querySelectorAll('#ring .msg, #ring .timer').length"), 0)
+        self.assertEqual(self.console_errors(), [])
+        self.driver.save_screenshot(os.path.join(self.shots, "real_split_brain.png"))
 
 
 def main():
