@@ -20,6 +20,9 @@
 #include "scenario/parse.h"
 #include "seed_flag.h"
 #include "view_command.h"
+#ifdef RAFTSIM_REAL
+#include "external/runner.h"
+#endif
 
 namespace raftsim::tools {
 
@@ -35,6 +38,8 @@ struct ExploreFlags {
   bool no_shrink = false;
   std::string strategy = "guided";
   std::string coverage;  // SVG path
+  std::string node;      // external nodes' command (deterministic mode)
+  bool strategy_given = false;
 };
 
 // "guided", or several separated by commas ("random,guided"), run one after another over the
@@ -146,19 +151,47 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
   }
 }
 
-int explore(const ExploreFlags& flags) {
+int explore(ExploreFlags flags) {
   auto parsed = scenario::parse_scenario_file(flags.file);
   if (auto* error = std::get_if<scenario::ParseError>(&parsed)) {
     std::fputs(error->text().c_str(), stderr);
     return 2;
   }
-  const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
-  if (!s.implementation.empty()) {
-    fmt::print(stderr,
-               "raftsim: {}: explore runs the simulated world, which does not host external "
-               "nodes (cluster.implementation) yet\n",
-               flags.file);
+  scenario::Scenario s = std::get<scenario::Scenario>(parsed);
+  if (!flags.node.empty()) {
+#ifdef RAFTSIM_REAL
+    std::string error;
+    s.implementation = external::split_command(flags.node, error);
+    if (!error.empty()) {
+      fmt::print(stderr, "raftsim: --node '{}': {}\n", flags.node, error);
+      return 2;
+    }
+#else
+    fmt::print(stderr, "raftsim: this build has no external nodes (RAFTSIM_REAL is off)\n");
     return 2;
+#endif
+  }
+  if (!s.implementation.empty()) {
+#ifdef RAFTSIM_REAL
+    // Every run must be a function of its seed: external nodes run in deterministic mode, and a
+    // node that does not support it is reported by the first run.
+    const std::vector<std::string> refusals = external::external_mode_refusals(s, true);
+    for (const std::string& r : refusals)
+      fmt::print(stderr, "{}\n", r);
+    if (!refusals.empty()) {
+      fmt::print(stderr, "raftsim: {} cannot be explored with external nodes\n", flags.file);
+      return 2;
+    }
+    if (flags.strategy.find("guided") != std::string::npos) {
+      if (flags.strategy_given) {
+        fmt::print(stderr,
+                   "raftsim: --strategy guided steers by the states of raftsim's own core, "
+                   "which external nodes do not expose; use random or swarm\n");
+        return 2;
+      }
+      flags.strategy = "random";
+    }
+#endif
   }
   explore::ExploreOptions options;
   options.runs = flags.runs;
@@ -240,7 +273,13 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--strategy", flags->strategy,
                   "random (the nemesis as written), swarm (each seed draws its own configuration) "
                   "or guided (coverage-guided mutation); several, comma-separated, run in turn")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([flags](const std::string&) { flags->strategy_given = true; });
+#ifdef RAFTSIM_REAL
+  cmd->add_option("--node", flags->node,
+                  "Explore external nodes: this command, speaking Maelstrom's protocol with "
+                  "raftsim's deterministic extension (docs/external-protocol.md)");
+#endif
   cmd->add_option("--coverage", flags->coverage,
                   "Write distinct abstract states against runs, one line per strategy, as SVG");
   cmd->add_flag("--no-shrink", flags->no_shrink, "Write the failing run as found, unshrunk");
