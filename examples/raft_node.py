@@ -30,6 +30,7 @@ import random
 import select
 import sys
 import time
+import zlib
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 NOT_LEADER, KEY_MISSING, PRECONDITION_FAILED = 11, 20, 22
@@ -109,6 +110,9 @@ class Node:
             "type": "raftsim_state", "role": self.role, "term": self.term,
             "voted_for": self.voted_for, "commit_index": self.commit_index,
             "last_log_index": len(self.log), "last_log_term": self.last_term(),
+            # The log as (term, hash of the command) per index, for raftsim's log checks.
+            "log": [[e["term"], "%08x" % zlib.crc32(json.dumps(e["op"], sort_keys=True).encode())]
+                    for e in self.log],
         }
         if state != self.last_report:
             self.last_report = state
@@ -433,7 +437,9 @@ class Node:
     def on_timers(self):
         if self.id is None:
             return
-        now = self.now()
+        # Within a microsecond counts as due: raftsim's time comes in whole microseconds, so a
+        # wake-up asked for at a deadline may land a rounding error before it.
+        now = self.now() + 1e-6
         if self.role == LEADER and now >= self.heartbeat_due:
             self.broadcast_append()
         elif self.role != LEADER and now >= self.election_deadline:

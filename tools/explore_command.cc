@@ -36,6 +36,7 @@ struct ExploreFlags {
   std::string shard;
   std::string out = "out/explore";
   bool no_shrink = false;
+  size_t shrink_runs = 500;
   std::string strategy = "guided";
   std::string coverage;  // SVG path
   std::string node;      // external nodes' command (deterministic mode)
@@ -199,6 +200,7 @@ int explore(ExploreFlags flags) {
   options.jobs = flags.jobs;
   options.out_dir = flags.out;
   options.shrink = !flags.no_shrink;
+  options.shrink_runs = flags.shrink_runs;
   if (!flags.shard.empty()) {
     if (const std::string error = parse_shard(flags.shard, options); !error.empty()) {
       fmt::print(stderr, "raftsim: {}\n", error);
@@ -283,6 +285,10 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--coverage", flags->coverage,
                   "Write distinct abstract states against runs, one line per strategy, as SVG");
   cmd->add_flag("--no-shrink", flags->no_shrink, "Write the failing run as found, unshrunk");
+  cmd->add_option("--shrink-runs", flags->shrink_runs,
+                  "Runs the shrinker may make per failing seed it shrinks")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str();
   cmd->callback([flags, &exit_code] { exit_code = explore(*flags); });
 }
 

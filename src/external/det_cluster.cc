@@ -123,9 +123,9 @@ void DetCluster::run_until(Micros until) {
     // Nodes that keep asking to be woken at the time it is: virtual time would never move.
     if (events_at_now_ > kMaxEventsAtOneTime) {
       fail(
-          fmt::format("virtual time stopped at {}us: {} events there (a node asking to be woken "
-                      "at the time it already is?)",
-                      now_, events_at_now_));
+          fmt::format("virtual time stopped at {}us: {} events there, the last one this input: "
+                      "{}",
+                      now_, events_at_now_, escape_bytes(last_input_, 400)));
       return;
     }
     e.action();
@@ -137,6 +137,7 @@ void DetCluster::step(uint32_t id, Json input) {
   Node& n = nodes_[id - 1];
   input["time_us"] = now_;
   const std::string line = input.dump();
+  last_input_ = fmt::format("{} < {}", n.name, line);
   mix(fmt::format("{} {} < {}", now_, n.name, line));
   ++steps_;
   n.process.send(line);

@@ -122,6 +122,7 @@ class DetCluster final : public Host {
   bool not_deterministic_ = false;
   uint64_t steps_ = 0;
   uint64_t events_at_now_ = 0;
+  std::string last_input_;  // for reports
   uint64_t raftsim_msg_id_ = 0;
   uint64_t digest_ = 14695981039346656037ULL;  // FNV-1a
 };
