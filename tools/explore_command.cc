@@ -99,6 +99,7 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
                    const explore::ExploreResult& r) {
   const double rate = r.wall_seconds > 0 ? static_cast<double>(r.seeds.size()) / r.wall_seconds : 0;
   const bool guided = r.strategy == explore::Strategy::kGuided;
+  const bool external = !s.implementation.empty();
   fmt::print("explored {} ({}): {} runs", s.name, explore::to_string(r.strategy), r.seeds.size());
   if (!r.seeds.empty() && !guided) fmt::print(" (seeds {}..{}", r.seeds.front(), r.seeds.back());
   if (!r.seeds.empty() && guided)
@@ -131,8 +132,11 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
       // The replay page of the repro, beside it: the smallest failing run, to watch.
       const std::string page =
           std::filesystem::path(f.repro_path).replace_extension(".html").string();
-      const std::string error = write_scenario_page(f.repro_path, page);
-      if (error.empty()) {
+      // External nodes' runs record no trace to replay.
+      const std::string error = external ? "" : write_scenario_page(f.repro_path, page);
+      if (external) {
+        // no page
+      } else if (error.empty()) {
         fmt::print("\n    page:  {}", page);
       } else {
         fmt::print("\n    warning: no replay page: {}", error);
