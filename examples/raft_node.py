@@ -225,6 +225,11 @@ class Node:
             self.term, self.voted_for, self.dirty = term, None, True
         if self.role == LEADER:
             self.pending.clear()  # their outcome is unknown to us now; clients time out
+            # A leader runs no election timer: its deadline is from before it led. Without a
+            # fresh one a deposed leader campaigns at once and keeps raising terms while its
+            # messages are slow (scenarios/delayed_messages.yaml).
+            self.role = FOLLOWER
+            self.reset_election_timer()
         self.role = FOLLOWER
 
     # ---- elections ---------------------------------------------------------------------------
