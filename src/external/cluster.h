@@ -83,7 +83,8 @@ class Cluster final : public Host {
     bool up = false;
     bool paused = false;
     bool awaiting_init = false;
-    uint64_t life = 0;  // how many times it was started
+    bool wiped = false;  // its data directory was emptied since it last started
+    uint64_t life = 0;   // how many times it was started
     uint64_t init_msg_id = 0;
     Features features;
     uint64_t line = 0;  // stdout lines read, over every life of the node

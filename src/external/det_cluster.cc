@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "scenario/faults.h"
 
@@ -83,7 +84,7 @@ std::string DetCluster::spawn(uint32_t id) {
   const std::string error =
       n.process.spawn(settings_.command, {}, stderr_path(id), settings_.limits);
   if (!error.empty()) return fmt::format("{}: cannot start the node: {}", n.name, error);
-  if (on_spawn) on_spawn(id);
+  if (on_spawn) on_spawn(id, std::exchange(n.wiped, false));
   n.up = true;
   n.paused = false;
   n.awaiting_init = true;
@@ -419,6 +420,7 @@ std::string DetCluster::node_fault(const Fault& f) {
         const bool was_up = node.up;
         crash(id);
         node.disk.wipe();
+        node.wiped = true;
         if (was_up && !spawn(id).empty()) return notes;
         break;
       }

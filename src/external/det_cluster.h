@@ -75,6 +75,7 @@ class DetCluster final : public Host {
     uint64_t life = 0;  // how many times it was started
     uint64_t init_msg_id = 0;
     bool awaiting_init = false;
+    bool wiped = false;  // its disk was wiped since it last started
     Features features;
     uint64_t line = 0;  // stdout lines read, over every life
     std::optional<StateReport> last_report;

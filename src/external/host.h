@@ -47,8 +47,9 @@ class Host {
   // Handlers for what nodes send to clients (dest c1..) and the state reports they send.
   std::function<void(const Envelope&)> on_client_message;
   std::function<void(uint32_t id, const StateReport&)> on_state;
-  // Called each time node `id`'s process is started.
-  std::function<void(uint32_t id)> on_spawn;
+  // Called each time node `id`'s process is started; `disk_lost`: its disk was wiped since it
+  // last ran, so it may rightly forget its term and vote.
+  std::function<void(uint32_t id, bool disk_lost)> on_spawn;
 };
 
 }  // namespace raftsim::external

@@ -4,7 +4,11 @@
 
 namespace raftsim::external {
 
-void ReportChecks::on_start(uint32_t id) {
+void ReportChecks::on_start(uint32_t id, bool disk_lost) {
+  if (disk_lost) {
+    last_[id] = Seen{};
+    return;
+  }
   last_[id].commit.reset();
 }
 
@@ -85,7 +89,7 @@ void ReportChecks::check_log(uint32_t id, const StateReport& r, int64_t time) {
   }
   if (r.role != "leader") return;
   for (const auto& [index, c] : committed_) {
-    if (c.term > r.term) continue;
+    if (c.term >= r.term) continue;  // as in the simulator: leaders of later terms
     if (index > log.size() || !(log[index - 1] == c.entry)) {
       violate(check::kLeaderCompleteness, {id, c.node}, r.term, time,
               fmt::format("{} leads term {} without {} at index {}, which {} reported committed "

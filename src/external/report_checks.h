@@ -10,7 +10,7 @@
 //
 //   log_matching          two logs holding an entry of one term at one index agree up to it
 //   leader_completeness   a node reporting leadership of term T holds every entry reported
-//                         committed by a node in a term up to T
+//                         committed by a node in a term before T
 //   state_machine_safety  no two nodes report different entries committed at one index
 //
 // A report is a sample: a violation between two reports may pass unseen, but one seen is real
@@ -33,8 +33,10 @@ class ReportChecks {
   explicit ReportChecks(std::vector<std::string> node_names, uint64_t seed)
       : names_(std::move(node_names)), seed_(seed) {}
 
-  // Node `id` (from 1) started a new process life.
-  void on_start(uint32_t id);
+  // Node `id` (from 1) started a new process life. `disk_lost`: from an empty disk, so it may
+  // rightly report a lower term and another vote (disk loss is outside Raft's fault model; the
+  // simulator's checks excuse it the same way).
+  void on_start(uint32_t id, bool disk_lost = false);
   // Node `id` reported `r` at `time` (microseconds since time 0).
   void on_report(uint32_t id, const StateReport& r, int64_t time);
 

@@ -286,7 +286,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   real::StatusObserver observer(s);
   real::ObservedTrace trace("external");
   ReportChecks invariants(s.world.node_names, report.seed);
-  cluster.on_spawn = [&](uint32_t id) { invariants.on_start(id); };
+  cluster.on_spawn = [&](uint32_t id, bool disk_lost) { invariants.on_start(id, disk_lost); };
   cluster.on_state = [&](uint32_t id, const StateReport& r) {
     v1::StatusReply reply;
     reply.set_role(r.role);

@@ -124,5 +124,21 @@ TEST(ReportedLogs, ALeaderWithoutACommittedEntryBreaksLeaderCompleteness) {
                                      "at index 2, which n1 reported committed in term 1"});
 }
 
+TEST(ReportedLogs, AWipedNodeMayForgetItsTermAndVoteButARestartedOneMayNot) {
+  ReportChecks checks({"n1", "n2"}, 1);
+  StateReport before = with_log("follower", 3, 0, {});
+  before.voted_for = "n1";
+  checks.on_report(2, before, 10);
+  checks.on_start(2, true);
+  StateReport wiped = with_log("follower", 1, 0, {});
+  wiped.voted_for = "n2";
+  checks.on_report(2, wiped, 20);
+  EXPECT_TRUE(checks.violations().empty());
+  checks.on_start(2, false);
+  checks.on_report(2, with_log("follower", 0, 0, {}), 30);
+  EXPECT_EQ(properties(checks),
+            std::vector<std::string>{"term_monotonic: n2 reports term 0 after term 1"});
+}
+
 }  // namespace
 }  // namespace raftsim::external
