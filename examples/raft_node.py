@@ -5,6 +5,12 @@ Speaks Maelstrom's protocol on stdin/stdout (one JSON message per line) and raft
 extension (docs/external-protocol.md): a data directory to persist into, timer settings,
 `raftsim_campaign` (start an election now) and, with --reports, `raftsim_state` reports.
 
+When raftsim offers deterministic mode in init, the node accepts it: it then reads no clock
+(the time comes with every input), draws randomness only from the seed it was given, ends
+every step with raftsim_step_done naming when it next wants to be woken, and keeps its term,
+vote and log in raftsim's disk service instead of files, so that crashes lose what was not
+synced. Without that offer it runs on the wall clock, as any Maelstrom node.
+
 Raft as in Figure 2 of the paper: terms, votes with the up-to-date log check, AppendEntries
 with the consistency check, commit only of entries of the leader's own term by counting
 replicas, a no-op appended by every new leader. Reads go through the log, so they are
@@ -18,11 +24,13 @@ Standard library only.
 """
 import argparse
 import json
+import math
 import os
 import random
 import select
 import sys
 import time
+import zlib
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 NOT_LEADER, KEY_MISSING, PRECONDITION_FAILED = 11, 20, 22
@@ -44,6 +52,7 @@ class Node:
         self.log = []  # entries {"term", "op"}; Raft index i is self.log[i - 1]
         self.dirty = False
         self.saved_meta, self.saved_len, self.log_rewrite = (0, None), 0, False
+        self.rewrite_from = 1  # deterministic mode: the first index to write again
         # Volatile state.
         self.role = FOLLOWER
         self.leader = None
@@ -59,6 +68,10 @@ class Node:
         self.heartbeat_due = 0.0
         self.outbox = []
         self.last_report = None
+        self.rng = random.Random()
+        self.deterministic = False  # raftsim owns the clock and the disk
+        self.virtual_now = 0.0
+        self.disk_msg_id = 0
 
     # ---- wire ----------------------------------------------------------------------------
     def send(self, dest, body):
@@ -78,13 +91,28 @@ class Node:
         out = "".join(json.dumps(m) + "\n" for m in self.outbox)
         self.outbox = []
         if out:
-            os.write(1, out.encode())
+            write_all(out)
+
+    def now(self):
+        return self.virtual_now if self.deterministic else time.monotonic()
+
+    def disk(self, body):
+        """One request to raftsim's disk service; its answer comes before any other input."""
+        self.disk_msg_id += 1
+        body = dict(body, msg_id=self.disk_msg_id)
+        write_all(json.dumps({"src": self.id, "dest": "raftsim", "body": body}) + "\n")
+        answer = json.loads(read_line())
+        assert answer["body"].get("in_reply_to") == self.disk_msg_id, answer
+        return answer["body"]
 
     def report(self):
         state = {
             "type": "raftsim_state", "role": self.role, "term": self.term,
             "voted_for": self.voted_for, "commit_index": self.commit_index,
             "last_log_index": len(self.log), "last_log_term": self.last_term(),
+            # The log as (term, hash of the command) per index, for raftsim's log checks.
+            "log": [[e["term"], "%08x" % zlib.crc32(json.dumps(e["op"], sort_keys=True).encode())]
+                    for e in self.log],
         }
         if state != self.last_report:
             self.last_report = state
@@ -95,6 +123,8 @@ class Node:
     # grows, except when a conflict truncates it (then it is rewritten whole).
     def persist(self):
         self.dirty = False
+        if self.deterministic:
+            return self.persist_to_service()
         if not self.data_dir:
             return
         meta = (self.term, self.voted_for)
@@ -121,6 +151,42 @@ class Node:
         dir_fd = os.open(self.data_dir, os.O_RDONLY)
         os.fsync(dir_fd)
         os.close(dir_fd)
+
+    # In deterministic mode the same state lives in raftsim's disk service: a record "meta" and
+    # one record "log.<index>" per entry; a record that does not parse was torn by a crash.
+    def persist_to_service(self):
+        meta = (self.term, self.voted_for)
+        if meta != self.saved_meta:
+            self.disk({"type": "disk_write", "name": "meta",
+                       "value": json.dumps({"term": self.term, "voted_for": self.voted_for})})
+            self.saved_meta = meta
+        first = self.saved_len + 1 if not self.log_rewrite else self.rewrite_from
+        for index in range(first, len(self.log) + 1):
+            self.disk({"type": "disk_write", "name": "log.%d" % index,
+                       "value": json.dumps(self.log[index - 1])})
+        for index in range(len(self.log) + 1, self.saved_len + 1):
+            self.disk({"type": "disk_write", "name": "log.%d" % index, "value": None})
+        self.disk({"type": "disk_sync"})
+        self.saved_len, self.log_rewrite = len(self.log), False
+        self.rewrite_from = len(self.log) + 1
+
+    def load_from_service(self):
+        records = self.disk({"type": "disk_read"})["records"]
+        try:
+            saved = json.loads(records.get("meta", "null")) or {}
+        except ValueError:
+            saved = {}  # torn: never synced, so nothing depended on it
+        self.term, self.voted_for = saved.get("term", 0), saved.get("voted_for")
+        index = 1
+        while "log.%d" % index in records:
+            try:
+                self.log.append(json.loads(records["log.%d" % index]))
+            except ValueError:
+                break
+            index += 1
+        stale = sum(1 for name in records if name.startswith("log."))
+        self.saved_meta, self.saved_len = (self.term, self.voted_for), max(stale, len(self.log))
+        self.log_rewrite, self.rewrite_from = True, len(self.log) + 1
 
     def load(self):
         meta = os.path.join(self.data_dir, "meta.json")
@@ -151,19 +217,24 @@ class Node:
 
     def reset_election_timer(self):
         t = self.election_timeout
-        now = max(time.monotonic(), self.start_at)
-        self.election_deadline = now + random.uniform(t, 2 * t)
+        now = max(self.now(), self.start_at)
+        self.election_deadline = now + self.rng.uniform(t, 2 * t)
 
     def become_follower(self, term):
         if term > self.term:
             self.term, self.voted_for, self.dirty = term, None, True
         if self.role == LEADER:
             self.pending.clear()  # their outcome is unknown to us now; clients time out
+            # A leader runs no election timer: its deadline is from before it led. Without a
+            # fresh one a deposed leader campaigns at once and keeps raising terms while its
+            # messages are slow (scenarios/delayed_messages.yaml).
+            self.role = FOLLOWER
+            self.reset_election_timer()
         self.role = FOLLOWER
 
     # ---- elections ---------------------------------------------------------------------------
     def log_event(self, text):
-        print("%.3f %s term %d: %s" % (time.time(), self.id, self.term, text), file=sys.stderr,
+        print("%.3f %s term %d: %s" % (self.now(), self.id, self.term, text), file=sys.stderr,
               flush=True)
 
     def campaign(self):
@@ -217,7 +288,7 @@ class Node:
     def broadcast_append(self):
         for p in self.peers:
             self.send_append(p)
-        self.heartbeat_due = time.monotonic() + self.heartbeat
+        self.heartbeat_due = self.now() + self.heartbeat
 
     def send_append(self, peer):
         prev = self.next_index[peer] - 1
@@ -245,6 +316,7 @@ class Node:
             if index <= len(self.log) and self.term_at(index) != entry["term"]:
                 del self.log[index - 1:]  # a real conflict: drop the suffix (5.3)
                 self.dirty = self.log_rewrite = True
+                self.rewrite_from = min(self.rewrite_from, index)
             if index > len(self.log):
                 self.log.append(entry)
                 self.dirty = True
@@ -328,19 +400,26 @@ class Node:
         self.id = b["node_id"]
         self.peers = [n for n in b["node_ids"] if n != self.id]
         ext = b.get("raftsim") or {}
-        random.seed(ext.get("seed"))
+        self.rng.seed(ext.get("seed"))
+        self.deterministic = bool(ext.get("deterministic"))
         self.data_dir = ext.get("data_dir") or os.environ.get("RAFTSIM_DATA_DIR")
         self.election_timeout = ext.get("election_timeout_ms", 300) / 1000.0
         self.heartbeat = ext.get("heartbeat_ms", 50) / 1000.0
         # Every node starts its timers at one moment (time 0), not when its process came up.
         start = ext.get("start_at_unix_ms")
-        self.start_at = time.monotonic() + max(0.0, start / 1000.0 - time.time()) if start else 0
-        if self.data_dir:
-            os.makedirs(self.data_dir, exist_ok=True)
-            self.load()
+        if self.deterministic:
+            self.start_at = 0
+            self.load_from_service()
+        else:
+            self.start_at = (time.monotonic() + max(0.0, start / 1000.0 - time.time())
+                             if start else 0)
+            if self.data_dir:
+                os.makedirs(self.data_dir, exist_ok=True)
+                self.load()
         self.reset_election_timer()
         self.reply(m, {"type": "init_ok",
-                       "raftsim": {"campaign": True, "state_reports": self.args.reports}})
+                       "raftsim": {"campaign": True, "state_reports": self.args.reports,
+                                   "deterministic": self.deterministic}})
 
     def handle(self, m):
         kind = m["body"]["type"]
@@ -363,7 +442,9 @@ class Node:
     def on_timers(self):
         if self.id is None:
             return
-        now = time.monotonic()
+        # Within a microsecond counts as due: raftsim's time comes in whole microseconds, so a
+        # wake-up asked for at a deadline may land a rounding error before it.
+        now = self.now() + 1e-6
         if self.role == LEADER and now >= self.heartbeat_due:
             self.broadcast_append()
         elif self.role != LEADER and now >= self.election_deadline:
@@ -373,23 +454,76 @@ class Node:
         if self.id is None:
             return None
         due = self.heartbeat_due if self.role == LEADER else self.election_deadline
-        return max(0.0, due - time.monotonic())
+        return max(0.0, due - self.now())
 
     def run(self):
-        buffered = b""
+        first = read_line()
+        if not first:
+            return
+        self.handle(json.loads(first))
+        self.flush()
+        if self.deterministic:
+            return self.run_deterministically()
+        self.run_on_wall_clock()
+
+    def run_deterministically(self):
+        """One step per input: handle it at the time it carries, persist, send, say when to
+        wake us. No clock is read and nothing else is waited for."""
         while True:
-            ready, _, _ = select.select([0], [], [], self.next_timer())
+            self.end_step()
+            line = read_line()
+            if not line:
+                return
+            m = json.loads(line)
+            self.virtual_now = m["time_us"] / 1e6
+            if m["body"]["type"] != "raftsim_wake":
+                self.handle(m)
+            self.on_timers()
+            self.flush()
+
+    def end_step(self):
+        wake = self.heartbeat_due if self.role == LEADER else self.election_deadline
+        write_all(json.dumps({"src": self.id, "dest": "raftsim",
+                              "body": {"type": "raftsim_step_done",
+                                       "wake_at_us": math.ceil(wake * 1e6)}}) + "\n")
+
+    def run_on_wall_clock(self):
+        buffered = _pending  # read with init
+        while True:
+            ready, _, _ = select.select([0], [], [], 0 if b"\n" in buffered else self.next_timer())
             if ready:
                 chunk = os.read(0, 1 << 16)
                 if not chunk:
                     return
                 buffered += chunk
+            if b"\n" in buffered:
                 *lines, buffered = buffered.split(b"\n")
                 for line in lines:
                     if line.strip():
                         self.handle(json.loads(line))
             self.on_timers()
             self.flush()
+
+
+def write_all(text):
+    data = text.encode()
+    while data:
+        data = data[os.write(1, data):]
+
+
+def read_line():
+    """One line of stdin (b"" at its end): raw reads, so select() sees what is unread."""
+    global _pending
+    while b"\n" not in _pending:
+        chunk = os.read(0, 1 << 16)
+        if not chunk:
+            return b""
+        _pending += chunk
+    line, _pending = _pending.split(b"\n", 1)
+    return line
+
+
+_pending = b""
 
 
 def main():

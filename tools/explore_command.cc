@@ -20,6 +20,9 @@
 #include "scenario/parse.h"
 #include "seed_flag.h"
 #include "view_command.h"
+#ifdef RAFTSIM_REAL
+#include "external/runner.h"
+#endif
 
 namespace raftsim::tools {
 
@@ -33,8 +36,11 @@ struct ExploreFlags {
   std::string shard;
   std::string out = "out/explore";
   bool no_shrink = false;
+  size_t shrink_runs = 500;
   std::string strategy = "guided";
   std::string coverage;  // SVG path
+  std::string node;      // external nodes' command (deterministic mode)
+  bool strategy_given = false;
 };
 
 // "guided", or several separated by commas ("random,guided"), run one after another over the
@@ -93,6 +99,7 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
                    const explore::ExploreResult& r) {
   const double rate = r.wall_seconds > 0 ? static_cast<double>(r.seeds.size()) / r.wall_seconds : 0;
   const bool guided = r.strategy == explore::Strategy::kGuided;
+  const bool external = !s.implementation.empty();
   fmt::print("explored {} ({}): {} runs", s.name, explore::to_string(r.strategy), r.seeds.size());
   if (!r.seeds.empty() && !guided) fmt::print(" (seeds {}..{}", r.seeds.front(), r.seeds.back());
   if (!r.seeds.empty() && guided)
@@ -125,8 +132,11 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
       // The replay page of the repro, beside it: the smallest failing run, to watch.
       const std::string page =
           std::filesystem::path(f.repro_path).replace_extension(".html").string();
-      const std::string error = write_scenario_page(f.repro_path, page);
-      if (error.empty()) {
+      // External nodes' runs record no trace to replay.
+      const std::string error = external ? "" : write_scenario_page(f.repro_path, page);
+      if (external) {
+        // no page
+      } else if (error.empty()) {
         fmt::print("\n    page:  {}", page);
       } else {
         fmt::print("\n    warning: no replay page: {}", error);
@@ -146,19 +156,47 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
   }
 }
 
-int explore(const ExploreFlags& flags) {
+int explore(ExploreFlags flags) {
   auto parsed = scenario::parse_scenario_file(flags.file);
   if (auto* error = std::get_if<scenario::ParseError>(&parsed)) {
     std::fputs(error->text().c_str(), stderr);
     return 2;
   }
-  const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
-  if (!s.implementation.empty()) {
-    fmt::print(stderr,
-               "raftsim: {}: explore runs the simulated world, which does not host external "
-               "nodes (cluster.implementation) yet\n",
-               flags.file);
+  scenario::Scenario s = std::get<scenario::Scenario>(parsed);
+  if (!flags.node.empty()) {
+#ifdef RAFTSIM_REAL
+    std::string error;
+    s.implementation = external::split_command(flags.node, error);
+    if (!error.empty()) {
+      fmt::print(stderr, "raftsim: --node '{}': {}\n", flags.node, error);
+      return 2;
+    }
+#else
+    fmt::print(stderr, "raftsim: this build has no external nodes (RAFTSIM_REAL is off)\n");
     return 2;
+#endif
+  }
+  if (!s.implementation.empty()) {
+#ifdef RAFTSIM_REAL
+    // Every run must be a function of its seed: external nodes run in deterministic mode, and a
+    // node that does not support it is reported by the first run.
+    const std::vector<std::string> refusals = external::external_mode_refusals(s, true);
+    for (const std::string& r : refusals)
+      fmt::print(stderr, "{}\n", r);
+    if (!refusals.empty()) {
+      fmt::print(stderr, "raftsim: {} cannot be explored with external nodes\n", flags.file);
+      return 2;
+    }
+    if (flags.strategy.find("guided") != std::string::npos) {
+      if (flags.strategy_given) {
+        fmt::print(stderr,
+                   "raftsim: --strategy guided steers by the states of raftsim's own core, "
+                   "which external nodes do not expose; use random or swarm\n");
+        return 2;
+      }
+      flags.strategy = "random";
+    }
+#endif
   }
   explore::ExploreOptions options;
   options.runs = flags.runs;
@@ -166,6 +204,7 @@ int explore(const ExploreFlags& flags) {
   options.jobs = flags.jobs;
   options.out_dir = flags.out;
   options.shrink = !flags.no_shrink;
+  options.shrink_runs = flags.shrink_runs;
   if (!flags.shard.empty()) {
     if (const std::string error = parse_shard(flags.shard, options); !error.empty()) {
       fmt::print(stderr, "raftsim: {}\n", error);
@@ -240,10 +279,20 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--strategy", flags->strategy,
                   "random (the nemesis as written), swarm (each seed draws its own configuration) "
                   "or guided (coverage-guided mutation); several, comma-separated, run in turn")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->each([flags](const std::string&) { flags->strategy_given = true; });
+#ifdef RAFTSIM_REAL
+  cmd->add_option("--node", flags->node,
+                  "Explore external nodes: this command, speaking Maelstrom's protocol with "
+                  "raftsim's deterministic extension (docs/external-protocol.md)");
+#endif
   cmd->add_option("--coverage", flags->coverage,
                   "Write distinct abstract states against runs, one line per strategy, as SVG");
   cmd->add_flag("--no-shrink", flags->no_shrink, "Write the failing run as found, unshrunk");
+  cmd->add_option("--shrink-runs", flags->shrink_runs,
+                  "Runs the shrinker may make per failing seed it shrinks")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str();
   cmd->callback([flags, &exit_code] { exit_code = explore(*flags); });
 }
 

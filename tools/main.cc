@@ -11,6 +11,7 @@
 #include "view_command.h"
 #ifdef RAFTSIM_REAL
 #include "cluster_command.h"
+#include "external/runner.h"
 #include "kv_command.h"
 #include "node_command.h"
 #endif
@@ -24,6 +25,10 @@ int main(int argc, char** argv) {
   raftsim::tools::add_explore_command(app, exit_code);
   raftsim::tools::add_view_command(app, exit_code);
 #ifdef RAFTSIM_REAL
+  // Scenarios with external nodes (cluster.implementation, `explore --node`) run them in
+  // deterministic mode wherever the scenario layer runs a scenario: explore, the shrinker.
+  raftsim::scenario::set_implementation_runner(
+      raftsim::external::run_implementation_deterministically);
   raftsim::tools::add_node_command(app, exit_code);
   raftsim::tools::add_cluster_command(app, exit_code);
   raftsim::tools::add_kv_command(app, exit_code);

@@ -33,6 +33,7 @@ struct RunFlags {
   std::string html;                    // the replay page, when set
   std::string trace_format = "jsonl";  // of --trace: jsonl | perfetto
   std::string node;                    // an external node's command
+  std::string clock = "auto";          // external nodes: auto | deterministic | wall
   double init_timeout = 5;
 };
 
@@ -124,7 +125,8 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
     fmt::print(stderr, "raftsim: --node '{}': {}\n", flags.node, error);
     return 2;
   }
-  const std::vector<std::string> refusals = external::external_mode_refusals(s);
+  const bool wall = flags.clock == "wall";
+  const std::vector<std::string> refusals = external::external_mode_refusals(s, !wall);
   if (!refusals.empty()) {
     for (const std::string& r : refusals)
       fmt::print(stderr, "{}\n", r);
@@ -137,18 +139,31 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
   }
   if (!flags.quiet) {
     if (!s.teaches.empty()) fmt::print("{}\n\n", s.teaches);
-    fmt::print("running {} against '{}' (seed {}, {:g}s of wall-clock time, {} node processes)\n",
-               s.name, fmt::join(options.command, " "), flags.seed.value_or(s.seed),
+    fmt::print("running {} against '{}' (seed {}, {:g}s, {} node processes)\n", s.name,
+               fmt::join(options.command, " "), flags.seed.value_or(s.seed),
                sim::seconds(s.duration), s.world.node_names.size());
   }
+  options.clock = wall                             ? external::NodeClock::kRealTime
+                  : flags.clock == "deterministic" ? external::NodeClock::kDeterministic
+                                                   : external::NodeClock::kAuto;
   options.narrate = !flags.quiet;
   options.seed = flags.seed;
   options.init_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.init_timeout * 1000));
   return run_wall_clock(flags, [&](const std::string& trace, const std::string& history) {
     options.trace_path = trace;
     options.history_path = history;
-    return print_wall_clock_report(flags, external::run_external_scenario(s, options), "external",
-                                   "routed");
+    const scenario::RunReport report = external::run_external_scenario(s, options);
+    if (report.wall_clock || !report.error.empty())
+      return print_wall_clock_report(flags, report, "external", "routed");
+    // Deterministic: reported as a simulated run is, with its digest.
+    const std::string table = scenario::format_report(report, true);
+    if (flags.quiet && report.passed()) {
+      fmt::print("{}", table.substr(table.rfind('\n', table.size() - 2) + 1));
+    } else {
+      fmt::print("{}", table);
+    }
+    if (!report.output_error.empty()) fmt::print(stderr, "raftsim: {}\n", report.output_error);
+    return report.exit_code();
   });
 }
 
@@ -301,6 +316,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--node", flags->node,
                   "Run against external nodes: this command, speaking Maelstrom's protocol "
                   "(docs/external-protocol.md)");
+  cmd->add_option("--clock", flags->clock,
+                  "External nodes' clock: auto (deterministic when every node supports it), "
+                  "deterministic, or wall")
+      ->check(CLI::IsMember({"auto", "deterministic", "wall"}))
+      ->capture_default_str();
   cmd->add_option("--init-timeout", flags->init_timeout,
                   "Seconds an external node has to answer init (default 5)")
       ->check(CLI::Range(0.01, 600.0));

@@ -9,7 +9,7 @@ namespace raftsim::external {
 namespace {
 
 // How long a client waits before sending again to the next node after a definite refusal.
-constexpr Cluster::Micros kRetryPause = 10000;
+constexpr Host::Micros kRetryPause = 10000;
 
 KvRequestKind request_kind(node::KvOp op) {
   switch (op) {
@@ -49,8 +49,7 @@ check::History to_history(const std::vector<ClientOp>& ops) {
   return h;
 }
 
-Clients::Clients(Cluster& cluster, const sim::WorkloadModel& workload, uint32_t nodes,
-                 uint64_t seed)
+Clients::Clients(Host& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed)
     : cluster_(cluster), w_(workload), nodes_(nodes), seed_(seed) {}
 
 Clients::Client& Clients::add(uint32_t id, Purpose purpose) {
@@ -64,7 +63,7 @@ Clients::Client& Clients::add(uint32_t id, Purpose purpose) {
   return c;
 }
 
-void Clients::start(Cluster::Micros stop) {
+void Clients::start(Host::Micros stop) {
   for (uint32_t id = 1; id <= w_.clients; ++id) {
     Client& c = add(id, Purpose::kWorkload);
     c.stop = stop;
@@ -72,8 +71,8 @@ void Clients::start(Cluster::Micros stop) {
   }
 }
 
-void Clients::probe(uint32_t id, const std::string& key, Cluster::Micros deadline,
-                    std::optional<Cluster::Micros>* acked_at) {
+void Clients::probe(uint32_t id, const std::string& key, Host::Micros deadline,
+                    std::optional<Host::Micros>* acked_at) {
   Client& c = add(id, Purpose::kProbe);
   c.acked_at = acked_at;
   c.current = ClientOp{id, ++c.seq, node::KvOp::kPut, key, "live", "", cluster_.now()};
@@ -81,7 +80,7 @@ void Clients::probe(uint32_t id, const std::string& key, Cluster::Micros deadlin
   send_attempt(c);
 }
 
-void Clients::final_read(uint32_t id, const std::string& key, Cluster::Micros deadline) {
+void Clients::final_read(uint32_t id, const std::string& key, Host::Micros deadline) {
   Client& c = add(id, Purpose::kFinalRead);
   c.current = ClientOp{id, ++c.seq, node::KvOp::kGet, key, "", "", cluster_.now()};
   c.give_up_at = deadline;
@@ -121,9 +120,8 @@ void Clients::send_attempt(Client& c) {
           c.name, c.target,
           kv_request_body(request_kind(op.op), c.attempt, op.key, op.value, op.expected)))
     return retry_elsewhere(c);
-  const Cluster::Micros timeout =
-      std::min(cluster_.now() + w_.attempt_timeout.count(),
-               c.purpose == Purpose::kWorkload ? INT64_MAX : c.give_up_at);
+  const Host::Micros timeout = std::min(cluster_.now() + w_.attempt_timeout.count(),
+                                        c.purpose == Purpose::kWorkload ? INT64_MAX : c.give_up_at);
   cluster_.at(timeout, [this, &c, attempt = c.attempt] {
     if (c.attempt != attempt) return;
     // The request may still take effect: only a probe or a read may be sent again.
@@ -215,12 +213,12 @@ void Clients::finish(Client& c, bool record) {
     return;
   }
   if (record) ops_.push_back(std::move(op));
-  Cluster::Micros next = cluster_.now();
+  Host::Micros next = cluster_.now();
   if (w_.rate > 0) {
-    next += static_cast<Cluster::Micros>(1e6 / w_.rate);
+    next += static_cast<Host::Micros>(1e6 / w_.rate);
   } else {
     std::uniform_real_distribution<double> unit(0, 1);
-    next += static_cast<Cluster::Micros>(unit(c.rng) * 2 * static_cast<double>(w_.think.count()));
+    next += static_cast<Host::Micros>(unit(c.rng) * 2 * static_cast<double>(w_.think.count()));
   }
   cluster_.at(next, [this, &c] { next_op(c); });
 }

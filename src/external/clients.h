@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "check/history.h"
-#include "external/cluster.h"
+#include "external/host.h"
 #include "node/kv.h"
 #include "sim/client.h"
 
@@ -29,7 +29,7 @@ struct ClientOp {
   uint64_t seq = 0;
   node::KvOp op = node::KvOp::kGet;
   std::string key, value, expected;
-  Cluster::Micros invoke = 0, complete = 0;
+  Host::Micros invoke = 0, complete = 0;
   bool known = false;
   node::KvResult result;
 };
@@ -38,16 +38,16 @@ check::History to_history(const std::vector<ClientOp>& ops);
 
 class Clients {
  public:
-  Clients(Cluster& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed);
+  Clients(Host& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed);
 
   // Starts the workload's clients at time 0; no operation starts at or after `stop`.
-  void start(Cluster::Micros stop);
+  void start(Host::Micros stop);
   // One extra client writes `key` until a node acknowledges it or `deadline` passes; the
   // acknowledgement's time lands in `acked_at`. Not part of the history.
-  void probe(uint32_t client, const std::string& key, Cluster::Micros deadline,
-             std::optional<Cluster::Micros>* acked_at);
+  void probe(uint32_t client, const std::string& key, Host::Micros deadline,
+             std::optional<Host::Micros>* acked_at);
   // One extra client reads `key` (into the history) until a node answers or `deadline` passes.
-  void final_read(uint32_t client, const std::string& key, Cluster::Micros deadline);
+  void final_read(uint32_t client, const std::string& key, Host::Micros deadline);
 
   // Ends every workload operation still waiting for its answer: a write or cas with an unknown
   // outcome (in the history), a read with none (left out).
@@ -74,9 +74,9 @@ class Clients {
     std::optional<ClientOp> current;
     uint64_t attempt = 0;  // msg_id of the request in flight; 0: none
     std::set<uint64_t> sent;
-    Cluster::Micros give_up_at = 0;
-    Cluster::Micros stop = 0;
-    std::optional<Cluster::Micros>* acked_at = nullptr;
+    Host::Micros give_up_at = 0;
+    Host::Micros stop = 0;
+    std::optional<Host::Micros>* acked_at = nullptr;
   };
 
   Client& add(uint32_t id, Purpose purpose);
@@ -85,7 +85,7 @@ class Clients {
   void finish(Client& c, bool record);
   void retry_elsewhere(Client& c);
 
-  Cluster& cluster_;
+  Host& cluster_;
   const sim::WorkloadModel& w_;
   uint32_t nodes_;
   uint64_t seed_;

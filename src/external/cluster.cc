@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <thread>
+#include <utility>
 
 #include "scenario/faults.h"
 
@@ -74,7 +75,7 @@ std::string Cluster::spawn(uint32_t id) {
   const std::string error = n.process.spawn(settings_.command, {"RAFTSIM_DATA_DIR=" + data_dir(id)},
                                             stderr_path(id), settings_.limits);
   if (!error.empty()) return fmt::format("{}: cannot start the node: {}", n.name, error);
-  if (on_spawn) on_spawn(id);
+  if (on_spawn) on_spawn(id, std::exchange(n.wiped, false));
   n.up = true;
   n.paused = false;
   n.awaiting_init = true;
@@ -326,6 +327,7 @@ std::string Cluster::node_fault(const Fault& f) {
         node.up = false;
         std::error_code ec;
         fs::remove_all(data_dir(id), ec);
+        node.wiped = true;
         [[fallthrough]];
       }
       case FaultKind::kRestart: {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "external/host.h"
 #include "external/maelstrom.h"
 #include "external/process.h"
 #include "raft/random.h"
@@ -30,11 +31,9 @@
 
 namespace raftsim::external {
 
-class Cluster {
+class Cluster final : public Host {
  public:
   using Clock = std::chrono::steady_clock;
-  // Microseconds since the run's time 0.
-  using Micros = int64_t;
 
   struct Settings {
     std::vector<std::string> command;  // argv of every node
@@ -45,41 +44,35 @@ class Cluster {
   };
 
   Cluster(const scenario::Scenario& s, Settings settings);
-  ~Cluster();
+  ~Cluster() override;
 
   // Starts every node and waits for each init_ok. "" or the first failure. Time 0 is set a
   // little ahead, so that every node can be up by then.
-  std::string start();
+  std::string start() override;
   // Microseconds since time 0 (negative before it).
-  Micros now() const;
+  Micros now() const override;
 
   // Runs the router until `until` (or a failure): reads every node's output, delivers what is
   // due, runs the timers that fall due.
-  void run_until(Micros until);
+  void run_until(Micros until) override;
   // Calls `action` at `at` from inside run_until.
-  void at(Micros when, std::function<void()> action);
-
-  // Handlers for what nodes send to clients (dest c1..) and the state reports they send.
-  std::function<void(const Envelope&)> on_client_message;
-  std::function<void(uint32_t id, const StateReport&)> on_state;
-  // Called each time node `id`'s process is started.
-  std::function<void(uint32_t id)> on_spawn;
+  void at(Micros when, std::function<void()> action) override;
 
   // Sends a client's request to node `id` (clients' links are not faulted); false when the
   // node is down.
-  bool send_to_node(const std::string& from, uint32_t id, const Json& body);
+  bool send_to_node(const std::string& from, uint32_t id, const Json& body) override;
 
   // Applies one fault; returns notes for the narration. A leader fault acts on the node that
   // last reported leading in the highest term; its undo is left in `undo`.
-  std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo);
+  std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo) override;
 
-  const Features& features(uint32_t id) const { return nodes_.at(id - 1).features; }
-  std::string stderr_path(uint32_t id) const;
+  const Features& features(uint32_t id) const override { return nodes_.at(id - 1).features; }
+  std::string stderr_path(uint32_t id) const override;
   std::string data_dir(uint32_t id) const;
-  const std::string& failure() const { return failure_; }
+  const std::string& failure() const override { return failure_; }
   // Records a node's breach of the protocol (the first one wins); run_until returns.
-  void fail(std::string why);
-  uint64_t routed() const { return routed_; }
+  void fail(std::string why) override;
+  uint64_t routed() const override { return routed_; }
   // Of the nodes up whose last report says they lead, the one in the highest term; 0: none.
   uint32_t reported_leader() const;
 
@@ -90,7 +83,8 @@ class Cluster {
     bool up = false;
     bool paused = false;
     bool awaiting_init = false;
-    uint64_t life = 0;  // how many times it was started
+    bool wiped = false;  // its data directory was emptied since it last started
+    uint64_t life = 0;   // how many times it was started
     uint64_t init_msg_id = 0;
     Features features;
     uint64_t line = 0;  // stdout lines read, over every life of the node

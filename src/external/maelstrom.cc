@@ -240,6 +240,19 @@ std::variant<StateReport, std::string> read_state_report(const Json& body) {
     if (!why.empty()) return why;
   if (s.role != "leader" && s.role != "candidate" && s.role != "follower")
     return fmt::format("raftsim_state's role '{}' is not leader, candidate or follower", s.role);
+  if (auto log = body.find("log"); log != body.end()) {
+    if (!log->is_array()) return std::string("raftsim_state's 'log' is not an array");
+    s.log.emplace();
+    for (const Json& e : *log) {
+      if (!e.is_array() || e.size() != 2 || !e[0].is_number_unsigned() || !e[1].is_string())
+        return fmt::format("raftsim_state's log entry {} is not [term, \"hash\"]",
+                           s.log->size() + 1);
+      s.log->push_back({e[0].get<uint64_t>(), e[1].get<std::string>()});
+    }
+    if (s.log->size() != s.last_log_index)
+      return fmt::format("raftsim_state's log has {} entries, but last_log_index is {}",
+                         s.log->size(), s.last_log_index);
+  }
   return s;
 }
 

@@ -106,6 +106,14 @@ struct StateReport {
   uint64_t commit_index = 0;
   uint64_t last_log_index = 0;
   uint64_t last_log_term = 0;
+  // Optional: the whole log, one (term, hash of the command) per index from 1, for the
+  // log-based invariants. The hash is any string the node derives from the command alone.
+  struct Entry {
+    uint64_t term = 0;
+    std::string hash;
+    bool operator==(const Entry&) const = default;
+  };
+  std::optional<std::vector<Entry>> log;
 };
 std::variant<StateReport, std::string> read_state_report(const Json& body);
 

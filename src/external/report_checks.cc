@@ -4,12 +4,18 @@
 
 namespace raftsim::external {
 
-void ReportChecks::on_start(uint32_t id) {
+void ReportChecks::on_start(uint32_t id, bool disk_lost) {
+  if (disk_lost) {
+    last_[id] = Seen{};
+    return;
+  }
   last_[id].commit.reset();
 }
 
 void ReportChecks::violate(std::string_view property, std::vector<uint32_t> ids, uint64_t term,
                            int64_t time, std::string detail) {
+  for (const check::PropertyViolation& seen : violations_)
+    if (seen.property == property) return;  // the first one says it; the rest would flood
   check::PropertyViolation v;
   v.property = std::string(property);
   for (uint32_t id : ids)
@@ -39,12 +45,58 @@ void ReportChecks::on_report(uint32_t id, const StateReport& r, int64_t time) {
     violate(check::kCommitMonotonic, {id}, r.term, time,
             fmt::format("{} reports commit index {} after {}", name, r.commit_index, *seen.commit));
   seen.commit = std::max(seen.commit.value_or(0), r.commit_index);
+  if (r.log) check_log(id, r, time);
   if (r.role == "leader") {
     auto [it, fresh] = leaders_.try_emplace(r.term, id);
     if (!fresh && it->second != id)
       violate(check::kElectionSafety, {id, it->second}, r.term, time,
               fmt::format("{} and {} both report leading term {}", names_.at(it->second - 1), name,
                           r.term));
+  }
+}
+
+void ReportChecks::check_log(uint32_t id, const StateReport& r, int64_t time) {
+  const std::string& name = names_.at(id - 1);
+  const std::vector<StateReport::Entry>& log = *r.log;
+  auto text = [](const StateReport::Entry& e) {
+    return fmt::format("(term {}, {})", e.term, e.hash);
+  };
+  for (const auto& [other, theirs] : logs_) {
+    if (other == id) continue;
+    const size_t common = std::min(log.size(), theirs.size());
+    size_t top = common;  // the highest index where both hold an entry of one term
+    while (top > 0 && log[top - 1].term != theirs[top - 1].term)
+      --top;
+    for (size_t i = 1; i <= top; ++i)
+      if (!(log[i - 1] == theirs[i - 1])) {
+        violate(check::kLogMatching, {id, other}, r.term, time,
+                fmt::format("{} and {} both hold term {} at index {}, but differ at index {}: "
+                            "{} against {}",
+                            name, names_.at(other - 1), log[top - 1].term, top, i, text(log[i - 1]),
+                            text(theirs[i - 1])));
+        break;
+      }
+  }
+  logs_[id] = log;
+  const uint64_t commit = std::min<uint64_t>(r.commit_index, log.size());
+  for (uint64_t i = 1; i <= commit; ++i) {
+    auto [it, fresh] = committed_.try_emplace(i, Committed{log[i - 1], r.term, id});
+    if (!fresh && !(it->second.entry == log[i - 1]))
+      violate(
+          check::kStateMachineSafety, {id, it->second.node}, r.term, time,
+          fmt::format("{} reports {} committed at index {}, where {} reported {}", name,
+                      text(log[i - 1]), i, names_.at(it->second.node - 1), text(it->second.entry)));
+  }
+  if (r.role != "leader") return;
+  for (const auto& [index, c] : committed_) {
+    if (c.term >= r.term) continue;  // as in the simulator: leaders of later terms
+    if (index > log.size() || !(log[index - 1] == c.entry)) {
+      violate(check::kLeaderCompleteness, {id, c.node}, r.term, time,
+              fmt::format("{} leads term {} without {} at index {}, which {} reported committed "
+                          "in term {}",
+                          name, r.term, text(c.entry), index, names_.at(c.node - 1), c.term));
+      return;
+    }
   }
 }
 

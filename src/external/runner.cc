@@ -12,6 +12,7 @@
 
 #include "check/linearizability.h"
 #include "external/cluster.h"
+#include "external/det_cluster.h"
 #include "external/report_checks.h"
 #include "raftsim.pb.h"
 #include "real/cluster_control.h"
@@ -41,10 +42,15 @@ constexpr Property kInvariantProperties[] = {
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic};
 
-// The invariants state reports can show (report_checks.h).
+// The invariants state reports can show (report_checks.h): every one of them, the log-based
+// ones only from reports that carry the log.
 bool from_reports(Property p) {
-  return p == Property::kElectionSafety || p == Property::kTermMonotonic ||
-         p == Property::kVoteStable || p == Property::kCommitMonotonic;
+  return std::find(std::begin(kInvariantProperties), std::end(kInvariantProperties), p) !=
+         std::end(kInvariantProperties);
+}
+bool from_logs(Property p) {
+  return p == Property::kLogMatching || p == Property::kLeaderCompleteness ||
+         p == Property::kStateMachineSafety;
 }
 
 // Expectations judged from what nodes report about themselves.
@@ -66,8 +72,7 @@ bool needs_reports(Expectation::Kind kind) {
 // What the nodes' init_ok says they cannot do that the scenario needs. Checked after every
 // node answered init, before time 0.
 std::vector<std::string> feature_refusals(const scenario::Scenario& s,
-                                          const std::vector<Fault>& timeline,
-                                          const Cluster& cluster) {
+                                          const std::vector<Fault>& timeline, const Host& cluster) {
   bool reports = true, campaign = true;
   for (uint32_t id = 1; id <= s.world.node_names.size(); ++id) {
     reports = reports && cluster.features(id).state_reports;
@@ -98,43 +103,51 @@ std::vector<std::string> feature_refusals(const scenario::Scenario& s,
   return out;
 }
 
-// The scenario says nothing of the mix: it is the default, whose appends become writes here.
-bool default_mix(const sim::OpMix& m) {
-  const sim::OpMix d;
-  return m.get == d.get && m.put == d.put && m.append == d.append && m.cas == d.cas;
+}  // namespace
+
+sim::WorkloadModel lin_kv_workload(const sim::WorkloadModel& w) {
+  // Each write's value is unique, so a lost or reordered write shows in the history and the
+  // final reads as an append would: the share of appends goes to writes.
+  sim::WorkloadModel out = w;
+  out.mix.put += out.mix.append;
+  out.mix.append = 0;
+  return out;
+}
+
+namespace {
+
+// Faults the deterministic host can do beyond the wall-clock router: the disk service's faults
+// and virtual clocks.
+bool deterministic_only(FaultKind kind) {
+  return kind == FaultKind::kFsyncLies || kind == FaultKind::kTornWrite ||
+         kind == FaultKind::kClockSkew;
+}
+
+bool can_apply(FaultKind kind, bool deterministic) {
+  return real::can_apply(kind) || (deterministic && deterministic_only(kind));
 }
 
 }  // namespace
 
-sim::WorkloadModel lin_kv_workload(const sim::WorkloadModel& w) {
-  sim::WorkloadModel out = w;
-  if (default_mix(w.mix)) {
-    out.mix.put += out.mix.append;
-    out.mix.append = 0;
-  }
-  return out;
-}
-
-std::vector<std::string> external_mode_refusals(const scenario::Scenario& s) {
+std::vector<std::string> external_mode_refusals(const scenario::Scenario& s, bool deterministic) {
   std::vector<std::string> out;
   if (s.world.bugs.any())
     out.push_back(
         fmt::format("{}: planted bugs (cluster.bugs) are raftsim's own core's; an "
                     "external node plants its own",
                     s.file));
-  if (lin_kv_workload(s.world.workload).mix.append > 0)
-    out.push_back(
-        fmt::format("{}: workload.mix has append, and lin-kv has no append: external "
-                    "nodes take get, put and cas (read, write, cas)",
-                    s.file));
+  const char* why = deterministic ? "cannot be done to an external node"
+                                  : "can be done to an external node only in deterministic mode";
   for (FaultKind kind : s.nemesis.faults)
-    if (!real::can_apply(kind))
-      out.push_back(fmt::format("{}: the nemesis's '{}' cannot be done to an external node", s.file,
-                                scenario::to_string(kind)));
+    if (!can_apply(kind, deterministic))
+      out.push_back(
+          fmt::format("{}: the nemesis's '{}' {}", s.file, scenario::to_string(kind),
+                      can_apply(kind, true) ? why : "cannot be done to an external node"));
   for (const Fault& f : s.timeline)
-    if (!real::can_apply(f.kind))
-      out.push_back(fmt::format("{}: '{}' cannot be done to an external node", at(f.where),
-                                scenario::to_string(f.kind)));
+    if (!can_apply(f.kind, deterministic))
+      out.push_back(
+          fmt::format("{}: '{}' {}", at(f.where), scenario::to_string(f.kind),
+                      can_apply(f.kind, true) ? why : "cannot be done to an external node"));
   for (const Expectation& e : s.expectations) {
     const bool invariant =
         std::find(std::begin(kInvariantProperties), std::end(kInvariantProperties), e.property) !=
@@ -169,7 +182,7 @@ std::vector<std::string> split_command(const std::string& text, std::string& err
 std::vector<std::string> lost_acknowledged_writes(const std::vector<ClientOp>& workload,
                                                   const std::vector<ClientOp>& final_reads) {
   std::vector<std::string> lost;
-  auto sec = [](Cluster::Micros t) { return static_cast<double>(t) / 1e6; };
+  auto sec = [](Host::Micros t) { return static_cast<double>(t) / 1e6; };
   for (const ClientOp& read : final_reads) {
     if (!read.known) continue;
     const ClientOp* shown = nullptr;  // the write whose value the final read shows
@@ -208,14 +221,50 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     return report;
   }
   const std::string dir = dir_template;
-  Cluster cluster(s, {options.command, dir, options.limits, options.init_timeout, report.seed});
   auto fail = [&](const std::string& why) {
     report.error = fmt::format("{}\nnode logs kept in {}/logs", why, dir);
     return report;
   };
+  if (options.narrate && s.world.workload.mix.append > 0)
+    print("workload.mix: lin-kv has no append; the share of appends goes to writes");
   if (options.narrate)
     print(fmt::format("starting {} node processes in {}", s.world.node_names.size(), dir));
-  if (std::string e = cluster.start(); !e.empty()) return fail(e);
+  std::unique_ptr<Host> host;
+  if (options.clock != NodeClock::kRealTime) {
+    DetCluster::Settings settings;
+    settings.command = options.command;
+    settings.dir = dir;
+    settings.limits = options.limits;
+    settings.step_timeout = options.step_timeout;
+    settings.init_timeout = options.init_timeout;
+    settings.seed = report.seed;
+    auto det = std::make_unique<DetCluster>(s, std::move(settings));
+    if (std::string e = det->start(); e.empty()) {
+      host = std::move(det);
+    } else if (!det->not_deterministic() || options.clock == NodeClock::kDeterministic) {
+      return fail(e);
+    } else {
+      det.reset();
+      if (!external_mode_refusals(s, false).empty()) {
+        std::string text = e;
+        for (const std::string& r : external_mode_refusals(s, false))
+          text += "\n" + r;
+        return fail(text);
+      }
+      if (options.narrate)
+        print(fmt::format("{}\nrunning the nodes in wall-clock time instead", e));
+    }
+  }
+  const bool deterministic = host != nullptr;
+  if (!host) {
+    auto cluster = std::make_unique<Cluster>(
+        s,
+        Cluster::Settings{options.command, dir, options.limits, options.init_timeout, report.seed});
+    if (std::string e = cluster->start(); !e.empty()) return fail(e);
+    host = std::move(cluster);
+  }
+  Host& cluster = *host;
+  report.wall_clock = !deterministic;
 
   const std::vector<Fault> timeline = scenario::concrete_timeline(s, report.seed);
   if (auto refusals = feature_refusals(s, timeline, cluster); !refusals.empty()) {
@@ -225,9 +274,9 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     return fail(text);
   }
 
-  const Cluster::Micros end_of_workload = sim::micros(sim::kTimeZero + s.duration);
-  Cluster::Micros end = end_of_workload;
-  Cluster::Micros probe_at = 0;
+  const Host::Micros end_of_workload = sim::micros(sim::kTimeZero + s.duration);
+  Host::Micros end = end_of_workload;
+  Host::Micros probe_at = 0;
   if (s.liveness.enabled) {
     probe_at = sim::micros(scenario::last_fault_time(timeline, sim::kTimeZero + s.duration) +
                            s.liveness.quiet);
@@ -237,7 +286,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   real::StatusObserver observer(s);
   real::ObservedTrace trace("external");
   ReportChecks invariants(s.world.node_names, report.seed);
-  cluster.on_spawn = [&](uint32_t id) { invariants.on_start(id); };
+  cluster.on_spawn = [&](uint32_t id, bool disk_lost) { invariants.on_start(id, disk_lost); };
   cluster.on_state = [&](uint32_t id, const StateReport& r) {
     v1::StatusReply reply;
     reply.set_role(r.role);
@@ -275,7 +324,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
                           done.empty() ? "" : ": " + done));
     });
   }
-  std::optional<Cluster::Micros> probe_acked;
+  std::optional<Host::Micros> probe_acked;
   const uint32_t probe_client = s.world.workload.clients + 1;
   if (s.liveness.enabled) {
     cluster.at(probe_at, [&] {
@@ -290,7 +339,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   std::set<std::string> written;
   for (const ClientOp& op : workload_ops)
     if (op.op != node::KvOp::kGet) written.insert(op.key);
-  const Cluster::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
+  const Host::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
   uint32_t reader = probe_client + 1;
   for (const std::string& key : written)
     clients.final_read(reader++, key, read_deadline);
@@ -302,6 +351,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   const std::vector<ClientOp>& final_reads = clients.final_reads();
   report.end = sim::kTimeZero + sim::Duration{cluster.now()};
   report.events = cluster.routed();
+  report.digest = cluster.digest().value_or(0);
 
   size_t acked = 0;
   for (const ClientOp& op : workload_ops)
@@ -309,7 +359,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   std::vector<ClientOp> all_ops = workload_ops;
   all_ops.insert(all_ops.end(), final_reads.begin(), final_reads.end());
   const check::History history = to_history(all_ops);
-  report.linearizability = check::check_linearizability(history);
+  if (options.check_linearizability) report.linearizability = check::check_linearizability(history);
 
   bool reports = true;
   for (uint32_t id = 1; id <= s.world.node_names.size(); ++id)
@@ -318,8 +368,8 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     const std::string name(scenario::to_string(p));
     const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
     scenario::Verdict row{name, expect_violation ? "violated" : "holds", "", !expect_violation};
-    if (!from_reports(p)) {
-      row.observed = "not checked for external nodes (state reports carry no log entries)";
+    if (reports && from_logs(p) && !invariants.saw_logs()) {
+      row.observed = "not checked: the nodes' state reports carry no log";
     } else if (!reports) {
       row.observed = "not checked: the nodes send no state reports";
     } else {
@@ -357,8 +407,9 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     }
     report.rows.push_back(row);
   }
-  report.rows.push_back(scenario::linearizability_verdict(
-      s, report.linearizability, history.ops.size(), "not checked", report.violated_properties));
+  report.rows.push_back(
+      scenario::linearizability_verdict(s, report.linearizability, history.ops.size(),
+                                        "not checked (switched off)", report.violated_properties));
   if (s.liveness.enabled) {
     std::optional<sim::Duration> committed_after;
     if (probe_acked) committed_after = sim::Duration{*probe_acked - probe_at};
@@ -377,6 +428,25 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     print(fmt::format("node logs kept in {}/logs", dir));
   }
   return report;
+}
+
+scenario::RunReport run_implementation_deterministically(const scenario::Scenario& s,
+                                                         const scenario::RunOptions& options) {
+  scenario::RunReport report;
+  report.scenario = s.name;
+  if (auto refusals = external_mode_refusals(s, true); !refusals.empty()) {
+    report.error = refusals.front();
+    return report;
+  }
+  ExternalRunOptions o;
+  o.command = s.implementation;
+  o.clock = NodeClock::kDeterministic;
+  o.narrate = options.narrate;
+  o.print = options.print;
+  o.seed = options.seed;
+  o.stop_on_violation = options.stop_on_violation;
+  o.check_linearizability = options.check_linearizability;
+  return run_external_scenario(s, o);
 }
 
 }  // namespace raftsim::external

@@ -20,12 +20,21 @@
 
 namespace raftsim::external {
 
+// Which clock the nodes run on. kAuto: deterministic when every node accepts it in its init_ok,
+// else wall-clock time (the nodes are started again, and the narration says so).
+enum class NodeClock : uint8_t { kAuto, kDeterministic, kRealTime };
+
 struct ExternalRunOptions {
   std::vector<std::string> command;  // argv of every node
+  NodeClock clock = NodeClock::kAuto;
   bool narrate = true;
   std::function<void(const std::string&)> print;  // default: stdout
   std::optional<uint64_t> seed;                   // empty: the scenario's
   std::chrono::milliseconds init_timeout{5000};
+  // Deterministic mode: how long a node may take over one step before it is reported.
+  std::chrono::milliseconds step_timeout{10000};
+  bool stop_on_violation = false;  // deterministic mode: the first invariant violation ends it
+  bool check_linearizability = true;
   ProcessLimits limits;
   // Where to write the observed trace (real/observed_trace.h) and the raftsim history; empty:
   // none.
@@ -34,8 +43,15 @@ struct ExternalRunOptions {
 };
 
 // What an external node can never be given, one "file:line:col: ..." message each, decided
-// from the scenario alone before any process starts. Empty: it may run.
-std::vector<std::string> external_mode_refusals(const scenario::Scenario& scenario);
+// from the scenario alone before any process starts. Empty: it may run. `deterministic`: in
+// deterministic mode, where the disk service and virtual clocks make more faults possible.
+std::vector<std::string> external_mode_refusals(const scenario::Scenario& scenario,
+                                                bool deterministic);
+
+// A runner for scenario::set_implementation_runner: the scenario's nodes in deterministic mode
+// (explore and the shrinker need runs that are functions of their seed).
+scenario::RunReport run_implementation_deterministically(const scenario::Scenario& scenario,
+                                                         const scenario::RunOptions& options);
 
 // The workload external nodes get: the scenario's, except that a default mix (no `mix` given)
 // has its appends' share turned into writes.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -432,7 +433,25 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
 
 }  // namespace
 
+namespace {
+std::atomic<ImplementationRunner> implementation_runner{nullptr};
+}  // namespace
+
+void set_implementation_runner(ImplementationRunner runner) {
+  implementation_runner.store(runner);
+}
+
 RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {
+  if (!scenario.implementation.empty()) {
+    if (ImplementationRunner runner = implementation_runner.load())
+      return runner(scenario, options);
+    RunReport report;
+    report.scenario = scenario.name;
+    report.error = fmt::format(
+        "{}: cluster.implementation names external nodes, which this program cannot host",
+        scenario.file);
+    return report;
+  }
   std::vector<uint64_t> violation_events;
   RunReport report = run_in_world(scenario, options, violation_events);
   // The trace file is complete (the world that wrote it is gone): the line that describes the

@@ -55,7 +55,8 @@ struct RunReport {
   // Per timeline entry: the node a leader fault picked when it fired (0: not a leader fault, or
   // no node led).
   std::vector<uint32_t> leader_fault_targets;
-  std::string error;  // bad input found before or while running: there are no results
+  std::string error;        // bad input found before or while running: there are no results
+  bool wall_clock = false;  // judged in wall-clock time: no digest, no simulated time
   // The run is complete and judged, but an output file (the history) could not be written.
   std::string output_error;
 
@@ -67,7 +68,16 @@ struct RunReport {
 // when it can: decided from the scenario alone, before anything runs.
 std::string export_refusal(const Scenario& scenario, const std::string& format);
 
+// Runs `scenario` in the simulated world; one with cluster.implementation goes to the runner
+// set below.
 RunReport run_scenario(const Scenario& scenario, const RunOptions& options);
+
+// Scenarios with cluster.implementation run their nodes as external processes, which this layer
+// cannot host: the layer that can (src/external) is set here once, before any run starts
+// (raftsim's main does it), so that explore and the shrinker run such scenarios too. Without
+// one, such a run reports an error.
+using ImplementationRunner = RunReport (*)(const Scenario&, const RunOptions&);
+void set_implementation_runner(ImplementationRunner runner);
 
 // The verdict table and the summary line, as printed at the end of `raftsim run`.
 std::string format_report(const RunReport& report, bool with_details);
