@@ -91,9 +91,11 @@ def patch(tree, path, reverse=False):
     return code == 0, out
 
 
-# `  liveness: 3 runs, first seed 17; smallest of 3 seeds shrunk: seed 40, shrunk from 12 to 3
-# faults in 500 runs` / `  durability: 1 run, first seed 5, not shrunk (7 faults)`
-FINDING = re.compile(r'^  (?P<label>.+?): (?P<count>\d+) runs?, first seed (?P<first>\d+)'
+# `  liveness: 3 runs, first at run 17 (seed 17); smallest of 3 seeds shrunk: seed 40, shrunk
+# from 12 to 3 faults in 500 runs` / `  durability: 1 run, first at run 5 (seed 5), not shrunk (7
+# faults)`. Guided runs mutants under seeds of their own, so the run, not the seed, counts.
+FINDING = re.compile(r'^  (?P<label>.+?): (?P<count>\d+) runs?, first (?:at run (?P<run>\d+) '
+                     r'\(seed (?P<first>\d+)\)|seed (?P<old_first>\d+))'
                      r'(?:.*?shrunk from (?P<orig>\d+) to (?P<shrunk>\d+) faults'
                      r'|, not shrunk \((?P<unshrunk>\d+) faults\))?')
 RATE = re.compile(r'in (?P<wall>[\d.]+)s \((?P<rate>\d+) runs/s\)')
@@ -106,14 +108,16 @@ def parse_explore(out, first_seed):
         if not m:
             continue
         shrunk = m.group('shrunk') or m.group('unshrunk')
+        seed = int(m.group('first') or m.group('old_first'))
+        run = int(m.group('run')) if m.group('run') else seed - first_seed + 1
         findings.append({'label': m.group('label'), 'count': int(m.group('count')),
-                         'first_seed': int(m.group('first')),
+                         'first_seed': seed, 'first_run': run,
                          'shrunk_faults': int(shrunk) if shrunk is not None else None})
-    findings.sort(key=lambda f: f['first_seed'])
+    findings.sort(key=lambda f: f['first_run'])
     rate = RATE.search(out)
     return {
         'caught': bool(findings),
-        'runs_to_first': findings[0]['first_seed'] - first_seed + 1 if findings else None,
+        'runs_to_first': findings[0]['first_run'] if findings else None,
         'property': findings[0]['label'] if findings else None,
         'shrunk_faults': findings[0]['shrunk_faults'] if findings else None,
         'failing_runs': sum(f['count'] for f in findings),
@@ -302,12 +306,24 @@ def markdown_table(results, strategies, tests):
 
 
 def summarize(work):
-    """The table of every mutant in WORK/results.jsonl (the latest row of each), by name."""
+    """The table of every mutant in WORK/results.jsonl (the latest row of each), by name; each
+    explore's result is read again from its log in WORK/logs/, so a fixed parser fixes the table."""
     rows = {}
     with open(os.path.join(work, 'results.jsonl')) as f:
         for line in f:
             row = json.loads(line)
             rows[row['mutant']] = row
+    for name, row in rows.items():
+        for s, r in row.get('strategies', {}).items():
+            log = os.path.join(work, 'logs', f'{name}.{s}.log')
+            if r.get('crashed') or not os.path.isfile(log):
+                continue
+            out = open(log).read()
+            if 'timed out' in str(r.get('error', '')) or 'refused' in str(r.get('error', '')):
+                continue
+            parsed = parse_explore(out, row.get('seed', 1))
+            parsed['wall'] = r.get('wall')
+            row['strategies'][s] = parsed
     results = [rows[k] for k in sorted(rows)]
     strategies = sorted({s for r in results for s in r.get('strategies', {})})
     tests = any('unit_tests' in r for r in results)

@@ -30,13 +30,16 @@ uint64_t abstract_state(const sim::World& world);
 class RunCoverage {
  public:
   void attach(sim::World& world);
-  // States have the lowest bit clear, transitions set: one set holds both.
-  const std::unordered_set<uint64_t>& seen() const { return seen_; }
+  // Every state and transition the run visited, sorted, each once. States have the lowest bit
+  // clear, transitions set: one set holds both.
+  std::vector<uint64_t> seen();
 
  private:
   void observe(const sim::World& world);
 
-  std::unordered_set<uint64_t> seen_;
+  // Appended as visited (a run revisits few states, and a vector appends far faster than a hash
+  // set inserts); sorted and made unique once, by seen().
+  std::vector<uint64_t> seen_;
   std::vector<uint32_t> reaches_;  // each node's reach, as of links_version_
   uint64_t links_version_ = 0;
   uint64_t last_ = 0;
@@ -56,7 +59,7 @@ class Coverage {
     size_t total() const { return states + transitions; }
   };
   // Adds one run's coverage; returns how much of it was new.
-  Gain add(const std::unordered_set<uint64_t>& run);
+  Gain add(const std::vector<uint64_t>& run);
   size_t states() const { return states_; }
   size_t transitions() const { return transitions_; }
 

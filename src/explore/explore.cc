@@ -11,7 +11,6 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unordered_set>
 
 #include "scenario/parse.h"
 #include "scenario/runner.h"
@@ -52,7 +51,7 @@ std::string file_fragment(const std::string& label) {
 // One run's outcome: its failure, if any, and the states it visited (when tracked).
 struct Outcome {
   std::optional<Failure> failure;
-  std::unordered_set<uint64_t> coverage;
+  std::vector<uint64_t> coverage;  // sorted
 };
 
 Outcome run_one(const RunInput& input, bool coverage) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "scenario/nemesis.h"
+
 namespace raftsim::explore {
 
 namespace {
@@ -10,34 +12,16 @@ Duration draw(raft::Random& rng, Duration lo, Duration hi) {
   return Duration{rng.between(lo.count(), std::max(lo, hi).count())};
 }
 
-// A random minority (1 .. n/2 nodes) against the rest.
-std::vector<std::vector<uint32_t>> random_split(raft::Random& rng, uint32_t n) {
-  std::vector<uint32_t> nodes(n);
-  for (uint32_t i = 0; i < n; ++i)
-    nodes[i] = i + 1;
-  for (uint32_t i = n - 1; i > 0; --i)
-    std::swap(nodes[i], nodes[rng.uniform(i + 1)]);
-  const auto minority = static_cast<ptrdiff_t>(rng.between(1, std::max<int64_t>(1, n / 2)));
-  std::vector<uint32_t> a(nodes.begin(), nodes.begin() + minority);
-  std::vector<uint32_t> b(nodes.begin() + minority, nodes.end());
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  return {a, b};
-}
-
-std::vector<std::pair<uint32_t, uint32_t>> links_of(uint32_t node, uint32_t n) {
-  std::vector<std::pair<uint32_t, uint32_t>> links;
-  for (uint32_t other = 1; other <= n; ++other) {
-    if (other == node) continue;
-    links.emplace_back(node, other);
-    links.emplace_back(other, node);
-  }
-  return links;
-}
-
 Duration span_length(const Span& s) {
   if (s.undo) return s.undo->at - s.fault.at;
-  return s.fault.length;
+  if (scenario::is_leader_fault(s.fault.kind)) return s.fault.length;
+  return s.fault.undo_after;
+}
+
+// An event-triggered fault stays armed until its span ends.
+void arm_until_end(Span& s) {
+  if (s.fault.when && s.fault.when->by != SimTime::max())
+    s.fault.when->by = s.fault.at + span_length(s);
 }
 
 void sort_spans(std::vector<Span>& spans) {
@@ -50,6 +34,7 @@ void move_span(Span& s, SimTime start) {
   const Duration length = span_length(s);
   s.fault.at = start;
   if (s.undo) s.undo->at = start + length;
+  arm_until_end(s);
 }
 
 void set_length(Span& s, Duration length) {
@@ -58,6 +43,25 @@ void set_length(Span& s, Duration length) {
     s.undo->at = s.fault.at + length;
   } else if (scenario::is_leader_fault(s.fault.kind)) {
     s.fault.length = length;
+  } else if (s.fault.undo_after.count() != 0) {
+    s.fault.undo_after = length;
+    arm_until_end(s);
+  }
+}
+
+// The nemesis kind a drawn fault came from: an event-triggered crash is written as a crash with
+// a `when`.
+FaultKind nemesis_kind(const Fault& f) {
+  if (!f.when) return f.kind;
+  switch (f.kind) {
+    case FaultKind::kCrash:
+      return FaultKind::kTriggeredCrash;
+    case FaultKind::kPause:
+      return FaultKind::kTriggeredPause;
+    case FaultKind::kIsolate:
+      return FaultKind::kTriggeredIsolate;
+    default:
+      return FaultKind::kTriggeredDelay;
   }
 }
 
@@ -70,6 +74,10 @@ SimTime clamp_start(SimTime t, SimTime last) {
   return std::clamp(t, sim::kTimeZero, std::max(sim::kTimeZero, last));
 }
 
+SimTime end_of(const Scenario& base) {
+  return sim::kTimeZero + base.duration;
+}
+
 void insert_span(Schedule& child, const Scenario& base, raft::Random& rng) {
   const Nemesis& nemesis = child.nemesis;
   if (nemesis.faults.empty()) return;
@@ -78,13 +86,22 @@ void insert_span(Schedule& child, const Scenario& base, raft::Random& rng) {
   const SimTime start = sim::kTimeZero + Duration{rng.between(0, (last - sim::kTimeZero).count())};
   const FaultKind kind = nemesis.faults[rng.uniform(nemesis.faults.size())];
   const Duration length = draw(rng, nemesis.duration_min, nemesis.duration_max);
-  child.spans.push_back(draw_span(kind, start, length, nemesis, child.world, rng));
+  child.spans.push_back(draw_span(kind, start, length, end_of(base), nemesis, child.world, rng));
+}
+
+sim::PctConfig draw_pct(raft::Random& rng) {
+  sim::PctConfig pct;
+  if (rng.chance(0.5)) return pct;
+  pct.depth = static_cast<uint32_t>(rng.between(2, 4));
+  pct.messages = static_cast<uint64_t>(rng.between(100, 3000));
+  pct.hold = Duration{int64_t{5000} << rng.uniform(8)};
+  return pct;
 }
 
 void edit(Schedule& child, const Schedule& other, const Scenario& base, raft::Random& rng) {
   const SimTime last = last_start(base, child.nemesis);
-  const uint64_t choice = rng.uniform(6);
-  if (child.spans.empty() && choice <= 3 && choice != 2) {
+  const uint64_t choice = rng.uniform(8);
+  if (child.spans.empty() && choice <= 5 && choice != 2) {
     insert_span(child, base, rng);
     return;
   }
@@ -99,9 +116,10 @@ void edit(Schedule& child, const Schedule& other, const Scenario& base, raft::Ra
       }
       break;
     }
-    case 1: {  // the same fault, at the same time, on other targets
+    case 1: {  // the same kind of fault at the same time, on other targets, messages or events
       Span& s = child.spans[rng.uniform(child.spans.size())];
-      s = draw_span(s.fault.kind, s.fault.at, span_length(s), child.nemesis, child.world, rng);
+      s = draw_span(nemesis_kind(s.fault), s.fault.at, span_length(s), end_of(base), child.nemesis,
+                    child.world, rng);
       break;
     }
     case 2:
@@ -112,6 +130,7 @@ void edit(Schedule& child, const Schedule& other, const Scenario& base, raft::Ra
                         static_cast<ptrdiff_t>(rng.uniform(child.spans.size())));
       break;
     case 4: {  // this schedule up to a moment, the other one's after it
+      if (other.world.node_names.size() != child.world.node_names.size()) break;  // not its nodes
       const SimTime cut =
           sim::kTimeZero + Duration{rng.between(0, (last - sim::kTimeZero).count())};
       std::erase_if(child.spans, [&](const Span& s) { return s.fault.at >= cut; });
@@ -119,6 +138,15 @@ void edit(Schedule& child, const Schedule& other, const Scenario& base, raft::Ra
         if (s.fault.at >= cut) child.spans.push_back(s);
       break;
     }
+    case 5: {  // the same fault again a little later: a second lost message, a second crash
+      Span copy = child.spans[rng.uniform(child.spans.size())];
+      move_span(copy, clamp_start(copy.fault.at + nudge(rng), last));
+      child.spans.push_back(std::move(copy));
+      break;
+    }
+    case 6:  // another message delivery order
+      child.world.pct = draw_pct(rng);
+      break;
     default:
       child.seed = rng.next_u64();
       break;
@@ -127,80 +155,23 @@ void edit(Schedule& child, const Schedule& other, const Scenario& base, raft::Ra
 
 }  // namespace
 
-Span draw_span(FaultKind kind, SimTime start, Duration length, const Nemesis& nemesis,
+Span draw_span(FaultKind kind, SimTime start, Duration length, SimTime end, const Nemesis& nemesis,
                const sim::WorldConfig& world, raft::Random& rng) {
-  const auto n = static_cast<uint32_t>(world.node_names.size());
-  const auto node = static_cast<uint32_t>(1 + rng.uniform(n));
-  length = std::max(length, Duration{1000});
-  Span s{.fault = {.at = start, .kind = kind}, .undo = Fault{.at = start + length}};
-  Fault& f = s.fault;
-  Fault& undo = *s.undo;
-  switch (kind) {
-    case FaultKind::kPartition:
-      f.groups = random_split(rng, n);
-      undo.kind = FaultKind::kHeal;
-      break;
-    case FaultKind::kCrash:
-    case FaultKind::kPause:
-      f.nodes = undo.nodes = {node};
-      undo.kind = kind == FaultKind::kCrash ? FaultKind::kRestart : FaultKind::kResume;
-      break;
-    case FaultKind::kDelay:
-      f.links = undo.links = links_of(node, n);
-      f.delay = nemesis.delay;
-      undo.kind = FaultKind::kDelay;
-      undo.delay = world.network.extra_delay;
-      break;
-    case FaultKind::kLoss:
-    case FaultKind::kDuplicate:
-      f.rate = nemesis.loss;
-      undo.kind = kind;
-      undo.rate = kind == FaultKind::kLoss ? world.network.loss : world.network.duplicate;
-      break;
-    case FaultKind::kClog: {
-      auto other = static_cast<uint32_t>(1 + rng.uniform(n - 1));
-      if (other >= node) ++other;
-      f.links = undo.links = {{node, other}};
-      undo.kind = FaultKind::kUnclog;
-      break;
-    }
-    case FaultKind::kClockSkew:
-      f.nodes = undo.nodes = {node};
-      f.factor = rng.chance(0.5) ? 2.0 : 0.5;
-      undo.kind = FaultKind::kClockSkew;
-      undo.factor = 1.0;
-      break;
-    case FaultKind::kWipe:
-      f.nodes = {node};
-      s.undo.reset();  // the disk is gone
-      break;
-    case FaultKind::kCrashLeader:
-    case FaultKind::kIsolateLeader:
-      f.length = length;  // undone inside the world, on the node it hit
-      s.undo.reset();
-      break;
-    default:
-      s.undo.reset();  // a nemesis admits only the kinds above
-      break;
-  }
-  return s;
+  scenario::NemesisFault f =
+      scenario::draw_nemesis_fault(kind, start, length, end, nemesis, world, rng);
+  return {.fault = std::move(f.fault), .undo = std::move(f.undo)};
 }
 
 std::vector<Span> draw_spans(const Nemesis& nemesis, const sim::WorldConfig& world, SimTime end,
                              raft::Random& rng) {
   std::vector<Span> out;
-  if (!nemesis.enabled()) return out;
-  const SimTime last = end - nemesis.quiet;
-  SimTime start = sim::kTimeZero + draw(rng, nemesis.every_min, nemesis.every_max);
-  while (start < last) {
-    const Duration gap = draw(rng, nemesis.every_min, nemesis.every_max);
-    Duration length = draw(rng, nemesis.duration_min, nemesis.duration_max);
-    if (!nemesis.overlap) length = std::min(length, gap - Duration{10000});
-    const FaultKind kind = nemesis.faults[rng.uniform(nemesis.faults.size())];
-    out.push_back(draw_span(kind, start, length, nemesis, world, rng));
-    start += gap;
-  }
+  for (scenario::NemesisFault& f : scenario::draw_nemesis_spans(nemesis, world, end, rng))
+    out.push_back({.fault = std::move(f.fault), .undo = std::move(f.undo)});
   return out;
+}
+
+sim::PctConfig draw_pct_config(raft::Random& rng) {
+  return draw_pct(rng);
 }
 
 SimTime last_start(const Scenario& base, const Nemesis& nemesis) {
@@ -211,6 +182,7 @@ Scenario to_scenario(const Scenario& base, const Schedule& schedule) {
   Scenario s = base;
   s.world = schedule.world;
   s.nemesis = Nemesis{};
+  s.swarm = scenario::SwarmRanges{};  // drawn already: the settings above
   s.seed = schedule.seed;
   for (const Span& span : schedule.spans) {
     s.timeline.push_back(span.fault);
@@ -227,6 +199,8 @@ Schedule mutate(const Schedule& parent, const Schedule& other, const Scenario& b
   const uint64_t edits = 1 + rng.uniform(3);
   for (uint64_t i = 0; i < edits; ++i)
     edit(child, other, base, rng);
+  for (Span& s : child.spans)  // a stretched trigger is still disarmed by the end of the run
+    if (s.fault.when) s.fault.when->by = std::min(s.fault.when->by, end_of(base));
   sort_spans(child.spans);
   return child;
 }

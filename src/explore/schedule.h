@@ -39,14 +39,20 @@ struct Schedule {
 };
 
 // One span of `kind` starting at `start` and lasting `length`, its targets drawn from `rng` as
-// the random nemesis draws them.
-Span draw_span(FaultKind kind, SimTime start, Duration length, const Nemesis& nemesis,
+// the random nemesis draws them (scenario::draw_nemesis_fault): nodes and links, or the kind,
+// direction and count of messages, or the event a triggered fault waits for (armed until the
+// span ends, and never past `end`, the end of the run).
+Span draw_span(FaultKind kind, SimTime start, Duration length, SimTime end, const Nemesis& nemesis,
                const sim::WorldConfig& world, raft::Random& rng);
 
 // Spans as the random nemesis lays them out: one every [every_min, every_max], none within
-// `quiet` of `end`.
+// `quiet` of `end`. With the random nemesis's stream, the same faults as its draw.
 std::vector<Span> draw_spans(const Nemesis& nemesis, const sim::WorldConfig& world, SimTime end,
                              raft::Random& rng);
+
+// A PCT delivery scheduler (sim/message_faults.h): off with even odds, else 2 .. 4 deep among the
+// first 100 .. 3,000 messages, holding a message back 5 ms .. 640 ms at each change point.
+sim::PctConfig draw_pct_config(raft::Random& rng);
 
 // `base` with the schedule's world and spans: the spans flattened and merged into the base's own
 // timeline (stable by time), the nemesis cleared, the seed fixed. run_scenario runs it as is.
@@ -55,8 +61,10 @@ Scenario to_scenario(const Scenario& base, const Schedule& schedule);
 // The latest moment a span may start: `quiet` before the end of the run.
 SimTime last_start(const Scenario& base, const Nemesis& nemesis);
 
-// One to three random edits of `parent`: shift a fault (or stretch it), retarget it, insert a new
-// one, delete one, splice in the tail of `other` (another schedule of the corpus), or reseed.
+// One to three random edits of `parent`: shift a fault (or stretch it), retarget it (other nodes,
+// other messages, another triggering event), insert a new one, delete one, repeat one a little
+// later, splice in the tail of `other` (another schedule of the corpus), draw another PCT
+// delivery order, or reseed.
 Schedule mutate(const Schedule& parent, const Schedule& other, const Scenario& base,
                 raft::Random& rng);
 

@@ -11,11 +11,27 @@ namespace {
 
 constexpr uint64_t kSwarmStream = 4100;
 
-// Every kind inside Raft's fault model that a nemesis can draw.
-constexpr FaultKind kDefaultKinds[] = {
-    FaultKind::kPartition,   FaultKind::kCrash,        FaultKind::kPause, FaultKind::kDelay,
-    FaultKind::kLoss,        FaultKind::kDuplicate,    FaultKind::kClog,  FaultKind::kClockSkew,
-    FaultKind::kCrashLeader, FaultKind::kIsolateLeader};
+// Every kind inside Raft's fault model that a nemesis can draw: messages lost, delayed,
+// duplicated and reordered, nodes that crash (with their unsynced writes) or stall, whenever
+// they like. A lost disk is not: Raft assumes stable storage.
+constexpr FaultKind kDefaultKinds[] = {FaultKind::kPartition,
+                                       FaultKind::kCrash,
+                                       FaultKind::kPause,
+                                       FaultKind::kDelay,
+                                       FaultKind::kLoss,
+                                       FaultKind::kDuplicate,
+                                       FaultKind::kClog,
+                                       FaultKind::kClockSkew,
+                                       FaultKind::kCrashLeader,
+                                       FaultKind::kIsolateLeader,
+                                       FaultKind::kDropMessages,
+                                       FaultKind::kDelayMessages,
+                                       FaultKind::kDuplicateMessages,
+                                       FaultKind::kHoldMessages,
+                                       FaultKind::kTriggeredCrash,
+                                       FaultKind::kTriggeredPause,
+                                       FaultKind::kTriggeredIsolate,
+                                       FaultKind::kTriggeredDelay};
 
 // Uniform on a log scale between `lo` and `hi` (microseconds): 1 ms is as likely as 1 s.
 Duration log_uniform(raft::Random& rng, Duration lo, Duration hi) {
@@ -61,66 +77,181 @@ Nemesis draw_nemesis(const Scenario& base, raft::Random& rng) {
   return n;
 }
 
-void draw_cluster(sim::WorldConfig& w, raft::Random& rng) {
-  if (rng.chance(0.5)) {
-    // Election timeouts of 8 .. 40 ticks; heartbeats at most a third of them.
+template <typename T>
+T within(raft::Random& rng, const scenario::Range<T>& r) {
+  return static_cast<T>(rng.between(static_cast<int64_t>(r.min), static_cast<int64_t>(r.max)));
+}
+
+Duration within(raft::Random& rng, const scenario::Range<Duration>& r) {
+  return between(rng, r.min, r.max);
+}
+
+// Whether to draw a setting: always when the scenario gives a range, else with even odds.
+template <typename R>
+bool redraw(raft::Random& rng, const std::optional<R>& range) {
+  return range.has_value() || rng.chance(0.5);
+}
+
+int ticks(Duration d, Duration tick) {
+  return static_cast<int>(std::max<int64_t>(1, d / tick));
+}
+
+void draw_timers(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Random& rng) {
+  if (!redraw(rng, r.election_timeout) && !r.heartbeat) return;
+  // Election timeouts of 8 .. 40 ticks; heartbeats at most a third of them.
+  if (r.election_timeout) {
+    w.election_timeout_ticks = std::max(2, ticks(within(rng, *r.election_timeout), w.tick));
+  } else if (!r.heartbeat) {
     w.election_timeout_ticks = static_cast<int>(rng.between(8, 40));
-    w.heartbeat_ticks = static_cast<int>(rng.between(1, w.election_timeout_ticks / 3));
   }
-  if (rng.chance(0.5)) {
+  w.heartbeat_ticks =
+      r.heartbeat ? ticks(within(rng, *r.heartbeat), w.tick)
+                  : static_cast<int>(rng.between(1, std::max(1, w.election_timeout_ticks / 3)));
+  w.heartbeat_ticks = std::min(w.heartbeat_ticks, w.election_timeout_ticks - 1);
+}
+
+void draw_disk(sim::Latency& fsync, const scenario::SwarmRanges& r, raft::Random& rng) {
+  if (!redraw(rng, r.fsync)) return;
+  fsync.shape = sim::Latency::Shape::kUniform;  // the language gives fsync a range only
+  if (r.fsync) {
+    fsync.min = within(rng, *r.fsync);
+    fsync.max = between(rng, fsync.min, r.fsync->max);
+  } else if (rng.chance(0.3)) {  // a slow disk
+    fsync.min = log_uniform(rng, 5ms, 30ms);
+    fsync.max = between(rng, fsync.min, 80ms);
+  } else {
+    fsync.min = log_uniform(rng, 100us, 2ms);
+    fsync.max = between(rng, fsync.min, fsync.min * 4);
+  }
+}
+
+void draw_cluster(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Random& rng) {
+  draw_timers(w, r, rng);
+  if (r.max_entries_per_append) {
+    w.max_entries_per_append = within(rng, *r.max_entries_per_append);
+  } else if (rng.chance(0.5)) {
     constexpr size_t kBatches[] = {1, 2, 4, 16, 64};
     w.max_entries_per_append = kBatches[rng.uniform(std::size(kBatches))];
   }
-  if (rng.chance(0.5)) {
-    sim::Latency& fsync = w.disk.fsync;
-    fsync.shape = sim::Latency::Shape::kUniform;  // the language gives fsync a range only
-    if (rng.chance(0.3)) {                        // a slow disk
-      fsync.min = log_uniform(rng, 5ms, 30ms);
-      fsync.max = between(rng, fsync.min, 80ms);
-    } else {
-      fsync.min = log_uniform(rng, 100us, 2ms);
-      fsync.max = between(rng, fsync.min, fsync.min * 4);
-    }
+  draw_disk(w.disk.fsync, r, rng);
+  if (r.snapshot_every) {
+    w.snapshot_every = within(rng, *r.snapshot_every);
+  } else if (rng.chance(0.5)) {
+    w.snapshot_every = rng.chance(0.5) ? 0 : rng.between(5, 200);
   }
-  if (rng.chance(0.5)) w.snapshot_every = rng.chance(0.5) ? 0 : rng.between(5, 200);
 }
 
-void draw_network(sim::LinkModel& link, raft::Random& rng) {
-  if (rng.chance(0.5)) {
+void draw_network(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Random& rng) {
+  sim::LinkModel& link = w.network;
+  if (redraw(rng, r.latency)) {
     sim::Latency& l = link.latency;
     l.shape = static_cast<sim::Latency::Shape>(rng.uniform(4));
-    l.min = log_uniform(rng, 100us, 5ms);
-    l.max = between(rng, l.min, std::max<Duration>(l.min, 30ms));
+    if (r.latency) {
+      l.min = within(rng, *r.latency);
+      l.max = between(rng, l.min, r.latency->max);
+    } else {
+      l.min = log_uniform(rng, 100us, 5ms);
+      l.max = between(rng, l.min, std::max<Duration>(l.min, 30ms));
+    }
     if (l.shape == sim::Latency::Shape::kLongTail) {
       l.tail_chance = 0.005 + 0.045 * rng.unit();
-      l.tail_max = log_uniform(rng, 100ms, 1s);
+      l.tail_max = std::max(l.max, log_uniform(rng, 100ms, 1s));
     }
   }
-  if (rng.chance(0.5)) link.reorder = rng.chance(0.5) ? 0 : 0.3 * rng.unit();
+  if (r.reorder) {
+    link.reorder = r.reorder->min + (r.reorder->max - r.reorder->min) * rng.unit();
+  } else if (rng.chance(0.5)) {
+    link.reorder = rng.chance(0.5) ? 0 : 0.3 * rng.unit();
+  }
+  // A PCT delivery order: a few chosen messages overtaken by those sent after them.
+  if (r.pct_depth) {
+    w.pct = draw_pct_config(rng);
+    w.pct.depth = within(rng, *r.pct_depth);
+  } else if (rng.chance(0.5)) {
+    w.pct = draw_pct_config(rng);
+  }
 }
 
-void draw_workload(sim::WorkloadModel& w, raft::Random& rng) {
+void draw_workload(sim::WorkloadModel& w, const scenario::SwarmRanges& r, raft::Random& rng) {
   // Up to five clients thinking 2 ms or more: a heavier load costs runs per second (and the
   // linearizability check grows faster than the history) more than it finds.
-  if (rng.chance(0.5)) w.clients = static_cast<uint32_t>(rng.between(1, 5));
-  if (rng.chance(0.5)) w.keys = static_cast<uint32_t>(rng.between(1, 8));
-  if (rng.chance(0.5)) w.think = log_uniform(rng, 2ms, 50ms);
+  if (r.clients) {
+    w.clients = within(rng, *r.clients);
+  } else if (rng.chance(0.5)) {
+    w.clients = static_cast<uint32_t>(rng.between(1, 5));
+  }
+  if (r.keys) {
+    w.keys = within(rng, *r.keys);
+  } else if (rng.chance(0.5)) {
+    w.keys = static_cast<uint32_t>(rng.between(1, 8));
+  }
+  if (r.think) {
+    w.think = within(rng, *r.think);
+  } else if (rng.chance(0.5)) {
+    w.think = log_uniform(rng, 2ms, 50ms);
+  }
 }
 
-std::string describe(const Nemesis& n, uint64_t seed) {
+// The highest node id the scenario's timeline or expectations name (a drawn cluster keeps it).
+uint32_t highest_named_node(const Scenario& base) {
+  uint32_t top = 0;
+  auto see = [&top](uint32_t id) {
+    if (id != scenario::kTriggerNode) top = std::max(top, id);
+  };
+  for (const Fault& f : base.timeline) {
+    for (const auto& group : f.groups)
+      for (uint32_t id : group)
+        see(id);
+    for (uint32_t id : f.nodes)
+      see(id);
+    for (const auto& [from, to] : f.links) {
+      see(from);
+      see(to);
+    }
+    see(f.from);
+    see(f.to);
+    if (f.when) see(f.when->node);
+  }
+  for (const scenario::Expectation& e : base.expectations)
+    for (uint32_t id : e.group)
+      see(id);
+  return top;
+}
+
+// The cluster's size from the scenario's range: its own names first, then n<id> (skipping names
+// it already uses).
+void draw_size(sim::WorldConfig& w, const Scenario& base, raft::Random& rng) {
+  if (!base.swarm.nodes) return;
+  const uint32_t size = std::max(within(rng, *base.swarm.nodes), highest_named_node(base));
+  std::vector<std::string>& names = w.node_names;
+  if (size <= names.size()) {
+    names.resize(size);
+    return;
+  }
+  for (uint32_t k = 1; names.size() < size; ++k) {
+    std::string name = fmt::format("n{}", k);
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      names.push_back(std::move(name));
+  }
+}
+
+std::string describe(const Nemesis& n, const sim::WorldConfig& w, uint64_t seed) {
   std::string kinds;
   for (FaultKind k : n.faults)
     kinds += fmt::format("{}{}", kinds.empty() ? "" : ", ", scenario::to_string(k));
-  if (kinds.empty()) return fmt::format("swarm seed {} drew no faults", seed);
+  const std::string nodes = fmt::format("{} nodes", w.node_names.size());
+  if (kinds.empty()) return fmt::format("swarm seed {} drew {} and no faults", seed, nodes);
   return fmt::format(
-      "swarm seed {} drew faults [{}] every {}..{}us lasting {}..{}us{}, delay {}us, loss {:.2f}",
-      seed, kinds, n.every_min.count(), n.every_max.count(), n.duration_min.count(),
+      "swarm seed {} drew {} and faults [{}] every {}..{}us lasting {}..{}us{}, delay {}us, loss "
+      "{:.2f}",
+      seed, nodes, kinds, n.every_min.count(), n.every_max.count(), n.duration_min.count(),
       n.duration_max.count(), n.overlap ? ", overlapping" : "", n.delay.count(), n.loss);
 }
 
 }  // namespace
 
 std::vector<FaultKind> swarm_kinds(const Scenario& base) {
+  if (!base.swarm.faults.empty()) return base.swarm.faults;
   if (base.nemesis.enabled()) return base.nemesis.faults;
   return {std::begin(kDefaultKinds), std::end(kDefaultKinds)};
 }
@@ -130,12 +261,13 @@ Schedule swarm_schedule(const Scenario& base, uint64_t seed) {
   Schedule s;
   s.seed = seed;
   s.world = base.world;
+  draw_size(s.world, base, rng);
   s.nemesis = draw_nemesis(base, rng);
-  draw_cluster(s.world, rng);
-  draw_network(s.world.network, rng);
-  draw_workload(s.world.workload, rng);
+  draw_cluster(s.world, base.swarm, rng);
+  draw_network(s.world, base.swarm, rng);
+  draw_workload(s.world.workload, base.swarm, rng);
   s.spans = draw_spans(s.nemesis, s.world, sim::kTimeZero + base.duration, rng);
-  s.drawn = describe(s.nemesis, seed);
+  s.drawn = describe(s.nemesis, s.world, seed);
   return s;
 }
 

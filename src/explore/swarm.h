@@ -4,17 +4,20 @@
 // fault to be absent (a crash that keeps coming back hides a slow disk's lost write), others a
 // setting nobody thought to try. So each seed, from one stream of its own, draws: which fault
 // kinds are on (each with even odds; none at all is a valid draw), how often they come and how
-// long they last, whether they overlap, the delay and loss they set; and for the cluster the
-// election timeout and heartbeat, entries per AppendEntries, fsync latency (slow disks of tens of
-// milliseconds among them), the network's latency shape and reordering, the number of clients
-// and keys and their think time, and the snapshot interval. Each setting keeps the scenario's
-// value with even odds, so a scenario written for a bug keeps pulling towards it.
+// long they last, whether they overlap, the delay and loss they set; and for the cluster its size
+// (only where the scenario's `swarm:` section gives a range), the election timeout and
+// heartbeat, entries per AppendEntries, fsync latency (slow disks of tens of milliseconds among
+// them), the network's latency shape and reordering, a PCT delivery order, the number of clients
+// and keys and their think time, and the snapshot interval. A setting with a range in the
+// scenario's `swarm:` section is drawn from it on every run; any other keeps the scenario's value
+// with even odds, so a scenario written for a bug keeps pulling towards it.
 //
-// The fault kinds come from the scenario's nemesis when it has one (its timings bound the drawn
-// ones too), else from every kind inside Raft's fault model. A lost disk is outside it (Raft
-// assumes stable storage) and is drawn only when the scenario's nemesis lists `wipe`.
-//
-// The cluster's size is the scenario's: the language has no range for it yet.
+// The fault kinds come from `swarm: {faults}`, else the scenario's nemesis when it has one (its
+// timings bound the drawn ones too), else every kind inside Raft's fault model: partitions, lost,
+// delayed, duplicated and held-back messages (whole links, or single messages by type and
+// direction), crashes and pauses at a time or triggered by an event, clock skew, leader faults.
+// A lost disk is outside it (Raft assumes stable storage) and is drawn only when the scenario
+// lists `wipe`.
 #pragma once
 
 #include <cstdint>

@@ -8,8 +8,6 @@ namespace raftsim::scenario {
 
 namespace {
 
-constexpr uint64_t kNemesisStream = 4000;
-
 Duration draw(raft::Random& rng, Duration lo, Duration hi) {
   return Duration{rng.between(lo.count(), std::max(lo, hi).count())};
 }
@@ -92,92 +90,107 @@ void draw_triggered_fault(raft::Random& rng, const Nemesis& nemesis, Duration le
 
 }  // namespace
 
-std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldConfig& world,
-                                       SimTime end, uint64_t seed) {
-  std::vector<Fault> out;
-  if (!nemesis.enabled()) return out;
-  raft::Random rng(raft::Random::derive_seed(seed, kNemesisStream));
+NemesisFault draw_nemesis_fault(FaultKind kind, SimTime start, Duration length, SimTime end,
+                                const Nemesis& nemesis, const sim::WorldConfig& world,
+                                raft::Random& rng) {
   const auto n = static_cast<uint32_t>(world.node_names.size());
+  length = std::max(length, Duration{1000});
+  const SimTime stop = start + length;
+  const auto node = static_cast<uint32_t>(1 + rng.uniform(n));
+
+  Fault begin{.at = start, .kind = kind};
+  Fault undo{.at = stop, .kind = FaultKind::kHeal};
+  switch (kind) {
+    case FaultKind::kPartition:
+      begin.groups = random_split(rng, n);
+      break;
+    case FaultKind::kCrash:
+    case FaultKind::kPause:
+      begin.nodes = {node};
+      undo.kind = kind == FaultKind::kCrash ? FaultKind::kRestart : FaultKind::kResume;
+      undo.nodes = {node};
+      break;
+    case FaultKind::kDelay:
+      begin.links = links_of(node, n);
+      begin.delay = nemesis.delay;
+      undo.kind = FaultKind::kDelay;
+      undo.links = begin.links;
+      undo.delay = world.network.extra_delay;
+      break;
+    case FaultKind::kLoss:
+    case FaultKind::kDuplicate:
+      begin.rate = nemesis.loss;  // one nemesis rate serves both loss and duplication
+      undo.kind = kind;
+      undo.rate = kind == FaultKind::kLoss ? world.network.loss : world.network.duplicate;
+      break;
+    case FaultKind::kClog: {
+      auto other = static_cast<uint32_t>(1 + rng.uniform(n - 1));
+      if (other >= node) ++other;
+      begin.links = {{node, other}};
+      undo.kind = FaultKind::kUnclog;
+      undo.links = begin.links;
+      break;
+    }
+    case FaultKind::kWipe:
+      begin.nodes = {node};
+      break;  // nothing to undo: the disk is gone
+    case FaultKind::kClockSkew:
+      begin.nodes = {node};
+      begin.factor = rng.chance(0.5) ? 2.0 : 0.5;
+      undo.kind = FaultKind::kClockSkew;
+      undo.nodes = {node};
+      undo.factor = 1.0;
+      break;
+    case FaultKind::kCrashLeader:
+    case FaultKind::kIsolateLeader:
+      // Who leads is known only when the fault fires; the fault undoes itself `length` later.
+      begin.length = length;
+      break;
+    case FaultKind::kDropMessages:
+    case FaultKind::kDelayMessages:
+    case FaultKind::kDuplicateMessages:
+    case FaultKind::kHoldMessages:
+      draw_message_fault(rng, nemesis, node, n, length, begin);
+      break;
+    case FaultKind::kTriggeredCrash:
+    case FaultKind::kTriggeredPause:
+    case FaultKind::kTriggeredIsolate:
+    case FaultKind::kTriggeredDelay:
+      draw_triggered_fault(rng, nemesis, length, std::min(stop, end), begin);
+      break;
+    default:
+      break;  // the parser admits only the kinds above
+  }
+  // A wipe has nothing to undo; the others carry their own undo (`length`, `for`).
+  if (kind == FaultKind::kWipe || is_leader_fault(kind) || begin.undo_after.count() != 0)
+    return {begin, std::nullopt};
+  return {begin, undo};
+}
+
+std::vector<NemesisFault> draw_nemesis_spans(const Nemesis& nemesis, const sim::WorldConfig& world,
+                                             SimTime end, raft::Random& rng) {
+  std::vector<NemesisFault> out;
+  if (!nemesis.enabled()) return out;
   const SimTime last_start = end - nemesis.quiet;
   SimTime start = sim::kTimeZero + draw(rng, nemesis.every_min, nemesis.every_max);
   while (start < last_start) {
     const Duration gap = draw(rng, nemesis.every_min, nemesis.every_max);
     Duration length = draw(rng, nemesis.duration_min, nemesis.duration_max);
     if (!nemesis.overlap) length = std::min(length, gap - Duration{10000});
-    length = std::max(length, Duration{1000});
-    const SimTime stop = start + length;
     const FaultKind kind = nemesis.faults[rng.uniform(nemesis.faults.size())];
-    const auto node = static_cast<uint32_t>(1 + rng.uniform(n));
-
-    Fault begin{.at = start, .kind = kind};
-    Fault undo{.at = stop, .kind = FaultKind::kHeal};
-    switch (kind) {
-      case FaultKind::kPartition:
-        begin.groups = random_split(rng, n);
-        break;
-      case FaultKind::kCrash:
-      case FaultKind::kPause:
-        begin.nodes = {node};
-        undo.kind = kind == FaultKind::kCrash ? FaultKind::kRestart : FaultKind::kResume;
-        undo.nodes = {node};
-        break;
-      case FaultKind::kDelay:
-        begin.links = links_of(node, n);
-        begin.delay = nemesis.delay;
-        undo.kind = FaultKind::kDelay;
-        undo.links = begin.links;
-        undo.delay = world.network.extra_delay;
-        break;
-      case FaultKind::kLoss:
-      case FaultKind::kDuplicate:
-        begin.rate = nemesis.loss;  // one nemesis rate serves both loss and duplication
-        undo.kind = kind;
-        undo.rate = kind == FaultKind::kLoss ? world.network.loss : world.network.duplicate;
-        break;
-      case FaultKind::kClog: {
-        auto other = static_cast<uint32_t>(1 + rng.uniform(n - 1));
-        if (other >= node) ++other;
-        begin.links = {{node, other}};
-        undo.kind = FaultKind::kUnclog;
-        undo.links = begin.links;
-        break;
-      }
-      case FaultKind::kWipe:
-        begin.nodes = {node};
-        break;  // nothing to undo: the disk is gone
-      case FaultKind::kClockSkew:
-        begin.nodes = {node};
-        begin.factor = rng.chance(0.5) ? 2.0 : 0.5;
-        undo.kind = FaultKind::kClockSkew;
-        undo.nodes = {node};
-        undo.factor = 1.0;
-        break;
-      case FaultKind::kCrashLeader:
-      case FaultKind::kIsolateLeader:
-        // Who leads is known only when the fault fires; the fault undoes itself `length` later.
-        begin.length = length;
-        break;
-      case FaultKind::kDropMessages:
-      case FaultKind::kDelayMessages:
-      case FaultKind::kDuplicateMessages:
-      case FaultKind::kHoldMessages:
-        draw_message_fault(rng, nemesis, node, n, length, begin);
-        break;
-      case FaultKind::kTriggeredCrash:
-      case FaultKind::kTriggeredPause:
-      case FaultKind::kTriggeredIsolate:
-      case FaultKind::kTriggeredDelay:
-        draw_triggered_fault(rng, nemesis, length, std::min(stop, end), begin);
-        break;
-      default:
-        break;  // the parser admits only the kinds above
-    }
-    out.push_back(begin);
-    // A wipe has nothing to undo; the others carry their own undo (`length`, `for`).
-    if (kind != FaultKind::kWipe && !is_leader_fault(kind) && begin.undo_after.count() == 0) {
-      out.push_back(undo);
-    }
+    out.push_back(draw_nemesis_fault(kind, start, length, end, nemesis, world, rng));
     start += gap;
+  }
+  return out;
+}
+
+std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldConfig& world,
+                                       SimTime end, uint64_t seed) {
+  raft::Random rng(raft::Random::derive_seed(seed, kNemesisStream));
+  std::vector<Fault> out;
+  for (NemesisFault& f : draw_nemesis_spans(nemesis, world, end, rng)) {
+    out.push_back(f.fault);
+    if (f.undo) out.push_back(*f.undo);
   }
   return out;
 }

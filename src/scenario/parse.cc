@@ -17,14 +17,15 @@
 namespace raftsim::scenario {
 namespace {
 
+using detail::kMaxNodes;
+using detail::kNemesisFaults;
+using detail::kNemesisKinds;
 using detail::Reader;
 using std::string_view_literals::operator""sv;
 
-constexpr size_t kMaxNodes = 9;
-
-constexpr std::array kTopKeys = {"name"sv,     "seed"sv,     "duration"sv, "cluster"sv,
-                                 "network"sv,  "workload"sv, "timeline"sv, "nemesis"sv,
-                                 "liveness"sv, "expect"sv};
+constexpr std::array kTopKeys = {"name"sv,    "seed"sv,     "duration"sv, "cluster"sv,
+                                 "network"sv, "workload"sv, "timeline"sv, "nemesis"sv,
+                                 "swarm"sv,   "liveness"sv, "expect"sv};
 constexpr std::array kClusterKeys = {
     "nodes"sv,         "tick"sv,         "election_timeout"sv, "heartbeat"sv,
     "pre_vote"sv,      "check_quorum"sv, "vote_lease"sv,       "leadership_transfer"sv,
@@ -45,36 +46,6 @@ constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "ra
 constexpr std::array kMixKeys = {"get"sv, "put"sv, "append"sv, "cas"sv};
 constexpr std::array kNemesisKeys = {"faults"sv, "every"sv, "duration"sv, "quiet"sv,
                                      "delay"sv,  "loss"sv,  "overlap"sv};
-constexpr std::array kNemesisFaults = {"partition"sv,
-                                       "crash"sv,
-                                       "pause"sv,
-                                       "delay"sv,
-                                       "loss"sv,
-                                       "duplicate"sv,
-                                       "clog"sv,
-                                       "wipe"sv,
-                                       "clock_skew"sv,
-                                       "crash_leader"sv,
-                                       "isolate_leader"sv,
-                                       "drop_messages"sv,
-                                       "delay_messages"sv,
-                                       "duplicate_messages"sv,
-                                       "hold_messages"sv,
-                                       "triggered_crash"sv,
-                                       "triggered_pause"sv,
-                                       "triggered_isolate"sv,
-                                       "triggered_delay"sv};
-constexpr std::array kNemesisKinds = {FaultKind::kPartition,      FaultKind::kCrash,
-                                      FaultKind::kPause,          FaultKind::kDelay,
-                                      FaultKind::kLoss,           FaultKind::kDuplicate,
-                                      FaultKind::kClog,           FaultKind::kWipe,
-                                      FaultKind::kClockSkew,      FaultKind::kCrashLeader,
-                                      FaultKind::kIsolateLeader,  FaultKind::kDropMessages,
-                                      FaultKind::kDelayMessages,  FaultKind::kDuplicateMessages,
-                                      FaultKind::kHoldMessages,   FaultKind::kTriggeredCrash,
-                                      FaultKind::kTriggeredPause, FaultKind::kTriggeredIsolate,
-                                      FaultKind::kTriggeredDelay};
-static_assert(kNemesisFaults.size() == kNemesisKinds.size());
 constexpr std::array kLivenessKeys = {"quiet"sv, "within"sv};
 
 template <typename T>
@@ -482,6 +453,7 @@ void parse_top(Reader& r, const YAML::Node& root, Scenario& s) {
   std::stable_sort(s.timeline.begin(), s.timeline.end(),
                    [](const Fault& a, const Fault& b) { return a.at < b.at; });
   parse_nemesis(r, root["nemesis"], s.nemesis);
+  detail::parse_swarm(r, root["swarm"], s.swarm);
   parse_liveness(r, root["liveness"], s.liveness);
   const YAML::Node expect = root["expect"];
   if (expect.IsDefined()) detail::parse_expectations(r, expect, s.expectations);

@@ -288,10 +288,10 @@ bool operator==(const Liveness& a, const Liveness& b) {
 }
 
 bool operator==(const Scenario& a, const Scenario& b) {
-  return std::tie(a.name, a.teaches, a.seed, a.duration, a.timeline, a.nemesis, a.liveness,
+  return std::tie(a.name, a.teaches, a.seed, a.duration, a.timeline, a.nemesis, a.swarm, a.liveness,
                   a.expectations, a.implementation) ==
-             std::tie(b.name, b.teaches, b.seed, b.duration, b.timeline, b.nemesis, b.liveness,
-                      b.expectations, b.implementation) &&
+             std::tie(b.name, b.teaches, b.seed, b.duration, b.timeline, b.nemesis, b.swarm,
+                      b.liveness, b.expectations, b.implementation) &&
          same(a.world, b.world);
 }
 

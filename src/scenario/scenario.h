@@ -120,6 +120,38 @@ struct Nemesis {
   bool enabled() const { return !faults.empty(); }
 };
 
+// `swarm:`: the ranges a swarm draw (`raftsim explore --strategy swarm|guided`) picks each run's
+// settings from. Each range written is drawn from on every run; a setting without one keeps the
+// scenario's value with even odds, else draws from swarm's own default range (explore/swarm.h).
+// `raftsim run` ignores the section: a run's settings are the file's.
+template <typename T>
+struct Range {
+  T min{};
+  T max{};  // min <= max
+  bool operator==(const Range&) const = default;
+};
+struct SwarmRanges {
+  // The cluster's size, the only way it varies: nodes past the file's list are named n<id>. A draw
+  // never goes below the highest node the timeline or an expectation names.
+  std::optional<Range<uint32_t>> nodes;
+  std::optional<Range<Duration>> election_timeout;
+  std::optional<Range<Duration>> heartbeat;  // kept below the drawn election timeout
+  std::optional<Range<uint64_t>> max_entries_per_append;
+  std::optional<Range<Duration>> fsync;
+  std::optional<Range<Duration>> latency;  // the network's latency, its shape drawn
+  std::optional<Range<double>> reorder;
+  std::optional<Range<uint32_t>> clients;
+  std::optional<Range<uint32_t>> keys;
+  std::optional<Range<Duration>> think;
+  std::optional<Range<uint64_t>> snapshot_every;  // 0: never compact
+  std::optional<Range<uint32_t>> pct_depth;       // 0 or 1: the PCT scheduler off
+  // The fault kinds a draw switches on or off (names as in a nemesis). Empty: the nemesis's, else
+  // every kind inside Raft's fault model.
+  std::vector<FaultKind> faults;
+  bool operator==(const SwarmRanges&) const = default;
+  bool empty() const { return *this == SwarmRanges{}; }
+};
+
 // The checks every run makes. Each can be expected to fail instead of hold.
 enum class Property : uint8_t {
   kElectionSafety,
@@ -176,6 +208,7 @@ struct Scenario {
   sim::WorldConfig world;       // cluster, options, bugs, timers, network, disk, workload
   std::vector<Fault> timeline;  // sorted by time
   Nemesis nemesis;
+  SwarmRanges swarm;
   Liveness liveness;
   std::vector<Expectation> expectations;
   // cluster.implementation.command: the argv of external nodes speaking Maelstrom's protocol

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,46 @@
 #include "scenario/scenario.h"
 
 namespace raftsim::scenario::detail {
+
+using std::string_view_literals::operator""sv;
+
+inline constexpr size_t kMaxNodes = 9;
+
+// The fault kinds a nemesis (or a swarm draw) may list, by name.
+inline constexpr std::array kNemesisFaults = {"partition"sv,
+                                              "crash"sv,
+                                              "pause"sv,
+                                              "delay"sv,
+                                              "loss"sv,
+                                              "duplicate"sv,
+                                              "clog"sv,
+                                              "wipe"sv,
+                                              "clock_skew"sv,
+                                              "crash_leader"sv,
+                                              "isolate_leader"sv,
+                                              "drop_messages"sv,
+                                              "delay_messages"sv,
+                                              "duplicate_messages"sv,
+                                              "hold_messages"sv,
+                                              "triggered_crash"sv,
+                                              "triggered_pause"sv,
+                                              "triggered_isolate"sv,
+                                              "triggered_delay"sv};
+inline constexpr std::array kNemesisKinds = {
+    FaultKind::kPartition,      FaultKind::kCrash,
+    FaultKind::kPause,          FaultKind::kDelay,
+    FaultKind::kLoss,           FaultKind::kDuplicate,
+    FaultKind::kClog,           FaultKind::kWipe,
+    FaultKind::kClockSkew,      FaultKind::kCrashLeader,
+    FaultKind::kIsolateLeader,  FaultKind::kDropMessages,
+    FaultKind::kDelayMessages,  FaultKind::kDuplicateMessages,
+    FaultKind::kHoldMessages,   FaultKind::kTriggeredCrash,
+    FaultKind::kTriggeredPause, FaultKind::kTriggeredIsolate,
+    FaultKind::kTriggeredDelay};
+static_assert(kNemesisFaults.size() == kNemesisKinds.size());
+
+// `swarm:`: ranges for swarm draws (parse_swarm.cc).
+void parse_swarm(Reader& r, const YAML::Node& node, SwarmRanges& swarm);
 
 // Appends the faults of the `timeline` list; entries are sorted by `at` afterwards by the caller.
 void parse_timeline(Reader& r, const YAML::Node& node, std::vector<Fault>& timeline);

@@ -392,6 +392,39 @@ void nemesis(std::ostream& out, const Nemesis& n) {
       << "  overlap: " << flag(n.overlap) << "\n\n";
 }
 
+// Only what was written: a range left out keeps swarm's own default.
+void swarm(std::ostream& out, const SwarmRanges& sw) {
+  if (sw.empty()) return;
+  out << "# Ranges `raftsim explore --strategy swarm|guided` draws each run's settings from.\n"
+      << "swarm:\n";
+  auto whole = [&out](std::string_view key, const auto& r) {
+    if (r) out << "  " << key << ": [" << r->min << ", " << r->max << "]\n";
+  };
+  auto span = [&out](std::string_view key, const std::optional<Range<Duration>>& r) {
+    if (r) out << "  " << key << ": [" << dur(r->min) << ", " << dur(r->max) << "]\n";
+  };
+  whole("nodes", sw.nodes);
+  span("election_timeout", sw.election_timeout);
+  span("heartbeat", sw.heartbeat);
+  whole("max_entries_per_append", sw.max_entries_per_append);
+  span("fsync", sw.fsync);
+  span("latency", sw.latency);
+  if (sw.reorder)
+    out << "  reorder: [" << num(sw.reorder->min) << ", " << num(sw.reorder->max) << "]\n";
+  whole("clients", sw.clients);
+  whole("keys", sw.keys);
+  span("think", sw.think);
+  whole("snapshot_every", sw.snapshot_every);
+  whole("pct_depth", sw.pct_depth);
+  if (!sw.faults.empty()) {
+    std::vector<std::string> faults;
+    for (FaultKind kind : sw.faults)
+      faults.emplace_back(to_string(kind));
+    out << "  faults: [" << fmt::format("{}", fmt::join(faults, ", ")) << "]\n";
+  }
+  out << "\n";
+}
+
 void expectations(std::ostream& out, const Scenario& s, const Writer& w) {
   out << "# After the faults heal and a quiet window: a leader, and a commit within `within`.\n";
   if (s.liveness.enabled) {
@@ -424,6 +457,7 @@ std::string write_scenario_yaml(const Scenario& s) {
   workload(out, s);
   timeline(out, s, w);
   nemesis(out, s.nemesis);
+  swarm(out, s.swarm);
   expectations(out, s, w);
   return out.str();
 }

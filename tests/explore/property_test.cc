@@ -14,8 +14,8 @@
 #include <optional>
 #include <sstream>
 
+#include "generated_schedule.h"
 #include "scenario/runner.h"
-#include "schedule.h"
 
 namespace raftsim::test {
 namespace {

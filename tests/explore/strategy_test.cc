@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "explore/coverage.h"
@@ -81,6 +82,67 @@ TEST(Swarm, EachSeedDrawsItsOwnConfigurationTheSameEveryTime) {
   EXPECT_TRUE(settings_differ);
 }
 
+TEST(Swarm, DrawsMessageLevelAndEventTriggeredFaultsFromAScenarioWithNoNemesis) {
+  const Scenario base = parse(kMinimal);
+  bool message = false, triggered = false, pct = false;
+  for (uint64_t seed = 1; seed <= 64; ++seed) {
+    const Schedule s = swarm_schedule(base, seed);
+    pct = pct || s.world.pct.enabled();
+    for (const Span& span : s.spans) {
+      message = message || (scenario::is_message_fault(span.fault.kind) && !span.fault.when);
+      triggered = triggered || span.fault.when.has_value();
+      if (span.fault.when) {
+        EXPECT_LE(span.fault.when->by, sim::kTimeZero + base.duration);
+      }
+    }
+  }
+  EXPECT_TRUE(message);
+  EXPECT_TRUE(triggered);
+  EXPECT_TRUE(pct);
+}
+
+TEST(Swarm, DrawsTheClusterSizeOnlyWithinTheScenariosRange) {
+  const Scenario fixed = parse(kMinimal);
+  for (uint64_t seed = 1; seed <= 32; ++seed)
+    EXPECT_EQ(swarm_schedule(fixed, seed).world.node_names, fixed.world.node_names);
+  const Scenario ranged = parse(std::string(kMinimal) + "swarm: {nodes: [2, 5], clients: 1}\n");
+  std::set<size_t> sizes;
+  for (uint64_t seed = 1; seed <= 64; ++seed) {
+    const Schedule s = swarm_schedule(ranged, seed);
+    sizes.insert(s.world.node_names.size());
+    EXPECT_EQ(s.world.workload.clients, 1u);
+    if (s.world.node_names.size() == 5) {
+      EXPECT_EQ(s.world.node_names, (std::vector<std::string>{"n1", "n2", "n3", "n4", "n5"}));
+    }
+    for (const Span& span : s.spans)
+      for (uint32_t id : span.fault.nodes)
+        EXPECT_TRUE(id == scenario::kTriggerNode || id <= s.world.node_names.size());
+  }
+  EXPECT_EQ(sizes, (std::set<size_t>{2, 3, 4, 5}));
+  // A timeline naming n3 keeps n3 in every draw.
+  const Scenario named =
+      parse(std::string(kMinimal) + "swarm: {nodes: [1, 3]}\ntimeline: [{at: 1s, crash: n3}]\n");
+  for (uint64_t seed = 1; seed <= 32; ++seed)
+    EXPECT_EQ(swarm_schedule(named, seed).world.node_names.size(), 3u);
+}
+
+TEST(Guided, MutantsOfMessageAndTriggeredFaultsStayValidSchedules) {
+  const Scenario base = parse(kMinimal);
+  raft::Random rng(5);
+  Schedule parent = swarm_schedule(base, 1);
+  for (int i = 0; i < 200; ++i) {
+    const Schedule other = swarm_schedule(base, 2 + rng.uniform(50));
+    Schedule child = mutate(parent, other, base, rng);
+    const Scenario s = to_scenario(base, child);
+    const std::string yaml = scenario::write_scenario_yaml(s);
+    auto parsed = scenario::parse_scenario_text(yaml, "child.yaml");
+    ASSERT_TRUE(std::holds_alternative<Scenario>(parsed))
+        << std::get<scenario::ParseError>(parsed).text() << yaml;
+    EXPECT_EQ(scenario::write_scenario_yaml(std::get<Scenario>(parsed)), yaml);
+    parent = child.spans.size() > 12 ? swarm_schedule(base, 100 + i) : std::move(child);
+  }
+}
+
 TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
   std::string yaml = kMinimal;
   yaml +=
@@ -103,8 +165,8 @@ TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
 }
 
 TEST(Swarm, ADrawnRunWrittenAsYamlReplaysTheSameDigest) {
-  const Scenario base = parse(kMinimal);
-  for (uint64_t seed : {3, 11}) {
+  const Scenario base = parse(std::string(kMinimal) + "swarm: {nodes: [3, 5]}\n");
+  for (uint64_t seed : {3, 11, 12, 13}) {
     const Scenario drawn = to_scenario(base, swarm_schedule(base, seed));
     const scenario::RunOptions quiet = scenario::search_options("");
     const uint64_t digest = scenario::run_scenario(drawn, quiet).digest;

@@ -91,6 +91,20 @@ nemesis:
   delay: 2s
   loss: 0.5
   overlap: true
+swarm:
+  nodes: [3, 7]
+  election_timeout: [80ms, 400ms]
+  heartbeat: [10ms, 40ms]
+  max_entries_per_append: [1, 64]
+  fsync: [100us, 30ms]
+  latency: [100us, 20ms]
+  reorder: [0, 0.2]
+  clients: [1, 5]
+  keys: 4
+  think: [2ms, 50ms]
+  snapshot_every: [0, 200]
+  pct_depth: [0, 3]
+  faults: [partition, crash, drop_messages, triggered_crash, wipe]
 liveness: {quiet: 1s, within: 4s}
 expect:
   - safety: violated

@@ -147,6 +147,27 @@ TEST(ScenarioErrors, PctScheduler) {
                           "x.yaml:3:17: unknown key 'depht' (did you mean 'depth'?)"));
 }
 
+TEST(ScenarioErrors, SwarmRanges) {
+  EXPECT_THAT(errors_after_cluster("swarm: {nodes: [4, 12]}\n"),
+              ElementsAre("x.yaml:3:20: expected a whole number from 1 to 9, not '12'"));
+  EXPECT_THAT(errors_after_cluster("swarm: {nodes: [5, 3]}\n"),
+              ElementsAre("x.yaml:3:16: min 5 is above max 3"));
+  EXPECT_THAT(errors_after_cluster("swarm: {election_timeout: [100ms, 200ms], heartbeat: 300ms}\n"),
+              ElementsAre(HasSubstr("x.yaml:3:54: a heartbeat of at least 300ms never fits")));
+  EXPECT_THAT(errors_after_cluster("swarm: {election_timeout: [0ms, 200ms]}\n"),
+              ElementsAre("x.yaml:3:27: the range must start above 0"));
+  EXPECT_THAT(errors_after_cluster("swarm: {reorder: [0.5, 2]}\n"),
+              ElementsAre(HasSubstr("x.yaml:3:24: ")));
+  EXPECT_THAT(errors_after_cluster("swarm: {clients: [1, 2, 3]}\n"),
+              ElementsAre("x.yaml:3:18: expected [min, max] whole numbers from 0 to 64"));
+  EXPECT_THAT(errors_after_cluster("swarm: {faults: [crash, crahs]}\n"),
+              ElementsAre("x.yaml:3:25: unknown swarm fault 'crahs' (did you mean 'crash'?)"));
+  EXPECT_THAT(errors_after_cluster("swarm: {node: 3}\n"),
+              ElementsAre("x.yaml:3:9: unknown key 'node' (did you mean 'nodes'?)"));
+  EXPECT_THAT(errors_after_cluster("swarm: [3, 5]\n"),
+              ElementsAre("x.yaml:3:8: expected a map of ranges for swarm draws"));
+}
+
 TEST(ScenarioErrors, NodeNames) {
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: n9}\n"),
               ElementsAre("x.yaml:4:21: unknown node 'n9' (did you mean 'n1'?)"));

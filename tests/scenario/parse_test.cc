@@ -270,7 +270,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 102);
+  EXPECT_EQ(e[13].where.line, 116);
   EXPECT_EQ(e[13].where.column, 5);
 }
 

@@ -63,7 +63,7 @@ TEST(ScenarioSchema, EverySectionKeyIsOneTheParserKnows) {
     if (key == "cluster") continue;
     EXPECT_EQ(unknown(key + ": []\n"), std::vector<std::string>{}) << key;
   }
-  for (const char* section : {"network", "workload", "nemesis"}) {
+  for (const char* section : {"network", "workload", "nemesis", "swarm"}) {
     for (const std::string& key : keys(top.at(section))) {
       EXPECT_EQ(unknown(fmt::format("{}: {{{}: []}}\n", section, key)), std::vector<std::string>{})
           << section << "." << key;
@@ -106,7 +106,7 @@ TEST(ScenarioSchema, OffersEveryKeyOfTheFullExample) {
     return std::includes(known.begin(), known.end(), used.begin(), used.end());
   };
   EXPECT_EQ(keys(example), keys(schema));
-  for (const char* section : {"cluster", "network", "workload", "nemesis"}) {
+  for (const char* section : {"cluster", "network", "workload", "nemesis", "swarm"}) {
     EXPECT_EQ(keys(example[section]), keys(top.at(section))) << section;
   }
   std::set<std::string> faults;

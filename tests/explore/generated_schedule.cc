@@ -1,4 +1,4 @@
-#include "schedule.h"
+#include "generated_schedule.h"
 
 #include <fmt/format.h>
 
