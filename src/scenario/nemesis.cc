@@ -145,6 +145,11 @@ std::vector<Fault> draw_nemesis_faults(const Nemesis& nemesis, const sim::WorldC
       case FaultKind::kWipe:
         begin.nodes = {node};
         break;  // nothing to undo: the disk is gone
+      case FaultKind::kReconfigure:
+        begin.nodes = {node};
+        undo.kind = FaultKind::kReconfigure;  // toggles the node's membership back
+        undo.nodes = {node};
+        break;
       case FaultKind::kClockSkew:
         begin.nodes = {node};
         begin.factor = rng.chance(0.5) ? 2.0 : 0.5;

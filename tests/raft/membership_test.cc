@@ -426,5 +426,21 @@ TEST(Thesis4_Persistence, SnapshotCarriesTheConfigurationToRestartsAndNewServers
   EXPECT_EQ(c.core(NodeId{5}).configuration().learners, ids({4, 5}));
 }
 
+TEST(Thesis4_Persistence, AnInstalledSnapshotTellsAMemberItsConfiguration) {
+  Cluster c = grown();
+  c.isolate(NodeId{4});
+  change(c, 1, add_learner(4));  // 4 is a member, but hears nothing of it
+  settle(c, 1);
+  c.propose(NodeId{1}, "x");
+  settle(c, 1);
+  c.compact(NodeId{1});
+  ASSERT_GT(c.core(NodeId{1}).log().snapshot_index(), c.core(NodeId{1}).configuration_index());
+  c.heal();
+  settle(c, 1, 5);
+  ASSERT_EQ(c.core(NodeId{4}).log().snapshot_index(), c.core(NodeId{1}).log().snapshot_index())
+      << "4 caught up through the leader's snapshot";
+  EXPECT_EQ(c.core(NodeId{4}).configuration().learners, ids({4}));
+}
+
 }  // namespace
 }  // namespace raftsim::test
