@@ -61,7 +61,7 @@ raft::ChangeResult change(Cluster& c, uint32_t leader, const ConfChange& ch) {
 }
 
 // Ticks the leader and delivers until quiet, `rounds` times.
-void settle(Cluster& c, uint32_t leader, int rounds = 3) {
+void settle_leader(Cluster& c, uint32_t leader, int rounds = 3) {
   for (int i = 0; i < rounds; ++i) {
     c.tick(NodeId{leader});
     c.stabilize();
@@ -158,7 +158,7 @@ TEST(Thesis4_1_SingleServer, TruncatingAConfigurationEntryRestoresThePreviousOne
   c.campaign(NodeId{2});
   c.stabilize();
   c.heal();
-  settle(c, 2);
+  settle_leader(c, 2);
   ASSERT_EQ(c.core(NodeId{2}).role(), Role::kLeader);
   // 1 takes 2's log, which never held the change.
   EXPECT_EQ(c.core(NodeId{1}).configuration().voters, ids({1, 2, 3}));
@@ -169,7 +169,7 @@ TEST(Thesis4_1_SingleServer, RemovedVoterNoLongerCountsForCommitment) {
   Cluster c = grown();
   ASSERT_TRUE(change(c, 1, remove(3)).accepted());
   c.stabilize();
-  settle(c, 1);
+  settle_leader(c, 1);
   c.isolate(NodeId{3});
   ASSERT_TRUE(c.propose(NodeId{1}, "after").accepted);
   c.stabilize();
@@ -185,7 +185,7 @@ TEST(Thesis4_1_SingleServer, ConfigurationEntriesReachTheHostMarkedAsSuch) {
   Cluster c = grown();
   change(c, 1, add_learner(4));
   c.stabilize();
-  settle(c, 1);
+  settle_leader(c, 1);
   const auto& applied = c.applied(NodeId{2});
   ASSERT_FALSE(applied.empty());
   EXPECT_EQ(applied.back().type, EntryType::kConfiguration)
@@ -207,7 +207,7 @@ TEST(Thesis4_1_SafeChanges, NoChangeBeforeAnEntryOfTheLeadersTermCommits) {
   c.intercept = nullptr;
   ASSERT_EQ(c.core(NodeId{1}).role(), Role::kLeader);
   EXPECT_EQ(change(c, 1, add(4)).refusal, ChangeRefusal::kNoCommitInTerm);
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_TRUE(change(c, 1, add(4)).accepted());
 }
 
@@ -231,7 +231,7 @@ TEST(Thesis4_1_SafeChanges, NoChangeWhileThePreviousOneIsUncommitted) {
   ASSERT_TRUE(change(c, 1, add_learner(4)).accepted());
   EXPECT_EQ(change(c, 1, add_learner(5)).refusal, ChangeRefusal::kChangePending);
   c.heal();
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_TRUE(change(c, 1, add_learner(5)).accepted());
 }
 
@@ -248,7 +248,7 @@ TEST(Thesis4_1_SafeChanges, OnlyTheLeaderChanges) {
 TEST(Thesis4_2_1_Learners, LearnerReplicatesButNeverCounts) {
   Cluster c = grown();
   ASSERT_TRUE(change(c, 1, add_learner(4)).accepted());
-  settle(c, 1);
+  settle_leader(c, 1);
   c.isolate(NodeId{2});
   c.isolate(NodeId{3});
   ASSERT_TRUE(c.propose(NodeId{1}, "x").accepted);
@@ -261,7 +261,7 @@ TEST(Thesis4_2_1_Learners, LearnerReplicatesButNeverCounts) {
 TEST(Thesis4_2_1_Learners, LearnerNeverCampaigns) {
   Cluster c = grown();
   change(c, 1, add_learner(4));
-  settle(c, 1);
+  settle_leader(c, 1);
   c.crash(NodeId{1});
   for (int i = 0; i < 100; ++i)
     c.tick(NodeId{4});
@@ -279,12 +279,12 @@ TEST(Thesis4_2_1_Learners, PromotionWaitsUntilTheLearnerHasCaughtUp) {
   Cluster c = grown();
   c.isolate(NodeId{4});
   change(c, 1, add_learner(4));
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_EQ(change(c, 1, promote(4)).refusal, ChangeRefusal::kLearnerBehind);
   c.heal();
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_TRUE(change(c, 1, promote(4)).accepted());
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_EQ(c.core(NodeId{4}).configuration().voters, ids({1, 2, 3, 4}));
   EXPECT_TRUE(c.core(NodeId{4}).configuration().learners.empty());
 }
@@ -305,11 +305,11 @@ TEST(Thesis4_3_Joint, JointEntryNeedsAMajorityOfTheNewVotersToCommit) {
   c.isolate(NodeId{4});
   c.isolate(NodeId{5});
   change(c, 1, replace({1, 4, 5}));
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_LT(c.core(NodeId{1}).commit_index(), c.core(NodeId{1}).configuration_index())
       << "{1, 2, 3} agree, but only 1 of {1, 4, 5}";
   c.heal();
-  settle(c, 1, 5);
+  settle_leader(c, 1, 5);
   const raft::Raft& leader = c.core(NodeId{1});
   EXPECT_EQ(leader.configuration(), (Configuration{ids({1, 4, 5}), {}, {}}))
       << "once the joint entry commits the leader leaves it";
@@ -343,7 +343,7 @@ TEST(Thesis4_2_2_RemoveLeader, LeaderStepsDownOnceItsRemovalCommits) {
   ASSERT_TRUE(change(c, 1, remove(1)).accepted());
   EXPECT_EQ(c.core(NodeId{1}).role(), Role::kLeader) << "still leads while uncommitted";
   c.heal();
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_EQ(c.core(NodeId{1}).role(), Role::kFollower);
   for (int i = 0; i < 100; ++i) {
     c.tick_all();
@@ -363,7 +363,7 @@ Cluster removed_while_away(std::function<void(raft::Config&)> configure) {
   Cluster c = grown(std::move(configure));
   c.isolate(NodeId{3});
   change(c, 1, remove(3));
-  settle(c, 1);
+  settle_leader(c, 1);
   EXPECT_EQ(c.core(NodeId{1}).configuration().voters, ids({1, 2}));
   EXPECT_LE(c.core(NodeId{1}).configuration_index(), c.core(NodeId{1}).commit_index());
   c.heal();
@@ -397,7 +397,7 @@ TEST(Thesis4_2_3_Disruption, VoteLeaseKeepsARemovedServerFromBeingHeard) {
 TEST(Thesis4_Persistence, RestartKeepsTheConfigurationFromTheLog) {
   Cluster c = grown();
   change(c, 1, add(4));
-  settle(c, 1);
+  settle_leader(c, 1);
   c.crash(NodeId{2});
   c.restart(NodeId{2});
   EXPECT_EQ(c.core(NodeId{2}).configuration().voters, ids({1, 2, 3, 4}));
@@ -406,9 +406,9 @@ TEST(Thesis4_Persistence, RestartKeepsTheConfigurationFromTheLog) {
 TEST(Thesis4_Persistence, SnapshotCarriesTheConfigurationToRestartsAndNewServers) {
   Cluster c = grown();
   change(c, 1, add_learner(4));
-  settle(c, 1);
+  settle_leader(c, 1);
   c.propose(NodeId{1}, "x");
-  settle(c, 1);
+  settle_leader(c, 1);
   for (uint32_t n = 1; n <= 3; ++n)
     c.compact(NodeId{n});
   ASSERT_GT(c.core(NodeId{1}).log().snapshot_index(), c.core(NodeId{1}).configuration_index());
@@ -417,7 +417,7 @@ TEST(Thesis4_Persistence, SnapshotCarriesTheConfigurationToRestartsAndNewServers
   EXPECT_EQ(c.core(NodeId{2}).configuration().learners, ids({4}));
   // 5 joins after the compaction: it can only learn the configuration from the snapshot.
   change(c, 1, add_learner(5));
-  settle(c, 1, 5);
+  settle_leader(c, 1, 5);
   EXPECT_EQ(c.core(NodeId{5}).configuration().learners, ids({4, 5}));
   c.crash(NodeId{1});
   c.compact(NodeId{5});
@@ -430,13 +430,13 @@ TEST(Thesis4_Persistence, AnInstalledSnapshotTellsAMemberItsConfiguration) {
   Cluster c = grown();
   c.isolate(NodeId{4});
   change(c, 1, add_learner(4));  // 4 is a member, but hears nothing of it
-  settle(c, 1);
+  settle_leader(c, 1);
   c.propose(NodeId{1}, "x");
-  settle(c, 1);
+  settle_leader(c, 1);
   c.compact(NodeId{1});
   ASSERT_GT(c.core(NodeId{1}).log().snapshot_index(), c.core(NodeId{1}).configuration_index());
   c.heal();
-  settle(c, 1, 5);
+  settle_leader(c, 1, 5);
   ASSERT_EQ(c.core(NodeId{4}).log().snapshot_index(), c.core(NodeId{1}).log().snapshot_index())
       << "4 caught up through the leader's snapshot";
   EXPECT_EQ(c.core(NodeId{4}).configuration().learners, ids({4}));

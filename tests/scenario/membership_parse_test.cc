@@ -26,7 +26,7 @@ nemesis:
   faults: [reconfigure, crash]
 )";
 
-std::vector<std::string> errors(std::string_view yaml) {
+std::vector<std::string> membership_errors(std::string_view yaml) {
   auto result = parse_scenario_text(yaml, "x.yaml");
   if (std::holds_alternative<Scenario>(result)) return {};
   return std::get<ParseError>(result).messages;
@@ -61,13 +61,14 @@ TEST(ScenarioMembership, AReproKeepsTheConfigurationAndTheChanges) {
 }
 
 TEST(ScenarioMembership, MistakesNameTheirPlace) {
-  EXPECT_EQ(errors("cluster:\n  nodes: [n1, n2]\n  voters: [n1, n3]\n"),
+  EXPECT_EQ(membership_errors("cluster:\n  nodes: [n1, n2]\n  voters: [n1, n3]\n"),
             std::vector<std::string>{"x.yaml:3:16: unknown node 'n3' (did you mean 'n1'?)"});
-  const auto both = errors("cluster:\n  nodes: [n1, n2]\n  learners: [n1]\n");
+  const auto both = membership_errors("cluster:\n  nodes: [n1, n2]\n  learners: [n1]\n");
   ASSERT_EQ(both.size(), 1u);
   EXPECT_NE(both[0].find("x.yaml:3:13: 'n1' is a voter"), std::string::npos) << both[0];
   EXPECT_FALSE(
-      errors("cluster:\n  nodes: [n1, n2]\ntimeline:\n  - {at: 1s, promote: [n1]}\n").empty());
+      membership_errors("cluster:\n  nodes: [n1, n2]\ntimeline:\n  - {at: 1s, promote: [n1]}\n")
+          .empty());
 }
 
 }  // namespace
