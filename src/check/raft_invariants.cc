@@ -98,7 +98,8 @@ bool RaftInvariants::LeaderView::holds(Index index, Term entry_term) const {
   return std::prev(run)->term == entry_term;
 }
 
-RaftInvariants::RaftInvariants(std::span<const NodeId> nodes, uint64_t seed) : seed_(seed) {
+RaftInvariants::RaftInvariants(std::span<const NodeId> nodes, uint64_t seed)
+    : seed_(seed), configurations_(raft::Configuration{{nodes.begin(), nodes.end()}, {}, {}}) {
   for (NodeId id : nodes)
     node_state(id);
 }
@@ -218,6 +219,10 @@ void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   check_term_and_vote(now, state, core);
   check_commit(now, state, core);
   check_leadership(now, state, core);
+  if (auto broken = configurations_.observe(core)) {
+    report({kConfigurationSafety, 0, broken->index.value, 0},
+           make(kConfigurationSafety, now, {core.id()}, Term{}, broken->index, broken->detail));
+  }
 }
 
 void RaftInvariants::check_term_and_vote(SimTime now, NodeState& state, const raft::Raft& core) {

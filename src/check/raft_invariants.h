@@ -45,6 +45,7 @@
 #include <utility>
 #include <vector>
 
+#include "check/configuration_steps.h"
 #include "raft/raft.h"
 
 namespace raftsim::check {
@@ -89,6 +90,10 @@ class RaftInvariants {
   // `nodes` are the cluster's members (others are admitted on first sight); `seed` is copied into
   // every report.
   explicit RaftInvariants(std::span<const raft::NodeId> nodes, uint64_t seed = 0);
+
+  // The configuration every server starts from (default: every node of `nodes` a voter), for
+  // configuration_safety.
+  void set_bootstrap_configuration(raft::Configuration c) { configurations_.set_bootstrap(c); }
 
   // Names for reports: names[i] names node i+1. Without them nodes read "n<id>".
   void set_node_names(std::vector<std::string> names) { node_names_ = std::move(names); }
@@ -229,6 +234,7 @@ class RaftInvariants {
 
   std::vector<PropertyViolation> violations_;
   std::set<DedupKey> reported_;
+  ConfigurationSteps configurations_;
   uint64_t suppressed_ = 0;
   std::string name(raft::NodeId id) const;
   std::vector<std::string> node_names_;

@@ -106,12 +106,25 @@ std::optional<raft::HardState> decode_meta_record(std::string_view r) {
                          raft::Index{get<uint64_t>(r.data() + 16)}};
 }
 
+// A payload length with this bit set marks a snapshot record that carries a configuration; no
+// record is that long (kMaxPayload), so records written before configurations existed read as
+// before.
+constexpr uint32_t kConfigurationFlag = 1u << 31;
+
 std::string encode_snapshot_record(const raft::Snapshot& snapshot) {
+  const std::string configuration =
+      snapshot.configuration.empty() ? std::string() : snapshot.configuration.encode();
+  const size_t extra = configuration.empty() ? 0 : 4 + configuration.size();
   std::string out;
   put<uint32_t>(out, 0);  // the checksum, filled in below
-  put<uint32_t>(out, static_cast<uint32_t>(16 + snapshot.data.size()));
+  put<uint32_t>(out, static_cast<uint32_t>(16 + extra + snapshot.data.size()) |
+                         (configuration.empty() ? 0 : kConfigurationFlag));
   put<uint64_t>(out, snapshot.term.value);
   put<uint64_t>(out, snapshot.index.value);
+  if (!configuration.empty()) {
+    put<uint32_t>(out, static_cast<uint32_t>(configuration.size()));
+    out.append(configuration);
+  }
   out.append(snapshot.data);
   const uint32_t crc = crc32(out.data() + 4, out.size() - 4);
   std::memcpy(out.data(), &crc, 4);
@@ -119,14 +132,27 @@ std::string encode_snapshot_record(const raft::Snapshot& snapshot) {
 }
 
 std::optional<raft::Snapshot> decode_snapshot_record(std::string_view r) {
-  if (r.size() < kRecordHeader + 16 || get<uint32_t>(r.data() + 4) != r.size() - kRecordHeader ||
+  if (r.size() < kRecordHeader + 16) return std::nullopt;
+  const uint32_t length_field = get<uint32_t>(r.data() + 4);
+  const bool has_configuration = (length_field & kConfigurationFlag) != 0;
+  if ((length_field & ~kConfigurationFlag) != r.size() - kRecordHeader ||
       get<uint32_t>(r.data()) != crc32(r.data() + 4, r.size() - 4)) {
     return std::nullopt;
   }
   raft::Snapshot snapshot;
   snapshot.term = raft::Term{get<uint64_t>(r.data() + kRecordHeader)};
   snapshot.index = raft::Index{get<uint64_t>(r.data() + kRecordHeader + 8)};
-  snapshot.data.assign(r.substr(kRecordHeader + 16));
+  std::string_view rest = r.substr(kRecordHeader + 16);
+  if (has_configuration) {
+    if (rest.size() < 4) return std::nullopt;
+    const uint32_t size = get<uint32_t>(rest.data());
+    if (size > rest.size() - 4) return std::nullopt;
+    auto configuration = raft::Configuration::decode(rest.substr(4, size));
+    if (!configuration) return std::nullopt;
+    snapshot.configuration = std::move(*configuration);
+    rest = rest.substr(4 + size);
+  }
+  snapshot.data.assign(rest);
   if (snapshot.index.value == 0 || snapshot.term.value == 0) return std::nullopt;
   return snapshot;
 }
@@ -149,7 +175,7 @@ LogScan scan_log(std::string_view log, uint64_t trusted_bytes, raft::Index first
     } else if (get<uint64_t>(log.data() + at + kRecordHeader + 8) != expected_index) {
       why = "holds the wrong index";
     } else if (get<uint8_t>(log.data() + at + kRecordHeader + 16) >
-               static_cast<uint8_t>(raft::EntryType::kNoOp)) {
+               static_cast<uint8_t>(raft::EntryType::kConfiguration)) {
       why = "has an unknown entry type";
     }
     if (!why.empty()) {

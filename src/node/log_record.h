@@ -4,6 +4,11 @@
 //   entry record   u32 crc32 | u32 payload length | u64 term | u64 index | u8 type | command bytes
 //   meta record    u32 crc32 | u64 term | u32 voted_for | u64 commit            (24 bytes)
 //   snapshot       u32 crc32 | u32 payload length | u64 term | u64 index | state-machine bytes
+//   snapshot with a configuration (one that differs from the bootstrap configuration):
+//                  u32 crc32 | u32 payload length with its top bit set | u64 term | u64 index |
+//                  u32 configuration length | configuration text | state-machine bytes
+//
+// An entry of type 2 (a configuration) holds Configuration::encode() as its command bytes.
 //
 // A log file that follows a snapshot starts at the snapshot's index + 1.
 //

@@ -64,6 +64,12 @@ void Node::transfer_leader(raft::NodeId to) {
   pump();
 }
 
+raft::ChangeResult Node::change(const raft::ConfChange& change) {
+  raft::ChangeResult result = core_->change(change);
+  pump();
+  return result;
+}
+
 void Node::submit(const KvCommand& command) {
   if (core_->role() != raft::Role::kLeader) {
     return reply(
@@ -160,7 +166,8 @@ void Node::maybe_compact() {
       applied_ > log.stable_index()) {
     return;  // not due, or (a planted bug's early apply) not yet durable here
   }
-  raft::Snapshot snapshot{applied_, log.term_at(applied_), store_.snapshot()};
+  raft::Snapshot snapshot{applied_, log.term_at(applied_), store_.snapshot(),
+                          core_->snapshot_configuration(applied_)};
   storage_.write_snapshot(snapshot, /*replaces_log=*/false);
   if (observer_) observer_->on_compact(snapshot);
   core_->compact(std::move(snapshot));

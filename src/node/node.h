@@ -100,6 +100,8 @@ class Node {
   void submit(const KvCommand& command);
   void campaign();
   void transfer_leader(raft::NodeId to);
+  // On the leader: asks for a membership change (see raft::Raft::change).
+  raft::ChangeResult change(const raft::ConfChange& change);
 
   const raft::Raft& core() const { return *core_; }
   const KvStore& store() const { return store_; }

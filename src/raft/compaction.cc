@@ -10,6 +10,9 @@ void Raft::compact(Snapshot snapshot) {
       snapshot.index > log_.stable_index() || snapshot.term != log_.term_at(snapshot.index)) {
     return;
   }
+  // The snapshot records the configuration in force at its point: the entries that held it go.
+  snapshot.configuration = snapshot_configuration(snapshot.index);
+  snapshot_configuration_ = configuration_at(snapshot.index);
   log_.compact_through(snapshot.index);
   snapshot_ = std::make_shared<const Snapshot>(std::move(snapshot));
 }
@@ -49,6 +52,8 @@ void Raft::handle_install_snapshot(const Message& m) {
     // §7: the snapshot replaces a log that lacks or contradicts its last entry. Whatever we held
     // past it is discarded with the rest; the leader sends what follows.
     log_.restore(snapshot.index, snapshot.term);
+    snapshot_configuration_ = snapshot.configuration.empty() ? bootstrap_ : snapshot.configuration;
+    refresh_configuration();
     commit_ = applied_ = snapshot.index;
     snapshot_ = received_snapshot_ = m.snapshot;
     r.match_index = snapshot.index;

@@ -44,16 +44,28 @@ struct PlantedBugs {
   // Breaks §8's read rule: a leader answers reads from its own state without confirming that it
   // still leads, so a deposed leader can return stale data.
   bool stale_leader_reads = false;
+  // Breaks the rule that fixed the thesis's single-server change algorithm (Ongaro, raft-dev,
+  // 2015): a leader may append a configuration entry before an entry of its own term has
+  // committed. Two leaders of different terms can then each make one single-server change from
+  // the same committed configuration, with majorities that do not overlap.
+  bool change_before_term_commit = false;
 
   bool any() const {
     return commit_previous_term || vote_without_log_check || forget_vote_on_restart ||
-           ack_before_persist || stale_leader_reads;
+           ack_before_persist || stale_leader_reads || change_before_term_commit;
   }
 };
 
 struct Config {
   NodeId id;
-  std::vector<NodeId> voters;  // every voter including `id`; sorted, no duplicates
+  // The bootstrap configuration, which every server starts from until its log says otherwise:
+  // the voters and the learners, each sorted, no duplicates, none in both. A server that is to
+  // join later starts with the same bootstrap configuration, which does not name it.
+  std::vector<NodeId> voters;
+  std::vector<NodeId> learners;
+  // Every server that may ever take part, `id` included; sorted. Messages from anyone else are
+  // refused. Empty: the voters and learners above.
+  std::vector<NodeId> servers;
 
   // Timers, in ticks. An election timeout is drawn uniformly from
   // [election_timeout_ticks, 2 * election_timeout_ticks) each time the timer is reset (§5.2).

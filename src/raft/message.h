@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "raft/configuration.h"
 #include "raft/types.h"
 
 namespace raftsim::raft {
@@ -15,6 +16,10 @@ namespace raftsim::raft {
 enum class EntryType : uint8_t {
   kCommand,  // a client command for the replicated state machine
   kNoOp,     // appended by every new leader (§8): lets it commit entries of earlier terms
+  // A new cluster configuration (thesis ch. 4), Configuration::encode()d in `command`. It takes
+  // effect on each server as soon as it is in that server's log, committed or not; the state
+  // machine never applies it.
+  kConfiguration,
 };
 
 struct Entry {
@@ -32,6 +37,10 @@ struct Snapshot {
   Index index;  // the last entry it covers; Index{0}: no snapshot
   Term term;    // that entry's term
   std::string data;
+  // The configuration in force at `index`; empty: the bootstrap configuration every server
+  // starts with (Config::voters and Config::learners), so clusters that never change membership
+  // store and send exactly what they did before membership changes existed.
+  Configuration configuration{};
 
   bool operator==(const Snapshot&) const = default;
 };

@@ -15,7 +15,13 @@ Raft::Raft(Config config, Restored restored)
       log_(restored.snapshot.index, restored.snapshot.term, std::move(restored.entries)),
       persisted_hard_state_(restored.hard_state) {
   assert(std::is_sorted(config_.voters.begin(), config_.voters.end()));
-  assert(std::binary_search(config_.voters.begin(), config_.voters.end(), config_.id));
+  assert(std::is_sorted(config_.learners.begin(), config_.learners.end()));
+  bootstrap_ = Configuration{config_.voters, {}, config_.learners};
+  servers_ = config_.servers.empty() ? bootstrap_.members() : config_.servers;
+  assert(std::is_sorted(servers_.begin(), servers_.end()));
+  assert(std::binary_search(servers_.begin(), servers_.end(), config_.id));
+  snapshot_configuration_ =
+      restored.snapshot.configuration.empty() ? bootstrap_ : restored.snapshot.configuration;
   // Storage that lost entries but kept metadata (a lying fsync) may remember a commit index past
   // its log; what was committed is then gone from this node, not from the cluster. A snapshot
   // holds only applied, so committed, entries; the host restores its state machine from it.
@@ -23,6 +29,7 @@ Raft::Raft(Config config, Restored restored)
   applied_ = log_.snapshot_index();
   if (restored.snapshot.index.value != 0)
     snapshot_ = std::make_shared<const Snapshot>(std::move(restored.snapshot));
+  refresh_configuration();  // a restart acts on the latest configuration its log holds
   reset_election_timer();
 }
 
@@ -39,6 +46,8 @@ uint64_t Raft::total_rejections() const {
 void Raft::tick() {
   if (role_ != Role::kLeader) {
     if (++election_elapsed_ >= randomized_election_timeout_) {
+      // A learner, or a server not (or no longer) in the configuration, never campaigns.
+      if (!configuration_.is_voter(config_.id)) return reset_election_timer();
       start_election(config_.options.pre_vote, /*transfer=*/false);
     }
     return;
@@ -108,12 +117,7 @@ void Raft::become_leader() {
   // §5.3: nextIndex starts one past the leader's last entry, taken before the no-op is appended,
   // so a follower that already matches the whole log costs no rejection.
   progress_.clear();
-  for (NodeId peer : config_.voters) {
-    if (peer == config_.id) continue;
-    Progress& pr = progress_[peer];
-    pr.next_index = log_.last_index().next();
-    pr.recently_active = true;  // a fresh leader gets one election timeout to hear from a quorum
-  }
+  track_members();
   // §8: a no-op of the new term lets the leader learn which earlier entries are committed.
   log_.append(Entry{term_, log_.last_index().next(), EntryType::kNoOp, {}});
   appends_pending_ = true;
@@ -124,7 +128,7 @@ void Raft::campaign() {
 }
 
 void Raft::start_election(bool pre_vote, bool transfer) {
-  if (role_ == Role::kLeader) return;
+  if (role_ == Role::kLeader || !configuration_.is_voter(config_.id)) return;
   reset_election_timer();
   if (pre_vote) {
     become_pre_candidate();
@@ -132,12 +136,12 @@ void Raft::start_election(bool pre_vote, bool transfer) {
     become_candidate();
   }
   votes_[config_.id] = true;
-  if (pre_vote && majority(config_.voters.size()) == 1) {
+  if (pre_vote && configuration_.vote_result(votes_) == VoteResult::kWon) {
     return start_election(/*pre_vote=*/false, transfer);  // no one else to ask
   }
   maybe_win_election();  // a single voter wins once its own vote is durable
-  for (NodeId peer : config_.voters) {
-    if (peer == config_.id) continue;
+  for (NodeId peer : configuration_.members()) {
+    if (peer == config_.id || !configuration_.is_voter(peer)) continue;
     Message m;
     m.type = pre_vote ? MessageType::kPreVoteRequest : MessageType::kVoteRequest;
     m.to = peer;
@@ -154,8 +158,7 @@ void Raft::start_election(bool pre_vote, bool transfer) {
 
 std::optional<Rejection> Raft::validate(const Message& m) const {
   if (m.to != config_.id) return Rejection::kWrongRecipient;
-  if (m.from == config_.id ||
-      !std::binary_search(config_.voters.begin(), config_.voters.end(), m.from)) {
+  if (m.from == config_.id || !is_server(m.from)) {
     return Rejection::kUnknownSender;
   }
   if (m.term.value == 0 && m.type != MessageType::kPreVoteResponse) return Rejection::kZeroTerm;
@@ -187,6 +190,9 @@ std::optional<Rejection> Raft::validate(const Message& m) const {
         if (e.index != expected || e.term < floor || e.term > m.term || e.term.value == 0) {
           return Rejection::kBrokenEntries;
         }
+        if (e.type == EntryType::kConfiguration && !Configuration::decode(e.command)) {
+          return Rejection::kBrokenEntries;
+        }
         expected = expected.next();
         floor = e.term;
       }
@@ -204,6 +210,10 @@ std::optional<Rejection> Raft::validate(const Message& m) const {
           impossible_position(m.snapshot->index, m.snapshot->term)) {
         return Rejection::kImpossibleLog;
       }
+      if (!m.snapshot->configuration.empty() &&
+          !Configuration::decode(m.snapshot->configuration.encode())) {
+        return Rejection::kImpossibleLog;  // no voter, or a learner that also votes
+      }
       break;
     case MessageType::kVoteResponse:
     case MessageType::kPreVoteResponse:
@@ -220,6 +230,11 @@ void Raft::step(const Message& m) {
     ++rejections_[static_cast<size_t>(*why)];
     return;
   }
+  dispatch(m);
+  settle_configuration();
+}
+
+void Raft::dispatch(const Message& m) {
   const bool vote_request =
       m.type == MessageType::kVoteRequest || m.type == MessageType::kPreVoteRequest;
   if (m.term > term_) {
@@ -311,18 +326,19 @@ void Raft::maybe_win_election() {
   // on a vote it then lost in a crash could lead the same term twice, with different entries.
   const bool own_vote_durable = pre_vote || (persisted_hard_state_.term == term_ &&
                                              persisted_hard_state_.voted_for == config_.id);
-  size_t granted = 0;
-  size_t refused = 0;
-  for (const auto& [voter, yes] : votes_) {
-    if (voter == config_.id && !own_vote_durable) continue;
-    (yes ? granted : refused) += 1;
+  VoteResult result;
+  if (own_vote_durable) {
+    result = configuration_.vote_result(votes_);
+  } else {
+    std::map<NodeId, bool> counted = votes_;
+    counted.erase(config_.id);
+    result = configuration_.vote_result(counted);
   }
-  const size_t needed = majority(config_.voters.size());
-  if (granted >= needed) {
+  if (result == VoteResult::kWon) {
     if (pre_vote) return start_election(/*pre_vote=*/false, /*transfer=*/false);
     return become_leader();
   }
-  if (refused >= needed) become_follower(term_, kNoNode);
+  if (result == VoteResult::kLost) become_follower(term_, kNoNode);
 }
 
 void Raft::handle_append_entries(const Message& m) {
@@ -350,6 +366,7 @@ void Raft::handle_append_entries(const Message& m) {
     }
     return send(std::move(r));
   }
+  bool configuration_changed = false;
   for (const Entry& e : m.entries) {
     if (e.index <= log_.last_index()) {
       if (log_.term_at(e.index) == e.term) continue;  // Log Matching: already have it
@@ -358,9 +375,13 @@ void Raft::handle_append_entries(const Message& m) {
       // at least commit_ here.
       assert(e.index > commit_);
       log_.truncate_from(e.index);
+      // A configuration that was only in the dropped suffix is no longer in force.
+      configuration_changed |= e.index <= configuration_index_;
     }
+    configuration_changed |= e.type == EntryType::kConfiguration;
     log_.append(e);
   }
+  if (configuration_changed) refresh_configuration();
   // "index of last new entry": never past what this message proved matches the leader.
   const Index last_new = m.prev_log_index + m.entries.size();
   if (m.leader_commit > commit_) commit_ = std::min(m.leader_commit, last_new);
@@ -402,6 +423,7 @@ void Raft::handle_append_response(const Message& m) {
     if (pr.state == Progress::State::kProbe) pr.become_replicate();
     pr.next_index = std::max(pr.next_index, pr.match_index.next());
     maybe_commit();
+    if (role_ != Role::kLeader) return;
     if (m.from == transfer_target_ && pr.match_index == log_.last_index()) {
       Message t;
       t.type = MessageType::kTimeoutNow;
@@ -436,7 +458,10 @@ void Raft::handle_append_response(const Message& m) {
 }
 
 void Raft::handle_timeout_now(const Message& m) {
-  if (!config_.options.leadership_transfer || role_ == Role::kLeader) return;
+  if (!config_.options.leadership_transfer || role_ == Role::kLeader ||
+      !configuration_.is_voter(config_.id)) {
+    return;
+  }
   (void)m;
   start_election(/*pre_vote=*/false, /*transfer=*/true);
 }
@@ -455,7 +480,7 @@ ProposeResult Raft::propose(std::string command) {
 void Raft::transfer_leader(NodeId to) {
   if (role_ != Role::kLeader || !config_.options.leadership_transfer) return;
   auto it = progress_.find(to);
-  if (it == progress_.end()) return;
+  if (it == progress_.end() || !configuration_.is_voter(to)) return;
   transfer_target_ = to;
   transfer_elapsed_ = 0;
   if (it->second.match_index == log_.last_index()) {
@@ -548,11 +573,11 @@ void Raft::flush_pending_appends() {
 }
 
 void Raft::maybe_commit() {
-  match_scratch_.clear();
-  match_scratch_.push_back(self_match());
-  for (const auto& [peer, pr] : progress_)
-    match_scratch_.push_back(pr.match_index);
-  const Index quorum = quorum_index(match_scratch_);
+  const Index quorum = configuration_.committed_index([this](NodeId id) {
+    if (id == config_.id) return self_match();
+    auto it = progress_.find(id);
+    return it == progress_.end() ? Index{} : it->second.match_index;
+  });
   if (quorum <= commit_) return;
   // §5.4.2: only entries of the leader's own term are committed by counting replicas; earlier
   // ones commit with them. (Figure 8 shows what the planted bug loses.)
@@ -566,13 +591,14 @@ void Raft::confirm_reads() {
   // §6.4: until an entry of its own term commits, a new leader's commit index may lag entries
   // committed by its predecessors; a read served now could miss them.
   if (log_.term_at(commit_) != term_) return;
-  const size_t needed = majority(config_.voters.size());
   size_t confirmed = 0;
   for (const PendingRead& read : pending_reads_) {
-    size_t acks = 1;  // ourselves
-    for (const auto& [peer, pr] : progress_)
-      acks += pr.acked_round >= read.round ? 1 : 0;
-    if (acks < needed) break;  // rounds only grow along the queue
+    const bool echoed = configuration_.has_quorum([&](NodeId id) {
+      if (id == config_.id) return true;
+      auto it = progress_.find(id);
+      return it != progress_.end() && it->second.acked_round >= read.round;
+    });
+    if (!echoed) break;  // rounds only grow along the queue
     reads_.push_back({read.request_id, commit_, true});
     ++confirmed;
   }
@@ -588,10 +614,11 @@ void Raft::fail_pending_reads() {
 }
 
 bool Raft::quorum_active() const {
-  size_t active = 1;
-  for (const auto& [peer, pr] : progress_)
-    active += pr.recently_active ? 1 : 0;
-  return active >= majority(config_.voters.size());
+  return configuration_.has_quorum([this](NodeId id) {
+    if (id == config_.id) return true;
+    auto it = progress_.find(id);
+    return it != progress_.end() && it->second.recently_active;
+  });
 }
 
 void Raft::check_quorum_activity() {
@@ -666,6 +693,7 @@ void Raft::advance(const Ready& rd) {
   maybe_win_election();
   // The leader's own copy counts toward a quorum only once durable.
   if (role_ == Role::kLeader) maybe_commit();
+  settle_configuration();
 }
 
 }  // namespace raftsim::raft

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "raft/config.h"
+#include "raft/configuration.h"
 #include "raft/log.h"
 #include "raft/progress.h"
 #include "raft/random.h"
@@ -25,7 +26,7 @@ namespace raftsim::raft {
 
 // Why a message was refused before it could touch any state.
 enum class Rejection : uint8_t {
-  kUnknownSender,   // not a voter of this group, or ourselves
+  kUnknownSender,   // not one of the servers of this group (Config::servers), or ourselves
   kWrongRecipient,  // addressed to another node
   kZeroTerm,        // only a pre-vote refusal from a fresh node may carry term 0
   kImpossibleLog,   // a log position that no honest log can have (term beyond the message's,
@@ -43,6 +44,14 @@ struct Restored {
   HardState hard_state;
   std::vector<Entry> entries;  // indices snapshot.index + 1 .. n
   Snapshot snapshot;           // the latest snapshot kept; index 0: none
+};
+
+// The outcome of a membership change asked of the leader.
+struct ChangeResult {
+  ChangeRefusal refusal = ChangeRefusal::kNotLeader;
+  Index index;  // the configuration entry appended, when accepted
+  Term term;
+  bool accepted() const { return refusal == ChangeRefusal::kNone; }
 };
 
 struct ProposeResult {
@@ -64,6 +73,9 @@ class Raft {
   ProposeResult propose(std::string command);
   // Starts an election now, as if the election timer had fired.
   void campaign();
+  // On the leader: appends a configuration entry for `change` (thesis ch. 4; see membership.cc
+  // for the rules), or says why it cannot yet.
+  ChangeResult change(const ConfChange& change);
   // On the leader, with the option on: hand leadership to `to` once it is caught up.
   void transfer_leader(NodeId to);
   // Asks to serve a linearizable read (§8, ReadIndex). The answer comes in a later Ready.
@@ -92,6 +104,13 @@ class Raft {
   // The latest snapshot, made here or received from a leader; null before any.
   const std::shared_ptr<const Snapshot>& snapshot() const { return snapshot_; }
   const std::map<NodeId, Progress>& progress() const { return progress_; }
+  // The latest configuration in the log, committed or not, which this server acts on; and the
+  // index of its entry (at or before the snapshot point when it predates the log held).
+  const Configuration& configuration() const { return configuration_; }
+  Index configuration_index() const { return configuration_index_; }
+  // The configuration in force at `index` (snapshot_index() <= index <= last index), in the form
+  // a snapshot through `index` records it (empty for the bootstrap configuration).
+  Configuration snapshot_configuration(Index index) const;
   NodeId transfer_target() const { return transfer_target_; }
   // Ticks until the election timer fires, and the randomized timeout it was last reset to; 0
   // and 0 on a leader, whose election timer only paces check-quorum. For viewers of a run.
@@ -111,8 +130,17 @@ class Raft {
   void start_election(bool pre_vote, bool transfer);
   void reset_election_timer();
 
+  // Membership (membership.cc).
+  Configuration configuration_at(Index index) const;
+  void refresh_configuration();
+  void track_members(Index next = {});
+  void append_configuration(const Configuration& next);
+  void settle_configuration();
+  bool is_server(NodeId id) const;
+
   // Message handling.
   std::optional<Rejection> validate(const Message& m) const;
+  void dispatch(const Message& m);
   bool ignore_for_vote_lease(const Message& m) const;
   void handle_vote_request(const Message& m);
   void handle_vote_response(const Message& m);
@@ -150,6 +178,13 @@ class Raft {
   NodeId voted_for_;
   Log log_;
   std::shared_ptr<const Snapshot> snapshot_;
+  // Membership: the bootstrap configuration, the one in force at the snapshot point, and the
+  // latest one in the log with its index (derived from the log, so never stored apart from it).
+  Configuration bootstrap_;
+  Configuration snapshot_configuration_;
+  Configuration configuration_;
+  Index configuration_index_;
+  std::vector<NodeId> servers_;  // sorted
   // Volatile.
   Index commit_;
   Index applied_;  // handed to the host in a Ready; invariant applied_ <= commit_ (see advance)
@@ -165,7 +200,7 @@ class Raft {
   // Candidate / pre-candidate: the answers so far (true = granted).
   std::map<NodeId, bool> votes_;
   // Leader.
-  std::map<NodeId, Progress> progress_;  // every voter but self
+  std::map<NodeId, Progress> progress_;  // every member but self
   NodeId transfer_target_;
   uint64_t round_ = 0;               // the current heartbeat round
   bool appends_pending_ = false;     // new entries not yet sent to followers
@@ -175,7 +210,6 @@ class Raft {
     uint64_t round;  // confirmed once a quorum has echoed this round
   };
   std::vector<PendingRead> pending_reads_;  // rounds non-decreasing along the queue
-  std::vector<Index> match_scratch_;        // reused by maybe_commit()
 
   // Outputs waiting for the next Ready.
   std::shared_ptr<const Snapshot> received_snapshot_;  // to store and restore

@@ -160,6 +160,18 @@ std::string describe_plain(const Fault& f, const Scenario& s) {
       return message_fault_text(f, s);
     case FaultKind::kIsolate:
       return f.nodes.empty() ? "isolate" : "isolate " + who(f.nodes[0], s);
+    case FaultKind::kAddLearner:
+      return "the leader adds " + nodes + " as a learner";
+    case FaultKind::kPromote:
+      return "the leader promotes learner " + nodes + " to voter";
+    case FaultKind::kAddVoter:
+      return "the leader adds " + nodes + " as a voter";
+    case FaultKind::kRemove:
+      return "the leader removes " + nodes + " from the cluster";
+    case FaultKind::kChangeVoters:
+      return "the leader changes the voters to {" + nodes + "}";
+    case FaultKind::kReconfigure:
+      return "reconfigure " + nodes + ": removed if a voter, else added";
     default:
       break;
   }
@@ -180,6 +192,41 @@ sim::MessageFilter filter_of(const Fault& f, uint64_t id) {
           .count = f.count,
           .delay = f.delay,
           .id = id};
+}
+
+// A membership fault becomes a change asked of the leader, retried for up to this many election
+// timeouts while the leader cannot make it yet (a fresh leader, a change still uncommitted).
+constexpr int kChangeRetryTimeouts = 20;
+
+void change_membership(sim::World& world, const Fault& f) {
+  using Kind = raft::ConfChange::Kind;
+  raft::ConfChange change{.node = raft::NodeId{f.nodes[0]}};
+  switch (f.kind) {
+    case FaultKind::kAddLearner:
+      change.kind = Kind::kAddLearner;
+      break;
+    case FaultKind::kPromote:
+      change.kind = Kind::kPromote;
+      break;
+    case FaultKind::kAddVoter:
+      change.kind = Kind::kAddVoter;
+      break;
+    case FaultKind::kRemove:
+      change.kind = Kind::kRemove;
+      break;
+    case FaultKind::kChangeVoters:
+      change.kind = Kind::kReplace;
+      change.node = raft::kNoNode;
+      for (uint32_t id : f.nodes)
+        change.voters.push_back(raft::NodeId{id});
+      break;
+    default:  // kReconfigure: decided by the configuration the leader acts on now
+      change.kind =
+          world.leader_configuration().is_voter(change.node) ? Kind::kRemove : Kind::kAddVoter;
+      break;
+  }
+  const sim::Duration timeout = world.config().tick * world.config().election_timeout_ticks;
+  world.change_membership(change, world.now() + timeout * kChangeRetryTimeouts);
 }
 
 // `id` names a message fault's filter, so that its `for` can remove it again.
@@ -268,6 +315,7 @@ void do_fault(sim::World& world, const Fault& f, uint64_t id = 0) {
   if (f.kind == FaultKind::kTransfer && f.nodes.size() == 2) {
     world.transfer_leader(f.nodes[0], f.nodes[1]);
   }
+  if (is_membership_fault(f.kind) && !f.nodes.empty()) change_membership(world, f);
 }
 
 }  // namespace

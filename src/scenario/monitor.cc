@@ -35,6 +35,7 @@ Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(siz
       max_commit_(scenario.world.node_names.size() + 1, 0),
       observations_(scenario.expectations.size()) {
   invariants_.set_node_names(scenario.world.node_names);
+  invariants_.set_bootstrap_configuration(sim::bootstrap_configuration(scenario.world));
   invariants_.set_durability_reported(true);  // the world reports every completed sync
 }
 

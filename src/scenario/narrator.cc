@@ -156,6 +156,17 @@ void Narrator::on_event(const sim::TraceEvent& e) {
     case TraceKind::kClientComplete:
       if (verbose_) line(e.time, describe(e, names_));
       return;
+    case TraceKind::kNote: {
+      // A node acts on a new configuration (membership change): told by the first node to hold
+      // it, usually the leader that appended it; verbose, by every node.
+      const size_t at = e.text.find(" acts on ");
+      if (at == std::string::npos) return;
+      const bool first = configurations_told_.insert({e.a, e.text.substr(at)}).second;
+      if (!first && !verbose_) return;
+      return line(e.time, e.text + (e.flag ? ": a joint configuration, every quorum needs a "
+                                             "majority of both voter sets"
+                                           : ""));
+    }
     default:
       return;
   }

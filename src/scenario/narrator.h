@@ -46,6 +46,8 @@ class Narrator {
   std::vector<sim::SimTime> last_commit_line_;
   std::vector<uint64_t> last_commit_index_;  // the last index a commit line reported
   std::vector<uint64_t> commit_;             // every node's commit index, as traced
+  // Configurations told (entry index and what it says): the first node to act on one tells it.
+  std::set<std::pair<uint64_t, std::string>> configurations_told_;
   // A candidate that enters a higher term and stays a candidate campaigns again; it is one only
   // if the same step does not also change its role (a higher term from another node makes it a
   // follower, and the role event comes right after the term event).

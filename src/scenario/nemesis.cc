@@ -134,6 +134,11 @@ NemesisFault draw_nemesis_fault(FaultKind kind, SimTime start, Duration length, 
     case FaultKind::kWipe:
       begin.nodes = {node};
       break;  // nothing to undo: the disk is gone
+    case FaultKind::kReconfigure:
+      begin.nodes = {node};
+      undo.kind = FaultKind::kReconfigure;  // toggles the node's membership back
+      undo.nodes = {node};
+      break;
     case FaultKind::kClockSkew:
       begin.nodes = {node};
       begin.factor = rng.chance(0.5) ? 2.0 : 0.5;

@@ -27,14 +27,14 @@ constexpr std::array kTopKeys = {"name"sv,    "seed"sv,     "duration"sv, "clust
                                  "network"sv, "workload"sv, "timeline"sv, "nemesis"sv,
                                  "swarm"sv,   "liveness"sv, "expect"sv};
 constexpr std::array kClusterKeys = {
-    "nodes"sv,         "tick"sv,         "election_timeout"sv, "heartbeat"sv,
-    "pre_vote"sv,      "check_quorum"sv, "vote_lease"sv,       "leadership_transfer"sv,
-    "bugs"sv,          "fsync"sv,        "snapshot_every"sv,   "max_entries_per_append"sv,
-    "implementation"sv};
+    "nodes"sv,          "tick"sv,         "election_timeout"sv, "heartbeat"sv,
+    "pre_vote"sv,       "check_quorum"sv, "vote_lease"sv,       "leadership_transfer"sv,
+    "bugs"sv,           "fsync"sv,        "snapshot_every"sv,   "max_entries_per_append"sv,
+    "implementation"sv, "voters"sv,       "learners"sv};
 constexpr std::array kImplementationKeys = {"command"sv, "protocol"sv};
-constexpr std::array kBugNames = {"commit_previous_term"sv, "vote_without_log_check"sv,
+constexpr std::array kBugNames = {"commit_previous_term"sv,   "vote_without_log_check"sv,
                                   "forget_vote_on_restart"sv, "ack_before_persist"sv,
-                                  "stale_leader_reads"sv};
+                                  "stale_leader_reads"sv,     "change_before_term_commit"sv};
 constexpr std::array kRangeKeys = {"min"sv, "max"sv};
 constexpr std::array kNetworkKeys = {"latency"sv, "loss"sv,  "duplicate"sv,
                                      "reorder"sv, "delay"sv, "pct"sv};
@@ -173,6 +173,41 @@ void parse_nodes(Reader& r, const YAML::Node& node, const YAML::Node& cluster,
   r.set_nodes(std::move(names));
 }
 
+// cluster.voters and cluster.learners: the bootstrap configuration. Nodes in neither exist but
+// are not members until a membership change adds them.
+void parse_members(Reader& r, const YAML::Node& cluster, sim::WorldConfig& world) {
+  const YAML::Node voters = cluster["voters"];
+  const YAML::Node learners = cluster["learners"];
+  if (voters.IsDefined()) {
+    if (auto ids = r.node_list(voters, false)) {
+      std::sort(ids->begin(), ids->end());
+      if (ids->empty()) r.error(voters, "expected at least one voter");
+      if (std::adjacent_find(ids->begin(), ids->end()) != ids->end()) {
+        r.error(voters, "a node is listed twice");
+      }
+      world.voters = *ids;
+    }
+  }
+  if (learners.IsDefined()) {
+    if (auto ids = r.node_list(learners, false)) {
+      std::sort(ids->begin(), ids->end());
+      for (uint32_t id : *ids) {
+        const bool voter = world.voters.empty() ||
+                           std::binary_search(world.voters.begin(), world.voters.end(), id);
+        if (voter) {
+          r.error(learners, fmt::format("'{}' is a voter; a learner cannot also be one (list "
+                                        "the voters in cluster.voters)",
+                                        world.node_names[id - 1]));
+        }
+      }
+      if (std::adjacent_find(ids->begin(), ids->end()) != ids->end()) {
+        r.error(learners, "a node is listed twice");
+      }
+      world.learners = *ids;
+    }
+  }
+}
+
 void parse_timers(Reader& r, const YAML::Node& cluster, sim::WorldConfig& world) {
   sim::Duration tick = world.tick;
   sim::Duration election = tick * world.election_timeout_ticks;
@@ -214,9 +249,9 @@ void parse_timers(Reader& r, const YAML::Node& cluster, sim::WorldConfig& world)
 
 void parse_bugs(Reader& r, const YAML::Node& node, raft::PlantedBugs& bugs) {
   if (!node.IsDefined() || !r.list(node, "a list of bug names")) return;
-  bool* flags[] = {&bugs.commit_previous_term, &bugs.vote_without_log_check,
+  bool* flags[] = {&bugs.commit_previous_term,   &bugs.vote_without_log_check,
                    &bugs.forget_vote_on_restart, &bugs.ack_before_persist,
-                   &bugs.stale_leader_reads};
+                   &bugs.stale_leader_reads,     &bugs.change_before_term_commit};
   for (const YAML::Node& item : node) {
     if (const auto bug = r.name_of(item, kBugNames, "bug")) *flags[*bug] = true;
   }
@@ -230,6 +265,7 @@ void parse_cluster(Reader& r, const YAML::Node& root, sim::WorldConfig& world) {
   }
   if (!r.map(cluster, kClusterKeys, "a map of cluster settings (nodes, tick, ...)")) return;
   parse_nodes(r, cluster["nodes"], cluster, world);
+  parse_members(r, cluster, world);
   parse_timers(r, cluster, world);
   assign(r.boolean(cluster["pre_vote"]), world.options.pre_vote);
   assign(r.boolean(cluster["check_quorum"]), world.options.check_quorum);

@@ -41,7 +41,12 @@ constexpr std::array kFaultNames = {"partition"sv,
                                     "drop_messages"sv,
                                     "delay_messages"sv,
                                     "duplicate_messages"sv,
-                                    "hold_messages"sv};
+                                    "hold_messages"sv,
+                                    "add_learner"sv,
+                                    "promote"sv,
+                                    "add_voter"sv,
+                                    "remove"sv,
+                                    "change_voters"sv};
 // Everything an entry may hold: its time, the links of a link-model fault, the faults, and the
 // trigger and duration of a fault that fires on an event.
 constexpr auto kEntryKeys = [] {
@@ -364,6 +369,15 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
     ok = single_node(r, value, f);
   } else if (name == "transfer") {
     ok = transfer(r, value, f);
+  } else if (name == "add_learner" || name == "promote" || name == "add_voter" ||
+             name == "remove") {
+    f.kind = name == "add_learner" ? FaultKind::kAddLearner
+             : name == "promote"   ? FaultKind::kPromote
+             : name == "add_voter" ? FaultKind::kAddVoter
+                                   : FaultKind::kRemove;
+    ok = single_node(r, value, f);
+  } else if (name == "change_voters") {
+    ok = node_fault(r, FaultKind::kChangeVoters, value, f);
   } else if (name == "crash_leader" || name == "isolate_leader") {
     ok = leader_fault(r, name, value, f);
   } else if (name.ends_with("_messages")) {

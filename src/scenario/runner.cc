@@ -134,7 +134,7 @@ std::vector<check::AckedWrite> acked_writes(const std::vector<sim::ClientOp>& op
 constexpr Property kSafetyProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
-    Property::kCommitMonotonic,    Property::kDurability};
+    Property::kCommitMonotonic,    Property::kDurability,    Property::kConfigurationSafety};
 
 struct LivenessProbe {
   bool checked = false;

@@ -37,9 +37,9 @@ bool same(const raft::Options& a, const raft::Options& b) {
 
 bool same(const raft::PlantedBugs& a, const raft::PlantedBugs& b) {
   return std::tie(a.commit_previous_term, a.vote_without_log_check, a.forget_vote_on_restart,
-                  a.ack_before_persist, a.stale_leader_reads) ==
+                  a.ack_before_persist, a.stale_leader_reads, a.change_before_term_commit) ==
          std::tie(b.commit_previous_term, b.vote_without_log_check, b.forget_vote_on_restart,
-                  b.ack_before_persist, b.stale_leader_reads);
+                  b.ack_before_persist, b.stale_leader_reads, b.change_before_term_commit);
 }
 
 bool same(const sim::Lies& a, const sim::Lies& b) {
@@ -48,7 +48,8 @@ bool same(const sim::Lies& a, const sim::Lies& b) {
 }
 
 bool same(const sim::WorldConfig& a, const sim::WorldConfig& b) {
-  return a.node_names == b.node_names && same(a.options, b.options) && same(a.bugs, b.bugs) &&
+  return a.node_names == b.node_names && a.voters == b.voters && a.learners == b.learners &&
+         same(a.options, b.options) && same(a.bugs, b.bugs) &&
          std::tie(a.election_timeout_ticks, a.heartbeat_ticks, a.tick, a.seed, a.snapshot_every,
                   a.max_entries_per_append) == std::tie(b.election_timeout_ticks, b.heartbeat_ticks,
                                                         b.tick, b.seed, b.snapshot_every,
@@ -132,6 +133,18 @@ std::string_view to_string(FaultKind kind) {
       return "triggered_isolate";
     case FaultKind::kTriggeredDelay:
       return "triggered_delay";
+    case FaultKind::kAddLearner:
+      return "add_learner";
+    case FaultKind::kPromote:
+      return "promote";
+    case FaultKind::kAddVoter:
+      return "add_voter";
+    case FaultKind::kRemove:
+      return "remove";
+    case FaultKind::kChangeVoters:
+      return "change_voters";
+    case FaultKind::kReconfigure:
+      return "reconfigure";
   }
   return "unknown";
 }
@@ -154,6 +167,10 @@ std::string_view to_string(sim::NodeEventKind event) {
       return "uncommitted";
   }
   return "unknown";
+}
+
+bool is_membership_fault(FaultKind kind) {
+  return kind >= FaultKind::kAddLearner && kind <= FaultKind::kReconfigure;
 }
 
 bool is_message_fault(FaultKind kind) {
@@ -194,6 +211,8 @@ std::string_view to_string(Property property) {
       return "linearizability";
     case Property::kLiveness:
       return "liveness";
+    case Property::kConfigurationSafety:
+      return "configuration_safety";
   }
   return "unknown";
 }

@@ -61,6 +61,14 @@ enum class FaultKind : uint8_t {
   kTriggeredPause,
   kTriggeredIsolate,
   kTriggeredDelay,
+  // Membership changes, asked of whoever leads when the fault fires (retried while the leader
+  // cannot yet make one; see sim::World::change_membership).
+  kAddLearner,    // nodes (one): joins as a learner
+  kPromote,       // nodes (one): a learner becomes a voter once caught up
+  kAddVoter,      // nodes (one): joins as a voter directly
+  kRemove,        // nodes (one): leaves the configuration
+  kChangeVoters,  // nodes: the voters become exactly these (several at once: joint consensus)
+  kReconfigure,   // nodes (one), nemesis: removed if a voter, else added as one (its undo: again)
 };
 
 // In an event-triggered fault, the node the event happened on (`crash: trigger`).
@@ -106,7 +114,7 @@ struct Fault {
 // `quiet` of the end of the run.
 struct Nemesis {
   std::vector<FaultKind> faults;  // from: partition, crash, pause, delay, loss, duplicate, clog,
-                                  // wipe, clock_skew, crash_leader, isolate_leader
+                                  // wipe, clock_skew, crash_leader, isolate_leader, reconfigure
   Duration every_min{2000000};
   Duration every_max{5000000};
   Duration duration_min{1000000};
@@ -164,6 +172,7 @@ enum class Property : uint8_t {
   kDurability,
   kLinearizability,
   kLiveness,
+  kConfigurationSafety,  // committed configurations follow one another by single or joint steps
 };
 
 struct Expectation {
@@ -223,6 +232,7 @@ std::string_view to_string(FaultKind kind);
 // crash_leader and isolate_leader: one timeline entry that stands for a fault and its undo.
 bool is_leader_fault(FaultKind kind);
 bool is_message_fault(FaultKind kind);
+bool is_membership_fault(FaultKind kind);
 // Timeline entries, undos included; a leader fault counts as two (the fault and its undo), and so
 // does an entry with `for`.
 size_t count_faults(const std::vector<Fault>& timeline);

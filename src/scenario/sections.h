@@ -36,7 +36,8 @@ inline constexpr std::array kNemesisFaults = {"partition"sv,
                                               "triggered_crash"sv,
                                               "triggered_pause"sv,
                                               "triggered_isolate"sv,
-                                              "triggered_delay"sv};
+                                              "triggered_delay"sv,
+                                              "reconfigure"sv};
 inline constexpr std::array kNemesisKinds = {
     FaultKind::kPartition,      FaultKind::kCrash,
     FaultKind::kPause,          FaultKind::kDelay,
@@ -47,7 +48,7 @@ inline constexpr std::array kNemesisKinds = {
     FaultKind::kDelayMessages,  FaultKind::kDuplicateMessages,
     FaultKind::kHoldMessages,   FaultKind::kTriggeredCrash,
     FaultKind::kTriggeredPause, FaultKind::kTriggeredIsolate,
-    FaultKind::kTriggeredDelay};
+    FaultKind::kTriggeredDelay, FaultKind::kReconfigure};
 static_assert(kNemesisFaults.size() == kNemesisKinds.size());
 
 // `swarm:`: ranges for swarm draws (parse_swarm.cc).

@@ -504,9 +504,10 @@ std::string failure_label(const RunReport& report) {
 }
 
 bool is_per_event(const std::string& property) {
-  for (Property p : {Property::kElectionSafety, Property::kLogMatching,
-                     Property::kLeaderCompleteness, Property::kStateMachineSafety,
-                     Property::kTermMonotonic, Property::kVoteStable, Property::kCommitMonotonic})
+  for (Property p :
+       {Property::kElectionSafety, Property::kLogMatching, Property::kLeaderCompleteness,
+        Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
+        Property::kCommitMonotonic, Property::kConfigurationSafety})
     if (property == to_string(p)) return true;
   return false;
 }

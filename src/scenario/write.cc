@@ -229,6 +229,20 @@ std::vector<std::string> Writer::fault(const Fault& f) const {
     case FaultKind::kIsolate:
       if (!f.nodes.empty()) out.push_back("isolate: " + name(f.nodes[0]));
       break;
+    case FaultKind::kAddLearner:
+    case FaultKind::kPromote:
+    case FaultKind::kAddVoter:
+    case FaultKind::kRemove:
+      if (!f.nodes.empty()) out.push_back(key + ": " + name(f.nodes[0]));
+      break;
+    case FaultKind::kChangeVoters:
+      if (!f.nodes.empty()) out.push_back(key + ": " + names(f.nodes));
+      break;
+    case FaultKind::kReconfigure:
+      // A nemesis draw: its effect depends on the configuration when it fires; a repro keeps it
+      // as the change it made then would be unknowable here, so it is written as itself.
+      if (!f.nodes.empty()) out.push_back(key + ": " + name(f.nodes[0]));
+      break;
     default:
       break;  // the nemesis-only kinds never stand in a timeline
   }
@@ -300,10 +314,14 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
   if (c.bugs.forget_vote_on_restart) bugs.emplace_back("forget_vote_on_restart");
   if (c.bugs.ack_before_persist) bugs.emplace_back("ack_before_persist");
   if (c.bugs.stale_leader_reads) bugs.emplace_back("stale_leader_reads");
+  if (c.bugs.change_before_term_commit) bugs.emplace_back("change_before_term_commit");
   out << "# Nodes (ids are positions from 1), Raft timers, options and planted bugs.\n"
       << "cluster:\n"
-      << "  nodes: " << w.names(ids) << "\n"
-      << "  tick: " << dur(c.tick) << "\n"
+      << "  nodes: " << w.names(ids) << "\n";
+  // The bootstrap configuration, when not every node is a voter (membership changes).
+  if (!c.voters.empty()) out << "  voters: " << w.names(c.voters) << "\n";
+  if (!c.learners.empty()) out << "  learners: " << w.names(c.learners) << "\n";
+  out << "  tick: " << dur(c.tick) << "\n"
       << "  election_timeout: " << dur(c.tick * c.election_timeout_ticks) << "\n"
       << "  heartbeat: " << dur(c.tick * c.heartbeat_ticks) << "\n"
       << "  pre_vote: " << flag(c.options.pre_vote) << "\n"

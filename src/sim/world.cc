@@ -113,6 +113,7 @@ World::World(WorldConfig config)
   for (uint32_t id = 1; id <= n; ++id) {
     SimNode& sn = nodes_[id - 1];
     sn.name = config_.node_names[id - 1];
+    sn.seen_configuration = bootstrap_configuration(config_);
     sn.host = std::make_unique<NodeHost>(*this, id);
     sn.disk = std::make_unique<SimDisk>(sn.name, config_.disk,
                                         raft::Random::derive_seed(config_.seed, kDiskStream + id),
@@ -129,8 +130,14 @@ World::~World() = default;
 raft::Config World::raft_config(uint32_t id) const {
   raft::Config c;
   c.id = raft::NodeId{id};
-  for (uint32_t v = 1; v <= node_count(); ++v)
+  for (uint32_t v = 1; v <= node_count(); ++v) {
+    if (config_.voters.empty()) c.voters.push_back(raft::NodeId{v});
+    c.servers.push_back(raft::NodeId{v});
+  }
+  for (uint32_t v : config_.voters)
     c.voters.push_back(raft::NodeId{v});
+  for (uint32_t v : config_.learners)
+    c.learners.push_back(raft::NodeId{v});
   c.election_timeout_ticks = config_.election_timeout_ticks;
   c.heartbeat_ticks = config_.heartbeat_ticks;
   c.seed =
@@ -343,6 +350,7 @@ void World::after_event(uint32_t id) {
     sn.seen_leader = core.leader();
     changed_ = true;
   }
+  if (core.configuration() != sn.seen_configuration) trace_configuration(id);
   if (core.commit_index() != sn.seen_commit) {
     const raft::Index c = core.commit_index();
     trace_.record({.time = now_,

@@ -39,6 +39,10 @@ enum class Lie : uint8_t { kInflateLog, kVoteForEveryone, kForgeAcks, kTermInfla
 
 struct WorldConfig {
   std::vector<std::string> node_names = {"n1", "n2", "n3"};
+  // The bootstrap configuration (ids from 1): the voters (empty: every node) and the learners.
+  // Nodes in neither exist but are not members until a change adds them.
+  std::vector<uint32_t> voters;
+  std::vector<uint32_t> learners;
   raft::Options options;
   raft::PlantedBugs bugs;
   int election_timeout_ticks = 15;
@@ -52,6 +56,12 @@ struct WorldConfig {
   PctConfig pct;  // the PCT delivery scheduler (off by default)
   uint64_t seed = 1;
 };
+
+// The configuration every node starts from.
+raft::Configuration bootstrap_configuration(const WorldConfig& config);
+class World;
+// "voters {n1 n2 n3}, learners {n4}", with the world's node names.
+std::string describe_configuration(const raft::Configuration& configuration, const World& world);
 
 // Something a node did that an event-triggered fault can wait for (a scenario's `when`).
 enum class NodeEventKind : uint8_t {
@@ -144,6 +154,13 @@ class World final : private ClientEnv {
   // Campaign / transfer on request (scenarios can force an election).
   void campaign(uint32_t node);
   void transfer_leader(uint32_t from, uint32_t to);
+  // Membership (world_membership.cc): asks whoever leads now for `change`. A refusal that time can
+  // lift (no leader, no commit yet in the leader's term, an earlier change uncommitted, a learner
+  // still catching up) is retried every election timeout until `give_up`. The outcome is traced.
+  void change_membership(const raft::ConfChange& change, SimTime give_up);
+  // The latest configuration of the node leading in the highest term; the bootstrap configuration
+  // when none leads.
+  raft::Configuration leader_configuration() const;
 
   // Observation.
   uint32_t node_count() const { return static_cast<uint32_t>(nodes_.size()); }
@@ -199,6 +216,7 @@ class World final : private ClientEnv {
     SimTime next_tick;
     int64_t seen_timer_deadline_us = -1;
     int64_t seen_timer_timeout_us = -1;
+    raft::Configuration seen_configuration;  // starts as the bootstrap configuration
     // The same, for node events (kept only while a listener is set).
     raft::Role told_role = raft::Role::kFollower;
     uint64_t told_uncommitted = 0;
@@ -236,6 +254,8 @@ class World final : private ClientEnv {
   bool hold_if_paused(const Event& event, uint32_t node);
   void boot(uint32_t node);
   raft::Config raft_config(uint32_t node) const;
+  void trace_configuration(uint32_t node);
+  uint32_t leading_node() const;
 
   // Called by the node hosts.
   void send_message(uint32_t from, raft::Message message);

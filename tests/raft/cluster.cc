@@ -84,8 +84,9 @@ void Cluster::compact(NodeId id) {
   Member& m = node(id);
   if (!m.core || m.applied.empty()) return;
   const Entry& last = m.applied.back();
-  raft::Snapshot snapshot{last.index, last.term, snapshot_of(m.applied)};
   if (last.index <= m.core->log().snapshot_index()) return;
+  raft::Snapshot snapshot{last.index, last.term, snapshot_of(m.applied),
+                          m.core->snapshot_configuration(last.index)};
   m.storage->write_snapshot(snapshot, /*replaces_log=*/false);
   m.core->compact(std::move(snapshot));
 }

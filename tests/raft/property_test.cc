@@ -78,16 +78,28 @@ TEST(QuorumIndex, EdgeConventions) {
 
 // One step of a schedule, decoded from a random word: what to do, and to which node or message.
 struct Step {
-  enum Kind : uint8_t { kTick, kDeliver, kDrop, kDuplicate, kCrash, kRestart, kPropose, kCompact };
+  enum Kind : uint8_t {
+    kTick,
+    kDeliver,
+    kDrop,
+    kDuplicate,
+    kCrash,
+    kRestart,
+    kPropose,
+    kCompact,
+    kChange,
+  };
   Kind kind;
   uint32_t pick;
 };
 
 // With `compaction`, some proposals become snapshots instead (the other schedules stay as they
 // were, so the seeds recorded for them still mean what they meant).
-Step decode_step(uint32_t word, bool compaction) {
+// With `membership`, some proposals become configuration changes asked of the leader.
+Step decode_step(uint32_t word, bool compaction, bool membership = false) {
   const uint32_t roll = word % 100;
   const uint32_t pick = word / 100;
+  if (membership && roll >= 86 && roll < 90) return {Step::kChange, pick};
   if (compaction && roll >= 92) return {Step::kCompact, pick};
   if (roll < 30) return {Step::kTick, pick};
   if (roll < 70) return {Step::kDeliver, pick};
@@ -101,19 +113,24 @@ Step decode_step(uint32_t word, bool compaction) {
 // Runs a schedule on an n-node cluster and returns the first property it breaks ("" if none).
 class ScheduleRun {
  public:
-  ScheduleRun(size_t n, raft::PlantedBugs bugs, bool compaction = false)
-      : compaction_(compaction), cluster_(n, [&](raft::Config& cfg) {
+  // `membership`: servers 1..n exist, the bootstrap voters are 1..3, and changes happen.
+  ScheduleRun(size_t n, raft::PlantedBugs bugs, bool compaction = false, bool membership = false)
+      : compaction_(compaction), membership_(membership), cluster_(n, [&](raft::Config& cfg) {
           cfg.election_timeout_ticks = 4;
           cfg.heartbeat_ticks = 2;
           cfg.max_entries_per_append = 4;
           cfg.bugs = bugs;
+          if (membership) {
+            cfg.servers = cfg.voters;
+            cfg.voters = {NodeId{1}, NodeId{2}, NodeId{3}};
+          }
         }) {
     cluster_.on_apply = [this](NodeId id, const Entry& e, Term term) { applied(id, e, term); };
   }
 
   std::string run(const std::vector<uint32_t>& words) {
     for (size_t i = 0; i < words.size() && violation_.empty(); ++i) {
-      perform(decode_step(words[i], compaction_));
+      perform(decode_step(words[i], compaction_, membership_));
       if (violation_.empty()) check();
       if (!violation_.empty()) violation_ = "step " + std::to_string(i) + ": " + violation_;
     }
@@ -124,6 +141,8 @@ class ScheduleRun {
   // State machine safety over every incarnation's applied sequence, snapshots included.
   std::string check_applied() const { return check_applied_prefixes(cluster_.all_applied()); }
   size_t entries_committed() const { return committed_.size(); }
+  size_t changes_made() const { return changes_; }
+  bool entered_joint() const { return joint_; }
 
  private:
   void perform(Step step) {
@@ -157,7 +176,32 @@ class ScheduleRun {
         return;
       case Step::kCompact:
         return cluster_.compact(node);
+      case Step::kChange:
+        if (auto leader = cluster_.leader()) {
+          if (cluster_.core(*leader).change(random_change(step.pick)).accepted()) {
+            ++changes_;
+            joint_ |= cluster_.core(*leader).configuration().joint();
+          }
+          cluster_.process(*leader);
+        }
+        return;
     }
+  }
+
+  // Any change to any server: add a learner, promote, add or remove one, or a new voter set
+  // (a joint change when it differs by more than one).
+  raft::ConfChange random_change(uint32_t pick) const {
+    using Kind = raft::ConfChange::Kind;
+    const auto n = static_cast<uint32_t>(cluster_.size());
+    const NodeId node{pick % n + 1};
+    const uint32_t kind = (pick / n) % 5;
+    if (kind < 4) return {static_cast<Kind>(kind), node, {}};
+    raft::ConfChange change{Kind::kReplace, {}, {}};
+    const uint32_t mask = (pick / n / 5) % ((1u << n) - 1) + 1;  // a non-empty set
+    for (uint32_t id = 1; id <= n; ++id) {
+      if (mask & (1u << (id - 1))) change.voters.push_back(NodeId{id});
+    }
+    return change;
   }
 
   void applied(NodeId id, const Entry& e, Term term) {
@@ -218,10 +262,13 @@ class ScheduleRun {
     Term by_term;  // an upper bound on the term in which it was committed
   };
   bool compaction_;
+  bool membership_;
   Cluster cluster_;
   std::map<Index, Committed> committed_;
   std::map<Term, NodeId> leaders_;
   uint64_t proposals_ = 0;
+  size_t changes_ = 0;
+  bool joint_ = false;
   std::string violation_;
 };
 
@@ -235,6 +282,39 @@ TEST(Sec5_4_3_Properties, RandomInterleavingsKeepElectionSafetyLogMatchingAndCom
     const std::string violation = ScheduleRun(nodes, {}).run(words);
     RC_ASSERT(violation == "");
   });
+}
+
+// Thesis ch. 4: the same over 5 servers, 3 of them voters at first, with random configuration
+// changes (single-server, learners, joint) among the crashes, drops and duplicates.
+TEST(Thesis4_Properties, RandomChangesUnderFaultsKeepEverySafetyProperty) {
+  check_property(100, 100, [] {
+    const size_t length = *rc::gen::inRange<size_t>(100, 401);
+    const auto words = *rc::gen::container<std::vector<uint32_t>>(
+        length, rc::gen::inRange<uint32_t>(0, UINT32_MAX));
+    ScheduleRun run(5, {}, /*compaction=*/true, /*membership=*/true);
+    const std::string violation = run.run(words);
+    RC_ASSERT(violation == "");
+    RC_ASSERT(run.check_applied() == "");
+  });
+}
+
+// The schedules above do change the configuration, joint changes included (else the property
+// would hold vacuously).
+TEST(Thesis4_Properties, RandomSchedulesMakeSingleAndJointChanges) {
+  raft::Random rng(4);
+  size_t changes = 0;
+  bool joint = false;
+  for (int run = 0; run < 50; ++run) {
+    std::vector<uint32_t> words(400);
+    for (uint32_t& w : words)
+      w = static_cast<uint32_t>(rng.uniform(UINT32_MAX));
+    ScheduleRun schedule(5, {}, /*compaction=*/true, /*membership=*/true);
+    EXPECT_EQ(schedule.run(words), "");
+    changes += schedule.changes_made();
+    joint |= schedule.entered_joint();
+  }
+  EXPECT_GT(changes, 10u);
+  EXPECT_TRUE(joint);
 }
 
 // §7: the same, with nodes compacting their logs at random moments, so that followers that fall

@@ -15,6 +15,8 @@ seed: 42
 duration: 30s
 cluster:
   nodes: [a, b, c, d, e]
+  voters: [a, b, c, d]
+  learners: [e]
   tick: 5ms
   election_timeout: 100ms
   heartbeat: 20ms
@@ -81,10 +83,15 @@ timeline:
   - {at: 22s, when: {event: becomes_leader, nth: 2}, crash: trigger, for: 300ms}
   - {at: 22s, when: {event: uncommitted, node: b, entries: 5, by: 25s}, pause: b}
   - {at: 22s, when: {event: persisted}, drop_messages: {from: trigger, count: 2}}
+  - {at: 23s, promote: e}
+  - {at: 23s, add_learner: d}
+  - {at: 23s, add_voter: e}
+  - {at: 23s, remove: a}
+  - {at: 23s, change_voters: [b, c, d]}
 nemesis:
   faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew, crash_leader,
            isolate_leader, drop_messages, delay_messages, duplicate_messages, hold_messages,
-           triggered_crash, triggered_pause, triggered_isolate, triggered_delay]
+           triggered_crash, triggered_pause, triggered_isolate, triggered_delay, reconfigure]
   every: [1s, 4s]
   duration: [500ms, 2s]
   quiet: 3s

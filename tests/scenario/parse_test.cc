@@ -129,14 +129,19 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
                                              "hold_messages",
                                              "crash",
                                              "pause",
-                                             "drop_messages"}));
+                                             "drop_messages",
+                                             "promote",
+                                             "add_learner",
+                                             "add_voter",
+                                             "remove",
+                                             "change_voters"}));
   const auto& t = s.timeline;
   using Groups = std::vector<std::vector<uint32_t>>;
   using Links = std::vector<std::pair<uint32_t, uint32_t>>;
   EXPECT_EQ(t[0].at, at(seconds(1)));
   EXPECT_EQ(t[0].groups, (Groups{{1, 2}, {3, 4}}));
   EXPECT_EQ(t[1].groups, (Groups{{3}, {1, 2, 4, 5}}));
-  EXPECT_EQ(t[1].where.line, 42);  // the fault key
+  EXPECT_EQ(t[1].where.line, 44);  // the fault key
   EXPECT_EQ(t[1].where.column, 14);
   // Ring of five: each node reaches its two neighbours.
   EXPECT_EQ(
@@ -223,7 +228,7 @@ TEST(ScenarioParse, PctScheduler) {
 
 TEST(ScenarioParse, NemesisAndLiveness) {
   const Scenario s = parse_ok(kFullExample);
-  EXPECT_EQ(s.nemesis.faults.size(), 19u);
+  EXPECT_EQ(s.nemesis.faults.size(), 20u);
   EXPECT_EQ(s.nemesis.faults[11], FaultKind::kDropMessages);
   EXPECT_EQ(s.nemesis.faults[18], FaultKind::kTriggeredDelay);
   EXPECT_EQ(s.nemesis.faults[8], FaultKind::kClockSkew);
@@ -270,7 +275,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 116);
+  EXPECT_EQ(e[13].where.line, 123);
   EXPECT_EQ(e[13].where.column, 5);
 }
 

@@ -1,0 +1,85 @@
+#include "check/configuration_steps.h"
+
+#include <fmt/format.h>
+
+namespace raftsim::check {
+
+namespace {
+
+std::string ids(const std::vector<raft::NodeId>& nodes) {
+  std::string out;
+  for (raft::NodeId id : nodes)
+    out += (out.empty() ? "n" : " n") + std::to_string(id.value);
+  return out;
+}
+
+}  // namespace
+
+std::string describe(const raft::Configuration& c) {
+  std::string out = "voters {" + ids(c.voters) + "}";
+  if (c.joint()) out += " outgoing {" + ids(c.outgoing) + "}";
+  if (!c.learners.empty()) out += " learners {" + ids(c.learners) + "}";
+  return out;
+}
+
+ConfigurationSteps::ConfigurationSteps(raft::Configuration bootstrap) {
+  committed_[raft::Index{}] = {std::move(bootstrap), false};
+}
+
+std::optional<ConfigurationSteps::Broken> ConfigurationSteps::observe(const raft::Raft& core) {
+  raft::Index& scanned = scanned_[core.id()];
+  const raft::Log& log = core.log();
+  // A restart may bring the commit index back down; what was scanned stays scanned.
+  const raft::Index commit = core.commit_index();
+  if (commit <= scanned) return std::nullopt;
+  std::optional<Broken> broken;
+  if (log.snapshot_index() > scanned) {
+    // Compacted before this node was seen to commit them (a snapshot taken or installed in the
+    // same step): the configuration at the snapshot point is known, not the steps to it.
+    const auto& snapshot = core.snapshot();
+    raft::Configuration at_snapshot = snapshot ? snapshot->configuration : raft::Configuration{};
+    if (at_snapshot.empty()) at_snapshot = committed_.begin()->second.configuration;
+    broken = record(log.snapshot_index(), {std::move(at_snapshot), true});
+  }
+  for (raft::Index i = std::max(scanned, log.snapshot_index()).next(); i <= commit; i = i.next()) {
+    const raft::Entry& e = log.at(i);
+    if (e.type != raft::EntryType::kConfiguration) continue;
+    auto configuration = raft::Configuration::decode(e.command);
+    if (!configuration) continue;  // the core refuses such entries
+    if (auto b = record(i, {std::move(*configuration), false}); b && !broken) broken = std::move(b);
+  }
+  scanned = commit;
+  return broken;
+}
+
+std::optional<ConfigurationSteps::Broken> ConfigurationSteps::record(raft::Index index,
+                                                                     const Known& known) {
+  auto [it, fresh] = committed_.try_emplace(index, known);
+  // Two different entries committed at one index: state machine safety's to report. A real
+  // entry seen after a snapshot point at its index stood in for it: the step into it is known now.
+  if (!fresh) {
+    if (!it->second.after_gap || known.after_gap) return std::nullopt;
+    it->second.after_gap = false;
+  }
+  const raft::Configuration& configuration = it->second.configuration;
+  const auto& [before_index, before_known] = *std::prev(it);
+  const raft::Configuration& before = before_known.configuration;
+  if (!it->second.after_gap && !raft::is_single_step(before, configuration)) {
+    return Broken{index, fmt::format("committed configuration {} (entry {}) does not follow {} "
+                                     "(entry {}) by one step",
+                                     describe(configuration), index.value, describe(before),
+                                     before_index.value)};
+  }
+  auto after = std::next(it);
+  if (after != committed_.end() && !after->second.after_gap &&
+      !raft::is_single_step(configuration, after->second.configuration)) {
+    return Broken{after->first,
+                  fmt::format("committed configuration {} (entry {}) does not follow {} "
+                              "(entry {}) by one step",
+                              describe(after->second.configuration), after->first.value,
+                              describe(configuration), index.value)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace raftsim::check

@@ -1,0 +1,52 @@
+// configuration_safety: committed configurations follow one another by allowed steps (thesis
+// ch. 4). From one committed configuration to the next, either at most one voter changes
+// (learners aside), or a joint configuration is entered whose outgoing voters are the previous
+// voters, or a joint configuration is left for its incoming voters. Anything else lets two
+// majorities that do not overlap decide at once.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "raft/raft.h"
+
+namespace raftsim::check {
+
+inline constexpr std::string_view kConfigurationSafety = "configuration_safety";
+
+class ConfigurationSteps {
+ public:
+  struct Broken {
+    raft::Index index;  // the configuration entry that broke the rule
+    std::string detail;
+  };
+
+  // `bootstrap`: the configuration every server starts from (as if committed at index 0).
+  explicit ConfigurationSteps(raft::Configuration bootstrap = {});
+  void set_bootstrap(raft::Configuration bootstrap) {
+    committed_[raft::Index{}] = {std::move(bootstrap), false};
+  }
+
+  // After any event that touched the node: every configuration entry its commit index newly
+  // covers (entries still in its log) is checked against its committed neighbours. O(E) for the
+  // E entries newly committed; O(1) otherwise.
+  std::optional<Broken> observe(const raft::Raft& core);
+
+ private:
+  struct Known {
+    raft::Configuration configuration;
+    // Seen only as a snapshot's configuration: the entries before it were compacted unseen, so
+    // the step into it is unknown (the step out of it is checked as any other).
+    bool after_gap = false;
+  };
+  std::optional<Broken> record(raft::Index index, const Known& known);
+
+  std::map<raft::Index, Known> committed_;       // by entry index (or snapshot point)
+  std::map<raft::NodeId, raft::Index> scanned_;  // per node: committed entries seen
+};
+
+// "voters {1 2 3} outgoing {..} learners {..}"
+std::string describe(const raft::Configuration& configuration);
+
+}  // namespace raftsim::check

@@ -1,0 +1,127 @@
+// Membership changes (thesis ch. 4): single-server steps, learners, and joint consensus.
+//
+// The rules, each enforced here:
+//   - every server acts on the latest configuration in its log, committed or not, and falls back
+//     to the one before when a conflicting suffix is truncated (§4.1);
+//   - the leader appends a configuration entry only once an entry of its own term has committed
+//     and the previous configuration entry has committed (the fix for the thesis's
+//     single-server bug: without it two leaders of different terms can each make one change
+//     from the same committed configuration, with majorities that do not overlap);
+//   - a change of more than one voter goes through the joint configuration C_old,new, in which
+//     every quorum needs a majority of both halves; once it commits, the leader appends C_new;
+//   - a learner replicates but never votes, counts or campaigns, and is promoted only once its
+//     log has caught up with the leader's commit index;
+//   - a leader that is not a voter of a committed configuration steps down (§4.2.2).
+#include <algorithm>
+
+#include "raft/raft.h"
+
+namespace raftsim::raft {
+
+bool Raft::is_server(NodeId id) const {
+  return std::binary_search(servers_.begin(), servers_.end(), id);
+}
+
+Configuration Raft::configuration_at(Index index) const {
+  for (Index i = std::min(index, log_.last_index()); i > log_.snapshot_index(); i = i.prev()) {
+    const Entry& e = log_.at(i);
+    if (e.type != EntryType::kConfiguration) continue;
+    // validate() refuses undecodable entries from peers; storage checksums what it returns.
+    if (auto c = Configuration::decode(e.command)) return *c;
+  }
+  return snapshot_configuration_;
+}
+
+Configuration Raft::snapshot_configuration(Index index) const {
+  Configuration c = configuration_at(index);
+  return c == bootstrap_ ? Configuration{} : c;
+}
+
+void Raft::refresh_configuration() {
+  configuration_ = snapshot_configuration_;
+  configuration_index_ = snapshot_configuration_ == bootstrap_ && log_.snapshot_index().value == 0
+                             ? Index{}
+                             : log_.snapshot_index();
+  for (Index i = log_.last_index(); i > log_.snapshot_index(); i = i.prev()) {
+    const Entry& e = log_.at(i);
+    if (e.type != EntryType::kConfiguration) continue;
+    if (auto c = Configuration::decode(e.command)) {
+      configuration_ = std::move(*c);
+      configuration_index_ = i;
+      break;
+    }
+  }
+  if (role_ == Role::kLeader) track_members();
+}
+
+void Raft::track_members(Index next) {
+  // A new member starts at `next` (a new leader starts everyone one past its last entry), backed
+  // off by its rejections. Gone members are forgotten (their messages still arrive, and are
+  // ignored).
+  for (auto it = progress_.begin(); it != progress_.end();) {
+    it = configuration_.is_member(it->first) ? std::next(it) : progress_.erase(it);
+  }
+  for (NodeId peer : configuration_.members()) {
+    if (peer == config_.id || progress_.contains(peer)) continue;
+    Progress& pr = progress_[peer];
+    pr.next_index = next.value == 0 ? log_.last_index().next() : next;
+    pr.recently_active = true;  // gets one election timeout to be heard from
+  }
+  if (!transfer_target_.is_none() && !configuration_.is_voter(transfer_target_)) {
+    transfer_target_ = kNoNode;
+  }
+}
+
+void Raft::append_configuration(const Configuration& next) {
+  log_.append(Entry{term_, log_.last_index().next(), EntryType::kConfiguration, next.encode()});
+  configuration_ = next;
+  configuration_index_ = log_.last_index();
+  track_members(configuration_index_);  // a new member is sent the entry that added it at once
+  appends_pending_ = true;
+}
+
+ChangeResult Raft::change(const ConfChange& change) {
+  ChangeResult result;
+  if (role_ != Role::kLeader) return result;
+  auto refuse = [&](ChangeRefusal why) {
+    result.refusal = why;
+    return result;
+  };
+  if (!transfer_target_.is_none()) return refuse(ChangeRefusal::kTransferring);
+  if (log_.term_at(commit_) != term_ && !config_.bugs.change_before_term_commit) {
+    return refuse(ChangeRefusal::kNoCommitInTerm);
+  }
+  if (configuration_index_ > commit_) return refuse(ChangeRefusal::kChangePending);
+  ChangeRefusal why = ChangeRefusal::kNone;
+  std::optional<ChangePlan> plan = plan_change(configuration_, change, &why);
+  if (!plan) return refuse(why);
+  if (change.kind == ConfChange::Kind::kPromote) {
+    auto it = progress_.find(change.node);
+    if (it == progress_.end() || it->second.match_index < commit_) {
+      return refuse(ChangeRefusal::kLearnerBehind);
+    }
+  }
+  Configuration next = plan->target;
+  if (!plan->simple) next.outgoing = configuration_.voters;  // C_old,new first
+  append_configuration(next);
+  result.refusal = ChangeRefusal::kNone;
+  result.index = configuration_index_;
+  result.term = term_;
+  return result;
+}
+
+void Raft::settle_configuration() {
+  if (role_ != Role::kLeader || configuration_index_ > commit_) return;
+  if (configuration_.joint()) {
+    // C_old,new is committed: no decision can be made by C_old alone any more; move on to C_new.
+    Configuration next = configuration_;
+    next.outgoing.clear();
+    return append_configuration(next);
+  }
+  if (!configuration_.is_voter(config_.id)) {
+    // Removed by a committed configuration: stop leading, and (not a voter) never campaign.
+    become_follower(term_, kNoNode);
+  }
+}
+
+}  // namespace raftsim::raft

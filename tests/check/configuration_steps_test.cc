@@ -1,0 +1,95 @@
+// configuration_safety: committed configurations follow one another by single or joint steps.
+#include "check/configuration_steps.h"
+
+#include <gtest/gtest.h>
+
+#include "check/raft_invariants.h"
+
+namespace raftsim::check {
+namespace {
+
+using raft::Configuration;
+using raft::Entry;
+using raft::Index;
+using raft::NodeId;
+using raft::Term;
+
+std::vector<NodeId> ids(std::initializer_list<uint32_t> values) {
+  std::vector<NodeId> out;
+  for (uint32_t v : values)
+    out.push_back(NodeId{v});
+  return out;
+}
+
+Entry configuration_entry(uint64_t index, const Configuration& c) {
+  return Entry{Term{1}, Index{index}, raft::EntryType::kConfiguration, c.encode()};
+}
+
+// A core whose log holds `entries`, all committed.
+raft::Raft core_with(std::vector<Entry> entries) {
+  raft::Config config;
+  config.id = NodeId{1};
+  config.voters = ids({1, 2, 3});
+  config.servers = ids({1, 2, 3, 4, 5});
+  raft::Restored restored;
+  restored.hard_state = {Term{1}, NodeId{}, Index{entries.size()}};
+  restored.entries = std::move(entries);
+  return raft::Raft(config, restored);
+}
+
+const Configuration kBootstrap{ids({1, 2, 3}), {}, {}};
+
+TEST(ConfigurationSafety, SingleAndJointStepsPass) {
+  ConfigurationSteps steps(kBootstrap);
+  const raft::Raft core = core_with({
+      configuration_entry(1, {ids({1, 2, 3}), {}, ids({4})}),        // a learner
+      configuration_entry(2, {ids({1, 2, 3, 4}), {}, {}}),           // promoted
+      configuration_entry(3, {ids({1, 2}), ids({1, 2, 3, 4}), {}}),  // joint
+      configuration_entry(4, {ids({1, 2}), {}, {}}),                 // left
+  });
+  EXPECT_FALSE(steps.observe(core));
+}
+
+TEST(ConfigurationSafety, TwoVotersChangedAtOnceIsReported) {
+  ConfigurationSteps steps(kBootstrap);
+  const raft::Raft core = core_with({configuration_entry(1, {ids({1, 4, 5}), {}, {}})});
+  const auto broken = steps.observe(core);
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->index, Index{1});
+  EXPECT_NE(broken->detail.find("voters {n1 n4 n5}"), std::string::npos) << broken->detail;
+}
+
+TEST(ConfigurationSafety, LeavingAJointConfigurationForTheOldVotersIsReported) {
+  ConfigurationSteps steps(kBootstrap);
+  const raft::Raft core = core_with({
+      configuration_entry(1, {ids({1, 4, 5}), ids({1, 2, 3}), {}}),
+      configuration_entry(2, {ids({1, 2, 3, 4, 5}), {}, {}}),
+  });
+  ASSERT_TRUE(steps.observe(core));
+}
+
+TEST(ConfigurationSafety, ASnapshotPointStandsForEntriesCompactedUnseen) {
+  ConfigurationSteps steps(kBootstrap);
+  // Two single steps, {1 2 3} -> {1 2} -> {1 2 4}, the first compacted before anyone saw it.
+  raft::Raft core = core_with({
+      configuration_entry(1, {ids({1, 2}), {}, {}}),
+      Entry{Term{1}, Index{2}, raft::EntryType::kCommand, "x"},
+      configuration_entry(3, {ids({1, 2, 4}), {}, {}}),
+  });
+  core.advance(core.ready());  // applies what is committed, which compaction requires
+  core.compact(raft::Snapshot{Index{2}, Term{1}, "image", {}});
+  ASSERT_EQ(core.log().snapshot_index(), Index{2});
+  EXPECT_FALSE(steps.observe(core)) << "no step is invented across the gap";
+}
+
+TEST(ConfigurationSafety, RaftInvariantsReportsItUnderItsName) {
+  const std::vector<NodeId> nodes = ids({1, 2, 3, 4, 5});
+  RaftInvariants invariants(nodes);
+  invariants.set_bootstrap_configuration(kBootstrap);
+  invariants.on_state(0, core_with({configuration_entry(1, {ids({3, 4, 5}), {}, {}})}));
+  ASSERT_EQ(invariants.violations().size(), 1u);
+  EXPECT_EQ(invariants.violations()[0].property, kConfigurationSafety);
+}
+
+}  // namespace
+}  // namespace raftsim::check
