@@ -12,8 +12,8 @@
 #include "raft/ready.h"
 #include "scenario/parse.h"
 #include "scenario/runner.h"
-#include "sim/world.h"
 #include "scratch.h"
+#include "sim/world.h"
 
 namespace raftsim::scenario {
 namespace {
