@@ -114,6 +114,7 @@ WriteResult write_knossos_edn(const History& history) {
 WriteResult write_porcupine_kv(const History& history) {
   std::vector<ClientId> processes = assign_processes(history);
   std::string out;
+  size_t left_out = 0;
   for (const Event& e : events_of(history)) {
     const Operation& op = history.ops[e.op];
     if (!is_kv(op) || op.kind == OpKind::kv_cas) {
@@ -124,16 +125,22 @@ WriteResult write_porcupine_kv(const History& history) {
     // the end of the file with an empty output, which its model ignores for a put or an append,
     // so the write may take effect anywhere after its invoke, or never. An unknown get is left
     // out: that closing output would say it read "".
-    if (op.outcome == Outcome::fail) continue;
-    if (op.outcome == Outcome::unknown && (e.order == 1 || op.kind == OpKind::kv_get)) continue;
+    const bool said = op.outcome != Outcome::fail &&
+                      !(op.outcome == Outcome::unknown && op.kind == OpKind::kv_get);
+    if (!said) {
+      left_out += e.order == 0 ? 1 : 0;
+      continue;
+    }
+    if (op.outcome == Outcome::unknown && e.order == 1) continue;  // the call stays open
     out += edn_event(op, processes[e.op], e.order == 1) + "\n";
   }
-  return {out, ""};
+  return {out, "", left_out};
 }
 
 WriteResult write_porcupine_etcd(const History& history) {
   std::vector<ClientId> processes = assign_processes(history);
   std::string out;
+  size_t left_out = 0;
   for (const Event& e : events_of(history)) {
     const Operation& op = history.ops[e.op];
     if (model_of(op.kind) != ModelKind::register_) {
@@ -142,7 +149,10 @@ WriteResult write_porcupine_etcd(const History& history) {
     if (op.kind == OpKind::register_write && !op.register_value) {
       return {"", fmt::format("porcupine-etcd cannot write nil: '{}'", describe(op))};
     }
-    if (op.outcome == Outcome::fail) continue;  // never happened; the format cannot say so
+    if (op.outcome == Outcome::fail) {  // never happened; the format cannot say so
+      left_out += e.order == 0 ? 1 : 0;
+      continue;
+    }
     std::string type = e.order == 0 ? "invoke" : completion_type(op);
     std::string arg = edn_value(op, e.order == 1);
     if (e.order == 1 && op.outcome == Outcome::unknown) {
@@ -152,7 +162,7 @@ WriteResult write_porcupine_etcd(const History& history) {
     out += fmt::format("INFO  jepsen.util - {}\t:{}\t:{}\t{}\n", processes[e.op], type,
                        to_string(op.kind), arg);
   }
-  return {out, ""};
+  return {out, "", left_out};
 }
 
 }  // namespace raftsim::check::detail

@@ -39,6 +39,9 @@ ReadResult read_history_file(const std::string& path, HistoryFormat format,
 struct WriteResult {
   std::string text;
   std::string error;  // set when the history cannot be expressed in the format
+  // Operations left out because the format cannot say them and they constrain nothing: failed
+  // ones (Porcupine's formats) and gets that never returned (porcupine-kv).
+  size_t left_out = 0;
 };
 
 // porcupine_etcd takes register histories, porcupine_kv KV histories without cas (Porcupine's

@@ -87,6 +87,10 @@ std::string header_comment(std::string_view text) {
     line.erase(0, line.starts_with("# ") ? 2 : 1);
     lines.push_back(line);
   }
+  // A bare `#` closing the header says nothing; kept, the writer (which writes the teaching line
+  // by line) could not give it back.
+  while (!lines.empty() && lines.back().empty())
+    lines.pop_back();
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i)
     out += (i ? "\n" : "") + lines[i];

@@ -66,6 +66,13 @@ TEST(ScenarioWrite, HeaderIsTheTeachingAndEverySectionIsExplicit) {
 }
 
 // A shrunk repro is the original run cut short, with the workload's stop left where it was.
+// Found by the scenario fuzzer: a header closed by a bare `#` read back as a different teaching.
+TEST(ScenarioWrite, AHeaderClosedByABareHashRoundTrips) {
+  const Scenario s = read_scenario("# Line one.\n# Line two.\n#\ncluster: {nodes: [a, b, c]}\n");
+  EXPECT_EQ(s.teaches, "Line one.\nLine two.");
+  EXPECT_TRUE(read_scenario(write_scenario_yaml(s)) == s) << write_scenario_yaml(s);
+}
+
 TEST(ScenarioWrite, AStopPastAShortenedEndIsWrittenAsTheEnd) {
   Scenario s = read_scenario("duration: 10s\ncluster: {nodes: [a, b, c]}\nworkload: {stop: 8s}\n");
   s.duration = std::chrono::seconds(3);
