@@ -251,6 +251,18 @@ std::variant<node::KvCommand, std::string> command_from_request(node::KvOp op,
                          request.key(),       request.value(), request.expected()};
 }
 
+v1::ReplyStatus to_proto(node::ClientReply::Status status) {
+  switch (status) {
+    case node::ClientReply::Status::kOk:
+      return v1::OK;
+    case node::ClientReply::Status::kNotLeader:
+      return v1::NOT_LEADER;
+    case node::ClientReply::Status::kRetry:
+      return v1::RETRY;
+  }
+  return v1::REPLY_STATUS_UNSPECIFIED;
+}
+
 namespace {
 
 constexpr std::pair<sim::Latency::Shape, v1::LinkModel::Shape> kLatencyShapes[] = {
