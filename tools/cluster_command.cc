@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "real/cluster_membership.h"
 #include "real/launcher.h"
 #include "tls_flags.h"
 
@@ -14,6 +15,9 @@ namespace {
 struct ClusterArgs {
   std::string dir = "./raftsim-cluster";
   int nodes = 3;
+  int voters = 0;  // 0: every node
+  bool learner = false;
+  int timeout_ms = 20000;
   real::ClusterFile settings;  // of `up`: options and compaction
   std::string node;
   std::string groups;
@@ -72,9 +76,13 @@ void add_cluster_command(CLI::App& app, int& exit_code) {
   up->add_option("--check-quorum", args->settings.check_quorum,
                  "Check-quorum: a leader without a live majority steps down")
       ->capture_default_str();
+  up->add_option("--voters", args->voters,
+                 "How many of the nodes (the first) start as voters; the rest are spares that "
+                 "`cluster add` makes members (default: all)")
+      ->check(CLI::Range(1, 99));
   add_tls_options(*up, args->settings.tls, "every node's");
   up->callback([args, &exit_code] {
-    exit_code = report(real::Launcher(args->dir).up(args->nodes, args->settings));
+    exit_code = report(real::Launcher(args->dir).up(args->nodes, args->settings, args->voters));
   });
 
   sub("down", "Kill every node process and wait for it to exit")->callback([args, &exit_code] {
@@ -116,6 +124,30 @@ void add_cluster_command(CLI::App& app, int& exit_code) {
   on_node("pause", "Freeze a node (SIGSTOP)", &real::Launcher::pause);
   on_node("resume", "Unfreeze a node (SIGCONT)", &real::Launcher::resume);
   on_node("wipe", "Kill a node, delete its data directory, start it empty", &real::Launcher::wipe);
+
+  // Membership changes (thesis ch. 4), each waiting until it commits.
+  using Change = real::LaunchResult (*)(real::Launcher&, const real::MembershipRequest&);
+  auto on_member = [&](const char* name, const char* help, Change change) {
+    auto* cmd = sub(name, help);
+    cmd->add_option("node", args->node, "The server's name (or id)")->required();
+    cmd->add_option("--timeout-ms", args->timeout_ms, "Give up waiting for the commit after this")
+        ->check(CLI::Range(100, 600000))
+        ->capture_default_str();
+    cmd->callback([args, change, &exit_code] {
+      real::Launcher launcher(args->dir);
+      exit_code = report(change(
+          launcher, {args->node, args->learner, std::chrono::milliseconds(args->timeout_ms)}));
+    });
+    return cmd;
+  };
+  on_member("add",
+            "Make a server a member: start it if down, add it as a learner, promote it once "
+            "caught up",
+            &real::add_server)
+      ->add_flag("--learner", args->learner, "Stop once it is a learner (promote it later)");
+  on_member("promote", "Make a learner a voter, once it has caught up", &real::promote_server);
+  on_member("remove", "Take a server out of the configuration, then stop its process",
+            &real::remove_server);
 }
 
 }  // namespace raftsim::tools

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <thread>
 
+#include "real/membership_client.h"
+#include "real/membership_service.h"
 #include "real/wire.h"
 #include "scenario/faults.h"
 
@@ -34,6 +36,12 @@ bool can_apply(FaultKind kind) {
     case FaultKind::kElect:
     case FaultKind::kCrashLeader:
     case FaultKind::kIsolateLeader:
+    case FaultKind::kAddLearner:
+    case FaultKind::kPromote:
+    case FaultKind::kAddVoter:
+    case FaultKind::kRemove:
+    case FaultKind::kChangeVoters:
+    case FaultKind::kReconfigure:
       return true;
     default:
       return false;
@@ -64,7 +72,7 @@ bool ClusterControl::start() {
   return true;
 }
 
-uint32_t ClusterControl::current_leader() {
+uint32_t ClusterControl::current_leader(v1::StatusReply* status) {
   uint32_t leader = 0;
   uint64_t best = 0;
   for (uint32_t id = 1; id <= file_.nodes.size(); ++id) {
@@ -77,12 +85,14 @@ uint32_t ClusterControl::current_leader() {
     if (leader == 0 || r.term() > best) {
       leader = id;
       best = r.term();
+      if (status) *status = r;
     }
   }
   return leader;
 }
 
 std::string ClusterControl::apply(const Fault& f, std::optional<Fault>& undo) {
+  if (scenario::is_membership_fault(f.kind)) return change_membership(f);
   if (scenario::is_leader_fault(f.kind)) {
     const uint32_t leader = current_leader();
     if (leader == 0) return "no node leads, nothing to do";
@@ -193,6 +203,38 @@ std::string ClusterControl::apply_plain(const Fault& f) {
     }
   }
   return notes;
+}
+
+std::string ClusterControl::change_membership(const Fault& f) {
+  if (f.nodes.empty()) return "names no node, nothing to do";
+  v1::StatusReply status;
+  const uint32_t leader = current_leader(&status);
+  raft::Configuration leader_configuration = configuration_of(status);
+  if (leader == 0) {
+    leader_configuration = {
+        file_.bootstrap(Bootstrap::kVoter), {}, file_.bootstrap(Bootstrap::kLearner)};
+  }
+  const raft::ConfChange change = scenario::change_of(f, leader_configuration);
+  ChangeOptions options;
+  options.wait_for_commit = false;
+  options.attempt_timeout = std::chrono::milliseconds(500);
+  // As long as the simulated world keeps asking (kChangeRetryTimeouts in scenario/faults.cc).
+  options.total_timeout =
+      std::chrono::milliseconds(20 * file_.tick_ms * file_.election_timeout_ticks);
+  options.first = raft::NodeId{leader};
+  const ChangeOutcome outcome = real::change_membership(file_, change, options);
+  switch (outcome.kind) {
+    case ChangeOutcome::Kind::kAppended:
+    case ChangeOutcome::Kind::kCommitted:
+      return fmt::format("{} appends configuration entry {} (term {}): {}",
+                         name(outcome.leader.value), outcome.index.value, outcome.term.value,
+                         change.describe());
+    case ChangeOutcome::Kind::kRefused:
+      return fmt::format("{}: refused ({})", change.describe(), outcome.detail);
+    case ChangeOutcome::Kind::kNoLeader:
+      break;
+  }
+  return fmt::format("{}: no leader took it ({})", change.describe(), outcome.detail);
 }
 
 bool ClusterControl::push_links(uint32_t id) {

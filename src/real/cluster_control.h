@@ -37,7 +37,8 @@ class ClusterControl {
 
   // Of the nodes that answer and believe they lead, the one in the highest term (a deposed
   // leader cut off from the others may still believe it leads an older one); 0 when none does.
-  uint32_t current_leader();
+  // `status`, if given, receives its Status.
+  uint32_t current_leader(v1::StatusReply* status = nullptr);
 
   // Applies one fault (`can_apply` must hold); returns what the processes did (empty for a link
   // fault), for the narration. A leader fault picks the node leading now and does the plain
@@ -48,6 +49,9 @@ class ClusterControl {
   const std::string& name(uint32_t id) const { return s_.node_name(id); }
   // A fault that names its nodes.
   std::string apply_plain(const scenario::Fault& f);
+  // A membership fault: the change asked of the leader through its Membership service, asked
+  // again while the leader cannot make it yet, as the simulated world does.
+  std::string change_membership(const scenario::Fault& f);
   // Replaces node `id`'s filter on every link it has: what it drops each way, and the model of
   // each link it sends on.
   bool push_links(uint32_t id);

@@ -141,6 +141,16 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
             "{}: with tls every node needs its own `control` address (plaintext, loopback)",
             at(path, n));
       }
+      if (const YAML::Node b = n["bootstrap"]) {
+        const std::string as = b.as<std::string>();
+        if (as != "voter" && as != "learner" && as != "spare") {
+          return fmt::format("{}: bootstrap must be voter, learner or spare, not '{}'", at(path, b),
+                             as);
+        }
+        m.bootstrap = as == "voter"     ? Bootstrap::kVoter
+                      : as == "learner" ? Bootstrap::kLearner
+                                        : Bootstrap::kSpare;
+      }
       if (!ids.insert(m.id.value).second)
         return fmt::format("{}: duplicate id {}", at(path, n), id);
       if (!names.insert(m.name).second) {
@@ -150,6 +160,9 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
     }
     std::sort(cluster.nodes.begin(), cluster.nodes.end(),
               [](const ClusterMember& a, const ClusterMember& b) { return a.id < b.id; });
+    if (cluster.bootstrap(Bootstrap::kVoter).empty()) {
+      return fmt::format("{}: no node is a voter (bootstrap: voter, the default)", at(path, nodes));
+    }
     return cluster;
   } catch (const YAML::Exception& e) {
     return fmt::format("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg);
@@ -178,6 +191,10 @@ std::string format_cluster_file(const ClusterFile& cluster) {
     out +=
         fmt::format("  - id: {}\n    name: {}\n    address: {}\n", m.id.value, m.name, m.address);
     if (!m.control.empty()) out += fmt::format("    control: {}\n", m.control);
+    if (m.bootstrap != Bootstrap::kVoter) {
+      out += fmt::format("    bootstrap: {}\n",
+                         m.bootstrap == Bootstrap::kLearner ? "learner" : "spare");
+    }
   }
   return out;
 }

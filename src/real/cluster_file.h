@@ -22,6 +22,13 @@
 //       address: 127.0.0.1:40001      # peer and client gRPC services
 //       control: 127.0.0.1:40101      # optional: control service on its own loopback port;
 //                                     # if absent it shares `address`, which must be loopback
+//       bootstrap: spare              # optional: voter (the default), learner, or spare
+//
+// `bootstrap` is where the server stands in the bootstrap configuration, the one every node
+// starts from until its log says otherwise (thesis ch. 4). A spare runs but is no member until a
+// leader adds it. It never changes once the cluster has started: a snapshot taken in the bootstrap
+// configuration stores none and means this one. The configuration in force now is in each
+// node's Status (`raftsim cluster status`).
 #pragma once
 
 #include <optional>
@@ -40,11 +47,14 @@ struct TlsFiles {
   bool enabled() const { return !cert.empty() || !key.empty() || !ca.empty(); }
 };
 
+enum class Bootstrap : uint8_t { kVoter, kLearner, kSpare };
+
 struct ClusterMember {
   raft::NodeId id;
   std::string name;
   std::string address;
   std::string control;  // empty: served on `address`
+  Bootstrap bootstrap = Bootstrap::kVoter;
 };
 
 inline constexpr uint64_t kDefaultSnapshotEvery = 100'000;
@@ -68,6 +78,13 @@ struct ClusterFile {
     std::vector<uint32_t> out;
     for (const ClusterMember& m : nodes)
       out.push_back(m.id.value);
+    return out;
+  }
+  // The bootstrap configuration's voters and learners, sorted.
+  std::vector<raft::NodeId> bootstrap(Bootstrap as) const {
+    std::vector<raft::NodeId> out;
+    for (const ClusterMember& m : nodes)
+      if (m.bootstrap == as) out.push_back(m.id);
     return out;
   }
   // Where the control service of `member` listens.

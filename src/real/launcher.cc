@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "raftsim.grpc.pb.h"
 #include "real/link_cuts.h"
@@ -240,12 +241,16 @@ LaunchResult Launcher::start(const ClusterMember& m) {
   return result;
 }
 
-LaunchResult Launcher::up(int nodes, ClusterFile shape) {
+LaunchResult Launcher::up(int nodes, ClusterFile shape, int voters) {
   if (nodes < 1 || nodes > 99) return LaunchResult::refused("-n must be in 1..99");
+  if (voters < 0 || voters > nodes) {
+    return LaunchResult::refused(fmt::format("--voters must be in 1..{} (the nodes)", nodes));
+  }
   shape.nodes.clear();
   for (int i = 0; i < nodes; ++i) {
-    shape.nodes.push_back(
-        {raft::NodeId{static_cast<uint32_t>(i + 1)}, fmt::format("n{}", i + 1), "", ""});
+    shape.nodes.push_back({raft::NodeId{static_cast<uint32_t>(i + 1)}, fmt::format("n{}", i + 1),
+                           "", "",
+                           voters == 0 || i < voters ? Bootstrap::kVoter : Bootstrap::kSpare});
   }
   return up(shape, /*wait_for_leader=*/true);
 }
@@ -300,7 +305,8 @@ LaunchResult Launcher::up_once(const ClusterFile& shape, bool wait_for_leader) {
     cluster_.nodes.push_back(
         {raft::NodeId{static_cast<uint32_t>(i + 1)}, shape.nodes[i].name,
          fmt::format("127.0.0.1:{}", (*ports)[i]),
-         tls ? fmt::format("127.0.0.1:{}", (*ports)[nodes + i]) : std::string()});
+         tls ? fmt::format("127.0.0.1:{}", (*ports)[nodes + i]) : std::string(),
+         shape.nodes[i].bootstrap});
   }
   fs::create_directories(dir_);
   fs::remove_all(dir_ + "/data");
@@ -553,23 +559,43 @@ std::vector<NodeStatus> Launcher::status(std::chrono::milliseconds timeout) {
 }
 
 std::string Launcher::format_status(const std::vector<NodeStatus>& status) {
-  std::string out = fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", "NAME",
-                                "ID", "PID", "ROLE", "TERM", "COMMIT", "LAST", "LEADER", "ADDRESS");
+  // Membership as the leader of the highest term sees it; with no leader, as the node that
+  // knows the latest configuration does.
+  const v1::StatusReply* view = nullptr;
+  auto rank = [](const v1::StatusReply& r) {
+    return std::make_tuple(r.role() == "leader", r.role() == "leader" ? r.term() : 0,
+                           r.configuration_index());
+  };
+  for (const NodeStatus& s : status)
+    if (s.reply && (!view || rank(*s.reply) > rank(*view))) view = &*s.reply;
+  auto member = [&](const NodeStatus& s) -> std::string {
+    if (!view) return "?";
+    auto in = [&](const auto& ids) {
+      return std::find(ids.begin(), ids.end(), s.member.id.value) != ids.end();
+    };
+    if (in(view->voters())) return "voter";
+    if (in(view->outgoing_voters())) return "outgoing";
+    if (in(view->learners())) return "learner";
+    return "-";
+  };
+  constexpr const char* kRow = "{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7} {:<8}  {}\n";
+  std::string out = fmt::format(kRow, "NAME", "ID", "PID", "ROLE", "TERM", "COMMIT", "LAST",
+                                "LEADER", "MEMBER", "ADDRESS");
   for (const NodeStatus& s : status) {
     const std::string pid = s.pid ? std::to_string(s.pid) : "-";
     if (!s.reply) {
       const char* state = s.pid == 0 ? "down" : s.paused ? "paused" : "no answer";
-      out += fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", s.member.name,
-                         s.member.id.value, pid, state, "-", "-", "-", "-", s.member.address);
+      out += fmt::format(kRow, s.member.name, s.member.id.value, pid, state, "-", "-", "-", "-",
+                         member(s), s.member.address);
       continue;
     }
     const v1::StatusReply& r = *s.reply;
     std::string role = r.role();
     // Some links cut or clogged.
     if (r.blocked_to_size() + r.blocked_from_size() + r.clogged_to_size() > 0) role += "*";
-    out += fmt::format("{:<6} {:>3} {:>8} {:<14} {:>6} {:>8} {:>8} {:>7}  {}\n", s.member.name,
-                       r.id(), pid, role, r.term(), r.commit(), r.last_log_index(),
-                       r.leader() ? std::to_string(r.leader()) : "-", s.member.address);
+    out += fmt::format(kRow, s.member.name, r.id(), pid, role, r.term(), r.commit(),
+                       r.last_log_index(), r.leader() ? std::to_string(r.leader()) : "-", member(s),
+                       s.member.address);
   }
   return out;
 }

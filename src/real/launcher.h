@@ -41,8 +41,9 @@ class Launcher {
   // `binary`: the raftsim executable that runs `raftsim node` (default: this process's own).
   explicit Launcher(std::string dir, std::string binary = "");
 
-  // `nodes` nodes named n1, n2, ..., with the settings (timers, options, compaction) of `shape`.
-  LaunchResult up(int nodes, ClusterFile shape = {});
+  // `nodes` nodes named n1, n2, ..., with the settings (timers, options, compaction) of `shape`;
+  // the first `voters` (0: all) are the voters, the rest spares that a leader may add later.
+  LaunchResult up(int nodes, ClusterFile shape = {}, int voters = 0);
   // A cluster shaped like `shape`: its node names (ids 1, 2, ... in order; addresses are chosen
   // here) and its settings (timers, options, start time). Without `wait_for_leader`, returns as
   // soon as every node answers.

@@ -16,6 +16,7 @@
 #include "node/node.h"
 #include "raftsim.grpc.pb.h"
 #include "real/file_storage.h"
+#include "real/membership_service.h"
 #include "real/peer_transport.h"
 #include "real/stage_log.h"
 #include "real/wire.h"
@@ -29,18 +30,6 @@ using Clock = std::chrono::steady_clock;
 // A client request the core has not answered within this long is answered RETRY: it may or may
 // not happen, and the client retries it with the same seq (the session applies it at most once).
 constexpr auto kClientRequestTimeout = std::chrono::seconds(3);
-
-v1::ReplyStatus to_proto(node::ClientReply::Status status) {
-  switch (status) {
-    case node::ClientReply::Status::kOk:
-      return v1::OK;
-    case node::ClientReply::Status::kNotLeader:
-      return v1::NOT_LEADER;
-    case node::ClientReply::Status::kRetry:
-      return v1::RETRY;
-  }
-  return v1::REPLY_STATUS_UNSPECIFIED;
-}
 
 class NodeProcess;
 
@@ -122,6 +111,13 @@ class NodeProcess final : public node::NodeObserver {
     log("campaigning on request");
     node_->campaign();
   }
+  void ask_for_change(const raft::ConfChange& change, v1::ChangeReply& reply) {
+    const raft::ChangeResult result = node_->change(change);
+    to_proto(result, node_->core().leader(), options_.cluster, reply);
+    log("asked to {}: {}", change.describe(),
+        result.accepted() ? fmt::format("appended as entry {}", result.index.value)
+                          : std::string(raft::to_string(result.refusal)));
+  }
   template <class... Args>
   void log(fmt::format_string<Args...> format, Args&&... args) const;
 
@@ -168,6 +164,11 @@ class NodeProcess final : public node::NodeObserver {
   PeerService peer_service_{*this};
   KvService kv_service_{*this};
   ControlService control_service_{*this};
+  MembershipService membership_service_{
+      strand_, options_.cluster, [this](const grpc::CallbackServerContext& c) { return admits(c); },
+      [this](const raft::ConfChange& change, v1::ChangeReply& reply) {
+        ask_for_change(change, reply);
+      }};
 
   friend class KvService;
 };
@@ -468,6 +469,7 @@ void NodeProcess::status(v1::StatusReply& reply) const {
   reply.set_dropped_messages(transport_.dropped());
   reply.set_refused_callers(callers_.refused());
   reply.set_pid(static_cast<uint32_t>(::getpid()));
+  add_configuration(core, reply);
 }
 
 void NodeProcess::on_soft_state(const raft::SoftState& soft, raft::Term term) {
@@ -508,6 +510,7 @@ std::unique_ptr<grpc::Server> NodeProcess::start_server(const std::string& addre
   if (with_peer_and_kv) {
     builder.RegisterService(&peer_service_);
     builder.RegisterService(&kv_service_);
+    builder.RegisterService(&membership_service_);
   }
   if (with_control) builder.RegisterService(&control_service_);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -521,8 +524,10 @@ std::unique_ptr<grpc::Server> NodeProcess::start_server(const std::string& addre
 int NodeProcess::run() {
   raft::Config config;
   config.id = options_.self;
+  config.voters = options_.cluster.bootstrap(Bootstrap::kVoter);
+  config.learners = options_.cluster.bootstrap(Bootstrap::kLearner);
   for (const ClusterMember& m : options_.cluster.nodes)
-    config.voters.push_back(m.id);
+    config.servers.push_back(m.id);  // sorted, as the file is
   config.election_timeout_ticks = options_.cluster.election_timeout_ticks;
   config.heartbeat_ticks = options_.cluster.heartbeat_ticks;
   config.seed = static_cast<uint64_t>(Clock::now().time_since_epoch().count()) ^

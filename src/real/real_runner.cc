@@ -154,9 +154,19 @@ ClusterFile real_cluster_shape(const scenario::Scenario& s) {
   shape.pre_vote = s.world.options.pre_vote;
   shape.check_quorum = s.world.options.check_quorum;
   shape.snapshot_every = s.world.snapshot_every;  // as in the simulated world: 0 never compacts
+  auto named = [](const std::vector<uint32_t>& ids, uint32_t id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
   for (size_t i = 0; i < s.world.node_names.size(); ++i) {
-    shape.nodes.push_back(
-        {raft::NodeId{static_cast<uint32_t>(i + 1)}, s.world.node_names[i], "", ""});
+    const auto id = static_cast<uint32_t>(i + 1);
+    // The scenario's bootstrap configuration (cluster.voters, cluster.learners).
+    Bootstrap as = Bootstrap::kVoter;
+    if (named(s.world.learners, id)) {
+      as = Bootstrap::kLearner;
+    } else if (!s.world.voters.empty() && !named(s.world.voters, id)) {
+      as = Bootstrap::kSpare;
+    }
+    shape.nodes.push_back({raft::NodeId{id}, s.world.node_names[i], "", "", as});
   }
   return shape;
 }

@@ -55,6 +55,31 @@ std::optional<raft::MessageType> from_proto(int type) {
   }
 }
 
+v1::EntryType to_proto(raft::EntryType type) {
+  switch (type) {
+    case raft::EntryType::kCommand:
+      return v1::COMMAND;
+    case raft::EntryType::kNoOp:
+      return v1::NO_OP;
+    case raft::EntryType::kConfiguration:
+      return v1::CONFIGURATION;
+  }
+  return v1::ENTRY_TYPE_UNSPECIFIED;
+}
+
+std::optional<raft::EntryType> entry_type_from_proto(int type) {
+  switch (type) {
+    case v1::COMMAND:
+      return raft::EntryType::kCommand;
+    case v1::NO_OP:
+      return raft::EntryType::kNoOp;
+    case v1::CONFIGURATION:
+      return raft::EntryType::kConfiguration;
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 void to_proto(const raft::Message& in, v1::RaftMessage& out) {
@@ -72,7 +97,7 @@ void to_proto(const raft::Message& in, v1::RaftMessage& out) {
     v1::Entry* entry = out.add_entries();
     entry->set_term(e.term.value);
     entry->set_index(e.index.value);
-    entry->set_type(e.type == raft::EntryType::kNoOp ? v1::NO_OP : v1::COMMAND);
+    entry->set_type(to_proto(e.type));
     entry->set_command(e.command);
   }
   out.set_leader_commit(in.leader_commit.value);
@@ -86,6 +111,9 @@ void to_proto(const raft::Message& in, v1::RaftMessage& out) {
     out.set_snapshot_index(in.snapshot->index.value);
     out.set_snapshot_term(in.snapshot->term.value);
     out.set_snapshot_data(in.snapshot->data);
+    if (!in.snapshot->configuration.empty()) {
+      out.set_snapshot_configuration(in.snapshot->configuration.encode());
+    }
   }
 }
 
@@ -102,8 +130,8 @@ std::variant<raft::Message, std::string> from_proto(const v1::RaftMessage& in,
     return fmt::format("a {} carries entries", raft::to_string(*type));
   }
   const bool install = *type == raft::MessageType::kInstallSnapshot;
-  if (!install &&
-      (in.snapshot_index() != 0 || in.snapshot_term() != 0 || !in.snapshot_data().empty())) {
+  if (!install && (in.snapshot_index() != 0 || in.snapshot_term() != 0 ||
+                   !in.snapshot_data().empty() || !in.snapshot_configuration().empty())) {
     return fmt::format("a {} carries a snapshot", raft::to_string(*type));
   }
   raft::Message m;
@@ -111,8 +139,14 @@ std::variant<raft::Message, std::string> from_proto(const v1::RaftMessage& in,
     if (in.snapshot_index() == 0 || in.snapshot_term() == 0) {
       return std::string("an InstallSnapshot without a snapshot index or term");
     }
-    m.snapshot = std::make_shared<const raft::Snapshot>(raft::Snapshot{
-        raft::Index{in.snapshot_index()}, raft::Term{in.snapshot_term()}, in.snapshot_data()});
+    raft::Snapshot snapshot{raft::Index{in.snapshot_index()}, raft::Term{in.snapshot_term()},
+                            in.snapshot_data()};
+    if (!in.snapshot_configuration().empty()) {
+      auto configuration = raft::Configuration::decode(in.snapshot_configuration());
+      if (!configuration) return std::string("an InstallSnapshot with a malformed configuration");
+      snapshot.configuration = std::move(*configuration);
+    }
+    m.snapshot = std::make_shared<const raft::Snapshot>(std::move(snapshot));
   }
   m.type = *type;
   m.from = raft::NodeId{in.from()};
@@ -133,9 +167,15 @@ std::variant<raft::Message, std::string> from_proto(const v1::RaftMessage& in,
   m.entries.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const v1::Entry& e = in.entries(static_cast<int>(i));
-    if (e.type() != v1::COMMAND && e.type() != v1::NO_OP) {
+    const std::optional<raft::EntryType> entry_type = entry_type_from_proto(e.type());
+    if (!entry_type) {
       return fmt::format("entry {} of {} has unknown type {}", i + 1, n,
                          static_cast<int>(e.type()));
+    }
+    // The core acts on a configuration the moment it is in the log: never on one it cannot read.
+    if (*entry_type == raft::EntryType::kConfiguration &&
+        !raft::Configuration::decode(e.command())) {
+      return fmt::format("entry {} of {} is a malformed configuration", i + 1, n);
     }
     if (e.command().size() > limits.max_command_bytes) {
       return fmt::format("entry {} of {} carries {} bytes, more than the limit of {}", i + 1, n,
@@ -150,9 +190,7 @@ std::variant<raft::Message, std::string> from_proto(const v1::RaftMessage& in,
       return fmt::format("entry {} of {} has term {} (message term {})", i + 1, n, e.term(),
                          in.term());
     }
-    m.entries.push_back({raft::Term{e.term()}, raft::Index{e.index()},
-                         e.type() == v1::NO_OP ? raft::EntryType::kNoOp : raft::EntryType::kCommand,
-                         e.command()});
+    m.entries.push_back({raft::Term{e.term()}, raft::Index{e.index()}, *entry_type, e.command()});
   }
   return m;
 }
@@ -211,6 +249,18 @@ std::variant<node::KvCommand, std::string> command_from_request(node::KvOp op,
   }
   return node::KvCommand{request.client_id(), request.seq(),   op,
                          request.key(),       request.value(), request.expected()};
+}
+
+v1::ReplyStatus to_proto(node::ClientReply::Status status) {
+  switch (status) {
+    case node::ClientReply::Status::kOk:
+      return v1::OK;
+    case node::ClientReply::Status::kNotLeader:
+      return v1::NOT_LEADER;
+    case node::ClientReply::Status::kRetry:
+      return v1::RETRY;
+  }
+  return v1::REPLY_STATUS_UNSPECIFIED;
 }
 
 namespace {

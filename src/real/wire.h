@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "node/kv.h"
+#include "node/node.h"
 #include "raft/message.h"
 #include "raftsim.pb.h"
 #include "sim/link.h"
@@ -46,6 +47,8 @@ DecodedBatch decode_batch(const v1::RaftBatch& batch, const std::string& cluster
 std::variant<node::KvCommand, std::string> command_from_request(node::KvOp op,
                                                                 const v1::KvRequest& request,
                                                                 const WireLimits& limits = {});
+
+v1::ReplyStatus to_proto(node::ClientReply::Status status);
 
 // A link model as the control service receives it, or why it is refused: rates must lie in
 // [0, 1] and every time within a minute.

@@ -178,27 +178,7 @@ std::string describe_plain(const Fault& f, const Scenario& s) {
   return std::string(to_string(f.kind));
 }
 
-namespace {
-
-sim::MessageFilter filter_of(const Fault& f, uint64_t id) {
-  static constexpr sim::MessageFilter::Action kActions[] = {
-      sim::MessageFilter::Action::kDrop, sim::MessageFilter::Action::kDelay,
-      sim::MessageFilter::Action::kDuplicate, sim::MessageFilter::Action::kHold};
-  return {.action =
-              kActions[static_cast<size_t>(f.kind) - static_cast<size_t>(FaultKind::kDropMessages)],
-          .kinds = f.messages,
-          .from = f.from,
-          .to = f.to,
-          .count = f.count,
-          .delay = f.delay,
-          .id = id};
-}
-
-// A membership fault becomes a change asked of the leader, retried for up to this many election
-// timeouts while the leader cannot make it yet (a fresh leader, a change still uncommitted).
-constexpr int kChangeRetryTimeouts = 20;
-
-void change_membership(sim::World& world, const Fault& f) {
+raft::ConfChange change_of(const Fault& f, const raft::Configuration& leader_configuration) {
   using Kind = raft::ConfChange::Kind;
   raft::ConfChange change{.node = raft::NodeId{f.nodes[0]}};
   switch (f.kind) {
@@ -220,11 +200,36 @@ void change_membership(sim::World& world, const Fault& f) {
       for (uint32_t id : f.nodes)
         change.voters.push_back(raft::NodeId{id});
       break;
-    default:  // kReconfigure: decided by the configuration the leader acts on now
-      change.kind =
-          world.leader_configuration().is_voter(change.node) ? Kind::kRemove : Kind::kAddVoter;
+    default:  // kReconfigure
+      change.kind = leader_configuration.is_voter(change.node) ? Kind::kRemove : Kind::kAddVoter;
       break;
   }
+  return change;
+}
+
+namespace {
+
+sim::MessageFilter filter_of(const Fault& f, uint64_t id) {
+  static constexpr sim::MessageFilter::Action kActions[] = {
+      sim::MessageFilter::Action::kDrop, sim::MessageFilter::Action::kDelay,
+      sim::MessageFilter::Action::kDuplicate, sim::MessageFilter::Action::kHold};
+  return {.action =
+              kActions[static_cast<size_t>(f.kind) - static_cast<size_t>(FaultKind::kDropMessages)],
+          .kinds = f.messages,
+          .from = f.from,
+          .to = f.to,
+          .count = f.count,
+          .delay = f.delay,
+          .id = id};
+}
+
+// A membership fault becomes a change asked of the leader, retried for up to this many election
+// timeouts while the leader cannot make it yet (a fresh leader, a change still uncommitted).
+constexpr int kChangeRetryTimeouts = 20;
+
+void change_membership(sim::World& world, const Fault& f) {
+  const raft::ConfChange change = change_of(
+      f, f.kind == FaultKind::kReconfigure ? world.leader_configuration() : raft::Configuration{});
   const sim::Duration timeout = world.config().tick * world.config().election_timeout_ticks;
   world.change_membership(change, world.now() + timeout * kChangeRetryTimeouts);
 }

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "raft/configuration.h"
 #include "scenario/scenario.h"
 
 namespace raftsim::scenario {
@@ -20,6 +21,10 @@ std::string describe_trigger(const Trigger& trigger, const Scenario& scenario);
 
 // Records the fault in the trace, then does it. `fault` names its nodes: not a leader fault.
 void apply_fault(sim::World& world, const Fault& fault, const Scenario& scenario);
+
+// The change a membership fault asks the leader for; `leader_configuration` (the one the leader
+// acts on now) decides what a `reconfigure` does: remove a voter, add anyone else as one.
+raft::ConfChange change_of(const Fault& fault, const raft::Configuration& leader_configuration);
 
 // Of the running nodes that believe they lead, the one in the highest term (a deposed leader cut
 // off from the others may still believe it leads an older one); 0 when none does.

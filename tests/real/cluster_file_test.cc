@@ -98,6 +98,27 @@ TEST_F(ClusterFileTest, MistakesAreNamedWithTheirPlace) {
   EXPECT_EQ(std::get<std::string>(missing), dir_ + "/missing.yaml: cannot read the cluster file");
 }
 
+TEST_F(ClusterFileTest, BootstrapSaysWhoStartsAsAMember) {
+  auto got = read(
+      "cluster_id: c\nnodes:\n  - {id: 1, address: 127.0.0.1:1}\n"
+      "  - {id: 2, address: 127.0.0.1:2, bootstrap: learner}\n"
+      "  - {id: 3, address: 127.0.0.1:3, bootstrap: spare}\n");
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(got)) << std::get<std::string>(got);
+  const ClusterFile& c = std::get<ClusterFile>(got);
+  EXPECT_EQ(c.bootstrap(Bootstrap::kVoter), std::vector<raft::NodeId>{raft::NodeId{1}});
+  EXPECT_EQ(c.bootstrap(Bootstrap::kLearner), std::vector<raft::NodeId>{raft::NodeId{2}});
+  EXPECT_EQ(c.bootstrap(Bootstrap::kSpare), std::vector<raft::NodeId>{raft::NodeId{3}});
+  auto again = read(format_cluster_file(c));
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(again));
+  EXPECT_EQ(std::get<ClusterFile>(again).nodes[2].bootstrap, Bootstrap::kSpare);
+
+  const std::string path = dir_ + "/cluster.yaml";
+  EXPECT_EQ(error("cluster_id: c\nnodes:\n  - {id: 1, address: 127.0.0.1:1, bootstrap: boss}\n"),
+            path + ":3:46: bootstrap must be voter, learner or spare, not 'boss'");
+  EXPECT_EQ(error("cluster_id: c\nnodes:\n  - {id: 1, address: 127.0.0.1:1, bootstrap: spare}\n"),
+            path + ":3:3: no node is a voter (bootstrap: voter, the default)");
+}
+
 // TLS files are named relative to the cluster file and come as a set of three; with TLS every
 // node's control service needs its own (plaintext) port.
 TEST_F(ClusterFileTest, TlsNamesThreeFilesRelativeToItAndNeedsControlPorts) {

@@ -40,6 +40,20 @@ TEST(RealClusterShape, CarriesTheScenariosTimersOptionsAndCompaction) {
   EXPECT_EQ(shape.nodes[2].id, raft::NodeId{3});
 }
 
+// The scenario's bootstrap configuration becomes the cluster file's: a node in neither list is
+// a spare, running but no member until the timeline adds it.
+TEST(RealClusterShape, CarriesTheBootstrapConfiguration) {
+  const ClusterFile shape = real_cluster_shape(
+      parse("duration: 5s\ncluster:\n  nodes: [a, b, c, d]\n  voters: [a, b]\n  learners: [c]\n"));
+  ASSERT_EQ(shape.nodes.size(), 4u);
+  EXPECT_EQ(shape.bootstrap(Bootstrap::kVoter),
+            (std::vector<raft::NodeId>{raft::NodeId{1}, raft::NodeId{2}}));
+  EXPECT_EQ(shape.nodes[2].bootstrap, Bootstrap::kLearner);
+  EXPECT_EQ(shape.nodes[3].bootstrap, Bootstrap::kSpare);
+  const ClusterFile all = real_cluster_shape(parse("duration: 5s\ncluster:\n  nodes: [a, b]\n"));
+  EXPECT_EQ(all.bootstrap(Bootstrap::kVoter).size(), 2u);
+}
+
 // A scenario that does not compact runs on nodes that do not either, as in the simulator;
 // the node process's own default (kDefaultSnapshotEvery) is for clusters started by hand.
 TEST(RealClusterShape, AScenarioWithoutCompactionNeverCompacts) {
@@ -69,9 +83,13 @@ TEST(RealModeRefusals, NameEachFaultRealProcessesCannotTake) {
       "duration: 10s\n"
       "cluster: {nodes: [a, b, c]}\n"
       "nemesis: {faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe,\n"
-      "                   crash_leader, isolate_leader], quiet: 2s}\n"
+      "                   crash_leader, isolate_leader, reconfigure], quiet: 2s}\n"
       "timeline:\n"
       "  - {at: 1s, cut: [a, b]}\n"
+      "  - {at: 1100ms, remove: c}\n"
+      "  - {at: 1200ms, add_learner: c}\n"
+      "  - {at: 1300ms, promote: c}\n"
+      "  - {at: 1400ms, change_voters: [a, b]}\n"
       "  - {at: 2s, clog: [a, b]}\n"
       "  - {at: 2500ms, unclog: [[a, b]]}\n"
       "  - {at: 3s, isolate_leader: 1s}\n");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "node/node.h"
 #include "real/file_storage.h"
 
 namespace raftsim::real {
@@ -337,6 +338,87 @@ TEST_F(FileStorageTest, ALeadersSnapshotReplacesTheWholeLog) {
   EXPECT_EQ(loaded.state.snapshot, image(5, 3));
   ASSERT_EQ(loaded.state.entries.size(), 1u);
   EXPECT_EQ(loaded.state.entries.front().index, Index{6});
+}
+
+// Membership (thesis ch. 4): a node acts on the configuration its disk holds.
+
+const raft::Configuration kJoint{.voters = {NodeId{1}, NodeId{2}, NodeId{4}},
+                                 .outgoing = {NodeId{1}, NodeId{2}, NodeId{3}},
+                                 .learners = {NodeId{5}}};
+
+TEST_F(FileStorageTest, ConfigurationEntriesAndSnapshotConfigurationsRoundTrip) {
+  raft::Snapshot snapshot = image(2, 1);
+  snapshot.configuration = kJoint;
+  {
+    FileStorage storage(dir_);
+    load_ok(storage);
+    storage.write_snapshot(snapshot, /*replaces_log=*/true);
+    storage.write(std::nullopt, {{Term{1}, Index{3}, raft::EntryType::kConfiguration,
+                                  raft::Configuration{.voters = {NodeId{1}, NodeId{2}}}.encode()}});
+    storage.sync([] {});
+  }
+  const node::Loaded loaded = reload();
+  EXPECT_EQ(loaded.state.snapshot, snapshot);
+  ASSERT_EQ(loaded.state.entries.size(), 1u);
+  EXPECT_EQ(loaded.state.entries[0].type, raft::EntryType::kConfiguration);
+  EXPECT_EQ(raft::Configuration::decode(loaded.state.entries[0].command),
+            (raft::Configuration{.voters = {NodeId{1}, NodeId{2}}}));
+}
+
+class NoPeers final : public node::Transport {
+ public:
+  void send(const raft::Message&) override {}
+};
+
+// A one-voter cluster: node 1 leads alone and commits every change it makes.
+struct SoloNode {
+  explicit SoloNode(const std::string& dir, uint64_t snapshot_every = 0) : storage(dir) {
+    raft::Config config;
+    config.id = NodeId{1};
+    config.voters = {NodeId{1}};
+    config.servers = {NodeId{1}, NodeId{2}, NodeId{3}};
+    node.emplace(config, storage, transport, [](const node::ClientReply&) {});
+    node->set_snapshot_every(snapshot_every);
+    node->start();
+  }
+  bool change(raft::ConfChange::Kind kind, uint32_t id) {
+    return node->change({.kind = kind, .node = NodeId{id}}).accepted();
+  }
+  FileStorage storage;
+  NoPeers transport;
+  std::optional<node::Node> node;
+};
+
+TEST_F(FileStorageTest, ARestartedNodeActsOnTheConfigurationItsLogHolds) {
+  {
+    SoloNode solo(dir_);
+    solo.node->campaign();
+    ASSERT_EQ(solo.node->core().role(), raft::Role::kLeader);
+    ASSERT_TRUE(solo.change(raft::ConfChange::Kind::kAddLearner, 3));
+    // Two voters: this entry cannot commit without node 2, yet the node acts on it.
+    ASSERT_TRUE(solo.change(raft::ConfChange::Kind::kAddVoter, 2));
+  }
+  SoloNode restarted(dir_);
+  const raft::Configuration want{.voters = {NodeId{1}, NodeId{2}}, .learners = {NodeId{3}}};
+  EXPECT_EQ(restarted.node->core().configuration(), want);
+  EXPECT_EQ(restarted.node->core().configuration_index(), Index{3});
+}
+
+TEST_F(FileStorageTest, ARestartedNodeActsOnTheConfigurationItsSnapshotHolds) {
+  {
+    SoloNode solo(dir_, /*snapshot_every=*/1);
+    solo.node->campaign();
+    ASSERT_TRUE(solo.change(raft::ConfChange::Kind::kAddLearner, 3));
+    solo.node->submit({.client_id = 1, .seq = 1, .op = node::KvOp::kPut, .key = "k", .value = "v"});
+    ASSERT_EQ(solo.node->applied_index(), Index{3});
+  }
+  const node::Loaded loaded = reload();
+  ASSERT_GE(loaded.state.snapshot.index, Index{2});
+  EXPECT_EQ(loaded.state.snapshot.configuration.learners, std::vector<NodeId>{NodeId{3}});
+  SoloNode restarted(dir_);
+  EXPECT_EQ(restarted.node->core().configuration(),
+            (raft::Configuration{.voters = {NodeId{1}}, .learners = {NodeId{3}}}));
+  EXPECT_EQ(restarted.node->store().get("k"), "v");
 }
 
 TEST_F(FileStorageTest, ACorruptSnapshotRefusesToStartAndNamesTheFile) {

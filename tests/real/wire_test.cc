@@ -8,6 +8,8 @@
 #include <functional>
 #include <random>
 
+#include "real/membership_service.h"
+
 namespace raftsim::real {
 namespace {
 
@@ -95,6 +97,49 @@ TEST(Wire, EveryMessageTypeRoundTrips) {
   }
 }
 
+raft::Configuration joint_configuration() {
+  return {.voters = {NodeId{1}, NodeId{2}, NodeId{4}},
+          .outgoing = {NodeId{1}, NodeId{2}, NodeId{3}},
+          .learners = {NodeId{5}}};
+}
+
+raft::Message round_trip(const raft::Message& m) {
+  v1::RaftMessage wire;
+  to_proto(m, wire);
+  std::string bytes;
+  EXPECT_TRUE(wire.SerializeToString(&bytes));
+  v1::RaftMessage parsed;
+  EXPECT_TRUE(parsed.ParseFromString(bytes));
+  auto back = from_proto(parsed);
+  if (auto* why = std::get_if<std::string>(&back)) ADD_FAILURE() << *why;
+  return std::holds_alternative<raft::Message>(back) ? std::get<raft::Message>(back)
+                                                     : raft::Message{};
+}
+
+TEST(Wire, ConfigurationEntriesRoundTrip) {
+  raft::Message m = append(1, 2);
+  m.entries[1] = {Term{7}, Index{6}, raft::EntryType::kConfiguration,
+                  joint_configuration().encode()};
+  EXPECT_EQ(round_trip(m).entries, m.entries);
+}
+
+TEST(Wire, SnapshotsCarryTheirConfiguration) {
+  raft::Message m;
+  m.type = raft::MessageType::kInstallSnapshot;
+  m.from = NodeId{1};
+  m.to = NodeId{2};
+  m.term = Term{3};
+  raft::Snapshot snapshot{Index{40}, Term{3}, "image"};
+  m.snapshot = std::make_shared<const raft::Snapshot>(snapshot);
+  // Empty: the bootstrap configuration, sent and read back as empty.
+  ASSERT_TRUE(round_trip(m).snapshot);
+  EXPECT_EQ(*round_trip(m).snapshot, snapshot);
+  snapshot.configuration = joint_configuration();
+  m.snapshot = std::make_shared<const raft::Snapshot>(snapshot);
+  ASSERT_TRUE(round_trip(m).snapshot);
+  EXPECT_EQ(*round_trip(m).snapshot, snapshot);
+}
+
 std::string refusal(const v1::RaftMessage& wire) {
   auto decoded = from_proto(wire);
   return std::holds_alternative<std::string>(decoded) ? std::get<std::string>(decoded) : "";
@@ -130,6 +175,81 @@ TEST(Wire, RefusesImpossibleEntries) {
   to_proto(append(1, 2), wire);
   wire.set_prev_log_index(UINT64_MAX);
   EXPECT_FALSE(refusal(wire).empty());
+}
+
+TEST(Wire, RefusesMalformedConfigurations) {
+  v1::RaftMessage wire;
+  to_proto(append(1, 2), wire);
+  wire.mutable_entries(1)->set_type(v1::CONFIGURATION);
+  wire.mutable_entries(1)->set_command("voters=2,1 outgoing= learners=");
+  EXPECT_EQ(refusal(wire), "entry 2 of 2 is a malformed configuration");
+
+  raft::Message m;
+  m.type = raft::MessageType::kInstallSnapshot;
+  m.from = NodeId{1};
+  m.to = NodeId{2};
+  m.term = Term{3};
+  m.snapshot = std::make_shared<const raft::Snapshot>(raft::Snapshot{Index{4}, Term{3}, "x"});
+  to_proto(m, wire);
+  wire.set_snapshot_configuration("voters= outgoing= learners=3");
+  EXPECT_EQ(refusal(wire), "an InstallSnapshot with a malformed configuration");
+
+  m.type = raft::MessageType::kVoteRequest;
+  m.snapshot = nullptr;
+  to_proto(m, wire);
+  wire.set_snapshot_configuration(joint_configuration().encode());
+  EXPECT_EQ(refusal(wire), "a VoteRequest carries a snapshot");
+}
+
+TEST(Wire, MembershipChangesRoundTripAndNonsenseIsRefused) {
+  using Kind = raft::ConfChange::Kind;
+  for (const raft::ConfChange& change :
+       {raft::ConfChange{.kind = Kind::kAddLearner, .node = NodeId{4}},
+        raft::ConfChange{.kind = Kind::kPromote, .node = NodeId{4}},
+        raft::ConfChange{.kind = Kind::kAddVoter, .node = NodeId{5}},
+        raft::ConfChange{.kind = Kind::kRemove, .node = NodeId{1}},
+        raft::ConfChange{.kind = Kind::kReplace, .voters = {NodeId{1}, NodeId{2}, NodeId{4}}}}) {
+    v1::ChangeRequest request;
+    to_proto(change, request);
+    auto back = change_from_request(request);
+    ASSERT_TRUE(std::holds_alternative<raft::ConfChange>(back)) << change.describe();
+    const raft::ConfChange& got = std::get<raft::ConfChange>(back);
+    EXPECT_EQ(got.kind, change.kind);
+    EXPECT_EQ(got.node, change.node);
+    EXPECT_EQ(got.voters, change.voters);
+  }
+  auto refused = [](const v1::ChangeRequest& request) {
+    auto decoded = change_from_request(request);
+    return std::holds_alternative<std::string>(decoded) ? std::get<std::string>(decoded) : "";
+  };
+  v1::ChangeRequest request;
+  EXPECT_EQ(refused(request), "unknown change kind 0");
+  request.set_kind(v1::ChangeRequest::REMOVE);
+  EXPECT_EQ(refused(request), "the change names no node (node 0)");
+  request.set_kind(v1::ChangeRequest::REPLACE);
+  EXPECT_EQ(refused(request), "the voters must be 1..1000 nodes");
+  request.add_voters(2);
+  request.add_voters(2);
+  EXPECT_EQ(refused(request), "the voters must be distinct nodes other than 0");
+}
+
+TEST(Wire, ChangeRepliesSayWhereTheLeaderIsAndWhetherToAskAgain) {
+  ClusterFile cluster;
+  cluster.nodes = {{NodeId{1}, "n1", "127.0.0.1:1", ""}, {NodeId{2}, "n2", "127.0.0.1:2", ""}};
+  v1::ChangeReply reply;
+  to_proto(raft::ChangeResult{}, NodeId{2}, cluster, reply);
+  EXPECT_EQ(reply.status(), v1::ChangeReply::NOT_LEADER);
+  EXPECT_EQ(reply.leader_address(), "127.0.0.1:2");
+  to_proto(raft::ChangeResult{raft::ChangeRefusal::kChangePending}, NodeId{1}, cluster, reply);
+  EXPECT_EQ(reply.status(), v1::ChangeReply::REFUSED);
+  EXPECT_TRUE(reply.retry());
+  to_proto(raft::ChangeResult{raft::ChangeRefusal::kNoEffect}, NodeId{1}, cluster, reply);
+  EXPECT_EQ(reply.refusal(), "changes nothing");
+  EXPECT_FALSE(reply.retry());
+  to_proto(raft::ChangeResult{raft::ChangeRefusal::kNone, Index{9}, Term{2}}, NodeId{1}, cluster,
+           reply);
+  EXPECT_EQ(reply.status(), v1::ChangeReply::APPENDED);
+  EXPECT_EQ(reply.index(), 9u);
 }
 
 TEST(Wire, RefusesAbsurdSizes) {
