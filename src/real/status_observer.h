@@ -44,6 +44,8 @@ class StatusObserver {
   struct Happened {
     bool happened = false;
     std::string note;
+    // The highest commit index any node reported in a poll answered before the window opened.
+    uint64_t committed_before = 0;
   };
 
   const scenario::Scenario& scenario_;
