@@ -1,18 +1,23 @@
 // Durability: every write acknowledged to a client is in the committed log at the end of the run,
 // or — where the run ends with the cluster unable to commit it everywhere (no leader, a stuck
-// cluster) — still on a majority of the nodes' disks. Such a write is not lost: every later
-// leader holds it (§5.4.1), and whether the cluster makes progress again is for liveness to judge.
+// cluster) — still on the disks of a majority of the voters of the configuration in force (of
+// each half when it is joint). Such a write is not lost: every later leader holds it (§5.4.1),
+// and whether the cluster makes progress again is for liveness to judge. Servers outside that
+// configuration (spares never added, servers removed) neither help nor hurt: no election needs
+// their votes.
 //
 // The inputs are plain values so the caller can fill them from whatever it decodes commands into
 // (src/node's KvCommand, a Jepsen history, ...) without this library depending on it.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "check/raft_invariants.h"
+#include "raft/configuration.h"
 #include "raft/types.h"
 
 namespace raftsim::check {
@@ -51,7 +56,10 @@ struct DurableLogs {
   // The last index of the committed log the caller read `committed` from. An acknowledged entry
   // at or below it that the committed log lacks was replaced: lost, whatever the disks hold.
   raft::Index committed_through;
-  std::vector<DurableLog> nodes;  // every voter, up or down
+  std::vector<DurableLog> nodes;  // every server, up or down: nodes[i] is server i + 1
+  // The configuration in force (the latest in the log of the node that committed the most):
+  // only its voters' disks count, a majority of each half. Unset: every server is a voter.
+  std::optional<raft::Configuration> configuration;
 };
 
 // The acknowledged writes missing from `committed`, in the order of `acked`, as violations of
@@ -71,15 +79,18 @@ std::vector<PropertyViolation> check_durability(std::span<const AckedWrite> acke
 // `acked` of the writes missing from `committed` (ascending), and the report of one of them.
 //
 // With `disks`, a missing write acknowledged past `committed_through` (or as an unknown entry) is
-// lost only when fewer than a majority of `disks->nodes` hold it; its report then says how many
-// do. Without, every missing write is lost.
+// lost only when the voters holding it are not a majority (of each half) of `disks->configuration`
+// (of all of `disks->nodes` when unset); its report then says how many do. Without, every missing
+// write is lost.
 std::vector<size_t> lost_writes(std::span<const AckedWrite> acked,
                                 std::span<const CommittedCommand> committed,
                                 const DurableLogs* disks = nullptr);
 PropertyViolation durability_violation(const AckedWrite& lost, SimTime end, uint64_t seed,
                                        std::span<const std::string> names = {},
                                        const DurableLogs* disks = nullptr);
-// How many of `disks` hold `write` durably.
+// How many of `disks` hold `write` durably, members of the configuration or not.
 size_t nodes_holding(const AckedWrite& write, const DurableLogs& disks);
+// Whether the voters whose disks hold `write` are a quorum of the configuration in force.
+bool held_by_quorum(const AckedWrite& write, const DurableLogs& disks);
 
 }  // namespace raftsim::check

@@ -216,6 +216,7 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
 
 void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   NodeState& state = node_state(core.id());
+  record_vote(core);
   check_term_and_vote(now, state, core);
   check_commit(now, state, core);
   check_leadership(now, state, core);
@@ -353,6 +354,8 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
                     name(leader->second) + " already led"));
   }
 
+  check_quorum_of_votes(now, core);
+
   const raft::Log& log = core.log();
   if (const auto* point = committed_before(term)) {
     const Index committed = point->second.index;
@@ -369,6 +372,38 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
     }
   }
   state.leading = LeaderView{term, log.last_index(), term_runs<TermRun>(log)};
+}
+
+void RaftInvariants::record_vote(const raft::Raft& core) {
+  if (core.voted_for().is_none()) return;
+  std::vector<NodeId>& voters = votes_[{core.term(), core.voted_for()}];
+  if (std::find(voters.begin(), voters.end(), core.id()) == voters.end())
+    voters.push_back(core.id());
+}
+
+// A leader is only as safe as its election: §5.4.1's argument needs its voters to overlap every
+// quorum that committed something, so they must be a quorum of the configuration it acts on —
+// that configuration's voters only (learners, spares and removed servers elect nobody), and a
+// majority of each half of a joint one.
+void RaftInvariants::check_quorum_of_votes(SimTime now, const raft::Raft& core) {
+  const raft::Configuration& configuration = core.configuration();
+  const auto found = votes_.find({core.term(), core.id()});
+  const std::vector<NodeId> none;
+  const std::vector<NodeId>& voters = found == votes_.end() ? none : found->second;
+  auto voted = [&](NodeId id) {
+    return std::find(voters.begin(), voters.end(), id) != voters.end();
+  };
+  if (configuration.has_quorum(voted)) return;
+  std::vector<NodeId> sorted = voters;
+  std::sort(sorted.begin(), sorted.end());
+  std::string who;
+  for (NodeId id : sorted)
+    who += (who.empty() ? "" : " ") + name(id);
+  const NodeId id = core.id();
+  report({kElectionSafety, id.value, 1, core.term().value},
+         make(kElectionSafety, now, {id}, core.term(), Index{},
+              name(id) + " became leader of term " + std::to_string(core.term().value) +
+                  " with the votes of {" + who + "}, no majority of " + describe(configuration)));
 }
 
 // ---------------------------------------------------------------------------------------------

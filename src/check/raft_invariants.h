@@ -3,7 +3,9 @@
 // The simulator reports what each node did (log writes, state, applies, restarts) and the checker
 // keeps just enough global state to notice the first moment a property breaks:
 //
-//   election_safety       at most one leader per term, ever
+//   election_safety       at most one leader per term, ever; and every leader won the votes of a
+//                         majority of the voters of the configuration in force (its log's
+//                         latest), of each half when that configuration is joint
 //   log_matching          two logs holding an entry of the same index and term are identical up
 //                         to it
 //   leader_completeness   an entry committed by term T is in the log of every leader of a term > T
@@ -215,8 +217,12 @@ class RaftInvariants {
   std::vector<WriteRecord> records_;
   std::unordered_map<uint64_t, std::vector<WriteRecord>> extra_records_;  // lookups only
 
-  // Election safety: the leader of each term.
+  // Election safety: the leader of each term, and who voted for whom in each term (the nodes
+  // seen with voted_for == candidate at that term; a vote is seen before its response leaves).
   std::map<raft::Term, raft::NodeId> leaders_;
+  std::map<std::pair<raft::Term, raft::NodeId>, std::vector<raft::NodeId>> votes_;
+  void record_vote(const raft::Raft& core);
+  void check_quorum_of_votes(SimTime now, const raft::Raft& core);
 
   // Leader completeness: committed_terms_[i - 1] is the term of the committed entry at index i.
   std::vector<raft::Term> committed_terms_;

@@ -60,6 +60,8 @@ FaultKind nemesis_kind(const Fault& f) {
       return FaultKind::kTriggeredPause;
     case FaultKind::kIsolate:
       return FaultKind::kTriggeredIsolate;
+    case FaultKind::kReconfigure:
+      return FaultKind::kTriggeredReconfigure;
     default:
       return FaultKind::kTriggeredDelay;
   }

@@ -253,7 +253,17 @@ std::string describe(const Nemesis& n, const sim::WorldConfig& w, uint64_t seed)
 std::vector<FaultKind> swarm_kinds(const Scenario& base) {
   if (!base.swarm.faults.empty()) return base.swarm.faults;
   if (base.nemesis.enabled()) return base.nemesis.faults;
-  return {std::begin(kDefaultKinds), std::end(kDefaultKinds)};
+  std::vector<FaultKind> kinds(std::begin(kDefaultKinds), std::end(kDefaultKinds));
+  // A cluster with servers outside its starting configuration (spares, learners) is there to
+  // change membership: the draws change it too, at times and on events.
+  const bool spares =
+      !base.world.voters.empty() &&
+      base.world.voters.size() + base.world.learners.size() < base.world.node_names.size();
+  if (spares || !base.world.learners.empty()) {
+    kinds.push_back(FaultKind::kReconfigure);
+    kinds.push_back(FaultKind::kTriggeredReconfigure);
+  }
+  return kinds;
 }
 
 Schedule swarm_schedule(const Scenario& base, uint64_t seed) {

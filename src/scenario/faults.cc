@@ -366,6 +366,7 @@ void undo_later(sim::World& world, const Fault& f, uint64_t id, const Scenario& 
   Fault undo{.at = world.now() + f.undo_after, .kind = FaultKind::kHeal, .nodes = f.nodes};
   if (f.kind == FaultKind::kCrash) undo.kind = FaultKind::kRestart;
   if (f.kind == FaultKind::kPause) undo.kind = FaultKind::kResume;
+  if (f.kind == FaultKind::kReconfigure) undo.kind = FaultKind::kReconfigure;
   world.at(undo.at, [&world, undo, id, &s, message = is_message_fault(f.kind)] {
     if (message) {
       world.remove_message_filter(id);

@@ -58,7 +58,7 @@ void draw_message_fault(raft::Random& rng, const Nemesis& nemesis, uint32_t node
 // (become leader or candidate, grant a vote, ...) is crashed, paused, isolated, or its next 1-5
 // messages are delayed, for `length`.
 void draw_triggered_fault(raft::Random& rng, const Nemesis& nemesis, Duration length, SimTime by,
-                          Fault& f) {
+                          uint32_t node, Fault& f) {
   constexpr uint64_t kEvents = 7;
   Trigger t;
   t.event = static_cast<sim::NodeEventKind>(rng.uniform(kEvents));
@@ -77,6 +77,11 @@ void draw_triggered_fault(raft::Random& rng, const Nemesis& nemesis, Duration le
       break;
     case FaultKind::kTriggeredIsolate:
       f.kind = FaultKind::kIsolate;
+      break;
+    case FaultKind::kTriggeredReconfigure:
+      // Of the drawn node, not the trigger: "when someone becomes leader, add n4".
+      f.kind = FaultKind::kReconfigure;
+      f.nodes = {node};
       break;
     default:
       f.kind = FaultKind::kDelayMessages;
@@ -161,7 +166,8 @@ NemesisFault draw_nemesis_fault(FaultKind kind, SimTime start, Duration length, 
     case FaultKind::kTriggeredPause:
     case FaultKind::kTriggeredIsolate:
     case FaultKind::kTriggeredDelay:
-      draw_triggered_fault(rng, nemesis, length, std::min(stop, end), begin);
+    case FaultKind::kTriggeredReconfigure:
+      draw_triggered_fault(rng, nemesis, length, std::min(stop, end), node, begin);
       break;
     default:
       break;  // the parser admits only the kinds above

@@ -46,7 +46,8 @@ constexpr std::array kFaultNames = {"partition"sv,
                                     "promote"sv,
                                     "add_voter"sv,
                                     "remove"sv,
-                                    "change_voters"sv};
+                                    "change_voters"sv,
+                                    "reconfigure"sv};
 // Everything an entry may hold: its time, the links of a link-model fault, the faults, and the
 // trigger and duration of a fault that fires on an event.
 constexpr auto kEntryKeys = [] {
@@ -378,6 +379,9 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
     ok = single_node(r, value, f);
   } else if (name == "change_voters") {
     ok = node_fault(r, FaultKind::kChangeVoters, value, f);
+  } else if (name == "reconfigure") {
+    f.kind = FaultKind::kReconfigure;
+    ok = single_node(r, value, f);
   } else if (name == "crash_leader" || name == "isolate_leader") {
     ok = leader_fault(r, name, value, f);
   } else if (name.ends_with("_messages")) {
@@ -403,13 +407,13 @@ bool triggered(Reader& r, std::string_view name, const YAML::Node& key, const YA
   Trigger t;
   const bool when_ok = parse_when(r, when, t);
   bool ok = false;
-  if (name == "crash" || name == "pause" || name == "isolate") {
+  if (name == "crash" || name == "pause" || name == "isolate" || name == "reconfigure") {
     ok = triggered_node_fault(r, name, value, f);
   } else if (name.ends_with("_messages")) {
     ok = message_fault(r, name, value, f, true);
   } else {
-    r.error(key, fmt::format("'when' goes with crash, pause, isolate or a message fault "
-                             "(drop_messages, ...), not with '{}'",
+    r.error(key, fmt::format("'when' goes with crash, pause, isolate, reconfigure or a message "
+                             "fault (drop_messages, ...), not with '{}'",
                              name));
     return false;
   }
@@ -425,11 +429,12 @@ bool triggered(Reader& r, std::string_view name, const YAML::Node& key, const YA
 // `for`: how long a message fault, or an event-triggered crash, pause or isolation, lasts.
 bool undo_after(Reader& r, const YAML::Node& value, std::string_view name, Fault& f) {
   if (!value.IsDefined()) return true;
-  const bool node_fault = f.when && (f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause ||
-                                     f.kind == FaultKind::kIsolate);
+  const bool node_fault =
+      f.when && (f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause ||
+                 f.kind == FaultKind::kIsolate || f.kind == FaultKind::kReconfigure);
   if (!is_message_fault(f.kind) && !node_fault) {
     r.error(value, fmt::format("'for' goes with a message fault or an event-triggered crash, "
-                               "pause or isolate, not with '{}'",
+                               "pause, isolate or reconfigure, not with '{}'",
                                name));
     return false;
   }

@@ -104,8 +104,12 @@ std::vector<check::CommittedCommand> committed_commands(const sim::World& world,
 // What every node's disk holds at the end of the run, for the writes the committed log lacks.
 check::DurableLogs durable_logs(const sim::World& world) {
   check::DurableLogs disks;
-  if (const node::Node* best = furthest_committed(world))
+  // Only the voters of the configuration in force elect the next leaders; the node that committed
+  // the most acts on the latest one its log holds.
+  if (const node::Node* best = furthest_committed(world)) {
     disks.committed_through = best->core().commit_index();
+    if (!best->core().configuration().empty()) disks.configuration = best->core().configuration();
+  }
   for (uint32_t id = 1; id <= world.node_count(); ++id) {
     const raft::Restored stored = world.disk(id).durable_state();
     check::DurableLog& log = disks.nodes.emplace_back();

@@ -145,6 +145,8 @@ std::string_view to_string(FaultKind kind) {
       return "change_voters";
     case FaultKind::kReconfigure:
       return "reconfigure";
+    case FaultKind::kTriggeredReconfigure:
+      return "triggered_reconfigure";
   }
   return "unknown";
 }

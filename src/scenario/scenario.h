@@ -69,6 +69,9 @@ enum class FaultKind : uint8_t {
   kRemove,        // nodes (one): leaves the configuration
   kChangeVoters,  // nodes: the voters become exactly these (several at once: joint consensus)
   kReconfigure,   // nodes (one), nemesis: removed if a voter, else added as one (its undo: again)
+  // Only in a nemesis's list: a reconfigure of a random node, fired by a random event (a new
+  // leader's first moments, a node holding uncommitted entries, ...) instead of at a time.
+  kTriggeredReconfigure,
 };
 
 // In an event-triggered fault, the node the event happened on (`crash: trigger`).

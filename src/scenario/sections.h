@@ -37,18 +37,29 @@ inline constexpr std::array kNemesisFaults = {"partition"sv,
                                               "triggered_pause"sv,
                                               "triggered_isolate"sv,
                                               "triggered_delay"sv,
-                                              "reconfigure"sv};
-inline constexpr std::array kNemesisKinds = {
-    FaultKind::kPartition,      FaultKind::kCrash,
-    FaultKind::kPause,          FaultKind::kDelay,
-    FaultKind::kLoss,           FaultKind::kDuplicate,
-    FaultKind::kClog,           FaultKind::kWipe,
-    FaultKind::kClockSkew,      FaultKind::kCrashLeader,
-    FaultKind::kIsolateLeader,  FaultKind::kDropMessages,
-    FaultKind::kDelayMessages,  FaultKind::kDuplicateMessages,
-    FaultKind::kHoldMessages,   FaultKind::kTriggeredCrash,
-    FaultKind::kTriggeredPause, FaultKind::kTriggeredIsolate,
-    FaultKind::kTriggeredDelay, FaultKind::kReconfigure};
+                                              "reconfigure"sv,
+                                              "triggered_reconfigure"sv};
+inline constexpr std::array kNemesisKinds = {FaultKind::kPartition,
+                                             FaultKind::kCrash,
+                                             FaultKind::kPause,
+                                             FaultKind::kDelay,
+                                             FaultKind::kLoss,
+                                             FaultKind::kDuplicate,
+                                             FaultKind::kClog,
+                                             FaultKind::kWipe,
+                                             FaultKind::kClockSkew,
+                                             FaultKind::kCrashLeader,
+                                             FaultKind::kIsolateLeader,
+                                             FaultKind::kDropMessages,
+                                             FaultKind::kDelayMessages,
+                                             FaultKind::kDuplicateMessages,
+                                             FaultKind::kHoldMessages,
+                                             FaultKind::kTriggeredCrash,
+                                             FaultKind::kTriggeredPause,
+                                             FaultKind::kTriggeredIsolate,
+                                             FaultKind::kTriggeredDelay,
+                                             FaultKind::kReconfigure,
+                                             FaultKind::kTriggeredReconfigure};
 static_assert(kNemesisFaults.size() == kNemesisKinds.size());
 
 // `swarm:`: ranges for swarm draws (parse_swarm.cc).

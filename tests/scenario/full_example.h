@@ -88,6 +88,7 @@ timeline:
   - {at: 23s, add_voter: e}
   - {at: 23s, remove: a}
   - {at: 23s, change_voters: [b, c, d]}
+  - {at: 23s, reconfigure: d}
 nemesis:
   faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew, crash_leader,
            isolate_leader, drop_messages, delay_messages, duplicate_messages, hold_messages,

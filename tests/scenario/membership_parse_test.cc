@@ -4,6 +4,8 @@
 
 #include <variant>
 
+#include "raft/random.h"
+#include "scenario/nemesis.h"
 #include "scenario/parse.h"
 #include "scenario/write.h"
 
@@ -69,6 +71,52 @@ TEST(ScenarioMembership, MistakesNameTheirPlace) {
   EXPECT_FALSE(
       membership_errors("cluster:\n  nodes: [n1, n2]\ntimeline:\n  - {at: 1s, promote: [n1]}\n")
           .empty());
+}
+
+// A reconfigure in a timeline, at a time or on an event with its undo: what repros of the
+// nemesis's `reconfigure` and `triggered_reconfigure` hold, read back as written.
+TEST(ScenarioMembership, ReconfigureStandsInATimelineAtATimeOrOnAnEvent) {
+  constexpr std::string_view kYaml = R"(
+cluster:
+  nodes: [n1, n2, n3, n4]
+  voters: [n1, n2, n3]
+timeline:
+  - {at: 1s, reconfigure: n4}
+  - {at: 2s, when: {event: becomes_leader}, reconfigure: n4, for: 1s}
+)";
+  auto result = parse_scenario_text(kYaml, "r.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result)) << std::get<ParseError>(result).text();
+  const Scenario& s = std::get<Scenario>(result);
+  ASSERT_EQ(s.timeline.size(), 2u);
+  EXPECT_EQ(s.timeline[0].kind, FaultKind::kReconfigure);
+  EXPECT_EQ(s.timeline[0].nodes, (std::vector<uint32_t>{4}));
+  EXPECT_EQ(s.timeline[1].kind, FaultKind::kReconfigure);
+  ASSERT_TRUE(s.timeline[1].when.has_value());
+  EXPECT_EQ(s.timeline[1].undo_after, Duration{1'000'000});
+  auto again = parse_scenario_text(write_scenario_yaml(s), "r.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
+  EXPECT_TRUE(std::get<Scenario>(again) == s);
+}
+
+// The nemesis's triggered_reconfigure: a reconfigure of the drawn node, armed for an event, undone
+// by itself; never a heal.
+TEST(ScenarioMembership, TriggeredReconfigureIsDrawnAsAReconfigureOnAnEvent) {
+  auto result = parse_scenario_text(
+      "cluster:\n  nodes: [n1, n2, n3, n4, n5]\n  voters: [n1, n2, n3]\nnemesis:\n  faults: "
+      "[triggered_reconfigure]\n",
+      "t.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result)) << std::get<ParseError>(result).text();
+  const Scenario& s = std::get<Scenario>(result);
+  raft::Random rng(5);
+  const NemesisFault f =
+      draw_nemesis_fault(FaultKind::kTriggeredReconfigure, SimTime{Duration{1'000'000}},
+                         Duration{500'000}, SimTime{Duration{9'000'000}}, s.nemesis, s.world, rng);
+  EXPECT_EQ(f.fault.kind, FaultKind::kReconfigure);
+  ASSERT_EQ(f.fault.nodes.size(), 1u);
+  EXPECT_NE(f.fault.nodes[0], kTriggerNode);
+  EXPECT_TRUE(f.fault.when.has_value());
+  EXPECT_EQ(f.fault.undo_after, Duration{500'000});
+  EXPECT_FALSE(f.undo.has_value());
 }
 
 }  // namespace

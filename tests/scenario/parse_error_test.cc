@@ -125,8 +125,8 @@ TEST(ScenarioErrors, EventTriggeredFaults) {
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {event: applies, nth: 0}, crash: n1}\n"),
               ElementsAre(HasSubstr("x.yaml:4:34: expected a whole number from 1")));
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {event: applies}, wipe: n1}\n"),
-              ElementsAre(HasSubstr("x.yaml:4:30: 'when' goes with crash, pause, isolate or a "
-                                    "message fault")));
+              ElementsAre(HasSubstr("x.yaml:4:30: 'when' goes with crash, pause, isolate, "
+                                    "reconfigure or a message fault")));
   EXPECT_THAT(
       errors_after_cluster("timeline:\n  - {when: {event: applies, entries: 3}, crash: n1}\n"),
       ElementsAre(HasSubstr("'entries' goes with event: uncommitted")));

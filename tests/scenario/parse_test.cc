@@ -134,7 +134,8 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
                                              "add_learner",
                                              "add_voter",
                                              "remove",
-                                             "change_voters"}));
+                                             "change_voters",
+                                             "reconfigure"}));
   const auto& t = s.timeline;
   using Groups = std::vector<std::vector<uint32_t>>;
   using Links = std::vector<std::pair<uint32_t, uint32_t>>;
@@ -275,7 +276,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 123);
+  EXPECT_EQ(e[13].where.line, 124);
   EXPECT_EQ(e[13].where.column, 5);
 }
 
