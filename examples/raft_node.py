@@ -3,7 +3,8 @@
 
 Speaks Maelstrom's protocol on stdin/stdout (one JSON message per line) and raftsim's
 extension (docs/external-protocol.md): a data directory to persist into, timer settings,
-`raftsim_campaign` (start an election now) and, with --reports, `raftsim_state` reports.
+`raftsim_campaign` (start an election now), `append` (adds to a key's value) and, with
+--reports, `raftsim_state` reports.
 
 When raftsim offers deterministic mode in init, the node accepts it: it then reads no clock
 (the time comes with every input), draws randomness only from the seed it was given, ends
@@ -373,6 +374,9 @@ class Node:
         if op["type"] == "write":
             self.kv[key] = op["value"]
             return {"type": "write_ok"}
+        if op["type"] == "append":  # raftsim's extension: lin-kv has no append
+            self.kv[key] = self.kv.get(key, "") + op["value"]
+            return {"type": "append_ok"}
         if key not in self.kv:
             return {"type": "error", "code": KEY_MISSING, "text": "no such key"}
         if self.kv[key] != op["from"]:
@@ -419,6 +423,7 @@ class Node:
         self.reset_election_timer()
         self.reply(m, {"type": "init_ok",
                        "raftsim": {"campaign": True, "state_reports": self.args.reports,
+                                   "append": True,
                                    "deterministic": self.deterministic}})
 
     def handle(self, m):
@@ -432,6 +437,7 @@ class Node:
             "read": self.on_client_request,
             "write": self.on_client_request,
             "cas": self.on_client_request,
+            "append": self.on_client_request,
             "raftsim_campaign": lambda _: self.campaign() if self.role != LEADER else None,
         }.get(kind)
         if handler:
@@ -460,7 +466,10 @@ class Node:
         first = read_line()
         if not first:
             return
-        self.handle(json.loads(first))
+        m = json.loads(first)
+        # In deterministic mode time starts at the init's virtual time (a restart's is not 0).
+        self.virtual_now = m.get("time_us", 0) / 1e6
+        self.handle(m)
         self.flush()
         if self.deterministic:
             return self.run_deterministically()
