@@ -73,6 +73,7 @@ class Node:
         self.deterministic = False  # raftsim owns the clock and the disk
         self.virtual_now = 0.0
         self.disk_msg_id = 0
+        self.refused = None  # why it refused to start (a corrupt disk): it then takes no part
 
     # ---- wire ----------------------------------------------------------------------------
     def send(self, dest, body):
@@ -87,7 +88,7 @@ class Node:
         """Persist, then let out what depended on it."""
         if self.dirty:
             self.persist()
-        if self.args.reports and self.id is not None:
+        if self.args.reports and self.id is not None and not self.refused:
             self.report()
         out = "".join(json.dumps(m) + "\n" for m in self.outbox)
         self.outbox = []
@@ -172,7 +173,15 @@ class Node:
         self.rewrite_from = len(self.log) + 1
 
     def load_from_service(self):
-        records = self.disk({"type": "disk_read"})["records"]
+        answer = self.disk({"type": "disk_read"})
+        records = answer["records"]
+        if answer.get("corrupt"):
+            # Acknowledged entries or a promised vote may be in a damaged record: believing it,
+            # or dropping it, could break what others counted on. Refuse, as raftsim's own nodes do.
+            self.refused = "refusing to start on a corrupt disk: records %s fail their checksum" % (
+                ", ".join(sorted(answer["corrupt"])))
+            print(self.refused, file=sys.stderr, flush=True)
+            return
         try:
             saved = json.loads(records.get("meta", "null")) or {}
         except ValueError:
@@ -428,6 +437,10 @@ class Node:
 
     def handle(self, m):
         kind = m["body"]["type"]
+        if self.refused and kind != "init":
+            if kind in ("read", "write", "cas", "append"):
+                self.reply(m, {"type": "error", "code": NOT_LEADER, "text": self.refused})
+            return
         handler = {
             "init": self.on_init,
             "request_vote": self.on_request_vote,
@@ -446,7 +459,7 @@ class Node:
             self.reply(m, {"type": "error", "code": 10, "text": "unsupported: " + kind})
 
     def on_timers(self):
-        if self.id is None:
+        if self.id is None or self.refused:
             return
         # Within a microsecond counts as due: raftsim's time comes in whole microseconds, so a
         # wake-up asked for at a deadline may land a rounding error before it.
@@ -494,7 +507,8 @@ class Node:
         wake = self.heartbeat_due if self.role == LEADER else self.election_deadline
         write_all(json.dumps({"src": self.id, "dest": "raftsim",
                               "body": {"type": "raftsim_step_done",
-                                       "wake_at_us": math.ceil(wake * 1e6)}}) + "\n")
+                                       "wake_at_us": None if self.refused
+                                       else math.ceil(wake * 1e6)}}) + "\n")
 
     def run_on_wall_clock(self):
         buffered = _pending  # read with init

@@ -453,6 +453,9 @@ std::string DetCluster::node_fault(const Fault& f) {
       case FaultKind::kTornWrite:
         node.disk.arm_torn_write();
         break;
+      case FaultKind::kCorrupt:
+        note(fmt::format("{}: {}", node.name, node.disk.corrupt(f.record)));
+        break;
       case FaultKind::kClockSkew:
         node.skew = f.factor;
         break;

@@ -132,7 +132,7 @@ namespace {
 // and virtual clocks.
 bool deterministic_only(FaultKind kind) {
   return kind == FaultKind::kFsyncLies || kind == FaultKind::kTornWrite ||
-         kind == FaultKind::kClockSkew;
+         kind == FaultKind::kCorrupt || kind == FaultKind::kClockSkew;
 }
 
 bool can_apply(FaultKind kind, bool deterministic) {
