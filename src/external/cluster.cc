@@ -96,21 +96,34 @@ std::string Cluster::spawn(uint32_t id) {
 std::string Cluster::start() {
   // Time 0 is one moment for every node, after all of them are up (as in real mode): a node
   // that honours `start_at_unix_ms` starts its timers then, not when its process came up. The
-  // margin is generous because an interpreter's start on a busy machine can take seconds.
-  const auto margin = std::chrono::milliseconds(3000 + 500 * static_cast<int>(nodes_.size()));
-  start_at_unix_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          (std::chrono::system_clock::now() + margin).time_since_epoch())
-                          .count();
-  t0_ = Clock::now() + margin;
-  for (uint32_t id = 1; id <= nodes_.size(); ++id)
-    if (std::string e = spawn(id); !e.empty()) return e;
-  if (std::string e = wait_for_init(ids_of(nodes_.size()), Clock::now() + settings_.init_timeout);
-      !e.empty())
-    return e;
-  if (now() >= 0)
-    return fmt::format("the nodes took longer than {}ms to answer init; time 0 has passed",
-                       margin.count());
-  return "";
+  // margin starts generous because an interpreter's start on a busy machine can take seconds;
+  // when the nodes still answer init after time 0, they are started again with twice the time
+  // they took (a loaded machine is slow, not wrong), a few times before giving up.
+  constexpr int kAttempts = 3;
+  Clock::duration margin = std::chrono::milliseconds(3000 + 500 * static_cast<int>(nodes_.size()));
+  for (int attempt = 1;; ++attempt) {
+    const Clock::time_point spawned = Clock::now();
+    start_at_unix_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            (std::chrono::system_clock::now() + margin).time_since_epoch())
+                            .count();
+    t0_ = spawned + margin;
+    for (uint32_t id = 1; id <= nodes_.size(); ++id)
+      if (std::string e = spawn(id); !e.empty()) return e;
+    if (std::string e = wait_for_init(ids_of(nodes_.size()), Clock::now() + settings_.init_timeout);
+        !e.empty())
+      return e;
+    if (now() < 0) return "";
+    const Clock::duration took = Clock::now() - spawned;
+    if (attempt == kAttempts)
+      return fmt::format(
+          "the nodes took longer than {}ms to answer init {} times; time 0 had passed each time",
+          std::chrono::duration_cast<std::chrono::milliseconds>(margin).count(), kAttempts);
+    for (Node& n : nodes_) {
+      n.process.kill();
+      n.up = false;
+    }
+    margin = std::max(2 * margin, 2 * took);
+  }
 }
 
 std::string Cluster::wait_for_init(const std::vector<uint32_t>& ids, Clock::time_point deadline) {
