@@ -14,7 +14,10 @@ synced. Without that offer it runs on the wall clock, as any Maelstrom node.
 
 Raft as in Figure 2 of the paper: terms, votes with the up-to-date log check, AppendEntries
 with the consistency check, commit only of entries of the leader's own term by counting
-replicas, a no-op appended by every new leader. Reads go through the log, so they are
+replicas, a no-op appended by every new leader, and pre-vote (section 9.6 of the Raft
+thesis): a node whose election timer fires first asks whether it could win, without raising
+its term, so one whose messages are slow or lost cannot drive every term up (a campaign forced
+by raftsim_campaign skips it). Reads go through the log, so they are
 linearizable. Term, vote and log are written to the data directory and fsynced before any
 message that depends on them leaves.
 
@@ -61,6 +64,8 @@ class Node:
         self.last_applied = 0
         self.kv = {}
         self.votes = set()
+        self.pre_votes = None  # while asking for pre-votes: who granted one for term + 1
+        self.leader_seen_at = None  # when a leader's append last reached us
         self.next_index = {}
         self.match_index = {}
         self.pending = {}  # log index -> (client, msg_id) to answer once applied
@@ -249,6 +254,7 @@ class Node:
 
     def campaign(self):
         self.log_event("campaigns")
+        self.pre_votes = None
         self.role = CANDIDATE
         self.term += 1
         self.voted_for = self.id
@@ -260,6 +266,45 @@ class Node:
             self.send(p, {"type": "request_vote", "term": self.term,
                           "last_log_index": len(self.log), "last_log_term": self.last_term()})
         self.maybe_win()
+
+    def pre_campaign(self):
+        self.log_event("asks for pre-votes")
+        self.pre_votes = {self.id}
+        self.reset_election_timer()
+        for p in self.peers:
+            self.send(p, {"type": "pre_vote", "term": self.term + 1,
+                          "last_log_index": len(self.log), "last_log_term": self.last_term()})
+        self.maybe_campaign()
+
+    def maybe_campaign(self):
+        if self.pre_votes is not None and len(self.pre_votes) >= self.majority():
+            self.pre_votes = None
+            self.campaign()
+
+    def on_pre_vote(self, m):
+        # Granted as a vote would be, but nothing changes here: not the term, not the vote. A
+        # node that heard from a leader within the election timeout grants none (that leader
+        # is alive), and a leader grants none.
+        b = m["body"]
+        up_to_date = (b["last_log_term"], b["last_log_index"]) >= (self.last_term(), len(self.log))
+        if self.args.bug == "vote_without_log_check":
+            up_to_date = True
+        leader_alive = self.role == LEADER or (
+            self.leader_seen_at is not None
+            and self.now() - self.leader_seen_at < self.election_timeout)
+        granted = b["term"] > self.term and up_to_date and not leader_alive
+        self.reply(m, {"type": "pre_vote_res", "term": self.term, "pre_term": b["term"],
+                       "granted": granted})
+
+    def on_pre_vote_res(self, m):
+        b = m["body"]
+        if b["term"] > self.term and not b["granted"]:
+            self.become_follower(b["term"])
+            self.pre_votes = None
+        elif (self.pre_votes is not None and self.role != LEADER and b["granted"]
+              and b["pre_term"] == self.term + 1):
+            self.pre_votes.add(m["src"])
+            self.maybe_campaign()
 
     def on_request_vote(self, m):
         b = m["body"]
@@ -315,6 +360,8 @@ class Node:
             return
         self.become_follower(b["term"])
         self.leader = m["src"]
+        self.leader_seen_at = self.now()
+        self.pre_votes = None  # a leader is alive: no election
         self.reset_election_timer()
         prev = b["prev_log_index"]
         if prev > len(self.log) or self.term_at(prev) != b["prev_log_term"]:
@@ -445,6 +492,8 @@ class Node:
             "init": self.on_init,
             "request_vote": self.on_request_vote,
             "request_vote_res": self.on_request_vote_res,
+            "pre_vote": self.on_pre_vote,
+            "pre_vote_res": self.on_pre_vote_res,
             "append_entries": self.on_append_entries,
             "append_entries_res": self.on_append_entries_res,
             "read": self.on_client_request,
@@ -467,7 +516,7 @@ class Node:
         if self.role == LEADER and now >= self.heartbeat_due:
             self.broadcast_append()
         elif self.role != LEADER and now >= self.election_deadline:
-            self.campaign()
+            self.pre_campaign()
 
     def next_timer(self):
         if self.id is None:
