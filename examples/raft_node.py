@@ -3,7 +3,8 @@
 
 Speaks Maelstrom's protocol on stdin/stdout (one JSON message per line) and raftsim's
 extension (docs/external-protocol.md): a data directory to persist into, timer settings,
-`raftsim_campaign` (start an election now) and, with --reports, `raftsim_state` reports.
+`raftsim_campaign` (start an election now), `append` (adds to a key's value) and, with
+--reports, `raftsim_state` reports.
 
 When raftsim offers deterministic mode in init, the node accepts it: it then reads no clock
 (the time comes with every input), draws randomness only from the seed it was given, ends
@@ -13,7 +14,10 @@ synced. Without that offer it runs on the wall clock, as any Maelstrom node.
 
 Raft as in Figure 2 of the paper: terms, votes with the up-to-date log check, AppendEntries
 with the consistency check, commit only of entries of the leader's own term by counting
-replicas, a no-op appended by every new leader. Reads go through the log, so they are
+replicas, a no-op appended by every new leader, and pre-vote (section 9.6 of the Raft
+thesis): a node whose election timer fires first asks whether it could win, without raising
+its term, so one whose messages are slow or lost cannot drive every term up (a campaign forced
+by raftsim_campaign skips it). Reads go through the log, so they are
 linearizable. Term, vote and log are written to the data directory and fsynced before any
 message that depends on them leaves.
 
@@ -60,6 +64,8 @@ class Node:
         self.last_applied = 0
         self.kv = {}
         self.votes = set()
+        self.pre_votes = None  # while asking for pre-votes: who granted one for term + 1
+        self.leader_seen_at = None  # when a leader's append last reached us
         self.next_index = {}
         self.match_index = {}
         self.pending = {}  # log index -> (client, msg_id) to answer once applied
@@ -72,6 +78,7 @@ class Node:
         self.deterministic = False  # raftsim owns the clock and the disk
         self.virtual_now = 0.0
         self.disk_msg_id = 0
+        self.refused = None  # why it refused to start (a corrupt disk): it then takes no part
 
     # ---- wire ----------------------------------------------------------------------------
     def send(self, dest, body):
@@ -86,7 +93,7 @@ class Node:
         """Persist, then let out what depended on it."""
         if self.dirty:
             self.persist()
-        if self.args.reports and self.id is not None:
+        if self.args.reports and self.id is not None and not self.refused:
             self.report()
         out = "".join(json.dumps(m) + "\n" for m in self.outbox)
         self.outbox = []
@@ -171,7 +178,15 @@ class Node:
         self.rewrite_from = len(self.log) + 1
 
     def load_from_service(self):
-        records = self.disk({"type": "disk_read"})["records"]
+        answer = self.disk({"type": "disk_read"})
+        records = answer["records"]
+        if answer.get("corrupt"):
+            # Acknowledged entries or a promised vote may be in a damaged record: believing it,
+            # or dropping it, could break what others counted on. Refuse, as raftsim's own nodes do.
+            self.refused = "refusing to start on a corrupt disk: records %s fail their checksum" % (
+                ", ".join(sorted(answer["corrupt"])))
+            print(self.refused, file=sys.stderr, flush=True)
+            return
         try:
             saved = json.loads(records.get("meta", "null")) or {}
         except ValueError:
@@ -239,6 +254,7 @@ class Node:
 
     def campaign(self):
         self.log_event("campaigns")
+        self.pre_votes = None
         self.role = CANDIDATE
         self.term += 1
         self.voted_for = self.id
@@ -250,6 +266,45 @@ class Node:
             self.send(p, {"type": "request_vote", "term": self.term,
                           "last_log_index": len(self.log), "last_log_term": self.last_term()})
         self.maybe_win()
+
+    def pre_campaign(self):
+        self.log_event("asks for pre-votes")
+        self.pre_votes = {self.id}
+        self.reset_election_timer()
+        for p in self.peers:
+            self.send(p, {"type": "pre_vote", "term": self.term + 1,
+                          "last_log_index": len(self.log), "last_log_term": self.last_term()})
+        self.maybe_campaign()
+
+    def maybe_campaign(self):
+        if self.pre_votes is not None and len(self.pre_votes) >= self.majority():
+            self.pre_votes = None
+            self.campaign()
+
+    def on_pre_vote(self, m):
+        # Granted as a vote would be, but nothing changes here: not the term, not the vote. A
+        # node that heard from a leader within the election timeout grants none (that leader
+        # is alive), and a leader grants none.
+        b = m["body"]
+        up_to_date = (b["last_log_term"], b["last_log_index"]) >= (self.last_term(), len(self.log))
+        if self.args.bug == "vote_without_log_check":
+            up_to_date = True
+        leader_alive = self.role == LEADER or (
+            self.leader_seen_at is not None
+            and self.now() - self.leader_seen_at < self.election_timeout)
+        granted = b["term"] > self.term and up_to_date and not leader_alive
+        self.reply(m, {"type": "pre_vote_res", "term": self.term, "pre_term": b["term"],
+                       "granted": granted})
+
+    def on_pre_vote_res(self, m):
+        b = m["body"]
+        if b["term"] > self.term and not b["granted"]:
+            self.become_follower(b["term"])
+            self.pre_votes = None
+        elif (self.pre_votes is not None and self.role != LEADER and b["granted"]
+              and b["pre_term"] == self.term + 1):
+            self.pre_votes.add(m["src"])
+            self.maybe_campaign()
 
     def on_request_vote(self, m):
         b = m["body"]
@@ -305,6 +360,8 @@ class Node:
             return
         self.become_follower(b["term"])
         self.leader = m["src"]
+        self.leader_seen_at = self.now()
+        self.pre_votes = None  # a leader is alive: no election
         self.reset_election_timer()
         prev = b["prev_log_index"]
         if prev > len(self.log) or self.term_at(prev) != b["prev_log_term"]:
@@ -373,6 +430,9 @@ class Node:
         if op["type"] == "write":
             self.kv[key] = op["value"]
             return {"type": "write_ok"}
+        if op["type"] == "append":  # raftsim's extension: lin-kv has no append
+            self.kv[key] = self.kv.get(key, "") + op["value"]
+            return {"type": "append_ok"}
         if key not in self.kv:
             return {"type": "error", "code": KEY_MISSING, "text": "no such key"}
         if self.kv[key] != op["from"]:
@@ -419,19 +479,27 @@ class Node:
         self.reset_election_timer()
         self.reply(m, {"type": "init_ok",
                        "raftsim": {"campaign": True, "state_reports": self.args.reports,
+                                   "append": True,
                                    "deterministic": self.deterministic}})
 
     def handle(self, m):
         kind = m["body"]["type"]
+        if self.refused and kind != "init":
+            if kind in ("read", "write", "cas", "append"):
+                self.reply(m, {"type": "error", "code": NOT_LEADER, "text": self.refused})
+            return
         handler = {
             "init": self.on_init,
             "request_vote": self.on_request_vote,
             "request_vote_res": self.on_request_vote_res,
+            "pre_vote": self.on_pre_vote,
+            "pre_vote_res": self.on_pre_vote_res,
             "append_entries": self.on_append_entries,
             "append_entries_res": self.on_append_entries_res,
             "read": self.on_client_request,
             "write": self.on_client_request,
             "cas": self.on_client_request,
+            "append": self.on_client_request,
             "raftsim_campaign": lambda _: self.campaign() if self.role != LEADER else None,
         }.get(kind)
         if handler:
@@ -440,7 +508,7 @@ class Node:
             self.reply(m, {"type": "error", "code": 10, "text": "unsupported: " + kind})
 
     def on_timers(self):
-        if self.id is None:
+        if self.id is None or self.refused:
             return
         # Within a microsecond counts as due: raftsim's time comes in whole microseconds, so a
         # wake-up asked for at a deadline may land a rounding error before it.
@@ -448,7 +516,7 @@ class Node:
         if self.role == LEADER and now >= self.heartbeat_due:
             self.broadcast_append()
         elif self.role != LEADER and now >= self.election_deadline:
-            self.campaign()
+            self.pre_campaign()
 
     def next_timer(self):
         if self.id is None:
@@ -460,7 +528,10 @@ class Node:
         first = read_line()
         if not first:
             return
-        self.handle(json.loads(first))
+        m = json.loads(first)
+        # In deterministic mode time starts at the init's virtual time (a restart's is not 0).
+        self.virtual_now = m.get("time_us", 0) / 1e6
+        self.handle(m)
         self.flush()
         if self.deterministic:
             return self.run_deterministically()
@@ -485,7 +556,8 @@ class Node:
         wake = self.heartbeat_due if self.role == LEADER else self.election_deadline
         write_all(json.dumps({"src": self.id, "dest": "raftsim",
                               "body": {"type": "raftsim_step_done",
-                                       "wake_at_us": math.ceil(wake * 1e6)}}) + "\n")
+                                       "wake_at_us": None if self.refused
+                                       else math.ceil(wake * 1e6)}}) + "\n")
 
     def run_on_wall_clock(self):
         buffered = _pending  # read with init

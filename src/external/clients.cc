@@ -17,6 +17,8 @@ KvRequestKind request_kind(node::KvOp op) {
       return KvRequestKind::kRead;
     case node::KvOp::kCas:
       return KvRequestKind::kCas;
+    case node::KvOp::kAppend:
+      return KvRequestKind::kAppend;
     default:
       return KvRequestKind::kWrite;
   }
@@ -37,8 +39,10 @@ check::History to_history(const std::vector<ClientOp>& ops) {
           h.ops.push_back(check::kv_get(client, op.key, op.result.value, op.invoke, complete));
         break;
       case node::KvOp::kPut:
-      case node::KvOp::kAppend:  // refused before the run: lin-kv has no append
         h.ops.push_back(check::kv_put(client, op.key, op.value, op.invoke, complete, outcome));
+        break;
+      case node::KvOp::kAppend:
+        h.ops.push_back(check::kv_append(client, op.key, op.value, op.invoke, complete, outcome));
         break;
       case node::KvOp::kCas:
         h.ops.push_back(check::kv_cas(client, op.key, op.expected, op.value, op.result.ok,
@@ -95,12 +99,15 @@ void Clients::next_op(Client& c) {
   op.seq = ++c.seq;
   op.key = fmt::format("k{}", static_cast<uint64_t>(unit(c.rng) * std::max<uint32_t>(w_.keys, 1)));
   const sim::OpMix& m = w_.mix;
-  const double total = m.get + m.put + m.cas;
+  const double total = m.get + m.put + m.append + m.cas;
   const double draw = unit(c.rng) * (total > 0 ? total : 1);
-  op.op = draw < m.get           ? node::KvOp::kGet
-          : draw < m.get + m.put ? node::KvOp::kPut
-                                 : node::KvOp::kCas;
+  op.op = draw < m.get                      ? node::KvOp::kGet
+          : draw < m.get + m.put            ? node::KvOp::kPut
+          : draw < m.get + m.put + m.append ? node::KvOp::kAppend
+                                            : node::KvOp::kCas;
   if (op.op != node::KvOp::kGet) op.value = node::value_token(c.id, op.seq);
+  // ';' keeps appended tokens apart, as in the simulator's workload.
+  if (op.op == node::KvOp::kAppend) op.value += ";";
   if (op.op == node::KvOp::kCas) {
     op.expected = c.last_seen[op.key];
     if (op.expected.empty()) op.op = node::KvOp::kPut;
@@ -126,6 +133,9 @@ void Clients::send_attempt(Client& c) {
     if (c.attempt != attempt) return;
     // The request may still take effect: only a probe or a read may be sent again.
     if (c.purpose != Purpose::kWorkload && cluster_.now() < c.give_up_at) return retry_elsewhere(c);
+    // A node that did not answer in time may be cut off or down: the next operation asks the
+    // next node, as the simulator's clients do, rather than waiting on it again and again.
+    c.target = c.target % nodes_ + 1;
     finish(c, c.current->op != node::KvOp::kGet);
   });
 }
@@ -201,6 +211,8 @@ void Clients::finish(Client& c, bool record) {
   if (op.known) {
     if (op.op == node::KvOp::kGet) c.last_seen[op.key] = op.result.value;
     if (op.op == node::KvOp::kPut) c.last_seen[op.key] = op.value;
+    // After an append this client knows only a suffix: its next cas there is a write.
+    if (op.op == node::KvOp::kAppend) c.last_seen[op.key] = "";
     // A failed cas leaves the key's value unknown to this client: its next cas there is a write.
     if (op.op == node::KvOp::kCas) c.last_seen[op.key] = op.result.ok ? op.value : "";
   }

@@ -17,13 +17,6 @@ using scenario::FaultKind;
 
 namespace {
 
-std::vector<uint32_t> ids_of(size_t n) {
-  std::vector<uint32_t> ids;
-  for (uint32_t id = 1; id <= n; ++id)
-    ids.push_back(id);
-  return ids;
-}
-
 constexpr uint64_t kMaxEventsAtOneTime = 100000;
 
 int64_t millis(sim::Duration d) {
@@ -37,32 +30,10 @@ Json envelope(const std::string& src, const std::string& dest, Json body) {
 }  // namespace
 
 DetCluster::DetCluster(const scenario::Scenario& s, Settings settings)
-    : s_(s),
+    : ProcessHost(s, settings.dir),
       settings_(std::move(settings)),
-      nodes_(s.world.node_names.size()),
-      cuts_(ids_of(s.world.node_names.size())),
-      rng_(settings_.seed ^ 0x6e6574776f726bULL) {
-  for (uint32_t id = 1; id <= nodes_.size(); ++id) {
-    nodes_[id - 1].name = s.node_name(id);
-    for (uint32_t peer = 1; peer <= nodes_.size(); ++peer)
-      if (peer != id) links_[{id, peer}] = s.world.network;
-  }
-}
-
-DetCluster::~DetCluster() {
-  for (Node& n : nodes_)
-    n.process.kill();
-}
-
-std::string DetCluster::stderr_path(uint32_t id) const {
-  return fmt::format("{}/logs/{}.stderr", settings_.dir, nodes_.at(id - 1).name);
-}
-
-uint32_t DetCluster::id_of(const std::string& name) const {
-  for (uint32_t id = 1; id <= nodes_.size(); ++id)
-    if (nodes_[id - 1].name == name) return id;
-  return 0;
-}
+      det_(node_count()),
+      rng_(settings_.seed ^ 0x6e6574776f726bULL) {}
 
 void DetCluster::mix(const std::string& text) {
   for (unsigned char c : text) {
@@ -73,27 +44,18 @@ void DetCluster::mix(const std::string& text) {
   digest_ *= 1099511628211ULL;
 }
 
-void DetCluster::fail(std::string why) {
-  if (failure_.empty()) failure_ = std::move(why);
-}
-
 std::string DetCluster::spawn(uint32_t id) {
   Node& n = nodes_[id - 1];
+  DetNode& d = det_[id - 1];
   std::error_code ec;
   fs::create_directories(fs::path(stderr_path(id)).parent_path(), ec);
   const std::string error =
       n.process.spawn(settings_.command, {}, stderr_path(id), settings_.limits);
   if (!error.empty()) return fmt::format("{}: cannot start the node: {}", n.name, error);
-  if (on_spawn) on_spawn(id, std::exchange(n.wiped, false));
-  n.up = true;
-  n.paused = false;
-  n.awaiting_init = true;
-  ++n.life;
-  n.last_report.reset();
-  ++n.wake_generation;
-  n.wake_held = false;
-  n.held.clear();
-  n.init_msg_id = ++raftsim_msg_id_;
+  const uint64_t init_msg_id = started(id);
+  ++d.wake_generation;
+  d.wake_held = false;
+  d.held.clear();
   const Json extension{
       {"deterministic", true},
       {"disk", true},
@@ -101,14 +63,14 @@ std::string DetCluster::spawn(uint32_t id) {
       {"heartbeat_ms", millis(s_.world.tick) * s_.world.heartbeat_ticks},
       {"seed", settings_.seed * 1000003 + id * 1009 + n.life}};
   step(id, envelope(std::string(kRaftsimName), n.name,
-                    init_body(n.init_msg_id, n.name, s_.world.node_names, extension)));
-  return failure_;
+                    init_body(init_msg_id, n.name, s_.world.node_names, extension)));
+  return failure();
 }
 
 std::string DetCluster::start() {
-  for (uint32_t id = 1; id <= nodes_.size() && failure_.empty(); ++id)
+  for (uint32_t id = 1; id <= node_count() && failure().empty(); ++id)
     spawn(id);
-  return failure_;
+  return failure();
 }
 
 void DetCluster::at(Micros when, std::function<void()> action) {
@@ -116,7 +78,7 @@ void DetCluster::at(Micros when, std::function<void()> action) {
 }
 
 void DetCluster::run_until(Micros until) {
-  while (failure_.empty() && !queue_.empty() && queue_.top().when <= until) {
+  while (failure().empty() && !queue_.empty() && queue_.top().when <= until) {
     Event e = queue_.top();
     queue_.pop();
     events_at_now_ = e.when == now_ ? events_at_now_ + 1 : 0;
@@ -131,7 +93,7 @@ void DetCluster::run_until(Micros until) {
     }
     e.action();
   }
-  if (failure_.empty()) now_ = std::max(now_, until);
+  if (failure().empty()) now_ = std::max(now_, until);
 }
 
 void DetCluster::step(uint32_t id, Json input) {
@@ -144,22 +106,22 @@ void DetCluster::step(uint32_t id, Json input) {
   n.process.send(line);
   const auto timeout = n.awaiting_init ? settings_.init_timeout : settings_.step_timeout;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool done = false;
-  while (!done && failure_.empty()) {
+  step_done_ = false;
+  while (!step_done_ && failure().empty()) {
     n.process.flush();
     Process::Output out = n.process.read();
-    for (size_t i = 0; i < out.lines.size() && failure_.empty(); ++i) {
+    for (size_t i = 0; i < out.lines.size() && failure().empty(); ++i) {
       ++n.line;
-      if (done) {
+      if (step_done_) {
         fail(
             fmt::format("{}: stdout line {}: a line after raftsim_step_done, before any input: "
                         "{} (stderr: {})",
                         n.name, n.line, escape_bytes(out.lines[i]), stderr_path(id)));
         break;
       }
-      take_line(id, out.lines[i], done);
+      take_line(id, out.lines[i]);
     }
-    if (!failure_.empty() || done) break;
+    if (!failure().empty() || step_done_) break;
     if (!out.error.empty()) {
       fail(fmt::format("{}: {} (stdout line {}; stderr: {})", n.name, out.error, n.line + 1,
                        stderr_path(id)));
@@ -190,100 +152,77 @@ void DetCluster::step(uint32_t id, Json input) {
   }
 }
 
-void DetCluster::take_line(uint32_t id, const std::string& line, bool& done) {
+bool DetCluster::intercept(uint32_t id, const Envelope& m, const std::string& line) {
   Node& n = nodes_[id - 1];
-  auto bad = [&](const std::string& why) {
-    fail(fmt::format("{}: stdout line {}: {}: {} (stderr: {})", n.name, n.line, why,
-                     escape_bytes(line), stderr_path(id)));
-  };
-  auto decoded = decode(line);
-  if (auto* why = std::get_if<std::string>(&decoded)) return bad(*why);
-  Envelope& m = std::get<Envelope>(decoded);
-  if (m.src != n.name) return bad(fmt::format("src is \"{}\", not \"{}\"", m.src, n.name));
   mix(fmt::format("{} > {}", n.name, line));
-  const std::string type = m.type();
   // The disk service answers at once, before init_ok too: a node loads its state in init.
-  if (m.dest == kRaftsimName && type.starts_with("disk_")) {
-    auto reply = n.disk.serve(m.body);
-    if (auto* why = std::get_if<std::string>(&reply)) return bad(*why);
-    const std::string answer =
-        envelope(std::string(kRaftsimName), n.name, std::get<Json>(reply)).dump();
-    mix(fmt::format("{} < {}", n.name, answer));
-    n.process.send(answer);
-    return;
+  if (m.dest != kRaftsimName || !m.type().starts_with("disk_")) return false;
+  auto reply = det_[id - 1].disk.serve(m.body);
+  if (auto* why = std::get_if<std::string>(&reply)) {
+    bad_line(id, line, *why);
+    return true;
   }
-  if (n.awaiting_init) {
-    if (m.dest != kRaftsimName) return bad("a message before init_ok");
-    auto features = read_init_ok(m.body, n.init_msg_id);
-    if (auto* why = std::get_if<std::string>(&features)) return bad(*why);
-    n.features = std::get<Features>(features);
-    n.awaiting_init = false;
-    if (!n.features.deterministic) {
-      not_deterministic_ = true;
-      fail(
-          fmt::format("{} does not support deterministic mode: its init_ok has no "
-                      "\"raftsim\": {{\"deterministic\": true}}, so it runs on the wall clock "
-                      "(docs/external-protocol.md)",
-                      n.name));
+  const std::string answer =
+      envelope(std::string(kRaftsimName), n.name, std::get<Json>(reply)).dump();
+  mix(fmt::format("{} < {}", n.name, answer));
+  n.process.send(answer);
+  return true;
+}
+
+void DetCluster::initialised(uint32_t id) {
+  if (nodes_[id - 1].features.deterministic) return;
+  not_deterministic_ = true;
+  fail(
+      fmt::format("{} does not support deterministic mode: its init_ok has no "
+                  "\"raftsim\": {{\"deterministic\": true}}, so it runs on the wall clock "
+                  "(docs/external-protocol.md)",
+                  nodes_[id - 1].name));
+}
+
+bool DetCluster::extension(uint32_t id, const Envelope& m) {
+  if (m.type() != "raftsim_step_done") return false;
+  Node& n = nodes_[id - 1];
+  auto wake_at = m.body.find("wake_at_us");
+  if (wake_at != m.body.end() && !wake_at->is_null()) {
+    if (!wake_at->is_number_integer()) {
+      bad_line(id, encode(m), "wake_at_us is not an integer or null");
+      return true;
     }
-    return;
+    const Micros asked = std::max<Micros>(wake_at->get<Micros>(), now_);
+    const Micros when =
+        now_ + static_cast<Micros>(static_cast<double>(asked - now_) * det_[id - 1].skew);
+    const uint64_t generation = ++det_[id - 1].wake_generation;
+    at(when, [this, id, life = n.life, generation] {
+      const Node& node = nodes_[id - 1];
+      if (node.up && node.life == life && det_[id - 1].wake_generation == generation)
+        this->wake(id);
+    });
   }
-  if (m.dest == kRaftsimName) {
-    if (type == "raftsim_step_done") {
-      auto wake_at = m.body.find("wake_at_us");
-      if (wake_at != m.body.end() && !wake_at->is_null()) {
-        if (!wake_at->is_number_integer()) return bad("wake_at_us is not an integer or null");
-        const Micros asked = std::max<Micros>(wake_at->get<Micros>(), now_);
-        const Micros when = now_ + static_cast<Micros>(static_cast<double>(asked - now_) * n.skew);
-        const uint64_t generation = ++n.wake_generation;
-        at(when, [this, id, life = n.life, generation] {
-          Node& node = nodes_[id - 1];
-          if (node.up && node.life == life && node.wake_generation == generation) this->wake(id);
-        });
-      }
-      done = true;
-      return;
-    }
-    if (type == "raftsim_state") {
-      auto report = read_state_report(m.body);
-      if (auto* why = std::get_if<std::string>(&report)) return bad(*why);
-      n.last_report = std::get<StateReport>(report);
-      if (on_state) on_state(id, *n.last_report);
-      return;
-    }
-    return bad("an unknown message to raftsim");
-  }
-  if (const uint32_t to = id_of(m.dest); to != 0) return route(id, to, m);
-  if (m.dest.size() > 1 && m.dest[0] == 'c' &&
-      m.dest.find_first_not_of("0123456789", 1) == std::string::npos) {
-    if (on_client_message) on_client_message(m);
-    return;
-  }
-  bad(fmt::format("unknown destination \"{}\"", m.dest));
+  step_done_ = true;
+  return true;
 }
 
 void DetCluster::deliver(uint32_t id, uint64_t life, const std::string& line) {
-  Node& n = nodes_[id - 1];
+  const Node& n = nodes_[id - 1];
   if (!n.up || (life != 0 && n.life != life)) return;
   if (n.paused) {
-    n.held.push_back(line);
+    det_[id - 1].held.push_back(line);
     return;
   }
   step(id, Json::parse(line));
 }
 
 void DetCluster::wake(uint32_t id) {
-  Node& n = nodes_[id - 1];
+  const Node& n = nodes_[id - 1];
   if (n.paused) {
-    n.wake_held = true;
+    det_[id - 1].wake_held = true;
     return;
   }
   step(id, envelope(std::string(kRaftsimName), n.name, Json{{"type", "raftsim_wake"}}));
 }
 
 void DetCluster::route(uint32_t from, uint32_t to, const Envelope& m) {
-  const real::BlockedPeers blocked = cuts_.blocked(from);
-  if (std::find(blocked.to.begin(), blocked.to.end(), to) != blocked.to.end()) return;
+  if (blocked(from, to)) return;
   const std::string line = envelope(m.src, m.dest, m.body).dump();
   if (clogged_.contains({from, to})) {
     clog_held_.push_back({{from, to}, line});
@@ -293,8 +232,7 @@ void DetCluster::route(uint32_t from, uint32_t to, const Envelope& m) {
   if (r.fate != sim::Routing::Fate::kDeliver) return;
   // A message meets the cuts in force when it arrives too, as in the simulated network.
   auto arrive = [this, from, to, line] {
-    const real::BlockedPeers b = cuts_.blocked(from);
-    if (std::find(b.to.begin(), b.to.end(), to) != b.to.end()) return;
+    if (blocked(from, to)) return;
     deliver(to, 0, line);
   };
   at(now_ + r.delay.count(), arrive);
@@ -311,40 +249,11 @@ bool DetCluster::send_to_node(const std::string& from, uint32_t id, const Json& 
   return true;
 }
 
-uint32_t DetCluster::reported_leader() const {
-  uint32_t leader = 0;
-  uint64_t best = 0;
-  for (uint32_t id = 1; id <= nodes_.size(); ++id) {
-    const Node& n = nodes_[id - 1];
-    if (!n.up || n.paused || !n.last_report || n.last_report->role != "leader") continue;
-    if (leader == 0 || n.last_report->term > best) {
-      leader = id;
-      best = n.last_report->term;
-    }
-  }
-  return leader;
+void DetCluster::applying(const Fault& f) {
+  mix(fmt::format("{} fault {}", now_, scenario::to_string(f.kind)));
 }
 
-std::string DetCluster::apply(const Fault& f, std::optional<Fault>& undo) {
-  mix(fmt::format("{} fault {}", now_, scenario::to_string(f.kind)));
-  if (scenario::is_leader_fault(f.kind)) {
-    const uint32_t leader = reported_leader();
-    if (leader == 0) return "no node reports leading, nothing to do";
-    auto [begin, end] = scenario::pin_leader_fault(f, leader, nodes_.size());
-    undo = std::move(end);
-    const std::string done = apply(begin, undo);
-    return fmt::format("{} (the leader){}", scenario::describe_fault(begin, s_),
-                       done.empty() ? "" : ": " + done);
-  }
-  const uint32_t n = static_cast<uint32_t>(nodes_.size());
-  auto each_target = [&](auto&& change) {
-    for (uint32_t a = 1; a <= n; ++a)
-      for (uint32_t b = 1; b <= n; ++b) {
-        const bool named = f.links.empty() || std::find(f.links.begin(), f.links.end(),
-                                                        std::make_pair(a, b)) != f.links.end();
-        if (a != b && named) change(links_[{a, b}]);
-      }
-  };
+std::string DetCluster::apply_fault(const Fault& f) {
   auto release = [&](auto&& which) {
     std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::string>> keep, out;
     for (auto& held : clog_held_)
@@ -378,13 +287,12 @@ std::string DetCluster::apply(const Fault& f, std::optional<Fault>& undo) {
       release([&](auto link) { return !clogged_.contains(link); });
       return "";
     case FaultKind::kDelay:
-      each_target([&](sim::LinkModel& link) { link.extra_delay = f.delay; });
-      return "";
     case FaultKind::kLoss:
-      each_target([&](sim::LinkModel& link) { link.loss = f.rate; });
-      return "";
     case FaultKind::kDuplicate:
-      each_target([&](sim::LinkModel& link) { link.duplicate = f.rate; });
+      scenario::change_link_models(f, static_cast<uint32_t>(nodes_.size()),
+                                   [&](uint32_t from, uint32_t to) -> sim::LinkModel& {
+                                     return links_[{from, to}];
+                                   });
       return "";
     default:
       return node_fault(f);
@@ -397,8 +305,8 @@ void DetCluster::crash(uint32_t id) {
   n.process.kill();
   n.up = false;
   n.paused = false;
-  n.held.clear();
-  n.disk.crash();
+  det_[id - 1].held.clear();
+  det_[id - 1].disk.crash();
 }
 
 std::string DetCluster::node_fault(const Fault& f) {
@@ -406,10 +314,11 @@ std::string DetCluster::node_fault(const Fault& f) {
   auto note = [&](const std::string& text) { notes += (notes.empty() ? "" : "; ") + text; };
   for (uint32_t id : f.nodes) {
     Node& node = nodes_[id - 1];
+    DetNode& det = det_[id - 1];
     switch (f.kind) {
       case FaultKind::kElect:
         send_to_node(std::string(kRaftsimName), id,
-                     Json{{"type", "raftsim_campaign"}, {"msg_id", ++raftsim_msg_id_}});
+                     Json{{"type", "raftsim_campaign"}, {"msg_id", next_raftsim_msg_id()}});
         break;
       case FaultKind::kCrash:
         crash(id);
@@ -419,7 +328,7 @@ std::string DetCluster::node_fault(const Fault& f) {
         // stays down, and finds its disk empty when it restarts.
         const bool was_up = node.up;
         crash(id);
-        node.disk.wipe();
+        det.disk.wipe();
         node.wiped = true;
         if (was_up && !spawn(id).empty()) return notes;
         break;
@@ -434,9 +343,9 @@ std::string DetCluster::node_fault(const Fault& f) {
       case FaultKind::kResume: {
         if (!node.paused) break;
         node.paused = false;
-        std::vector<std::string> held = std::move(node.held);
-        node.held.clear();
-        const bool wake_held = std::exchange(node.wake_held, false);
+        std::vector<std::string> held = std::move(det.held);
+        det.held.clear();
+        const bool wake_held = std::exchange(det.wake_held, false);
         // Replayed in the order they reached it, each an event of its own.
         for (std::string& line : held)
           at(now_,
@@ -448,13 +357,16 @@ std::string DetCluster::node_fault(const Fault& f) {
         break;
       }
       case FaultKind::kFsyncLies:
-        node.disk.set_fsync_lies(f.on);
+        det.disk.set_fsync_lies(f.on);
         break;
       case FaultKind::kTornWrite:
-        node.disk.arm_torn_write();
+        det.disk.arm_torn_write();
+        break;
+      case FaultKind::kCorrupt:
+        note(fmt::format("{}: {}", node.name, det.disk.corrupt(f.record)));
         break;
       case FaultKind::kClockSkew:
-        node.skew = f.factor;
+        det.skew = f.factor;
         break;
       default:
         note(fmt::format("'{}' cannot be done to an external node", scenario::to_string(f.kind)));

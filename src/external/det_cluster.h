@@ -16,7 +16,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <queue>
 #include <set>
@@ -24,15 +23,12 @@
 #include <vector>
 
 #include "external/disk_service.h"
-#include "external/host.h"
-#include "external/process.h"
+#include "external/process_host.h"
 #include "raft/random.h"
-#include "real/link_cuts.h"
-#include "sim/link.h"
 
 namespace raftsim::external {
 
-class DetCluster final : public Host {
+class DetCluster final : public ProcessHost {
  public:
   struct Settings {
     std::vector<std::string> command;  // argv of every node
@@ -44,7 +40,6 @@ class DetCluster final : public Host {
   };
 
   DetCluster(const scenario::Scenario& s, Settings settings);
-  ~DetCluster() override;
 
   // "" when every node answered init_ok with raftsim.deterministic and ended its step; else
   // why not. not_deterministic() tells a node that answered as a wall-clock node.
@@ -55,30 +50,15 @@ class DetCluster final : public Host {
   void run_until(Micros until) override;
   void at(Micros when, std::function<void()> action) override;
   bool send_to_node(const std::string& from, uint32_t id, const Json& body) override;
-  std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo) override;
 
-  const Features& features(uint32_t id) const override { return nodes_.at(id - 1).features; }
-  std::string stderr_path(uint32_t id) const override;
-  void fail(std::string why) override;
-  const std::string& failure() const override { return failure_; }
   uint64_t routed() const override { return steps_; }
   std::optional<uint64_t> digest() const override { return digest_; }
 
-  const DiskService& disk(uint32_t id) const { return nodes_.at(id - 1).disk; }
+  const DiskService& disk(uint32_t id) const { return det_.at(id - 1).disk; }
 
  private:
-  struct Node {
-    std::string name;
-    Process process;
-    bool up = false;
-    bool paused = false;
-    uint64_t life = 0;  // how many times it was started
-    uint64_t init_msg_id = 0;
-    bool awaiting_init = false;
-    bool wiped = false;  // its disk was wiped since it last started
-    Features features;
-    uint64_t line = 0;  // stdout lines read, over every life
-    std::optional<StateReport> last_report;
+  // What a node has here beyond ProcessHost::Node.
+  struct DetNode {
     DiskService disk;
     uint64_t wake_generation = 0;   // a newer wake request replaces the older one
     bool wake_held = false;         // a wake fell due while paused
@@ -94,37 +74,36 @@ class DetCluster final : public Host {
     }
   };
 
+  void applying(const scenario::Fault& f) override;
+  std::string apply_fault(const scenario::Fault& f) override;
+  void route(uint32_t from, uint32_t to, const Envelope& m) override;
+  bool intercept(uint32_t id, const Envelope& m, const std::string& line) override;
+  bool extension(uint32_t id, const Envelope& m) override;
+  void initialised(uint32_t id) override;
+
   std::string spawn(uint32_t id);
   // Gives node `id` one input and runs its step to the end marker.
   void step(uint32_t id, Json input);
-  void take_line(uint32_t id, const std::string& line, bool& done);
   // Delivers a line to node `id` of life `life` now (held while it is paused).
   void deliver(uint32_t id, uint64_t life, const std::string& line);
   void wake(uint32_t id);
-  void route(uint32_t from, uint32_t to, const Envelope& m);
   std::string node_fault(const scenario::Fault& f);
   void crash(uint32_t id);
-  uint32_t id_of(const std::string& name) const;
-  uint32_t reported_leader() const;
   void mix(const std::string& text);
 
-  const scenario::Scenario& s_;
   Settings settings_;
-  std::vector<Node> nodes_;  // by id - 1
+  std::vector<DetNode> det_;  // by id - 1
   Micros now_ = 0;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
   uint64_t next_order_ = 0;
-  real::LinkCuts cuts_;
-  std::map<std::pair<uint32_t, uint32_t>, sim::LinkModel> links_;  // (from, to)
   std::set<std::pair<uint32_t, uint32_t>> clogged_;
   std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::string>> clog_held_;
   raft::Random rng_;
-  std::string failure_;
   bool not_deterministic_ = false;
+  bool step_done_ = false;  // the node in its step sent raftsim_step_done
   uint64_t steps_ = 0;
   uint64_t events_at_now_ = 0;
-  std::string last_input_;  // for reports
-  uint64_t raftsim_msg_id_ = 0;
+  std::string last_input_;                     // for reports
   uint64_t digest_ = 14695981039346656037ULL;  // FNV-1a
 };
 

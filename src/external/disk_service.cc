@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace raftsim::external {
 
 std::variant<Json, std::string> DiskService::serve(const Json& request) {
@@ -21,6 +24,7 @@ std::variant<Json, std::string> DiskService::serve(const Json& request) {
     std::optional<std::string> v;
     if (value->is_string()) v = value->get<std::string>();
     if (v) {
+      if (!born_.contains(key)) born_[key] = ++births_;
       written_[key] = *v;
     } else {
       written_.erase(key);
@@ -41,8 +45,13 @@ std::variant<Json, std::string> DiskService::serve(const Json& request) {
   if (type == "disk_read") {
     reply["type"] = "disk_read_ok";
     reply["records"] = Json::object();
-    for (const auto& [name, value] : written_)
+    Json corrupt = Json::array();
+    for (const auto& [name, value] : written_) {
       reply["records"][name] = value;
+      auto damaged = damaged_.find(name);
+      if (damaged != damaged_.end() && damaged->second == value) corrupt.push_back(name);
+    }
+    if (!corrupt.empty()) reply["corrupt"] = std::move(corrupt);
     return reply;
   }
   return fmt::format("an unknown message to raftsim: '{}'", type);
@@ -60,7 +69,33 @@ void DiskService::crash() {
   last_unsynced_.reset();
 }
 
+std::string DiskService::corrupt(uint64_t record) {
+  std::vector<std::pair<uint64_t, std::string>> order;
+  for (const auto& [name, value] : synced_)
+    if (!value.empty()) order.emplace_back(born_.count(name) ? born_.at(name) : 0, name);
+  if (order.empty()) return "no durable record to corrupt";
+  std::sort(order.begin(), order.end());
+  if (record == 0 || record > order.size()) record = order.size();
+  const std::string& name = order[record - 1].second;
+  std::string& bytes = synced_[name];
+  // The ASCII byte nearest the middle, so the damaged record is still valid UTF-8 on the wire.
+  size_t at = bytes.size();
+  for (size_t d = 0; d <= bytes.size() && at == bytes.size(); ++d)
+    for (size_t i : {bytes.size() / 2 - std::min(d, bytes.size() / 2), bytes.size() / 2 + d})
+      if (i < bytes.size() && static_cast<unsigned char>(bytes[i]) < 0x80) {
+        at = i;
+        break;
+      }
+  if (at == bytes.size()) return fmt::format("record '{}' has no ASCII byte to flip", name);
+  const bool unchanged = written_.count(name) && written_[name] == bytes;
+  bytes[at] = static_cast<char>(bytes[at] ^ 1);
+  if (unchanged) written_[name] = bytes;
+  damaged_[name] = bytes;
+  return fmt::format("flipped a bit in record '{}' (byte {} of {})", name, at, bytes.size());
+}
+
 void DiskService::wipe() {
+  damaged_.clear();
   written_.clear();
   synced_.clear();
   last_unsynced_.reset();

@@ -5,7 +5,8 @@
 // Like the simulated disk (src/sim/disk.h), it keeps what was written apart from what was synced:
 // a crash keeps only synced records; a lying fsync answers "synced" and syncs nothing; an armed
 // torn write lets the next crash keep the first half of the last unsynced write; a wipe loses
-// everything.
+// everything. Corruption flips a bit in a durable record and, like a disk with checksums, says
+// so: a read names the records whose bytes are not what was written.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,9 @@ class DiskService {
   void wipe();
   void set_fsync_lies(bool lies) { fsync_lies_ = lies; }
   void arm_torn_write() { torn_armed_ = true; }
+  // Flips one bit in durable record `record` (1-based, in the order the records were first
+  // written; 0 = the last). Returns what was done, or why nothing was.
+  std::string corrupt(uint64_t record);
 
   // What a read returns now (written, synced or not).
   const std::map<std::string, std::string>& records() const { return written_; }
@@ -37,6 +41,9 @@ class DiskService {
  private:
   std::map<std::string, std::string> written_;  // what a read sees
   std::map<std::string, std::string> synced_;   // what a crash keeps
+  std::map<std::string, uint64_t> born_;        // when each record was first written
+  uint64_t births_ = 0;
+  std::map<std::string, std::string> damaged_;  // corrupted records' bytes, while they last
   // The last write not yet synced: its name, and its value (nullopt: a delete).
   std::optional<std::pair<std::string, std::optional<std::string>>> last_unsynced_;
   bool fsync_lies_ = false;

@@ -28,6 +28,8 @@ std::string kind_name(KvRequestKind kind) {
       return "write";
     case KvRequestKind::kCas:
       return "cas";
+    case KvRequestKind::kAppend:
+      return "append";
   }
   return "?";
 }
@@ -172,7 +174,7 @@ std::variant<Features, std::string> read_init_ok(const Json& body, uint64_t init
   if (!ext->is_object()) return std::string("init_ok's 'raftsim' is not an object");
   for (auto [name, flag] :
        {std::pair{"state_reports", &f.state_reports}, std::pair{"campaign", &f.campaign},
-        std::pair{"deterministic", &f.deterministic}}) {
+        std::pair{"deterministic", &f.deterministic}, std::pair{"append", &f.append}}) {
     auto it = ext->find(name);
     if (it == ext->end()) continue;
     if (!it->is_boolean()) return fmt::format("init_ok's raftsim.{} is not true or false", name);
@@ -184,7 +186,7 @@ std::variant<Features, std::string> read_init_ok(const Json& body, uint64_t init
 Json kv_request_body(KvRequestKind kind, uint64_t msg_id, const std::string& key,
                      const std::string& value, const std::string& from) {
   Json b{{"type", kind_name(kind)}, {"msg_id", msg_id}, {"key", key}};
-  if (kind == KvRequestKind::kWrite) b["value"] = value;
+  if (kind == KvRequestKind::kWrite || kind == KvRequestKind::kAppend) b["value"] = value;
   if (kind == KvRequestKind::kCas) {
     b["from"] = from;
     b["to"] = value;

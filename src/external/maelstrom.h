@@ -73,19 +73,20 @@ Json init_body(uint64_t msg_id, const std::string& node_id,
 struct Features {
   bool state_reports = false;  // sends `raftsim_state` to `raftsim` when its state changes
   bool campaign = false;       // takes `raftsim_campaign`: start an election now
-  bool deterministic = false;  // asks for deterministic mode (not hosted yet)
+  bool deterministic = false;  // accepts deterministic mode
+  bool append = false;         // takes `append` (lin-kv has none): adds to a key's value
 };
 // The features of an init_ok body, or why the body is not an init_ok to `init_msg_id`.
 std::variant<Features, std::string> read_init_ok(const Json& body, uint64_t init_msg_id);
 
-// lin-kv.
-enum class KvRequestKind : uint8_t { kRead, kWrite, kCas };
+// lin-kv, and the extension's `append`.
+enum class KvRequestKind : uint8_t { kRead, kWrite, kCas, kAppend };
 Json kv_request_body(KvRequestKind kind, uint64_t msg_id, const std::string& key,
                      const std::string& value, const std::string& from);
 
 struct KvReply {
   enum class Kind : uint8_t {
-    kOk,              // read_ok (with `value`), write_ok, cas_ok
+    kOk,              // read_ok (with `value`), write_ok, cas_ok, append_ok
     kDefiniteError,   // did not happen
     kUnknownOutcome,  // an indefinite error: may have happened
   };

@@ -53,8 +53,8 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& scenar
 scenario::RunReport run_implementation_deterministically(const scenario::Scenario& scenario,
                                                          const scenario::RunOptions& options);
 
-// The workload external nodes get: the scenario's, except that a default mix (no `mix` given)
-// has its appends' share turned into writes.
+// The workload nodes that take no `append` get: the scenario's, with the appends' share turned
+// into writes (lin-kv has no append).
 sim::WorkloadModel lin_kv_workload(const sim::WorkloadModel& workload);
 
 // `--node 'CMD ARGS'` as argv: words split as a shell would (quotes, escapes), without running

@@ -115,15 +115,6 @@ std::string ClusterControl::apply_plain(const Fault& f) {
   };
   // Link faults change the cluster's picture of its links, which every running node is then
   // given whole, as in the simulated network.
-  auto each_target = [&](auto&& change) {
-    for (uint32_t a = 1; a <= n; ++a)
-      for (uint32_t b = 1; b <= n; ++b) {
-        const bool named = f.links.empty() || std::find(f.links.begin(), f.links.end(),
-                                                        std::make_pair(a, b)) != f.links.end();
-        if (a != b && named) change(links_[{a, b}]);
-      }
-    push_all();
-  };
   switch (f.kind) {
     case FaultKind::kPartition:
       cuts_.partition(f.groups);
@@ -148,13 +139,12 @@ std::string ClusterControl::apply_plain(const Fault& f) {
       push_all();
       return "";
     case FaultKind::kDelay:
-      each_target([&](sim::LinkModel& link) { link.extra_delay = f.delay; });
-      return "";
     case FaultKind::kLoss:
-      each_target([&](sim::LinkModel& link) { link.loss = f.rate; });
-      return "";
     case FaultKind::kDuplicate:
-      each_target([&](sim::LinkModel& link) { link.duplicate = f.rate; });
+      scenario::change_link_models(f, n, [&](uint32_t from, uint32_t to) -> sim::LinkModel& {
+        return links_[{from, to}];
+      });
+      push_all();
       return "";
     case FaultKind::kElect:
       for (uint32_t id : f.nodes) {

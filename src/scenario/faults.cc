@@ -52,6 +52,23 @@ std::vector<std::pair<uint32_t, uint32_t>> targets(const Fault& f, uint32_t node
   return all;
 }
 
+}  // namespace
+
+bool change_link_models(const Fault& f, uint32_t nodes,
+                        const std::function<sim::LinkModel&(uint32_t from, uint32_t to)>& link) {
+  if (f.kind != FaultKind::kDelay && f.kind != FaultKind::kLoss && f.kind != FaultKind::kDuplicate)
+    return false;
+  for (const auto& [from, to] : targets(f, nodes)) {
+    sim::LinkModel& model = link(from, to);
+    if (f.kind == FaultKind::kDelay) model.extra_delay = f.delay;
+    if (f.kind == FaultKind::kLoss) model.loss = f.rate;
+    if (f.kind == FaultKind::kDuplicate) model.duplicate = f.rate;
+  }
+  return true;
+}
+
+namespace {
+
 std::string who(uint32_t id, const Scenario& s) {
   return id == 0 ? "any node" : id == kTriggerNode ? "the trigger" : s.node_name(id);
 }
@@ -256,16 +273,11 @@ void do_fault(sim::World& world, const Fault& f, uint64_t id = 0) {
     case FaultKind::kHeal:
       return world.heal();
     case FaultKind::kDelay:
-      for (const auto& [from, to] : targets(f, n))
-        world.link(from, to).extra_delay = f.delay;
-      return;
     case FaultKind::kLoss:
-      for (const auto& [from, to] : targets(f, n))
-        world.link(from, to).loss = f.rate;
-      return;
     case FaultKind::kDuplicate:
-      for (const auto& [from, to] : targets(f, n))
-        world.link(from, to).duplicate = f.rate;
+      change_link_models(f, n, [&](uint32_t from, uint32_t to) -> sim::LinkModel& {
+        return world.link(from, to);
+      });
       return;
     case FaultKind::kClog:
       for (const auto& [from, to] : f.links)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,13 @@ std::string describe_fault(const Fault& fault, const Scenario& scenario);
 std::string describe_plain(const Fault& fault, const Scenario& scenario);
 // "when n2 grants_vote (the 2nd time)"
 std::string describe_trigger(const Trigger& trigger, const Scenario& scenario);
+
+// What a delay, loss or duplicate fault does to a network's link models, whoever keeps them
+// (the simulated world, the real cluster's router, the external nodes' hosts): the model of
+// each link it names (every link when it names none) changes. False when `fault` is none of
+// these kinds.
+bool change_link_models(const Fault& fault, uint32_t nodes,
+                        const std::function<sim::LinkModel&(uint32_t from, uint32_t to)>& link);
 
 // Records the fault in the trace, then does it. `fault` names its nodes: not a leader fault.
 void apply_fault(sim::World& world, const Fault& fault, const Scenario& scenario);

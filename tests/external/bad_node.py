@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-MODE = sys.argv[1]
+MODE = sys.argv[1]  # any other mode ("plain"): answers init with a bare init_ok, then idles
 
 
 def write(text):

@@ -55,6 +55,26 @@ TEST(DiskService, ATornWriteKeepsHalfOfTheLastUnsyncedWrite) {
   EXPECT_EQ(read_back(disk), (std::map<std::string, std::string>{{"log.1", "abcd"}}));
 }
 
+TEST(DiskService, ACorruptRecordReadsDamagedAndIsNamed) {
+  DiskService disk;
+  EXPECT_EQ(disk.corrupt(1), "no durable record to corrupt");
+  disk.serve(request("disk_write", 1, {{"name", "meta"}, {"value", "abcd"}}));
+  disk.serve(request("disk_write", 2, {{"name", "log.1"}, {"value", "wxyz"}}));
+  disk.serve(request("disk_sync", 3));
+  EXPECT_EQ(disk.corrupt(2), "flipped a bit in record 'log.1' (byte 2 of 4)");
+  Json reply = std::get<Json>(disk.serve(request("disk_read", 4)));
+  EXPECT_EQ(reply["records"]["log.1"], "wxxz");  // 'y' ^ 1
+  EXPECT_EQ(reply["records"]["meta"], "abcd");
+  EXPECT_EQ(reply["corrupt"], Json::array({"log.1"}));
+  disk.crash();  // the damage is durable
+  EXPECT_EQ(std::get<Json>(disk.serve(request("disk_read", 5)))["corrupt"], Json::array({"log.1"}));
+  // Written again, the record is whole; record 0 is the last one first written.
+  disk.serve(request("disk_write", 6, {{"name", "log.1"}, {"value", "good"}}));
+  disk.serve(request("disk_sync", 7));
+  EXPECT_FALSE(std::get<Json>(disk.serve(request("disk_read", 8))).contains("corrupt"));
+  EXPECT_EQ(disk.corrupt(0), "flipped a bit in record 'log.1' (byte 2 of 4)");
+}
+
 TEST(DiskService, MalformedRequestsAreNamed) {
   DiskService disk;
   EXPECT_EQ(std::get<std::string>(disk.serve(Json{{"type", "disk_sync"}})),

@@ -56,6 +56,30 @@ TEST(LostAcknowledgedWrites, ConcurrentWritesMayEndInEitherOrder) {
   EXPECT_TRUE(lost_acknowledged_writes(ops, {final_read("b")}).empty());
 }
 
+ClientOp append(uint32_t client, std::string value, int64_t invoke, int64_t complete,
+                bool known = true) {
+  ClientOp op = put(client, std::move(value), invoke, complete, known);
+  op.op = node::KvOp::kAppend;
+  return op;
+}
+
+TEST(LostAcknowledgedWrites, AnAppendMissingFromTheFinalValueIsLost) {
+  const std::vector<ClientOp> ops{append(1, "1.1;", 0, 10), append(2, "2.1;", 20, 30)};
+  EXPECT_TRUE(lost_acknowledged_writes(ops, {final_read("1.1;2.1;")}).empty());
+  const auto lost = lost_acknowledged_writes(ops, {final_read("2.1;")});
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0],
+            "k append 1.1; by c1 acknowledged at 0.000s, but the final read shows \"2.1;\"");
+}
+
+TEST(LostAcknowledgedWrites, AWriteMayReplaceAppendsBeforeItButNotAfterIt) {
+  // The write's value carries no ';': the append after it joins it.
+  const std::vector<ClientOp> ops{append(1, "1.1;", 0, 10), put(2, "w", 5, 15),
+                                  append(1, "1.2;", 20, 30)};
+  EXPECT_TRUE(lost_acknowledged_writes(ops, {final_read("w1.2;")}).empty());
+  EXPECT_EQ(lost_acknowledged_writes(ops, {final_read("w")}).size(), 1u);
+}
+
 TEST(SplitCommand, SplitsLikeAShellWithoutRunningAnything) {
   std::string error;
   EXPECT_EQ(split_command("python3 'my node.py' --bug x", error),

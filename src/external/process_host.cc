@@ -1,0 +1,147 @@
+#include "external/process_host.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "scenario/faults.h"
+
+namespace raftsim::external {
+
+using scenario::Fault;
+
+namespace {
+
+std::vector<uint32_t> ids_of(size_t n) {
+  std::vector<uint32_t> ids;
+  for (uint32_t id = 1; id <= n; ++id)
+    ids.push_back(id);
+  return ids;
+}
+
+}  // namespace
+
+ProcessHost::ProcessHost(const scenario::Scenario& s, std::string dir)
+    : s_(s),
+      dir_(std::move(dir)),
+      nodes_(s.world.node_names.size()),
+      cuts_(ids_of(s.world.node_names.size())) {
+  for (uint32_t id = 1; id <= nodes_.size(); ++id) {
+    nodes_[id - 1].name = s.node_name(id);
+    for (uint32_t peer = 1; peer <= nodes_.size(); ++peer)
+      if (peer != id) links_[{id, peer}] = s.world.network;
+  }
+}
+
+ProcessHost::~ProcessHost() {
+  for (Node& n : nodes_)
+    n.process.kill();
+}
+
+std::string ProcessHost::stderr_path(uint32_t id) const {
+  return fmt::format("{}/logs/{}.stderr", dir_, nodes_.at(id - 1).name);
+}
+
+void ProcessHost::fail(std::string why) {
+  if (failure_.empty()) failure_ = std::move(why);
+}
+
+uint32_t ProcessHost::id_of(const std::string& name) const {
+  for (uint32_t id = 1; id <= nodes_.size(); ++id)
+    if (nodes_[id - 1].name == name) return id;
+  return 0;
+}
+
+bool ProcessHost::blocked(uint32_t from, uint32_t to) const {
+  const real::BlockedPeers b = cuts_.blocked(from);
+  return std::find(b.to.begin(), b.to.end(), to) != b.to.end();
+}
+
+uint32_t ProcessHost::reported_leader() const {
+  uint32_t leader = 0;
+  uint64_t best = 0;
+  for (uint32_t id = 1; id <= nodes_.size(); ++id) {
+    const Node& n = nodes_[id - 1];
+    if (!n.up || n.paused || !n.last_report || n.last_report->role != "leader") continue;
+    if (leader == 0 || n.last_report->term > best) {
+      leader = id;
+      best = n.last_report->term;
+    }
+  }
+  return leader;
+}
+
+uint64_t ProcessHost::started(uint32_t id) {
+  Node& n = nodes_[id - 1];
+  if (on_spawn) on_spawn(id, std::exchange(n.wiped, false));
+  n.up = true;
+  n.paused = false;
+  n.awaiting_init = true;
+  ++n.life;
+  n.last_report.reset();
+  n.init_msg_id = ++raftsim_msg_id_;
+  return n.init_msg_id;
+}
+
+std::string ProcessHost::apply(const Fault& f, std::optional<Fault>& undo) {
+  applying(f);
+  if (scenario::is_leader_fault(f.kind)) {
+    const uint32_t leader = reported_leader();
+    if (leader == 0) return "no node reports leading, nothing to do";
+    auto [begin, end] = scenario::pin_leader_fault(f, leader, node_count());
+    undo = std::move(end);
+    const std::string done = apply(begin, undo);
+    return fmt::format("{} (the leader){}", scenario::describe_fault(begin, s_),
+                       done.empty() ? "" : ": " + done);
+  }
+  if (scenario::change_link_models(f, node_count(),
+                                   [&](uint32_t from, uint32_t to) -> sim::LinkModel& {
+                                     return links_[{from, to}];
+                                   }))
+    return "";
+  return apply_fault(f);
+}
+
+void ProcessHost::bad_line(uint32_t id, const std::string& line, const std::string& why) {
+  const Node& n = nodes_[id - 1];
+  fail(fmt::format("{}: stdout line {}: {}: {} (stderr: {})", n.name, n.line, why,
+                   escape_bytes(line), stderr_path(id)));
+}
+
+void ProcessHost::take_line(uint32_t id, const std::string& line) {
+  Node& n = nodes_[id - 1];
+  auto decoded = decode(line);
+  if (auto* why = std::get_if<std::string>(&decoded)) return bad_line(id, line, *why);
+  const Envelope& m = std::get<Envelope>(decoded);
+  if (m.src != n.name)
+    return bad_line(id, line, fmt::format("src is \"{}\", not \"{}\"", m.src, n.name));
+  if (intercept(id, m, line)) return;
+  if (n.awaiting_init) {
+    if (m.dest != kRaftsimName) return bad_line(id, line, "a message before init_ok");
+    auto features = read_init_ok(m.body, n.init_msg_id);
+    if (auto* why = std::get_if<std::string>(&features)) return bad_line(id, line, *why);
+    n.features = std::get<Features>(features);
+    n.awaiting_init = false;
+    return initialised(id);
+  }
+  if (m.dest == kRaftsimName) {
+    if (m.type() == "raftsim_state") {
+      auto report = read_state_report(m.body);
+      if (auto* why = std::get_if<std::string>(&report)) return bad_line(id, line, *why);
+      n.last_report = std::get<StateReport>(report);
+      if (on_state) on_state(id, *n.last_report);
+      return;
+    }
+    if (!extension(id, m) && failure_.empty()) bad_line(id, line, "an unknown message to raftsim");
+    return;
+  }
+  if (const uint32_t to = id_of(m.dest); to != 0) return route(id, to, m);
+  if (m.dest.size() > 1 && m.dest[0] == 'c' &&
+      m.dest.find_first_not_of("0123456789", 1) == std::string::npos) {
+    if (on_client_message) on_client_message(m);
+    return;
+  }
+  bad_line(id, line, fmt::format("unknown destination \"{}\"", m.dest));
+}
+
+}  // namespace raftsim::external
