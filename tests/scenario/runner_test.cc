@@ -163,5 +163,28 @@ TEST(RunnerTest, PorcupineExportOfACasWorkloadIsRefusedBeforeRunning) {
   EXPECT_FALSE(std::filesystem::exists(options.history_path));
 }
 
+// A run past its event budget stops there and fails a verdict of its own, named first; a run
+// within it is the same run as one without any budget.
+TEST(RunnerTest, ARunPastItsEventBudgetStopsAndFailsEventBudget) {
+  const Scenario s = parsed(kAckBeforeFsync);
+  RunOptions unlimited = quiet();
+  unlimited.max_events_per_second = 0;
+  const RunReport free_run = run_scenario(s, unlimited);
+  const RunReport within = run_scenario(s, quiet());
+  EXPECT_EQ(within.digest, free_run.digest);
+  EXPECT_EQ(within.events, free_run.events);
+  EXPECT_THAT(within.violated_properties, testing::Not(testing::Contains("event_budget")));
+
+  RunOptions tight = quiet();
+  tight.max_events_per_second = free_run.events / 8;  // the run lasts 2 s: a quarter of it
+  const RunReport over = run_scenario(s, tight);
+  EXPECT_EQ(over.events, tight.max_events_per_second * 2);
+  EXPECT_LT(over.end, free_run.end);
+  ASSERT_FALSE(over.violated_properties.empty());
+  EXPECT_EQ(over.violated_properties.front(), "event_budget");
+  EXPECT_EQ(over.exit_code(), 1);
+  EXPECT_THAT(format_report(over, true), HasSubstr("event_budget"));
+}
+
 }  // namespace
 }  // namespace raftsim::scenario
