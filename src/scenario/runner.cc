@@ -304,7 +304,7 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   const uint64_t budget =
       options.max_events_per_second *
       static_cast<uint64_t>(std::max<int64_t>(1, (end - sim::kTimeZero) / std::chrono::seconds(1)));
-  world.set_event_budget(budget);
+  world.set_event_budget(budget, options.max_in_flight);
   if (options.observe) options.observe(world);
   liveness.probe_client =
       start_world(world, scenario, timeline, liveness, &report.leader_fault_targets);
@@ -357,8 +357,10 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   // A run stopped by its budget is judged on what it did up to there, and first of all on that.
   if (world.over_budget()) {
     report.violated_properties.emplace_back(kEventBudget);
-    report.rows.push_back({std::string(kEventBudget), fmt::format("within {} events", budget),
-                           fmt::format("stopped at {:.3f}s", sim::seconds(world.now())), false});
+    report.rows.push_back(
+        {std::string(kEventBudget),
+         fmt::format("within {} events, {} in flight", budget, options.max_in_flight),
+         fmt::format("stopped at {:.3f}s", sim::seconds(world.now())), false});
   }
   // The verdict table: every property, then every expectation.
   auto violated = [&](Property p) {

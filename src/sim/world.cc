@@ -185,7 +185,8 @@ void World::boot(uint32_t id) {
 uint64_t World::run_until(SimTime end) {
   const uint64_t before = events_;
   while (!stopped_ && !queue_.empty() && queue_.top().time <= end) {
-    if (event_budget_ != 0 && events_ >= event_budget_) {
+    if ((event_budget_ != 0 && events_ >= event_budget_) ||
+        (in_flight_budget_ != 0 && messages_.live() > in_flight_budget_)) {
       over_budget_ = stopped_ = true;
       break;
     }

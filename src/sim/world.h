@@ -127,10 +127,14 @@ class World final : private ClientEnv {
   uint64_t run_until(SimTime end);
   void stop() { stopped_ = true; }
   bool stopped() const { return stopped_; }
-  // At most `events` events in all (0: no limit): a run whose messages multiply without end (a
-  // leader and a follower answering each other at network speed) stops there, as stop() would,
-  // instead of holding ever more of them in memory. Never changes a run that stays within it.
-  void set_event_budget(uint64_t events) { event_budget_ = events; }
+  // At most `events` events in all, and `in_flight` messages on the network at once (0: no
+  // limit): a run whose messages multiply without end (a leader and a follower answering each
+  // other at network speed, duplicated) stops there, as stop() would, instead of holding ever
+  // more of them in memory. Never changes a run that stays within it.
+  void set_event_budget(uint64_t events, uint64_t in_flight) {
+    event_budget_ = events;
+    in_flight_budget_ = in_flight;
+  }
   bool over_budget() const { return over_budget_; }
   SimTime now() const override { return now_; }
   // Runs `action` at virtual time `when` (faults on a timeline, probes, checks).
@@ -291,6 +295,7 @@ class World final : private ClientEnv {
   SimTime now_;
   bool stopped_ = false;
   uint64_t event_budget_ = 0;
+  uint64_t in_flight_budget_ = 0;
   uint32_t late_delivery_ = 0;
   // Per directed link (from * n + to, 0-based): the term and heartbeat round of the latest
   // message it delivered, kept only while a change listener is set.

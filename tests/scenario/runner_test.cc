@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -184,6 +185,16 @@ TEST(RunnerTest, ARunPastItsEventBudgetStopsAndFailsEventBudget) {
   EXPECT_EQ(over.violated_properties.front(), "event_budget");
   EXPECT_EQ(over.exit_code(), 1);
   EXPECT_THAT(format_report(over, true), HasSubstr("event_budget"));
+
+  // Three nodes: the first election puts two vote requests on the network at once.
+  const Scenario three = parsed("duration: 2s\ncluster: {nodes: [n1, n2, n3]}\nliveness: false\n");
+  EXPECT_TRUE(run_scenario(three, quiet()).passed());
+  RunOptions crowded = quiet();
+  crowded.max_in_flight = 1;
+  const RunReport stopped = run_scenario(three, crowded);
+  EXPECT_LT(stopped.end, sim::kTimeZero + std::chrono::seconds(2));
+  ASSERT_FALSE(stopped.violated_properties.empty());
+  EXPECT_EQ(stopped.violated_properties.front(), "event_budget");
 }
 
 }  // namespace
