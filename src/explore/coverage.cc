@@ -42,12 +42,36 @@ void reach_codes(const sim::World& world, std::vector<uint32_t>& out) {
     out[id - 1] = reach(world, id);
 }
 
+// 0, 1, 2..4, 5 or more: how many entries a node holds past its commit index.
+uint32_t suffix_bucket(uint64_t entries) {
+  return entries == 0 ? 0 : entries == 1 ? 1 : entries <= 4 ? 2 : 3;
+}
+
+// What a node's log looks like beside the leader's (when there is one): whether the node holds a
+// snapshot (none, entries past it, nothing past it); whether its log ends before the leader's
+// snapshot (only an InstallSnapshot can bring it up); whether it disagrees with the leader on the
+// term of an entry both hold, at the shorter log's end (a suffix the leader must overwrite); and
+// whether it is longer than the leader's. 5 bits.
+uint32_t log_shape(const raft::Log& log, const raft::Log* leader) {
+  const raft::Index snapshot = log.snapshot_index();
+  uint32_t code = snapshot.value == 0 ? 0 : log.last_index() > snapshot ? 1 : 2;
+  if (!leader) return code;
+  code |= (log.last_index() < leader->snapshot_index() ? 1u : 0u) << 2;
+  const raft::Index both = std::min(log.last_index(), leader->last_index());
+  const bool divergent =
+      log.contains(both) && leader->contains(both) && log.term_at(both) != leader->term_at(both);
+  code |= (divergent ? 1u : 0u) << 3;
+  code |= (log.last_index() > leader->last_index() ? 1u : 0u) << 4;
+  return code;
+}
+
 // The abstract state, given every node's reach (which changes only with the links).
 uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& reaches) {
   const uint32_t n = world.node_count();
   raft::Term highest_term;
   raft::Term highest_last_term;
   raft::Index lowest_commit{UINT64_MAX};
+  const raft::Raft* leader = nullptr;  // the leader of the highest term, if any
   for (uint32_t id = 1; id <= n; ++id) {
     const node::Node* node = world.node(id);
     if (!node) continue;
@@ -55,9 +79,12 @@ uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& re
     highest_term = std::max(highest_term, core.term());
     highest_last_term = std::max(highest_last_term, core.log().last_term());
     lowest_commit = std::min(lowest_commit, core.commit_index());
+    if (core.role() == raft::Role::kLeader && (!leader || core.term() > leader->term()))
+      leader = &core;
   }
   // One 32-bit code per node, laid out low to high: reach 4 bits, status 2, role 2, term
-  // behind 2, commit ahead 2, last log term behind 2, uncommitted 1, vote 2.
+  // behind 2, commit ahead 2, last log term behind 2, vote 2, entries past the commit index 2,
+  // applied behind commit 1, the log's shape beside the leader's 5.
   // Clusters are small: the codes live on the stack (a larger one falls back to the heap).
   std::array<uint32_t, 16> small;
   std::vector<uint32_t> large(n > small.size() ? n : 0);
@@ -79,12 +106,18 @@ uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& re
     code |= clip(highest_term.value - core.term().value, 3) << 8;
     code |= clip(core.commit_index().value - lowest_commit.value, 3) << 10;
     code |= clip(highest_last_term.value - log.last_term().value, 2) << 12;
-    code |= (log.last_index() > core.commit_index() ? 1u : 0u) << 14;
-    code |= vote << 15;
+    code |= vote << 14;
+    const uint64_t past_commit =
+        log.last_index().value - std::min(log.last_index().value, core.commit_index().value);
+    code |= suffix_bucket(past_commit) << 16;
+    code |= (node->applied_index() < core.commit_index() ? 1u : 0u) << 18;
+    code |= log_shape(log, leader && leader != &core ? &leader->log() : nullptr) << 19;
     codes[id - 1] = code;
   }
   std::sort(codes, codes + n);
-  uint64_t h = n;
+  // A message that just arrived late belongs to the state it arrived in: a search sees the
+  // races of stale terms and reordered appends only this way.
+  uint64_t h = n | (uint64_t{world.late_delivery()} << 8);
   for (uint32_t i = 0; i < n; ++i)
     h = mix(h, codes[i]);
   return h;

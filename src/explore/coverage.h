@@ -4,10 +4,16 @@
 // abstract state that keeps what Raft's rules branch on and drops the rest. Per node: up, paused
 // or down; role; its term behind the highest term (0, 1, 2, 3 or more); its commit index ahead of
 // the lowest commit index of the nodes that are up (0 .. 3 or more); its last log term behind the
-// highest last log term (0, 1, 2 or more); whether it holds uncommitted entries; whom it voted for
-// (nobody, itself, another node); and how many peers it can exchange messages with both ways,
-// and whether some link of it works one way only. The nodes' codes are sorted, so two states
-// that differ only by naming the nodes differently are one (the protocol is symmetric in them).
+// highest last log term (0, 1, 2 or more); how many entries it holds past its commit index (0, 1,
+// 2-4, 5 or more) and whether it has applied them all; whom it voted for (nobody, itself, another
+// node); how many peers it can exchange messages with both ways, and whether some link of it
+// works one way only; and its log beside the leader's: a snapshot held (with entries past it or
+// not), a log ending before the leader's snapshot, a suffix disagreeing with the leader's, a log
+// longer than the leader's. The nodes' codes are sorted, so two states that differ only by
+// naming the nodes differently are one (the protocol is symmetric in them). A message delivered
+// late (an older term than its receiver's, or an older heartbeat round than its link already
+// delivered) marks the state it arrived in with its type: a stale response counted, an old
+// append applied, are races only such a message can start.
 //
 // A run's coverage is the set of abstract states it visited and the transitions between them
 // (pairs of consecutive distinct states); a search counts how many it had not seen before.

@@ -137,7 +137,10 @@ void draw_cluster(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Ran
   if (r.snapshot_every) {
     w.snapshot_every = within(rng, *r.snapshot_every);
   } else if (rng.chance(0.5)) {
-    w.snapshot_every = rng.chance(0.5) ? 0 : rng.between(5, 200);
+    // Mostly small enough that snapshots are taken, and sent to a lagging node, within a run:
+    // 2 .. 200 entries on a log scale.
+    const double entries = std::exp(std::log(2.0) + (std::log(200.0) - std::log(2.0)) * rng.unit());
+    w.snapshot_every = rng.chance(0.25) ? 0 : static_cast<uint64_t>(entries);
   }
 }
 

@@ -301,6 +301,10 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   });
   monitor.set_checking(options.check_invariants);
   world.set_observer(&monitor);
+  const uint64_t budget =
+      options.max_events_per_second *
+      static_cast<uint64_t>(std::max<int64_t>(1, (end - sim::kTimeZero) / std::chrono::seconds(1)));
+  world.set_event_budget(budget, options.max_in_flight);
   if (options.observe) options.observe(world);
   liveness.probe_client =
       start_world(world, scenario, timeline, liveness, &report.leader_fault_targets);
@@ -350,6 +354,14 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
     report.linearizability = check::check_linearizability(history);
   }
 
+  // A run stopped by its budget is judged on what it did up to there, and first of all on that.
+  if (world.over_budget()) {
+    report.violated_properties.emplace_back(kEventBudget);
+    report.rows.push_back(
+        {std::string(kEventBudget),
+         fmt::format("within {} events, {} in flight", budget, options.max_in_flight),
+         fmt::format("stopped at {:.3f}s", sim::seconds(world.now())), false});
+  }
   // The verdict table: every property, then every expectation.
   auto violated = [&](Property p) {
     const std::string name(to_string(p));
@@ -374,7 +386,7 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   report.rows.push_back(linearizability_verdict(
       scenario, report.linearizability, history.ops.size(),
       world.stopped() ? "not checked (run stopped)" : "not checked", report.violated_properties));
-  if (liveness.checked) {
+  if (liveness.checked && !world.over_budget()) {
     std::optional<Duration> committed_after;
     if (probe && probe->known && probe->complete <= liveness.probe_at + scenario.liveness.within) {
       committed_after = probe->complete - liveness.probe_at;

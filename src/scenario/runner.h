@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "check/linearizability.h"
@@ -13,6 +14,9 @@
 #include "scenario/scenario.h"
 
 namespace raftsim::scenario {
+
+// The label of a run stopped by RunOptions::max_events.
+inline constexpr std::string_view kEventBudget = "event_budget";
 
 struct RunOptions {
   std::optional<uint64_t> seed;            // overrides the scenario's
@@ -24,6 +28,13 @@ struct RunOptions {
   bool stop_on_violation = false;          // exploration: the first violation ends the run
   bool check_linearizability = true;
   bool check_invariants = true;  // per-event Raft invariants (off only to measure their cost)
+  // Events a run may process per simulated second of its length (0: no limit), and messages it
+  // may hold in flight at once (0: no limit). Past either budget the run stops and fails
+  // `event_budget`: nobody should wait on (or hold the memory of) a run whose messages multiply
+  // without end. The defaults are some 100 times what a busy run needs, so only such a run
+  // reaches them.
+  uint64_t max_events_per_second = 100'000;
+  uint64_t max_in_flight = 50'000;
   // Attach the trace events before each lost acknowledged write to its durability report. Costs
   // a replay of the run up to the last such ack, only when a write was lost.
   bool durability_context = true;

@@ -181,6 +181,9 @@ class Shrinker {
     progress |= drop_checks();
     progress |= cut_run();
     progress |= drop_faults();
+    // A long schedule would spend the whole budget on the single-fault passes below (a run or
+    // more per fault each): it is cut by large stretches first, for as long as that works.
+    if (units_of(best_.timeline).size() > kLong && cut_stretches()) return true;
     progress |= fewer(&sim::WorkloadModel::clients, uint32_t{0});
     progress |= fewer(&sim::WorkloadModel::keys, uint32_t{1});
     progress |= shorten_faults();
@@ -273,6 +276,47 @@ class Shrinker {
       if (chunk == 1 && !dropped) break;
       if (chunk > 1) chunk /= 2;
       if (runs_ >= max_runs_) break;
+    }
+    return progress;
+  }
+
+  // Delta debugging over large stretches of the run, halves down to eighths: a chunk of
+  // consecutive faults is dropped; failing that, dropped with every later fault moved earlier by
+  // the time the chunk spanned, as if that stretch of the run had never happened (dropping faults
+  // alone moves every later event, and later faults timed to the old run then miss).
+  bool cut_stretches() {
+    std::vector<Unit> units = units_of(best_.timeline);
+    const size_t smallest = std::max<size_t>(1, units.size() / 8);
+    bool progress = false;
+    for (size_t chunk = units.size() / 2; chunk >= smallest && runs_ < max_runs_; chunk /= 2) {
+      for (size_t start = 0; start < units.size() && runs_ < max_runs_;) {
+        const size_t stop = std::min(units.size(), start + chunk);
+        const SimTime from = units[start][0].second.at;
+        const SimTime to = stop < units.size() ? units[stop][0].second.at : from;
+        const Duration span = (to - from) / kMillisecond * kMillisecond;
+        bool cut = false;
+        // First the chunk alone, then the stretch (when later faults have something to move by).
+        for (int moved = 1; moved <= 1 && !cut; ++moved) {
+          const Duration shift = moved ? span : Duration{0};
+          if (moved && span == Duration{0}) break;
+          std::vector<Unit> rest = units;
+          rest.erase(rest.begin() + static_cast<ptrdiff_t>(start),
+                     rest.begin() + static_cast<ptrdiff_t>(stop));
+          for (Unit& unit : rest)
+            for (auto& [i, f] : unit)
+              if (f.at >= to) f.at = std::max(from, f.at - shift);
+          Scenario c = best_;
+          c.timeline = flatten(rest);
+          cut = fits_in_run(c) && attempt(std::move(c));
+        }
+        if (cut) {
+          units = units_of(best_.timeline);
+          progress = true;
+        } else {
+          start += chunk;
+        }
+      }
+      if (chunk == 1) break;
     }
     return progress;
   }
@@ -475,6 +519,7 @@ class Shrinker {
   }
 
   static constexpr uint64_t kReseeds = 16;
+  static constexpr size_t kLong = 8;  // faults (with their undos) past which a schedule is long
   bool reseed_ = false;
 
   uint64_t first_seed_;
@@ -486,47 +531,6 @@ class Shrinker {
 };
 
 }  // namespace
-
-Scenario concrete_scenario(const Scenario& s, uint64_t seed) {
-  Scenario c = s;
-  c.timeline = concrete_timeline(s, seed);
-  c.nemesis = Nemesis{};
-  c.seed = seed;
-  return c;
-}
-
-std::string failure_label(const RunReport& report) {
-  if (!report.error.empty()) return "error: " + report.error;
-  if (!report.violated_properties.empty()) return report.violated_properties.front();
-  for (const Verdict& row : report.rows)
-    if (!row.ok) return "expectation: " + row.name;
-  return "";
-}
-
-bool is_per_event(const std::string& property) {
-  for (Property p :
-       {Property::kElectionSafety, Property::kLogMatching, Property::kLeaderCompleteness,
-        Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
-        Property::kCommitMonotonic, Property::kConfigurationSafety})
-    if (property == to_string(p)) return true;
-  return false;
-}
-
-RunOptions search_options(const std::string& property) {
-  RunOptions options;
-  options.narrate = false;
-  options.stop_on_violation = property.empty() || is_per_event(property);
-  options.check_linearizability = property.empty() || property == "linearizability";
-  // Searching needs the verdicts, not the story behind a lost write: the replay that finds it
-  // would double the cost of every failing durability candidate.
-  options.durability_context = false;
-  return options;
-}
-
-bool still_fails(const Scenario& s, const std::string& property) {
-  const auto v = run_scenario(s, search_options(property)).violated_properties;
-  return std::find(v.begin(), v.end(), property) != v.end();
-}
 
 ShrinkResult shrink(const Scenario& concrete, const std::string& property,
                     const ShrinkOptions& options) {

@@ -17,6 +17,11 @@
 //   7. for per-event properties, undos dropped (the fault stays in force to the end), and a leader
 //      fault written as the plain fault it became in the last failing run, without its undo.
 //
+// A long schedule (more than eight faults) is first cut by large stretches, for as long as that
+// works, so the budget is not spent on one run per fault: a chunk of consecutive faults (a half, a
+// quarter, an eighth) is dropped, or dropped with every later fault moved earlier by the time the
+// chunk spanned.
+//
 // The passes repeat until none helps. When they are stuck, two more are tried: each fault is
 // dropped while every later fault moves by the same amount (dropping a fault moves every later
 // event, so faults timed to the old run miss), then the removals of steps 2 and 7 are tried under

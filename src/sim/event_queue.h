@@ -114,6 +114,7 @@ class Pool {
     return value;
   }
   T& at(uint64_t slot) { return items_[slot]; }
+  size_t live() const { return items_.size() - free_.size(); }
 
  private:
   std::vector<T> items_;

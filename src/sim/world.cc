@@ -185,9 +185,15 @@ void World::boot(uint32_t id) {
 uint64_t World::run_until(SimTime end) {
   const uint64_t before = events_;
   while (!stopped_ && !queue_.empty() && queue_.top().time <= end) {
+    if ((event_budget_ != 0 && events_ >= event_budget_) ||
+        (in_flight_budget_ != 0 && messages_.live() > in_flight_budget_)) {
+      over_budget_ = stopped_ = true;
+      break;
+    }
     const Event event = queue_.pop();
     now_ = event.time;
     ++events_;
+    late_delivery_ = 0;
     dispatch(event);
     if (event.kind == EventKind::kScheduled) changed_ = true;
     if (changed_ && change_listener_) {
@@ -278,6 +284,7 @@ void World::deliver(const Event& event) {
     return;
   }
   trace_.record(message_event(TraceKind::kDeliver, m));
+  if (change_listener_) note_late_delivery(m, sn.node->core().term());
   sn.node->receive(m);
   if (sn.lies.any()) synthesize_lies(to, m);
   after_event(to);

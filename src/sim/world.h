@@ -116,12 +116,26 @@ class World final : private ClientEnv {
   void set_change_listener(std::function<void()> listener) {
     change_listener_ = std::move(listener);
   }
+  // For the change listener: when the event just processed delivered a message that arrived late
+  // (its term older than its receiver's, or a heartbeat round older than one its link already
+  // delivered in the same term), 1 + its raft::MessageType; else 0. Such a delivery counts as a
+  // change: a search cannot steer towards races it never sees.
+  uint32_t late_delivery() const { return late_delivery_; }
 
   // Running. run_until() processes every event up to `end` (or until stop()), then sets the
   // clock to `end`. Returns the number of events processed.
   uint64_t run_until(SimTime end);
   void stop() { stopped_ = true; }
   bool stopped() const { return stopped_; }
+  // At most `events` events in all, and `in_flight` messages on the network at once (0: no
+  // limit): a run whose messages multiply without end (a leader and a follower answering each
+  // other at network speed, duplicated) stops there, as stop() would, instead of holding ever
+  // more of them in memory. Never changes a run that stays within it.
+  void set_event_budget(uint64_t events, uint64_t in_flight) {
+    event_budget_ = events;
+    in_flight_budget_ = in_flight;
+  }
+  bool over_budget() const { return over_budget_; }
   SimTime now() const override { return now_; }
   // Runs `action` at virtual time `when` (faults on a timeline, probes, checks).
   void at(SimTime when, std::function<void()> action);
@@ -238,6 +252,7 @@ class World final : private ClientEnv {
 
   void dispatch(const Event& event);
   void deliver(const Event& event);
+  void note_late_delivery(const raft::Message& m, raft::Term receiver_term);
   void after_event(uint32_t node);
   void tell_node_events(uint32_t node);
   // Tells the listener of an event inside the node's step (see set_node_event_listener).
@@ -279,6 +294,13 @@ class World final : private ClientEnv {
   WorldConfig config_;
   SimTime now_;
   bool stopped_ = false;
+  uint64_t event_budget_ = 0;
+  uint64_t in_flight_budget_ = 0;
+  uint32_t late_delivery_ = 0;
+  // Per directed link (from * n + to, 0-based): the term and heartbeat round of the latest
+  // message it delivered, kept only while a change listener is set.
+  std::vector<std::pair<raft::Term, uint64_t>> delivered_;
+  bool over_budget_ = false;
   uint64_t events_ = 0;
   EventQueue queue_;
   Network network_;

@@ -188,6 +188,39 @@ TEST(Shrink, KeepsTheSamePropertyViolatedWithinTheBudget) {
   EXPECT_TRUE(still_fails(r.scenario, first.label));
 }
 
+// A fault every 20-80 ms, overlapping, and commit_previous_term planted: seed 134 breaks leader
+// completeness after 280 timeline entries. A long schedule is cut by stretches first, so the
+// budget goes to the few faults that matter rather than to one run per fault.
+constexpr const char* kLongSchedule = R"(name: long
+duration: 10s
+cluster:
+  nodes: [n1, n2, n3]
+  election_timeout: 150ms
+  heartbeat: 50ms
+  fsync: {min: 500us, max: 2ms}
+  bugs: [commit_previous_term]
+  max_entries_per_append: 1
+network:
+  latency: {shape: uniform, min: 1ms, max: 10ms}
+workload: {clients: 16, keys: 5, mix: {put: 1}, think: 1ms, timeout: 30ms, give_up: 30ms}
+nemesis:
+  faults: [crash_leader, crash, pause, delay, duplicate]
+  every: [20ms, 80ms]
+  duration: [50ms, 600ms]
+  quiet: 3s
+  overlap: true
+liveness: {quiet: 1s, within: 5s}
+)";
+
+TEST(Shrink, ALongScheduleShrinksToATenthWithinTheBudget) {
+  const Scenario s = concrete_scenario(parse(kLongSchedule), 134);
+  ASSERT_GT(count_faults(s.timeline), 200u);
+  const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 500});
+  ASSERT_TRUE(r.reproduced);
+  EXPECT_LE(r.shrunk_faults * 10, r.original_faults);
+  EXPECT_TRUE(still_fails(r.scenario, "leader_completeness"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The command as a user meets it.
 

@@ -253,5 +253,28 @@ TEST(Coverage, TheAbstractStateIgnoresWhichNodeIsWhich) {
   EXPECT_NE(abstract_state(one), abstract_state(two));
 }
 
+// Reordered messages arrive after newer ones: the world tells the change listener so (late
+// appends and their responses above all), and a small snapshot interval compacts within a run.
+TEST(Coverage, LateMessagesAndSnapshotsAreSeen) {
+  std::string yaml = kMinimal;
+  yaml.replace(yaml.find("vote_without_log_check"), 22, "");
+  yaml.replace(yaml.find("heartbeat: 50ms"), 15, "heartbeat: 50ms\n  snapshot_every: 5");
+  yaml += "network: {latency: {shape: uniform, min: 1ms, max: 20ms}, reorder: 0.3}\n";
+  const Scenario s = parse(yaml);
+  std::set<uint32_t> late;
+  bool snapshot = false;
+  scenario::RunOptions o = scenario::search_options("");
+  o.observe = [&](sim::World& world) {
+    world.set_change_listener([&] {
+      if (world.late_delivery() != 0) late.insert(world.late_delivery());
+      if (const node::Node* n = world.node(1))
+        snapshot |= n->core().log().snapshot_index().value > 0;
+    });
+  };
+  EXPECT_TRUE(scenario::run_scenario(s, o).passed());
+  EXPECT_TRUE(late.contains(1 + static_cast<uint32_t>(raft::MessageType::kAppendResponse)));
+  EXPECT_TRUE(snapshot);
+}
+
 }  // namespace
 }  // namespace raftsim::explore

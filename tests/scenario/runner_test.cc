@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -161,6 +162,39 @@ TEST(RunnerTest, PorcupineExportOfACasWorkloadIsRefusedBeforeRunning) {
   EXPECT_EQ(report.events, 0u);
   EXPECT_EQ(report.exit_code(), 2);
   EXPECT_FALSE(std::filesystem::exists(options.history_path));
+}
+
+// A run past its event budget stops there and fails a verdict of its own, named first; a run
+// within it is the same run as one without any budget.
+TEST(RunnerTest, ARunPastItsEventBudgetStopsAndFailsEventBudget) {
+  const Scenario s = parsed(kAckBeforeFsync);
+  RunOptions unlimited = quiet();
+  unlimited.max_events_per_second = 0;
+  const RunReport free_run = run_scenario(s, unlimited);
+  const RunReport within = run_scenario(s, quiet());
+  EXPECT_EQ(within.digest, free_run.digest);
+  EXPECT_EQ(within.events, free_run.events);
+  EXPECT_THAT(within.violated_properties, testing::Not(testing::Contains("event_budget")));
+
+  RunOptions tight = quiet();
+  tight.max_events_per_second = free_run.events / 8;  // the run lasts 2 s: a quarter of it
+  const RunReport over = run_scenario(s, tight);
+  EXPECT_EQ(over.events, tight.max_events_per_second * 2);
+  EXPECT_LT(over.end, free_run.end);
+  ASSERT_FALSE(over.violated_properties.empty());
+  EXPECT_EQ(over.violated_properties.front(), "event_budget");
+  EXPECT_EQ(over.exit_code(), 1);
+  EXPECT_THAT(format_report(over, true), HasSubstr("event_budget"));
+
+  // Three nodes: the first election puts two vote requests on the network at once.
+  const Scenario three = parsed("duration: 2s\ncluster: {nodes: [n1, n2, n3]}\nliveness: false\n");
+  EXPECT_TRUE(run_scenario(three, quiet()).passed());
+  RunOptions crowded = quiet();
+  crowded.max_in_flight = 1;
+  const RunReport stopped = run_scenario(three, crowded);
+  EXPECT_LT(stopped.end, sim::kTimeZero + std::chrono::seconds(2));
+  ASSERT_FALSE(stopped.violated_properties.empty());
+  EXPECT_EQ(stopped.violated_properties.front(), "event_budget");
 }
 
 }  // namespace
