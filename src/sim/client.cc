@@ -12,7 +12,8 @@ SimClient::SimClient(uint32_t id, WorkloadModel model, uint32_t nodes, uint64_t 
       nodes_(nodes),
       rng_(seed),
       last_seen_(std::max<uint32_t>(model_.keys, 1)),
-      timed_out_(nodes + 1, false) {
+      timed_out_(nodes + 1, false),
+      said_not_leader_(nodes + 1, false) {
   target_ = 1 + static_cast<uint32_t>(rng_.uniform(nodes_));
 }
 
@@ -78,6 +79,7 @@ void SimClient::begin_op(ClientEnv& env) {
   current_.expected = command_.expected;
   current_.invoke = env.now();
   std::fill(timed_out_.begin(), timed_out_.end(), false);
+  std::fill(said_not_leader_.begin(), said_not_leader_.end(), false);
   ring_ = target_;
   busy_ = true;
   env.client_event(current_, target_, /*completed=*/false);
@@ -93,8 +95,9 @@ void SimClient::send_attempt(ClientEnv& env) {
 void SimClient::retry_elsewhere(ClientEnv& env, uint32_t hint, Duration backoff) {
   if (env.now() - current_.invoke >= model_.give_up) return finish(env, false, {});
   if (hint >= 1 && hint <= nodes_ && hint != target_) {
-    // A hint at a node that timed out is followed without moving the ring (see timed_out_).
-    if (!timed_out_[hint]) ring_ = hint;
+    // A hint at a node that timed out or said it does not lead is followed without moving the
+    // ring (see timed_out_ and said_not_leader_).
+    if (!timed_out_[hint] && !said_not_leader_[hint]) ring_ = hint;
     target_ = hint;
   } else {
     // The next node round the ring that has not timed out on us (any node if all have).
@@ -120,6 +123,8 @@ void SimClient::on_reply(ClientEnv& env, const node::ClientReply& reply) {
       current_.term = reply.term;
       return finish(env, true, reply.result);
     case node::ClientReply::Status::kNotLeader:
+      if (reply.from.value >= 1 && reply.from.value <= nodes_)
+        said_not_leader_[reply.from.value] = true;
       return retry_elsewhere(env, reply.leader.value,
                              reply.leader.is_none() ? Duration{20000} : Duration{0});
     case node::ClientReply::Status::kRetry:

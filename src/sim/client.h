@@ -117,6 +117,11 @@ class SimClient {
   // old leader and a follower that still believes in it cannot hold the client between them:
   // each further timeout moves the ring on to a node not yet asked.
   std::vector<bool> timed_out_;
+  // Nodes that answered the current operation "not the leader": a hint naming one is followed
+  // the same way, without moving the ring. A removed server keeps naming the leader that removed
+  // it, which, stepped down, answers "I do not know"; were each hint to move the ring, the
+  // client would go back and forth between the two until it gave up.
+  std::vector<bool> said_not_leader_;
   uint32_t ring_ = 1;  // where the search round the ring continues from
   std::vector<ClientOp> history_;
 };

@@ -102,6 +102,29 @@ TEST(SimClient, AStrandedLeaderAndItsBelieverCannotHoldTheClientBetweenThem) {
   EXPECT_EQ(h.env.asked.back(), third % 5 + 1) << "...and each timeout asks one more node";
 }
 
+// A removed leader steps down and answers "not leader, I do not know who is"; the server it had
+// removed earlier hears from no one any more and still names it. Found by explore: with one
+// client, every operation went back and forth between the two until it gave up, and the
+// cluster looked stuck to the liveness check.
+TEST(SimClient, AServerThatSaidItDoesNotLeadAndItsBelieverCannotHoldTheClientBetweenThem) {
+  Harness h;
+  const uint32_t deposed = h.env.asked.back();
+  h.redirect(0);   // "not leader", no hint
+  h.fire_timer();  // the short wait before asking the next node
+  const uint32_t believer = h.env.asked.back();
+  ASSERT_EQ(believer, deposed % 5 + 1);
+  h.redirect(deposed);  // "not leader, ask <deposed>"
+  ASSERT_EQ(h.env.asked.back(), deposed) << "a hint is still followed";
+  h.redirect(0);
+  h.fire_timer();
+  const uint32_t third = h.env.asked.back();
+  EXPECT_EQ(third, believer % 5 + 1) << "the ring goes on past the believer";
+  h.redirect(third % 5 + 1);  // a node that knows the leader
+  h.ok();
+  ASSERT_EQ(h.client.history().size(), 1u);
+  EXPECT_TRUE(h.client.history()[0].known);
+}
+
 TEST(SimClient, WithoutTimeoutsTheRingContinuesFromTheNodeAHintLedTo) {
   Harness h;
   const uint32_t first = h.env.asked.back();
