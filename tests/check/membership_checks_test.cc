@@ -27,6 +27,7 @@ raft::Raft voter(NodeId id, uint64_t term, NodeId vote) {
   raft::Config config;
   config.id = id;
   config.voters = {n1, n2, n3};
+  config.servers = kFive;  // n4 and n5 exist as spares
   return raft::Raft(config, raft::Restored{{Term{term}, vote, Index{0}}, {}});
 }
 

@@ -213,6 +213,11 @@ liveness: {quiet: 1s, within: 5s}
 )";
 
 TEST(Shrink, ALongScheduleShrinksToATenthWithinTheBudget) {
+#if defined(__SANITIZE_ADDRESS__)
+  // 500 shrink runs of a 20-second, 200-fault schedule: minutes in the optimised build's suite,
+  // past ctest's 600 s under AddressSanitizer. The shrinker's logic is the same in both builds.
+  GTEST_SKIP() << "too slow under AddressSanitizer; runs in the optimised build";
+#endif
   const Scenario s = concrete_scenario(parse(kLongSchedule), 134);
   ASSERT_GT(count_faults(s.timeline), 200u);
   const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 500});
