@@ -18,13 +18,6 @@ using scenario::FaultKind;
 
 namespace {
 
-std::vector<uint32_t> ids_of(size_t n) {
-  std::vector<uint32_t> ids;
-  for (uint32_t id = 1; id <= n; ++id)
-    ids.push_back(id);
-  return ids;
-}
-
 int64_t millis(sim::Duration d) {
   return std::max<int64_t>(1, d.count() / 1000);
 }

@@ -10,16 +10,12 @@ namespace raftsim::external {
 
 using scenario::Fault;
 
-namespace {
-
-std::vector<uint32_t> ids_of(size_t n) {
+std::vector<uint32_t> ProcessHost::ids_of(size_t n) {
   std::vector<uint32_t> ids;
   for (uint32_t id = 1; id <= n; ++id)
     ids.push_back(id);
   return ids;
 }
-
-}  // namespace
 
 ProcessHost::ProcessHost(const scenario::Scenario& s, std::string dir)
     : s_(s),

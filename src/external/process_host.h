@@ -40,6 +40,9 @@ class ProcessHost : public Host {
   std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo) final;
 
  protected:
+  // Node ids 1..n, as the scenario numbers its nodes.
+  static std::vector<uint32_t> ids_of(size_t n);
+
   struct Node {
     std::string name;
     Process process;
