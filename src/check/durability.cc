@@ -6,14 +6,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "check/node_name.h"
+
 namespace raftsim::check {
 
 namespace {
-
-std::string node_name(std::span<const std::string> names, raft::NodeId id) {
-  if (id.value >= 1 && id.value <= names.size()) return names[id.value - 1];
-  return fmt::format("n{}", id.value);
-}
 
 // Whether the node's disk holds the write: as a command of its log or inside its snapshot.
 bool holds(const DurableLog& node, const AckedWrite& write) {

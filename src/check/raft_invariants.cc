@@ -7,6 +7,8 @@
 #include <iterator>
 #include <utility>
 
+#include "check/node_name.h"
+
 namespace raftsim::check {
 
 using raft::Entry;
@@ -16,11 +18,6 @@ using raft::Term;
 
 namespace {
 
-// A node's name in reports: the scenario's name when known, else "n<id>".
-std::string node_name(std::span<const std::string> names, NodeId id) {
-  if (id.value >= 1 && id.value <= names.size()) return names[id.value - 1];
-  return "n" + std::to_string(id.value);
-}
 std::string at(Index index, Term term) {
   return "(index " + std::to_string(index.value) + ", term " + std::to_string(term.value) + ")";
 }

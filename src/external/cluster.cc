@@ -16,14 +16,6 @@ namespace fs = std::filesystem;
 using scenario::Fault;
 using scenario::FaultKind;
 
-namespace {
-
-int64_t millis(sim::Duration d) {
-  return std::max<int64_t>(1, d.count() / 1000);
-}
-
-}  // namespace
-
 Cluster::Cluster(const scenario::Scenario& s, Settings settings)
     : ProcessHost(s, settings.dir),
       settings_(std::move(settings)),
@@ -46,12 +38,10 @@ std::string Cluster::spawn(uint32_t id) {
                                             stderr_path(id), settings_.limits);
   if (!error.empty()) return fmt::format("{}: cannot start the node: {}", n.name, error);
   const uint64_t init_msg_id = started(id);
-  const Json extension{
-      {"data_dir", data_dir(id)},
-      {"election_timeout_ms", millis(s_.world.tick) * s_.world.election_timeout_ticks},
-      {"heartbeat_ms", millis(s_.world.tick) * s_.world.heartbeat_ticks},
-      {"seed", settings_.seed * 1000003 + id},
-      {"start_at_unix_ms", start_at_unix_ms_}};
+  Json extension = timing();
+  extension.update({{"data_dir", data_dir(id)},
+                    {"seed", settings_.seed * 1000003 + id},
+                    {"start_at_unix_ms", start_at_unix_ms_}});
   n.process.send(encode({std::string(kRaftsimName), n.name,
                          init_body(init_msg_id, n.name, s_.world.node_names, extension)}));
   return "";

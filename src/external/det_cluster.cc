@@ -19,10 +19,6 @@ namespace {
 
 constexpr uint64_t kMaxEventsAtOneTime = 100000;
 
-int64_t millis(sim::Duration d) {
-  return std::max<int64_t>(1, d.count() / 1000);
-}
-
 Json envelope(const std::string& src, const std::string& dest, Json body) {
   return Json{{"src", src}, {"dest", dest}, {"body", std::move(body)}};
 }
@@ -56,12 +52,10 @@ std::string DetCluster::spawn(uint32_t id) {
   ++d.wake_generation;
   d.wake_held = false;
   d.held.clear();
-  const Json extension{
-      {"deterministic", true},
-      {"disk", true},
-      {"election_timeout_ms", millis(s_.world.tick) * s_.world.election_timeout_ticks},
-      {"heartbeat_ms", millis(s_.world.tick) * s_.world.heartbeat_ticks},
-      {"seed", settings_.seed * 1000003 + id * 1009 + n.life}};
+  Json extension = timing();
+  extension.update({{"deterministic", true},
+                    {"disk", true},
+                    {"seed", settings_.seed * 1000003 + id * 1009 + n.life}});
   step(id, envelope(std::string(kRaftsimName), n.name,
                     init_body(init_msg_id, n.name, s_.world.node_names, extension)));
   return failure();

@@ -17,6 +17,12 @@ std::vector<uint32_t> ProcessHost::ids_of(size_t n) {
   return ids;
 }
 
+Json ProcessHost::timing() const {
+  const int64_t tick_ms = std::max<int64_t>(1, s_.world.tick.count() / 1000);
+  return Json{{"election_timeout_ms", tick_ms * s_.world.election_timeout_ticks},
+              {"heartbeat_ms", tick_ms * s_.world.heartbeat_ticks}};
+}
+
 ProcessHost::ProcessHost(const scenario::Scenario& s, std::string dir)
     : s_(s),
       dir_(std::move(dir)),

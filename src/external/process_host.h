@@ -83,6 +83,8 @@ class ProcessHost : public Host {
   uint32_t id_of(const std::string& name) const;  // 0 when not a node
   uint32_t node_count() const { return static_cast<uint32_t>(nodes_.size()); }
   uint64_t next_raftsim_msg_id() { return ++raftsim_msg_id_; }
+  // The scenario's election timeout and heartbeat, in whole milliseconds, for init's extension.
+  Json timing() const;
   // Whether the cuts in force stop messages from `from` to `to`.
   bool blocked(uint32_t from, uint32_t to) const;
 

@@ -40,7 +40,6 @@ constexpr std::array kNetworkKeys = {"latency"sv, "loss"sv,  "duplicate"sv,
                                      "reorder"sv, "delay"sv, "pct"sv};
 constexpr std::array kPctKeys = {"depth"sv, "messages"sv, "hold"sv};
 constexpr std::array kLatencyKeys = {"shape"sv, "min"sv, "max"sv, "tail_chance"sv, "tail_max"sv};
-constexpr std::array kShapes = {"constant"sv, "uniform"sv, "exponential"sv, "long_tail"sv};
 constexpr std::array kWorkloadKeys = {"clients"sv, "keys"sv,    "mix"sv,     "rate"sv, "think"sv,
                                       "timeout"sv, "give_up"sv, "latency"sv, "stop"sv};
 constexpr std::array kMixKeys = {"get"sv, "put"sv, "append"sv, "cas"sv};
@@ -131,7 +130,7 @@ std::optional<sim::Latency> parse_latency(Reader& r, const YAML::Node& node, sim
     return std::nullopt;
   }
   sim::Latency latency = base;
-  if (const auto shape = r.name_of(node["shape"], kShapes, "latency shape")) {
+  if (const auto shape = r.name_of(node["shape"], kLatencyShapes, "latency shape")) {
     latency.shape = static_cast<sim::Latency::Shape>(*shape);
   }
   assign(r.duration(node["min"]), latency.min);

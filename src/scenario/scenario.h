@@ -3,15 +3,21 @@
 // and run in the simulated world (runner.h).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "raft/config.h"
 #include "sim/world.h"
 
 namespace raftsim::scenario {
+
+// The latency shapes' names in files, in the order of sim::Latency::Shape.
+inline constexpr std::array<std::string_view, 4> kLatencyShapes = {"constant", "uniform",
+                                                                  "exponential", "long_tail"};
 
 using sim::Duration;
 using sim::SimTime;

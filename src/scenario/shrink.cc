@@ -14,8 +14,6 @@ namespace raftsim::scenario {
 
 namespace {
 
-constexpr Duration kMillisecond{1000};
-
 size_t total_nodes(const Scenario& s) {
   return s.world.node_names.size();
 }

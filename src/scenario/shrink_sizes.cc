@@ -6,8 +6,6 @@ namespace raftsim::scenario {
 
 namespace {
 
-constexpr Duration kMillisecond{1000};
-
 // `to 1` then `halved`, of a count that must stay at least 1.
 void smaller_counts(const Fault& f, uint64_t Fault::*field, std::vector<Fault>& out) {
   const uint64_t now = f.*field;

@@ -7,6 +7,9 @@
 
 namespace raftsim::scenario {
 
+// The shrinker moves and cuts times in whole milliseconds, so a repro's times stay readable.
+inline constexpr Duration kMillisecond{1000};
+
 // Each candidate changes one thing, most reduced first: a message fault's count (to 1, then
 // halved), its delay (halved), a `for` (halved, whole milliseconds), an event-triggered fault's
 // `nth` and `entries` (to 1, then halved). Empty when there is nothing left to reduce.

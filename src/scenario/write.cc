@@ -108,9 +108,8 @@ class Writer {
 };
 
 std::string latency(const sim::Latency& l) {
-  static constexpr std::array kShapes = {"constant", "uniform", "exponential", "long_tail"};
   return fmt::format("{{shape: {}, min: {}, max: {}, tail_chance: {}, tail_max: {}}}",
-                     kShapes.at(static_cast<size_t>(l.shape)), dur(l.min), dur(l.max),
+                     kLatencyShapes.at(static_cast<size_t>(l.shape)), dur(l.min), dur(l.max),
                      num(l.tail_chance), dur(l.tail_max));
 }
 
