@@ -14,6 +14,7 @@
 #include <iterator>
 #include <string>
 
+#include "sanitized.h"
 #include "scenario/parse.h"
 #include "scenario/runner.h"
 
@@ -151,6 +152,7 @@ liveness: {quiet: 1s, within: 2s}
 )";
 
 TEST(Explore, FindsAndShrinksStaleLeaderReads) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const ExploreResult r =
       explore(parse(kStaleReads, "stale.yaml"), {.runs = 100, .jobs = 2, .shrink_runs = 100});
   ASSERT_FALSE(r.findings.empty());
@@ -213,11 +215,8 @@ liveness: {quiet: 1s, within: 5s}
 )";
 
 TEST(Shrink, ALongScheduleShrinksToATenthWithinTheBudget) {
-#if defined(__SANITIZE_ADDRESS__)
-  // 500 shrink runs of a 20-second, 200-fault schedule: minutes in the optimised build's suite,
-  // past ctest's 600 s under AddressSanitizer. The shrinker's logic is the same in both builds.
-  GTEST_SKIP() << "too slow under AddressSanitizer; runs in the optimised build";
-#endif
+  // 500 shrink runs of a 20-second, 200-fault schedule: past ctest's 600 s under AddressSanitizer.
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const Scenario s = concrete_scenario(parse(kLongSchedule), 134);
   ASSERT_GT(count_faults(s.timeline), 200u);
   const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 500});

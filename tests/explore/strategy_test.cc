@@ -9,6 +9,7 @@
 #include "explore/coverage.h"
 #include "explore/explore.h"
 #include "explore/swarm.h"
+#include "sanitized.h"
 #include "scenario/parse.h"
 #include "scenario/runner.h"
 #include "scenario/shrink.h"
@@ -197,6 +198,7 @@ TEST(Swarm, ResultsDoNotDependOnTheNumberOfThreads) {
 }
 
 TEST(Guided, ResultsDoNotDependOnTheNumberOfThreads) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const Scenario s = parse(kMinimal);
   const ExploreResult one = explore(s, options(Strategy::kGuided, 150, 1));
   const ExploreResult two = explore(s, options(Strategy::kGuided, 150, 2));
@@ -205,6 +207,7 @@ TEST(Guided, ResultsDoNotDependOnTheNumberOfThreads) {
 }
 
 TEST(Guided, AShardIsAReproducibleSearchOfItsOwn) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const Scenario s = correct(kMinimal);
   ExploreOptions o = options(Strategy::kGuided, 200, 2);
   o.shard_index = 1;
@@ -228,6 +231,7 @@ TEST(Guided, CoverageGrowsAfterTheFirstBatch) {
 }
 
 TEST(Guided, FindsAPlantedBugFromAScenarioWithNoNemesis) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const Scenario s = parse(kMinimal);
   ASSERT_FALSE(s.nemesis.enabled());
   // Random search has nothing to draw from here: every seed runs without faults.
