@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace raftsim::explore {
 
@@ -11,27 +12,14 @@ namespace {
 
 constexpr uint64_t kSwarmStream = 4100;
 
-// Every kind inside Raft's fault model that a nemesis can draw: messages lost, delayed,
-// duplicated and reordered, nodes that crash (with their unsynced writes) or stall, whenever
-// they like. A lost disk is not: Raft assumes stable storage.
-constexpr FaultKind kDefaultKinds[] = {FaultKind::kPartition,
-                                       FaultKind::kCrash,
-                                       FaultKind::kPause,
-                                       FaultKind::kDelay,
-                                       FaultKind::kLoss,
-                                       FaultKind::kDuplicate,
-                                       FaultKind::kClog,
-                                       FaultKind::kClockSkew,
-                                       FaultKind::kCrashLeader,
-                                       FaultKind::kIsolateLeader,
-                                       FaultKind::kDropMessages,
-                                       FaultKind::kDelayMessages,
-                                       FaultKind::kDuplicateMessages,
-                                       FaultKind::kHoldMessages,
-                                       FaultKind::kTriggeredCrash,
-                                       FaultKind::kTriggeredPause,
-                                       FaultKind::kTriggeredIsolate,
-                                       FaultKind::kTriggeredDelay};
+// Whether swarm draws `kind` unasked: every kind a nemesis can list that lies inside Raft's fault
+// model (messages lost, delayed, duplicated and reordered; nodes that crash with their unsynced
+// writes, or stall, whenever they like) and needs nothing of the cluster. A lost disk is outside
+// it (Raft assumes stable storage); membership changes need servers to add (see swarm_kinds).
+bool drawn_by_default(FaultKind kind) {
+  return kind != FaultKind::kWipe && kind != FaultKind::kReconfigure &&
+         kind != FaultKind::kTriggeredReconfigure;
+}
 
 // Uniform on a log scale between `lo` and `hi` (microseconds): 1 ms is as likely as 1 s.
 Duration log_uniform(raft::Random& rng, Duration lo, Duration hi) {
@@ -256,7 +244,9 @@ std::string describe(const Nemesis& n, const sim::WorldConfig& w, uint64_t seed)
 std::vector<FaultKind> swarm_kinds(const Scenario& base) {
   if (!base.swarm.faults.empty()) return base.swarm.faults;
   if (base.nemesis.enabled()) return base.nemesis.faults;
-  std::vector<FaultKind> kinds(std::begin(kDefaultKinds), std::end(kDefaultKinds));
+  std::vector<FaultKind> kinds;
+  std::copy_if(scenario::kNemesisKinds.begin(), scenario::kNemesisKinds.end(),
+               std::back_inserter(kinds), drawn_by_default);
   // A cluster with servers outside its starting configuration (spares, learners) is there to
   // change membership: the draws change it too, at times and on events.
   const bool spares =

@@ -19,7 +19,6 @@ namespace {
 
 using detail::kMaxNodes;
 using detail::kNemesisFaults;
-using detail::kNemesisKinds;
 using detail::Reader;
 using std::string_view_literals::operator""sv;
 

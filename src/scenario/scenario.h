@@ -17,7 +17,7 @@ namespace raftsim::scenario {
 
 // The latency shapes' names in files, in the order of sim::Latency::Shape.
 inline constexpr std::array<std::string_view, 4> kLatencyShapes = {"constant", "uniform",
-                                                                  "exponential", "long_tail"};
+                                                                   "exponential", "long_tail"};
 
 using sim::Duration;
 using sim::SimTime;
@@ -79,6 +79,29 @@ enum class FaultKind : uint8_t {
   // leader's first moments, a node holding uncommitted entries, ...) instead of at a time.
   kTriggeredReconfigure,
 };
+
+// The kinds a nemesis (or a swarm draw) may list; swarm draws from them in this order.
+inline constexpr std::array kNemesisKinds = {FaultKind::kPartition,
+                                             FaultKind::kCrash,
+                                             FaultKind::kPause,
+                                             FaultKind::kDelay,
+                                             FaultKind::kLoss,
+                                             FaultKind::kDuplicate,
+                                             FaultKind::kClog,
+                                             FaultKind::kWipe,
+                                             FaultKind::kClockSkew,
+                                             FaultKind::kCrashLeader,
+                                             FaultKind::kIsolateLeader,
+                                             FaultKind::kDropMessages,
+                                             FaultKind::kDelayMessages,
+                                             FaultKind::kDuplicateMessages,
+                                             FaultKind::kHoldMessages,
+                                             FaultKind::kTriggeredCrash,
+                                             FaultKind::kTriggeredPause,
+                                             FaultKind::kTriggeredIsolate,
+                                             FaultKind::kTriggeredDelay,
+                                             FaultKind::kReconfigure,
+                                             FaultKind::kTriggeredReconfigure};
 
 // In an event-triggered fault, the node the event happened on (`crash: trigger`).
 inline constexpr uint32_t kTriggerNode = UINT32_MAX;

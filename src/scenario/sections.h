@@ -17,7 +17,7 @@ using std::string_view_literals::operator""sv;
 
 inline constexpr size_t kMaxNodes = 9;
 
-// The fault kinds a nemesis (or a swarm draw) may list, by name.
+// The names of the fault kinds a nemesis (or a swarm draw) may list, in kNemesisKinds' order.
 inline constexpr std::array kNemesisFaults = {"partition"sv,
                                               "crash"sv,
                                               "pause"sv,
@@ -39,27 +39,6 @@ inline constexpr std::array kNemesisFaults = {"partition"sv,
                                               "triggered_delay"sv,
                                               "reconfigure"sv,
                                               "triggered_reconfigure"sv};
-inline constexpr std::array kNemesisKinds = {FaultKind::kPartition,
-                                             FaultKind::kCrash,
-                                             FaultKind::kPause,
-                                             FaultKind::kDelay,
-                                             FaultKind::kLoss,
-                                             FaultKind::kDuplicate,
-                                             FaultKind::kClog,
-                                             FaultKind::kWipe,
-                                             FaultKind::kClockSkew,
-                                             FaultKind::kCrashLeader,
-                                             FaultKind::kIsolateLeader,
-                                             FaultKind::kDropMessages,
-                                             FaultKind::kDelayMessages,
-                                             FaultKind::kDuplicateMessages,
-                                             FaultKind::kHoldMessages,
-                                             FaultKind::kTriggeredCrash,
-                                             FaultKind::kTriggeredPause,
-                                             FaultKind::kTriggeredIsolate,
-                                             FaultKind::kTriggeredDelay,
-                                             FaultKind::kReconfigure,
-                                             FaultKind::kTriggeredReconfigure};
 static_assert(kNemesisFaults.size() == kNemesisKinds.size());
 
 // `swarm:`: ranges for swarm draws (parse_swarm.cc).

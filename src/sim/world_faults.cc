@@ -1,77 +1,128 @@
-// The world's message faults, its PCT scheduler, and the node events event-triggered faults wait
-// for.
-#include <fmt/format.h>
-
+// The faults the world applies to nodes and links (partitions, cuts, clogs, crashes, pauses, disk
+// faults, clock skew) and the nudges a timeline may give (campaign, leadership transfer).
 #include "sim/world.h"
 
 namespace raftsim::sim {
 
-std::string World::message_text(const raft::Message& m) const {
-  return fmt::format("{}->{} {} t{}", name(m.from.value), name(m.to.value), to_string(kind_of(m)),
-                     m.term.value);
+void World::note_fault(std::string text) {
+  trace_.record({.time = now_, .kind = TraceKind::kFault, .text = std::move(text)});
 }
 
-bool World::shape_delivery(uint32_t from, raft::Message& m, Routing& r) {
-  const uint32_t to = m.to.value;
-  if (pct_ && pct_->next()) {
-    r.delay += config_.pct.hold;
-    note_fault(fmt::format("pct: {} held back {}us (a priority change point)", message_text(m),
-                           config_.pct.hold.count()));
-  }
-  if (filters_.empty()) return true;
-  const std::optional<MessageFilter> filter = filters_.take(from, to, m);
-  if (!filter) return true;
-  const std::string left = fmt::format("({} more to come)", filter->count - 1);
-  switch (filter->action) {
-    case MessageFilter::Action::kDrop:
-      note_fault(fmt::format("drop_messages: {} dropped {}", message_text(m), left));
-      return false;
-    case MessageFilter::Action::kDelay:
-      r.delay += filter->delay;
-      note_fault(fmt::format("delay_messages: {} delayed {}us {}", message_text(m),
-                             filter->delay.count(), left));
-      return true;
-    case MessageFilter::Action::kDuplicate:
-      r.duplicated = true;
-      r.duplicate_delay = r.delay + filter->delay;
-      note_fault(fmt::format("duplicate_messages: {} sent twice {}", message_text(m), left));
-      return true;
-    case MessageFilter::Action::kHold:
-      note_fault(fmt::format("hold_messages: {} held back until the next message on its link {}",
-                             message_text(m), left));
-      held_[(from - 1) * node_count() + (to - 1)].push_back(std::move(m));
-      return false;
-  }
-  return true;
+void World::partition(const std::vector<std::vector<uint32_t>>& groups) {
+  network_.partition(groups);
+  ++links_version_;
 }
 
-void World::release_held(uint32_t from, uint32_t to, SimTime after) {
+void World::cut(uint32_t from, uint32_t to) {
+  network_.block(from, to, true);
+  ++links_version_;
+}
+
+void World::heal() {
+  for (uint32_t from = 1; from <= node_count(); ++from) {
+    for (uint32_t to = 1; to <= node_count(); ++to) {
+      if (network_.clogged(from, to)) unclog(from, to);
+    }
+  }
+  network_.heal();
+  ++links_version_;
+}
+
+void World::clog(uint32_t from, uint32_t to) {
+  network_.clog(from, to, true);
+  ++links_version_;
+}
+
+void World::unclog(uint32_t from, uint32_t to) {
+  network_.clog(from, to, false);
+  ++links_version_;
+  auto& held = clogged_[(from - 1) * node_count() + (to - 1)];
   std::vector<raft::Message> release;
-  release.swap(held_[(from - 1) * node_count() + (to - 1)]);
+  release.swap(held);
   for (raft::Message& m : release)
-    queue_.push(after, EventKind::kDeliver, to, messages_.put(std::move(m)));
+    route(from, std::move(m));
 }
 
-void World::tell_in_step(const NodeEvent& event) {
-  stepping_ = event.node;
-  node_events_(event);
-  stepping_ = 0;
-}
-
-void World::tell_node_events(uint32_t id) {
+void World::crash(uint32_t id) {
   SimNode& sn = nodes_[id - 1];
-  const raft::Raft& core = sn.node->core();
-  const raft::Role role = core.role();
-  const uint64_t uncommitted = raft::distance(core.commit_index(), core.log().last_index());
-  const bool leader = role != sn.told_role && role == raft::Role::kLeader;
-  const bool candidate = role != sn.told_role && role == raft::Role::kCandidate;
-  const bool grew = uncommitted != sn.told_uncommitted;
-  sn.told_role = role;
-  sn.told_uncommitted = uncommitted;
-  // Each may crash the node: the ones after it then have no node to speak of.
-  if (candidate && sn.node) node_events_({NodeEventKind::kBecomesCandidate, id, 0});
-  if (leader && sn.node) node_events_({NodeEventKind::kBecomesLeader, id, 0});
-  if (grew && sn.node) node_events_({NodeEventKind::kUncommitted, id, uncommitted});
+  if (!sn.node) return;
+  if (stepping_ == id) {
+    sn.crash_pending = true;  // it is inside its own step: down at the end of it
+    return;
+  }
+  sn.crash_pending = false;
+  sn.node.reset();
+  ++sn.life;
+  sn.disk->crash();
+  sn.paused = false;
+  sn.tick_held = false;
+  sn.held.clear();
+  sn.seen_timer_deadline_us = -1;  // a restarted node's timer is annotated afresh
+  trace_.record({.time = now_, .kind = TraceKind::kNodeDown, .node = id, .text = "crashed"});
+}
+
+void World::restart(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (sn.node) return;
+  ++sn.life;
+  boot(id);
+}
+
+void World::pause(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (sn.node) sn.paused = true;
+}
+
+void World::resume(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (!sn.paused) return;
+  sn.paused = false;
+  std::vector<Event> held;
+  held.swap(sn.held);
+  for (const Event& e : held)
+    queue_.requeue(e, now_);
+  if (sn.tick_held) {
+    sn.tick_held = false;
+    schedule_tick(id);
+  }
+}
+
+void World::wipe(uint32_t id) {
+  const bool was_up = is_up(id);
+  crash(id);
+  nodes_[id - 1].disk->wipe();
+  nodes_[id - 1].disk_lost = true;
+  if (was_up) restart(id);
+}
+
+void World::set_fsync_lies(uint32_t id, bool lies) {
+  nodes_[id - 1].disk->set_fsync_lies(lies);
+}
+
+void World::arm_torn_write(uint32_t id) {
+  nodes_[id - 1].disk->arm_torn_write();
+}
+
+void World::corrupt(uint32_t id, uint64_t record) {
+  note_fault(nodes_[id - 1].disk->corrupt(record));
+}
+
+void World::set_clock_skew(uint32_t id, double factor) {
+  nodes_[id - 1].skew = factor;
+}
+
+void World::campaign(uint32_t id) {
+  SimNode& sn = nodes_[id - 1];
+  if (!sn.node || sn.paused) return;
+  sn.node->campaign();
+  after_event(id);
+}
+
+void World::transfer_leader(uint32_t from, uint32_t to) {
+  SimNode& sn = nodes_[from - 1];
+  if (!sn.node || sn.paused) return;
+  sn.node->transfer_leader(raft::NodeId{to});
+  after_event(from);
 }
 
 }  // namespace raftsim::sim
