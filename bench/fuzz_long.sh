@@ -2,7 +2,8 @@
 # Long fuzzing runs, one fuzzer at a time (-jobs=1), each until RUNS executions or SECONDS.
 # Usage: bench/fuzz_long.sh BUILD_DIR OUT_DIR [RUNS] [SECONDS] [FUZZER...]
 # BUILD_DIR is a -DRAFTSIM_FUZZ=ON build (see fuzz/CMakeLists.txt); each fuzzer grows its corpus in
-# OUT_DIR/corpus/NAME from the seeds and writes its log to OUT_DIR/NAME.log.
+# OUT_DIR/corpus/NAME from the seeds and writes its log to OUT_DIR/NAME.log. FUZZ_TIMEOUT (10 s) is
+# libFuzzer's -timeout, in wall-clock seconds: raise it on a machine busy with other work.
 set -euo pipefail
 build=$1 out=$2 runs=${3:-1000000} seconds=${4:-3600}
 shift $(($# < 4 ? $# : 4))
@@ -14,7 +15,7 @@ for name in "${fuzzers[@]}"; do
   start=$(date +%s)
   status=0
   (cd "$out" && "$build/fuzz/${name}_fuzzer" -jobs=1 -workers=1 -runs="$runs" \
-     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+     -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -print_final_stats=1 \
      -artifact_prefix="$out/crash-$name-" "$out/corpus/$name" "$build/fuzz/seeds/$name" \
      >"$out/$name.log" 2>&1) || status=$?
   end=$(date +%s)

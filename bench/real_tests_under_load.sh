@@ -4,6 +4,9 @@
 #
 #   bench/real_tests_under_load.sh BUILD_DIR [ROUNDS]     e.g. bench/real_tests_under_load.sh build-asan 20
 #
+# STRESS_NICE=19 runs stress-ng at that niceness: the cores stay busy, but other work on the
+# machine (builds, sweeps) still makes progress beside it and becomes part of the load.
+#
 # BUILD_DIR is a build tree with the tests built (an AddressSanitizer one is the hard case). Each
 # round runs every tests/real/real_*_test binary once; a round fails if any test in it fails. The
 # last line is "N passed, N failed" (rounds); each failing round's output is kept in BUILD_DIR.
@@ -14,7 +17,7 @@ command -v stress-ng >/dev/null || { echo "needs stress-ng (apt-get install stre
 binaries=("$build"/tests/real/real_*_test)
 [ -x "${binaries[0]}" ] || { echo "no tests/real/real_*_test binaries in $build" >&2; exit 2; }
 
-stress-ng --cpu "$(nproc)" --quiet &
+nice -n "${STRESS_NICE:-0}" stress-ng --cpu "$(nproc)" --quiet &
 stress=$!
 trap 'kill "$stress" 2>/dev/null; wait "$stress" 2>/dev/null || true' EXIT
 
@@ -36,6 +39,6 @@ for round in $(seq 1 "$rounds"); do
     echo "round $round: FAIL ($((SECONDS - start)) s, load average $(cut -d' ' -f1-3 /proc/loadavg), output in $log)"
   fi
 done
-echo "load: stress-ng --cpu $(nproc) on $(nproc) cores; binaries: ${#binaries[@]}"
+echo "load: stress-ng --cpu $(nproc) at nice ${STRESS_NICE:-0} on $(nproc) cores; binaries: ${#binaries[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
