@@ -43,6 +43,13 @@ bool undoes(const Fault& begin, const Fault& undo) {
     case FaultKind::kLie:
       return begin.lies.any() && undo.kind == begin.kind && !undo.lies.any() &&
              undo.nodes == begin.nodes;
+    // A node joined and removed again, or removed and back (pinned `reconfigure`s come so).
+    case FaultKind::kAddVoter:
+    case FaultKind::kAddLearner:
+      return undo.kind == FaultKind::kRemove && undo.nodes == begin.nodes;
+    case FaultKind::kRemove:
+      return (undo.kind == FaultKind::kAddVoter || undo.kind == FaultKind::kAddLearner) &&
+             undo.nodes == begin.nodes;
     default:
       return false;
   }
@@ -101,28 +108,6 @@ SimTime round_up_ms(SimTime t) {
   return SimTime{} + Duration{ms * kMillisecond.count()};
 }
 
-// Takes node `n` (the highest id) out of every fault; false when a node fault names it.
-bool remove_node(Scenario& s, uint32_t n) {
-  drop_faults_of_node(s.timeline, n);
-  std::vector<Fault> kept;
-  for (Fault f : s.timeline) {
-    if (std::find(f.nodes.begin(), f.nodes.end(), n) != f.nodes.end()) return false;
-    for (auto& group : f.groups)
-      std::erase(group, n);
-    std::erase_if(f.groups, [](const auto& g) { return g.empty(); });
-    const bool had_links = !f.links.empty();
-    std::erase_if(f.links, [n](const auto& l) { return l.first == n || l.second == n; });
-    // An empty link list means "every link" for delay, loss and duplication: drop the fault
-    // rather than widen it.
-    if (had_links && f.links.empty()) continue;
-    if (f.kind == FaultKind::kPartition && f.groups.empty()) continue;
-    kept.push_back(std::move(f));
-  }
-  s.timeline = std::move(kept);
-  s.world.node_names.pop_back();
-  return true;
-}
-
 class Shrinker {
  public:
   Shrinker(Scenario start, std::string property, size_t max_runs)
@@ -165,6 +150,7 @@ class Shrinker {
   bool round() {
     if (plain_round()) return true;
     if (drop_and_shift()) return true;
+    if (drop_neighbours()) return true;
     reseed_ = true;
     bool progress = drop_faults(/*one_at_a_time=*/true);
     progress |= drop_undos();
@@ -176,6 +162,7 @@ class Shrinker {
  private:
   bool plain_round() {
     bool progress = false;
+    progress |= pin_toggles();
     progress |= drop_checks();
     progress |= cut_run();
     progress |= drop_faults();
@@ -404,6 +391,41 @@ class Shrinker {
       c.timeline[i] =
           pin_leader_fault(f, picked[i], static_cast<uint32_t>(total_nodes(best_))).first;
       progress |= attempt(std::move(c));
+    }
+    return progress;
+  }
+
+  // A `reconfigure` toggles its node relative to the configuration when it fires, so dropping one
+  // changes what every later one does and a pair of them never goes one at a time. Written as the
+  // changes they made in the last failing run (pin_reconfigures), each means the same without the
+  // others, and a toggle that changed nothing goes; kept, like any candidate, only if it fails.
+  bool pin_toggles() {
+    const auto& t = best_.timeline;
+    if (std::none_of(t.begin(), t.end(),
+                     [](const Fault& f) { return f.kind == FaultKind::kReconfigure; }))
+      return false;
+    Scenario c = best_;
+    c.timeline = pin_reconfigures(t, best_report_.fired_changes);
+    return fits_in_run(c) && attempt(std::move(c));
+  }
+
+  // Two neighbouring faults that matter only together (one undoing the other without being paired
+  // as its undo, say) are dropped at once, where drop_faults drops one, or an aligned chunk.
+  bool drop_neighbours() {
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u + 1 < units.size() && runs_ < max_runs_;) {
+      std::vector<Unit> rest = units;
+      rest.erase(rest.begin() + static_cast<ptrdiff_t>(u),
+                 rest.begin() + static_cast<ptrdiff_t>(u + 2));
+      Scenario c = best_;
+      c.timeline = flatten(rest);
+      if (attempt(std::move(c))) {
+        units = std::move(rest);
+        progress = true;
+      } else {
+        ++u;
+      }
     }
     return progress;
   }

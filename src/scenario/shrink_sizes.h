@@ -19,4 +19,8 @@ std::vector<Fault> smaller_versions(const Fault& fault);
 // to it, and a fault waiting for its events, are dropped (one that names "any node" stays).
 void drop_faults_of_node(std::vector<Fault>& timeline, uint32_t n);
 
+// Takes node `n` (the highest id) out of every fault of `s` and out of the cluster; false when a
+// node fault names it.
+bool remove_node(Scenario& s, uint32_t n);
+
 }  // namespace raftsim::scenario
