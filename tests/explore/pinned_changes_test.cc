@@ -147,5 +147,52 @@ TEST(PinnedChanges, DroppingOnePinnedChangeLeavesWhatTheOthersDo) {
   EXPECT_THAT(lines, Contains(HasSubstr("add n5")));
 }
 
+// membership_bug.yaml's schedule written with toggles, as the nemesis draws them, and two toggle
+// pairs as noise (n5 added and removed, n2 removed and added back). Dropping either toggle of a
+// pair turns the other one, and every later toggle of that node, around: n5's second toggle
+// would remove it where the failure needs it added. Pinned, the pairs go.
+const char* const kToggledFinding = R"(name: membership_toggled
+duration: 12s
+cluster:
+  nodes: [n1, n2, n3, n4, n5]
+  voters: [n1, n2, n3, n4]
+  pre_vote: true
+  bugs: [change_before_term_commit]
+network:
+  latency: {shape: uniform, min: 1ms, max: 5ms}
+workload: {clients: 3, keys: 5, think: 20ms}
+timeline:
+  - {at: 10ms, elect: n1}
+  - {at: 200ms, reconfigure: n5}
+  - {at: 203ms, reconfigure: n5}
+  - {at: 500ms, drop_messages: {type: [append], to: n4, count: 1000000}, for: 5s}
+  - {at: 700ms, reconfigure: n2}
+  - {at: 702ms, reconfigure: n2}
+  - {at: 1s, partition: [[n1, n5], [n2, n3, n4]]}
+  - {at: 1050ms, reconfigure: n5}
+  - {at: 1300ms, crash: n1}
+  - {at: 1500ms, reconfigure: n4}
+  - {at: 3s, partition: [[n1, n4, n5], [n2, n3]]}
+  - {at: 3s, restart: n1}
+  - {at: 6s, heal: true}
+liveness: false
+)";
+
+TEST(PinnedChanges, AMembershipFindingShrinksPastItsTogglePairs) {
+  const Scenario s = parse(kToggledFinding);
+  ASSERT_EQ(count_faults(s.timeline), 14u);
+  const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 500});
+  ASSERT_TRUE(r.reproduced);
+  EXPECT_TRUE(still_fails(r.scenario, "leader_completeness"));
+  // What the bug needs: n4 behind, the cluster split, a change on each side, the split moved.
+  // Left as toggles, a pair stays (8 faults): dropping one of it changes the rest.
+  EXPECT_LE(r.shrunk_faults, 6u) << write_scenario_yaml(r.scenario);
+  for (const Fault& f : r.scenario.timeline)
+    EXPECT_NE(f.kind, FaultKind::kReconfigure) << write_scenario_yaml(r.scenario);
+  // The repro holds the explicit changes and fails the same when read back.
+  const Scenario back = parse(write_scenario_yaml(r.scenario), "repro.yaml");
+  EXPECT_TRUE(still_fails(back, "leader_completeness"));
+}
+
 }  // namespace
 }  // namespace raftsim::scenario
