@@ -8,6 +8,7 @@
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
 #include "scenario/shrink_sizes.h"
+#include "scenario/shrink_units.h"
 #include "scenario/write.h"
 
 namespace raftsim::scenario {
@@ -16,96 +17,6 @@ namespace {
 
 size_t total_nodes(const Scenario& s) {
   return s.world.node_names.size();
-}
-
-// Whether `undo` reverts `begin`, as the nemesis pairs them (nemesis.cc) and as a hand-written
-// timeline usually does.
-bool undoes(const Fault& begin, const Fault& undo) {
-  switch (begin.kind) {
-    case FaultKind::kPartition:
-    case FaultKind::kCut:
-      return undo.kind == FaultKind::kHeal;
-    case FaultKind::kClog:
-      return undo.kind == FaultKind::kHeal ||
-             (undo.kind == FaultKind::kUnclog && undo.links == begin.links);
-    case FaultKind::kCrash:
-      return undo.kind == FaultKind::kRestart && undo.nodes == begin.nodes;
-    case FaultKind::kPause:
-      return undo.kind == FaultKind::kResume && undo.nodes == begin.nodes;
-    case FaultKind::kDelay:
-    case FaultKind::kLoss:
-    case FaultKind::kDuplicate:
-      return undo.kind == begin.kind && undo.links == begin.links;
-    case FaultKind::kClockSkew:
-      return undo.kind == begin.kind && undo.nodes == begin.nodes && undo.factor == 1.0;
-    case FaultKind::kFsyncLies:
-      return begin.on && undo.kind == begin.kind && !undo.on && undo.nodes == begin.nodes;
-    case FaultKind::kLie:
-      return begin.lies.any() && undo.kind == begin.kind && !undo.lies.any() &&
-             undo.nodes == begin.nodes;
-    // A node joined and removed again, or removed and back (pinned `reconfigure`s come so).
-    case FaultKind::kAddVoter:
-    case FaultKind::kAddLearner:
-      return undo.kind == FaultKind::kRemove && undo.nodes == begin.nodes;
-    case FaultKind::kRemove:
-      return (undo.kind == FaultKind::kAddVoter || undo.kind == FaultKind::kAddLearner) &&
-             undo.nodes == begin.nodes;
-    default:
-      return false;
-  }
-}
-
-// A fault together with its undo (when it has one), each with its position in the timeline so
-// that faults at the same instant keep their order.
-using Unit = std::vector<std::pair<size_t, Fault>>;
-
-std::vector<Unit> units_of(const std::vector<Fault>& timeline) {
-  std::vector<bool> used(timeline.size(), false);
-  std::vector<Unit> units;
-  for (size_t i = 0; i < timeline.size(); ++i) {
-    if (used[i]) continue;
-    used[i] = true;
-    Unit unit{{i, timeline[i]}};
-    for (size_t j = i + 1; j < timeline.size(); ++j) {
-      if (!used[j] && undoes(timeline[i], timeline[j])) {
-        used[j] = true;
-        unit.emplace_back(j, timeline[j]);
-        break;
-      }
-    }
-    units.push_back(std::move(unit));
-  }
-  return units;
-}
-
-std::vector<Fault> flatten(const std::vector<Unit>& units) {
-  std::vector<std::pair<size_t, Fault>> all;
-  for (const Unit& u : units)
-    all.insert(all.end(), u.begin(), u.end());
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
-  });
-  std::vector<Fault> out;
-  out.reserve(all.size());
-  for (auto& [i, f] : all)
-    out.push_back(std::move(f));
-  return out;
-}
-
-// Whether every fault of `s`, a leader fault's undo included, happens within the run, as the
-// scenario parser requires of a file.
-bool fits_in_run(const Scenario& s) {
-  const SimTime end = SimTime{} + s.duration;
-  return std::all_of(s.timeline.begin(), s.timeline.end(), [end](const Fault& f) {
-    return f.at < end && (!is_leader_fault(f.kind) || f.at + f.length <= end) &&
-           (f.when ? f.when->by == SimTime::max() || f.when->by <= end
-                   : f.at + f.undo_after <= end);
-  });
-}
-
-SimTime round_up_ms(SimTime t) {
-  const auto ms = (t.time_since_epoch().count() + kMillisecond.count() - 1) / kMillisecond.count();
-  return SimTime{} + Duration{ms * kMillisecond.count()};
 }
 
 class Shrinker {
@@ -151,6 +62,7 @@ class Shrinker {
     if (plain_round()) return true;
     if (drop_and_shift()) return true;
     if (drop_neighbours()) return true;
+    if (drop_and_rename()) return true;
     reseed_ = true;
     bool progress = drop_faults(/*one_at_a_time=*/true);
     progress |= drop_undos();
@@ -422,6 +334,35 @@ class Shrinker {
       c.timeline = flatten(rest);
       if (attempt(std::move(c))) {
         units = std::move(rest);
+        progress = true;
+      } else {
+        ++u;
+      }
+    }
+    return progress;
+  }
+
+  // A fault may be there only so that one node rather than another plays a part (an `elect`, so
+  // that the node a partition cuts off is the leader). Without it another node may play that
+  // part: each fault is dropped with two nodes of the same starting role swapped in the others.
+  bool drop_and_rename() {
+    const auto n = static_cast<uint32_t>(total_nodes(best_));
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u < units.size() && runs_ < max_runs_;) {
+      bool dropped = false;
+      for (uint32_t a = 1; a <= n && !dropped; ++a) {
+        for (uint32_t b = a + 1; b <= n && !dropped; ++b) {
+          if (!same_role(best_.world, a, b)) continue;
+          std::vector<Unit> rest = units;
+          rest.erase(rest.begin() + static_cast<ptrdiff_t>(u));
+          Scenario c = best_;
+          c.timeline = swap_nodes(flatten(rest), a, b);
+          dropped = attempt(std::move(c));
+        }
+      }
+      if (dropped) {
+        units = units_of(best_.timeline);
         progress = true;
       } else {
         ++u;

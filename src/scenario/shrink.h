@@ -32,7 +32,9 @@
 // The passes repeat until none helps. When they are stuck, more are tried: each fault is
 // dropped while every later fault moves by the same amount (dropping a fault moves every later
 // event, so faults timed to the old run miss); each two neighbouring faults are dropped together;
-// then the removals of steps 2 and 7 are tried under
+// each fault is dropped with two nodes of the same starting role (voters, learners, spares)
+// swapped in the others (a fault there only so that a given node plays a part: another may play
+// it); then the removals of steps 2 and 7 are tried under
 // other seeds (a fixed list, so the search stays deterministic; the repro records the seed
 // kept). All of it ends when nothing helps or the budget of runs is spent. The same scenario,
 // property and budget give the same result.

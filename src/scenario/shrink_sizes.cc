@@ -87,4 +87,40 @@ bool remove_node(Scenario& s, uint32_t n) {
   return true;
 }
 
+bool same_role(const sim::WorldConfig& world, uint32_t a, uint32_t b) {
+  const auto in = [](const std::vector<uint32_t>& ids, uint32_t id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  const auto role = [&](uint32_t id) {
+    if (in(world.learners, id)) return 2;
+    return world.voters.empty() || in(world.voters, id) ? 1 : 0;
+  };
+  return role(a) == role(b);
+}
+
+std::vector<Fault> swap_nodes(std::vector<Fault> timeline, uint32_t a, uint32_t b) {
+  const auto swap = [a, b](uint32_t& id) {
+    if (id == a) {
+      id = b;
+    } else if (id == b) {
+      id = a;
+    }
+  };
+  for (Fault& f : timeline) {
+    for (uint32_t& id : f.nodes)
+      swap(id);
+    for (auto& group : f.groups)
+      for (uint32_t& id : group)
+        swap(id);
+    for (auto& [from, to] : f.links) {
+      swap(from);
+      swap(to);
+    }
+    swap(f.from);
+    swap(f.to);
+    if (f.when) swap(f.when->node);
+  }
+  return timeline;
+}
+
 }  // namespace raftsim::scenario

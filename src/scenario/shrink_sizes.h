@@ -23,4 +23,13 @@ void drop_faults_of_node(std::vector<Fault>& timeline, uint32_t n);
 // node fault names it.
 bool remove_node(Scenario& s, uint32_t n);
 
+// Whether nodes `a` and `b` start in the same role in `world` (both voters, both learners, or both
+// outside the configuration), so that a schedule naming one instead of the other is the same run
+// with other names, but for what the seed draws.
+bool same_role(const sim::WorldConfig& world, uint32_t a, uint32_t b);
+
+// `timeline` with `a` and `b` swapped wherever a fault names a node: its nodes, partition groups,
+// links, message ends and trigger.
+std::vector<Fault> swap_nodes(std::vector<Fault> timeline, uint32_t a, uint32_t b);
+
 }  // namespace raftsim::scenario
