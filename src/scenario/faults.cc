@@ -244,15 +244,33 @@ sim::MessageFilter filter_of(const Fault& f, uint64_t id) {
 // timeouts while the leader cannot make it yet (a fresh leader, a change still uncommitted).
 constexpr int kChangeRetryTimeouts = 20;
 
-void change_membership(sim::World& world, const Fault& f) {
+// `id` (the timeline entry's index + 1; 0: none) and `fired`, when set, record what a
+// `reconfigure` asked for and whether the leader appended it.
+void change_membership(sim::World& world, const Fault& f, uint64_t id,
+                       std::vector<FiredChange>* fired) {
   const raft::ConfChange change = change_of(
       f, f.kind == FaultKind::kReconfigure ? world.leader_configuration() : raft::Configuration{});
   const sim::Duration timeout = world.config().tick * world.config().election_timeout_ticks;
-  world.change_membership(change, world.now() + timeout * kChangeRetryTimeouts);
+  std::function<void()> appended;
+  if (fired && id > 0 && f.kind == FaultKind::kReconfigure) {
+    Fault pinned = f;
+    pinned.kind =
+        change.kind == raft::ConfChange::Kind::kRemove ? FaultKind::kRemove : FaultKind::kAddVoter;
+    pinned.at = world.now();
+    pinned.when.reset();
+    pinned.undo_after = Duration{0};
+    const size_t slot = fired->size();
+    fired->push_back({.entry = id - 1, .change = std::move(pinned)});
+    appended = [fired, slot] { (*fired)[slot].appended = true; };
+  }
+  world.change_membership(change, world.now() + timeout * kChangeRetryTimeouts,
+                          std::move(appended));
 }
 
-// `id` names a message fault's filter, so that its `for` can remove it again.
-void do_fault(sim::World& world, const Fault& f, uint64_t id = 0) {
+// `id` names a message fault's filter, so that its `for` can remove it again, and a
+// `reconfigure`'s entry in `fired`.
+void do_fault(sim::World& world, const Fault& f, uint64_t id = 0,
+              std::vector<FiredChange>* fired = nullptr) {
   const uint32_t n = world.node_count();
   if (is_message_fault(f.kind)) return world.add_message_filter(filter_of(f, id));
   switch (f.kind) {
@@ -332,7 +350,7 @@ void do_fault(sim::World& world, const Fault& f, uint64_t id = 0) {
   if (f.kind == FaultKind::kTransfer && f.nodes.size() == 2) {
     world.transfer_leader(f.nodes[0], f.nodes[1]);
   }
-  if (is_membership_fault(f.kind) && !f.nodes.empty()) change_membership(world, f);
+  if (is_membership_fault(f.kind) && !f.nodes.empty()) change_membership(world, f, id, fired);
 }
 
 }  // namespace
@@ -373,18 +391,20 @@ std::pair<Fault, Fault> pin_leader_fault(const Fault& f, uint32_t leader, uint32
 namespace {
 
 // What undoes a fault that has just taken effect: a restart, a resume, a heal, or the removal of a
-// message fault's filter `id`.
-void undo_later(sim::World& world, const Fault& f, uint64_t id, const Scenario& s) {
+// message fault's filter `id`. A `reconfigure`'s undo (the same toggle again) goes to `fired`.
+void undo_later(sim::World& world, const Fault& f, uint64_t id, const Scenario& s,
+                std::vector<FiredChange>* fired) {
   Fault undo{.at = world.now() + f.undo_after, .kind = FaultKind::kHeal, .nodes = f.nodes};
   if (f.kind == FaultKind::kCrash) undo.kind = FaultKind::kRestart;
   if (f.kind == FaultKind::kPause) undo.kind = FaultKind::kResume;
   if (f.kind == FaultKind::kReconfigure) undo.kind = FaultKind::kReconfigure;
-  world.at(undo.at, [&world, undo, id, &s, message = is_message_fault(f.kind)] {
+  world.at(undo.at, [&world, undo, id, &s, fired, message = is_message_fault(f.kind)] {
     if (message) {
       world.remove_message_filter(id);
       return;
     }
-    apply_fault(world, undo, s);
+    world.note_fault(describe_fault(undo, s));
+    do_fault(world, undo, id, fired);
   });
 }
 
@@ -412,8 +432,8 @@ std::string what_happened(sim::NodeEventKind event, uint64_t value, const Scenar
 // fires once, on the `nth` matching event it hears of while armed.
 class TriggerBook {
  public:
-  TriggerBook(sim::World& world, const Scenario& s)
-      : world_(world), s_(s), uncommitted_(world.node_count() + 1, 0) {}
+  TriggerBook(sim::World& world, const Scenario& s, std::vector<FiredChange>* fired)
+      : world_(world), s_(s), fired_(fired), uncommitted_(world.node_count() + 1, 0) {}
 
   void add(const Fault& f, size_t index) {
     const size_t slot = armed_.size();
@@ -457,12 +477,13 @@ class TriggerBook {
       if (id == kTriggerNode) id = node;
     world_.note_fault(fmt::format("{} {}, which triggers: {}", s_.node_name(node),
                                   what_happened(f.when->event, value, s_), describe_fault(c, s_)));
-    do_fault(world_, c, index + 1);
-    if (c.undo_after.count() > 0) undo_later(world_, c, index + 1, s_);
+    do_fault(world_, c, index + 1, fired_);
+    if (c.undo_after.count() > 0) undo_later(world_, c, index + 1, s_, fired_);
   }
 
   sim::World& world_;
   const Scenario& s_;
+  std::vector<FiredChange>* fired_;
   std::vector<Armed> armed_;
   std::vector<uint64_t> uncommitted_;  // per node, as last told
 };
@@ -470,24 +491,25 @@ class TriggerBook {
 }  // namespace
 
 void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, const Scenario& s,
-                     std::vector<uint32_t>* targets) {
+                     std::vector<uint32_t>* targets, std::vector<FiredChange>* fired) {
+  if (fired) fired->clear();
   if (targets) targets->assign(timeline.size(), 0);
   std::shared_ptr<TriggerBook> book;
   for (size_t i = 0; i < timeline.size(); ++i) {
     const Fault& f = timeline[i];
     if (f.when) {
       if (!book) {
-        book = std::make_shared<TriggerBook>(world, s);
+        book = std::make_shared<TriggerBook>(world, s, fired);
         world.set_node_event_listener([book](const sim::NodeEvent& e) { book->on_event(e); });
       }
       book->add(f, i);
       continue;
     }
     if (!is_leader_fault(f.kind)) {
-      world.at(f.at, [&world, &f, &s, i] {
+      world.at(f.at, [&world, &f, &s, i, fired] {
         world.note_fault(describe_fault(f, s));
-        do_fault(world, f, i + 1);
-        if (f.undo_after.count() > 0) undo_later(world, f, i + 1, s);
+        do_fault(world, f, i + 1, fired);
+        if (f.undo_after.count() > 0) undo_later(world, f, i + 1, s, fired);
       });
       continue;
     }
@@ -510,6 +532,23 @@ void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, cons
       if (*undo) apply_fault(world, **undo, s);
     });
   }
+}
+
+std::vector<Fault> pin_reconfigures(const std::vector<Fault>& timeline,
+                                    const std::vector<FiredChange>& fired) {
+  std::vector<std::pair<size_t, Fault>> kept;  // (timeline entry, fault)
+  for (size_t i = 0; i < timeline.size(); ++i)
+    if (timeline[i].kind != FaultKind::kReconfigure) kept.emplace_back(i, timeline[i]);
+  for (const FiredChange& c : fired)
+    if (c.appended && c.entry < timeline.size()) kept.emplace_back(c.entry, c.change);
+  std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
+  });
+  std::vector<Fault> out;
+  out.reserve(kept.size());
+  for (auto& [i, f] : kept)
+    out.push_back(std::move(f));
+  return out;
 }
 
 SimTime last_fault_time(const std::vector<Fault>& timeline, SimTime end) {

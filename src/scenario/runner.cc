@@ -151,14 +151,15 @@ struct LivenessProbe {
 // Returns the probe's client id (0 without a probe).
 uint32_t start_world(sim::World& world, const Scenario& scenario,
                      const std::vector<Fault>& timeline, const LivenessProbe& liveness,
-                     std::vector<uint32_t>* leader_fault_targets = nullptr) {
+                     std::vector<uint32_t>* leader_fault_targets = nullptr,
+                     std::vector<FiredChange>* fired_changes = nullptr) {
   world.start_clients();
   uint32_t probe_client = 0;
   if (liveness.checked) {
     probe_client = world.add_probe_client(scenario.liveness.within);
     world.at(liveness.probe_at, [&world, probe_client] { world.probe(probe_client); });
   }
-  schedule_faults(world, timeline, scenario, leader_fault_targets);
+  schedule_faults(world, timeline, scenario, leader_fault_targets, fired_changes);
   return probe_client;
 }
 
@@ -306,8 +307,8 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
       static_cast<uint64_t>(std::max<int64_t>(1, (end - sim::kTimeZero) / std::chrono::seconds(1)));
   world.set_event_budget(budget, options.max_in_flight);
   if (options.observe) options.observe(world);
-  liveness.probe_client =
-      start_world(world, scenario, timeline, liveness, &report.leader_fault_targets);
+  liveness.probe_client = start_world(world, scenario, timeline, liveness,
+                                      &report.leader_fault_targets, &report.fired_changes);
   world.run_until(end);
 
   report.digest = world.trace().digest();

@@ -8,6 +8,7 @@
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
 #include "scenario/shrink_sizes.h"
+#include "scenario/shrink_units.h"
 #include "scenario/write.h"
 
 namespace raftsim::scenario {
@@ -16,111 +17,6 @@ namespace {
 
 size_t total_nodes(const Scenario& s) {
   return s.world.node_names.size();
-}
-
-// Whether `undo` reverts `begin`, as the nemesis pairs them (nemesis.cc) and as a hand-written
-// timeline usually does.
-bool undoes(const Fault& begin, const Fault& undo) {
-  switch (begin.kind) {
-    case FaultKind::kPartition:
-    case FaultKind::kCut:
-      return undo.kind == FaultKind::kHeal;
-    case FaultKind::kClog:
-      return undo.kind == FaultKind::kHeal ||
-             (undo.kind == FaultKind::kUnclog && undo.links == begin.links);
-    case FaultKind::kCrash:
-      return undo.kind == FaultKind::kRestart && undo.nodes == begin.nodes;
-    case FaultKind::kPause:
-      return undo.kind == FaultKind::kResume && undo.nodes == begin.nodes;
-    case FaultKind::kDelay:
-    case FaultKind::kLoss:
-    case FaultKind::kDuplicate:
-      return undo.kind == begin.kind && undo.links == begin.links;
-    case FaultKind::kClockSkew:
-      return undo.kind == begin.kind && undo.nodes == begin.nodes && undo.factor == 1.0;
-    case FaultKind::kFsyncLies:
-      return begin.on && undo.kind == begin.kind && !undo.on && undo.nodes == begin.nodes;
-    case FaultKind::kLie:
-      return begin.lies.any() && undo.kind == begin.kind && !undo.lies.any() &&
-             undo.nodes == begin.nodes;
-    default:
-      return false;
-  }
-}
-
-// A fault together with its undo (when it has one), each with its position in the timeline so
-// that faults at the same instant keep their order.
-using Unit = std::vector<std::pair<size_t, Fault>>;
-
-std::vector<Unit> units_of(const std::vector<Fault>& timeline) {
-  std::vector<bool> used(timeline.size(), false);
-  std::vector<Unit> units;
-  for (size_t i = 0; i < timeline.size(); ++i) {
-    if (used[i]) continue;
-    used[i] = true;
-    Unit unit{{i, timeline[i]}};
-    for (size_t j = i + 1; j < timeline.size(); ++j) {
-      if (!used[j] && undoes(timeline[i], timeline[j])) {
-        used[j] = true;
-        unit.emplace_back(j, timeline[j]);
-        break;
-      }
-    }
-    units.push_back(std::move(unit));
-  }
-  return units;
-}
-
-std::vector<Fault> flatten(const std::vector<Unit>& units) {
-  std::vector<std::pair<size_t, Fault>> all;
-  for (const Unit& u : units)
-    all.insert(all.end(), u.begin(), u.end());
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
-  });
-  std::vector<Fault> out;
-  out.reserve(all.size());
-  for (auto& [i, f] : all)
-    out.push_back(std::move(f));
-  return out;
-}
-
-// Whether every fault of `s`, a leader fault's undo included, happens within the run, as the
-// scenario parser requires of a file.
-bool fits_in_run(const Scenario& s) {
-  const SimTime end = SimTime{} + s.duration;
-  return std::all_of(s.timeline.begin(), s.timeline.end(), [end](const Fault& f) {
-    return f.at < end && (!is_leader_fault(f.kind) || f.at + f.length <= end) &&
-           (f.when ? f.when->by == SimTime::max() || f.when->by <= end
-                   : f.at + f.undo_after <= end);
-  });
-}
-
-SimTime round_up_ms(SimTime t) {
-  const auto ms = (t.time_since_epoch().count() + kMillisecond.count() - 1) / kMillisecond.count();
-  return SimTime{} + Duration{ms * kMillisecond.count()};
-}
-
-// Takes node `n` (the highest id) out of every fault; false when a node fault names it.
-bool remove_node(Scenario& s, uint32_t n) {
-  drop_faults_of_node(s.timeline, n);
-  std::vector<Fault> kept;
-  for (Fault f : s.timeline) {
-    if (std::find(f.nodes.begin(), f.nodes.end(), n) != f.nodes.end()) return false;
-    for (auto& group : f.groups)
-      std::erase(group, n);
-    std::erase_if(f.groups, [](const auto& g) { return g.empty(); });
-    const bool had_links = !f.links.empty();
-    std::erase_if(f.links, [n](const auto& l) { return l.first == n || l.second == n; });
-    // An empty link list means "every link" for delay, loss and duplication: drop the fault
-    // rather than widen it.
-    if (had_links && f.links.empty()) continue;
-    if (f.kind == FaultKind::kPartition && f.groups.empty()) continue;
-    kept.push_back(std::move(f));
-  }
-  s.timeline = std::move(kept);
-  s.world.node_names.pop_back();
-  return true;
 }
 
 class Shrinker {
@@ -165,6 +61,8 @@ class Shrinker {
   bool round() {
     if (plain_round()) return true;
     if (drop_and_shift()) return true;
+    if (drop_neighbours()) return true;
+    if (drop_and_rename()) return true;
     reseed_ = true;
     bool progress = drop_faults(/*one_at_a_time=*/true);
     progress |= drop_undos();
@@ -176,6 +74,7 @@ class Shrinker {
  private:
   bool plain_round() {
     bool progress = false;
+    progress |= pin_toggles();
     progress |= drop_checks();
     progress |= cut_run();
     progress |= drop_faults();
@@ -404,6 +303,70 @@ class Shrinker {
       c.timeline[i] =
           pin_leader_fault(f, picked[i], static_cast<uint32_t>(total_nodes(best_))).first;
       progress |= attempt(std::move(c));
+    }
+    return progress;
+  }
+
+  // A `reconfigure` toggles its node relative to the configuration when it fires, so dropping one
+  // changes what every later one does and a pair of them never goes one at a time. Written as the
+  // changes they made in the last failing run (pin_reconfigures), each means the same without the
+  // others, and a toggle that changed nothing goes; kept, like any candidate, only if it fails.
+  bool pin_toggles() {
+    const auto& t = best_.timeline;
+    if (std::none_of(t.begin(), t.end(),
+                     [](const Fault& f) { return f.kind == FaultKind::kReconfigure; }))
+      return false;
+    Scenario c = best_;
+    c.timeline = pin_reconfigures(t, best_report_.fired_changes);
+    return fits_in_run(c) && attempt(std::move(c));
+  }
+
+  // Two neighbouring faults that matter only together (one undoing the other without being paired
+  // as its undo, say) are dropped at once, where drop_faults drops one, or an aligned chunk.
+  bool drop_neighbours() {
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u + 1 < units.size() && runs_ < max_runs_;) {
+      std::vector<Unit> rest = units;
+      rest.erase(rest.begin() + static_cast<ptrdiff_t>(u),
+                 rest.begin() + static_cast<ptrdiff_t>(u + 2));
+      Scenario c = best_;
+      c.timeline = flatten(rest);
+      if (attempt(std::move(c))) {
+        units = std::move(rest);
+        progress = true;
+      } else {
+        ++u;
+      }
+    }
+    return progress;
+  }
+
+  // A fault may be there only so that one node rather than another plays a part (an `elect`, so
+  // that the node a partition cuts off is the leader). Without it another node may play that
+  // part: each fault is dropped with two nodes of the same starting role swapped in the others.
+  bool drop_and_rename() {
+    const auto n = static_cast<uint32_t>(total_nodes(best_));
+    bool progress = false;
+    std::vector<Unit> units = units_of(best_.timeline);
+    for (size_t u = 0; u < units.size() && runs_ < max_runs_;) {
+      bool dropped = false;
+      for (uint32_t a = 1; a <= n && !dropped; ++a) {
+        for (uint32_t b = a + 1; b <= n && !dropped; ++b) {
+          if (!same_role(best_.world, a, b)) continue;
+          std::vector<Unit> rest = units;
+          rest.erase(rest.begin() + static_cast<ptrdiff_t>(u));
+          Scenario c = best_;
+          c.timeline = swap_nodes(flatten(rest), a, b);
+          dropped = attempt(std::move(c));
+        }
+      }
+      if (dropped) {
+        units = units_of(best_.timeline);
+        progress = true;
+      } else {
+        ++u;
+      }
     }
     return progress;
   }

@@ -22,9 +22,19 @@
 // quarter, an eighth) is dropped, or dropped with every later fault moved earlier by the time the
 // chunk spanned.
 //
-// The passes repeat until none helps. When they are stuck, two more are tried: each fault is
+// Each round first pins the timeline's `reconfigure`s: a toggle's effect depends on the
+// configuration when it fires, so dropping one would change what every later one does. Each is
+// written as the explicit change it made in the last failing run (add_voter or remove, at the
+// instant it was asked; pin_reconfigures in faults.h), a toggle the leader refused is dropped, and
+// the pinned timeline is kept only if it still fails. A change and the change that reverts it on
+// the same node are then a fault and its undo.
+//
+// The passes repeat until none helps. When they are stuck, more are tried: each fault is
 // dropped while every later fault moves by the same amount (dropping a fault moves every later
-// event, so faults timed to the old run miss), then the removals of steps 2 and 7 are tried under
+// event, so faults timed to the old run miss); each two neighbouring faults are dropped together;
+// each fault is dropped with two nodes of the same starting role (voters, learners, spares)
+// swapped in the others (a fault there only so that a given node plays a part: another may play
+// it); then the removals of steps 2 and 7 are tried under
 // other seeds (a fixed list, so the search stays deterministic; the repro records the seed
 // kept). All of it ends when nothing helps or the budget of runs is spent. The same scenario,
 // property and budget give the same result.

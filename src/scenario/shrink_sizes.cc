@@ -65,4 +65,62 @@ void drop_faults_of_node(std::vector<Fault>& timeline, uint32_t n) {
   });
 }
 
+// Takes node `n` (the highest id) out of every fault; false when a node fault names it.
+bool remove_node(Scenario& s, uint32_t n) {
+  drop_faults_of_node(s.timeline, n);
+  std::vector<Fault> kept;
+  for (Fault f : s.timeline) {
+    if (std::find(f.nodes.begin(), f.nodes.end(), n) != f.nodes.end()) return false;
+    for (auto& group : f.groups)
+      std::erase(group, n);
+    std::erase_if(f.groups, [](const auto& g) { return g.empty(); });
+    const bool had_links = !f.links.empty();
+    std::erase_if(f.links, [n](const auto& l) { return l.first == n || l.second == n; });
+    // An empty link list means "every link" for delay, loss and duplication: drop the fault
+    // rather than widen it.
+    if (had_links && f.links.empty()) continue;
+    if (f.kind == FaultKind::kPartition && f.groups.empty()) continue;
+    kept.push_back(std::move(f));
+  }
+  s.timeline = std::move(kept);
+  s.world.node_names.pop_back();
+  return true;
+}
+
+bool same_role(const sim::WorldConfig& world, uint32_t a, uint32_t b) {
+  const auto in = [](const std::vector<uint32_t>& ids, uint32_t id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  const auto role = [&](uint32_t id) {
+    if (in(world.learners, id)) return 2;
+    return world.voters.empty() || in(world.voters, id) ? 1 : 0;
+  };
+  return role(a) == role(b);
+}
+
+std::vector<Fault> swap_nodes(std::vector<Fault> timeline, uint32_t a, uint32_t b) {
+  const auto swap = [a, b](uint32_t& id) {
+    if (id == a) {
+      id = b;
+    } else if (id == b) {
+      id = a;
+    }
+  };
+  for (Fault& f : timeline) {
+    for (uint32_t& id : f.nodes)
+      swap(id);
+    for (auto& group : f.groups)
+      for (uint32_t& id : group)
+        swap(id);
+    for (auto& [from, to] : f.links) {
+      swap(from);
+      swap(to);
+    }
+    swap(f.from);
+    swap(f.to);
+    if (f.when) swap(f.when->node);
+  }
+  return timeline;
+}
+
 }  // namespace raftsim::scenario

@@ -19,4 +19,17 @@ std::vector<Fault> smaller_versions(const Fault& fault);
 // to it, and a fault waiting for its events, are dropped (one that names "any node" stays).
 void drop_faults_of_node(std::vector<Fault>& timeline, uint32_t n);
 
+// Takes node `n` (the highest id) out of every fault of `s` and out of the cluster; false when a
+// node fault names it.
+bool remove_node(Scenario& s, uint32_t n);
+
+// Whether nodes `a` and `b` start in the same role in `world` (both voters, both learners, or both
+// outside the configuration), so that a schedule naming one instead of the other is the same run
+// with other names, but for what the seed draws.
+bool same_role(const sim::WorldConfig& world, uint32_t a, uint32_t b);
+
+// `timeline` with `a` and `b` swapped wherever a fault names a node: its nodes, partition groups,
+// links, message ends and trigger.
+std::vector<Fault> swap_nodes(std::vector<Fault> timeline, uint32_t a, uint32_t b);
+
 }  // namespace raftsim::scenario

@@ -238,8 +238,8 @@ std::vector<std::string> Writer::fault(const Fault& f) const {
       if (!f.nodes.empty()) out.push_back(key + ": " + names(f.nodes));
       break;
     case FaultKind::kReconfigure:
-      // A nemesis draw: its effect depends on the configuration when it fires; a repro keeps it
-      // as the change it made then would be unknowable here, so it is written as itself.
+      // A nemesis draw: its effect depends on the configuration when it fires, unknowable here,
+      // so it is written as itself (the shrinker pins it to the change it made in a run).
       if (!f.nodes.empty()) out.push_back(key + ": " + name(f.nodes[0]));
       break;
     default:

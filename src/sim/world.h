@@ -170,8 +170,10 @@ class World final : private ClientEnv {
   void transfer_leader(uint32_t from, uint32_t to);
   // Membership (world_membership.cc): asks whoever leads now for `change`. A refusal that time can
   // lift (no leader, no commit yet in the leader's term, an earlier change uncommitted, a learner
-  // still catching up) is retried every election timeout until `give_up`. The outcome is traced.
-  void change_membership(const raft::ConfChange& change, SimTime give_up);
+  // still catching up) is retried every election timeout until `give_up`. The outcome is traced;
+  // `appended`, when set, is called once the leader appends the change (never if it refuses).
+  void change_membership(const raft::ConfChange& change, SimTime give_up,
+                         std::function<void()> appended = {});
   // The latest configuration of the node leading in the highest term; the bootstrap configuration
   // when none leads.
   raft::Configuration leader_configuration() const;

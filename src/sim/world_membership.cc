@@ -59,7 +59,8 @@ raft::Configuration World::leader_configuration() const {
   return leader == 0 ? bootstrap_configuration(config_) : node(leader)->core().configuration();
 }
 
-void World::change_membership(const raft::ConfChange& change, SimTime give_up) {
+void World::change_membership(const raft::ConfChange& change, SimTime give_up,
+                              std::function<void()> appended) {
   const uint32_t leader = leading_node();
   raft::ChangeResult result;
   if (leader != 0) {
@@ -68,6 +69,7 @@ void World::change_membership(const raft::ConfChange& change, SimTime give_up) {
   }
   const std::string what = change.describe();
   if (result.accepted()) {
+    if (appended) appended();
     return note_fault(fmt::format("{} appends configuration entry {} (term {}): {}", name(leader),
                                   result.index.value, result.term.value, what));
   }
@@ -76,7 +78,9 @@ void World::change_membership(const raft::ConfChange& change, SimTime give_up) {
     return note_fault(fmt::format("{}: refused ({}){}", what, raft::to_string(result.refusal),
                                   passes(result.refusal) ? ", given up" : ""));
   }
-  at(retry, [this, change, give_up] { change_membership(change, give_up); });
+  at(retry, [this, change, give_up, appended = std::move(appended)] {
+    change_membership(change, give_up, appended);
+  });
 }
 
 void World::trace_configuration(uint32_t id) {
