@@ -39,6 +39,15 @@ import zlib
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 NOT_LEADER, KEY_MISSING, PRECONDITION_FAILED = 11, 20, 22
 MAX_BATCH = 64
+# Which of Raft's kinds each of this node's message types is (raftsim's extension), so that a
+# scenario's message faults (drop_messages: {type: vote_request}) can pick them out.
+# append_entries is both: an append when its `entries` is not empty, else a heartbeat.
+MESSAGE_KINDS = {
+    "vote_request": "request_vote", "vote_response": "request_vote_res",
+    "pre_vote_request": "pre_vote", "pre_vote_response": "pre_vote_res",
+    "append": "append_entries", "heartbeat": "append_entries",
+    "append_response": "append_entries_res",
+}
 
 
 class Node:
@@ -480,7 +489,8 @@ class Node:
         self.reply(m, {"type": "init_ok",
                        "raftsim": {"campaign": True, "state_reports": self.args.reports,
                                    "append": True,
-                                   "deterministic": self.deterministic}})
+                                   "deterministic": self.deterministic,
+                                   "message_kinds": MESSAGE_KINDS}})
 
     def handle(self, m):
         kind = m["body"]["type"]
