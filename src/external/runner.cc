@@ -418,8 +418,10 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     if (f.when) {
       // Only a drawn one gets here (the file's are refused): it never fires.
       if (!shown_by_reports(f.when->event))
-        narrate(fmt::format("not armed (external nodes' reports cannot show the event): {}",
-                            scenario::describe_fault(f, s)));
+        narrate(fmt::format(
+            "not armed (external nodes' reports cannot show the event): {} at "
+            "{:.3f}s",
+            scenario::describe_fault(f, s), static_cast<double>(sim::micros(f.at)) / 1e6));
       else
         triggers.add(f, i);
       continue;
