@@ -176,7 +176,8 @@ std::variant<Features, std::string> read_init_ok(const Json& body, uint64_t init
   if (!ext->is_object()) return std::string("init_ok's 'raftsim' is not an object");
   for (auto [name, flag] :
        {std::pair{"state_reports", &f.state_reports}, std::pair{"campaign", &f.campaign},
-        std::pair{"deterministic", &f.deterministic}, std::pair{"append", &f.append}}) {
+        std::pair{"transfer", &f.transfer}, std::pair{"deterministic", &f.deterministic},
+        std::pair{"append", &f.append}}) {
     auto it = ext->find(name);
     if (it == ext->end()) continue;
     if (!it->is_boolean()) return fmt::format("init_ok's raftsim.{} is not true or false", name);

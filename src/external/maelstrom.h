@@ -95,6 +95,7 @@ class MessageKindMap {
 struct Features {
   bool state_reports = false;    // sends `raftsim_state` to `raftsim` when its state changes
   bool campaign = false;         // takes `raftsim_campaign`: start an election now
+  bool transfer = false;         // takes `raftsim_transfer`: a leader hands leadership over
   bool deterministic = false;    // accepts deterministic mode
   bool append = false;           // takes `append` (lin-kv has none): adds to a key's value
   MessageKindMap message_kinds;  // empty: declared none

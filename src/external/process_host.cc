@@ -91,6 +91,14 @@ std::string ProcessHost::apply(const Fault& f, std::optional<Fault>& undo, uint6
     filters_.add(scenario::message_filter_of(f, id));
     return "";
   }
+  if (f.kind == scenario::FaultKind::kTransfer && f.nodes.size() == 2) {
+    // The node decides, as raftsim's own core does: one that does not lead ignores it.
+    const bool sent = send_to_node(std::string(kRaftsimName), f.nodes[0],
+                                   Json{{"type", "raftsim_transfer"},
+                                        {"msg_id", next_raftsim_msg_id()},
+                                        {"to", nodes_[f.nodes[1] - 1].name}});
+    return sent ? "" : fmt::format("{} is down, nothing to do", nodes_[f.nodes[0] - 1].name);
+  }
   if (f.kind == scenario::FaultKind::kIsolate) {
     // As an isolate_leader pins it: a partition of the node from all the others.
     Fault isolate = f;

@@ -74,10 +74,11 @@ bool needs_reports(Expectation::Kind kind) {
 // node answered init, before time 0.
 std::vector<std::string> feature_refusals(const scenario::Scenario& s,
                                           const std::vector<Fault>& timeline, const Host& cluster) {
-  bool reports = true, campaign = true, append = true;
+  bool reports = true, campaign = true, append = true, transfer = true;
   for (uint32_t id = 1; id <= s.world.node_names.size(); ++id) {
     reports = reports && cluster.features(id).state_reports;
     campaign = campaign && cluster.features(id).campaign;
+    transfer = transfer && cluster.features(id).transfer;
     append = append && cluster.features(id).append;
   }
   std::vector<std::string> out;
@@ -98,6 +99,11 @@ std::vector<std::string> feature_refusals(const scenario::Scenario& s,
       out.push_back(
           fmt::format("{}: 'elect' needs nodes that take raftsim_campaign (init_ok's "
                       "raftsim.campaign); these do not",
+                      where));
+    if (f.kind == FaultKind::kTransfer && !transfer)
+      out.push_back(
+          fmt::format("{}: 'transfer' needs nodes that take raftsim_transfer (init_ok's "
+                      "raftsim.transfer); these do not",
                       where));
     if (std::string why = message_kind_refusal(s, f, cluster); !why.empty())
       out.push_back(fmt::format("{}: {}", where, why));
@@ -149,7 +155,8 @@ bool deterministic_only(FaultKind kind) {
 }
 
 // Message faults act in the router both hosts share; event-triggered faults fire on what
-// state reports show (triggers.h) and do a crash, pause, isolation or message fault.
+// state reports show (aimed_faults.h) and do a crash, pause, isolation or message fault; a
+// transfer is asked of the node.
 bool message_or_triggered(FaultKind kind) {
   switch (kind) {
     case FaultKind::kDropMessages:
@@ -157,6 +164,7 @@ bool message_or_triggered(FaultKind kind) {
     case FaultKind::kDuplicateMessages:
     case FaultKind::kHoldMessages:
     case FaultKind::kIsolate:
+    case FaultKind::kTransfer:  // asked of the node (raftsim_transfer)
     case FaultKind::kTriggeredCrash:
     case FaultKind::kTriggeredPause:
     case FaultKind::kTriggeredIsolate:

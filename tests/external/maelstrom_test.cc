@@ -145,6 +145,17 @@ std::string kinds_error(const std::string& kinds) {
   return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "";
 }
 
+TEST(MessageKinds, TransferIsAFeatureOfItsOwn) {
+  auto r = read_init_ok(
+      Json::parse(R"({"type":"init_ok","in_reply_to":1,"raftsim":{"transfer":true}})"), 1);
+  ASSERT_TRUE(std::holds_alternative<Features>(r));
+  EXPECT_TRUE(std::get<Features>(r).transfer);
+  EXPECT_FALSE(std::get<Features>(r).campaign);
+  EXPECT_EQ(std::get<std::string>(read_init_ok(
+                Json::parse(R"({"type":"init_ok","in_reply_to":1,"raftsim":{"transfer":1}})"), 1)),
+            "init_ok's raftsim.transfer is not true or false");
+}
+
 TEST(MessageKinds, ANodeThatDeclaresNoneHasAnEmptyMap) {
   auto r = read_init_ok(Json::parse(R"({"type":"init_ok","in_reply_to":1})"), 1);
   ASSERT_TRUE(std::holds_alternative<Features>(r));
