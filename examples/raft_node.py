@@ -3,7 +3,8 @@
 
 Speaks Maelstrom's protocol on stdin/stdout (one JSON message per line) and raftsim's
 extension (docs/external-protocol.md): a data directory to persist into, timer settings,
-`raftsim_campaign` (start an election now), `append` (adds to a key's value) and, with
+`raftsim_campaign` (start an election now), `raftsim_transfer` (a leader hands leadership to
+a caught-up peer with timeout_now), `append` (adds to a key's value) and, with
 --reports, `raftsim_state` reports.
 
 When raftsim offers deterministic mode in init, the node accepts it: it then reads no clock
@@ -39,6 +40,15 @@ import zlib
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 NOT_LEADER, KEY_MISSING, PRECONDITION_FAILED = 11, 20, 22
 MAX_BATCH = 64
+# Which of Raft's kinds each of this node's message types is (raftsim's extension), so that a
+# scenario's message faults (drop_messages: {type: vote_request}) can pick them out.
+# append_entries is both: an append when its `entries` is not empty, else a heartbeat.
+MESSAGE_KINDS = {
+    "vote_request": "request_vote", "vote_response": "request_vote_res",
+    "pre_vote_request": "pre_vote", "pre_vote_response": "pre_vote_res",
+    "append": "append_entries", "heartbeat": "append_entries",
+    "append_response": "append_entries_res", "timeout_now": "timeout_now",
+}
 
 
 class Node:
@@ -78,6 +88,7 @@ class Node:
         self.deterministic = False  # raftsim owns the clock and the disk
         self.virtual_now = 0.0
         self.disk_msg_id = 0
+        self.transfer_to = None  # the peer this leader hands leadership to, once caught up
         self.refused = None  # why it refused to start (a corrupt disk): it then takes no part
 
     # ---- wire ----------------------------------------------------------------------------
@@ -236,6 +247,7 @@ class Node:
         self.election_deadline = now + self.rng.uniform(t, 2 * t)
 
     def become_follower(self, term):
+        self.transfer_to = None
         if term > self.term:
             self.term, self.voted_for, self.dirty = term, None, True
         if self.role == LEADER:
@@ -397,9 +409,36 @@ class Node:
             self.advance_commit()
             if self.next_index[peer] <= len(self.log):
                 self.send_append(peer)
+            self.maybe_hand_over()
         else:
             self.next_index[peer] = max(1, min(self.next_index[peer] - 1, b["hint"]))
             self.send_append(peer)
+
+    # ---- leadership transfer (raftsim_transfer; section 3.10 of the Raft thesis) -------------
+    def on_transfer(self, m):
+        to = m["body"].get("to")
+        if self.role != LEADER or to not in self.peers:
+            return
+        self.transfer_to = to
+        self.log_event("hands leadership to %s once it is caught up" % to)
+        self.maybe_hand_over()
+
+    def maybe_hand_over(self):
+        # The target must hold the whole log, or its campaign could not win (or, worse, would
+        # need votes the up-to-date check refuses); then it campaigns at once.
+        to = self.transfer_to
+        if to is None or self.role != LEADER:
+            return
+        if self.match_index[to] < len(self.log):
+            self.send_append(to)
+            return
+        self.transfer_to = None
+        self.send(to, {"type": "timeout_now", "term": self.term})
+
+    def on_timeout_now(self, m):
+        if m["body"]["term"] == self.term and self.role != LEADER:
+            self.log_event("told to campaign by the leader")
+            self.campaign()
 
     def advance_commit(self):
         for n in range(len(self.log), self.commit_index, -1):
@@ -478,9 +517,11 @@ class Node:
                 self.load()
         self.reset_election_timer()
         self.reply(m, {"type": "init_ok",
-                       "raftsim": {"campaign": True, "state_reports": self.args.reports,
+                       "raftsim": {"campaign": True, "transfer": True,
+                                   "state_reports": self.args.reports,
                                    "append": True,
-                                   "deterministic": self.deterministic}})
+                                   "deterministic": self.deterministic,
+                                   "message_kinds": MESSAGE_KINDS}})
 
     def handle(self, m):
         kind = m["body"]["type"]
@@ -500,7 +541,9 @@ class Node:
             "write": self.on_client_request,
             "cas": self.on_client_request,
             "append": self.on_client_request,
+            "timeout_now": self.on_timeout_now,
             "raftsim_campaign": lambda _: self.campaign() if self.role != LEADER else None,
+            "raftsim_transfer": self.on_transfer,
         }.get(kind)
         if handler:
             handler(m)

@@ -158,16 +158,20 @@ void Cluster::take_output(uint32_t id) {
 void Cluster::route(uint32_t from, uint32_t to, const Envelope& m) {
   ++routed_;
   if (blocked(from, to)) return;
-  const sim::Routing r = sim::route_on(links_.at({from, to}), rng_);
-  if (r.fate != sim::Routing::Fate::kDeliver) return;
+  sim::Routing r = sim::route_on(links_.at({from, to}), rng_);
+  if (r.fate != sim::Routing::Fate::kDeliver || !shape(from, to, m, r)) return;
   // A message meets the cuts in force when it arrives too, as in the simulated network.
-  auto deliver = [this, from, to, line = encode(m)] {
-    Node& n = nodes_[to - 1];
-    if (!n.up || blocked(from, to)) return;
-    n.process.send(line);
+  auto deliver = [this, from, to](std::string line) {
+    return [this, from, to, line = std::move(line)] {
+      Node& n = nodes_[to - 1];
+      if (!n.up || blocked(from, to)) return;
+      n.process.send(line);
+    };
   };
-  at(now() + r.delay.count(), deliver);
-  if (r.duplicated) at(now() + r.duplicate_delay.count(), deliver);
+  at(now() + r.delay.count(), deliver(encode(m)));
+  if (r.duplicated) at(now() + r.duplicate_delay.count(), deliver(encode(m)));
+  for (const Envelope& held : release_held(from, to))
+    at(now() + r.delay.count(), deliver(encode(held)));
 }
 
 bool Cluster::send_to_node(const std::string& from, uint32_t id, const Json& body) {

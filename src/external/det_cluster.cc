@@ -222,15 +222,24 @@ void DetCluster::route(uint32_t from, uint32_t to, const Envelope& m) {
     clog_held_.push_back({{from, to}, line});
     return;
   }
-  const sim::Routing r = sim::route_on(links_.at({from, to}), rng_);
-  if (r.fate != sim::Routing::Fate::kDeliver) return;
+  sim::Routing r = sim::route_on(links_.at({from, to}), rng_);
+  if (r.fate != sim::Routing::Fate::kDeliver || !shape(from, to, m, r)) return;
   // A message meets the cuts in force when it arrives too, as in the simulated network.
-  auto arrive = [this, from, to, line] {
-    if (blocked(from, to)) return;
-    deliver(to, 0, line);
+  auto arrive = [this, from, to](std::string text) {
+    return [this, from, to, text = std::move(text)] {
+      if (blocked(from, to)) return;
+      deliver(to, 0, text);
+    };
   };
-  at(now_ + r.delay.count(), arrive);
-  if (r.duplicated) at(now_ + r.duplicate_delay.count(), arrive);
+  at(now_ + r.delay.count(), arrive(line));
+  if (r.duplicated) at(now_ + r.duplicate_delay.count(), arrive(line));
+  for (const Envelope& held : release_held(from, to))
+    at(now_ + r.delay.count(), arrive(envelope(held.src, held.dest, held.body).dump()));
+}
+
+void DetCluster::message_fault_noted(const std::string& what) {
+  mix(fmt::format("{} {}", now_, what));
+  ProcessHost::message_fault_noted(what);
 }
 
 bool DetCluster::send_to_node(const std::string& from, uint32_t id, const Json& body) {

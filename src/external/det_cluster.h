@@ -77,6 +77,7 @@ class DetCluster final : public ProcessHost {
   void applying(const scenario::Fault& f) override;
   std::string apply_fault(const scenario::Fault& f) override;
   void route(uint32_t from, uint32_t to, const Envelope& m) override;
+  void message_fault_noted(const std::string& what) override;
   bool intercept(uint32_t id, const Envelope& m, const std::string& line) override;
   bool extension(uint32_t id, const Envelope& m) override;
   void initialised(uint32_t id) override;

@@ -31,8 +31,12 @@ class Host {
   // node is down.
   virtual bool send_to_node(const std::string& from, uint32_t id, const Json& body) = 0;
   // Applies one fault; returns notes for the narration. A leader fault acts on the node that
-  // last reported leading in the highest term; its undo is left in `undo`.
-  virtual std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo) = 0;
+  // last reported leading in the highest term; its undo is left in `undo`. `id` names a message
+  // fault, for remove_message_fault (0: it stays until used up).
+  virtual std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo,
+                            uint64_t id) = 0;
+  // Ends message fault `id` (its `for`), used up or not.
+  virtual void remove_message_fault(uint64_t id) = 0;
 
   virtual const Features& features(uint32_t id) const = 0;
   virtual std::string stderr_path(uint32_t id) const = 0;
@@ -50,6 +54,8 @@ class Host {
   // Called each time node `id`'s process is started; `disk_lost`: its disk was wiped since it
   // last ran, so it may rightly forget its term and vote.
   std::function<void(uint32_t id, bool disk_lost)> on_spawn;
+  // Told of each message a message fault dropped, delayed, duplicated or held back.
+  std::function<void(const std::string& what)> on_message_fault;
 };
 
 }  // namespace raftsim::external

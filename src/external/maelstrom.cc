@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+
 namespace raftsim::external {
 
 namespace {
@@ -174,13 +176,70 @@ std::variant<Features, std::string> read_init_ok(const Json& body, uint64_t init
   if (!ext->is_object()) return std::string("init_ok's 'raftsim' is not an object");
   for (auto [name, flag] :
        {std::pair{"state_reports", &f.state_reports}, std::pair{"campaign", &f.campaign},
-        std::pair{"deterministic", &f.deterministic}, std::pair{"append", &f.append}}) {
+        std::pair{"transfer", &f.transfer}, std::pair{"deterministic", &f.deterministic},
+        std::pair{"append", &f.append}}) {
     auto it = ext->find(name);
     if (it == ext->end()) continue;
     if (!it->is_boolean()) return fmt::format("init_ok's raftsim.{} is not true or false", name);
     *flag = it->get<bool>();
   }
+  if (auto kinds = ext->find("message_kinds"); kinds != ext->end())
+    if (std::string why = f.message_kinds.read(*kinds); !why.empty())
+      return "init_ok's raftsim.message_kinds: " + why;
   return f;
+}
+
+std::string MessageKindMap::read(const Json& declaration) {
+  constexpr sim::MessageKinds kAppendOrHeartbeat =
+      sim::bit(sim::MessageKind::kAppend) | sim::bit(sim::MessageKind::kHeartbeat);
+  types_.clear();
+  if (!declaration.is_object()) return "not an object";
+  for (const auto& [name, types] : declaration.items()) {
+    const std::optional<sim::MessageKind> kind = sim::message_kind_named(name);
+    if (!kind) {
+      std::string known;
+      for (size_t i = 0; i < sim::kMessageKinds; ++i)
+        known +=
+            fmt::format("{}{}", i ? ", " : "", sim::to_string(static_cast<sim::MessageKind>(i)));
+      return fmt::format("'{}' is not one of Raft's kinds of message ({})", name, known);
+    }
+    std::vector<Json> list;
+    if (types.is_array())
+      list.assign(types.begin(), types.end());
+    else
+      list.push_back(types);
+    if (list.empty()) return fmt::format("'{}' names no type", name);
+    for (const Json& type : list) {
+      if (!type.is_string() || type.get<std::string>().empty())
+        return fmt::format("'{}' is not a type name or a list of them", name);
+      sim::MessageKinds& bits = types_[type.get<std::string>()];
+      bits |= sim::bit(*kind);
+      if (std::popcount(bits) > 1 && bits != kAppendOrHeartbeat)
+        return fmt::format(
+            "type '{}' is declared for two kinds (only append and heartbeat may share one)",
+            type.get<std::string>());
+    }
+  }
+  return "";
+}
+
+sim::MessageKinds MessageKindMap::declared() const {
+  sim::MessageKinds all = 0;
+  for (const auto& [type, bits] : types_)
+    all |= bits;
+  return all;
+}
+
+std::optional<sim::MessageKind> MessageKindMap::kind_of(const Json& body) const {
+  auto type = body.find("type");
+  if (type == body.end() || !type->is_string()) return std::nullopt;
+  auto it = types_.find(type->get<std::string>());
+  if (it == types_.end()) return std::nullopt;
+  if (std::popcount(it->second) == 1)
+    return static_cast<sim::MessageKind>(std::countr_zero(it->second));
+  auto entries = body.find("entries");
+  const bool carries = entries != body.end() && entries->is_array() && !entries->empty();
+  return carries ? sim::MessageKind::kAppend : sim::MessageKind::kHeartbeat;
 }
 
 Json kv_request_body(KvRequestKind kind, uint64_t msg_id, const std::string& key,

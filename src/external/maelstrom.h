@@ -8,12 +8,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "sim/message_faults.h"
 
 namespace raftsim::external {
 
@@ -69,12 +72,33 @@ std::string_view error_name(int error_code);  // "temporarily-unavailable", or "
 Json init_body(uint64_t msg_id, const std::string& node_id,
                const std::vector<std::string>& node_ids, const Json& extension);
 
+// Which of Raft's kinds of message a node's own body types are (init_ok's
+// raftsim.message_kinds), so that a message fault can pick them out. A type declared as both
+// `append` and `heartbeat` is an append when its body's `entries` is a non-empty array.
+class MessageKindMap {
+ public:
+  // From the declaration `{"vote_request": "request_vote", "append": ["ae"], ...}`: each of
+  // Raft's kinds (sim::to_string(MessageKind)) names the node's type or types for it. Why not,
+  // or "" when it is one.
+  std::string read(const Json& declaration);
+  bool empty() const { return types_.empty(); }
+  // The kinds some type was declared for.
+  sim::MessageKinds declared() const;
+  // The kind of a message with this body; nullopt when its type was not declared.
+  std::optional<sim::MessageKind> kind_of(const Json& body) const;
+
+ private:
+  std::map<std::string, sim::MessageKinds> types_;  // body type -> the kinds declared for it
+};
+
 // What a node says it can do beyond Maelstrom, from the `raftsim` object of its init_ok.
 struct Features {
-  bool state_reports = false;  // sends `raftsim_state` to `raftsim` when its state changes
-  bool campaign = false;       // takes `raftsim_campaign`: start an election now
-  bool deterministic = false;  // accepts deterministic mode
-  bool append = false;         // takes `append` (lin-kv has none): adds to a key's value
+  bool state_reports = false;    // sends `raftsim_state` to `raftsim` when its state changes
+  bool campaign = false;         // takes `raftsim_campaign`: start an election now
+  bool transfer = false;         // takes `raftsim_transfer`: a leader hands leadership over
+  bool deterministic = false;    // accepts deterministic mode
+  bool append = false;           // takes `append` (lin-kv has none): adds to a key's value
+  MessageKindMap message_kinds;  // empty: declared none
 };
 // The features of an init_ok body, or why the body is not an init_ok to `init_msg_id`.
 std::variant<Features, std::string> read_init_ok(const Json& body, uint64_t init_msg_id);

@@ -85,14 +85,33 @@ uint64_t ProcessHost::started(uint32_t id) {
   return n.init_msg_id;
 }
 
-std::string ProcessHost::apply(const Fault& f, std::optional<Fault>& undo) {
+std::string ProcessHost::apply(const Fault& f, std::optional<Fault>& undo, uint64_t id) {
   applying(f);
+  if (scenario::is_message_fault(f.kind)) {
+    filters_.add(scenario::message_filter_of(f, id));
+    return "";
+  }
+  if (f.kind == scenario::FaultKind::kTransfer && f.nodes.size() == 2) {
+    // The node decides, as raftsim's own core does: one that does not lead ignores it.
+    const bool sent = send_to_node(std::string(kRaftsimName), f.nodes[0],
+                                   Json{{"type", "raftsim_transfer"},
+                                        {"msg_id", next_raftsim_msg_id()},
+                                        {"to", nodes_[f.nodes[1] - 1].name}});
+    return sent ? "" : fmt::format("{} is down, nothing to do", nodes_[f.nodes[0] - 1].name);
+  }
+  if (f.kind == scenario::FaultKind::kIsolate) {
+    // As an isolate_leader pins it: a partition of the node from all the others.
+    Fault isolate = f;
+    isolate.kind = scenario::FaultKind::kIsolateLeader;
+    auto [begin, end] = scenario::pin_leader_fault(isolate, f.nodes.at(0), node_count());
+    return apply_fault(begin);
+  }
   if (scenario::is_leader_fault(f.kind)) {
     const uint32_t leader = reported_leader();
     if (leader == 0) return "no node reports leading, nothing to do";
     auto [begin, end] = scenario::pin_leader_fault(f, leader, node_count());
     undo = std::move(end);
-    const std::string done = apply(begin, undo);
+    const std::string done = apply(begin, undo, id);
     return fmt::format("{} (the leader){}", scenario::describe_fault(begin, s_),
                        done.empty() ? "" : ": " + done);
   }
@@ -102,6 +121,48 @@ std::string ProcessHost::apply(const Fault& f, std::optional<Fault>& undo) {
                                    }))
     return "";
   return apply_fault(f);
+}
+
+bool ProcessHost::shape(uint32_t from, uint32_t to, const Envelope& m, sim::Routing& r) {
+  if (filters_.empty()) return true;
+  const std::optional<sim::MessageKind> kind =
+      nodes_[from - 1].features.message_kinds.kind_of(m.body);
+  const std::optional<sim::MessageFilter> filter = filters_.take(from, to, kind);
+  if (!filter) return true;
+  const std::string what =
+      fmt::format("{}->{} {}{}", m.src, m.dest, m.type(),
+                  kind ? fmt::format(" ({})", sim::to_string(*kind)) : std::string());
+  const std::string left = fmt::format("({} more to come)", filter->count - 1);
+  using Action = sim::MessageFilter::Action;
+  switch (filter->action) {
+    case Action::kDrop:
+      message_fault_noted(fmt::format("drop_messages: {} dropped {}", what, left));
+      return false;
+    case Action::kDelay:
+      r.delay += filter->delay;
+      message_fault_noted(
+          fmt::format("delay_messages: {} delayed {}us {}", what, filter->delay.count(), left));
+      return true;
+    case Action::kDuplicate:
+      r.duplicated = true;
+      r.duplicate_delay = r.delay + filter->delay;
+      message_fault_noted(fmt::format("duplicate_messages: {} sent twice {}", what, left));
+      return true;
+    case Action::kHold:
+      message_fault_noted(fmt::format(
+          "hold_messages: {} held back until the next message on its link {}", what, left));
+      held_[{from, to}].push_back(m);
+      return false;
+  }
+  return true;
+}
+
+std::vector<Envelope> ProcessHost::release_held(uint32_t from, uint32_t to) {
+  auto it = held_.find({from, to});
+  if (it == held_.end()) return {};
+  std::vector<Envelope> out = std::move(it->second);
+  held_.erase(it);
+  return out;
 }
 
 void ProcessHost::bad_line(uint32_t id, const std::string& line, const std::string& why) {

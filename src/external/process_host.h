@@ -18,6 +18,7 @@
 #include "real/link_cuts.h"
 #include "scenario/scenario.h"
 #include "sim/link.h"
+#include "sim/message_faults.h"
 
 namespace raftsim::external {
 
@@ -37,7 +38,9 @@ class ProcessHost : public Host {
 
   // Pins a leader fault on the reported leader, changes link models, and hands every other
   // fault to apply_fault().
-  std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo) final;
+  std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo,
+                    uint64_t id) final;
+  void remove_message_fault(uint64_t id) final { filters_.remove(id); }
 
  protected:
   // Node ids 1..n, as the scenario numbers its nodes.
@@ -87,12 +90,25 @@ class ProcessHost : public Host {
   Json timing() const;
   // Whether the cuts in force stop messages from `from` to `to`.
   bool blocked(uint32_t from, uint32_t to) const;
+  // What the message faults do to `m`, which the network would deliver as `r` (so a message a
+  // cut blocks or the link loses is never counted, as in the simulated world): false when one
+  // dropped it or held it back; else `r` may now be delayed or duplicated. The sender's
+  // declared message kinds tell what `m` is.
+  bool shape(uint32_t from, uint32_t to, const Envelope& m, sim::Routing& r);
+  // The messages held back on from -> to: they arrive right behind the one that left now.
+  std::vector<Envelope> release_held(uint32_t from, uint32_t to);
+  // Each message a message fault affected (deterministic mode adds it to the digest).
+  virtual void message_fault_noted(const std::string& what) {
+    if (on_message_fault) on_message_fault(what);
+  }
 
   const scenario::Scenario& s_;
   std::string dir_;
   std::vector<Node> nodes_;  // by id - 1
   real::LinkCuts cuts_;
   std::map<std::pair<uint32_t, uint32_t>, sim::LinkModel> links_;  // (from, to)
+  sim::MessageFilters filters_;
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<Envelope>> held_;  // hold_messages
 
  private:
   std::string failure_;

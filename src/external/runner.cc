@@ -11,6 +11,7 @@
 #include <set>
 
 #include "check/linearizability.h"
+#include "external/aimed_faults.h"
 #include "external/cluster.h"
 #include "external/det_cluster.h"
 #include "external/report_checks.h"
@@ -73,10 +74,11 @@ bool needs_reports(Expectation::Kind kind) {
 // node answered init, before time 0.
 std::vector<std::string> feature_refusals(const scenario::Scenario& s,
                                           const std::vector<Fault>& timeline, const Host& cluster) {
-  bool reports = true, campaign = true, append = true;
+  bool reports = true, campaign = true, append = true, transfer = true;
   for (uint32_t id = 1; id <= s.world.node_names.size(); ++id) {
     reports = reports && cluster.features(id).state_reports;
     campaign = campaign && cluster.features(id).campaign;
+    transfer = transfer && cluster.features(id).transfer;
     append = append && cluster.features(id).append;
   }
   std::vector<std::string> out;
@@ -98,6 +100,23 @@ std::vector<std::string> feature_refusals(const scenario::Scenario& s,
           fmt::format("{}: 'elect' needs nodes that take raftsim_campaign (init_ok's "
                       "raftsim.campaign); these do not",
                       where));
+    if (f.kind == FaultKind::kTransfer && !transfer)
+      out.push_back(
+          fmt::format("{}: 'transfer' needs nodes that take raftsim_transfer (init_ok's "
+                      "raftsim.transfer); these do not",
+                      where));
+    if (std::string why = message_kind_refusal(s, f, cluster); !why.empty())
+      out.push_back(fmt::format("{}: {}", where, why));
+    if (f.when && shown_by_reports(f.when->event))
+      for (uint32_t id = 1; id <= s.world.node_names.size(); ++id)
+        if ((f.when->node == 0 || f.when->node == id) && !cluster.features(id).state_reports) {
+          out.push_back(fmt::format(
+              "{}: '{}' waits for {} of {}, which only its state reports show (init_ok's "
+              "raftsim.state_reports); {} sends none",
+              where, scenario::describe_fault(f, s), scenario::to_string(f.when->event),
+              s.node_name(id), s.node_name(id)));
+          break;
+        }
     if (scenario::is_leader_fault(f.kind) && !reports)
       out.push_back(
           fmt::format("{}: '{}' needs to know the leader: nodes that send state "
@@ -135,8 +154,30 @@ bool deterministic_only(FaultKind kind) {
          kind == FaultKind::kCorrupt || kind == FaultKind::kClockSkew;
 }
 
+// Message faults act in the router both hosts share; event-triggered faults fire on what
+// state reports show (aimed_faults.h) and do a crash, pause, isolation or message fault; a
+// transfer is asked of the node.
+bool message_or_triggered(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kDropMessages:
+    case FaultKind::kDelayMessages:
+    case FaultKind::kDuplicateMessages:
+    case FaultKind::kHoldMessages:
+    case FaultKind::kIsolate:
+    case FaultKind::kTransfer:  // asked of the node (raftsim_transfer)
+    case FaultKind::kTriggeredCrash:
+    case FaultKind::kTriggeredPause:
+    case FaultKind::kTriggeredIsolate:
+    case FaultKind::kTriggeredDelay:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool can_apply(FaultKind kind, bool deterministic) {
-  return real::can_apply(kind) || (deterministic && deterministic_only(kind));
+  return real::can_apply(kind) || message_or_triggered(kind) ||
+         (deterministic && deterministic_only(kind));
 }
 
 }  // namespace
@@ -155,11 +196,18 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& s, boo
       out.push_back(
           fmt::format("{}: the nemesis's '{}' {}", s.file, scenario::to_string(kind),
                       can_apply(kind, true) ? why : "cannot be done to an external node"));
-  for (const Fault& f : s.timeline)
+  for (const Fault& f : s.timeline) {
     if (!can_apply(f.kind, deterministic))
       out.push_back(
           fmt::format("{}: '{}' {}", at(f.where), scenario::to_string(f.kind),
                       can_apply(f.kind, true) ? why : "cannot be done to an external node"));
+    if (f.when && !shown_by_reports(f.when->event))
+      out.push_back(fmt::format(
+          "{}: 'when: {{event: {}}}' cannot be seen from outside an external node: its state "
+          "reports show role, term, vote, commit index and log, not the moment between a "
+          "write's sync and the messages that wait for it, nor a snapshot's installation",
+          at(f.where), scenario::to_string(f.when->event)));
+  }
   for (const Expectation& e : s.expectations) {
     const bool invariant =
         std::find(std::begin(kInvariantProperties), std::end(kInvariantProperties), e.property) !=
@@ -321,7 +369,11 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   real::StatusObserver observer(s);
   real::ObservedTrace trace("external");
   ReportChecks invariants(s.world.node_names, report.seed);
-  cluster.on_spawn = [&](uint32_t id, bool disk_lost) { invariants.on_start(id, disk_lost); };
+  ExternalTriggers* armed = nullptr;  // set below, once the faults are scheduled
+  cluster.on_spawn = [&](uint32_t id, bool disk_lost) {
+    invariants.on_start(id, disk_lost);
+    if (armed) armed->on_start(id);
+  };
   cluster.on_state = [&](uint32_t id, const StateReport& r) {
     v1::StatusReply reply;
     reply.set_role(r.role);
@@ -331,21 +383,69 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     observer.observe(id, now, now, reply);
     trace.on_status(id, now, r.role, r.term, r.commit_index, 0);  // reports name no leader
     invariants.on_report(id, r, now);
+    if (armed) armed->on_report(id, r);
   };
   const sim::WorkloadModel workload = append ? s.world.workload : lin_kv_workload(s.world.workload);
   Clients clients(cluster, workload, static_cast<uint32_t>(s.world.node_names.size()), report.seed);
   cluster.on_client_message = [&](const Envelope& m) { clients.on_message(m); };
   clients.start(end_of_workload);
 
-  for (const Fault& f : timeline) {
+  auto narrate = [&](const std::string& text) {
+    if (options.narrate)
+      print(fmt::format("{:9.3f}s  {}", static_cast<double>(cluster.now()) / 1e6, text));
+  };
+  cluster.on_message_fault = narrate;
+  // A message fault or an event-triggered fault that has just taken effect, and what undoes it
+  // `for` later: the end of the message fault, a restart, a resume, a heal.
+  auto apply_now = [&](const Fault& f, uint64_t id, const std::string& why) {
+    std::optional<Fault> none;
+    const std::string done = cluster.apply(f, none, id);
+    trace.on_fault(cluster.now(), f, s, done);
+    narrate(fmt::format("{}{}{}", why.empty() ? "" : why + ", which triggers: ",
+                        scenario::describe_fault(f, s), done.empty() ? "" : ": " + done));
+    if (f.undo_after.count() == 0) return;
+    cluster.at(cluster.now() + f.undo_after.count(), [&, f, id] {
+      if (scenario::is_message_fault(f.kind)) return cluster.remove_message_fault(id);
+      Fault undo{.at = sim::kTimeZero + sim::Duration{cluster.now()},
+                 .kind = f.kind == FaultKind::kCrash   ? FaultKind::kRestart
+                         : f.kind == FaultKind::kPause ? FaultKind::kResume
+                                                       : FaultKind::kHeal,
+                 .nodes = f.nodes};
+      std::optional<Fault> unused;
+      const std::string undone = cluster.apply(undo, unused, 0);
+      trace.on_fault(cluster.now(), undo, s, undone);
+      narrate(fmt::format("{} (undo){}", scenario::describe_fault(undo, s),
+                          undone.empty() ? "" : ": " + undone));
+    });
+  };
+  ExternalTriggers triggers(cluster, s, [&](const Fault& f, size_t index, const std::string& why) {
+    apply_now(f, index + 1, why);
+  });
+  for (size_t i = 0; i < timeline.size(); ++i) {
+    const Fault& f = timeline[i];
+    if (f.when) {
+      // Only a drawn one gets here (the file's are refused): it never fires.
+      if (!shown_by_reports(f.when->event))
+        narrate(fmt::format(
+            "not armed (external nodes' reports cannot show the event): {} at "
+            "{:.3f}s",
+            scenario::describe_fault(f, s), static_cast<double>(sim::micros(f.at)) / 1e6));
+      else
+        triggers.add(f, i);
+      continue;
+    }
+    if (scenario::is_message_fault(f.kind)) {
+      cluster.at(sim::micros(f.at), [&, f, i] { apply_now(f, i + 1, ""); });
+      continue;
+    }
     cluster.at(sim::micros(f.at), [&, f] {
       std::optional<Fault> undo;
-      const std::string done = cluster.apply(f, undo);
+      const std::string done = cluster.apply(f, undo, 0);
       trace.on_fault(cluster.now(), f, s, done, undo ? &*undo : nullptr);
       if (undo) {
         cluster.at(sim::micros(undo->at), [&, u = *undo] {
           std::optional<Fault> none;
-          cluster.apply(u, none);
+          cluster.apply(u, none, 0);
           trace.on_fault(cluster.now(), u, s, "");
           if (options.narrate)
             print(fmt::format("{:9.3f}s  {} (undo)", static_cast<double>(cluster.now()) / 1e6,
@@ -359,6 +459,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
                           done.empty() ? "" : ": " + done));
     });
   }
+  armed = &triggers;
   std::optional<Host::Micros> probe_acked;
   const uint32_t probe_client = s.world.workload.clients + 1;
   if (s.liveness.enabled) {

@@ -14,8 +14,9 @@ namespace {
 
 std::string node_list(const std::vector<uint32_t>& nodes, const Scenario& s) {
   std::string out;
+  // An event-triggered fault's `trigger` is no node of the scenario's.
   for (uint32_t id : nodes)
-    out += (out.empty() ? "" : " ") + s.node_name(id);
+    out += (out.empty() ? "" : " ") + (id == kTriggerNode ? "the trigger" : s.node_name(id));
   return out;
 }
 
@@ -224,9 +225,7 @@ raft::ConfChange change_of(const Fault& f, const raft::Configuration& leader_con
   return change;
 }
 
-namespace {
-
-sim::MessageFilter filter_of(const Fault& f, uint64_t id) {
+sim::MessageFilter message_filter_of(const Fault& f, uint64_t id) {
   static constexpr sim::MessageFilter::Action kActions[] = {
       sim::MessageFilter::Action::kDrop, sim::MessageFilter::Action::kDelay,
       sim::MessageFilter::Action::kDuplicate, sim::MessageFilter::Action::kHold};
@@ -239,6 +238,8 @@ sim::MessageFilter filter_of(const Fault& f, uint64_t id) {
           .delay = f.delay,
           .id = id};
 }
+
+namespace {
 
 // A membership fault becomes a change asked of the leader, retried for up to this many election
 // timeouts while the leader cannot make it yet (a fresh leader, a change still uncommitted).
@@ -272,7 +273,7 @@ void change_membership(sim::World& world, const Fault& f, uint64_t id,
 void do_fault(sim::World& world, const Fault& f, uint64_t id = 0,
               std::vector<FiredChange>* fired = nullptr) {
   const uint32_t n = world.node_count();
-  if (is_message_fault(f.kind)) return world.add_message_filter(filter_of(f, id));
+  if (is_message_fault(f.kind)) return world.add_message_filter(message_filter_of(f, id));
   switch (f.kind) {
     case FaultKind::kIsolate: {
       std::vector<uint32_t> rest;
@@ -408,6 +409,8 @@ void undo_later(sim::World& world, const Fault& f, uint64_t id, const Scenario& 
   });
 }
 
+}  // namespace
+
 std::string what_happened(sim::NodeEventKind event, uint64_t value, const Scenario& s) {
   switch (event) {
     case sim::NodeEventKind::kBecomesLeader:
@@ -427,6 +430,8 @@ std::string what_happened(sim::NodeEventKind event, uint64_t value, const Scenar
   }
   return "?";
 }
+
+namespace {
 
 // The event-triggered faults of a timeline: each is armed at its `at`, disarmed at its `by`, and
 // fires once, on the `nth` matching event it hears of while armed.

@@ -20,12 +20,19 @@ std::string describe_plain(const Fault& fault, const Scenario& scenario);
 // "when n2 grants_vote (the 2nd time)"
 std::string describe_trigger(const Trigger& trigger, const Scenario& scenario);
 
+// "becomes leader", "grants its vote to n3", "applies entry 7", ... for the narration of an
+// event-triggered fault.
+std::string what_happened(sim::NodeEventKind event, uint64_t value, const Scenario& scenario);
+
 // What a delay, loss or duplicate fault does to a network's link models, whoever keeps them
 // (the simulated world, the real cluster's router, the external nodes' hosts): the model of
 // each link it names (every link when it names none) changes. False when `fault` is none of
 // these kinds.
 bool change_link_models(const Fault& fault, uint32_t nodes,
                         const std::function<sim::LinkModel&(uint32_t from, uint32_t to)>& link);
+
+// The filter a message fault (drop_messages, ...) installs; `id` names it for its removal.
+sim::MessageFilter message_filter_of(const Fault& fault, uint64_t id);
 
 // Records the fault in the trace, then does it. `fault` names its nodes: not a leader fault.
 void apply_fault(sim::World& world, const Fault& fault, const Scenario& scenario);

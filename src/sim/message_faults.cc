@@ -54,12 +54,17 @@ void MessageFilters::remove(uint64_t id) {
   std::erase_if(filters_, [id](const MessageFilter& f) { return f.id == id; });
 }
 
+std::optional<MessageKind> message_kind_named(std::string_view name) {
+  for (size_t i = 0; i < kMessageKinds; ++i)
+    if (to_string(static_cast<MessageKind>(i)) == name) return static_cast<MessageKind>(i);
+  return std::nullopt;
+}
+
 std::optional<MessageFilter> MessageFilters::take(uint32_t from, uint32_t to,
-                                                  const raft::Message& m) {
-  const MessageKinds kind = bit(kind_of(m));
+                                                  std::optional<MessageKind> kind) {
   for (auto it = filters_.begin(); it != filters_.end(); ++it) {
-    if (!(it->kinds & kind) || (it->from != 0 && it->from != from) || (it->to != 0 && it->to != to))
-      continue;
+    const bool matches = kind ? (it->kinds & bit(*kind)) != 0 : it->kinds == kAnyMessage;
+    if (!matches || (it->from != 0 && it->from != from) || (it->to != 0 && it->to != to)) continue;
     MessageFilter used = *it;
     if (--it->count == 0) filters_.erase(it);
     return used;

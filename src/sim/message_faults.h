@@ -37,11 +37,13 @@ using MessageKinds = uint16_t;  // a set of MessageKind bits
 inline constexpr MessageKinds kAnyMessage = (1u << kMessageKinds) - 1;
 
 MessageKind kind_of(const raft::Message& m);
-inline MessageKinds bit(MessageKind k) {
+constexpr MessageKinds bit(MessageKind k) {
   return static_cast<MessageKinds>(1u << static_cast<int>(k));
 }
 // "vote_request", "append_response", ... as scenario files write them.
 std::string_view to_string(MessageKind kind);
+// The kind named `name` as scenario files write it; nullopt for any other name.
+std::optional<MessageKind> message_kind_named(std::string_view name);
 
 // One message fault: the next `count` messages of `kinds` from `from` to `to` (0: any node)
 // are dropped, delayed by `delay`, duplicated (the copy `delay` after the original) or held back
@@ -64,7 +66,12 @@ class MessageFilters {
   bool empty() const { return filters_.empty(); }
   // The first filter that matches `m` on from -> to, its count taken down by one (a used-up filter
   // is removed); nullopt when none does.
-  std::optional<MessageFilter> take(uint32_t from, uint32_t to, const raft::Message& m);
+  std::optional<MessageFilter> take(uint32_t from, uint32_t to, const raft::Message& m) {
+    return take(from, to, kind_of(m));
+  }
+  // The same for a message of `kind`; one of no known kind (an external node's message whose
+  // type it did not declare) matches only a filter of every kind.
+  std::optional<MessageFilter> take(uint32_t from, uint32_t to, std::optional<MessageKind> kind);
 
  private:
   std::vector<MessageFilter> filters_;  // in the order they were installed

@@ -127,5 +127,82 @@ TEST(MaelstromCodec, ReadsStateReports) {
   EXPECT_TRUE(std::holds_alternative<std::string>(no_term));
 }
 
+// init_ok's raftsim.message_kinds: which of the node's types are which of Raft's kinds.
+Features features_of(const std::string& kinds) {
+  auto r =
+      read_init_ok(Json::parse(R"({"type":"init_ok","in_reply_to":1,"raftsim":{"message_kinds":)" +
+                               kinds + "}}"),
+                   1);
+  EXPECT_TRUE(std::holds_alternative<Features>(r)) << std::get<std::string>(r);
+  return std::holds_alternative<Features>(r) ? std::get<Features>(r) : Features{};
+}
+
+std::string kinds_error(const std::string& kinds) {
+  auto r =
+      read_init_ok(Json::parse(R"({"type":"init_ok","in_reply_to":1,"raftsim":{"message_kinds":)" +
+                               kinds + "}}"),
+                   1);
+  return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "";
+}
+
+TEST(MessageKinds, TransferIsAFeatureOfItsOwn) {
+  auto r = read_init_ok(
+      Json::parse(R"({"type":"init_ok","in_reply_to":1,"raftsim":{"transfer":true}})"), 1);
+  ASSERT_TRUE(std::holds_alternative<Features>(r));
+  EXPECT_TRUE(std::get<Features>(r).transfer);
+  EXPECT_FALSE(std::get<Features>(r).campaign);
+  EXPECT_EQ(std::get<std::string>(read_init_ok(
+                Json::parse(R"({"type":"init_ok","in_reply_to":1,"raftsim":{"transfer":1}})"), 1)),
+            "init_ok's raftsim.transfer is not true or false");
+}
+
+TEST(MessageKinds, ANodeThatDeclaresNoneHasAnEmptyMap) {
+  auto r = read_init_ok(Json::parse(R"({"type":"init_ok","in_reply_to":1})"), 1);
+  ASSERT_TRUE(std::holds_alternative<Features>(r));
+  EXPECT_TRUE(std::get<Features>(r).message_kinds.empty());
+  EXPECT_EQ(std::get<Features>(r).message_kinds.kind_of(Json{{"type", "request_vote"}}),
+            std::nullopt);
+}
+
+TEST(MessageKinds, TellsEachDeclaredTypeItsKind) {
+  const Features f =
+      features_of(R"({"vote_request":"rv","vote_response":["rv_ok","rv_no"],"timeout_now":"tn"})");
+  const MessageKindMap& m = f.message_kinds;
+  EXPECT_EQ(m.kind_of(Json{{"type", "rv"}}), sim::MessageKind::kVoteRequest);
+  EXPECT_EQ(m.kind_of(Json{{"type", "rv_ok"}}), sim::MessageKind::kVoteResponse);
+  EXPECT_EQ(m.kind_of(Json{{"type", "rv_no"}}), sim::MessageKind::kVoteResponse);
+  EXPECT_EQ(m.kind_of(Json{{"type", "tn"}}), sim::MessageKind::kTimeoutNow);
+  EXPECT_EQ(m.kind_of(Json{{"type", "gossip"}}), std::nullopt);
+  EXPECT_EQ(m.declared(), sim::bit(sim::MessageKind::kVoteRequest) |
+                              sim::bit(sim::MessageKind::kVoteResponse) |
+                              sim::bit(sim::MessageKind::kTimeoutNow));
+}
+
+TEST(MessageKinds, OneTypeForAppendAndHeartbeatIsToldApartByItsEntries) {
+  const MessageKindMap m =
+      features_of(R"({"append":"ae","heartbeat":"ae","append_response":"ae_res"})").message_kinds;
+  EXPECT_EQ(m.kind_of(Json::parse(R"({"type":"ae","entries":[{"term":1}]})")),
+            sim::MessageKind::kAppend);
+  EXPECT_EQ(m.kind_of(Json::parse(R"({"type":"ae","entries":[]})")), sim::MessageKind::kHeartbeat);
+  EXPECT_EQ(m.kind_of(Json::parse(R"({"type":"ae"})")), sim::MessageKind::kHeartbeat);
+  EXPECT_EQ(m.kind_of(Json::parse(R"({"type":"ae_res","entries":[1]})")),
+            sim::MessageKind::kAppendResponse);
+}
+
+TEST(MessageKinds, ABadDeclarationSaysWhy) {
+  EXPECT_EQ(kinds_error(R"(["rv"])"), "init_ok's raftsim.message_kinds: not an object");
+  EXPECT_EQ(kinds_error(R"({"vote":"rv"})"),
+            "init_ok's raftsim.message_kinds: 'vote' is not one of Raft's kinds of message "
+            "(vote_request, vote_response, pre_vote_request, pre_vote_response, append, "
+            "append_response, heartbeat, snapshot, timeout_now)");
+  EXPECT_EQ(kinds_error(R"({"vote_request":3})"),
+            "init_ok's raftsim.message_kinds: 'vote_request' is not a type name or a list of them");
+  EXPECT_EQ(kinds_error(R"({"vote_request":[]})"),
+            "init_ok's raftsim.message_kinds: 'vote_request' names no type");
+  EXPECT_EQ(kinds_error(R"({"vote_request":"m","vote_response":"m"})"),
+            "init_ok's raftsim.message_kinds: type 'm' is declared for two kinds (only append "
+            "and heartbeat may share one)");
+}
+
 }  // namespace
 }  // namespace raftsim::external

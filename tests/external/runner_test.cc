@@ -1,9 +1,11 @@
 // The external run's own checks: the durability of acknowledged writes judged by final reads,
-// and how `--node` is split into argv.
+// how `--node` is split into argv, and the node events state reports show.
 #include "external/runner.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "external/aimed_faults.h"
 #include "external/report_checks.h"
 
 namespace raftsim::external {
@@ -139,6 +141,63 @@ TEST(ReportChecks, ATermGoingBackAVoteChangedAndACommitGoingBackAreEachReported)
                 "vote_stable: n2 reports voting for n2 in term 3 after voting for n1",
                 "commit_monotonic: n2 reports commit index 4 after 5",
                 "term_monotonic: n2 reports term 2 after term 3"}));
+}
+
+// ReportEvents: the events event-triggered faults wait for, from successive state reports.
+StateReport report(std::string role, uint64_t term, std::string voted_for, uint64_t commit,
+                   uint64_t last) {
+  StateReport r;
+  r.role = std::move(role);
+  r.term = term;
+  r.voted_for = std::move(voted_for);
+  r.commit_index = commit;
+  r.last_log_index = last;
+  return r;
+}
+
+std::string events(ReportEvents& e, uint32_t id, const StateReport& r) {
+  static constexpr const char* kNames[] = {
+      "becomes_leader", "becomes_candidate", "grants_vote", "persisted",
+      "applies",        "installs_snapshot", "uncommitted"};
+  std::string out;
+  for (const sim::NodeEvent& ev : e.on_report(id, r))
+    out += fmt::format("{}{}({})", out.empty() ? "" : " ", kNames[static_cast<int>(ev.kind)],
+                       ev.value);
+  return out;
+}
+
+TEST(ReportEvents, AnElectionWonShowsCandidateLeaderAndTheNoOp) {
+  ReportEvents e({"n1", "n2", "n3"});
+  EXPECT_EQ(events(e, 1, report("follower", 0, "", 0, 0)), "uncommitted(0)");
+  EXPECT_EQ(events(e, 1, report("candidate", 1, "n1", 0, 0)), "becomes_candidate(0)");
+  EXPECT_EQ(events(e, 1, report("candidate", 2, "n1", 0, 0)), "becomes_candidate(0)");
+  EXPECT_EQ(events(e, 1, report("leader", 2, "n1", 0, 1)), "becomes_leader(0) uncommitted(1)");
+  EXPECT_EQ(events(e, 1, report("leader", 2, "n1", 1, 1)), "applies(1) uncommitted(0)");
+  EXPECT_EQ(events(e, 1, report("leader", 2, "n1", 1, 1)), "");
+}
+
+TEST(ReportEvents, AVoteIsGrantedOncePerTermAndNotAgainAfterARestart) {
+  ReportEvents e({"n1", "n2", "n3"});
+  EXPECT_EQ(events(e, 2, report("follower", 3, "n1", 0, 0)), "grants_vote(1) uncommitted(0)");
+  EXPECT_EQ(events(e, 2, report("follower", 3, "n1", 2, 2)), "applies(1) applies(2)");
+  e.on_start(2);  // the restarted node repeats its vote from its disk, and applies again
+  EXPECT_EQ(events(e, 2, report("follower", 3, "n1", 1, 2)), "applies(1) uncommitted(1)");
+  EXPECT_EQ(events(e, 2, report("follower", 4, "n3", 1, 2)), "grants_vote(3)");
+}
+
+TEST(ReportEvents, ALeaderInANewerTermBecomesLeaderAgain) {
+  ReportEvents e({"n1", "n2"});
+  events(e, 1, report("leader", 1, "n1", 0, 0));
+  EXPECT_EQ(events(e, 1, report("leader", 3, "n1", 0, 0)), "becomes_leader(0)");
+  e.on_start(1);
+  EXPECT_EQ(events(e, 1, report("leader", 3, "n1", 0, 0)), "becomes_leader(0)");
+}
+
+TEST(ReportEvents, ReportsCannotShowPersistedOrASnapshot) {
+  EXPECT_FALSE(shown_by_reports(sim::NodeEventKind::kPersisted));
+  EXPECT_FALSE(shown_by_reports(sim::NodeEventKind::kInstallsSnapshot));
+  EXPECT_TRUE(shown_by_reports(sim::NodeEventKind::kGrantsVote));
+  EXPECT_TRUE(shown_by_reports(sim::NodeEventKind::kUncommitted));
 }
 
 }  // namespace
