@@ -20,7 +20,7 @@
 # semantics, .dockerignore (it copies what git tracks instead), the image's metadata (ENTRYPOINT and
 # CMD are run by hand here), the exact contents of the debian:12 image (a minbase debootstrap is
 # close but not identical: e.g. the image's apt clean-up hooks are absent), and isolation: the
-# chroots share the host's kernel, network and hostname, and /proc and /dev/pts are the host's.
+# chroots share the host's kernel, network and hostname, and their /proc shows the host's processes.
 # Downloaded .debs are kept in SCRATCH_PREFIX-aptcache (bind-mounted) so reruns download less.
 #
 # Slow (it installs the build packages and builds raftsim from scratch, without ccache): a manual
