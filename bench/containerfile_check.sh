@@ -107,6 +107,7 @@ enter() { # ROOT: mount what apt and the compiler need, and the network's resolv
 }
 
 in_root() { # ROOT WORKDIR CMD: `/bin/sh -c CMD` in WORKDIR, with the image's environment
+  # shellcheck disable=SC2016 # $1 and $2 are the inner shell's
   env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     chroot "$1" /bin/sh -c 'cd "$1" && exec /bin/sh -c "$2"' sh "$2" "$3"
 }
@@ -185,7 +186,7 @@ diff -r "$checkout/bench/explore" "$final_root/scenarios" >/dev/null || die "/sc
 if in_root "$final_root" / 'command -v g++ || command -v cmake' >/dev/null; then
   die "the final root has a compiler or cmake"
 fi
-[ -z "$(ls -A "$final_root/var/lib/apt/lists" | grep -v '^lock$\|^partial$' || true)" ] ||
+[ -z "$(find "$final_root/var/lib/apt/lists" -mindepth 1 -maxdepth 1 ! -name lock ! -name partial 2>/dev/null)" ] ||
   die "the final stage left apt lists behind"
 unmount_all
 log "PASS: build stage ${build_seconds} s; final root $(du -sh --one-file-system "$final_root" | cut -f1) (about the image's size)"
