@@ -539,6 +539,17 @@ void schedule_faults(sim::World& world, const std::vector<Fault>& timeline, cons
   }
 }
 
+std::vector<Fault> in_time_order(std::vector<std::pair<size_t, Fault>> entries) {
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
+  });
+  std::vector<Fault> out;
+  out.reserve(entries.size());
+  for (auto& [i, f] : entries)
+    out.push_back(std::move(f));
+  return out;
+}
+
 std::vector<Fault> pin_reconfigures(const std::vector<Fault>& timeline,
                                     const std::vector<FiredChange>& fired) {
   std::vector<std::pair<size_t, Fault>> kept;  // (timeline entry, fault)
@@ -546,14 +557,7 @@ std::vector<Fault> pin_reconfigures(const std::vector<Fault>& timeline,
     if (timeline[i].kind != FaultKind::kReconfigure) kept.emplace_back(i, timeline[i]);
   for (const FiredChange& c : fired)
     if (c.appended && c.entry < timeline.size()) kept.emplace_back(c.entry, c.change);
-  std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
-    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
-  });
-  std::vector<Fault> out;
-  out.reserve(kept.size());
-  for (auto& [i, f] : kept)
-    out.push_back(std::move(f));
-  return out;
+  return in_time_order(std::move(kept));
 }
 
 SimTime last_fault_time(const std::vector<Fault>& timeline, SimTime end) {

@@ -50,6 +50,10 @@ struct FiredChange {
   bool appended = false;  // false: refused (no leader in time, nothing to change, ...)
 };
 
+// The faults of `entries` (each with its place in a timeline) in time order, same-instant ones in
+// timeline order.
+std::vector<Fault> in_time_order(std::vector<std::pair<size_t, Fault>> entries);
+
 // `timeline` with every `reconfigure` pinned to what it did in the run that recorded `fired`: the
 // changes the leader appended, each at the instant it was asked; a toggle refused, or never
 // fired, is dropped. Toggling is relative to the configuration when a `reconfigure` fires, so

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "scenario/faults.h"
 #include "scenario/shrink_sizes.h"
 
 namespace raftsim::scenario {
@@ -66,14 +67,7 @@ std::vector<Fault> flatten(const std::vector<Unit>& units) {
   std::vector<std::pair<size_t, Fault>> all;
   for (const Unit& u : units)
     all.insert(all.end(), u.begin(), u.end());
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    return a.second.at != b.second.at ? a.second.at < b.second.at : a.first < b.first;
-  });
-  std::vector<Fault> out;
-  out.reserve(all.size());
-  for (auto& [i, f] : all)
-    out.push_back(std::move(f));
-  return out;
+  return in_time_order(std::move(all));
 }
 
 // Whether every fault of `s`, a leader fault's undo included, happens within the run, as the
