@@ -56,30 +56,33 @@ class MembershipTest : public ::testing::Test {
     return raftsim(args);
   }
 
-  // Waits (bounded) until node `name` answers with a Status that satisfies `ok`.
-  std::optional<v1::StatusReply> wait_for(const std::string& name,
-                                          const std::function<bool(const v1::StatusReply&)>& ok) {
+  // Waits (bounded) until a node answers with a Status that satisfies `ok`; that Status.
+  std::optional<v1::StatusReply> wait_until(
+      const std::function<bool(const NodeStatus&, const v1::StatusReply&)>& ok) {
     Launcher launcher(dir_, RAFTSIM_BINARY);
     const Clock::time_point deadline = Clock::now() + 30s;
     while (Clock::now() < deadline) {
       for (const NodeStatus& s : launcher.status())
-        if (s.member.name == name && s.reply && ok(*s.reply)) return s.reply;
-      std::this_thread::sleep_for(50ms);
+        if (s.reply && ok(s, *s.reply)) return s.reply;
+      std::this_thread::sleep_for(50ms);  // a poll interval, not a wait on a timer
     }
     return std::nullopt;
   }
 
+  // Waits (bounded) until node `name` answers with a Status that satisfies `ok`.
+  std::optional<v1::StatusReply> wait_for(const std::string& name,
+                                          const std::function<bool(const v1::StatusReply&)>& ok) {
+    return wait_until([&](const NodeStatus& s, const v1::StatusReply& r) {
+      return s.member.name == name && ok(r);
+    });
+  }
+
   // The leader's Status, waiting (bounded) for one.
   v1::StatusReply leader() {
-    Launcher launcher(dir_, RAFTSIM_BINARY);
-    const Clock::time_point deadline = Clock::now() + 30s;
-    while (Clock::now() < deadline) {
-      for (const NodeStatus& s : launcher.status())
-        if (s.reply && s.reply->role() == "leader") return *s.reply;
-      std::this_thread::sleep_for(50ms);
-    }
-    ADD_FAILURE() << "no leader";
-    return {};
+    const auto found = wait_until(
+        [](const NodeStatus&, const v1::StatusReply& r) { return r.role() == "leader"; });
+    if (!found) ADD_FAILURE() << "no leader";
+    return found.value_or(v1::StatusReply{});
   }
 
   void write(const std::string& value) {
