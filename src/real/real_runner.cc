@@ -262,7 +262,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
       while (!stop && Clock::now() < stop_polls) {
         // A slow answer still tells the truth about the interval it spans (the observer judges
         // each reply by when it was sent and received), so a loaded machine's late replies are
-        // kept rather than dropped: with a short deadline they all failed, and a window saw none.
+        // kept rather than dropped: with a short deadline a window could see none.
         grpc::ClientContext c;
         c.set_deadline(std::chrono::system_clock::now() + kPollDeadline);
         v1::StatusRequest q;
