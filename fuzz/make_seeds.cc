@@ -178,17 +178,33 @@ void wal_seeds(const fs::path& dir) {
 
 }  // namespace
 
+// Lines a node writes: init_ok with the extension's declarations, lin-kv replies and errors, a
+// message to a peer, a state report.
+void external_node_seeds(const fs::path& dir) {
+  const char* lines[] = {
+      R"({"src":"n1","dest":"c1","body":{"type":"init_ok","in_reply_to":1,"raftsim":{"state_reports":true,"deterministic":true,"append":true,"transfer":true,"message_kinds":{"request_vote":"vote_request","append_entries":["append","heartbeat"]}}}})",
+      R"({"src":"n1","dest":"c1","body":{"type":"read_ok","in_reply_to":7,"value":[1,2,3]}})",
+      R"({"src":"n2","dest":"c3","body":{"type":"error","in_reply_to":9,"code":11,"text":"not the leader"}})",
+      R"({"src":"n1","dest":"n2","body":{"type":"append","msg_id":4,"term":2,"entries":[{"term":2,"op":"x"}]}})",
+      R"({"src":"n3","dest":"raftsim","body":{"type":"raftsim_state","role":"leader","term":3,"vote":"n3","commit":5,"last_index":6,"last_term":3}})",
+  };
+  int n = 0;
+  for (const char* line : lines)
+    std::ofstream(dir / ("seed-" + std::to_string(n++))) << line;
+}
+
 int main(int argc, char** argv) {
   if (argc != 4) {
     std::fprintf(stderr, "usage: make_seeds OUT_DIR SOURCE_DIR SHARED_DIR\n");
     return 2;
   }
   const fs::path out = argv[1];
-  for (const char* fuzzer : {"scenario", "history", "wire", "wal"})
+  for (const char* fuzzer : {"scenario", "history", "wire", "wal", "external_node"})
     fs::create_directories(out / fuzzer);
   scenario_seeds(out / "scenario", argv[2]);
   history_seeds(out / "history", argv[3]);
   wire_seeds(out / "wire");
   wal_seeds(out / "wal");
+  external_node_seeds(out / "external_node");
   return 0;
 }
