@@ -158,11 +158,8 @@ bool deterministic_only(FaultKind kind) {
 // state reports show (aimed_faults.h) and do a crash, pause, isolation or message fault; a
 // transfer is asked of the node.
 bool message_or_triggered(FaultKind kind) {
+  if (scenario::is_message_fault(kind)) return true;
   switch (kind) {
-    case FaultKind::kDropMessages:
-    case FaultKind::kDelayMessages:
-    case FaultKind::kDuplicateMessages:
-    case FaultKind::kHoldMessages:
     case FaultKind::kIsolate:
     case FaultKind::kTransfer:  // asked of the node (raftsim_transfer)
     case FaultKind::kTriggeredCrash:
