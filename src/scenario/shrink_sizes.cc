@@ -82,6 +82,12 @@ bool remove_node(Scenario& s, uint32_t n) {
     if (f.kind == FaultKind::kPartition && f.groups.empty()) continue;
     kept.push_back(std::move(f));
   }
+  // The bootstrap configuration loses it too. Voters left empty would mean "every node", a
+  // different cluster: keep the node instead.
+  std::vector<uint32_t>& voters = s.world.voters;
+  if (voters.size() == 1 && voters.front() == n) return false;
+  std::erase(voters, n);
+  std::erase(s.world.learners, n);
   s.timeline = std::move(kept);
   s.world.node_names.pop_back();
   return true;

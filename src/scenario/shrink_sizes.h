@@ -20,7 +20,7 @@ std::vector<Fault> smaller_versions(const Fault& fault);
 void drop_faults_of_node(std::vector<Fault>& timeline, uint32_t n);
 
 // Takes node `n` (the highest id) out of every fault of `s` and out of the cluster; false when a
-// node fault names it.
+// node fault names it, or it is the only voter.
 bool remove_node(Scenario& s, uint32_t n);
 
 // Whether nodes `a` and `b` start in the same role in `world` (both voters, both learners, or both

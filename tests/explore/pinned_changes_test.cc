@@ -12,6 +12,7 @@
 #include "scenario/parse.h"
 #include "scenario/runner.h"
 #include "scenario/shrink.h"
+#include "scenario/shrink_sizes.h"
 #include "scenario/write.h"
 
 namespace raftsim::scenario {
@@ -61,6 +62,22 @@ std::vector<std::string> change_lines(const Scenario& s, RunReport* report = nul
 
 Fault change(FaultKind kind, uint32_t node, int64_t at_us) {
   return Fault{.at = SimTime{} + Duration{at_us}, .kind = kind, .nodes = {node}};
+}
+
+// The shrinker takes servers away from the highest id down: spares first, then voters, which
+// leave the bootstrap configuration with them (a voter list naming a server that no longer
+// exists once crashed the run).
+TEST(FewerNodes, ARemovedVoterLeavesTheBootstrapConfiguration) {
+  Scenario s = parse(with_spares("n1, n2, n3", ""));
+  for (uint32_t n : {5u, 4u, 3u})
+    ASSERT_TRUE(remove_node(s, n)) << n;
+  EXPECT_EQ(s.world.node_names.size(), 2u);
+  EXPECT_EQ(s.world.voters, (std::vector<uint32_t>{1, 2}));
+  EXPECT_TRUE(run_scenario(s, RunOptions{}).passed());
+
+  Scenario alone = parse(with_spares("n5", ""));
+  EXPECT_FALSE(remove_node(alone, 5)) << "the only voter stays";
+  EXPECT_EQ(alone.world.node_names.size(), 5u);
 }
 
 TEST(PinnedChanges, EachToggleIsPinnedToTheChangeItMade) {
