@@ -65,6 +65,36 @@ uint32_t log_shape(const raft::Log& log, const raft::Log* leader) {
   return code;
 }
 
+// Where a node stands in membership, from the configuration it acts on (the latest in its log):
+// not a member, a learner or a voter (2 bits); whether that configuration is still uncommitted on
+// it (the window in which two leaders' single-server changes can fail to overlap); whether it is
+// joint; and whether it is not the leader's. 5 bits; constant in a cluster that never changes.
+uint32_t membership(const raft::Raft& core, const raft::Raft* leader) {
+  const raft::Configuration& configuration = core.configuration();
+  const raft::NodeId id = core.id();
+  uint32_t code = configuration.is_voter(id) ? 2 : configuration.is_learner(id) ? 1 : 0;
+  code |= (core.configuration_index() > core.commit_index() ? 1u : 0u) << 2;
+  code |= (configuration.joint() ? 1u : 0u) << 3;
+  const bool unlike_leader = leader && leader != &core && leader->configuration() != configuration;
+  code |= (unlike_leader ? 1u : 0u) << 4;
+  return code;
+}
+
+// How many distinct configurations the running nodes act on, capped at 3.
+uint32_t configurations_in_use(const sim::World& world) {
+  std::array<const raft::Configuration*, 3> seen{};
+  uint32_t count = 0;
+  for (uint32_t id = 1; id <= world.node_count() && count < seen.size(); ++id) {
+    const node::Node* node = world.node(id);
+    if (!node) continue;
+    const raft::Configuration& configuration = node->core().configuration();
+    if (std::none_of(seen.begin(), seen.begin() + count,
+                     [&](const raft::Configuration* c) { return *c == configuration; }))
+      seen[count++] = &configuration;
+  }
+  return count;
+}
+
 // The abstract state, given every node's reach (which changes only with the links).
 uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& reaches) {
   const uint32_t n = world.node_count();
@@ -84,7 +114,7 @@ uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& re
   }
   // One 32-bit code per node, laid out low to high: reach 4 bits, status 2, role 2, term
   // behind 2, commit ahead 2, last log term behind 2, vote 2, entries past the commit index 2,
-  // applied behind commit 1, the log's shape beside the leader's 5.
+  // applied behind commit 1, the log's shape beside the leader's 5, membership 5.
   // Clusters are small: the codes live on the stack (a larger one falls back to the heap).
   std::array<uint32_t, 16> small;
   std::vector<uint32_t> large(n > small.size() ? n : 0);
@@ -112,12 +142,16 @@ uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& re
     code |= suffix_bucket(past_commit) << 16;
     code |= (node->applied_index() < core.commit_index() ? 1u : 0u) << 18;
     code |= log_shape(log, leader && leader != &core ? &leader->log() : nullptr) << 19;
+    code |= membership(core, leader) << 24;
     codes[id - 1] = code;
   }
   std::sort(codes, codes + n);
   // A message that just arrived late belongs to the state it arrived in: a search sees the
-  // races of stale terms and reordered appends only this way.
-  uint64_t h = n | (uint64_t{world.late_delivery()} << 8);
+  // races of stale terms and reordered appends only this way. How many configurations the
+  // running nodes act on (1, 2, 3 or more) tells apart the elections held while the cluster
+  // disagrees about who votes, leader or none.
+  uint64_t h = n | (uint64_t{world.late_delivery()} << 8) |
+               (uint64_t{configurations_in_use(world)} << 24);
   for (uint32_t i = 0; i < n; ++i)
     h = mix(h, codes[i]);
   return h;

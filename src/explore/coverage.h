@@ -9,7 +9,9 @@
 // node); how many peers it can exchange messages with both ways, and whether some link of it
 // works one way only; and its log beside the leader's: a snapshot held (with entries past it or
 // not), a log ending before the leader's snapshot, a suffix disagreeing with the leader's, a log
-// longer than the leader's. The nodes' codes are sorted, so two states that differ only by
+// longer than the leader's; and its membership in the configuration it acts on (none, learner,
+// voter), whether that configuration is uncommitted or joint, and whether it is the leader's.
+// The nodes' codes are sorted, so two states that differ only by
 // naming the nodes differently are one (the protocol is symmetric in them). A message delivered
 // late (an older term than its receiver's, or an older heartbeat round than its link already
 // delivered) marks the state it arrived in with its type: a stale response counted, an old

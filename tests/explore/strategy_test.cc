@@ -257,6 +257,22 @@ TEST(Coverage, TheAbstractStateIgnoresWhichNodeIsWhich) {
   EXPECT_NE(abstract_state(one), abstract_state(two));
 }
 
+// Membership is part of the state: who votes, who only learns, who is not yet a member.
+TEST(Coverage, TheAbstractStateKnowsWhoVotes) {
+  sim::WorldConfig config;
+  config.node_names = {"n1", "n2", "n3", "n4", "n5"};
+  config.voters = {1, 2, 3};
+  const sim::World three(config);
+  config.voters = {1, 2, 3, 4};
+  const sim::World four(config);
+  config.voters = {1, 2, 3};
+  config.learners = {4};
+  const sim::World learner(config);
+  EXPECT_NE(abstract_state(three), abstract_state(four));
+  EXPECT_NE(abstract_state(three), abstract_state(learner));
+  EXPECT_NE(abstract_state(four), abstract_state(learner));
+}
+
 // Reordered messages arrive after newer ones: the world tells the change listener so (late
 // appends and their responses above all), and a small snapshot interval compacts within a run.
 TEST(Coverage, LateMessagesAndSnapshotsAreSeen) {
