@@ -32,6 +32,17 @@ Configuration Raft::configuration_at(Index index) const {
   return snapshot_configuration_;
 }
 
+// §4.2.2: a server that is not in its own latest configuration still campaigns while that
+// configuration is uncommitted, if it was a voter in the one before: until C_new commits it may
+// be needed. A leader that removed itself and restarted may hold the only copy of its removal,
+// and the others, lacking it, can win no election without its vote. Its own vote does not count
+// (vote_result counts voters only). Once its removal has committed it never campaigns.
+bool Raft::may_campaign() const {
+  if (configuration_.is_voter(config_.id)) return true;
+  if (configuration_index_ <= commit_ || configuration_index_.value == 0) return false;
+  return configuration_at(configuration_index_.prev()).is_voter(config_.id);
+}
+
 Configuration Raft::snapshot_configuration(Index index) const {
   Configuration c = configuration_at(index);
   return c == bootstrap_ ? Configuration{} : c;

@@ -46,8 +46,9 @@ uint64_t Raft::total_rejections() const {
 void Raft::tick() {
   if (role_ != Role::kLeader) {
     if (++election_elapsed_ >= randomized_election_timeout_) {
-      // A learner, or a server not (or no longer) in the configuration, never campaigns.
-      if (!configuration_.is_voter(config_.id)) return reset_election_timer();
+      // A learner, or a server not (or no longer) in the configuration, never campaigns; one
+      // whose removal is still uncommitted may (may_campaign).
+      if (!may_campaign()) return reset_election_timer();
       start_election(config_.options.pre_vote, /*transfer=*/false);
     }
     return;
@@ -128,7 +129,7 @@ void Raft::campaign() {
 }
 
 void Raft::start_election(bool pre_vote, bool transfer) {
-  if (role_ == Role::kLeader || !configuration_.is_voter(config_.id)) return;
+  if (role_ == Role::kLeader || !may_campaign()) return;
   reset_election_timer();
   if (pre_vote) {
     become_pre_candidate();

@@ -132,6 +132,7 @@ class Raft {
 
   // Membership (membership.cc).
   Configuration configuration_at(Index index) const;
+  bool may_campaign() const;
   void refresh_configuration();
   void track_members(Index next = {});
   void append_configuration(const Configuration& next);

@@ -355,6 +355,37 @@ TEST(Thesis4_2_2_RemoveLeader, LeaderStepsDownOnceItsRemovalCommits) {
   EXPECT_NE(c.core(NodeId{1}).role(), Role::kLeader);
 }
 
+// A server not in its own latest configuration still campaigns until that configuration
+// commits (§4.2.2). Voters {1, 3}: leader 1 removes itself while cut off, so only its own log
+// holds {3}, and restarts. 3 lacks the entry, so 1 refuses it its vote, and 3 needs it; only 1
+// campaigning (its own vote not counted, 3's enough in {3}) lets the change commit. Pre-vote
+// keeps 2, removed earlier and never told, from deposing 3 afterwards (§4.2.3).
+TEST(Thesis4_2_2_RemoveLeader, ARemovedServerCampaignsUntilItsRemovalCommits) {
+  Cluster c = grown([](raft::Config& cfg) { cfg.options.pre_vote = true; });
+  ASSERT_TRUE(change(c, 1, remove(2)).accepted());
+  settle_leader(c, 1);
+  ASSERT_EQ(c.core(NodeId{3}).configuration().voters, ids({1, 3}));
+  c.isolate(NodeId{1});
+  ASSERT_TRUE(change(c, 1, remove(1)).accepted());
+  c.stabilize();  // the entry's appends are lost
+  c.crash(NodeId{1});
+  c.restart(NodeId{1});
+  c.heal();
+  for (int i = 0; i < 200 && c.core(NodeId{3}).configuration().voters != ids({3}); ++i) {
+    c.tick_all();
+    c.stabilize();
+  }
+  const raft::Raft& three = c.core(NodeId{3});
+  EXPECT_EQ(three.configuration().voters, ids({3}));
+  for (int i = 0; i < 100; ++i) {
+    c.tick_all();
+    c.stabilize();
+  }
+  EXPECT_LE(three.configuration_index(), three.commit_index()) << "the removal committed";
+  EXPECT_EQ(c.leader(), NodeId{3});
+  EXPECT_EQ(c.core(NodeId{1}).role(), Role::kFollower) << "removed for good: it stops";
+}
+
 // ---------------------------------------------------------------------------------------------
 // §4.2.3: removed servers cannot disrupt the cluster.
 
