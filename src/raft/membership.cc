@@ -11,7 +11,9 @@
 //     every quorum needs a majority of both halves; once it commits, the leader appends C_new;
 //   - a learner replicates but never votes, counts or campaigns, and is promoted only once its
 //     log has caught up with the leader's commit index;
-//   - a leader that is not a voter of a committed configuration steps down (§4.2.2).
+//   - a leader that is not a voter of a committed configuration steps down (§4.2.2);
+//   - a server removed by a configuration not yet committed still campaigns, if it was a voter
+//     before, without counting its own vote (§4.2.2): it may hold the only copy of its removal.
 #include <algorithm>
 
 #include "raft/raft.h"
