@@ -173,6 +173,9 @@ bool message_or_triggered(FaultKind kind) {
 }
 
 bool can_apply(FaultKind kind, bool deterministic) {
+  // A membership change is asked of raftsim's own core; Maelstrom's protocol has no message
+  // that asks a node to change its cluster's members.
+  if (scenario::is_membership_fault(kind) || kind == FaultKind::kTriggeredReconfigure) return false;
   return real::can_apply(kind) || message_or_triggered(kind) ||
          (deterministic && deterministic_only(kind));
 }
@@ -185,6 +188,13 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& s, boo
     out.push_back(
         fmt::format("{}: planted bugs (cluster.bugs) are raftsim's own core's; an "
                     "external node plants its own",
+                    s.file));
+  const size_t nodes = s.world.node_names.size();
+  if ((!s.world.voters.empty() && s.world.voters.size() < nodes) || !s.world.learners.empty())
+    out.push_back(
+        fmt::format("{}: cluster.voters and cluster.learners make a configuration of raftsim's "
+                    "own core; an external node is told every node in init (node_ids) and "
+                    "takes them all as voters",
                     s.file));
   const char* why = deterministic ? "cannot be done to an external node"
                                   : "can be done to an external node only in deterministic mode";
