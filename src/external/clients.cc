@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 namespace raftsim::external {
 
@@ -10,6 +12,10 @@ namespace {
 
 // How long a client waits before sending again to the next node after a definite refusal.
 constexpr Host::Micros kRetryPause = 10000;
+
+// A written integer is client * kValuesPerClient + the client's operation number: unique in the
+// run, so the history can tell every write apart, and exact in a double (a JSON number).
+constexpr uint64_t kValuesPerClient = 1000000000;
 
 KvRequestKind request_kind(node::KvOp op) {
   switch (op) {
@@ -22,6 +28,21 @@ KvRequestKind request_kind(node::KvOp op) {
     default:
       return KvRequestKind::kWrite;
   }
+}
+
+// The integer keys given to keys that are not the workload's k<n>.
+constexpr uint64_t kOtherKeys = 1000000;
+
+// `text` as a non-negative integer, when it is exactly one.
+std::optional<uint64_t> whole_number(std::string_view text) {
+  if (text.empty() || text.size() > 15) return std::nullopt;
+  uint64_t n = 0;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  if (text.size() > 1 && text.front() == '0') return std::nullopt;  // "07" would read back "7"
+  return n;
 }
 
 }  // namespace
@@ -53,8 +74,25 @@ check::History to_history(const std::vector<ClientOp>& ops) {
   return h;
 }
 
-Clients::Clients(Host& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed)
-    : cluster_(cluster), w_(workload), nodes_(nodes), seed_(seed) {}
+Clients::Clients(Host& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed,
+                 Encoding encoding)
+    : cluster_(cluster), w_(workload), nodes_(nodes), seed_(seed), encoding_(encoding) {}
+
+Json Clients::wire_key(const std::string& key) {
+  if (encoding_ == Encoding::kStrings) return key;
+  if (auto n = whole_number(std::string_view(key).substr(key.starts_with('k') ? 1 : key.size())))
+    return *n;
+  // The liveness probe's key: past any workload key, the same in every run.
+  return other_keys_.try_emplace(key, kOtherKeys + other_keys_.size()).first->second;
+}
+
+Json Clients::wire_value(const std::string& value) const {
+  if (encoding_ == Encoding::kStrings) return value;
+  // What a client writes is a number; what it compares in a cas is what it read, which a node
+  // that stores what it is given returns as that number.
+  if (auto n = whole_number(value)) return *n;
+  return value;
+}
 
 Clients::Client& Clients::add(uint32_t id, Purpose purpose) {
   const std::string name = fmt::format("c{}", id);
@@ -79,7 +117,8 @@ void Clients::probe(uint32_t id, const std::string& key, Host::Micros deadline,
                     std::optional<Host::Micros>* acked_at) {
   Client& c = add(id, Purpose::kProbe);
   c.acked_at = acked_at;
-  c.current = ClientOp{id, ++c.seq, node::KvOp::kPut, key, "live", "", cluster_.now()};
+  const std::string value = encoding_ == Encoding::kIntegers ? "0" : "live";
+  c.current = ClientOp{id, ++c.seq, node::KvOp::kPut, key, value, "", cluster_.now()};
   c.give_up_at = deadline;
   send_attempt(c);
 }
@@ -105,7 +144,10 @@ void Clients::next_op(Client& c) {
           : draw < m.get + m.put            ? node::KvOp::kPut
           : draw < m.get + m.put + m.append ? node::KvOp::kAppend
                                             : node::KvOp::kCas;
-  if (op.op != node::KvOp::kGet) op.value = node::value_token(c.id, op.seq);
+  if (op.op != node::KvOp::kGet)
+    op.value = encoding_ == Encoding::kIntegers
+                   ? std::to_string(uint64_t{c.id} * kValuesPerClient + op.seq)
+                   : node::value_token(c.id, op.seq);
   // ';' keeps appended tokens apart, as in the simulator's workload.
   if (op.op == node::KvOp::kAppend) op.value += ";";
   if (op.op == node::KvOp::kCas) {
@@ -125,7 +167,8 @@ void Clients::send_attempt(Client& c) {
   // A node that is down takes nothing: the request certainly did not happen there.
   if (!cluster_.send_to_node(
           c.name, c.target,
-          kv_request_body(request_kind(op.op), c.attempt, op.key, op.value, op.expected)))
+          kv_request_body(request_kind(op.op), c.attempt, wire_key(op.key), wire_value(op.value),
+                          wire_value(op.expected))))
     return retry_elsewhere(c);
   const Host::Micros timeout = std::min(cluster_.now() + w_.attempt_timeout.count(),
                                         c.purpose == Purpose::kWorkload ? INT64_MAX : c.give_up_at);

@@ -38,7 +38,12 @@ check::History to_history(const std::vector<ClientOp>& ops);
 
 class Clients {
  public:
-  Clients(Host& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed);
+  // How keys and values travel. Maelstrom's lin-kv workload sends integers (key 3, value 17),
+  // and a lin-kv node may decode nothing else; nodes that take `append` get strings, which an
+  // append extends. Either way the history holds them as text ("k3", "17").
+  enum class Encoding : uint8_t { kIntegers, kStrings };
+  Clients(Host& cluster, const sim::WorkloadModel& workload, uint32_t nodes, uint64_t seed,
+          Encoding encoding);
 
   // Starts the workload's clients at time 0; no operation starts at or after `stop`.
   void start(Host::Micros stop);
@@ -80,6 +85,8 @@ class Clients {
   };
 
   Client& add(uint32_t id, Purpose purpose);
+  Json wire_key(const std::string& key);
+  Json wire_value(const std::string& value) const;
   void next_op(Client& c);
   void send_attempt(Client& c);
   void finish(Client& c, bool record);
@@ -89,7 +96,9 @@ class Clients {
   const sim::WorkloadModel& w_;
   uint32_t nodes_;
   uint64_t seed_;
-  std::map<std::string, Client> clients_;  // by name
+  Encoding encoding_;
+  std::map<std::string, uint64_t> other_keys_;  // keys not of the form k<n>, as integers
+  std::map<std::string, Client> clients_;       // by name
   uint64_t next_msg_id_ = 0;
   std::vector<ClientOp> ops_;
   std::vector<ClientOp> final_reads_;

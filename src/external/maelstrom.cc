@@ -242,8 +242,8 @@ std::optional<sim::MessageKind> MessageKindMap::kind_of(const Json& body) const 
   return carries ? sim::MessageKind::kAppend : sim::MessageKind::kHeartbeat;
 }
 
-Json kv_request_body(KvRequestKind kind, uint64_t msg_id, const std::string& key,
-                     const std::string& value, const std::string& from) {
+Json kv_request_body(KvRequestKind kind, uint64_t msg_id, const Json& key, const Json& value,
+                     const Json& from) {
   Json b{{"type", kind_name(kind)}, {"msg_id", msg_id}, {"key", key}};
   if (kind == KvRequestKind::kWrite || kind == KvRequestKind::kAppend) b["value"] = value;
   if (kind == KvRequestKind::kCas) {

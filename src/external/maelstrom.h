@@ -105,8 +105,10 @@ std::variant<Features, std::string> read_init_ok(const Json& body, uint64_t init
 
 // lin-kv, and the extension's `append`.
 enum class KvRequestKind : uint8_t { kRead, kWrite, kCas, kAppend };
-Json kv_request_body(KvRequestKind kind, uint64_t msg_id, const std::string& key,
-                     const std::string& value, const std::string& from);
+// Keys and values go as given: JSON integers for Maelstrom's lin-kv workload (whose nodes may
+// decode nothing else), strings where nodes take the extension's `append`.
+Json kv_request_body(KvRequestKind kind, uint64_t msg_id, const Json& key, const Json& value,
+                     const Json& from);
 
 struct KvReply {
   enum class Kind : uint8_t {

@@ -393,7 +393,8 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     if (armed) armed->on_report(id, r);
   };
   const sim::WorkloadModel workload = append ? s.world.workload : lin_kv_workload(s.world.workload);
-  Clients clients(cluster, workload, static_cast<uint32_t>(s.world.node_names.size()), report.seed);
+  Clients clients(cluster, workload, static_cast<uint32_t>(s.world.node_names.size()), report.seed,
+                  append ? Clients::Encoding::kStrings : Clients::Encoding::kIntegers);
   cluster.on_client_message = [&](const Envelope& m) { clients.on_message(m); };
   clients.start(end_of_workload);
 
