@@ -36,6 +36,10 @@ else:
             write(json.dumps({"src": "n9", "dest": "n2", "body": {"type": "x"}}) + "\n")
         elif MODE == "long_line":
             write(b"a" * (2 << 20))
+        elif MODE == "flood":  # lines without end, far faster than any Raft node writes
+            line = (json.dumps({"src": me, "dest": "n2", "body": {"type": "noise"}}) + "\n") * 1000
+            while True:
+                write(line)
         elif MODE == "unknown_reply":
             write(json.dumps({"src": me, "dest": "c1",
                               "body": {"type": "read_ok", "in_reply_to": 987654, "value": 1}}) + "\n")
