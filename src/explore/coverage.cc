@@ -150,8 +150,8 @@ uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& re
   // races of stale terms and reordered appends only this way. How many configurations the
   // running nodes act on (1, 2, 3 or more) tells apart the elections held while the cluster
   // disagrees about who votes, leader or none.
-  uint64_t h = n | (uint64_t{world.late_delivery()} << 8) |
-               (uint64_t{configurations_in_use(world)} << 24);
+  uint64_t h =
+      n | (uint64_t{world.late_delivery()} << 8) | (uint64_t{configurations_in_use(world)} << 24);
   for (uint32_t i = 0; i < n; ++i)
     h = mix(h, codes[i]);
   return h;

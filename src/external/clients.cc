@@ -165,10 +165,9 @@ void Clients::send_attempt(Client& c) {
   c.attempt = ++next_msg_id_;
   c.sent.insert(c.attempt);
   // A node that is down takes nothing: the request certainly did not happen there.
-  if (!cluster_.send_to_node(
-          c.name, c.target,
-          kv_request_body(request_kind(op.op), c.attempt, wire_key(op.key), wire_value(op.value),
-                          wire_value(op.expected))))
+  if (!cluster_.send_to_node(c.name, c.target,
+                             kv_request_body(request_kind(op.op), c.attempt, wire_key(op.key),
+                                             wire_value(op.value), wire_value(op.expected))))
     return retry_elsewhere(c);
   const Host::Micros timeout = std::min(cluster_.now() + w_.attempt_timeout.count(),
                                         c.purpose == Purpose::kWorkload ? INT64_MAX : c.give_up_at);
