@@ -62,6 +62,10 @@ FaultKind nemesis_kind(const Fault& f) {
       return FaultKind::kTriggeredIsolate;
     case FaultKind::kReconfigure:
       return FaultKind::kTriggeredReconfigure;
+    case FaultKind::kReconfigureLearner:
+      return FaultKind::kTriggeredReconfigureLearner;
+    case FaultKind::kReconfigureJoint:
+      return FaultKind::kTriggeredReconfigureJoint;
     default:
       return FaultKind::kTriggeredDelay;
   }

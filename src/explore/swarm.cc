@@ -17,8 +17,10 @@ constexpr uint64_t kSwarmStream = 4100;
 // writes, or stall, whenever they like) and needs nothing of the cluster. A lost disk is outside
 // it (Raft assumes stable storage); membership changes need servers to add (see swarm_kinds).
 bool drawn_by_default(FaultKind kind) {
-  return kind != FaultKind::kWipe && kind != FaultKind::kReconfigure &&
-         kind != FaultKind::kTriggeredReconfigure;
+  return kind != FaultKind::kWipe && !scenario::is_reconfigure(kind) &&
+         kind != FaultKind::kTriggeredReconfigure &&
+         kind != FaultKind::kTriggeredReconfigureLearner &&
+         kind != FaultKind::kTriggeredReconfigureJoint;
 }
 
 // Uniform on a log scale between `lo` and `hi` (microseconds): 1 ms is as likely as 1 s.
@@ -248,13 +250,18 @@ std::vector<FaultKind> swarm_kinds(const Scenario& base) {
   std::copy_if(scenario::kNemesisKinds.begin(), scenario::kNemesisKinds.end(),
                std::back_inserter(kinds), drawn_by_default);
   // A cluster with servers outside its starting configuration (spares, learners) is there to
-  // change membership: the draws change it too, at times and on events.
+  // change membership: the draws change it too, at times and on events, one voter at a time,
+  // through the learner path, and two servers at once (joint consensus).
   const bool spares =
       !base.world.voters.empty() &&
       base.world.voters.size() + base.world.learners.size() < base.world.node_names.size();
   if (spares || !base.world.learners.empty()) {
     kinds.push_back(FaultKind::kReconfigure);
     kinds.push_back(FaultKind::kTriggeredReconfigure);
+    kinds.push_back(FaultKind::kReconfigureLearner);
+    kinds.push_back(FaultKind::kTriggeredReconfigureLearner);
+    kinds.push_back(FaultKind::kReconfigureJoint);
+    kinds.push_back(FaultKind::kTriggeredReconfigureJoint);
   }
   return kinds;
 }

@@ -28,7 +28,8 @@
 namespace raftsim::explore {
 
 // The fault kinds a draw chooses among: the scenario's nemesis's, else every kind inside Raft's
-// fault model — membership changes included (reconfigure, triggered_reconfigure) when the cluster
+// fault model — membership changes included (reconfigure, reconfigure_learner, reconfigure_joint
+// and their triggered_ forms) when the cluster
 // starts with servers outside its configuration or with learners.
 std::vector<FaultKind> swarm_kinds(const Scenario& base);
 

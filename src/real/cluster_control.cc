@@ -42,6 +42,8 @@ bool can_apply(FaultKind kind) {
     case FaultKind::kRemove:
     case FaultKind::kChangeVoters:
     case FaultKind::kReconfigure:
+    case FaultKind::kReconfigureLearner:
+    case FaultKind::kReconfigureJoint:
       return true;
     default:
       return false;

@@ -190,39 +190,15 @@ std::string describe_plain(const Fault& f, const Scenario& s) {
       return "the leader changes the voters to {" + nodes + "}";
     case FaultKind::kReconfigure:
       return "reconfigure " + nodes + ": removed if a voter, else added";
+    case FaultKind::kReconfigureLearner:
+      return "reconfigure_learner " + nodes +
+             ": removed if a voter, promoted if a learner, else added as a learner";
+    case FaultKind::kReconfigureJoint:
+      return "reconfigure_joint " + nodes + ": each voter leaves, each other joins as a voter";
     default:
       break;
   }
   return std::string(to_string(f.kind));
-}
-
-raft::ConfChange change_of(const Fault& f, const raft::Configuration& leader_configuration) {
-  using Kind = raft::ConfChange::Kind;
-  raft::ConfChange change{.node = raft::NodeId{f.nodes[0]}};
-  switch (f.kind) {
-    case FaultKind::kAddLearner:
-      change.kind = Kind::kAddLearner;
-      break;
-    case FaultKind::kPromote:
-      change.kind = Kind::kPromote;
-      break;
-    case FaultKind::kAddVoter:
-      change.kind = Kind::kAddVoter;
-      break;
-    case FaultKind::kRemove:
-      change.kind = Kind::kRemove;
-      break;
-    case FaultKind::kChangeVoters:
-      change.kind = Kind::kReplace;
-      change.node = raft::kNoNode;
-      for (uint32_t id : f.nodes)
-        change.voters.push_back(raft::NodeId{id});
-      break;
-    default:  // kReconfigure
-      change.kind = leader_configuration.is_voter(change.node) ? Kind::kRemove : Kind::kAddVoter;
-      break;
-  }
-  return change;
 }
 
 sim::MessageFilter message_filter_of(const Fault& f, uint64_t id) {
@@ -241,35 +217,8 @@ sim::MessageFilter message_filter_of(const Fault& f, uint64_t id) {
 
 namespace {
 
-// A membership fault becomes a change asked of the leader, retried for up to this many election
-// timeouts while the leader cannot make it yet (a fresh leader, a change still uncommitted).
-constexpr int kChangeRetryTimeouts = 20;
-
-// `id` (the timeline entry's index + 1; 0: none) and `fired`, when set, record what a
-// `reconfigure` asked for and whether the leader appended it.
-void change_membership(sim::World& world, const Fault& f, uint64_t id,
-                       std::vector<FiredChange>* fired) {
-  const raft::ConfChange change = change_of(
-      f, f.kind == FaultKind::kReconfigure ? world.leader_configuration() : raft::Configuration{});
-  const sim::Duration timeout = world.config().tick * world.config().election_timeout_ticks;
-  std::function<void()> appended;
-  if (fired && id > 0 && f.kind == FaultKind::kReconfigure) {
-    Fault pinned = f;
-    pinned.kind =
-        change.kind == raft::ConfChange::Kind::kRemove ? FaultKind::kRemove : FaultKind::kAddVoter;
-    pinned.at = world.now();
-    pinned.when.reset();
-    pinned.undo_after = Duration{0};
-    const size_t slot = fired->size();
-    fired->push_back({.entry = id - 1, .change = std::move(pinned)});
-    appended = [fired, slot] { (*fired)[slot].appended = true; };
-  }
-  world.change_membership(change, world.now() + timeout * kChangeRetryTimeouts,
-                          std::move(appended));
-}
-
 // `id` names a message fault's filter, so that its `for` can remove it again, and a
-// `reconfigure`'s entry in `fired`.
+// toggle's entry in `fired`.
 void do_fault(sim::World& world, const Fault& f, uint64_t id = 0,
               std::vector<FiredChange>* fired = nullptr) {
   const uint32_t n = world.node_count();
@@ -392,13 +341,14 @@ std::pair<Fault, Fault> pin_leader_fault(const Fault& f, uint32_t leader, uint32
 namespace {
 
 // What undoes a fault that has just taken effect: a restart, a resume, a heal, or the removal of a
-// message fault's filter `id`. A `reconfigure`'s undo (the same toggle again) goes to `fired`.
+// message fault's filter `id`. A toggle's undo (`reconfigure`, ...: the same toggle again) goes to
+// `fired`.
 void undo_later(sim::World& world, const Fault& f, uint64_t id, const Scenario& s,
                 std::vector<FiredChange>* fired) {
   Fault undo{.at = world.now() + f.undo_after, .kind = FaultKind::kHeal, .nodes = f.nodes};
   if (f.kind == FaultKind::kCrash) undo.kind = FaultKind::kRestart;
   if (f.kind == FaultKind::kPause) undo.kind = FaultKind::kResume;
-  if (f.kind == FaultKind::kReconfigure) undo.kind = FaultKind::kReconfigure;
+  if (is_reconfigure(f.kind)) undo.kind = f.kind;  // the same toggle again
   world.at(undo.at, [&world, undo, id, &s, fired, message = is_message_fault(f.kind)] {
     if (message) {
       world.remove_message_filter(id);
@@ -548,16 +498,6 @@ std::vector<Fault> in_time_order(std::vector<std::pair<size_t, Fault>> entries) 
   for (auto& [i, f] : entries)
     out.push_back(std::move(f));
   return out;
-}
-
-std::vector<Fault> pin_reconfigures(const std::vector<Fault>& timeline,
-                                    const std::vector<FiredChange>& fired) {
-  std::vector<std::pair<size_t, Fault>> kept;  // (timeline entry, fault)
-  for (size_t i = 0; i < timeline.size(); ++i)
-    if (timeline[i].kind != FaultKind::kReconfigure) kept.emplace_back(i, timeline[i]);
-  for (const FiredChange& c : fired)
-    if (c.appended && c.entry < timeline.size()) kept.emplace_back(c.entry, c.change);
-  return in_time_order(std::move(kept));
 }
 
 SimTime last_fault_time(const std::vector<Fault>& timeline, SimTime end) {

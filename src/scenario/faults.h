@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "raft/configuration.h"
+#include "scenario/membership_faults.h"
 #include "scenario/scenario.h"
 
 namespace raftsim::scenario {
@@ -37,30 +37,9 @@ sim::MessageFilter message_filter_of(const Fault& fault, uint64_t id);
 // Records the fault in the trace, then does it. `fault` names its nodes: not a leader fault.
 void apply_fault(sim::World& world, const Fault& fault, const Scenario& scenario);
 
-// The change a membership fault asks the leader for; `leader_configuration` (the one the leader
-// acts on now) decides what a `reconfigure` does: remove a voter, add anyone else as one.
-raft::ConfChange change_of(const Fault& fault, const raft::Configuration& leader_configuration);
-
-// A `reconfigure` as it fired in one run: the explicit change it asked of the leader then (an
-// add_voter or a remove of its node, at the instant it fired, without trigger or `for`), and
-// whether the leader appended it. A `reconfigure` with a `for` fires twice: both are recorded.
-struct FiredChange {
-  size_t entry = 0;  // the timeline entry it came from
-  Fault change;
-  bool appended = false;  // false: refused (no leader in time, nothing to change, ...)
-};
-
 // The faults of `entries` (each with its place in a timeline) in time order, same-instant ones in
 // timeline order.
 std::vector<Fault> in_time_order(std::vector<std::pair<size_t, Fault>> entries);
-
-// `timeline` with every `reconfigure` pinned to what it did in the run that recorded `fired`: the
-// changes the leader appended, each at the instant it was asked; a toggle refused, or never
-// fired, is dropped. Toggling is relative to the configuration when a `reconfigure` fires, so
-// dropping one changes what every later one does; an explicit change means the same without the
-// others. Entries stay in time order, same-instant ones in their timeline order.
-std::vector<Fault> pin_reconfigures(const std::vector<Fault>& timeline,
-                                    const std::vector<FiredChange>& fired);
 
 // Of the running nodes that believe they lead, the one in the highest term (a deposed leader cut
 // off from the others may still believe it leads an older one); 0 when none does.
@@ -77,7 +56,8 @@ std::pair<Fault, Fault> pin_leader_fault(const Fault& fault, uint32_t leader, ui
 // nothing). Scheduling both up front keeps the order of same-instant events a function of the
 // timeline. `targets`, when given, is sized to the timeline and receives, for each leader fault
 // that fired, the node it picked (0 elsewhere): what pin_leader_fault needs to replay the run
-// without it. `fired`, when given, receives what each `reconfigure` did (see FiredChange).
+// without it. `fired`, when given, receives what each toggle (`reconfigure`, ...) did (see
+// FiredChange).
 void schedule_faults(sim::World& world, const std::vector<Fault>& timeline,
                      const Scenario& scenario, std::vector<uint32_t>* targets = nullptr,
                      std::vector<FiredChange>* fired = nullptr);

@@ -38,6 +38,15 @@ std::vector<std::pair<uint32_t, uint32_t>> links_of(uint32_t node, uint32_t n) {
   return links;
 }
 
+// `node` and another node drawn at random (the two a `reconfigure_joint` flips); `node` alone in
+// a cluster of one.
+std::vector<uint32_t> pair_with(raft::Random& rng, uint32_t node, uint32_t n) {
+  if (n < 2) return {node};
+  auto other = static_cast<uint32_t>(1 + rng.uniform(n - 1));
+  if (other >= node) ++other;
+  return {node, other};
+}
+
 // A message fault on a random kind of message from `node`, to one other node or to any: it
 // affects 1-5 messages within `length`.
 void draw_message_fault(raft::Random& rng, const Nemesis& nemesis, uint32_t node, uint32_t n,
@@ -58,7 +67,7 @@ void draw_message_fault(raft::Random& rng, const Nemesis& nemesis, uint32_t node
 // (become leader or candidate, grant a vote, ...) is crashed, paused, isolated, or its next 1-5
 // messages are delayed, for `length`.
 void draw_triggered_fault(raft::Random& rng, const Nemesis& nemesis, Duration length, SimTime by,
-                          uint32_t node, Fault& f) {
+                          uint32_t node, uint32_t n, Fault& f) {
   constexpr uint64_t kEvents = 7;
   Trigger t;
   t.event = static_cast<sim::NodeEventKind>(rng.uniform(kEvents));
@@ -79,9 +88,14 @@ void draw_triggered_fault(raft::Random& rng, const Nemesis& nemesis, Duration le
       f.kind = FaultKind::kIsolate;
       break;
     case FaultKind::kTriggeredReconfigure:
-      // Of the drawn node, not the trigger: "when someone becomes leader, add n4".
-      f.kind = FaultKind::kReconfigure;
-      f.nodes = {node};
+    case FaultKind::kTriggeredReconfigureLearner:
+    case FaultKind::kTriggeredReconfigureJoint:
+      // Of the drawn node(s), not the trigger: "when someone becomes leader, add n4".
+      f.kind = drawn == FaultKind::kTriggeredReconfigure          ? FaultKind::kReconfigure
+               : drawn == FaultKind::kTriggeredReconfigureLearner ? FaultKind::kReconfigureLearner
+                                                                  : FaultKind::kReconfigureJoint;
+      f.nodes = f.kind == FaultKind::kReconfigureJoint ? pair_with(rng, node, n)
+                                                       : std::vector<uint32_t>{node};
       break;
     default:
       f.kind = FaultKind::kDelayMessages;
@@ -140,9 +154,12 @@ NemesisFault draw_nemesis_fault(FaultKind kind, SimTime start, Duration length, 
       begin.nodes = {node};
       break;  // nothing to undo: the disk is gone
     case FaultKind::kReconfigure:
-      begin.nodes = {node};
-      undo.kind = FaultKind::kReconfigure;  // toggles the node's membership back
-      undo.nodes = {node};
+    case FaultKind::kReconfigureLearner:
+    case FaultKind::kReconfigureJoint:
+      begin.nodes = kind == FaultKind::kReconfigureJoint ? pair_with(rng, node, n)
+                                                         : std::vector<uint32_t>{node};
+      undo.kind = kind;  // the same toggle: the node's membership back, or one step further
+      undo.nodes = begin.nodes;
       break;
     case FaultKind::kClockSkew:
       begin.nodes = {node};
@@ -167,7 +184,9 @@ NemesisFault draw_nemesis_fault(FaultKind kind, SimTime start, Duration length, 
     case FaultKind::kTriggeredIsolate:
     case FaultKind::kTriggeredDelay:
     case FaultKind::kTriggeredReconfigure:
-      draw_triggered_fault(rng, nemesis, length, std::min(stop, end), node, begin);
+    case FaultKind::kTriggeredReconfigureLearner:
+    case FaultKind::kTriggeredReconfigureJoint:
+      draw_triggered_fault(rng, nemesis, length, std::min(stop, end), node, n, begin);
       break;
     default:
       break;  // the parser admits only the kinds above

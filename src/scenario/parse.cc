@@ -414,6 +414,11 @@ void parse_nemesis(Reader& r, const YAML::Node& node, Nemesis& nemesis) {
         continue;
       }
       nemesis.faults.push_back(kNemesisKinds[*i]);
+      const bool pair = kNemesisKinds[*i] == FaultKind::kReconfigureJoint ||
+                        kNemesisKinds[*i] == FaultKind::kTriggeredReconfigureJoint;
+      if (pair && r.nodes().size() < 2)
+        r.error(item, fmt::format("'{}' flips two servers: the cluster needs at least two",
+                                  kNemesisFaults[*i]));
     }
   }
   if (const auto every = r.range(node["every"])) {

@@ -47,7 +47,9 @@ constexpr std::array kFaultNames = {"partition"sv,
                                     "add_voter"sv,
                                     "remove"sv,
                                     "change_voters"sv,
-                                    "reconfigure"sv};
+                                    "reconfigure"sv,
+                                    "reconfigure_learner"sv,
+                                    "reconfigure_joint"sv};
 // Everything an entry may hold: its time, the links of a link-model fault, the faults, and the
 // trigger and duration of a fault that fires on an event.
 constexpr auto kEntryKeys = [] {
@@ -277,6 +279,19 @@ bool transfer(Reader& r, const YAML::Node& value, Fault& f) {
   return true;
 }
 
+// `reconfigure_joint: [n2, n4]`: the two servers whose membership flips at once.
+bool node_pair(Reader& r, const YAML::Node& value, Fault& f) {
+  f.kind = FaultKind::kReconfigureJoint;
+  const auto ids = r.node_list(value, false);
+  if (!ids) return false;
+  if (ids->size() != 2) {
+    r.error(value, "reconfigure_joint needs two distinct node names, e.g. [n2, n4]");
+    return false;
+  }
+  f.nodes = *ids;
+  return true;
+}
+
 // `crash_leader: 300ms`: how long until the undo (restart, heal).
 bool leader_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f) {
   f.kind = name == "crash_leader" ? FaultKind::kCrashLeader : FaultKind::kIsolateLeader;
@@ -379,9 +394,11 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
     ok = single_node(r, value, f);
   } else if (name == "change_voters") {
     ok = node_fault(r, FaultKind::kChangeVoters, value, f);
-  } else if (name == "reconfigure") {
-    f.kind = FaultKind::kReconfigure;
+  } else if (name == "reconfigure" || name == "reconfigure_learner") {
+    f.kind = name == "reconfigure" ? FaultKind::kReconfigure : FaultKind::kReconfigureLearner;
     ok = single_node(r, value, f);
+  } else if (name == "reconfigure_joint") {
+    ok = node_pair(r, value, f);
   } else if (name == "crash_leader" || name == "isolate_leader") {
     ok = leader_fault(r, name, value, f);
   } else if (name.ends_with("_messages")) {
@@ -407,13 +424,17 @@ bool triggered(Reader& r, std::string_view name, const YAML::Node& key, const YA
   Trigger t;
   const bool when_ok = parse_when(r, when, t);
   bool ok = false;
-  if (name == "crash" || name == "pause" || name == "isolate" || name == "reconfigure") {
+  if (name == "crash" || name == "pause" || name == "isolate" || name == "reconfigure" ||
+      name == "reconfigure_learner") {
     ok = triggered_node_fault(r, name, value, f);
+  } else if (name == "reconfigure_joint") {
+    ok = node_pair(r, value, f);
   } else if (name.ends_with("_messages")) {
     ok = message_fault(r, name, value, f, true);
   } else {
-    r.error(key, fmt::format("'when' goes with crash, pause, isolate, reconfigure or a message "
-                             "fault (drop_messages, ...), not with '{}'",
+    r.error(key, fmt::format("'when' goes with crash, pause, isolate, reconfigure, "
+                             "reconfigure_learner, reconfigure_joint or a message fault "
+                             "(drop_messages, ...), not with '{}'",
                              name));
     return false;
   }
@@ -429,12 +450,11 @@ bool triggered(Reader& r, std::string_view name, const YAML::Node& key, const YA
 // `for`: how long a message fault, or an event-triggered crash, pause or isolation, lasts.
 bool undo_after(Reader& r, const YAML::Node& value, std::string_view name, Fault& f) {
   if (!value.IsDefined()) return true;
-  const bool node_fault =
-      f.when && (f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause ||
-                 f.kind == FaultKind::kIsolate || f.kind == FaultKind::kReconfigure);
+  const bool node_fault = f.when && (f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause ||
+                                     f.kind == FaultKind::kIsolate || is_reconfigure(f.kind));
   if (!is_message_fault(f.kind) && !node_fault) {
     r.error(value, fmt::format("'for' goes with a message fault or an event-triggered crash, "
-                               "pause, isolate or reconfigure, not with '{}'",
+                               "pause, isolate or reconfigure (of any kind), not with '{}'",
                                name));
     return false;
   }

@@ -161,10 +161,11 @@ bool parse_when(Reader& r, const YAML::Node& value, Trigger& t) {
 }
 
 bool triggered_node_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f) {
-  f.kind = name == "crash"         ? FaultKind::kCrash
-           : name == "pause"       ? FaultKind::kPause
-           : name == "reconfigure" ? FaultKind::kReconfigure
-                                   : FaultKind::kIsolate;
+  f.kind = name == "crash"                 ? FaultKind::kCrash
+           : name == "pause"               ? FaultKind::kPause
+           : name == "reconfigure"         ? FaultKind::kReconfigure
+           : name == "reconfigure_learner" ? FaultKind::kReconfigureLearner
+                                           : FaultKind::kIsolate;
   const auto id = node_or_trigger(r, value, true);
   if (id) f.nodes = {*id};
   return id.has_value();

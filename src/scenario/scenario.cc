@@ -147,6 +147,14 @@ std::string_view to_string(FaultKind kind) {
       return "reconfigure";
     case FaultKind::kTriggeredReconfigure:
       return "triggered_reconfigure";
+    case FaultKind::kReconfigureLearner:
+      return "reconfigure_learner";
+    case FaultKind::kReconfigureJoint:
+      return "reconfigure_joint";
+    case FaultKind::kTriggeredReconfigureLearner:
+      return "triggered_reconfigure_learner";
+    case FaultKind::kTriggeredReconfigureJoint:
+      return "triggered_reconfigure_joint";
   }
   return "unknown";
 }
@@ -172,7 +180,13 @@ std::string_view to_string(sim::NodeEventKind event) {
 }
 
 bool is_membership_fault(FaultKind kind) {
-  return kind >= FaultKind::kAddLearner && kind <= FaultKind::kReconfigure;
+  return (kind >= FaultKind::kAddLearner && kind <= FaultKind::kReconfigure) ||
+         kind == FaultKind::kReconfigureLearner || kind == FaultKind::kReconfigureJoint;
+}
+
+bool is_reconfigure(FaultKind kind) {
+  return kind == FaultKind::kReconfigure || kind == FaultKind::kReconfigureLearner ||
+         kind == FaultKind::kReconfigureJoint;
 }
 
 bool is_message_fault(FaultKind kind) {

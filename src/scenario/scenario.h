@@ -78,6 +78,16 @@ enum class FaultKind : uint8_t {
   // Only in a nemesis's list: a reconfigure of a random node, fired by a random event (a new
   // leader's first moments, a node holding uncommitted entries, ...) instead of at a time.
   kTriggeredReconfigure,
+  // Like kReconfigure, resolved when it fires from the leader's configuration; each is its own
+  // undo.
+  kReconfigureLearner,  // nodes (one): added as a learner if not a member, a learner promoted, a
+                        // voter removed (the learner path, one step per firing)
+  kReconfigureJoint,    // nodes (two): each voter of the pair leaves, each other joins as a voter,
+                        // in one change_voters (joint consensus); the first alone when both would
+                        // leave the last voters
+  // Only in a nemesis's list: those two fired by a random event, as kTriggeredReconfigure.
+  kTriggeredReconfigureLearner,
+  kTriggeredReconfigureJoint,
 };
 
 // The kinds a nemesis (or a swarm draw) may list; swarm draws from them in this order.
@@ -101,7 +111,11 @@ inline constexpr std::array kNemesisKinds = {FaultKind::kPartition,
                                              FaultKind::kTriggeredIsolate,
                                              FaultKind::kTriggeredDelay,
                                              FaultKind::kReconfigure,
-                                             FaultKind::kTriggeredReconfigure};
+                                             FaultKind::kTriggeredReconfigure,
+                                             FaultKind::kReconfigureLearner,
+                                             FaultKind::kReconfigureJoint,
+                                             FaultKind::kTriggeredReconfigureLearner,
+                                             FaultKind::kTriggeredReconfigureJoint};
 
 // In an event-triggered fault, the node the event happened on (`crash: trigger`).
 inline constexpr uint32_t kTriggerNode = UINT32_MAX;
@@ -146,7 +160,7 @@ struct Fault {
 // `quiet` of the end of the run.
 struct Nemesis {
   std::vector<FaultKind> faults;  // from: partition, crash, pause, delay, loss, duplicate, clog,
-                                  // wipe, clock_skew, crash_leader, isolate_leader, reconfigure
+                                  // wipe, clock_skew, crash_leader, isolate_leader, ...
   Duration every_min{2000000};
   Duration every_max{5000000};
   Duration duration_min{1000000};
@@ -265,6 +279,9 @@ std::string_view to_string(FaultKind kind);
 bool is_leader_fault(FaultKind kind);
 bool is_message_fault(FaultKind kind);
 bool is_membership_fault(FaultKind kind);
+// reconfigure, reconfigure_learner, reconfigure_joint: a change decided when it fires, from the
+// leader's configuration then (the shrinker pins each to the change it made).
+bool is_reconfigure(FaultKind kind);
 // Timeline entries, undos included; a leader fault counts as two (the fault and its undo), and so
 // does an entry with `for`.
 size_t count_faults(const std::vector<Fault>& timeline);

@@ -38,7 +38,11 @@ inline constexpr std::array kNemesisFaults = {"partition"sv,
                                               "triggered_isolate"sv,
                                               "triggered_delay"sv,
                                               "reconfigure"sv,
-                                              "triggered_reconfigure"sv};
+                                              "triggered_reconfigure"sv,
+                                              "reconfigure_learner"sv,
+                                              "reconfigure_joint"sv,
+                                              "triggered_reconfigure_learner"sv,
+                                              "triggered_reconfigure_joint"sv};
 static_assert(kNemesisFaults.size() == kNemesisKinds.size());
 
 // `swarm:`: ranges for swarm draws (parse_swarm.cc).
@@ -54,7 +58,7 @@ std::optional<uint32_t> node_or_trigger(Reader& r, const YAML::Node& value, bool
 bool message_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f,
                    bool trigger_ok);
 bool parse_when(Reader& r, const YAML::Node& value, Trigger& t);
-// crash, pause or isolate of one node or `trigger`.
+// crash, pause, isolate, reconfigure or reconfigure_learner of one node or `trigger`.
 bool triggered_node_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f);
 
 }  // namespace raftsim::scenario::detail

@@ -307,14 +307,14 @@ class Shrinker {
     return progress;
   }
 
-  // A `reconfigure` toggles its node relative to the configuration when it fires, so dropping one
+  // A toggle (`reconfigure`, `reconfigure_learner`, `reconfigure_joint`) changes membership
+  // relative to the configuration when it fires, so dropping one
   // changes what every later one does and a pair of them never goes one at a time. Written as the
   // changes they made in the last failing run (pin_reconfigures), each means the same without the
   // others, and a toggle that changed nothing goes; kept, like any candidate, only if it fails.
   bool pin_toggles() {
     const auto& t = best_.timeline;
-    if (std::none_of(t.begin(), t.end(),
-                     [](const Fault& f) { return f.kind == FaultKind::kReconfigure; }))
+    if (std::none_of(t.begin(), t.end(), [](const Fault& f) { return is_reconfigure(f.kind); }))
       return false;
     Scenario c = best_;
     c.timeline = pin_reconfigures(t, best_report_.fired_changes);

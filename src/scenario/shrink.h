@@ -22,12 +22,13 @@
 // quarter, an eighth) is dropped, or dropped with every later fault moved earlier by the time the
 // chunk spanned.
 //
-// Each round first pins the timeline's `reconfigure`s: a toggle's effect depends on the
-// configuration when it fires, so dropping one would change what every later one does. Each is
-// written as the explicit change it made in the last failing run (add_voter or remove, at the
-// instant it was asked; pin_reconfigures in faults.h), a toggle the leader refused is dropped, and
-// the pinned timeline is kept only if it still fails. A change and the change that reverts it on
-// the same node are then a fault and its undo.
+// Each round first pins the timeline's toggles (`reconfigure`, `reconfigure_learner`,
+// `reconfigure_joint`): a toggle's effect depends on the configuration when it fires, so dropping
+// one would change what every later one does. Each is written as the explicit change it made in
+// the last failing run (add_voter, add_learner, promote, remove or change_voters, at the instant
+// it was asked; pin_reconfigures in membership_faults.h), a toggle the leader refused is dropped,
+// and the pinned timeline is kept only if it still fails. A change and the change that reverts it
+// on the same node are then a fault and its undo.
 //
 // The passes repeat until none helps. When they are stuck, more are tried: each fault is
 // dropped while every later fault moves by the same amount (dropping a fault moves every later

@@ -238,9 +238,13 @@ std::vector<std::string> Writer::fault(const Fault& f) const {
       if (!f.nodes.empty()) out.push_back(key + ": " + names(f.nodes));
       break;
     case FaultKind::kReconfigure:
+    case FaultKind::kReconfigureLearner:
       // A nemesis draw: its effect depends on the configuration when it fires, unknowable here,
       // so it is written as itself (the shrinker pins it to the change it made in a run).
       if (!f.nodes.empty()) out.push_back(key + ": " + name(f.nodes[0]));
+      break;
+    case FaultKind::kReconfigureJoint:
+      if (!f.nodes.empty()) out.push_back(key + ": " + names(f.nodes));
       break;
     default:
       break;  // the nemesis-only kinds never stand in a timeline

@@ -89,10 +89,14 @@ timeline:
   - {at: 23s, remove: a}
   - {at: 23s, change_voters: [b, c, d]}
   - {at: 23s, reconfigure: d}
+  - {at: 23s, reconfigure_learner: d}
+  - {at: 23s, reconfigure_joint: [e, a]}
 nemesis:
   faults: [partition, crash, pause, delay, loss, duplicate, clog, wipe, clock_skew, crash_leader,
            isolate_leader, drop_messages, delay_messages, duplicate_messages, hold_messages,
-           triggered_crash, triggered_pause, triggered_isolate, triggered_delay, reconfigure]
+           triggered_crash, triggered_pause, triggered_isolate, triggered_delay, reconfigure,
+           triggered_reconfigure, reconfigure_learner, reconfigure_joint,
+           triggered_reconfigure_learner, triggered_reconfigure_joint]
   every: [1s, 4s]
   duration: [500ms, 2s]
   quiet: 3s

@@ -119,5 +119,109 @@ TEST(ScenarioMembership, TriggeredReconfigureIsDrawnAsAReconfigureOnAnEvent) {
   EXPECT_FALSE(f.undo.has_value());
 }
 
+// The learner path and the joint flip in a timeline, at a time or on an event with their undo:
+// what repros of the nemesis's reconfigure_learner and reconfigure_joint hold, read back as
+// written (the pair in its drawn order: the first flips alone when both would leave no voter).
+TEST(ScenarioMembership, LearnerAndJointTogglesStandInATimeline) {
+  constexpr std::string_view kYaml = R"(
+cluster:
+  nodes: [n1, n2, n3, n4]
+  voters: [n1, n2, n3]
+timeline:
+  - {at: 1s, reconfigure_learner: n4}
+  - {at: 2s, when: {event: becomes_leader}, reconfigure_learner: trigger, for: 1s}
+  - {at: 3s, reconfigure_joint: [n4, n1]}
+  - {at: 4s, when: {event: grants_vote}, reconfigure_joint: [n2, n4], for: 500ms}
+)";
+  auto result = parse_scenario_text(kYaml, "r.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result)) << std::get<ParseError>(result).text();
+  const Scenario& s = std::get<Scenario>(result);
+  ASSERT_EQ(s.timeline.size(), 4u);
+  EXPECT_EQ(s.timeline[0].kind, FaultKind::kReconfigureLearner);
+  EXPECT_EQ(s.timeline[0].nodes, (std::vector<uint32_t>{4}));
+  EXPECT_EQ(s.timeline[1].kind, FaultKind::kReconfigureLearner);
+  EXPECT_EQ(s.timeline[1].nodes, (std::vector<uint32_t>{kTriggerNode}));
+  EXPECT_EQ(s.timeline[2].kind, FaultKind::kReconfigureJoint);
+  EXPECT_EQ(s.timeline[2].nodes, (std::vector<uint32_t>{4, 1}));
+  ASSERT_TRUE(s.timeline[3].when.has_value());
+  EXPECT_EQ(s.timeline[3].undo_after, Duration{500'000});
+  const std::string yaml = write_scenario_yaml(s);
+  EXPECT_NE(yaml.find("reconfigure_joint: [n4, n1]"), std::string::npos) << yaml;
+  auto again = parse_scenario_text(yaml, "r.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
+  EXPECT_TRUE(std::get<Scenario>(again) == s) << yaml;
+}
+
+TEST(ScenarioMembership, AJointToggleNeedsTwoDistinctNodes) {
+  const std::string head = "cluster:\n  nodes: [n1, n2, n3]\ntimeline:\n";
+  EXPECT_EQ(membership_errors(head + "  - {at: 1s, reconfigure_joint: [n1]}\n"),
+            std::vector<std::string>{
+                "x.yaml:4:33: reconfigure_joint needs two distinct node names, e.g. [n2, n4]"});
+  EXPECT_FALSE(membership_errors(head + "  - {at: 1s, reconfigure_joint: [n1, n1]}\n").empty());
+  EXPECT_FALSE(membership_errors(head + "  - {at: 1s, reconfigure_joint: n1}\n").empty());
+  EXPECT_FALSE(membership_errors(head + "  - {at: 1s, reconfigure_joint: [n1, n2, n3]}\n").empty());
+  EXPECT_FALSE(membership_errors(head + "  - {at: 1s, when: {event: applies}, reconfigure_joint: "
+                                        "[trigger, n2]}\n")
+                   .empty());
+  EXPECT_FALSE(
+      membership_errors(head + "  - {at: 1s, reconfigure_learner: n1, for: 1s}\n").empty());
+  EXPECT_EQ(membership_errors("cluster:\n  nodes: [n1]\nnemesis:\n  faults: [reconfigure_joint]\n"),
+            std::vector<std::string>{"x.yaml:4:12: 'reconfigure_joint' flips two servers: the "
+                                     "cluster needs at least two"});
+}
+
+// The nemesis's draws: the learner path of one drawn node, the joint flip of two distinct ones,
+// each undone by the same toggle (or armed for an event and undone by its `for`).
+TEST(ScenarioMembership, LearnerAndJointTogglesAreDrawnWithTheirUndo) {
+  auto result = parse_scenario_text(
+      "cluster:\n  nodes: [n1, n2, n3, n4, n5]\n  voters: [n1, n2, n3]\nnemesis:\n  faults: "
+      "[reconfigure_learner, reconfigure_joint, triggered_reconfigure_learner, "
+      "triggered_reconfigure_joint]\n",
+      "t.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result)) << std::get<ParseError>(result).text();
+  const Scenario& s = std::get<Scenario>(result);
+  const SimTime at{Duration{1'000'000}};
+  const SimTime end{Duration{9'000'000}};
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    raft::Random rng(seed);
+    const NemesisFault learner = draw_nemesis_fault(
+        FaultKind::kReconfigureLearner, at, Duration{500'000}, end, s.nemesis, s.world, rng);
+    EXPECT_EQ(learner.fault.kind, FaultKind::kReconfigureLearner);
+    ASSERT_EQ(learner.fault.nodes.size(), 1u);
+    ASSERT_TRUE(learner.undo.has_value());
+    EXPECT_EQ(learner.undo->kind, FaultKind::kReconfigureLearner);
+    EXPECT_EQ(learner.undo->nodes, learner.fault.nodes);
+    EXPECT_EQ(learner.undo->at, at + Duration{500'000});
+
+    const NemesisFault joint = draw_nemesis_fault(FaultKind::kReconfigureJoint, at,
+                                                  Duration{500'000}, end, s.nemesis, s.world, rng);
+    EXPECT_EQ(joint.fault.kind, FaultKind::kReconfigureJoint);
+    ASSERT_EQ(joint.fault.nodes.size(), 2u);
+    EXPECT_NE(joint.fault.nodes[0], joint.fault.nodes[1]);
+    for (uint32_t id : joint.fault.nodes)
+      EXPECT_TRUE(id >= 1 && id <= 5) << id;
+    ASSERT_TRUE(joint.undo.has_value());
+    EXPECT_EQ(joint.undo->kind, FaultKind::kReconfigureJoint);
+    EXPECT_EQ(joint.undo->nodes, joint.fault.nodes);
+
+    const NemesisFault triggered = draw_nemesis_fault(
+        FaultKind::kTriggeredReconfigureJoint, at, Duration{500'000}, end, s.nemesis, s.world, rng);
+    EXPECT_EQ(triggered.fault.kind, FaultKind::kReconfigureJoint);
+    ASSERT_EQ(triggered.fault.nodes.size(), 2u);
+    EXPECT_NE(triggered.fault.nodes[0], triggered.fault.nodes[1]);
+    EXPECT_TRUE(triggered.fault.when.has_value());
+    EXPECT_EQ(triggered.fault.undo_after, Duration{500'000});
+    EXPECT_FALSE(triggered.undo.has_value());
+
+    const NemesisFault triggered_learner =
+        draw_nemesis_fault(FaultKind::kTriggeredReconfigureLearner, at, Duration{500'000}, end,
+                           s.nemesis, s.world, rng);
+    EXPECT_EQ(triggered_learner.fault.kind, FaultKind::kReconfigureLearner);
+    ASSERT_EQ(triggered_learner.fault.nodes.size(), 1u);
+    EXPECT_NE(triggered_learner.fault.nodes[0], kTriggerNode);
+    EXPECT_TRUE(triggered_learner.fault.when.has_value());
+  }
+}
+
 }  // namespace
 }  // namespace raftsim::scenario

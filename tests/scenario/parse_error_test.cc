@@ -126,7 +126,8 @@ TEST(ScenarioErrors, EventTriggeredFaults) {
               ElementsAre(HasSubstr("x.yaml:4:34: expected a whole number from 1")));
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {event: applies}, wipe: n1}\n"),
               ElementsAre(HasSubstr("x.yaml:4:30: 'when' goes with crash, pause, isolate, "
-                                    "reconfigure or a message fault")));
+                                    "reconfigure, reconfigure_learner, reconfigure_joint or a "
+                                    "message fault")));
   EXPECT_THAT(
       errors_after_cluster("timeline:\n  - {when: {event: applies, entries: 3}, crash: n1}\n"),
       ElementsAre(HasSubstr("'entries' goes with event: uncommitted")));

@@ -135,7 +135,9 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
                                              "add_voter",
                                              "remove",
                                              "change_voters",
-                                             "reconfigure"}));
+                                             "reconfigure",
+                                             "reconfigure_learner",
+                                             "reconfigure_joint"}));
   const auto& t = s.timeline;
   using Groups = std::vector<std::vector<uint32_t>>;
   using Links = std::vector<std::pair<uint32_t, uint32_t>>;
@@ -229,7 +231,8 @@ TEST(ScenarioParse, PctScheduler) {
 
 TEST(ScenarioParse, NemesisAndLiveness) {
   const Scenario s = parse_ok(kFullExample);
-  EXPECT_EQ(s.nemesis.faults.size(), 20u);
+  EXPECT_EQ(s.nemesis.faults.size(), 25u);
+  EXPECT_EQ(s.nemesis.faults[24], FaultKind::kTriggeredReconfigureJoint);
   EXPECT_EQ(s.nemesis.faults[11], FaultKind::kDropMessages);
   EXPECT_EQ(s.nemesis.faults[18], FaultKind::kTriggeredDelay);
   EXPECT_EQ(s.nemesis.faults[8], FaultKind::kClockSkew);
@@ -276,7 +279,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 124);
+  EXPECT_EQ(e[13].where.line, 128);
   EXPECT_EQ(e[13].where.column, 5);
 }
 
