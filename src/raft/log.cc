@@ -71,6 +71,16 @@ std::vector<Entry> Log::take_unpersisted() {
   return out;
 }
 
+void Log::persisted(std::span<const Entry> batch) {
+  // The last entry of the batch this log still holds as written; by Log Matching the ones
+  // before it are held too.
+  for (auto e = batch.rbegin(); e != batch.rend() && e->index > stable_; ++e) {
+    if (e->index > in_flight_ || !contains(e->index) || term_at(e->index) != e->term) continue;
+    stable_ = e->index;
+    return;
+  }
+}
+
 void Log::compact_through(Index index) {
   assert(index > snapshot_index_ && index <= stable_);
   snapshot_term_ = term_at(index);

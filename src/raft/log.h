@@ -70,8 +70,11 @@ class Log {
   bool has_unpersisted() const { return in_flight_ < last_index(); }
   // Hands the not-yet-persisted entries to the caller and marks them in flight.
   std::vector<Entry> take_unpersisted();
-  // The last persist handed out has completed.
-  void persisted() { stable_ = in_flight_; }
+  // A persist handed out has completed: the entries it carried (`batch`, in order) are
+  // durable. Only those: a host may hand out the next entries before it reports the earlier
+  // ones done, and those are not durable yet. Of a batch a conflicting suffix has replaced in
+  // part, the part still in the log counts.
+  void persisted(std::span<const Entry> batch);
 
  private:
   Index snapshot_index_;

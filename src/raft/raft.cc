@@ -690,7 +690,7 @@ Ready Raft::ready() {
 
 void Raft::advance(const Ready& rd) {
   if (rd.hard_state) persisted_hard_state_ = *rd.hard_state;
-  log_.persisted();
+  log_.persisted(rd.entries);
   maybe_win_election();
   // The leader's own copy counts toward a quorum only once durable.
   if (role_ == Role::kLeader) maybe_commit();

@@ -55,6 +55,32 @@ TEST(Sec5_2, CandidateCountsItsOwnVoteOnlyOnceItIsDurable) {
   EXPECT_EQ(core.term(), raft::Term{1});
 }
 
+// The same for the leader's own copy of an entry: it counts toward a quorum once durable, and
+// only the entries a completed persist carried are. A host may hand out the next entries (here
+// the ones proposed while it applied the last batch) before it reports that batch done; a lone
+// voter that committed them then would lose a committed entry in a crash.
+TEST(Sec5_3, ACompletedPersistMakesDurableOnlyTheEntriesItCarried) {
+  raft::Config config;
+  config.id = raft::NodeId{1};
+  config.voters = {raft::NodeId{1}};
+  Raft core(config);
+  core.campaign();
+  take(core);
+  take(core);  // the leader's no-op, durable and committed
+  ASSERT_EQ(core.role(), Role::kLeader);
+  const raft::Index noop = core.commit_index();
+  const raft::Index x = core.propose("x").index;
+  raft::Ready carrying_x = core.ready();
+  const raft::Index y = core.propose("y").index;
+  raft::Ready carrying_y = core.ready();  // handed out before x's persist is reported
+  ASSERT_EQ(carrying_y.entries.size(), 1u);
+  core.advance(carrying_x);
+  EXPECT_EQ(core.commit_index(), x) << "x is durable";
+  core.advance(carrying_y);
+  EXPECT_EQ(core.commit_index(), y);
+  EXPECT_GT(x, noop);
+}
+
 TEST(Sec5_2, ElectionTimeoutIsDrawnFromTToTwoT) {
   constexpr int kT = 10;
   std::set<int> seen;
