@@ -26,6 +26,22 @@ if MODE == "silent":  # reads, never answers init
 elif MODE == "exit":  # answers init, then exits by itself
     answer_init()
     sys.exit(3)
+elif MODE == "wrong_reply":  # answers every client request with a reply of another kind
+    me = answer_init()
+    for line in sys.stdin:
+        msg = json.loads(line)
+        if msg["src"].startswith("c"):
+            write(json.dumps({"src": me, "dest": msg["src"],
+                              "body": {"type": "cas_ok", "in_reply_to": msg["body"]["msg_id"]}}) + "\n")
+elif MODE == "step_hang":  # opts into deterministic mode, ends one step, never the next
+    init = json.loads(sys.stdin.readline())
+    me = init["body"]["node_id"]
+    write(json.dumps({"src": me, "dest": init["src"],
+                      "body": {"type": "init_ok", "in_reply_to": init["body"]["msg_id"],
+                               "raftsim": {"deterministic": True}}}) + "\n")
+    write(json.dumps({"src": me, "dest": "raftsim", "body": {"type": "raftsim_step_done"}}) + "\n")
+    for _ in sys.stdin:
+        pass
 else:
     me = answer_init()
     if me == "n1":
