@@ -18,9 +18,7 @@ constexpr uint64_t kSwarmStream = 4100;
 // it (Raft assumes stable storage); membership changes need servers to add (see swarm_kinds).
 bool drawn_by_default(FaultKind kind) {
   return kind != FaultKind::kWipe && !scenario::is_reconfigure(kind) &&
-         kind != FaultKind::kTriggeredReconfigure &&
-         kind != FaultKind::kTriggeredReconfigureLearner &&
-         kind != FaultKind::kTriggeredReconfigureJoint;
+         !scenario::is_triggered_reconfigure(kind);
 }
 
 // Uniform on a log scale between `lo` and `hi` (microseconds): 1 ms is as likely as 1 s.

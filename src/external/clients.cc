@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <string_view>
 
@@ -35,13 +36,13 @@ constexpr uint64_t kOtherKeys = 1000000;
 
 // `text` as a non-negative integer, when it is exactly one.
 std::optional<uint64_t> whole_number(std::string_view text) {
-  if (text.empty() || text.size() > 15) return std::nullopt;
+  // At most 15 digits: exact in a double, as a JSON number must be. No leading zero: "07"
+  // would read back "7".
+  if (text.empty() || text.size() > 15 || (text.size() > 1 && text.front() == '0'))
+    return std::nullopt;
   uint64_t n = 0;
-  for (char ch : text) {
-    if (ch < '0' || ch > '9') return std::nullopt;
-    n = n * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  if (text.size() > 1 && text.front() == '0') return std::nullopt;  // "07" would read back "7"
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return n;
 }
 

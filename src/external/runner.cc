@@ -175,10 +175,7 @@ bool message_or_triggered(FaultKind kind) {
 bool can_apply(FaultKind kind, bool deterministic) {
   // A membership change is asked of raftsim's own core; Maelstrom's protocol has no message
   // that asks a node to change its cluster's members.
-  if (scenario::is_membership_fault(kind) || kind == FaultKind::kTriggeredReconfigure ||
-      kind == FaultKind::kTriggeredReconfigureLearner ||
-      kind == FaultKind::kTriggeredReconfigureJoint)
-    return false;
+  if (scenario::is_membership_fault(kind) || scenario::is_triggered_reconfigure(kind)) return false;
   return real::can_apply(kind) || message_or_triggered(kind) ||
          (deterministic && deterministic_only(kind));
 }

@@ -184,6 +184,12 @@ bool is_membership_fault(FaultKind kind) {
          kind == FaultKind::kReconfigureLearner || kind == FaultKind::kReconfigureJoint;
 }
 
+bool is_triggered_reconfigure(FaultKind kind) {
+  return kind == FaultKind::kTriggeredReconfigure ||
+         kind == FaultKind::kTriggeredReconfigureLearner ||
+         kind == FaultKind::kTriggeredReconfigureJoint;
+}
+
 bool is_reconfigure(FaultKind kind) {
   return kind == FaultKind::kReconfigure || kind == FaultKind::kReconfigureLearner ||
          kind == FaultKind::kReconfigureJoint;

@@ -14,36 +14,18 @@
 #include "scenario/shrink.h"
 #include "scenario/shrink_sizes.h"
 #include "scenario/write.h"
+#include "spares.h"
 
 namespace raftsim::scenario {
 namespace {
 
+using test::with_spares;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 Scenario parse(const std::string& yaml, const std::string& name = "pinned.yaml") {
-  auto parsed = parse_scenario_text(yaml, name);
-  if (auto* e = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << e->text();
-  return std::get<Scenario>(parsed);
-}
-
-// Five servers, n1-n3 voters and n4, n5 spares; n2 is made leader at 10ms.
-std::string with_spares(const std::string& voters, const std::string& timeline) {
-  return R"(name: toggles
-duration: 5s
-cluster:
-  nodes: [n1, n2, n3, n4, n5]
-  voters: [)" +
-         voters + R"(]
-  election_timeout: 150ms
-  heartbeat: 50ms
-network:
-  latency: {shape: constant, min: 5ms, max: 5ms}
-workload: {clients: 1, keys: 2, think: 10ms}
-timeline:
-  - {at: 10ms, elect: n2}
-)" + timeline;
+  return test::parse_or_fail(yaml, name);
 }
 
 // The narration's lines about membership changes: what the leader appended or refused.

@@ -14,36 +14,23 @@
 #include "scenario/parse.h"
 #include "scenario/runner.h"
 #include "scenario/write.h"
+#include "spares.h"
 
 namespace raftsim::scenario {
 namespace {
 
+using test::with_spares;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
 Scenario parse(const std::string& yaml, const std::string& name = "toggles.yaml") {
-  auto parsed = parse_scenario_text(yaml, name);
-  if (auto* e = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << e->text();
-  return std::get<Scenario>(parsed);
+  return test::parse_or_fail(yaml, name);
 }
 
-// Five servers with the given voters, the rest spares; n2 is made leader at 10ms.
+// with_spares, run for 6s: time for four toggles a second apart.
 std::string cluster(const std::string& voters, const std::string& timeline) {
-  return R"(name: toggles
-duration: 6s
-cluster:
-  nodes: [n1, n2, n3, n4, n5]
-  voters: [)" +
-         voters + R"(]
-  election_timeout: 150ms
-  heartbeat: 50ms
-network:
-  latency: {shape: constant, min: 5ms, max: 5ms}
-workload: {clients: 1, keys: 2, think: 10ms}
-timeline:
-  - {at: 10ms, elect: n2}
-)" + timeline;
+  return with_spares(voters, timeline, "6s");
 }
 
 // What the leader appended or refused, each line from its change on ("add-learner n4", ...).

@@ -1,0 +1,42 @@
+// Scenarios for the membership tests of exploration: five servers, some of them voters and the
+// rest spares for a change to add.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "scenario/parse.h"
+
+namespace raftsim::test {
+
+// The scenario `yaml` says; a test failure naming the error when it says none.
+inline scenario::Scenario parse_or_fail(const std::string& yaml, const std::string& name) {
+  auto parsed = scenario::parse_scenario_text(yaml, name);
+  if (auto* e = std::get_if<scenario::ParseError>(&parsed)) ADD_FAILURE() << e->text();
+  return std::get<scenario::Scenario>(parsed);
+}
+
+// n1..n5 with `voters` the voters and the rest spares, 5 ms links, one client; n2 is made
+// leader at 10ms, then `timeline` (entries indented two spaces).
+inline std::string with_spares(const std::string& voters, const std::string& timeline,
+                               const std::string& duration = "5s") {
+  return R"(name: toggles
+duration: )" +
+         duration +
+         R"(
+cluster:
+  nodes: [n1, n2, n3, n4, n5]
+  voters: [)" +
+         voters + R"(]
+  election_timeout: 150ms
+  heartbeat: 50ms
+network:
+  latency: {shape: constant, min: 5ms, max: 5ms}
+workload: {clients: 1, keys: 2, think: 10ms}
+timeline:
+  - {at: 10ms, elect: n2}
+)" + timeline;
+}
+
+}  // namespace raftsim::test
