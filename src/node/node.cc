@@ -91,6 +91,12 @@ void Node::submit(const KvCommand& command) {
 }
 
 void Node::pump() {
+  // An observer may step the node from inside finish(): an apply that asks for a membership
+  // change, a reply that submits the next command. The loop already running picks up whatever
+  // that step readied, in order; a second loop run inside it would apply the newer committed
+  // entries before the older ones the outer loop is still applying.
+  if (pumping_) return;
+  pumping_ = true;
   while (!in_flight_ && core_->has_ready()) {
     Ready rd = core_->ready();
     for (raft::Message& m : rd.messages)
@@ -117,16 +123,20 @@ void Node::pump() {
       continue;
     }
     in_flight_ = std::move(rd);
-    // The callback may run right now (memory storage) or later (a slow simulated disk).
+    // The callback may run right now (memory storage: inside this loop, which goes on after it)
+    // or later (a slow simulated disk: it finishes the write, then runs the loop itself).
     storage_.sync([this] {
+      const bool inside_loop = std::exchange(pumping_, true);
       Ready done = std::move(*in_flight_);
       in_flight_.reset();
       if (observer_ && done.hard_state) observer_->on_durable(*done.hard_state);
       if (observer_) observer_->on_synced(done);
       finish(done);
+      pumping_ = inside_loop;
       pump();
     });
   }
+  pumping_ = false;
 }
 
 void Node::finish(Ready& rd) {

@@ -135,6 +135,7 @@ class Node {
   uint64_t snapshot_every_ = 0;
   uint64_t refused_snapshots_ = 0;
   std::optional<raft::Ready> in_flight_;  // written, waiting for its sync
+  bool pumping_ = false;                  // pump()'s loop, or a completed sync, is running
   bool was_leader_ = false;
 
   // Proposals waiting to be applied, by log index; the term tells our entry from a replacement.

@@ -206,5 +206,71 @@ TEST(Node, ASnapshotWhoseImageDoesNotLoadIsDroppedBeforeTheCore) {
   EXPECT_EQ(node.core().log().snapshot_index(), raft::Index{0});
 }
 
+
+// Records what the node applies and, on the first apply, calls back into the node, as a host's
+// observer may (the simulator's event-triggered faults ask for a change inside an apply).
+struct ReenteringObserver : NodeObserver {
+  void on_apply(const raft::Entry& entry) override {
+    applied.push_back(entry.index.value);
+    if (node && !reentered) {
+      reentered = true;
+      node->tick();
+    }
+  }
+  Node* node = nullptr;
+  bool reentered = false;
+  std::vector<uint64_t> applied;
+};
+
+// n1, leader of term 1, sends n2 entries 1..4 (entry 1 a no-op, the others puts) with its commit
+// index.
+Message append_from_1(uint64_t first, uint64_t last, uint64_t commit) {
+  Message m;
+  m.type = MessageType::kAppendEntries;
+  m.from = NodeId{1};
+  m.to = NodeId{2};
+  m.term = raft::Term{1};
+  m.prev_log_index = raft::Index{first - 1};
+  m.prev_log_term = raft::Term{first > 1 ? 1u : 0u};
+  for (uint64_t i = first; i <= last; ++i) {
+    m.entries.push_back(i == 1 ? raft::Entry{raft::Term{1}, raft::Index{1},
+                                             raft::EntryType::kNoOp, {}}
+                               : raft::Entry{raft::Term{1}, raft::Index{i},
+                                             raft::EntryType::kCommand,
+                                             encode({7, i, KvOp::kPut, "k", std::to_string(i), {}})});
+  }
+  m.leader_commit = raft::Index{commit};
+  return m;
+}
+
+// §5.3 at the host: a state machine applies committed entries in index order, even when
+// something called from inside an apply steps the node again and the commit index has moved
+// on meanwhile. The node's loop must not run inside itself: the inner run would apply the newer
+// entries before the outer run finished the older ones.
+TEST(Node, AppliesInIndexOrderWhenAnApplyReentersTheNode) {
+  DeferredSyncStorage storage;
+  RecordingTransport transport;
+  ReenteringObserver observer;
+  Node node(config(2, 3), storage, transport, [](const ClientReply&) {}, &observer);
+  observer.node = &node;
+  node.start();
+  node.receive(append_from_1(1, 0, 0));  // term 1 becomes durable first: later writes carry no
+  storage.release_all();                 // hard state to sync again
+
+  node.receive(append_from_1(1, 4, 3));  // entries 1..3 committed, handed out with the write
+  ASSERT_TRUE(node.persisting());
+  Message heartbeat = append_from_1(5, 4, 4);  // no entries; the commit index moves to 4
+  heartbeat.prev_log_index = raft::Index{4};
+  heartbeat.prev_log_term = raft::Term{1};
+  node.receive(heartbeat);
+
+  while (!storage.waiting.empty())
+    storage.release_all();
+  EXPECT_TRUE(observer.reentered);
+  EXPECT_EQ(observer.applied, (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(node.applied_index(), raft::Index{4});
+  EXPECT_EQ(node.store().get("k"), "4");
+}
+
 }  // namespace
 }  // namespace raftsim::node
