@@ -525,6 +525,14 @@ void Raft::send_append(NodeId to, bool heartbeat) {
     pr.become_probe();
   }
   if (pr.state == Progress::State::kProbe && pr.probe_sent && !heartbeat) return;
+  if (pr.budget_round != round_) {
+    pr.budget_round = round_;
+    pr.appends_in_round = 0;
+  }
+  if (!heartbeat && pr.next_index <= log_.last_index() &&
+      pr.appends_in_round >= std::max<size_t>(config_.max_appends_per_round, 1)) {
+    return;  // this round's budget is spent; the next heartbeat's answer resumes the stream
+  }
   const bool anchored_heartbeat = heartbeat && pr.state == Progress::State::kReplicate;
   if (!anchored_heartbeat && pr.next_index <= log_.snapshot_index()) {
     return send_snapshot(to, pr);  // the entries it needs next were compacted away (§7)
@@ -547,7 +555,10 @@ void Raft::send_append(NodeId to, bool heartbeat) {
     if (pr.state == Progress::State::kReplicate && !entries.empty()) {
       pr.next_index = entries.back().index.next();
     }
-    if (!entries.empty()) pr.sent_round = round_;
+    if (!entries.empty()) {
+      pr.sent_round = round_;
+      ++pr.appends_in_round;
+    }
     if (pr.state == Progress::State::kProbe) pr.probe_sent = true;
   }
   m.prev_log_term = log_.term_at(m.prev_log_index);

@@ -190,8 +190,8 @@ TEST(Shrink, KeepsTheSamePropertyViolatedWithinTheBudget) {
   EXPECT_TRUE(still_fails(r.scenario, first.label));
 }
 
-// A fault every 20-80 ms, overlapping, and commit_previous_term planted: seed 134 breaks leader
-// completeness after 280 timeline entries. A long schedule is cut by stretches first, so the
+// A fault every 20-80 ms, overlapping, and commit_previous_term planted: seed 32 breaks leader
+// completeness after 270 timeline entries. A long schedule is cut by stretches first, so the
 // budget goes to the few faults that matter rather than to one run per fault.
 constexpr const char* kLongSchedule = R"(name: long
 duration: 10s
@@ -217,7 +217,7 @@ liveness: {quiet: 1s, within: 5s}
 TEST(Shrink, ALongScheduleShrinksToATenthWithinTheBudget) {
   // 500 shrink runs of a 20-second, 200-fault schedule: past ctest's 600 s under AddressSanitizer.
   RAFTSIM_OPTIMISED_BUILD_ONLY();
-  const Scenario s = concrete_scenario(parse(kLongSchedule), 134);
+  const Scenario s = concrete_scenario(parse(kLongSchedule), 32);
   ASSERT_GT(count_faults(s.timeline), 200u);
   const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 500});
   ASSERT_TRUE(r.reproduced);

@@ -284,5 +284,54 @@ TEST(Recovery, FollowerThatLostItsLogIsRepaired) {
   EXPECT_EQ(c.core(NodeId{1}).progress().at(NodeId{3}).match_index, Index{7});
 }
 
+// ---------------------------------------------------------------------------------------------
+// Flow control: a leader sends one follower at most max_appends_per_round AppendEntries with
+// entries per heartbeat round. Every success earns the next append, so without the budget a
+// network that duplicates and reorders acknowledgements multiplies the appends in flight with
+// each round trip (explore found a run stopped with 50,000 messages in flight).
+
+// The appends with entries in one Ready, by the index of their first entry; and the round its
+// heartbeats carry, if any.
+struct Sent {
+  std::vector<uint64_t> appends;
+  uint64_t round = 0;
+};
+Sent sent_by(Raft& r) {
+  Sent out;
+  for (const raft::Message& m : of_type(all_messages(take(r)), MessageType::kAppendEntries)) {
+    if (!m.entries.empty()) out.appends.push_back(m.entries.front().index.value);
+    out.round = std::max(out.round, m.round);
+  }
+  return out;
+}
+
+TEST(FlowControl, ALeaderSendsAFollowerAtMostMaxAppendsPerRound) {
+  raft::Config cfg = config_for(1, 2);
+  cfg.max_entries_per_append = 1;
+  cfg.max_appends_per_round = 2;
+  Raft r(cfg, {});
+  win_election(r, 2);
+  take(r);
+  r.step(append_ack(2, 1, r.term().value, r.log().last_index().value));  // now replicating
+  take(r);
+  r.tick();  // a heartbeat begins a round with its budget whole
+  const uint64_t round = sent_by(r).round;
+  const uint64_t first = r.log().last_index().value + 1;
+  for (int i = 0; i < 4; ++i)
+    r.propose("x");
+  EXPECT_EQ(sent_by(r).appends, std::vector<uint64_t>{first});  // one entry per append
+  r.step(append_ack(2, 1, r.term().value, first, round));
+  EXPECT_EQ(sent_by(r).appends, std::vector<uint64_t>{first + 1});
+  r.step(append_ack(2, 1, r.term().value, first + 1, round));
+  EXPECT_TRUE(sent_by(r).appends.empty()) << "two sent this round: the rest wait";
+
+  r.tick();
+  const Sent heartbeats = sent_by(r);
+  EXPECT_TRUE(heartbeats.appends.empty()) << "a heartbeat carries no entries";
+  EXPECT_GT(heartbeats.round, round);
+  r.step(append_ack(2, 1, r.term().value, first + 1, heartbeats.round));
+  EXPECT_EQ(sent_by(r).appends, std::vector<uint64_t>{first + 2}) << "a new round, a new budget";
+}
+
 }  // namespace
 }  // namespace raftsim::test
