@@ -12,6 +12,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc           # real-world transport
   libssl-dev openssl                             # TLS: certificate checks; test certificates
   libfmt-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  libabsl-dev                                    # flat hash sets (exploration's coverage)
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   python3                                        # the example external node and its tests
 )

@@ -165,14 +165,12 @@ uint64_t abstract_state(const sim::World& world) {
   return abstract_state(world, reaches);
 }
 
-std::vector<uint64_t> RunCoverage::seen() {
-  std::sort(seen_.begin(), seen_.end());
-  seen_.erase(std::unique(seen_.begin(), seen_.end()), seen_.end());
-  return seen_;
+std::vector<uint64_t> RunCoverage::seen() const {
+  return {seen_.begin(), seen_.end()};
 }
 
 void RunCoverage::attach(sim::World& world) {
-  seen_.reserve(4096);
+  seen_.reserve(8192);
   world.set_change_listener([this, &world] { observe(world); });
 }
 
@@ -183,8 +181,8 @@ void RunCoverage::observe(const sim::World& world) {
   }
   const uint64_t state = abstract_state(world, reaches_) & ~uint64_t{1};
   if (started_ && state == last_) return;
-  seen_.push_back(state);
-  if (started_) seen_.push_back(mix(last_, state) | 1);
+  seen_.insert(state);
+  if (started_) seen_.insert(mix(last_, state) | 1);
   last_ = state;
   started_ = true;
 }
