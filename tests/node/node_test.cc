@@ -34,6 +34,7 @@ struct DeferredSyncStorage : Storage {
   }
   void write_snapshot(const raft::Snapshot& snapshot, bool replaces_log) override {
     snapshots_written.push_back(snapshot.index);
+    snapshots.push_back(snapshot);
     memory.write_snapshot(snapshot, replaces_log);
   }
   void sync(std::function<void()> done) override { waiting.push_back(std::move(done)); }
@@ -46,6 +47,7 @@ struct DeferredSyncStorage : Storage {
   MemoryStorage memory;
   std::vector<std::function<void()>> waiting;
   std::vector<raft::Index> snapshots_written;
+  std::vector<raft::Snapshot> snapshots;  // each as written
 };
 
 raft::Config config(uint32_t id, uint32_t n) {
@@ -270,6 +272,40 @@ TEST(Node, AppliesInIndexOrderWhenAnApplyReentersTheNode) {
   EXPECT_EQ(observer.applied, (std::vector<uint64_t>{1, 2, 3, 4}));
   EXPECT_EQ(node.applied_index(), raft::Index{4});
   EXPECT_EQ(node.store().get("k"), "4");
+}
+
+// §7: a snapshot's last included index is the last entry its state machine applied. A
+// single-node leader's commit index moves when its own write becomes durable, before the entry
+// is applied; a compaction that ran then and labelled the store's image with the commit index
+// would claim an entry the image lacks, and a restart from it would never apply that entry.
+TEST(Node, ASnapshotHoldsEveryEntryThroughItsIndex) {
+  DeferredSyncStorage storage;
+  RecordingTransport transport;
+  Node node(config(1, 1), storage, transport, [](const ClientReply&) {});
+  node.set_snapshot_every(1);
+  node.start();
+  node.campaign();
+  while (!storage.waiting.empty())
+    storage.release_all();
+  ASSERT_EQ(node.core().role(), raft::Role::kLeader);
+
+  // Entry 2 is written; entry 3 is proposed while it waits, and is written together with the
+  // apply of entry 2, whose compaction then runs with entry 3 durable and committed.
+  node.submit({7, 1, KvOp::kPut, "a", "1", {}});
+  node.submit({7, 2, KvOp::kPut, "b", "2", {}});
+  while (!storage.waiting.empty())
+    storage.release_all();
+  ASSERT_EQ(node.applied_index(), raft::Index{3});
+  ASSERT_FALSE(storage.snapshots.empty());
+  for (const raft::Snapshot& stored : storage.snapshots) {
+    const std::optional<KvStore> image = KvStore::restore(stored.data);
+    ASSERT_TRUE(image);
+    EXPECT_EQ(image->get("a"), stored.index >= raft::Index{2} ? "1" : "")
+        << "snapshot labelled " << stored.index.value;
+    EXPECT_EQ(image->get("b"), stored.index >= raft::Index{3} ? "2" : "")
+        << "snapshot labelled " << stored.index.value;
+  }
+  EXPECT_EQ(storage.memory.state().snapshot.index, raft::Index{3});
 }
 
 }  // namespace

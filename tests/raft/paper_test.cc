@@ -123,6 +123,20 @@ TEST(Sec5_2, VoteCountsOnceFromEachVoter) {
   EXPECT_EQ(r.role(), Role::kCandidate) << "a duplicated grant must not count twice";
 }
 
+// §5.1 and Figure 2: a response of an older term is ignored. A grant from the candidate's
+// previous election, arriving late, says nothing about this one: its voter may have voted for
+// someone else since.
+TEST(Sec5_2, AGrantFromAnEarlierTermIsNotCounted) {
+  Raft r(config_for(1, 3), raft::Restored{{Term{2}, {}, Index{}}, {}});
+  r.campaign();
+  take(r);
+  ASSERT_EQ(r.term(), Term{3});
+  r.step(vote_response(2, 1, 2, true));
+  EXPECT_EQ(r.role(), Role::kCandidate) << "a grant of term 2 won term 3";
+  r.step(vote_response(2, 1, 3, true));
+  EXPECT_EQ(r.role(), Role::kLeader);
+}
+
 TEST(Sec5_2, CandidateStepsDownOnAppendEntriesOfTheSameTerm) {
   Raft r(config_for(1, 3));
   r.campaign();
@@ -285,6 +299,19 @@ TEST(Sec5_1, AppendOfAStaleTermIsAnsweredWithTheNewerTermAndNoPosition) {
   EXPECT_EQ(r.log().last_index(), Index{2});
 }
 
+// §5.1: a response of an older term is ignored, by a leader too. Node 1 led term 1 and leads
+// again in term 3; an acknowledgement from term 1 arriving now describes a log the follower may
+// since have replaced, and must move nothing.
+TEST(Sec5_1, AnAcknowledgementOfAnEarlierTermMovesNothing) {
+  Raft r(config_for(1, 3), raft::Restored{{Term{2}, {}, Index{}}, log_of_terms({1, 1, 1})});
+  win_election(r, 3);
+  ASSERT_EQ(r.role(), Role::kLeader);
+  ASSERT_EQ(r.term(), Term{3});
+  take(r);
+  r.step(append_ack(2, 1, 1, 3));
+  EXPECT_EQ(r.progress().at(NodeId{2}).match_index, Index{0});
+}
+
 TEST(Sec5_3, StaleOrDuplicateAppendNeverTruncates) {
   Raft r(config_for(2, 3), raft::Restored{{Term{1}, {}, Index{}}, log_of_terms({1, 1, 1})});
   // A delayed copy of the message that once carried entry 1 only.
@@ -308,6 +335,31 @@ TEST(Sec5_3, RealConflictTruncatesTheConflictingSuffix) {
   raft::Ready rd = take(r);
   ASSERT_EQ(rd.entries.size(), 1u);
   EXPECT_EQ(rd.entries.front().index, Index{2}) << "storage truncates from index 2";
+}
+
+// Figure 2, AppendEntries rule 5: commitIndex = min(leaderCommit, index of last new entry). A
+// follower holding a suffix from an older leader (entry 3 of term 1) hears the leader of term 2
+// through a heartbeat anchored at entry 2. The heartbeat proves entries 1..2 only: the leader's
+// entry 3 is of term 2, so committing through the follower's own last index would commit an
+// entry the leader is about to overwrite.
+TEST(Sec5_3, CommitIndexStopsAtTheLastEntryTheAppendProved) {
+  Raft r(config_for(2, 3), raft::Restored{{Term{1}, {}, Index{}}, log_of_terms({1, 1, 1})});
+  r.step(append(1, 2, 2, 2, 1, {}, /*commit=*/3));
+  EXPECT_EQ(r.log().last_index(), Index{3}) << "no conflict seen, nothing truncated";
+  EXPECT_EQ(r.commit_index(), Index{2});
+}
+
+// §5.3: a success tells the leader that the follower's log matches its own through the last
+// entry the message carried (or its anchor), and no further. The same stale entry 3 must not be
+// acknowledged: the leader would count a copy of its own entry 3 that the follower lacks.
+TEST(Sec5_3, AnAppendAcknowledgesOnlyThroughItsLastNewEntry) {
+  Raft r(config_for(2, 3), raft::Restored{{Term{1}, {}, Index{}}, log_of_terms({1, 1, 1})});
+  r.step(append(1, 2, 2, 2, 1));
+  const std::vector<Message> responses =
+      of_type(all_messages(take(r)), MessageType::kAppendResponse);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_FALSE(responses[0].reject);
+  EXPECT_EQ(responses[0].match_index, Index{2});
 }
 
 TEST(Sec5_3, LeaderSendsHeartbeatsEveryHeartbeatInterval) {
