@@ -92,6 +92,11 @@ TEST(Node, FollowerRefersClientsToNotLeader) {
   node.submit({7, 1, KvOp::kPut, "k", "v", {}});
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0].status, ClientReply::Status::kNotLeader);
+  // §8: reads too go through the leader, which confirms it still leads; a follower's own state
+  // machine may be any distance behind.
+  node.submit({7, 2, KvOp::kGet, "k", {}, {}});
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[1].status, ClientReply::Status::kNotLeader);
 }
 
 Message vote_request_from_2() {
