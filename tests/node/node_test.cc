@@ -313,5 +313,35 @@ TEST(Node, ASnapshotHoldsEveryEntryThroughItsIndex) {
   EXPECT_EQ(storage.memory.state().snapshot.index, raft::Index{3});
 }
 
+// §8: a leader that steps down cannot know whether its pending proposals will commit; it tells
+// their clients to retry (the session makes a retry safe), never that they succeeded.
+TEST(Node, ADeposedLeaderTellsItsWaitingClientsToRetry) {
+  MemoryStorage storage;
+  RecordingTransport transport;
+  std::vector<ClientReply> replies;
+  Node node(config(1, 3), storage, transport, [&](const ClientReply& r) { replies.push_back(r); });
+  node.start();
+  node.campaign();
+  Message grant;
+  grant.type = MessageType::kVoteResponse;
+  grant.from = NodeId{2};
+  grant.to = NodeId{1};
+  grant.term = node.core().term();
+  node.receive(grant);
+  ASSERT_EQ(node.core().role(), raft::Role::kLeader);
+
+  node.submit({7, 1, KvOp::kPut, "k", "v", {}});
+  EXPECT_TRUE(replies.empty()) << "no follower has the write: it waits";
+  Message newer;  // n2 leads term 2 now
+  newer.type = MessageType::kAppendEntries;
+  newer.from = NodeId{2};
+  newer.to = NodeId{1};
+  newer.term = raft::Term{node.core().term().value + 1};
+  node.receive(newer);
+  ASSERT_NE(node.core().role(), raft::Role::kLeader);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, ClientReply::Status::kRetry);
+}
+
 }  // namespace
 }  // namespace raftsim::node
