@@ -21,11 +21,11 @@
 // (pairs of consecutive distinct states); a search counts how many it had not seen before.
 #pragma once
 
+#include <absl/container/flat_hash_set.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
-
-#include <absl/container/flat_hash_set.h>
 
 #include "sim/world.h"
 

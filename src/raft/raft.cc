@@ -535,7 +535,7 @@ void Raft::send_append(NodeId to, bool heartbeat) {
   }
   const bool anchored_heartbeat = heartbeat && pr.state == Progress::State::kReplicate;
   if (!anchored_heartbeat && pr.next_index <= log_.snapshot_index()) {
-    ++pr.appends_in_round;  // a snapshot spends the round's budget as an append does
+    ++pr.appends_in_round;         // a snapshot spends the round's budget as an append does
     return send_snapshot(to, pr);  // the entries it needs next were compacted away (§7)
   }
   Message m;

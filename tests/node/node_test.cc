@@ -213,7 +213,6 @@ TEST(Node, ASnapshotWhoseImageDoesNotLoadIsDroppedBeforeTheCore) {
   EXPECT_EQ(node.core().log().snapshot_index(), raft::Index{0});
 }
 
-
 // Records what the node applies and, on the first apply, calls back into the node, as a host's
 // observer may (the simulator's event-triggered faults ask for a change inside an apply).
 struct ReenteringObserver : NodeObserver {
@@ -229,8 +228,8 @@ struct ReenteringObserver : NodeObserver {
   std::vector<uint64_t> applied;
 };
 
-// n1, leader of term 1, sends n2 entries 1..4 (entry 1 a no-op, the others puts) with its commit
-// index.
+// n1, leader of term 1, sends n2 entries first..last of its log (entry 1 a no-op, entry i > 1 a
+// put of "i" to "k"; none when last < first) with its commit index.
 Message append_from_1(uint64_t first, uint64_t last, uint64_t commit) {
   Message m;
   m.type = MessageType::kAppendEntries;
@@ -240,11 +239,12 @@ Message append_from_1(uint64_t first, uint64_t last, uint64_t commit) {
   m.prev_log_index = raft::Index{first - 1};
   m.prev_log_term = raft::Term{first > 1 ? 1u : 0u};
   for (uint64_t i = first; i <= last; ++i) {
-    m.entries.push_back(i == 1 ? raft::Entry{raft::Term{1}, raft::Index{1},
-                                             raft::EntryType::kNoOp, {}}
-                               : raft::Entry{raft::Term{1}, raft::Index{i},
-                                             raft::EntryType::kCommand,
-                                             encode({7, i, KvOp::kPut, "k", std::to_string(i), {}})});
+    raft::Entry e{raft::Term{1}, raft::Index{i}, raft::EntryType::kNoOp, {}};
+    if (i > 1) {
+      e.type = raft::EntryType::kCommand;
+      e.command = encode({7, i, KvOp::kPut, "k", std::to_string(i), {}});
+    }
+    m.entries.push_back(std::move(e));
   }
   m.leader_commit = raft::Index{commit};
   return m;
@@ -258,7 +258,8 @@ TEST(Node, AppliesInIndexOrderWhenAnApplyReentersTheNode) {
   DeferredSyncStorage storage;
   RecordingTransport transport;
   ReenteringObserver observer;
-  Node node(config(2, 3), storage, transport, [](const ClientReply&) {}, &observer);
+  Node node(
+      config(2, 3), storage, transport, [](const ClientReply&) {}, &observer);
   observer.node = &node;
   node.start();
   node.receive(append_from_1(1, 0, 0));  // term 1 becomes durable first: later writes carry no
@@ -266,10 +267,7 @@ TEST(Node, AppliesInIndexOrderWhenAnApplyReentersTheNode) {
 
   node.receive(append_from_1(1, 4, 3));  // entries 1..3 committed, handed out with the write
   ASSERT_TRUE(node.persisting());
-  Message heartbeat = append_from_1(5, 4, 4);  // no entries; the commit index moves to 4
-  heartbeat.prev_log_index = raft::Index{4};
-  heartbeat.prev_log_term = raft::Term{1};
-  node.receive(heartbeat);
+  node.receive(append_from_1(5, 4, 4));  // no entries; the commit index moves to 4
 
   while (!storage.waiting.empty())
     storage.release_all();
