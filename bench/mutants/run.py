@@ -179,6 +179,20 @@ def cell(r):
             '' if r.get('shrunk_faults') is None else str(r['shrunk_faults']))
 
 
+def check_patches():
+    """Exit 1 unless every patch applies to the checkout as it is, without fuzz."""
+    stale = []
+    for p in sorted(glob.glob(os.path.join(HERE, '*.patch'))):
+        code, out = sh(['patch', '-p1', '--dry-run', '-s', '-F0', '-i', p], REPO)
+        if code != 0:
+            stale.append(f'{os.path.relpath(p, REPO)}: {out.strip() or "does not apply"}')
+    for line in stale:
+        print(line)
+    print(f'{len(glob.glob(os.path.join(HERE, "*.patch"))) - len(stale)} mutants apply, '
+          f'{len(stale)} do not')
+    return 1 if stale else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('mutants', nargs='*', help='names or numbers of mutants (default: all)')
@@ -201,9 +215,15 @@ def main():
     ap.add_argument('--report', help='also write the Markdown table here')
     ap.add_argument('--summarize', action='store_true',
                     help='only print the table of everything recorded in WORK/results.jsonl')
+    ap.add_argument('--check', action='store_true',
+                    help='only check that every mutant applies to the checkout exactly (no '
+                         'fuzz, no offset in another file): a refactoring of the core must carry '
+                         'its mutants along')
     args = ap.parse_args()
     if args.summarize:
         return summarize(args.work)
+    if args.check:
+        return check_patches()
 
     patches = sorted(glob.glob(os.path.join(HERE, '*.patch')))
     if args.mutants:
@@ -331,4 +351,4 @@ def summarize(work):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())
