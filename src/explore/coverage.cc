@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "explore/situation.h"
+
 namespace raftsim::explore {
 
 namespace {
@@ -172,6 +174,14 @@ std::vector<uint64_t> RunCoverage::seen() const {
 void RunCoverage::attach(sim::World& world) {
   seen_.reserve(8192);
   world.set_change_listener([this, &world] { observe(world); });
+  world.set_delivery_listener([this, &world](const raft::Message& m) { observe(world, m); });
+}
+
+void RunCoverage::observe(const sim::World& world, const raft::Message& m) {
+  const uint32_t situation = delivery_situation(world, m);
+  if (situation == 0) return;
+  seen_.insert((mix(0x5170A7105ULL, situation) & ~uint64_t{3}) |
+               static_cast<uint64_t>(KeyKind::kSituation));
 }
 
 void RunCoverage::observe(const sim::World& world) {
@@ -179,23 +189,38 @@ void RunCoverage::observe(const sim::World& world) {
     reach_codes(world, reaches_);
     links_version_ = world.links_version();
   }
-  const uint64_t state = abstract_state(world, reaches_) & ~uint64_t{1};
+  const uint64_t state = abstract_state(world, reaches_) & ~uint64_t{3};
   if (started_ && state == last_) return;
   seen_.insert(state);
-  if (started_) seen_.insert(mix(last_, state) | 1);
+  if (started_)
+    seen_.insert((mix(last_, state) & ~uint64_t{3}) | static_cast<uint64_t>(KeyKind::kTransition));
   last_ = state;
   started_ = true;
 }
 
 Coverage::Gain Coverage::add(const std::vector<uint64_t>& run) {
   Gain gain;
+  std::vector<uint64_t> situations;
   for (uint64_t key : run) {
+    const KeyKind kind = key_kind(key);
+    if (kind == KeyKind::kSituation) {
+      situations.push_back(key);
+      continue;
+    }
     if (!seen_.insert(key).second) continue;
-    if (is_transition(key)) {
+    if (kind == KeyKind::kTransition) {
       ++gain.transitions;
     } else {
       ++gain.states;
     }
+  }
+  // A run lists its keys in hash order, which differs between processes: summed in key order, the
+  // rarity comes out the same to the last bit everywhere, and so does the search it steers.
+  std::sort(situations.begin(), situations.end());
+  for (uint64_t key : situations) {
+    const uint64_t runs = ++runs_meeting_[key];
+    gain.situations += runs == 1;
+    gain.rarity += 1.0 / static_cast<double>(runs);
   }
   states_ += gain.states;
   transitions_ += gain.transitions;

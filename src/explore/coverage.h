@@ -17,10 +17,13 @@
 // delivered) marks the state it arrived in with its type: a stale response counted, an old
 // append applied, are races only such a message can start.
 //
-// A run's coverage is the set of abstract states it visited and the transitions between them
-// (pairs of consecutive distinct states); a search counts how many it had not seen before.
+// A run's coverage is the set of abstract states it visited, the transitions between them (pairs
+// of consecutive distinct states), and the situations its delivered messages met
+// (situation.h); a search counts how many it had not seen before, and how rare the run's
+// situations are.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
 #include <cstddef>
@@ -39,12 +42,13 @@ uint64_t abstract_state(const sim::World& world);
 class RunCoverage {
  public:
   void attach(sim::World& world);
-  // Every state and transition the run visited, each once, in no particular order. States have
-  // the lowest bit clear, transitions set: one set holds both.
+  // Every state, transition and situation the run visited, each once, in no particular order.
+  // The two lowest bits tell them apart (key_kind): one set holds all three.
   std::vector<uint64_t> seen() const;
 
  private:
   void observe(const sim::World& world);
+  void observe(const sim::World& world, const raft::Message& m);
 
   // A run of bench/explore/correct.yaml visits some 20,000 states and transitions, a third of
   // them distinct: an open-addressing set keeps each once as it is visited, without the
@@ -56,8 +60,10 @@ class RunCoverage {
   bool started_ = false;
 };
 
-inline bool is_transition(uint64_t key) {
-  return (key & 1) != 0;
+enum class KeyKind : uint8_t { kState = 0, kTransition = 1, kSituation = 2 };
+
+inline KeyKind key_kind(uint64_t key) {
+  return static_cast<KeyKind>(key & 3);
 }
 
 // Everything a search has seen.
@@ -66,15 +72,21 @@ class Coverage {
   struct Gain {
     size_t states = 0;
     size_t transitions = 0;
-    size_t total() const { return states + transitions; }
+    size_t situations = 0;
+    // The sum, over the run's situations, of 1 / the number of runs (this one included) that
+    // met each: 1 for a situation no run met before, near 0 for one every run meets.
+    double rarity = 0;
+    size_t total() const { return states + transitions + situations; }
   };
   // Adds one run's coverage; returns how much of it was new.
   Gain add(const std::vector<uint64_t>& run);
   size_t states() const { return states_; }
   size_t transitions() const { return transitions_; }
+  size_t situations() const { return runs_meeting_.size(); }
 
  private:
-  absl::flat_hash_set<uint64_t> seen_;
+  absl::flat_hash_set<uint64_t> seen_;                    // states and transitions
+  absl::flat_hash_map<uint64_t, uint64_t> runs_meeting_;  // per situation
   size_t states_ = 0;
   size_t transitions_ = 0;
 };

@@ -1,6 +1,7 @@
 #include "explore/guided.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "explore/swarm.h"
 
@@ -14,6 +15,7 @@ constexpr double kFresh = 0.2;             // share of runs that are fresh swarm
 constexpr double kSpent = 0.9;             // a parent's energy after each pick
 constexpr double kLeast = 0.05;            // energy never falls below this
 constexpr size_t kCorpusLimit = 4096;      // past this, the weakest entry makes room
+constexpr double kRarity = 10;             // see worth_of
 
 class GuidedSearch final : public Search {
  public:
@@ -50,11 +52,12 @@ class GuidedSearch final : public Search {
 
   void learn(const std::vector<Coverage::Gain>& gains, const std::vector<bool>& failed) override {
     for (size_t i = 0; i < pending_.size(); ++i) {
-      const double found = static_cast<double>(gains[i].total());
-      if (found == 0) continue;
-      if (pending_[i].parent != kNone) corpus_[pending_[i].parent].energy += found;
-      // A failing run stopped at its violation: mutating it finds the same failure again.
-      if (!failed[i]) corpus_.push_back({std::move(pending_[i].schedule), found});
+      const double worth = worth_of(gains[i]);
+      if (pending_[i].parent != kNone) corpus_[pending_[i].parent].energy += worth;
+      // Only new coverage earns a place in the corpus. A failing run stopped at its violation:
+      // mutating it finds the same failure again.
+      if (gains[i].total() != 0 && !failed[i])
+        corpus_.push_back({std::move(pending_[i].schedule), worth});
     }
     if (corpus_.size() > kCorpusLimit) {
       auto weakest =
@@ -78,6 +81,15 @@ class GuidedSearch final : public Search {
     Schedule schedule;
     size_t parent = kNone;
   };
+
+  // What a run earns its schedule (and its parent): new states and transitions count on a log
+  // scale, since every run of a long schedule finds hundreds; rare delivery situations count in
+  // full. A situation no run met before is worth as much as about 2^kRarity new states: a schedule
+  // that makes a message meet its receiver in a rare way is the one to mutate, as a rule broken
+  // there shows only there. kRarity is a judgement, not a measured optimum.
+  static double worth_of(const Coverage::Gain& gain) {
+    return std::log2(1.0 + static_cast<double>(gain.total())) + kRarity * gain.rarity;
+  }
 
   // A corpus entry chosen with odds by energy; the pick spends some of it.
   size_t pick() {

@@ -285,6 +285,7 @@ void World::deliver(const Event& event) {
   }
   trace_.record(message_event(TraceKind::kDeliver, m));
   if (change_listener_) note_late_delivery(m, sn.node->core().term());
+  if (delivery_listener_) delivery_listener_(m);
   sn.node->receive(m);
   if (sn.lies.any()) synthesize_lies(to, m);
   after_event(to);

@@ -121,6 +121,11 @@ class World final : private ClientEnv {
   // delivered in the same term), 1 + its raft::MessageType; else 0. Such a delivery counts as a
   // change: a search cannot steer towards races it never sees.
   uint32_t late_delivery() const { return late_delivery_; }
+  // Told of every message about to be delivered to a running node, before it steps it: a search
+  // reads the message beside its receiver's state. Listening never changes the run.
+  void set_delivery_listener(std::function<void(const raft::Message&)> listener) {
+    delivery_listener_ = std::move(listener);
+  }
 
   // Running. run_until() processes every event up to `end` (or until stop()), then sets the
   // clock to `end`. Returns the number of events processed.
@@ -310,6 +315,7 @@ class World final : private ClientEnv {
   Trace trace_;
   WorldObserver* observer_ = nullptr;
   std::function<void()> change_listener_;
+  std::function<void(const raft::Message&)> delivery_listener_;
   bool changed_ = false;  // since the change listener was last called
   uint64_t links_version_ = 0;
 
