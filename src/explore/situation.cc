@@ -57,8 +57,11 @@ uint32_t append_entries(const Raft& receiver, const Raft* sender, const raft::Me
   const Index last = m.entries.empty() ? m.prev_log_index : m.entries.back().index;
   uint32_t past = 0;  // the receiver's log ends at or before the message's last entry
   if (log.last_index() > last) {
-    // Log Matching: agreeing at an index means agreeing everywhere before it.
-    const auto agrees = [&](Index i) { return sender && holds(sender->log(), i, log.term_at(i)); };
+    // Log Matching: agreeing at an index means agreeing everywhere before it. An index inside
+    // the receiver's snapshot was committed, so it agrees (and its term is gone).
+    const auto agrees = [&](Index i) {
+      return i <= log.snapshot_index() || (sender && holds(sender->log(), i, log.term_at(i)));
+    };
     const Index reach = std::min(std::max(m.leader_commit, last), log.last_index());
     past = agrees(log.last_index()) ? 1  // the suffix is the sender's too
            : reach == last || agrees(reach)

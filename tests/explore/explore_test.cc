@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <string>
 
 #include "sanitized.h"
@@ -310,6 +311,31 @@ TEST(ExploreCommand, GuidedIsTheDefaultAndDrawsFaultsWithoutANemesis) {
   const std::string picture((std::istreambuf_iterator<char>(in)), {});
   EXPECT_THAT(picture, HasSubstr("<svg"));
   EXPECT_THAT(picture, HasSubstr("guided ("));
+  std::filesystem::remove_all(dir);
+}
+
+// Hash sets iterate in an order seeded anew by every process: nothing the search learns may
+// depend on it, or the same command would search differently each time it runs.
+TEST(ExploreCommand, AGuidedSearchIsTheSameInEveryProcess) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
+  const auto dir = temp_dir("processes");
+  const auto file = dir / "plain.yaml";
+  std::string plain = correct(kBuggy);
+  plain.erase(plain.find("nemesis:"), plain.find("liveness:") - plain.find("nemesis:"));
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs(plain.c_str(), f);
+  std::fclose(f);
+  const std::string args = fmt::format("explore {} --runs 200 --jobs 2 --no-shrink --out {}",
+                                       file.string(), (dir / "out").string());
+  const auto coverage = [](const std::string& text) {
+    const std::regex counts(R"((\d+) abstract states, (\d+) transitions)");
+    std::smatch m;
+    return std::regex_search(text, m, counts) ? m.str(0) : "no coverage line in: " + text;
+  };
+  const Output first = raftsim(args);
+  const Output second = raftsim(args);
+  EXPECT_EQ(first.code, 0) << first.text;
+  EXPECT_EQ(coverage(first.text), coverage(second.text));
   std::filesystem::remove_all(dir);
 }
 

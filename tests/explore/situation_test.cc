@@ -83,6 +83,27 @@ TEST(Situation, AStaleSuffixPastTheMessageIsToldFromAnAgreeingOne) {
   EXPECT_EQ(delivery_situation(world, to_the_down), 0u);
 }
 
+// A stale message can name a leader commit index the receiver has since compacted: its terms are
+// gone, and what it covers was committed, so it agrees with every leader.
+TEST(Situation, ACommitIndexInsideTheReceiversSnapshotAgrees) {
+  sim::WorldConfig config = three_nodes();
+  config.snapshot_every = 2;
+  sim::World world(config);
+  world.start_clients();
+  const uint32_t leader = settled_leader(world);
+  const uint32_t follower = leader % 3 + 1;
+  const raft::Log& log = world.node(follower)->core().log();
+  ASSERT_GE(log.snapshot_index().value, 3u) << "the workload committed too little to compact";
+  raft::Message old = heartbeat(world, leader, follower);
+  old.prev_log_index = raft::Index{0};
+  old.prev_log_term = raft::Term{0};
+  world.crash(leader);  // the follower's last entry is now the sender's no longer
+  old.leader_commit = log.snapshot_index().prev();
+  const uint32_t inside = delivery_situation(world, old);
+  old.leader_commit = log.last_index();
+  EXPECT_NE(delivery_situation(world, old), inside);
+}
+
 TEST(Situation, AVoteRequestIsReadAgainstTheVotersLogAndVote) {
   sim::World world(three_nodes());
   raft::Message request;
