@@ -254,6 +254,18 @@ std::filesystem::path temp_dir(const std::string& name) {
   return dir;
 }
 
+// The correct core's scenario without its nemesis, written to DIR/plain.yaml: a cluster and a
+// workload only.
+std::filesystem::path write_plain(const std::filesystem::path& dir) {
+  const auto file = dir / "plain.yaml";
+  std::string plain = correct(kBuggy);
+  plain.erase(plain.find("nemesis:"), plain.find("liveness:") - plain.find("nemesis:"));
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  std::fputs(plain.c_str(), f);
+  std::fclose(f);
+  return file;
+}
+
 TEST(ExploreCommand, WritesAReproThatRaftsimRunFailsOn) {
   const auto dir = temp_dir("cli");
   const auto file = dir / "buggy.yaml";
@@ -295,12 +307,7 @@ TEST(ExploreCommand, NothingFoundExitsZero) {
 
 TEST(ExploreCommand, GuidedIsTheDefaultAndDrawsFaultsWithoutANemesis) {
   const auto dir = temp_dir("guided");
-  const auto file = dir / "plain.yaml";
-  std::string plain = correct(kBuggy);
-  plain.erase(plain.find("nemesis:"), plain.find("liveness:") - plain.find("nemesis:"));
-  std::FILE* f = std::fopen(file.c_str(), "w");
-  std::fputs(plain.c_str(), f);
-  std::fclose(f);
+  const auto file = write_plain(dir);
   const auto svg = dir / "coverage.svg";
   const Output out = raftsim(fmt::format("explore {} --runs 4 --jobs 2 --coverage {} --out {}",
                                          file.string(), svg.string(), (dir / "out").string()));
@@ -319,12 +326,7 @@ TEST(ExploreCommand, GuidedIsTheDefaultAndDrawsFaultsWithoutANemesis) {
 TEST(ExploreCommand, AGuidedSearchIsTheSameInEveryProcess) {
   RAFTSIM_OPTIMISED_BUILD_ONLY();
   const auto dir = temp_dir("processes");
-  const auto file = dir / "plain.yaml";
-  std::string plain = correct(kBuggy);
-  plain.erase(plain.find("nemesis:"), plain.find("liveness:") - plain.find("nemesis:"));
-  std::FILE* f = std::fopen(file.c_str(), "w");
-  std::fputs(plain.c_str(), f);
-  std::fclose(f);
+  const auto file = write_plain(dir);
   const std::string args = fmt::format("explore {} --runs 200 --jobs 2 --no-shrink --out {}",
                                        file.string(), (dir / "out").string());
   const auto coverage = [](const std::string& text) {
