@@ -51,7 +51,7 @@ std::string file_fragment(const std::string& label) {
 // One run's outcome: its failure, if any, and the states it visited (when tracked).
 struct Outcome {
   std::optional<Failure> failure;
-  std::vector<uint64_t> coverage;  // each state and transition once
+  std::vector<uint64_t> coverage;  // each state, transition and situation once
 };
 
 Outcome run_one(const RunInput& input, bool coverage) {

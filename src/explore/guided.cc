@@ -52,14 +52,15 @@ class GuidedSearch final : public Search {
 
   void learn(const std::vector<Coverage::Gain>& gains, const std::vector<bool>& failed) override {
     for (size_t i = 0; i < pending_.size(); ++i) {
+      // A run that found nothing new earns nothing, however rare its situations: its parent's
+      // energy is spent as it was picked.
+      if (gains[i].total() == 0) continue;
       const double worth = worth_of(gains[i]);
       if (pending_[i].parent != kNone) corpus_[pending_[i].parent].energy += worth;
-      // Only new coverage earns a place in the corpus. A failing run stopped at its violation:
-      // mutating it finds the same failure again.
-      if (gains[i].total() != 0 && !failed[i])
-        corpus_.push_back({std::move(pending_[i].schedule), worth});
+      // A failing run stopped at its violation: mutating it finds the same failure again.
+      if (!failed[i]) corpus_.push_back({std::move(pending_[i].schedule), worth});
     }
-    if (corpus_.size() > kCorpusLimit) {
+    while (corpus_.size() > kCorpusLimit) {
       auto weakest =
           std::min_element(corpus_.begin(), corpus_.end(),
                            [](const Entry& a, const Entry& b) { return a.energy < b.energy; });

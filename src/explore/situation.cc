@@ -28,12 +28,13 @@ bool holds(const Log& log, Index index, raft::Term term) {
 // entries past the message's last, and whether those agree with the sender's log as it is now
 // (a stale suffix the message never proved), and if not, whether the leader's commit index
 // reaches into that suffix; whether the leader's commit index lies past the message's last entry,
-// and past the receiver's commit index; whether the receiver's log is longer than the sender's.
-// 9 bits.
+// and past the receiver's commit index; whether the receiver's log is longer than the sender's;
+// and whether the sender is down (its log is gone: a suffix past the message counts as its).
+// 10 bits.
 uint32_t append_entries(const Raft& receiver, const Raft* sender, const raft::Message& m) {
   const Log& log = receiver.log();
   uint32_t anchor = 0;  // does not match
-  if (m.prev_log_index < receiver.commit_index()) {
+  if (m.prev_log_index < std::max(receiver.commit_index(), log.snapshot_index())) {
     anchor = 1;  // inside what the receiver committed: a stale or duplicate message
   } else if (m.prev_log_index > log.last_index()) {
     anchor = 2;  // past the receiver's log
@@ -57,11 +58,7 @@ uint32_t append_entries(const Raft& receiver, const Raft* sender, const raft::Me
   const Index last = m.entries.empty() ? m.prev_log_index : m.entries.back().index;
   uint32_t past = 0;  // the receiver's log ends at or before the message's last entry
   if (log.last_index() > last) {
-    // Log Matching: agreeing at an index means agreeing everywhere before it. An index inside
-    // the receiver's snapshot was committed, so it agrees (and its term is gone).
-    const auto agrees = [&](Index i) {
-      return i <= log.snapshot_index() || (sender && holds(sender->log(), i, log.term_at(i)));
-    };
+    const auto agrees = [&](Index i) { return !sender || sender_holds(log, sender->log(), i); };
     const Index reach = std::min(std::max(m.leader_commit, last), log.last_index());
     past = agrees(log.last_index()) ? 1  // the suffix is the sender's too
            : reach == last || agrees(reach)
@@ -70,7 +67,8 @@ uint32_t append_entries(const Raft& receiver, const Raft* sender, const raft::Me
   }
   const bool longer = sender && log.last_index() > sender->log().last_index();
   return anchor | entries << 2 | past << 4 | (m.leader_commit > last ? 1u : 0u) << 6 |
-         (m.leader_commit > receiver.commit_index() ? 1u : 0u) << 7 | (longer ? 1u : 0u) << 8;
+         (m.leader_commit > receiver.commit_index() ? 1u : 0u) << 7 | (longer ? 1u : 0u) << 8 |
+         (sender ? 0u : 1u) << 9;
 }
 
 // An AppendEntries' answer at its leader: refused or not; the index it acknowledges beside the
@@ -110,6 +108,17 @@ uint32_t install_snapshot(const Raft& receiver, const raft::Message& m) {
 
 }  // namespace
 
+bool sender_holds(const Log& log, const Log& sender, Index i) {
+  if (i <= log.snapshot_index()) return true;
+  if (i > sender.snapshot_index()) return sender.matches(i, log.term_at(i));
+  const Index point = sender.snapshot_index();
+  return log.last_index() < point || log.term_at(point) == sender.snapshot_term();
+}
+
+// The code's fields must not outgrow their bits.
+static_assert(static_cast<uint32_t>(MessageType::kInstallSnapshot) < 8);
+static_assert(static_cast<uint32_t>(raft::Role::kLeader) < 4);
+
 uint32_t delivery_situation(const sim::World& world, const raft::Message& m) {
   const node::Node* to = world.node(m.to.value);
   if (!to) return 0;
@@ -138,7 +147,7 @@ uint32_t delivery_situation(const sim::World& world, const raft::Message& m) {
     case MessageType::kTimeoutNow:
       break;
   }
-  // type 3 bits, the receiver's role 2, the message's term beside the receiver's 2, detail 9.
+  // type 3 bits, the receiver's role 2, the message's term beside the receiver's 2, detail 10.
   return 1u | static_cast<uint32_t>(m.type) << 1 | static_cast<uint32_t>(receiver.role()) << 4 |
          beside(m.term, receiver.term()) << 6 | detail << 8;
 }

@@ -22,4 +22,13 @@ namespace raftsim::explore {
 // receiver is down.
 uint32_t delivery_situation(const sim::World& world, const raft::Message& m);
 
+// Whether `sender`'s log holds the entry `log` holds at `i` (log.snapshot_index() < i <=
+// log.last_index(), or inside log's snapshot, which always counts as held: it was committed).
+// An index inside the sender's snapshot is settled at the sender's snapshot point by Log
+// Matching when `log` reaches it: agreeing there, they agree before it; disagreeing there, the
+// entries before it count as stale too, although some of them may not be. When `log` ends
+// before that point nothing is left to compare, and the entry counts as held: the common case of
+// a follower that lags behind the leader's compaction.
+bool sender_holds(const raft::Log& log, const raft::Log& sender, raft::Index i);
+
 }  // namespace raftsim::explore
