@@ -83,11 +83,12 @@ class GuidedSearch final : public Search {
     size_t parent = kNone;
   };
 
-  // What a run earns its schedule (and its parent): new states and transitions count on a log
-  // scale, since every run of a long schedule finds hundreds; rare delivery situations count in
-  // full. A situation no run met before is worth as much as about 2^kRarity new states: a schedule
-  // that makes a message meet its receiver in a rare way is the one to mutate, as a rule broken
-  // there shows only there. kRarity is a judgement, not a measured optimum.
+  // What a run that found something new earns its schedule (and its parent): new states,
+  // transitions and situations count on a log scale, since every run of a long schedule finds
+  // hundreds; rare delivery situations count in full. A situation no run met before is worth as
+  // much as about 2^kRarity new states: a schedule that makes a message meet its receiver in a
+  // rare way is the one to mutate, as a rule broken there shows only there. kRarity is a
+  // judgement, not a measured optimum.
   static double worth_of(const Coverage::Gain& gain) {
     return std::log2(1.0 + static_cast<double>(gain.total())) + kRarity * gain.rarity;
   }
