@@ -309,12 +309,33 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   if (options.observe) options.observe(world);
   liveness.probe_client = start_world(world, scenario, timeline, liveness,
                                       &report.leader_fault_targets, &report.fired_changes);
-  world.run_until(end);
+  // A core that breaks its own preconditions (a log truncated inside its snapshot, say) can
+  // throw from inside a node's step. The run ends there and says so: a search keeps going, and
+  // the shrinker can chase the crash like any violated property. Nothing after the throw is
+  // judged, since the node it left half-stepped no longer means anything.
+  std::string crash;
+  try {
+    world.run_until(end);
+  } catch (const std::exception& e) {
+    crash = fmt::format("threw at {:.3f}s: {}", sim::seconds(world.now()), e.what());
+  }
 
   report.digest = world.trace().digest();
   report.events = world.events_processed();
   report.end = world.now();
   report.violations = monitor.invariants().violations();
+  if (!crash.empty()) {
+    if (narrator) narrator->line(world.now(), "CRASH  " + crash);
+    for (const check::PropertyViolation& v : report.violations)
+      if (std::find(report.violated_properties.begin(), report.violated_properties.end(),
+                    v.property) == report.violated_properties.end())
+        report.violated_properties.push_back(v.property);
+    report.violated_properties.push_back(std::string(kCrash));
+    report.rows.push_back({std::string(kCrash), "holds", crash, false});
+    report.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    return report;
+  }
 
   // The liveness probe's answer, read before the history is moved out of the clients.
   std::optional<sim::ClientOp> probe;

@@ -18,6 +18,9 @@ namespace raftsim::scenario {
 
 // The label of a run stopped by RunOptions::max_events.
 inline constexpr std::string_view kEventBudget = "event_budget";
+// The label of a run ended by an exception thrown from inside the simulation: a core that broke
+// its own preconditions. Nothing after it is judged.
+inline constexpr std::string_view kCrash = "crash";
 
 struct RunOptions {
   std::optional<uint64_t> seed;            // overrides the scenario's

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <regex>
+#include <stdexcept>
 #include <string>
 
 #include "scenario/parse.h"
@@ -116,6 +117,27 @@ TEST(RunnerTest, AStuckClusterIsALivenessFailureNotLostWrites) {
   }
   // Without the disks, these writes would have been reported lost.
   EXPECT_GT(runs_with_uncommitted_acks, 0u);
+}
+
+// A core that breaks its own preconditions can throw from inside a step. The run ends there with
+// a verdict that says so, instead of taking the program (and a search's other runs) down.
+TEST(RunnerTest, AnExceptionInsideTheRunEndsItAsACrash) {
+  RunOptions options = quiet();
+  options.observe = [](sim::World& world) {
+    world.at(sim::kTimeZero + std::chrono::milliseconds(700),
+             [] { throw std::length_error("a log truncated inside its snapshot"); });
+  };
+  const RunReport report = run_scenario(parsed(kAckBeforeFsync), options);
+  EXPECT_EQ(report.exit_code(), 1);
+  ASSERT_FALSE(report.violated_properties.empty());
+  EXPECT_EQ(report.violated_properties.back(), kCrash);
+  ASSERT_FALSE(report.rows.empty());
+  EXPECT_EQ(report.rows.back().name, kCrash);
+  EXPECT_THAT(report.rows.back().observed,
+              HasSubstr("threw at 0.700s: a log truncated inside its snapshot"));
+  EXPECT_EQ(report.end, sim::kTimeZero + std::chrono::milliseconds(700));
+  const RunReport again = run_scenario(parsed(kAckBeforeFsync), options);
+  EXPECT_EQ(again.digest, report.digest);
 }
 
 TEST(RunnerTest, DurabilityContextCanBeLeftOut) {
