@@ -324,13 +324,17 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   report.events = world.events_processed();
   report.end = world.now();
   report.violations = monitor.invariants().violations();
+  auto violated = [&](Property p) {
+    const std::string name(to_string(p));
+    return std::find_if(report.violations.begin(), report.violations.end(), [&](const auto& v) {
+             return v.property == name;
+           }) != report.violations.end();
+  };
   if (!crash.empty()) {
     if (narrator) narrator->line(world.now(), "CRASH  " + crash);
-    for (const check::PropertyViolation& v : report.violations)
-      if (std::find(report.violated_properties.begin(), report.violated_properties.end(),
-                    v.property) == report.violated_properties.end())
-        report.violated_properties.push_back(v.property);
-    report.violated_properties.push_back(std::string(kCrash));
+    for (Property p : kSafetyProperties)  // what broke before the throw, in check order
+      if (violated(p)) report.violated_properties.emplace_back(to_string(p));
+    report.violated_properties.emplace_back(kCrash);
     report.rows.push_back({std::string(kCrash), "holds", crash, false});
     report.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -385,12 +389,6 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
          fmt::format("stopped at {:.3f}s", sim::seconds(world.now())), false});
   }
   // The verdict table: every property, then every expectation.
-  auto violated = [&](Property p) {
-    const std::string name(to_string(p));
-    return std::find_if(report.violations.begin(), report.violations.end(), [&](const auto& v) {
-             return v.property == name;
-           }) != report.violations.end();
-  };
   for (Property p : kSafetyProperties) {
     const bool is_violated = violated(p);
     const bool expect_violation = expected_violated(scenario, p).value_or(false);
