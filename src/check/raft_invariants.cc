@@ -200,6 +200,7 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   state.commit = Index{0};
   state.next_apply = Index{1};
   state.leading.reset();
+  state.restarted = true;
   if (disk_lost) {
     state.term = Term{0};
     state.vote = raft::kNoNode;
@@ -213,10 +214,14 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
 
 void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   NodeState& state = node_state(core.id());
+  if (std::exchange(state.restarted, false) && syncs_reported_)
+    disks_.loaded(core.id(), core.log());
   record_vote(core);
   check_term_and_vote(now, state, core);
   check_commit(now, state, core);
   check_leadership(now, state, core);
+  if (syncs_reported_ && (!state.configuration || *state.configuration != core.configuration()))
+    state.configuration = core.configuration();
   if (auto broken = configurations_.observe(core)) {
     report({kConfigurationSafety, 0, broken->index.value, 0},
            make(kConfigurationSafety, now, {core.id()}, Term{}, broken->index, broken->detail));
@@ -265,6 +270,7 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
     return;
   }
   state.commit = commit;
+  if (syncs_reported_ && core.role() == raft::Role::kLeader) check_commit_quorum(now, state, core);
 
   const raft::Log& log = core.log();
   assert(commit <= log.last_index());
@@ -401,6 +407,44 @@ void RaftInvariants::check_quorum_of_votes(SimTime now, const raft::Raft& core) 
          make(kElectionSafety, now, {id}, core.term(), Index{},
               name(id) + " became leader of term " + std::to_string(core.term().value) +
                   " with the votes of {" + who + "}, no majority of " + describe(configuration)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commit quorum
+
+void RaftInvariants::on_synced(NodeId node, Index snapshot_index, std::span<const Entry> entries) {
+  if (syncs_reported_) disks_.synced(node, snapshot_index, entries);
+}
+
+// Figure 2: a leader sets commitIndex = N once a majority of matchIndex >= N (with log[N] of its
+// term), each acknowledgement sent only after the follower's disk held the entries, and the
+// leader's own copy counted only once its own disk holds it. Every guarantee Raft makes of a
+// committed entry rests on that quorum; this checks it against the servers' disks as reported,
+// at the moment the leader commits, whatever the leader believed. The entry cannot have left a
+// counted disk since it was acknowledged: a later leader that could overwrite it would need the
+// vote of someone who acknowledged it, and so (§5.4.1) would hold it.
+void RaftInvariants::check_commit_quorum(SimTime now, const NodeState& state,
+                                         const raft::Raft& core) {
+  const raft::Log& log = core.log();
+  const Index commit = core.commit_index();
+  if (commit < log.snapshot_index()) return;  // a term the log no longer knows
+  const Term term = log.term_at(commit);
+  auto on_disk = [&](NodeId id) { return disks_.holds(id, commit, term); };
+  // The step that committed may also have changed the configuration, before or after deciding:
+  // a quorum of the one it acted on before the step, or of the one after, will do.
+  if (state.configuration && state.configuration->has_quorum(on_disk)) return;
+  const raft::Configuration& configuration = core.configuration();
+  if (configuration.has_quorum(on_disk)) return;
+  std::string who;
+  for (NodeId id : configuration.members())
+    if (on_disk(id)) who += (who.empty() ? "" : " ") + name(id);
+  const NodeId id = core.id();
+  report({kCommitQuorum, id.value, 0, core.term().value},
+         make(kCommitQuorum, now, {id}, core.term(), commit,
+              name(id) + ", leader of term " + std::to_string(core.term().value) + ", committed " +
+                  at(commit, term) + " while " +
+                  (who.empty() ? "no server" : "only {" + who + "}") +
+                  " held it on disk, no majority of " + describe(configuration)));
 }
 
 // ---------------------------------------------------------------------------------------------

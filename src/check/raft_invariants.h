@@ -14,6 +14,9 @@
 //   term_monotonic        a node's term never decreases, across restarts too
 //   vote_stable           a node never votes for two candidates in one term, across restarts too
 //   commit_monotonic      a node's commit index never moves back within one process life
+//   commit_quorum         a leader commits an entry only once the voters of the configuration
+//                         it acts on (of each half when joint) that hold it on disk form a
+//                         majority (checked when the host reports its syncs: on_synced)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -48,6 +51,7 @@
 #include <vector>
 
 #include "check/configuration_steps.h"
+#include "check/disk_view.h"
 #include "raft/raft.h"
 
 namespace raftsim::check {
@@ -63,6 +67,7 @@ inline constexpr std::string_view kStateMachineSafety = "state_machine_safety";
 inline constexpr std::string_view kTermMonotonic = "term_monotonic";
 inline constexpr std::string_view kVoteStable = "vote_stable";
 inline constexpr std::string_view kCommitMonotonic = "commit_monotonic";
+inline constexpr std::string_view kCommitQuorum = "commit_quorum";
 inline constexpr std::string_view kDurability = "durability";
 
 // One broken property, as reported to the user.
@@ -104,6 +109,15 @@ class RaftInvariants {
   // nothing for has nothing durable: after a restart its baseline is term 0 and no vote, not what
   // was last seen in memory (a term adopted but never synced is not a promise broken).
   void set_durability_reported(bool reported) { durability_reported_ = reported; }
+
+  // The host promises to call on_synced() for every completed sync, so commit_quorum can be
+  // judged: without that promise nobody's disk is known and the check is off.
+  void set_syncs_reported(bool reported) { syncs_reported_ = reported; }
+
+  // A sync of `node` completed: `snapshot_index` (0: none) is a snapshot from a leader that
+  // replaced its whole log, then `entries` were written. O(E).
+  void on_synced(raft::NodeId node, raft::Index snapshot_index,
+                 std::span<const raft::Entry> entries);
 
   // The node truncated its log at written.front().index and appended `written` (one persisted
   // batch, indices consecutive); `log_after` is its in-memory log after the write, used for the
@@ -181,6 +195,10 @@ class RaftInvariants {
     raft::Index next_apply{1};
     uint32_t life = 0;
     std::optional<LeaderView> leading;
+    bool restarted = false;  // its disk view is to be reset to the log of its next on_state
+    // The configuration it acted on when last seen: one event can commit under it and then
+    // append a configuration entry (an apply that asks for a change), or the other way round.
+    std::optional<raft::Configuration> configuration;
   };
   // Entries 1..index were committed by term T (the key): `nodes` had a commit index of `index`
   // while at term T, named in reports of a leader that lacks the entry (never empty).
@@ -201,6 +219,7 @@ class RaftInvariants {
                    std::optional<raft::Term> prev_term);
   void check_term_and_vote(SimTime now, NodeState& state, const raft::Raft& core);
   void check_commit(SimTime now, NodeState& state, const raft::Raft& core);
+  void check_commit_quorum(SimTime now, const NodeState& state, const raft::Raft& core);
   void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
   void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);
   // The commit point of the highest committed index whose entry every leader of `leader_term`
@@ -245,6 +264,10 @@ class RaftInvariants {
   std::string name(raft::NodeId id) const;
   std::vector<std::string> node_names_;
   bool durability_reported_ = false;
+
+  // Commit quorum: what each server holds on disk.
+  DiskView disks_;
+  bool syncs_reported_ = false;
 };
 
 }  // namespace raftsim::check

@@ -116,8 +116,14 @@ void Node::pump() {
     }
     if (bugs_.ack_before_persist) {
       // The planted bug: everything that depends on durability happens now; the sync trails.
-      storage_.sync([this, hs = rd.hard_state] {
-        if (observer_ && hs) observer_->on_durable(*hs);
+      // What the sync makes durable, without the messages it no longer holds back (they left).
+      raft::Ready synced;
+      synced.snapshot = rd.snapshot;
+      synced.hard_state = rd.hard_state;
+      synced.entries = rd.entries;
+      storage_.sync([this, synced = std::move(synced)] {
+        if (observer_ && synced.hard_state) observer_->on_durable(*synced.hard_state);
+        if (observer_) observer_->on_synced(synced);
       });
       finish(rd);
       continue;

@@ -94,7 +94,7 @@ check::History to_history(const std::vector<RealOp>& ops) {
 constexpr Property kInvariantProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
-    Property::kCommitMonotonic};
+    Property::kCommitMonotonic,    Property::kCommitQuorum};
 
 }  // namespace
 

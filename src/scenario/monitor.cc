@@ -37,6 +37,7 @@ Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(siz
   invariants_.set_node_names(scenario.world.node_names);
   invariants_.set_bootstrap_configuration(sim::bootstrap_configuration(scenario.world));
   invariants_.set_durability_reported(true);  // the world reports every completed sync
+  invariants_.set_syncs_reported(true);
 }
 
 void Monitor::report_new_violations() {
@@ -54,6 +55,12 @@ void Monitor::on_log_write(SimTime now, raft::NodeId node, const raft::Log& log,
 void Monitor::on_persisted(SimTime now, raft::NodeId node, const raft::HardState& hs) {
   if (!checking_) return;
   invariants_.on_persisted(sim::micros(now), node, hs);
+}
+
+void Monitor::on_synced(SimTime, raft::NodeId node, raft::Index snapshot,
+                        const std::vector<raft::Entry>& entries) {
+  if (!checking_) return;
+  invariants_.on_synced(node, snapshot, entries);
 }
 
 void Monitor::on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry) {

@@ -21,6 +21,8 @@ class Monitor final : public sim::WorldObserver {
   void on_log_write(SimTime now, raft::NodeId node, const raft::Log& log,
                     const std::vector<raft::Entry>& written) override;
   void on_persisted(SimTime now, raft::NodeId node, const raft::HardState& hs) override;
+  void on_synced(SimTime now, raft::NodeId node, raft::Index snapshot,
+                 const std::vector<raft::Entry>& entries) override;
   void on_state(SimTime now, const raft::Raft& core) override;
   void on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry) override;
   void on_restart(SimTime now, raft::NodeId node, bool disk_lost) override;

@@ -235,6 +235,8 @@ std::string_view to_string(Property property) {
       return "liveness";
     case Property::kConfigurationSafety:
       return "configuration_safety";
+    case Property::kCommitQuorum:
+      return "commit_quorum";
   }
   return "unknown";
 }

@@ -219,13 +219,14 @@ enum class Property : uint8_t {
   kLinearizability,
   kLiveness,
   kConfigurationSafety,  // committed configurations follow one another by single or joint steps
+  kCommitQuorum,         // a leader commits only what a majority of the voters hold on disk
 };
 
 struct Expectation {
   enum class Kind : uint8_t {
     kHolds,               // property holds (the default for every property)
     kViolated,            // property is violated at least once
-    kSafetyViolated,      // some safety property (any of the first eight) is violated
+    kSafetyViolated,      // some safety property (any but linearizability and liveness) is violated
     kLeaderWithin,        // some node is leader at a moment in [from, from + within]
     kNoLeader,            // no node of `group` is leader at any moment in [from, to]
     kNoElection,          // no node of `group` becomes leader in [from, to]

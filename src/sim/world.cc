@@ -69,6 +69,10 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
     }
   }
   void on_synced(const raft::Ready& rd) override {
+    if (world_.observer_) {
+      world_.observer_->on_synced(world_.now_, raft::NodeId{id_},
+                                  rd.snapshot ? rd.snapshot->index : raft::Index{}, rd.entries);
+    }
     if (world_.node_events_ && !rd.after_persist.empty()) {
       world_.tell_in_step({NodeEventKind::kPersisted, id_, 0});
     }

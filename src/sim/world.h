@@ -88,6 +88,10 @@ class WorldObserver {
   virtual void on_state(SimTime, const raft::Raft&) {}
   virtual void on_apply(SimTime, raft::NodeId, const raft::Entry&) {}
   virtual void on_persisted(SimTime, raft::NodeId, const raft::HardState&) {}
+  // A sync completed: the node's host now counts durable a snapshot from a leader through this
+  // index (0: none), which replaced its whole log, and then these entries.
+  virtual void on_synced(SimTime, raft::NodeId, raft::Index /*snapshot*/,
+                         const std::vector<raft::Entry>&) {}
   virtual void on_restart(SimTime, raft::NodeId, bool /*disk_lost*/) {}
   // The node's state machine now stands at the snapshot (loaded at restart or received from the
   // leader); its next apply is index + 1.

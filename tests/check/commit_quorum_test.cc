@@ -1,0 +1,210 @@
+// commit_quorum: a leader commits an entry only once a quorum of its configuration holds it on
+// disk, as the hosts reported their syncs. Three real cores trade messages by hand here; the
+// checker hears of every sync except those of the hosts a test names, which stand for hosts that
+// acknowledge before their disk holds what they acknowledge.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "check/disk_view.h"
+#include "check/raft_invariants.h"
+#include "raft/raft.h"
+
+namespace raftsim::check::commit_quorum {
+namespace {
+
+using raft::Entry;
+using raft::EntryType;
+using raft::Index;
+using raft::NodeId;
+using raft::Term;
+
+constexpr NodeId n1{1}, n2{2}, n3{3};
+const std::vector<NodeId> kCluster{n1, n2, n3};
+
+Entry entry(uint64_t term, uint64_t index) {
+  return Entry{Term{term}, Index{index}, EntryType::kCommand, "x"};
+}
+
+std::string all(const RaftInvariants& inv) {
+  std::string out;
+  for (const auto& v : inv.violations())
+    out += to_string(v) + "\n";
+  return out;
+}
+
+TEST(DiskView, HoldsWhatWasSyncedUntilAWriteCutsItAway) {
+  DiskView disks;
+  const std::vector<Entry> first{entry(1, 1), entry(1, 2), entry(2, 3)};
+  disks.synced(n1, Index{}, first);
+  EXPECT_TRUE(disks.holds(n1, Index{2}, Term{1}));
+  EXPECT_TRUE(disks.holds(n1, Index{3}, Term{2}));
+  EXPECT_FALSE(disks.holds(n1, Index{3}, Term{1}));  // another term at that index
+  EXPECT_FALSE(disks.holds(n1, Index{4}, Term{2}));  // past the end
+  EXPECT_FALSE(disks.holds(n2, Index{1}, Term{1}));  // nothing synced there
+
+  const std::vector<Entry> overwrite{entry(3, 2)};  // a later leader's entry at index 2
+  disks.synced(n1, Index{}, overwrite);
+  EXPECT_TRUE(disks.holds(n1, Index{1}, Term{1}));
+  EXPECT_FALSE(disks.holds(n1, Index{2}, Term{1}));
+  EXPECT_TRUE(disks.holds(n1, Index{2}, Term{3}));
+  EXPECT_FALSE(disks.holds(n1, Index{3}, Term{2}));  // cut away with the rest of the suffix
+}
+
+TEST(DiskView, ALeadersSnapshotReplacesTheLogAndCoversWhatItCompacted) {
+  DiskView disks;
+  const std::vector<Entry> old{entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)};
+  disks.synced(n2, Index{}, old);
+  const std::vector<Entry> after{entry(2, 3)};
+  disks.synced(n2, Index{2}, after);  // a snapshot through 2, then a new entry at 3
+  EXPECT_TRUE(disks.holds(n2, Index{1}, Term{1}));
+  EXPECT_TRUE(disks.holds(n2, Index{3}, Term{2}));
+  EXPECT_FALSE(disks.holds(n2, Index{4}, Term{1}));
+}
+
+TEST(DiskView, ARestartLeavesWhatTheDiskLoaded) {
+  DiskView disks;
+  const std::vector<Entry> synced{entry(1, 1), entry(1, 2), entry(1, 3)};
+  disks.synced(n3, Index{}, synced);
+  raft::Config config;
+  config.id = n3;
+  config.voters = kCluster;
+  const raft::Raft reloaded(config, raft::Restored{{Term{1}, raft::kNoNode, Index{0}},
+                                                   {entry(1, 1), entry(1, 2)}});
+  disks.loaded(n3, reloaded.log());
+  EXPECT_TRUE(disks.holds(n3, Index{2}, Term{1}));
+  EXPECT_FALSE(disks.holds(n3, Index{3}, Term{1}));
+}
+
+// Three voters; n1 campaigns and the cluster runs until nothing is left to say.
+class CommitQuorumTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (NodeId id : kCluster) {
+      raft::Config config;
+      config.id = id;
+      config.voters = kCluster;
+      cores.emplace_back(config, raft::Restored{});
+    }
+    inv.set_syncs_reported(true);
+  }
+
+  raft::Raft& core(NodeId id) { return cores[id.value - 1]; }
+
+  // Every node's Ready is written and synced at once; the checker hears of the sync unless the
+  // node is in `unreported`. Messages are delivered in the order they were sent.
+  void settle() {
+    std::deque<raft::Message> wire;
+    for (int rounds = 0; rounds < 1000; ++rounds) {
+      for (raft::Raft& c : cores) {
+        while (c.has_ready()) {
+          raft::Ready rd = c.ready();
+          if (!rd.entries.empty()) inv.on_log_write(tick(), c.id(), c.log(), rd.entries);
+          if (!unreported.contains(c.id()))
+            inv.on_synced(c.id(), rd.snapshot ? rd.snapshot->index : Index{}, rd.entries);
+          wire.insert(wire.end(), rd.messages.begin(), rd.messages.end());
+          wire.insert(wire.end(), rd.after_persist.begin(), rd.after_persist.end());
+          c.advance(rd);
+          inv.on_state(tick(), c);
+        }
+      }
+      if (wire.empty()) return;
+      const raft::Message m = wire.front();
+      wire.pop_front();
+      if (cut.contains(m.to)) continue;
+      core(m.to).step(m);
+      inv.on_state(tick(), core(m.to));
+    }
+    FAIL() << "the cluster never went quiet";
+  }
+
+  SimTime tick() { return now += 1000; }
+
+  std::vector<raft::Raft> cores;
+  std::set<NodeId> unreported;
+  std::set<NodeId> cut;  // messages to these nodes are lost
+  SimTime now = 0;
+  RaftInvariants inv{kCluster, /*seed=*/7};
+};
+
+TEST_F(CommitQuorumTest, ALeaderThatCommitsWhatAMajorityHoldsOnDiskBreaksNothing) {
+  core(n1).campaign();
+  settle();
+  ASSERT_EQ(core(n1).role(), raft::Role::kLeader);
+  core(n1).propose("a");
+  settle();
+  EXPECT_EQ(core(n1).commit_index(), Index{2});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// n2 and n3 acknowledge entries their disks do not hold yet (the checker never hears of their
+// syncs): n1 commits its no-op on a quorum of acknowledgements and one disk.
+TEST_F(CommitQuorumTest, ALeaderThatCountsAcknowledgementsNoDiskBacksIsCaught) {
+  unreported = {n2, n3};
+  core(n1).campaign();
+  settle();
+  ASSERT_EQ(core(n1).commit_index(), Index{1});
+  ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
+  const PropertyViolation& v = inv.violations()[0];
+  EXPECT_EQ(v.property, kCommitQuorum);
+  EXPECT_EQ(v.index, Index{1});
+  EXPECT_EQ(v.detail,
+            "n1, leader of term 1, committed (index 1, term 1) while only {n1} held it on disk, "
+            "no majority of voters {n1 n2 n3}");
+}
+
+// One unreported follower is one the quorum can do without.
+TEST_F(CommitQuorumTest, OneFollowerShortOfItsDiskStillLeavesAQuorum) {
+  unreported = {n3};
+  core(n1).campaign();
+  settle();
+  ASSERT_EQ(core(n1).commit_index(), Index{1});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// A restart tells the checker what the disk holds: n2 and n3 write entry 2 without reporting
+// the sync and restart before n1 hears from them. They load it, so it was on disk, and n1's
+// commit of it once they answer is backed.
+TEST_F(CommitQuorumTest, ARestartedNodeHoldsWhatItLoaded) {
+  core(n1).campaign();
+  settle();
+  ASSERT_EQ(core(n1).commit_index(), Index{1});
+  unreported = {n2, n3};
+  cut = {n1};  // their acknowledgements are lost
+  core(n1).propose("a");
+  settle();
+  ASSERT_EQ(core(n1).commit_index(), Index{1});
+  std::span<const Entry> held = core(n1).log().slice(Index{1}, Index{2}, SIZE_MAX);
+  for (NodeId id : {n2, n3}) {
+    ASSERT_EQ(core(id).log().last_index(), Index{2});
+    inv.on_restart(tick(), id);
+    raft::Config config;
+    config.id = id;
+    config.voters = kCluster;
+    core(id) = raft::Raft(config, raft::Restored{{Term{1}, n1, Index{0}}, {held.begin(), held.end()}});
+    inv.on_state(tick(), core(id));
+  }
+  cut.clear();
+  for (int ticks = 0; ticks < 100 && core(n1).commit_index() < Index{2}; ++ticks) {
+    core(n1).tick();
+    settle();
+  }
+  ASSERT_EQ(core(n1).commit_index(), Index{2});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(CommitQuorumTest, WithoutSyncReportsNothingIsJudged) {
+  inv.set_syncs_reported(false);
+  unreported = {n2, n3};
+  core(n1).campaign();
+  settle();
+  ASSERT_EQ(core(n1).commit_index(), Index{1});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+}  // namespace
+}  // namespace raftsim::check::commit_quorum
