@@ -463,6 +463,18 @@ void RaftInvariants::on_restore(SimTime now, NodeId node, Index index, Term term
   }
 }
 
+void RaftInvariants::on_compact(SimTime now, NodeId node, Index index, Term term) {
+  NodeState& state = node_state(node);
+  const Index applied = state.next_apply.prev();
+  const Term applied_term =
+      applied.value > 0 && applied_.size() >= applied.value ? applied_[applied.value - 1].term : Term{};
+  if (index == applied && (applied_term.value == 0 || applied_term == term)) return;
+  report({kStateMachineSafety, node.value, 2, index.value},
+         make(kStateMachineSafety, now, {node}, term, index,
+              name(node) + " took a snapshot through " + at(index, term) +
+                  " while its state machine had applied through " + at(applied, applied_term)));
+}
+
 void RaftInvariants::on_apply(SimTime now, NodeId node, const Entry& entry) {
   NodeState& state = node_state(node);
   assert(entry.index.value >= 1);

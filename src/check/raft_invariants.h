@@ -145,6 +145,11 @@ class RaftInvariants {
   // point that differs from what was applied there is a state-machine safety violation. O(1).
   void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term);
 
+  // The node compacted its log into a snapshot of its own state machine through (index, term):
+  // that must be the last entry it applied (§7), or the image lacks entries the snapshot claims
+  // and a restart from it never applies them. A state-machine safety violation otherwise. O(1).
+  void on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term);
+
   // A new process life of the node begins: its commit index may restart lower, and it applies
   // again from index 1. Call before the new life's first on_state(). `disk_lost`: the node
   // restarts from an empty disk (an injected fault), so its own term and vote start over; the

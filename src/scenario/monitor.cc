@@ -87,6 +87,12 @@ void Monitor::on_restore(SimTime now, raft::NodeId node, raft::Index index, raft
   report_new_violations();
 }
 
+void Monitor::on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) {
+  if (!checking_) return;
+  invariants_.on_compact(sim::micros(now), node, index, term);
+  report_new_violations();
+}
+
 void Monitor::on_state(SimTime now, const raft::Raft& core) {
   if (!checking_) return;
   invariants_.on_state(sim::micros(now), core);

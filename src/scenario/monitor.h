@@ -27,6 +27,7 @@ class Monitor final : public sim::WorldObserver {
   void on_apply(SimTime now, raft::NodeId node, const raft::Entry& entry) override;
   void on_restart(SimTime now, raft::NodeId node, bool disk_lost) override;
   void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
+  void on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
 
   check::RaftInvariants& invariants() { return invariants_; }
   // Off: only the first-applied record is kept (to measure what the per-event checks cost).

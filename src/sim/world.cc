@@ -86,7 +86,12 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
       world_.tell_in_step({NodeEventKind::kInstallsSnapshot, id_, snapshot.index.value});
     }
   }
-  void on_compact(const raft::Snapshot& snapshot) override { record_snapshot(snapshot, false); }
+  void on_compact(const raft::Snapshot& snapshot) override {
+    record_snapshot(snapshot, false);
+    if (world_.observer_) {
+      world_.observer_->on_compact(world_.now_, raft::NodeId{id_}, snapshot.index, snapshot.term);
+    }
+  }
 
  private:
   const raft::Raft& core() const { return world_.nodes_[id_ - 1].node->core(); }

@@ -96,6 +96,8 @@ class WorldObserver {
   // The node's state machine now stands at the snapshot (loaded at restart or received from the
   // leader); its next apply is index + 1.
   virtual void on_restore(SimTime, raft::NodeId, raft::Index, raft::Term) {}
+  // The node compacted its log into a snapshot of its own state machine through (index, term).
+  virtual void on_compact(SimTime, raft::NodeId, raft::Index, raft::Term) {}
 };
 
 class World final : private ClientEnv {

@@ -333,6 +333,28 @@ TEST_F(InvariantsTest, ASnapshotPointThatDiffersFromWhatWasAppliedBreaksStateMac
   EXPECT_EQ(v.index, Index{2});
 }
 
+// §7: a node's own snapshot ends at the last entry its state machine applied.
+TEST_F(InvariantsTest, ASnapshotOfWhatWasAppliedIsFine) {
+  inv.on_apply(tick(), n1, entry(1, 1));
+  inv.on_apply(tick(), n1, entry(2, 2));
+  inv.on_compact(tick(), n1, Index{2}, Term{2});
+  inv.on_restore(tick(), n2, Index{2}, Term{2});
+  inv.on_compact(tick(), n2, Index{2}, Term{2});  // its image is the snapshot it installed
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(InvariantsTest, ASnapshotLabelledPastWhatWasAppliedBreaksStateMachineSafety) {
+  inv.on_apply(tick(), n1, entry(1, 1));
+  inv.on_apply(tick(), n1, entry(1, 2));
+  inv.on_compact(tick(), n1, Index{4}, Term{1});
+  const PropertyViolation& v = only_violation();
+  EXPECT_EQ(v.property, "state_machine_safety");
+  EXPECT_EQ(v.index, Index{4});
+  EXPECT_EQ(v.detail,
+            "n1 took a snapshot through (index 4, term 1) while its state machine had applied "
+            "through (index 2, term 1)");
+}
+
 TEST_F(InvariantsTest, ApplyingBehindASnapshotBreaksStateMachineSafety) {
   inv.on_restore(tick(), n1, Index{5}, Term{1});
   inv.on_apply(tick(), n1, entry(1, 3));
