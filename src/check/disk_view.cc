@@ -1,6 +1,7 @@
 #include "check/disk_view.h"
 
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <utility>
 
@@ -17,23 +18,16 @@ void DiskView::synced(raft::NodeId node, Index snapshot_index,
   }
   if (entries.empty()) return;
   const Index first = entries.front().index;
+  assert(first > disk.snapshot && first <= disk.last.next());
   // Cut the log back to first - 1: whole runs that start at or after it go, and the run before
   // keeps what lies below it.
   while (!disk.runs.empty() && disk.runs.back().first >= first)
     disk.runs.pop_back();
   for (const raft::Entry& e : entries) {
-    if (disk.runs.empty() || disk.runs.back().term != e.term) disk.runs.push_back({e.index, e.term});
+    if (disk.runs.empty() || disk.runs.back().term != e.term)
+      disk.runs.push_back({e.index, e.term});
   }
   disk.last = entries.back().index;
-}
-
-void DiskView::loaded(raft::NodeId node, const raft::Log& log) {
-  Disk disk{log.snapshot_index(), log.last_index(), {}};
-  for (Index i = log.snapshot_index().next(); i <= log.last_index(); i = i.next()) {
-    const Term term = log.term_at(i);
-    if (disk.runs.empty() || disk.runs.back().term != term) disk.runs.push_back({i, term});
-  }
-  disks_[node] = std::move(disk);
 }
 
 bool DiskView::holds(raft::NodeId node, Index index, Term term) const {

@@ -4,11 +4,13 @@
 // (index, term) where a crash could not take it away?
 //
 // The view follows what the host believes durable (the syncs it was told completed), not what
-// a faulty disk kept: the check judges the protocol's counting, and a disk that lies about its
-// syncs is a fault of its own. A restart resets a server's view to the log it loaded.
+// a faulty disk kept, and a restart leaves it as it was: within Raft's fault model a crash keeps
+// exactly what was synced, so the restarted server loads what the view already says. A disk that
+// loses synced data (wiped, a sync that lied, a corrupt record) is a fault outside the model; what
+// it costs is for durability and the other checks to report, not a miscount by the core.
 //
 // Memory: one record per run of equal terms in each server's durable log. Costs: a sync O(E + 1)
-// amortised for E entries; a restart O(N) for a loaded log of N entries; a question O(log R).
+// amortised for E entries; a question O(log R).
 #pragma once
 
 #include <map>
@@ -23,12 +25,10 @@ namespace raftsim::check {
 class DiskView {
  public:
   // A sync of `node` completed. `snapshot_index`, when non-zero, is a snapshot from a leader that
-  // replaced the whole log; then `entries` (consecutive) were written, cutting away whatever the
-  // log held from their first index on.
+  // replaced the whole log; then `entries` (consecutive, starting past the snapshot and at most
+  // one past the log's end, as a host writes them) were written, cutting away whatever the log
+  // held from their first index on.
   void synced(raft::NodeId node, raft::Index snapshot_index, std::span<const raft::Entry> entries);
-
-  // `node` restarted with `log`, which is exactly what its disk held.
-  void loaded(raft::NodeId node, const raft::Log& log);
 
   // Whether `node`'s disk holds (index, term): in its durable log, or below its durable snapshot
   // point (a snapshot covers only applied, so committed, entries: state-machine safety holds

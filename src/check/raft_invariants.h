@@ -16,14 +16,17 @@
 //   commit_monotonic      a node's commit index never moves back within one process life
 //   commit_quorum         a leader commits an entry only once the voters of the configuration
 //                         it acts on (of each half when joint) that hold it on disk form a
-//                         majority (checked when the host reports its syncs: on_synced)
+//                         majority (checked when the host reports its syncs: on_synced); when
+//                         one step both commits and changes the configuration, a majority of
+//                         the configuration before the step or after it
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
-// on_persisted() once a hard state is durable, on_apply() for each entry applied, then
-// on_state() with the core. A crash needs no call; the restart that follows calls on_restart()
-// and then on_state() with the new core. Check violations().size() after the event to attach
-// trace context to new reports.
+// on_persisted() once a hard state is durable, on_synced() for each completed sync (before the
+// core hears of it), on_apply() for each entry applied, on_compact() for each snapshot the node
+// takes of its own state machine, then on_state() with the core. A crash needs no call; the
+// restart that follows calls on_restart() and then on_state() with the new core. Check
+// violations().size() after the event to attach trace context to new reports.
 //
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
@@ -200,7 +203,6 @@ class RaftInvariants {
     raft::Index next_apply{1};
     uint32_t life = 0;
     std::optional<LeaderView> leading;
-    bool restarted = false;  // its disk view is to be reset to the log of its next on_state
     // The configuration it acted on when last seen: one event can commit under it and then
     // append a configuration entry (an apply that asks for a change), or the other way round.
     std::optional<raft::Configuration> configuration;

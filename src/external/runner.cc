@@ -216,13 +216,12 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& s, boo
           at(f.where), scenario::to_string(f.when->event)));
   }
   for (const Expectation& e : s.expectations) {
-    const bool invariant =
-        std::find(std::begin(kInvariantProperties), std::end(kInvariantProperties), e.property) !=
-        std::end(kInvariantProperties);
-    // commit_quorum needs every sync of every disk, which no state report tells.
-    const bool unseen = !from_reports(e.property) && (invariant || e.property == Property::kCommitQuorum);
-    if (e.kind == Expectation::Kind::kSafetyViolated ||
-        (e.kind == Expectation::Kind::kViolated && unseen))
+    // commit_quorum needs every sync of every disk, which no state report tells: held or
+    // violated, it cannot be judged.
+    const bool about_commit_quorum =
+        (e.kind == Expectation::Kind::kViolated || e.kind == Expectation::Kind::kHolds) &&
+        e.property == Property::kCommitQuorum;
+    if (e.kind == Expectation::Kind::kSafetyViolated || about_commit_quorum)
       out.push_back(
           fmt::format("{}: '{}' needs Raft's per-event invariants, which are not "
                       "checked for external nodes",
