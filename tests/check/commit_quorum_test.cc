@@ -12,6 +12,7 @@
 #include "check/disk_view.h"
 #include "check/raft_invariants.h"
 #include "raft/raft.h"
+#include "violations_text.h"
 
 namespace raftsim::check::commit_quorum {
 namespace {
@@ -27,13 +28,6 @@ const std::vector<NodeId> kCluster{n1, n2, n3};
 
 Entry entry(uint64_t term, uint64_t index) {
   return Entry{Term{term}, Index{index}, EntryType::kCommand, "x"};
-}
-
-std::string all(const RaftInvariants& inv) {
-  std::string out;
-  for (const auto& v : inv.violations())
-    out += to_string(v) + "\n";
-  return out;
 }
 
 TEST(DiskView, HoldsWhatWasSyncedUntilAWriteCutsItAway) {

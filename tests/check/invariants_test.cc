@@ -9,6 +9,7 @@
 
 #include "check/raft_invariants.h"
 #include "raft/raft.h"
+#include "violations_text.h"
 
 namespace raftsim::check {
 namespace {
@@ -64,13 +65,6 @@ raft::Raft leader(NodeId id, uint64_t term, std::vector<Entry> entries) {
 std::vector<Entry> entries_of(const raft::Raft& core) {
   std::span<const Entry> all = core.log().slice(Index{1}, core.log().last_index(), SIZE_MAX);
   return {all.begin(), all.end()};
-}
-
-std::string all(const RaftInvariants& inv) {
-  std::string out;
-  for (const auto& v : inv.violations())
-    out += to_string(v) + "\n";
-  return out;
 }
 
 class InvariantsTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include "check/durability.h"
 #include "check/raft_invariants.h"
 #include "raft/raft.h"
+#include "violations_text.h"
 
 namespace raftsim::check::membership {
 namespace {
@@ -54,13 +55,6 @@ raft::Raft elected(const Configuration& configuration, const std::vector<NodeId>
   }
   EXPECT_EQ(core.role(), raft::Role::kLeader);
   return core;
-}
-
-std::string all(const RaftInvariants& inv) {
-  std::string out;
-  for (const auto& v : inv.violations())
-    out += to_string(v) + "\n";
-  return out;
 }
 
 // A leader the core let through on the incoming half alone: n2's vote, which the outgoing half
