@@ -1,7 +1,6 @@
 #include "check/disk_view.h"
 
 #include <algorithm>
-#include <cassert>
 #include <iterator>
 #include <utility>
 
@@ -18,11 +17,15 @@ void DiskView::synced(raft::NodeId node, Index snapshot_index,
   }
   if (entries.empty()) return;
   const Index first = entries.front().index;
-  assert(first > disk.snapshot && first <= disk.last.next());
   // Cut the log back to first - 1: whole runs that start at or after it go, and the run before
-  // keeps what lies below it.
+  // keeps what lies below it. Entries at or below the snapshot point mean the disk started over
+  // (a wiped server refilled from index 1): the point goes too.
+  if (first <= disk.snapshot) disk = Disk{first.prev(), first.prev(), {}};
   while (!disk.runs.empty() && disk.runs.back().first >= first)
     disk.runs.pop_back();
+  // A gap before them (syncs completing out of order, as only the planted ack_before_persist
+  // host lets them) is held as term 0, which no entry has: not on disk as far as this view knows.
+  if (first > disk.last.next()) disk.runs.push_back({disk.last.next(), Term{}});
   for (const raft::Entry& e : entries) {
     if (disk.runs.empty() || disk.runs.back().term != e.term)
       disk.runs.push_back({e.index, e.term});

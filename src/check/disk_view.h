@@ -25,9 +25,8 @@ namespace raftsim::check {
 class DiskView {
  public:
   // A sync of `node` completed. `snapshot_index`, when non-zero, is a snapshot from a leader that
-  // replaced the whole log; then `entries` (consecutive, starting past the snapshot and at most
-  // one past the log's end, as a host writes them) were written, cutting away whatever the log
-  // held from their first index on.
+  // replaced the whole log; then `entries` (consecutive) were written, cutting away whatever the
+  // log held from their first index on, the snapshot point too if they start at or below it.
   void synced(raft::NodeId node, raft::Index snapshot_index, std::span<const raft::Entry> entries);
 
   // Whether `node`'s disk holds (index, term): in its durable log, or below its durable snapshot

@@ -48,6 +48,24 @@ TEST(DiskView, HoldsWhatWasSyncedUntilAWriteCutsItAway) {
   EXPECT_FALSE(disks.holds(n1, Index{3}, Term{2}));  // cut away with the rest of the suffix
 }
 
+// A wiped server refilled from index 1 holds only what it was sent again; syncs completing out
+// of order (the planted ack_before_persist host) leave a gap the view does not count.
+TEST(DiskView, ADiskThatStartsOverOrSkipsAheadHoldsOnlyWhatItWasToldOf) {
+  DiskView disks;
+  const std::vector<Entry> old{entry(1, 3), entry(1, 4)};
+  disks.synced(n1, Index{2}, old);
+  const std::vector<Entry> again{entry(2, 1)};
+  disks.synced(n1, Index{}, again);
+  EXPECT_TRUE(disks.holds(n1, Index{1}, Term{2}));
+  EXPECT_FALSE(disks.holds(n1, Index{2}, Term{1}));  // the old snapshot point is gone
+  EXPECT_FALSE(disks.holds(n1, Index{3}, Term{1}));
+  const std::vector<Entry> ahead{entry(2, 4), entry(2, 5)};
+  disks.synced(n1, Index{}, ahead);
+  EXPECT_FALSE(disks.holds(n1, Index{2}, Term{2}));
+  EXPECT_FALSE(disks.holds(n1, Index{3}, Term{2}));
+  EXPECT_TRUE(disks.holds(n1, Index{5}, Term{2}));
+}
+
 TEST(DiskView, ALeadersSnapshotReplacesTheLogAndCoversWhatItCompacted) {
   DiskView disks;
   const std::vector<Entry> old{entry(1, 1), entry(1, 2), entry(1, 3), entry(1, 4)};
