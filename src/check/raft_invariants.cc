@@ -131,7 +131,23 @@ void RaftInvariants::set_context(size_t i, std::vector<std::string> context) {
 
 void RaftInvariants::on_log_write(SimTime now, NodeId node, const raft::Log& log_after,
                                   std::span<const Entry> written) {
-  node_state(node);
+  NodeState& state = node_state(node);
+  if (!written.empty()) {
+    // A leader's write over an index it wrote before, with another term than its log held
+    // there (the same term with other content is log matching's to report).
+    if (state.leading && state.written_through) {
+      const LeaderView& view = *state.leading;
+      for (const Entry& e : written) {
+        if (e.index > *state.written_through) break;
+        const bool same = e.index > view.last_at_election ? e.term == view.term
+                                                          : view.holds(e.index, e.term);
+        if (same) continue;
+        state.rewritten_from = std::min(state.rewritten_from.value_or(e.index), e.index);
+        break;
+      }
+    }
+    state.written_through = written.back().index;
+  }
   for (size_t k = 0; k < written.size(); ++k) {
     const Entry& entry = written[k];
     assert(entry.index == written.front().index + k);
@@ -200,6 +216,9 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   state.commit = Index{0};
   state.next_apply = Index{1};
   state.leading.reset();
+  state.written_through.reset();
+  state.rewritten_from.reset();
+  state.last_index = Index{0};
   if (disk_lost) {
     state.term = Term{0};
     state.vote = raft::kNoNode;
@@ -216,6 +235,7 @@ void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   record_vote(core);
   check_term_and_vote(now, state, core);
   check_commit(now, state, core);
+  check_append_only(now, state, core);  // before check_leadership moves `leading` on
   check_leadership(now, state, core);
   if (syncs_reported_ && (!state.configuration || *state.configuration != core.configuration()))
     state.configuration = core.configuration();
@@ -267,10 +287,23 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
     return;
   }
   state.commit = commit;
-  if (syncs_reported_ && core.role() == raft::Role::kLeader) check_commit_quorum(now, state, core);
-
   const raft::Log& log = core.log();
   assert(commit <= log.last_index());
+  if (core.role() == raft::Role::kLeader) {
+    if (syncs_reported_) check_commit_quorum(now, state, core);
+    // §5.4.2: a leader commits by counting replicas only an entry of its own term; the earlier
+    // terms' entries beneath it commit with it. A leader's commit index therefore always rests
+    // on an entry of its term (Figure 8 shows what counting an older one loses).
+    if (commit >= log.snapshot_index() && log.term_at(commit) != core.term()) {
+      report({kCommitCurrentTerm, core.id().value, 0, core.term().value},
+             make(kCommitCurrentTerm, now, {core.id()}, core.term(), commit,
+                  name(core.id()) + ", leader of term " + std::to_string(core.term().value) +
+                      ", committed " + at(commit, log.term_at(commit)) +
+                      ", an entry of an earlier term: only an entry of the leader's own term "
+                      "commits by counting replicas"));
+    }
+  }
+
   // By log matching, agreeing at the highest index both have committed means agreeing below it.
   // (Below a snapshot point the node's terms are gone; its applies were checked instead.)
   const Index overlap = std::min(commit, committed_index());
@@ -372,6 +405,32 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
     }
   }
   state.leading = LeaderView{term, log.last_index(), term_runs<TermRun>(log)};
+}
+
+// Figure 3: a leader never overwrites or deletes entries in its log; it only appends. Judged
+// between two observations of the same leader of the same term, from the log writes its host
+// reported in between (an entry of another term written at an index already written) and its
+// log's length. A node that stepped down in between may truncate: it is no leader when observed.
+void RaftInvariants::check_append_only(SimTime now, NodeState& state, const raft::Raft& core) {
+  const Index last = core.log().last_index();
+  const std::optional<Index> rewritten = std::exchange(state.rewritten_from, std::nullopt);
+  const Index before = std::exchange(state.last_index, last);
+  if (core.role() != raft::Role::kLeader || !state.leading || state.leading->term != core.term())
+    return;
+  const NodeId id = core.id();
+  const std::string who =
+      name(id) + ", leader of term " + std::to_string(core.term().value) + ", ";
+  if (rewritten) {
+    report({kLeaderAppendOnly, id.value, 0, core.term().value},
+           make(kLeaderAppendOnly, now, {id}, core.term(), *rewritten,
+                who + "wrote another term's entry at index " + std::to_string(rewritten->value) +
+                    " over the one it held: a leader only appends"));
+  } else if (last < before) {
+    report({kLeaderAppendOnly, id.value, 0, core.term().value},
+           make(kLeaderAppendOnly, now, {id}, core.term(), last.next(),
+                who + "deleted entries " + std::to_string(last.next().value) + ".." +
+                    std::to_string(before.value) + " of its log: a leader only appends"));
+  }
 }
 
 void RaftInvariants::record_vote(const raft::Raft& core) {

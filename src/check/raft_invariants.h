@@ -19,6 +19,11 @@
 //                         majority (checked when the host reports its syncs: on_synced); when
 //                         one step both commits and changes the configuration, a majority of
 //                         the configuration before the step or after it
+//   commit_current_term   a leader advances its commit index only to an entry of its own term:
+//                         an earlier term's entries commit beneath one of its own, never by
+//                         counting their replicas (§5.4.2, Figure 8)
+//   leader_append_only    a leader never overwrites or deletes entries of its log while it leads
+//                         (Figure 3); checked when the host reports its log writes
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -71,6 +76,8 @@ inline constexpr std::string_view kTermMonotonic = "term_monotonic";
 inline constexpr std::string_view kVoteStable = "vote_stable";
 inline constexpr std::string_view kCommitMonotonic = "commit_monotonic";
 inline constexpr std::string_view kCommitQuorum = "commit_quorum";
+inline constexpr std::string_view kCommitCurrentTerm = "commit_current_term";
+inline constexpr std::string_view kLeaderAppendOnly = "leader_append_only";
 inline constexpr std::string_view kDurability = "durability";
 
 // One broken property, as reported to the user.
@@ -206,6 +213,12 @@ class RaftInvariants {
     // The configuration it acted on when last seen: one event can commit under it and then
     // append a configuration entry (an apply that asks for a change), or the other way round.
     std::optional<raft::Configuration> configuration;
+    // Leader append-only: the last index its host wrote in this process life (unknown after a
+    // restart until it writes), the first index where a write since the last on_state() put
+    // another term than its leader's log held, and its log's last index at the last on_state().
+    std::optional<raft::Index> written_through;
+    std::optional<raft::Index> rewritten_from;
+    raft::Index last_index;
   };
   // Entries 1..index were committed by term T (the key): `nodes` had a commit index of `index`
   // while at term T, named in reports of a leader that lacks the entry (never empty).
@@ -228,6 +241,7 @@ class RaftInvariants {
   void check_commit(SimTime now, NodeState& state, const raft::Raft& core);
   void check_commit_quorum(SimTime now, const NodeState& state, const raft::Raft& core);
   void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
+  void check_append_only(SimTime now, NodeState& state, const raft::Raft& core);
   void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);
   // The commit point of the highest committed index whose entry every leader of `leader_term`
   // must hold, with its term; nullptr when nothing was committed before that term.

@@ -10,6 +10,7 @@ void ReportChecks::on_start(uint32_t id, bool disk_lost) {
     return;
   }
   last_[id].commit.reset();
+  last_[id].leading.reset();
 }
 
 void ReportChecks::violate(std::string_view property, std::vector<uint32_t> ids, uint64_t term,
@@ -45,6 +46,9 @@ void ReportChecks::on_report(uint32_t id, const StateReport& r, int64_t time) {
     violate(check::kCommitMonotonic, {id}, r.term, time,
             fmt::format("{} reports commit index {} after {}", name, r.commit_index, *seen.commit));
   seen.commit = std::max(seen.commit.value_or(0), r.commit_index);
+  check_append_only(id, seen, r, time);  // before check_log replaces the node's last log
+  seen.leading.reset();
+  if (r.role == "leader") seen.leading = std::pair{r.term, r.last_log_index};
   if (r.log) check_log(id, r, time);
   if (r.role == "leader") {
     auto [it, fresh] = leaders_.try_emplace(r.term, id);
@@ -52,6 +56,35 @@ void ReportChecks::on_report(uint32_t id, const StateReport& r, int64_t time) {
       violate(check::kElectionSafety, {id, it->second}, r.term, time,
               fmt::format("{} and {} both report leading term {}", names_.at(it->second - 1), name,
                           r.term));
+  }
+}
+
+// Figure 3: a leader never overwrites or deletes entries in its log. One node leading one term
+// in two reports of one life led it in between (a term has one leader, and its log changes
+// only by that leader), so what the first report held must still be there.
+void ReportChecks::check_append_only(uint32_t id, const Seen& seen, const StateReport& r,
+                                     int64_t time) {
+  if (r.role != "leader" || !seen.leading || seen.leading->first != r.term) return;
+  const std::string& name = names_.at(id - 1);
+  const uint64_t before = seen.leading->second;
+  if (r.last_log_index < before) {
+    violate(check::kLeaderAppendOnly, {id}, r.term, time,
+            fmt::format("{}, leading term {}, reports a last log index of {} after {}", name,
+                        r.term, r.last_log_index, before));
+    return;
+  }
+  auto held = logs_.find(id);
+  if (!r.log || held == logs_.end()) return;
+  const std::vector<StateReport::Entry>& was = held->second;
+  const size_t common = std::min({was.size(), r.log->size(), static_cast<size_t>(before)});
+  for (size_t i = 1; i <= common; ++i) {
+    if (was[i - 1] == (*r.log)[i - 1]) continue;
+    violate(check::kLeaderAppendOnly, {id}, r.term, time,
+            fmt::format("{}, leading term {}, reports (term {}, {}) at index {} where it reported "
+                        "(term {}, {})",
+                        name, r.term, (*r.log)[i - 1].term, (*r.log)[i - 1].hash, i,
+                        was[i - 1].term, was[i - 1].hash));
+    return;
   }
 }
 

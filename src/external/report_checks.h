@@ -5,6 +5,8 @@
 //   term_monotonic    a node's reported term never decreases, across restarts too
 //   vote_stable       a node never reports two different votes in one term, across restarts too
 //   commit_monotonic  a node's reported commit index never moves back within one process life
+//   leader_append_only  between two reports of one node leading one term (one process life),
+//                     its last log index never falls, and (from logs) no entry it held changes
 //
 // and, from reports that carry the log (one term and command hash per index):
 //
@@ -50,6 +52,8 @@ class ReportChecks {
     uint64_t term = 0;
     std::map<uint64_t, std::string> votes;  // term -> candidate
     std::optional<uint64_t> commit;         // this life's last commit index
+    // This life's last report, when it was of leading: its term and last log index.
+    std::optional<std::pair<uint64_t, uint64_t>> leading;
   };
   struct Committed {
     StateReport::Entry entry;
@@ -59,6 +63,7 @@ class ReportChecks {
   void violate(std::string_view property, std::vector<uint32_t> ids, uint64_t term, int64_t time,
                std::string detail);
   void check_log(uint32_t id, const StateReport& r, int64_t time);
+  void check_append_only(uint32_t id, const Seen& seen, const StateReport& r, int64_t time);
 
   std::vector<std::string> names_;
   uint64_t seed_;

@@ -41,7 +41,7 @@ std::string at(const scenario::Where& w) {
 constexpr Property kInvariantProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
-    Property::kCommitMonotonic};
+    Property::kCommitMonotonic,    Property::kLeaderAppendOnly};
 
 // The invariants state reports can show (report_checks.h): every one of them, the log-based
 // ones only from reports that carry the log.
@@ -216,11 +216,12 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& s, boo
           at(f.where), scenario::to_string(f.when->event)));
   }
   for (const Expectation& e : s.expectations) {
-    // commit_quorum needs every sync of every disk, which no state report tells: held or
-    // violated, it cannot be judged.
+    // commit_quorum needs every sync of every disk, which no state report tells, and
+    // commit_current_term every step of a commit, of which a report is a sample: held or
+    // violated, they cannot be judged.
     const bool about_commit_quorum =
         (e.kind == Expectation::Kind::kViolated || e.kind == Expectation::Kind::kHolds) &&
-        e.property == Property::kCommitQuorum;
+        (e.property == Property::kCommitQuorum || e.property == Property::kCommitCurrentTerm);
     if (e.kind == Expectation::Kind::kSafetyViolated || about_commit_quorum)
       out.push_back(
           fmt::format("{}: '{}' needs Raft's per-event invariants, which are not "

@@ -94,7 +94,8 @@ check::History to_history(const std::vector<RealOp>& ops) {
 constexpr Property kInvariantProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
-    Property::kCommitMonotonic,    Property::kCommitQuorum};
+    Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kCommitCurrentTerm,
+    Property::kLeaderAppendOnly};
 
 }  // namespace
 

@@ -138,8 +138,8 @@ std::vector<check::AckedWrite> acked_writes(const std::vector<sim::ClientOp>& op
 constexpr Property kSafetyProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
-    Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kDurability,
-    Property::kConfigurationSafety};
+    Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kCommitCurrentTerm,
+    Property::kLeaderAppendOnly,   Property::kDurability,    Property::kConfigurationSafety};
 
 struct LivenessProbe {
   bool checked = false;

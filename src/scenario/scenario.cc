@@ -237,6 +237,10 @@ std::string_view to_string(Property property) {
       return "configuration_safety";
     case Property::kCommitQuorum:
       return "commit_quorum";
+    case Property::kCommitCurrentTerm:
+      return "commit_current_term";
+    case Property::kLeaderAppendOnly:
+      return "leader_append_only";
   }
   return "unknown";
 }

@@ -220,6 +220,8 @@ enum class Property : uint8_t {
   kLiveness,
   kConfigurationSafety,  // committed configurations follow one another by single or joint steps
   kCommitQuorum,         // a leader commits only what a majority of the voters hold on disk
+  kCommitCurrentTerm,    // a leader commits by counting replicas only an entry of its own term
+  kLeaderAppendOnly,     // a leader never overwrites or deletes entries of its log
 };
 
 struct Expectation {

@@ -26,7 +26,8 @@ bool is_per_event(const std::string& property) {
   for (Property p :
        {Property::kElectionSafety, Property::kLogMatching, Property::kLeaderCompleteness,
         Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
-        Property::kCommitMonotonic, Property::kCommitQuorum, Property::kConfigurationSafety})
+        Property::kCommitMonotonic, Property::kCommitQuorum, Property::kCommitCurrentTerm,
+        Property::kLeaderAppendOnly, Property::kConfigurationSafety})
     if (property == to_string(p)) return true;
   return false;
 }

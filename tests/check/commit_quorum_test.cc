@@ -12,6 +12,7 @@
 #include "check/disk_view.h"
 #include "check/raft_invariants.h"
 #include "raft/raft.h"
+#include "three_cores.h"
 #include "violations_text.h"
 
 namespace raftsim::check::commit_quorum {
@@ -24,7 +25,6 @@ using raft::NodeId;
 using raft::Term;
 
 constexpr NodeId n1{1}, n2{2}, n3{3};
-const std::vector<NodeId> kCluster{n1, n2, n3};
 
 Entry entry(uint64_t term, uint64_t index) {
   return Entry{Term{term}, Index{index}, EntryType::kCommand, "x"};
@@ -77,63 +77,12 @@ TEST(DiskView, ALeadersSnapshotReplacesTheLogAndCoversWhatItCompacted) {
   EXPECT_FALSE(disks.holds(n2, Index{4}, Term{1}));
 }
 
-// Three voters; n1 campaigns and the cluster runs until nothing is left to say.
-class CommitQuorumTest : public ::testing::Test {
+class CommitQuorumTest : public ThreeCores {
  protected:
   void SetUp() override {
-    for (NodeId id : kCluster) {
-      raft::Config config;
-      config.id = id;
-      config.voters = kCluster;
-      cores.emplace_back(config, raft::Restored{});
-    }
+    ThreeCores::SetUp();
     inv.set_syncs_reported(true);
   }
-
-  raft::Raft& core(NodeId id) { return cores[id.value - 1]; }
-
-  // Every node's Ready is written and synced at once; the checker hears of the sync unless the
-  // node is in `unreported`. Messages are delivered in the order they were sent.
-  void settle() {
-    if (held_for.empty()) {
-      wire.insert(wire.end(), held.begin(), held.end());
-      held.clear();
-    }
-    for (int rounds = 0; rounds < 1000; ++rounds) {
-      for (raft::Raft& c : cores) {
-        while (c.has_ready()) {
-          raft::Ready rd = c.ready();
-          if (!rd.entries.empty()) inv.on_log_write(tick(), c.id(), c.log(), rd.entries);
-          if (!unreported.contains(c.id()))
-            inv.on_synced(c.id(), rd.snapshot ? rd.snapshot->index : Index{}, rd.entries);
-          wire.insert(wire.end(), rd.messages.begin(), rd.messages.end());
-          wire.insert(wire.end(), rd.after_persist.begin(), rd.after_persist.end());
-          c.advance(rd);
-          inv.on_state(tick(), c);
-        }
-      }
-      if (wire.empty()) return;
-      const raft::Message m = wire.front();
-      wire.pop_front();
-      if (held_for.contains(m.to)) {
-        held.push_back(m);
-        continue;
-      }
-      core(m.to).step(m);
-      inv.on_state(tick(), core(m.to));
-    }
-    FAIL() << "the cluster never went quiet";
-  }
-
-  SimTime tick() { return now += 1000; }
-
-  std::vector<raft::Raft> cores;
-  std::set<NodeId> unreported;
-  std::set<NodeId> held_for;       // messages to these nodes wait in `held`
-  std::deque<raft::Message> held;  // delivered by the first settle() with held_for empty
-  std::deque<raft::Message> wire;
-  SimTime now = 0;
-  RaftInvariants inv{kCluster, /*seed=*/7};
 };
 
 TEST_F(CommitQuorumTest, ALeaderThatCommitsWhatAMajorityHoldsOnDiskBreaksNothing) {

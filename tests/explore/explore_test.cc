@@ -191,8 +191,8 @@ TEST(Shrink, KeepsTheSamePropertyViolatedWithinTheBudget) {
   EXPECT_TRUE(still_fails(r.scenario, first.label));
 }
 
-// A fault every 20-80 ms, overlapping, and commit_previous_term planted: seed 32 breaks leader
-// completeness after 270 timeline entries. A long schedule is cut by stretches first, so the
+// A fault every 20-80 ms, overlapping, and commit_previous_term planted: at seed 32 the planted
+// rule commits an entry of an earlier term (commit_current_term) among 270 timeline entries. A long schedule is cut by stretches first, so the
 // budget goes to the few faults that matter rather than to one run per fault.
 constexpr const char* kLongSchedule = R"(name: long
 duration: 10s
@@ -220,10 +220,10 @@ TEST(Shrink, ALongScheduleShrinksToATenthWithinTheBudget) {
   RAFTSIM_OPTIMISED_BUILD_ONLY();
   const Scenario s = concrete_scenario(parse(kLongSchedule), 32);
   ASSERT_GT(count_faults(s.timeline), 200u);
-  const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 500});
+  const ShrinkResult r = shrink(s, "commit_current_term", {.max_runs = 500});
   ASSERT_TRUE(r.reproduced);
   EXPECT_LE(r.shrunk_faults * 10, r.original_faults);
-  EXPECT_TRUE(still_fails(r.scenario, "leader_completeness"));
+  EXPECT_TRUE(still_fails(r.scenario, "commit_current_term"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -209,15 +209,16 @@ std::string figure8_exploration(const std::string& nodes, int max_entries_per_ap
          "liveness: {quiet: 1s, within: 5s}\n";
 }
 
-// Figure 8 found at random in five nodes (two entries per AppendEntries, partitions too): the
-// planted bug breaks leader completeness at seed 43, and the same seed holds with the bug off.
+// Figure 8 found at random in five nodes (two entries per AppendEntries, partitions too): at seed
+// 43 the planted bug commits an entry of an earlier term by counting it (commit_current_term,
+// the rule it breaks, caught at that commit), and the same seed holds with the bug off.
 TEST(LeaderFaults, ExplorationReachesFigure8WithTheBugAndOnlyWithIt) {
   const std::string yaml = figure8_exploration("n1, n2, n3, n4, n5", 2,
                                                "crash_leader, isolate_leader, crash, partition");
   const ExploreResult buggy =
       explore(parse(yaml), {.runs = 1, .first_seed = 43, .jobs = 1, .shrink = false});
   ASSERT_TRUE(buggy.found());
-  EXPECT_EQ(buggy.failures.front().label, "leader_completeness");
+  EXPECT_EQ(buggy.failures.front().label, "commit_current_term");
 
   std::string fixed = yaml;
   fixed.replace(fixed.find("[commit_previous_term]"), 22, "[]");
@@ -251,28 +252,27 @@ TEST(LeaderFaults, ARunReportsWhomEachLeaderFaultPicked) {
   EXPECT_EQ(heal.kind, FaultKind::kHeal);
 }
 
-// The exploration scenario of bench/explore/commit_previous_term.yaml, whose seed 290 breaks
-// leader completeness. Its schedule draws 88 faults; Figure 8 needs five: the leader crashes with
-// entries nobody else has and comes back, the next leader crashes before its own entry reaches
-// the third node, and the first leader, elected again, crashes once the buggy rule has committed
-// an old entry and before its no-op follows. Shrinking gets there only by dropping a fault while
-// moving the later ones (every later event moves when a fault goes) and by writing a leader
-// fault as the crash it became.
+// The exploration scenario of bench/explore/commit_previous_term.yaml, whose seed 290 breaks the
+// commit rule (commit_current_term). Its schedule draws 88 faults; the broken commit needs a
+// leader that crashes with entries nobody else has, comes back, and is elected again while they
+// are still uncommitted: then the buggy rule commits them by counting before its no-op follows.
+// Shrinking gets there only by dropping a fault while moving the later ones (every later event
+// moves when a fault goes) and by writing a leader fault as the crash it became.
 TEST(LeaderFaults, Figure8ShrinksToFiveFaultsAndNeedsTheBug) {
   const Scenario s = parse(figure8_exploration("n1, n2, n3", 1, "crash_leader, crash"));
 
   const Scenario concrete = concrete_scenario(s, 290);
-  const ShrinkResult shrunk = shrink(concrete, "leader_completeness");
+  const ShrinkResult shrunk = shrink(concrete, "commit_current_term");
   ASSERT_TRUE(shrunk.reproduced);
   EXPECT_GT(shrunk.original_faults, 50u);
   EXPECT_LE(shrunk.shrunk_faults, 5u) << write_scenario_yaml(shrunk.scenario);
-  EXPECT_TRUE(still_fails(shrunk.scenario, "leader_completeness"));
+  EXPECT_TRUE(still_fails(shrunk.scenario, "commit_current_term"));
   // The repro is a file like any other: it parses, and what it parses to still fails.
-  EXPECT_TRUE(still_fails(parse(write_scenario_yaml(shrunk.scenario)), "leader_completeness"));
+  EXPECT_TRUE(still_fails(parse(write_scenario_yaml(shrunk.scenario)), "commit_current_term"));
 
   Scenario fixed = shrunk.scenario;
   fixed.world.bugs = {};
-  EXPECT_FALSE(still_fails(fixed, "leader_completeness"));
+  EXPECT_FALSE(still_fails(fixed, "commit_current_term"));
 }
 
 }  // namespace

@@ -104,6 +104,9 @@ StateReport report(std::string role, uint64_t term, std::string vote, uint64_t c
   return {std::move(role), term, std::move(vote), commit, commit, term};
 }
 
+StateReport report(std::string role, uint64_t term, std::string voted_for, uint64_t commit,
+                   uint64_t last);
+
 std::vector<std::string> properties(const ReportChecks& checks) {
   std::vector<std::string> out;
   for (const check::PropertyViolation& v : checks.violations())
@@ -141,6 +144,44 @@ TEST(ReportChecks, ATermGoingBackAVoteChangedAndACommitGoingBackAreEachReported)
                 "vote_stable: n2 reports voting for n2 in term 3 after voting for n1",
                 "commit_monotonic: n2 reports commit index 4 after 5",
                 "term_monotonic: n2 reports term 2 after term 3"}));
+}
+
+StateReport with_log(StateReport r, std::vector<StateReport::Entry> log) {
+  r.last_log_index = log.size();
+  r.last_log_term = log.empty() ? 0 : log.back().term;
+  r.log = std::move(log);
+  return r;
+}
+
+TEST(ReportChecks, ALeaderWhoseReportedLogLosesOrChangesAnEntryBreaksLeaderAppendOnly) {
+  ReportChecks shrinking({"n1", "n2"}, 1);
+  shrinking.on_report(1, report("leader", 2, "n1", 1, 5), 10);
+  shrinking.on_report(1, report("leader", 2, "n1", 1, 3), 20);
+  EXPECT_EQ(properties(shrinking),
+            std::vector<std::string>{
+                "leader_append_only: n1, leading term 2, reports a last log index of 3 after 5"});
+
+  ReportChecks changing({"n1", "n2"}, 1);
+  changing.on_report(1, with_log(report("leader", 2, "n1", 1), {{1, "a"}, {2, "b"}}), 10);
+  changing.on_report(1, with_log(report("leader", 2, "n1", 1), {{1, "a"}, {1, "c"}, {2, "d"}}),
+                     20);
+  EXPECT_EQ(properties(changing),
+            std::vector<std::string>{"leader_append_only: n1, leading term 2, reports (term 1, c) "
+                                     "at index 2 where it reported (term 2, b)"});
+}
+
+// A follower's log may be cut back, and so may a leader's once it has lost its term or its
+// process: only one leader, one term, one life is held to it.
+TEST(ReportChecks, LogsCutBackOutsideOneLeadershipBreakNothing) {
+  ReportChecks checks({"n1", "n2"}, 1);
+  checks.on_report(1, with_log(report("follower", 1, "", 0), {{1, "a"}, {1, "b"}}), 10);
+  checks.on_report(1, with_log(report("follower", 2, "", 0), {{1, "a"}}), 20);
+  checks.on_report(1, with_log(report("leader", 3, "n1", 0), {{1, "a"}, {3, "x"}}), 30);
+  checks.on_report(1, with_log(report("follower", 4, "", 0), {{1, "a"}}), 40);
+  checks.on_report(2, report("leader", 5, "n2", 0, 4), 50);
+  checks.on_start(2);
+  checks.on_report(2, report("leader", 5, "n2", 0, 2), 60);
+  EXPECT_TRUE(checks.violations().empty()) << properties(checks).front();
 }
 
 // ReportEvents: the events event-triggered faults wait for, from successive state reports.

@@ -1,0 +1,112 @@
+// Two rules a leader keeps whatever else happens, judged where they break:
+//   commit_current_term  a leader commits by counting replicas only an entry of its own term
+//                        (§5.4.2); counting an earlier term's entry is Figure 8's loss
+//   leader_append_only   a leader never overwrites or deletes entries of its log (Figure 3)
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "check/raft_invariants.h"
+#include "raft/raft.h"
+#include "three_cores.h"
+#include "violations_text.h"
+
+namespace raftsim::check::leader_rules {
+namespace {
+
+using raft::Index;
+using raft::Role;
+
+// n1 leads term 1 and appends entry 2, which reaches nobody. n2 campaigns for term 2 and reaches
+// only n1, which steps down and refuses it (its log is longer). n1 then wins term 3 with n3's
+// vote, and appends its no-op at 3. One entry per AppendEntries: n3 acknowledges entry 2 (term 1)
+// before it has the no-op, so a majority holds entry 2 while only n1 holds an entry of term 3.
+class CommitCurrentTermTest : public ThreeCores {
+ protected:
+  explicit CommitCurrentTermTest(bool planted = false) {
+    configure = [planted](raft::Config& config) {
+      config.max_entries_per_append = 1;
+      config.bugs.commit_previous_term = planted;
+    };
+  }
+
+  void reelect_n1_with_an_old_entry_uncommitted() {
+    core(n1).campaign();
+    settle();
+    ASSERT_EQ(core(n1).role(), Role::kLeader);
+    lost_for = {n2, n3};
+    core(n1).propose("a");
+    settle();
+    ASSERT_EQ(core(n1).log().last_index(), Index{2});
+    lost_for = {n3};
+    core(n2).campaign();
+    settle();
+    ASSERT_EQ(core(n1).role(), Role::kFollower);
+    lost_for = {n2};
+    core(n1).campaign();
+    settle();
+    ASSERT_EQ(core(n1).role(), Role::kLeader);
+    ASSERT_EQ(core(n1).term().value, 3u);
+  }
+};
+
+class PlantedCommitPreviousTermTest : public CommitCurrentTermTest {
+ protected:
+  PlantedCommitPreviousTermTest() : CommitCurrentTermTest(/*planted=*/true) {}
+};
+
+TEST_F(CommitCurrentTermTest, TheOldEntryCommitsBeneathTheLeadersOwn) {
+  reelect_n1_with_an_old_entry_uncommitted();
+  EXPECT_EQ(core(n1).commit_index(), Index{3});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(PlantedCommitPreviousTermTest, CountingTheOldEntryIsCaughtAtTheCommit) {
+  reelect_n1_with_an_old_entry_uncommitted();
+  ASSERT_FALSE(inv.violations().empty());
+  const PropertyViolation& v = inv.violations()[0];
+  EXPECT_EQ(v.property, kCommitCurrentTerm) << all(inv);
+  EXPECT_EQ(v.index, Index{2});
+  EXPECT_EQ(v.detail,
+            "n1, leader of term 3, committed (index 2, term 1), an entry of an earlier term: only "
+            "an entry of the leader's own term commits by counting replicas");
+}
+
+class LeaderAppendOnlyTest : public CommitCurrentTermTest {};
+
+// n1, leading term 3 with entry 2 of term 1, is reported writing n2's term-2 entry over it: what
+// a core that let the stale candidate's AppendEntries into its leader's log would do.
+TEST_F(LeaderAppendOnlyTest, ALeaderWritingAnotherTermOverItsEntriesIsCaught) {
+  reelect_n1_with_an_old_entry_uncommitted();
+  ASSERT_TRUE(inv.violations().empty()) << all(inv);
+  const std::vector<raft::Entry> over{
+      raft::Entry{raft::Term{2}, Index{2}, raft::EntryType::kCommand, "b"}};
+  inv.on_log_write(tick(), n1, core(n1).log(), over);
+  inv.on_state(tick(), core(n1));
+  ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
+  const PropertyViolation& v = inv.violations()[0];
+  EXPECT_EQ(v.property, kLeaderAppendOnly);
+  EXPECT_EQ(v.index, Index{2});
+  EXPECT_EQ(v.detail,
+            "n1, leader of term 3, wrote another term's entry at index 2 over the one it held: a "
+            "leader only appends");
+}
+
+// A follower overwriting what a deposed leader left it is the protocol at work.
+TEST_F(LeaderAppendOnlyTest, AFollowerWritingOverItsEntriesBreaksNothing) {
+  core(n1).campaign();
+  settle();
+  lost_for = {n2, n3};
+  core(n1).propose("a");  // entry 2 of term 1, on n1 only
+  settle();
+  lost_for.clear();
+  core(n2).campaign();  // n3's vote; n2's no-op of term 2 replaces n1's entry 2
+  settle();
+  ASSERT_EQ(core(n2).role(), Role::kLeader);
+  ASSERT_EQ(core(n1).log().term_at(Index{2}).value, 2u);
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+}  // namespace
+}  // namespace raftsim::check::leader_rules
