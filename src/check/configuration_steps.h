@@ -32,6 +32,9 @@ class ConfigurationSteps {
   // covers (entries still in its log) is checked against its committed neighbours. O(E) for the
   // E entries newly committed; O(1) otherwise.
   std::optional<Broken> observe(const raft::Raft& core);
+  // The configuration of the highest committed configuration entry seen (the bootstrap one
+  // before any): the one whose majorities decide every later election.
+  const raft::Configuration& latest() const { return committed_.rbegin()->second.configuration; }
 
  private:
   struct Known {

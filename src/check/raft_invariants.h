@@ -111,6 +111,8 @@ class RaftInvariants {
   // The configuration every server starts from (default: every node of `nodes` a voter), for
   // configuration_safety.
   void set_bootstrap_configuration(raft::Configuration c) { configurations_.set_bootstrap(c); }
+  // The latest configuration some node committed (the bootstrap one before any).
+  const raft::Configuration& committed_configuration() const { return configurations_.latest(); }
 
   // Names for reports: names[i] names node i+1. Without them nodes read "n<id>".
   void set_node_names(std::vector<std::string> names) { node_names_ = std::move(names); }

@@ -30,6 +30,7 @@ class Monitor final : public sim::WorldObserver {
   void on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
 
   check::RaftInvariants& invariants() { return invariants_; }
+  const check::RaftInvariants& invariants() const { return invariants_; }
   // Off: only the first-applied record is kept (to measure what the per-event checks cost).
   void set_checking(bool checking) { checking_ = checking; }
 

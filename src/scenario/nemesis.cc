@@ -116,6 +116,9 @@ NemesisFault draw_nemesis_fault(FaultKind kind, SimTime start, Duration length, 
   length = std::max(length, Duration{1000});
   const SimTime stop = start + length;
   const auto node = static_cast<uint32_t>(1 + rng.uniform(n));
+  // A lone node has no link to clog (a swarm may draw one node); a partition into one group is
+  // the same nothing, and a repro writes it back as a valid timeline.
+  if (kind == FaultKind::kClog && n < 2) kind = FaultKind::kPartition;
 
   Fault begin{.at = start, .kind = kind};
   Fault undo{.at = stop, .kind = FaultKind::kHeal};

@@ -161,7 +161,24 @@ std::optional<Expectation> read(Reader& r, std::string_view key, const YAML::Nod
   return e;
 }
 
-void parse_item(Reader& r, const YAML::Node& item, std::vector<Expectation>& out) {
+// A claim that a property holds and another that it is violated cannot both be met, and the
+// verdict would judge only one of them.
+bool contradicts(Reader& r, const YAML::Node& key, const Expectation& e,
+                 const std::vector<Expectation>& earlier) {
+  if (e.kind != Kind::kHolds && e.kind != Kind::kViolated) return false;
+  for (const Expectation& other : earlier) {
+    if ((other.kind != Kind::kHolds && other.kind != Kind::kViolated) ||
+        other.property != e.property || other.kind == e.kind)
+      continue;
+    r.error(key, fmt::format("'{}' contradicts '{}' at line {}: one run cannot show both", e.text,
+                             other.text, other.where.line));
+    return true;
+  }
+  return false;
+}
+
+void parse_item(Reader& r, const YAML::Node& item, bool liveness_checked,
+                std::vector<Expectation>& out) {
   if (!r.map(item, kExpectKeys, "an expectation, e.g. {holds: linearizability}", "expectation")) {
     return;
   }
@@ -175,16 +192,25 @@ void parse_item(Reader& r, const YAML::Node& item, std::vector<Expectation>& out
   if (std::find(kExpectKeys.begin(), kExpectKeys.end(), name) == kExpectKeys.end()) return;
   if (auto e = read(r, name, item.begin()->second)) {
     e->where = r.where(key);
+    if (e->property == Property::kLiveness &&
+        (e->kind == Kind::kHolds || e->kind == Kind::kViolated) && !liveness_checked) {
+      r.error(key, fmt::format("'{}' cannot be judged: this file's `liveness: false` switches the "
+                               "liveness check off",
+                               e->text));
+      return;
+    }
+    if (contradicts(r, key, *e, out)) return;
     out.push_back(std::move(*e));
   }
 }
 
 }  // namespace
 
-void parse_expectations(Reader& r, const YAML::Node& node, std::vector<Expectation>& out) {
+void parse_expectations(Reader& r, const YAML::Node& node, bool liveness_checked,
+                        std::vector<Expectation>& out) {
   if (!r.list(node, "a list of expectations")) return;
   for (const YAML::Node& item : node)
-    parse_item(r, item, out);
+    parse_item(r, item, liveness_checked, out);
 }
 
 }  // namespace raftsim::scenario::detail

@@ -102,14 +102,16 @@ std::vector<check::CommittedCommand> committed_commands(const sim::World& world,
 }
 
 // What every node's disk holds at the end of the run, for the writes the committed log lacks.
-check::DurableLogs durable_logs(const sim::World& world) {
+check::DurableLogs durable_logs(const sim::World& world, const Monitor& monitor) {
   check::DurableLogs disks;
-  // Only the voters of the configuration in force elect the next leaders; the node that committed
-  // the most acts on the latest one its log holds.
   if (const node::Node* best = furthest_committed(world)) {
     disks.committed_through = best->core().commit_index();
-    if (!best->core().configuration().empty()) disks.configuration = best->core().configuration();
   }
+  // Only the voters of the configuration in force elect the next leaders: the latest one any node
+  // committed. Not a running node's own: the node that committed the latest may be down, and
+  // those running may still act on one it has left (a joint one whose new half it alone formed).
+  const raft::Configuration& in_force = monitor.invariants().committed_configuration();
+  if (!in_force.empty()) disks.configuration = in_force;
   for (uint32_t id = 1; id <= world.node_count(); ++id) {
     const raft::Restored stored = world.disk(id).durable_state();
     check::DurableLog& log = disks.nodes.emplace_back();
@@ -357,7 +359,7 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   size_t uncommitted_on_majority = 0;
   std::optional<check::DurableLogs> disks;
   if (!lost.empty()) {
-    disks = durable_logs(world);
+    disks = durable_logs(world, monitor);
     const size_t missing = lost.size();
     lost = check::lost_writes(acked, committed, &*disks);
     uncommitted_on_majority = missing - lost.size();

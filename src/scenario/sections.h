@@ -50,7 +50,10 @@ void parse_swarm(Reader& r, const YAML::Node& node, SwarmRanges& swarm);
 
 // Appends the faults of the `timeline` list; entries are sorted by `at` afterwards by the caller.
 void parse_timeline(Reader& r, const YAML::Node& node, std::vector<Fault>& timeline);
-void parse_expectations(Reader& r, const YAML::Node& node, std::vector<Expectation>& out);
+// `liveness_checked`: whether the file's `liveness` section leaves the check on (a claim about
+// it is refused otherwise: it would never be judged).
+void parse_expectations(Reader& r, const YAML::Node& node, bool liveness_checked,
+                        std::vector<Expectation>& out);
 
 // parse_triggered.cc: message faults, `when`, and the node of an event-triggered fault, where
 // `trigger` names the node the event happened on (only when `trigger_ok`).

@@ -56,6 +56,19 @@ TEST(ScenarioErrors, UnknownKeysSuggestTheNearestKnownOne) {
               ElementsAre("x.yaml:4:5: unknown expectation 'hold' (did you mean 'holds'?)"));
 }
 
+// Claims the verdict could not judge are refused: two that cannot both be met (only one would
+// be judged), and one about a check the file switches off.
+TEST(ScenarioErrors, ContradictoryOrUnjudgeableClaims) {
+  EXPECT_THAT(errors_after_cluster("expect:\n  - holds: durability\n  - violated: durability\n"),
+              ElementsAre("x.yaml:5:5: 'violated durability' contradicts 'holds durability' at "
+                          "line 4: one run cannot show both"));
+  EXPECT_THAT(errors_after_cluster("liveness: false\nexpect:\n  - liveness: fails\n"),
+              ElementsAre("x.yaml:5:5: 'violated liveness' cannot be judged: this file's "
+                          "`liveness: false` switches the liveness check off"));
+  EXPECT_THAT(errors_after_cluster("expect:\n  - liveness: fails\n  - violated: liveness\n"),
+              ElementsAre());  // the same claim twice
+}
+
 TEST(ScenarioErrors, DuplicateKey) {
   EXPECT_THAT(errors_after_cluster("seed: 1\nseed: 2\n"),
               ElementsAre("x.yaml:4:1: duplicate key 'seed'"));

@@ -119,6 +119,46 @@ TEST(RunnerTest, AStuckClusterIsALivenessFailureNotLostWrites) {
   EXPECT_GT(runs_with_uncommitted_acks, 0u);
 }
 
+// Three voters shrink to {n3}: n3 leaves the joint configuration and commits writes alone, as the
+// only voter of the new one may; n1 and n2 never hear of it and still act on the joint one. n3
+// then crashes for good. Every acknowledged write is on the disk of the one voter of the
+// configuration in force (the latest committed), which a running node's own stale one must not
+// hide: not a lost write.
+TEST(RunnerTest, WritesOnTheDisksOfTheCommittedConfigurationAreNotLost) {
+  const std::string yaml = R"(duration: 6s
+cluster: {nodes: [n1, n2, n3], pre_vote: true, check_quorum: true}
+workload: {clients: 1, keys: 1, mix: {put: 1}}
+timeline:
+  - {at: 10ms, elect: n3}
+  - {at: 1s, change_voters: [n3]}
+  - {at: 1s, delay_messages: {type: [append, heartbeat], from: n3, count: 100000, by: 10s}}
+  - {at: 2s, crash: n3}
+liveness: false
+)";
+  const RunReport report = run_scenario(parsed(yaml), quiet());
+  const std::string table = format_report(report, true);
+  EXPECT_TRUE(report.passed()) << table;
+  EXPECT_TRUE(durability_violations(report).empty()) << table;
+  const auto row = std::find_if(report.rows.begin(), report.rows.end(),
+                                [](const Verdict& v) { return v.name == "durability"; });
+  ASSERT_NE(row, report.rows.end());
+  EXPECT_NE(row->observed.find("on a majority of disks"), std::string::npos) << table;
+}
+
+// A lone node has no link to clog: the nemesis's clog is no fault there (it crashed the run).
+TEST(RunnerTest, AClogDrawnForALoneNodeIsNoFault) {
+  const std::string yaml = R"(duration: 10s
+cluster: {nodes: [n1]}
+nemesis: {faults: [clog], every: 300ms, duration: 500ms, quiet: 2s}
+)";
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    RunOptions options = quiet();
+    options.seed = seed;
+    const RunReport report = run_scenario(parsed(yaml), options);
+    EXPECT_TRUE(report.passed()) << format_report(report, true);
+  }
+}
+
 // A core that breaks its own preconditions can throw from inside a step. The run ends there with
 // a verdict that says so, instead of taking the program (and a search's other runs) down.
 TEST(RunnerTest, AnExceptionInsideTheRunEndsItAsACrash) {

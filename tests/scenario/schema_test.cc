@@ -98,6 +98,20 @@ TEST(ScenarioSchema, EveryFaultAndExpectationIsOneTheParserKnows) {
   EXPECT_EQ(unknown("expect: [{zzz: []}]\n").size(), 1u);
 }
 
+// A timeline entry holds exactly one fault (the schema's oneOf): a fault key missing from that
+// list makes every entry using it invalid in an editor, though the parser takes it.
+TEST(ScenarioSchema, EveryTimelineFaultIsOneOfTheEntryKinds) {
+  const Json entry = load_schema().at("$defs").at("timelineEntry");
+  std::set<std::string> kinds;
+  for (const Json& option : entry.at("oneOf"))
+    for (const Json& key : option.at("required"))
+      kinds.insert(key.get<std::string>());
+  for (const std::string& key : keys(entry)) {
+    if (key == "at" || key == "links" || key == "when" || key == "for") continue;
+    EXPECT_TRUE(kinds.contains(key)) << key << " is not in timelineEntry's oneOf";
+  }
+}
+
 TEST(ScenarioSchema, OffersEveryKeyOfTheFullExample) {
   const Json schema = load_schema();
   const Json& top = schema.at("properties");
