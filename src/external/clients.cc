@@ -206,20 +206,40 @@ void Clients::abandon_in_flight() {
   }
 }
 
+// " (stderr: PATH)" for a node's breach of the protocol, so the report leads to its own account.
+std::string Clients::stderr_of(const std::string& node) const {
+  const uint32_t id = cluster_.id_of(node);
+  return id == 0 ? "" : fmt::format(" (stderr: {})", cluster_.stderr_path(id));
+}
+
 void Clients::on_message(const Envelope& m) {
   auto it = clients_.find(m.dest);
   const std::optional<uint64_t> in_reply_to = m.in_reply_to();
   if (it == clients_.end() || !in_reply_to || !it->second.sent.contains(*in_reply_to)) {
-    return cluster_.fail(fmt::format("{} sent {} a message that answers no request of it: {}",
-                                     m.src, m.dest, escape_bytes(encode(m))));
+    return cluster_.fail(fmt::format("{} sent {} a message that answers no request of it: {}{}",
+                                     m.src, m.dest, escape_bytes(encode(m)), stderr_of(m.src)));
   }
   Client& c = it->second;
+  const std::string type = m.body.contains("type") && m.body["type"].is_string()
+                               ? m.body["type"].get<std::string>()
+                               : std::string();
+  // One request, one answer: a second one that says otherwise (write_ok, then an error) leaves
+  // the client not knowing what happened, which no node may do. The same answer again is a
+  // harmless resend.
+  auto [first, fresh] = c.answers.try_emplace(*in_reply_to, type);
+  if (!fresh && first->second != type) {
+    return cluster_.fail(fmt::format(
+        "{} answered {}'s request {} twice, with {} and then {}: {}{}", m.src, m.dest,
+        *in_reply_to, first->second.empty() ? "no type" : "'" + first->second + "'",
+        type.empty() ? "no type" : "'" + type + "'", escape_bytes(encode(m)), stderr_of(m.src)));
+  }
   if (*in_reply_to != c.attempt) return;  // an answer after the client gave up on it
   ClientOp& op = *c.current;
   auto reply = read_kv_reply(m.body, request_kind(op.op));
   if (auto* why = std::get_if<std::string>(&reply)) {
-    return cluster_.fail(fmt::format("{} answered {}'s {} with {}: {}", m.src, m.dest,
-                                     node::to_string(op.op), *why, escape_bytes(encode(m))));
+    return cluster_.fail(fmt::format("{} answered {}'s {} with {}: {}{}", m.src, m.dest,
+                                     node::to_string(op.op), *why, escape_bytes(encode(m)),
+                                     stderr_of(m.src)));
   }
   const KvReply& r = std::get<KvReply>(reply);
   op.complete = cluster_.now();

@@ -79,12 +79,14 @@ class Clients {
     std::optional<ClientOp> current;
     uint64_t attempt = 0;  // msg_id of the request in flight; 0: none
     std::set<uint64_t> sent;
+    std::map<uint64_t, std::string> answers;  // per request answered: the first answer's type
     Host::Micros give_up_at = 0;
     Host::Micros stop = 0;
     std::optional<Host::Micros>* acked_at = nullptr;
   };
 
   Client& add(uint32_t id, Purpose purpose);
+  std::string stderr_of(const std::string& node) const;
   Json wire_key(const std::string& key);
   Json wire_value(const std::string& value) const;
   void next_op(Client& c);

@@ -38,7 +38,7 @@ std::string Cluster::spawn(uint32_t id) {
                                             stderr_path(id), settings_.limits);
   if (!error.empty()) return fmt::format("{}: cannot start the node: {}", n.name, error);
   const uint64_t init_msg_id = started(id);
-  Json extension = timing();
+  Json extension = cluster_settings();
   extension.update({{"data_dir", data_dir(id)},
                     {"seed", settings_.seed * 1000003 + id},
                     {"start_at_unix_ms", start_at_unix_ms_}});
@@ -160,11 +160,12 @@ void Cluster::route(uint32_t from, uint32_t to, const Envelope& m) {
   if (blocked(from, to)) return;
   sim::Routing r = sim::route_on(links_.at({from, to}), rng_);
   if (r.fate != sim::Routing::Fate::kDeliver || !shape(from, to, m, r)) return;
-  // A message meets the cuts in force when it arrives too, as in the simulated network.
-  auto deliver = [this, from, to](std::string line) {
-    return [this, from, to, line = std::move(line)] {
+  // As in the simulated network, a message meets the cuts in force when it is sent: one already
+  // on its way when a partition or cut begins still arrives.
+  auto deliver = [this, to](std::string line) {
+    return [this, to, line = std::move(line)] {
       Node& n = nodes_[to - 1];
-      if (!n.up || blocked(from, to)) return;
+      if (!n.up) return;
       n.process.send(line);
     };
   };

@@ -40,6 +40,8 @@ class Host {
 
   virtual const Features& features(uint32_t id) const = 0;
   virtual std::string stderr_path(uint32_t id) const = 0;
+  // The id of the node named `name`; 0 when no node is.
+  virtual uint32_t id_of(const std::string& name) const = 0;
   // A node's breach of the protocol (the first one wins); run_until returns.
   virtual void fail(std::string why) = 0;
   virtual const std::string& failure() const = 0;

@@ -17,10 +17,14 @@ std::vector<uint32_t> ProcessHost::ids_of(size_t n) {
   return ids;
 }
 
-Json ProcessHost::timing() const {
+Json ProcessHost::cluster_settings() const {
   const int64_t tick_ms = std::max<int64_t>(1, s_.world.tick.count() / 1000);
+  const raft::Options& o = s_.world.options;
   return Json{{"election_timeout_ms", tick_ms * s_.world.election_timeout_ticks},
-              {"heartbeat_ms", tick_ms * s_.world.heartbeat_ticks}};
+              {"heartbeat_ms", tick_ms * s_.world.heartbeat_ticks},
+              {"pre_vote", o.pre_vote},
+              {"check_quorum", o.check_quorum},
+              {"vote_lease", o.vote_lease}};
 }
 
 ProcessHost::ProcessHost(const scenario::Scenario& s, std::string dir)

@@ -83,11 +83,12 @@ class ProcessHost : public Host {
   // Marks node `id` started again (a new life, awaiting init_ok), tells on_spawn; returns the
   // init's msg_id.
   uint64_t started(uint32_t id);
-  uint32_t id_of(const std::string& name) const;  // 0 when not a node
+  uint32_t id_of(const std::string& name) const override;
   uint32_t node_count() const { return static_cast<uint32_t>(nodes_.size()); }
   uint64_t next_raftsim_msg_id() { return ++raftsim_msg_id_; }
-  // The scenario's election timeout and heartbeat, in whole milliseconds, for init's extension.
-  Json timing() const;
+  // For init's extension: the scenario's election timeout and heartbeat (whole milliseconds) and
+  // the Raft options it asks of every node (pre-vote, check-quorum, vote lease).
+  Json cluster_settings() const;
   // Whether the cuts in force stop messages from `from` to `to`.
   bool blocked(uint32_t from, uint32_t to) const;
   // What the message faults do to `m`, which the network would deliver as `r` (so a message a

@@ -14,7 +14,7 @@ void ReportChecks::on_start(uint32_t id, bool disk_lost) {
 }
 
 void ReportChecks::violate(std::string_view property, std::vector<uint32_t> ids, uint64_t term,
-                           int64_t time, std::string detail) {
+                           int64_t time, std::string detail, uint64_t index) {
   for (const check::PropertyViolation& seen : violations_)
     if (seen.property == property) return;  // the first one says it; the rest would flood
   check::PropertyViolation v;
@@ -22,6 +22,7 @@ void ReportChecks::violate(std::string_view property, std::vector<uint32_t> ids,
   for (uint32_t id : ids)
     v.nodes.push_back(raft::NodeId{id});
   v.term = raft::Term{term};
+  v.index = raft::Index{index};
   v.time = time;
   v.seed = seed_;
   v.detail = std::move(detail);
@@ -44,7 +45,8 @@ void ReportChecks::on_report(uint32_t id, const StateReport& r, int64_t time) {
   }
   if (seen.commit && r.commit_index < *seen.commit)
     violate(check::kCommitMonotonic, {id}, r.term, time,
-            fmt::format("{} reports commit index {} after {}", name, r.commit_index, *seen.commit));
+            fmt::format("{} reports commit index {} after {}", name, r.commit_index, *seen.commit),
+            r.commit_index);
   seen.commit = std::max(seen.commit.value_or(0), r.commit_index);
   check_append_only(id, seen, r, time);  // before check_log replaces the node's last log
   seen.leading.reset();
@@ -70,7 +72,8 @@ void ReportChecks::check_append_only(uint32_t id, const Seen& seen, const StateR
   if (r.last_log_index < before) {
     violate(check::kLeaderAppendOnly, {id}, r.term, time,
             fmt::format("{}, leading term {}, reports a last log index of {} after {}", name,
-                        r.term, r.last_log_index, before));
+                        r.term, r.last_log_index, before),
+            r.last_log_index + 1);
     return;
   }
   auto held = logs_.find(id);
@@ -83,7 +86,8 @@ void ReportChecks::check_append_only(uint32_t id, const Seen& seen, const StateR
             fmt::format("{}, leading term {}, reports (term {}, {}) at index {} where it reported "
                         "(term {}, {})",
                         name, r.term, (*r.log)[i - 1].term, (*r.log)[i - 1].hash, i,
-                        was[i - 1].term, was[i - 1].hash));
+                        was[i - 1].term, was[i - 1].hash),
+            i);
     return;
   }
 }
@@ -106,7 +110,8 @@ void ReportChecks::check_log(uint32_t id, const StateReport& r, int64_t time) {
                 fmt::format("{} and {} both hold term {} at index {}, but differ at index {}: "
                             "{} against {}",
                             name, names_.at(other - 1), log[top - 1].term, top, i, text(log[i - 1]),
-                            text(theirs[i - 1])));
+                            text(theirs[i - 1])),
+                i);
         break;
       }
   }
@@ -118,7 +123,8 @@ void ReportChecks::check_log(uint32_t id, const StateReport& r, int64_t time) {
       violate(
           check::kStateMachineSafety, {id, it->second.node}, r.term, time,
           fmt::format("{} reports {} committed at index {}, where {} reported {}", name,
-                      text(log[i - 1]), i, names_.at(it->second.node - 1), text(it->second.entry)));
+                      text(log[i - 1]), i, names_.at(it->second.node - 1), text(it->second.entry)),
+          i);
   }
   if (r.role != "leader") return;
   for (const auto& [index, c] : committed_) {
@@ -127,7 +133,8 @@ void ReportChecks::check_log(uint32_t id, const StateReport& r, int64_t time) {
       violate(check::kLeaderCompleteness, {id, c.node}, r.term, time,
               fmt::format("{} leads term {} without {} at index {}, which {} reported committed "
                           "in term {}",
-                          name, r.term, text(c.entry), index, names_.at(c.node - 1), c.term));
+                          name, r.term, text(c.entry), index, names_.at(c.node - 1), c.term),
+              index);
       return;
     }
   }

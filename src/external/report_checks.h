@@ -60,8 +60,9 @@ class ReportChecks {
     uint64_t term = 0;  // the reporter's term when it was first reported committed
     uint32_t node = 0;  // who reported it
   };
+  // `index`: the log index in question (0 when none applies).
   void violate(std::string_view property, std::vector<uint32_t> ids, uint64_t term, int64_t time,
-               std::string detail);
+               std::string detail, uint64_t index = 0);
   void check_log(uint32_t id, const StateReport& r, int64_t time);
   void check_append_only(uint32_t id, const Seen& seen, const StateReport& r, int64_t time);
 

@@ -33,6 +33,19 @@ elif MODE == "wrong_reply":  # answers every client request with a reply of anot
         if msg["src"].startswith("c"):
             write(json.dumps({"src": me, "dest": msg["src"],
                               "body": {"type": "cas_ok", "in_reply_to": msg["body"]["msg_id"]}}) + "\n")
+elif MODE == "contradict":  # answers each request twice: first success, then a definite error
+    me = answer_init()
+    for line in sys.stdin:
+        msg = json.loads(line)
+        if msg["src"].startswith("c"):
+            kind = msg["body"]["type"]
+            ok = {"type": kind + "_ok", "in_reply_to": msg["body"]["msg_id"]}
+            if kind == "read":
+                ok["value"] = 0
+            write(json.dumps({"src": me, "dest": msg["src"], "body": ok}) + "\n")
+            write(json.dumps({"src": me, "dest": msg["src"],
+                              "body": {"type": "error", "code": 22, "text": "changed my mind",
+                                       "in_reply_to": msg["body"]["msg_id"]}}) + "\n")
 elif MODE == "step_hang":  # opts into deterministic mode, ends one step, never the next
     init = json.loads(sys.stdin.readline())
     me = init["body"]["node_id"]
