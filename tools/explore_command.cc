@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
+#include <limits>
 #include <string>
 #include <thread>
 #include <variant>
@@ -107,7 +109,7 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
   if (options.shard_count > 1)
     fmt::print(", shard {}/{}", options.shard_index, options.shard_count);
   if (!r.seeds.empty()) fmt::print(")");
-  fmt::print(" in {:.1f}s ({:.0f} runs/s", r.wall_seconds, rate);
+  fmt::print(" in {:.1f}s ({:.{}f} runs/s", r.wall_seconds, rate, rate < 10 ? 1 : 0);
   if (!r.states_after.empty())
     fmt::print(", {} abstract states, {} transitions", r.states_after.back(), r.transitions);
   fmt::print("): ");
@@ -265,14 +267,14 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "explore", "Search a scenario's fault schedules; shrink every failure found");
   cmd->add_option("file", flags->file, "Scenario YAML file")->required();
-  cmd->add_option("--runs", flags->runs, "Number of seeds to run (before sharding)")
+  cmd->add_option("--runs", flags->runs, "Number of seeds to run (before sharding), at least 1")
       ->required()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max(), "at least 1"));
   add_seed_option(
       *cmd, [flags](uint64_t seed) { flags->seed = seed; }, "First seed, 0 to 2^64-1")
       ->default_str("1");
-  cmd->add_option("--jobs,-j", flags->jobs, "Threads (default: every core)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--jobs,-j", flags->jobs, "Threads (default: every core), at least 1")
+      ->check(CLI::Range(1u, 4096u, "1 to 4096"));
   cmd->add_option("--shard", flags->shard,
                   "I/N: run only the seeds whose offset from --seed is I modulo N");
   cmd->add_option("--out", flags->out, "Directory for repro files")->capture_default_str();

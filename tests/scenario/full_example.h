@@ -124,7 +124,7 @@ expect:
   - holds: election_safety
   - violated: durability
   - linearizable: false
-  - linearizable: true
+  - holds: log_matching
   - liveness: fails
   - leader_within: {after: 20s, within: 2s}
   - no_leader: {group: [d, e], from: 6s, to: 20s}

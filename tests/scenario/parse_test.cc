@@ -259,7 +259,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(texts,
             (std::vector<std::string>{
                 "safety violated", "holds election_safety", "violated durability",
-                "violated linearizability", "holds linearizability", "violated liveness",
+                "violated linearizability", "holds log_matching", "violated liveness",
                 "leader_within 2s after 20s", "no_leader [d e] 6s..20s", "no_election 1s..end",
                 "no_commit [d] 0..end", "commits_at_least 20", "acked_writes_at_least 10",
                 "term_at_most 10 20s..30s", "term_above 50 by 30s"}));

@@ -120,8 +120,19 @@ class Gen {
       s.liveness.within = duration(1, 10'000'000);
     }
     const size_t count = *rc::gen::inRange<size_t>(0, 8);
-    for (size_t i = 0; i < count; ++i)
-      s.expectations.push_back(expectation());
+    for (size_t i = 0; i < count; ++i) {
+      Expectation e = expectation();
+      // The parser refuses claims it could not judge: about liveness with the check off, or
+      // one property said to hold and to be violated.
+      const bool claim = e.kind == Kind::kHolds || e.kind == Kind::kViolated;
+      if (claim && e.property == Property::kLiveness && !s.liveness.enabled) continue;
+      const bool contradicts =
+          claim && std::any_of(s.expectations.begin(), s.expectations.end(), [&](const auto& o) {
+            return (o.kind == Kind::kHolds || o.kind == Kind::kViolated) &&
+                   o.property == e.property && o.kind != e.kind;
+          });
+      if (!contradicts) s.expectations.push_back(std::move(e));
+    }
     return s;
   }
 
