@@ -145,6 +145,24 @@ liveness: false
   EXPECT_NE(row->observed.find("on a majority of disks"), std::string::npos) << table;
 }
 
+// acked_writes_at_least counts the workload's writes: the liveness probe's one is raftsim's.
+TEST(RunnerTest, TheLivenessProbesWriteIsNoClientsAcknowledgedWrite) {
+  const RunReport report = run_scenario(parsed(R"(duration: 3s
+cluster: {nodes: [n1, n2, n3]}
+workload: {clients: 0}
+liveness: {quiet: 1s, within: 1s}
+expect:
+  - acked_writes_at_least: 1
+)"),
+                                        quiet());
+  const auto row = std::find_if(report.rows.begin(), report.rows.end(), [](const Verdict& v) {
+    return v.name.starts_with("acked_writes_at_least");
+  });
+  ASSERT_NE(row, report.rows.end());
+  EXPECT_FALSE(row->ok) << format_report(report, true);
+  EXPECT_EQ(row->observed, "0 writes acknowledged");
+}
+
 // A lone node has no link to clog: the nemesis's clog is no fault there (it crashed the run).
 TEST(RunnerTest, AClogDrawnForALoneNodeIsNoFault) {
   const std::string yaml = R"(duration: 10s
