@@ -35,6 +35,7 @@ struct RunFlags {
   std::string node;                    // an external node's command
   std::string clock = "auto";          // external nodes: auto | deterministic | wall
   double init_timeout = 5;
+  bool keep_logs = false;
 };
 
 // A file in the temporary directory, removed when this goes.
@@ -149,6 +150,7 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
   options.narrate = !flags.quiet;
   options.seed = flags.seed;
   options.init_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.init_timeout * 1000));
+  options.keep_logs = flags.keep_logs;
   return run_wall_clock(flags, [&](const std::string& trace, const std::string& history) {
     options.trace_path = trace;
     options.history_path = history;
@@ -321,6 +323,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "deterministic, or wall")
       ->check(CLI::IsMember({"auto", "deterministic", "wall"}))
       ->capture_default_str();
+  cmd->add_flag("--keep-logs", flags->keep_logs,
+               "Keep external nodes' stderr logs and data directories when the run passes too");
   cmd->add_option("--init-timeout", flags->init_timeout,
                   "Seconds an external node has to answer init (default 5)")
       ->check(CLI::Range(0.01, 600.0));

@@ -567,9 +567,10 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
   report.output_error =
       real::write_observed_run(trace, history, s, report, options.trace_path, options.history_path);
-  if (report.passed()) {
+  if (report.passed() && !options.keep_logs) {
     std::error_code ec;
     fs::remove_all(dir, ec);
+    if (options.narrate) print(fmt::format("run passed: {} removed (--keep-logs keeps it)", dir));
   } else if (options.narrate) {
     print(fmt::format("node logs kept in {}/logs", dir));
   }

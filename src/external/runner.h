@@ -34,6 +34,7 @@ struct ExternalRunOptions {
   // Deterministic mode: how long a node may take over one step before it is reported.
   std::chrono::milliseconds step_timeout{10000};
   bool stop_on_violation = false;  // deterministic mode: the first invariant violation ends it
+  bool keep_logs = false;  // keep the run's directory (the nodes' stderr) when the run passes too
   bool check_linearizability = true;
   ProcessLimits limits;
   // Where to write the observed trace (real/observed_trace.h) and the raftsim history; empty:
