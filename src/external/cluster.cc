@@ -76,7 +76,16 @@ std::string Cluster::start() {
       n.process.kill();
       n.up = false;
     }
+    const Clock::duration before = margin;
     margin = std::max(2 * margin, 2 * took);
+    if (on_notice)
+      on_notice(fmt::format(
+          "the nodes took {}ms to answer init, past time 0 ({}ms after they started): starting "
+          "every node again with {}ms before time 0 (try {} of {})",
+          std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(before).count(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(margin).count(), attempt + 1,
+          kAttempts));
   }
 }
 

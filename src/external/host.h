@@ -58,6 +58,9 @@ class Host {
   std::function<void(uint32_t id, bool disk_lost)> on_spawn;
   // Told of each message a message fault dropped, delayed, duplicated or held back.
   std::function<void(const std::string& what)> on_message_fault;
+  // Told of what the host did on its own that a user would otherwise not know (every node
+  // started again because init came after time 0), for the narration.
+  std::function<void(const std::string& what)> on_notice;
 };
 
 }  // namespace raftsim::external

@@ -345,6 +345,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     auto cluster = std::make_unique<Cluster>(
         s,
         Cluster::Settings{options.command, dir, options.limits, options.init_timeout, report.seed});
+    if (options.narrate) cluster->on_notice = print;
     if (std::string e = cluster->start(); !e.empty()) return fail(e);
     host = std::move(cluster);
   }
