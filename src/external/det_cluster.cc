@@ -47,7 +47,10 @@ std::string DetCluster::spawn(uint32_t id) {
   fs::create_directories(fs::path(stderr_path(id)).parent_path(), ec);
   const std::string error =
       n.process.spawn(settings_.command, {}, stderr_path(id), settings_.limits);
-  if (!error.empty()) return fmt::format("{}: cannot start the node: {}", n.name, error);
+  if (!error.empty()) {
+    fail(fmt::format("{}: cannot start the node: {}", n.name, error));
+    return failure();
+  }
   const uint64_t init_msg_id = started(id);
   ++d.wake_generation;
   d.wake_held = false;

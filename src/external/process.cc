@@ -7,8 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "external/maelstrom.h"
 
@@ -29,6 +32,25 @@ std::string describe_status(int status) {
   return fmt::format("ended with wait status {}", status);
 }
 
+// Why `program` cannot be executed, as execvp would look for it; "" when it can. Checked before
+// the fork, where the reason can still be told: a child whose exec fails can only exit 127.
+std::string exec_problem(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    if (::access(program.c_str(), X_OK) == 0) return "";
+    return fmt::format("cannot execute '{}': {}", program, std::strerror(errno));
+  }
+  const char* path = std::getenv("PATH");
+  const std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  for (size_t start = 0; start <= dirs.size();) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string_view dir = dirs.substr(start, end - start);
+    const std::string candidate = fmt::format("{}/{}", dir.empty() ? "." : dir, program);
+    if (::access(candidate.c_str(), X_OK) == 0) return "";
+    start = end + 1;
+  }
+  return fmt::format("cannot execute '{}': no such program in PATH", program);
+}
+
 }  // namespace
 
 Process::~Process() {
@@ -40,6 +62,7 @@ std::string Process::spawn(const std::vector<std::string>& argv,
                            const ProcessLimits& limits) {
   kill();
   if (argv.empty()) return "empty command";
+  if (std::string why = exec_problem(argv[0]); !why.empty()) return why;
   limits_ = limits;
   int in[2], out[2];
   if (::pipe2(in, O_CLOEXEC) != 0) return fmt::format("pipe: {}", std::strerror(errno));
