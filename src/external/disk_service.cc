@@ -75,7 +75,11 @@ std::string DiskService::corrupt(uint64_t record) {
     if (!value.empty()) order.emplace_back(born_.count(name) ? born_.at(name) : 0, name);
   if (order.empty()) return "no durable record to corrupt";
   std::sort(order.begin(), order.end());
-  if (record == 0 || record > order.size()) record = order.size();
+  if (record > order.size()) {
+    return fmt::format("no durable record {} to corrupt (the disk holds {}): nothing changed",
+                       record, order.size());
+  }
+  if (record == 0) record = order.size();
   const std::string& name = order[record - 1].second;
   std::string& bytes = synced_[name];
   // The ASCII byte nearest the middle, so the damaged record is still valid UTF-8 on the wire.

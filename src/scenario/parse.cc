@@ -255,7 +255,10 @@ void parse_bugs(Reader& r, const YAML::Node& node, raft::PlantedBugs& bugs) {
                    &bugs.forget_vote_on_restart, &bugs.ack_before_persist,
                    &bugs.stale_leader_reads,     &bugs.change_before_term_commit};
   for (const YAML::Node& item : node) {
-    if (const auto bug = r.name_of(item, kBugNames, "bug")) *flags[*bug] = true;
+    const auto bug = r.name_of(item, kBugNames, "bug");
+    if (!bug) continue;
+    if (*flags[*bug]) r.error(item, fmt::format("bug '{}' is listed twice", kBugNames[*bug]));
+    *flags[*bug] = true;
   }
 }
 
@@ -274,7 +277,7 @@ void parse_cluster(Reader& r, const YAML::Node& root, sim::WorldConfig& world) {
   assign(r.boolean(cluster["vote_lease"]), world.options.vote_lease);
   assign(r.boolean(cluster["leadership_transfer"]), world.options.leadership_transfer);
   parse_bugs(r, cluster["bugs"], world.bugs);
-  assign(r.whole(cluster["snapshot_every"], 0, uint64_t{1} << 32), world.snapshot_every);
+  assign(r.whole(cluster["snapshot_every"], 0, UINT32_MAX), world.snapshot_every);
   assign(r.whole(cluster["max_entries_per_append"], 1, 1u << 20), world.max_entries_per_append);
   const YAML::Node fsync = cluster["fsync"];
   if (fsync.IsDefined() && r.map(fsync, kRangeKeys, "a map {min, max} of durations")) {

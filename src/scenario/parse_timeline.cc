@@ -250,7 +250,10 @@ bool lie(Reader& r, const YAML::Node& value, Fault& f) {
         bool ok = true;
         for (const YAML::Node& item : lies) {
           const auto i = r.name_of(item, kLieNames, "lie");
-          if (i) {
+          if (i && *flags[*i]) {
+            r.error(item, fmt::format("lie '{}' is listed twice", kLieNames[*i]));
+            ok = false;
+          } else if (i) {
             *flags[*i] = true;
           } else {
             ok = false;

@@ -69,6 +69,15 @@ TEST(ScenarioErrors, ContradictoryOrUnjudgeableClaims) {
               ElementsAre());  // the same claim twice
 }
 
+TEST(ScenarioErrors, ABugOrALieListedTwice) {
+  EXPECT_THAT(errors("cluster:\n  nodes: [n1, n2, n3]\n  bugs: [ack_before_persist, "
+                     "ack_before_persist]\n"),
+              ElementsAre("x.yaml:3:30: bug 'ack_before_persist' is listed twice"));
+  EXPECT_THAT(errors_after_cluster(
+                  "timeline:\n  - {at: 1s, lie: {node: n1, lies: [forge_acks, forge_acks]}}\n"),
+              ElementsAre("x.yaml:4:49: lie 'forge_acks' is listed twice"));
+}
+
 TEST(ScenarioErrors, DuplicateKey) {
   EXPECT_THAT(errors_after_cluster("seed: 1\nseed: 2\n"),
               ElementsAre("x.yaml:4:1: duplicate key 'seed'"));

@@ -142,6 +142,18 @@ TEST(SimDisk, CorruptLastRecordIsTruncatedLikeATornTail) {
   EXPECT_FALSE(l.repaired.empty());
 }
 
+TEST(SimDisk, ARecordPastTheLastIsNotThereToCorrupt) {
+  ManualClock clock;
+  SimDisk disk("n1", {}, 1, clock.scheduler());
+  disk.write(std::nullopt, entries(1, 4, 1));
+  disk.sync([] {});
+  clock.complete_all();
+  EXPECT_EQ(disk.corrupt(5), "n1: no log record 5 to corrupt (the log holds 4): nothing changed");
+  const node::Loaded l = loaded(disk.load());
+  EXPECT_EQ(l.state.entries, entries(1, 4, 1));
+  EXPECT_TRUE(l.repaired.empty());
+}
+
 TEST(SimDisk, WipeLosesEverything) {
   ManualClock clock;
   SimDisk disk("n1", {}, 1, clock.scheduler());
