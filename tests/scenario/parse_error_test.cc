@@ -1,5 +1,6 @@
 // Every class of mistake in a scenario file gives a message that names its place.
 #include <gmock/gmock.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <variant>
@@ -76,6 +77,17 @@ TEST(ScenarioErrors, ABugOrALieListedTwice) {
   EXPECT_THAT(errors_after_cluster(
                   "timeline:\n  - {at: 1s, lie: {node: n1, lies: [forge_acks, forge_acks]}}\n"),
               ElementsAre("x.yaml:4:49: lie 'forge_acks' is listed twice"));
+}
+
+// `trigger` is the node a `when` event happened on: an entry without `when` is told so.
+TEST(ScenarioErrors, TriggerWithoutWhen) {
+  for (const char* fault : {"crash: trigger", "pause: [n1, trigger]", "isolate: trigger",
+                            "reconfigure: trigger"}) {
+    EXPECT_THAT(errors_after_cluster(fmt::format("timeline:\n  - {{at: 1s, {}}}\n", fault)),
+                ElementsAre(HasSubstr("'trigger' names the node of a `when` event; this entry "
+                                      "has no `when`")))
+        << fault;
+  }
 }
 
 TEST(ScenarioErrors, DuplicateKey) {
@@ -157,7 +169,8 @@ TEST(ScenarioErrors, EventTriggeredFaults) {
                                    "crash: n1}\n"),
               ElementsAre(HasSubstr("'by' is before the entry's 'at'")));
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {at: 1s, crash: trigger}\n"),
-              ElementsAre("x.yaml:4:21: unknown node 'trigger'"));
+              ElementsAre("x.yaml:4:21: 'trigger' names the node of a `when` event; this entry "
+                          "has no `when`"));
 }
 
 TEST(ScenarioErrors, PctScheduler) {
