@@ -528,6 +528,7 @@ std::variant<Scenario, ParseError> parse_scenario_text(std::string_view yaml,
       r.error(*second, "a scenario file holds one YAML document; remove this '---'");
     }
     s.teaches = header_comment(yaml);
+    r.note_empty_values(root);
     parse_top(r, root, s);
   } catch (const YAML::Exception& e) {
     r.error(e.mark,

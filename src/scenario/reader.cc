@@ -95,6 +95,33 @@ std::string did_you_mean(std::string_view word, Names candidates) {
   return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
 }
 
+void Reader::error(const YAML::Node& node, const std::string& message) {
+  if (node.IsDefined() && node.IsNull()) {
+    for (const auto& [value, key] : empty_values_)
+      if (value.is(node)) return error(key, message + " (the key has no value)");
+  }
+  error(node.Mark(), message);
+}
+
+void Reader::note_empty_values(const YAML::Node& root) {
+  // Aliases make a document a graph that can expand exponentially ("billion laughs"): a walk of
+  // more nodes than any scenario has stops, and what it did not reach is reported at its node.
+  if (++walked_ > kMaxWalk) return;
+  if (root.IsSequence()) {
+    for (const YAML::Node& item : root)
+      note_empty_values(item);
+    return;
+  }
+  if (!root.IsMap()) return;
+  for (const auto& pair : root) {
+    if (pair.second.IsNull()) {
+      empty_values_.emplace_back(pair.second, pair.first.Mark());
+    } else {
+      note_empty_values(pair.second);
+    }
+  }
+}
+
 void Reader::error(const YAML::Mark& mark, const std::string& message) {
   if (errors_.size() == kMaxErrors) {
     too_many_ = true;

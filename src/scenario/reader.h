@@ -35,7 +35,11 @@ class Reader {
   explicit Reader(std::string file) : file_(std::move(file)) {}
 
   void error(const YAML::Mark& mark, const std::string& message);
-  void error(const YAML::Node& node, const std::string& message) { error(node.Mark(), message); }
+  // At the node, or, for a value left empty (`key:` and nothing), at its key: YAML places such
+  // a value at the next token, often a line further down.
+  void error(const YAML::Node& node, const std::string& message);
+  // Notes, for every map in `root` at any depth, where each key with an empty value was written.
+  void note_empty_values(const YAML::Node& root);
   bool failed() const { return !errors_.empty(); }
   // The messages in file order.
   std::vector<std::string> take_errors();
@@ -75,6 +79,11 @@ class Reader {
   std::optional<std::vector<std::pair<uint32_t, uint32_t>>> links(const YAML::Node& node);
 
  private:
+  // Each empty value and the mark of its key (note_empty_values), and how many nodes that walk
+  // visited, up to kMaxWalk.
+  static constexpr size_t kMaxWalk = 100'000;
+  std::vector<std::pair<YAML::Node, YAML::Mark>> empty_values_;
+  size_t walked_ = 0;
   std::optional<std::string> scalar(const YAML::Node& node, std::string_view what);
   std::optional<std::pair<uint32_t, uint32_t>> link(const YAML::Node& node);
 

@@ -90,6 +90,13 @@ TEST(ScenarioErrors, TriggerWithoutWhen) {
   }
 }
 
+// A key written with no value is named at its own line, not at the next token's.
+TEST(ScenarioErrors, AnEmptyValueIsReportedAtItsKey) {
+  EXPECT_THAT(errors_after_cluster("workload:\n\nnetwork: {}\n"),
+              ElementsAre("x.yaml:3:1: expected a map of workload settings (the key has no "
+                          "value)"));
+}
+
 TEST(ScenarioErrors, DuplicateKey) {
   EXPECT_THAT(errors_after_cluster("seed: 1\nseed: 2\n"),
               ElementsAre("x.yaml:4:1: duplicate key 'seed'"));
