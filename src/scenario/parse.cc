@@ -303,8 +303,16 @@ void parse_implementation(Reader& r, const YAML::Node& node, std::vector<std::st
     return;
   }
   if (!r.list(command, "a list [program, args...]")) return;
-  for (const YAML::Node& word : command)
-    if (auto text = r.text(word, "a word of the command")) argv.push_back(*text);
+  for (const YAML::Node& word : command) {
+    auto text = r.text(word, "a word of the command");
+    if (!text) continue;
+    // A process's arguments end at their first NUL byte: the program would get another word.
+    if (text->find('\0') != std::string::npos) {
+      r.error(word, "a word of the command cannot hold a NUL byte");
+      continue;
+    }
+    argv.push_back(*text);
+  }
   if (command.size() == 0) r.error(command, "the command is empty");
   if (const auto protocol = r.text(node["protocol"], "the protocol");
       protocol && *protocol != "maelstrom")

@@ -23,16 +23,6 @@ std::string time(SimTime t) {
 std::string num(double x) {
   return fmt::format("{}", x);
 }
-// A YAML double-quoted scalar.
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string flag(bool b) {
   return b ? "true" : "false";
 }
@@ -338,7 +328,7 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
   if (!s.implementation.empty()) {
     std::vector<std::string> words;
     for (const std::string& word : s.implementation)
-      words.push_back(quoted(word));
+      words.push_back(quote(word));
     out << "  implementation: {command: [" << fmt::format("{}", fmt::join(words, ", "))
         << "], protocol: maelstrom}\n";
   }
