@@ -2,6 +2,9 @@
 // faults, clock skew) and the nudges a timeline may give (campaign, leadership transfer).
 #include "sim/world.h"
 
+#include <fmt/format.h>
+#include <string_view>
+
 namespace raftsim::sim {
 
 void World::note_fault(std::string text) {
@@ -120,8 +123,22 @@ void World::campaign(uint32_t id) {
 
 void World::transfer_leader(uint32_t from, uint32_t to) {
   SimNode& sn = nodes_[from - 1];
-  if (!sn.node || sn.paused) return;
+  // The narration has said "n1 hands leadership to n2"; when nothing is handed over, it says why.
+  auto refused = [&](std::string_view why) {
+    note_fault(fmt::format("{} hands nothing to {}: {}", sn.name, name(to), why));
+  };
+  if (!sn.node) return refused("it is down");
+  if (sn.paused) return refused("it is paused");
   sn.node->transfer_leader(raft::NodeId{to});
+  const raft::Raft& core = sn.node->core();
+  if (core.transfer_target() != raft::NodeId{to}) {
+    refused(core.role() != raft::Role::kLeader ? "it is not the leader"
+            : !core.config().options.leadership_transfer
+                ? "leadership transfer is off (cluster.leadership_transfer: false)"
+            : !core.configuration().is_voter(raft::NodeId{to})
+                ? fmt::format("{} is not a voter", name(to))
+                : "the leader refused it");
+  }
   after_event(from);
 }
 

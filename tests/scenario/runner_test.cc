@@ -163,6 +163,29 @@ expect:
   EXPECT_EQ(row->observed, "0 writes acknowledged");
 }
 
+// A transfer that hands nothing over says why, after the line that announced it.
+TEST(RunnerTest, ATransferThatHandsNothingOverSaysWhy) {
+  std::vector<std::string> lines;
+  RunOptions options = quiet();
+  options.narrate = true;
+  options.print = [&lines](const std::string& line) { lines.push_back(line); };
+  run_scenario(parsed(R"(duration: 2s
+cluster: {nodes: [n1, n2, n3], leadership_transfer: false}
+timeline:
+  - {at: 10ms, elect: n1}
+  - {at: 1s, transfer: {from: n1, to: n2}}
+  - {at: 1500ms, transfer: {from: n2, to: n3}}
+liveness: false
+)"),
+               options);
+  std::string told;
+  for (const std::string& line : lines)
+    told += line + "\n";
+  EXPECT_THAT(told, HasSubstr("n1 hands nothing to n2: leadership transfer is off "
+                              "(cluster.leadership_transfer: false)"));
+  EXPECT_THAT(told, HasSubstr("n2 hands nothing to n3: it is not the leader"));
+}
+
 // A lone node has no link to clog: the nemesis's clog is no fault there (it crashed the run).
 TEST(RunnerTest, AClogDrawnForALoneNodeIsNoFault) {
   const std::string yaml = R"(duration: 10s
