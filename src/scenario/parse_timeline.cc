@@ -109,7 +109,7 @@ bool partition(Reader& r, const YAML::Node& value, Fault& f) {
 }
 
 bool isolate(Reader& r, const YAML::Node& value, Fault& f) {
-  const auto id = node_or_trigger(r, value, false);
+  const auto id = r.node(value);
   if (!id) return false;
   f.kind = FaultKind::kPartition;
   std::vector<uint32_t> rest = all_nodes(r);
@@ -166,7 +166,7 @@ bool shape(Faults& out, const Fault& base, std::vector<std::pair<uint32_t, uint3
 }
 
 bool single_node(Reader& r, const YAML::Node& value, Fault& f) {
-  const auto id = node_or_trigger(r, value, false);  // 'trigger' without `when` is told so
+  const auto id = r.node(value);
   if (id) f.nodes = {*id};
   return id.has_value();
 }
@@ -339,13 +339,6 @@ bool link_fault(Reader& r, FaultKind kind, const YAML::Node& value, Fault& f) {
 
 bool node_fault(Reader& r, FaultKind kind, const YAML::Node& value, Fault& f) {
   f.kind = kind;
-  // `trigger` names the node of a `when` event: without one, say so, not "unknown node".
-  if (value.IsSequence()) {
-    for (const YAML::Node& item : value)
-      if (item.IsScalar() && item.Scalar() == "trigger") return node_or_trigger(r, item, false).has_value();
-  } else if (value.IsScalar() && value.Scalar() == "trigger") {
-    return node_or_trigger(r, value, false).has_value();
-  }
   const auto ids = r.node_list(value, true);
   if (!ids) return false;
   if (ids->empty()) {

@@ -73,12 +73,8 @@ bool message_delay(Reader& r, std::string_view name, const YAML::Node& map, Faul
 }  // namespace
 
 std::optional<uint32_t> node_or_trigger(Reader& r, const YAML::Node& value, bool trigger_ok) {
-  if (value.IsScalar() && value.Scalar() == "trigger") {
-    if (trigger_ok) return kTriggerNode;
-    r.error(value, "'trigger' names the node of a `when` event; this entry has no `when`");
-    return std::nullopt;
-  }
-  return r.node(value);
+  if (trigger_ok && value.IsScalar() && value.Scalar() == "trigger") return kTriggerNode;
+  return r.node(value);  // which tells a `trigger` without `when` what it lacks
 }
 
 bool message_fault(Reader& r, std::string_view name, const YAML::Node& value, Fault& f,

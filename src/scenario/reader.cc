@@ -302,6 +302,12 @@ std::optional<uint32_t> Reader::node(const YAML::Node& node) {
   if (nodes_.empty()) return std::nullopt;
   const auto it = std::find(nodes_.begin(), nodes_.end(), *s);
   if (it == nodes_.end()) {
+    // `trigger` stands for the node of a `when` event (node_or_trigger): anywhere else it is
+    // the missing `when`, not a misspelt node, that the user needs to hear of.
+    if (*s == "trigger") {
+      error(node, "'trigger' names the node of a `when` event; this entry has no `when`");
+      return std::nullopt;
+    }
     const std::vector<std::string_view> known(nodes_.begin(), nodes_.end());
     error(node, fmt::format("unknown node {}{}", quoted(*s), did_you_mean(*s, known)));
     return std::nullopt;
