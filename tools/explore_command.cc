@@ -11,7 +11,6 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <limits>
 #include <string>
 #include <thread>
 #include <variant>

@@ -324,7 +324,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"auto", "deterministic", "wall"}))
       ->capture_default_str();
   cmd->add_flag("--keep-logs", flags->keep_logs,
-               "Keep external nodes' stderr logs and data directories when the run passes too");
+                "Keep external nodes' stderr logs and data directories when the run passes too");
   cmd->add_option("--init-timeout", flags->init_timeout,
                   "Seconds an external node has to answer init (default 5)")
       ->check(CLI::Range(0.01, 600.0));

@@ -139,8 +139,8 @@ void RaftInvariants::on_log_write(SimTime now, NodeId node, const raft::Log& log
       const LeaderView& view = *state.leading;
       for (const Entry& e : written) {
         if (e.index > *state.written_through) break;
-        const bool same = e.index > view.last_at_election ? e.term == view.term
-                                                          : view.holds(e.index, e.term);
+        const bool same =
+            e.index > view.last_at_election ? e.term == view.term : view.holds(e.index, e.term);
         if (same) continue;
         state.rewritten_from = std::min(state.rewritten_from.value_or(e.index), e.index);
         break;
@@ -418,8 +418,7 @@ void RaftInvariants::check_append_only(SimTime now, NodeState& state, const raft
   if (core.role() != raft::Role::kLeader || !state.leading || state.leading->term != core.term())
     return;
   const NodeId id = core.id();
-  const std::string who =
-      name(id) + ", leader of term " + std::to_string(core.term().value) + ", ";
+  const std::string who = name(id) + ", leader of term " + std::to_string(core.term().value) + ", ";
   if (rewritten) {
     report({kLeaderAppendOnly, id.value, 0, core.term().value},
            make(kLeaderAppendOnly, now, {id}, core.term(), *rewritten,

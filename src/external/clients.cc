@@ -229,8 +229,8 @@ void Clients::on_message(const Envelope& m) {
   auto [first, fresh] = c.answers.try_emplace(*in_reply_to, type);
   if (!fresh && first->second != type) {
     return cluster_.fail(fmt::format(
-        "{} answered {}'s request {} twice, with {} and then {}: {}{}", m.src, m.dest,
-        *in_reply_to, first->second.empty() ? "no type" : "'" + first->second + "'",
+        "{} answered {}'s request {} twice, with {} and then {}: {}{}", m.src, m.dest, *in_reply_to,
+        first->second.empty() ? "no type" : "'" + first->second + "'",
         type.empty() ? "no type" : "'" + type + "'", escape_bytes(encode(m)), stderr_of(m.src)));
   }
   if (*in_reply_to != c.attempt) return;  // an answer after the client gave up on it

@@ -39,8 +39,8 @@ std::string at(const scenario::Where& w) {
 }
 
 constexpr Property kInvariantProperties[] = {
-    Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
-    Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
+    Property::kElectionSafety,     Property::kLogMatching,     Property::kLeaderCompleteness,
+    Property::kStateMachineSafety, Property::kTermMonotonic,   Property::kVoteStable,
     Property::kCommitMonotonic,    Property::kLeaderAppendOnly};
 
 // The invariants state reports can show (report_checks.h): every one of them, the log-based

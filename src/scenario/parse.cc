@@ -510,8 +510,7 @@ void parse_top(Reader& r, const YAML::Node& root, Scenario& s) {
   detail::parse_swarm(r, root["swarm"], s.swarm);
   parse_liveness(r, root["liveness"], s.liveness);
   const YAML::Node expect = root["expect"];
-  if (expect.IsDefined())
-    detail::parse_expectations(r, expect, s.liveness.enabled, s.expectations);
+  if (expect.IsDefined()) detail::parse_expectations(r, expect, s.liveness.enabled, s.expectations);
 }
 
 }  // namespace

@@ -136,8 +136,8 @@ void SimDisk::wipe() {
 std::string SimDisk::corrupt(uint64_t index) {
   if (offsets_.empty()) return fmt::format("{}: no stored log record to corrupt", name_);
   if (index > offsets_.size()) {
-    return fmt::format("{}: no log record {} to corrupt (the log holds {}): nothing changed",
-                       name_, index, offsets_.size());
+    return fmt::format("{}: no log record {} to corrupt (the log holds {}): nothing changed", name_,
+                       index, offsets_.size());
   }
   if (index == 0) index = offsets_.size();
   const uint64_t start = offsets_[index - 1];

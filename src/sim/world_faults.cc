@@ -1,9 +1,10 @@
 // The faults the world applies to nodes and links (partitions, cuts, clogs, crashes, pauses, disk
 // faults, clock skew) and the nudges a timeline may give (campaign, leadership transfer).
-#include "sim/world.h"
-
 #include <fmt/format.h>
+
 #include <string_view>
+
+#include "sim/world.h"
 
 namespace raftsim::sim {
 

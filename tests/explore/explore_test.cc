@@ -192,8 +192,9 @@ TEST(Shrink, KeepsTheSamePropertyViolatedWithinTheBudget) {
 }
 
 // A fault every 20-80 ms, overlapping, and commit_previous_term planted: at seed 32 the planted
-// rule commits an entry of an earlier term (commit_current_term) among 270 timeline entries. A long schedule is cut by stretches first, so the
-// budget goes to the few faults that matter rather than to one run per fault.
+// rule commits an entry of an earlier term (commit_current_term) among 270 timeline entries. A long
+// schedule is cut by stretches first, so the budget goes to the few faults that matter rather than
+// to one run per fault.
 constexpr const char* kLongSchedule = R"(name: long
 duration: 10s
 cluster:

@@ -163,8 +163,7 @@ TEST(ReportChecks, ALeaderWhoseReportedLogLosesOrChangesAnEntryBreaksLeaderAppen
 
   ReportChecks changing({"n1", "n2"}, 1);
   changing.on_report(1, with_log(report("leader", 2, "n1", 1), {{1, "a"}, {2, "b"}}), 10);
-  changing.on_report(1, with_log(report("leader", 2, "n1", 1), {{1, "a"}, {1, "c"}, {2, "d"}}),
-                     20);
+  changing.on_report(1, with_log(report("leader", 2, "n1", 1), {{1, "a"}, {1, "c"}, {2, "d"}}), 20);
   EXPECT_EQ(properties(changing),
             std::vector<std::string>{"leader_append_only: n1, leading term 2, reports (term 1, c) "
                                      "at index 2 where it reported (term 2, b)"});

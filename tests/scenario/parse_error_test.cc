@@ -1,6 +1,6 @@
 // Every class of mistake in a scenario file gives a message that names its place.
-#include <gmock/gmock.h>
 #include <fmt/format.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <variant>
@@ -81,8 +81,8 @@ TEST(ScenarioErrors, ABugOrALieListedTwice) {
 
 // `trigger` is the node a `when` event happened on: an entry without `when` is told so.
 TEST(ScenarioErrors, TriggerWithoutWhen) {
-  for (const char* fault : {"crash: trigger", "pause: [n1, trigger]", "isolate: trigger",
-                            "reconfigure: trigger"}) {
+  for (const char* fault :
+       {"crash: trigger", "pause: [n1, trigger]", "isolate: trigger", "reconfigure: trigger"}) {
     EXPECT_THAT(errors_after_cluster(fmt::format("timeline:\n  - {{at: 1s, {}}}\n", fault)),
                 ElementsAre(HasSubstr("'trigger' names the node of a `when` event; this entry "
                                       "has no `when`")))
