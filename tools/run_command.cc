@@ -70,10 +70,9 @@ int print_wall_clock_report(const RunFlags& flags, const scenario::RunReport& re
   std::string table = scenario::format_report(report, true);
   // The last line of a simulated run's table names seed, digest and simulated time: not ours.
   table.erase(table.rfind('\n', table.size() - 2) + 1);
-  const std::string summary =
-      fmt::format("{} {} {} seed={} nodes={} {}={} wall={:.2f}s\n",
-                  report.passed() ? "PASS" : "FAIL", report.scenario, world, report.seed,
-                  report.node_names.size(), counted, report.events, report.wall_seconds);
+  const std::string summary = fmt::format(
+      "{} {} {} seed={} nodes={} {}={} wall={:.2f}s\n", report.outcome(), report.scenario, world,
+      report.seed, report.node_names.size(), counted, report.events, report.wall_seconds);
   fmt::print("{}", flags.quiet && report.passed() ? summary : table + summary);
   if (!report.output_error.empty()) fmt::print(stderr, "raftsim: {}\n", report.output_error);
   return report.exit_code();

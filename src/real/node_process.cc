@@ -19,6 +19,7 @@
 #include "real/membership_service.h"
 #include "real/peer_transport.h"
 #include "real/stage_log.h"
+#include "real/stall_log.h"
 #include "real/wire.h"
 
 namespace raftsim::real {
@@ -148,6 +149,7 @@ class NodeProcess final : public node::NodeObserver {
   std::optional<node::Node> node_;
   boost::asio::steady_timer tick_timer_;
   Clock::time_point next_tick_;
+  StallLog stalls_;
 
   struct PendingRequest {
     grpc::ServerUnaryReactor* reactor;
@@ -328,7 +330,9 @@ NodeProcess::NodeProcess(const NodeProcessOptions& options)
                }),
       transport_(options_.cluster, options_.self, strand_, stages_.get(),
                  channel_credentials(options_.tls)),
-      tick_timer_(strand_) {
+      tick_timer_(strand_),
+      stalls_(
+          std::chrono::milliseconds(options_.cluster.tick_ms * options_.cluster.heartbeat_ticks)) {
   for (const ClusterMember& m : options_.cluster.nodes)
     if (m.id != options_.self) peers_.insert(m.id);
 }
@@ -470,6 +474,7 @@ void NodeProcess::status(v1::StatusReply& reply) const {
   reply.set_refused_callers(callers_.refused());
   reply.set_pid(static_cast<uint32_t>(::getpid()));
   add_configuration(core, reply);
+  stalls_.report(reply);
 }
 
 void NodeProcess::on_soft_state(const raft::SoftState& soft, raft::Term term) {
@@ -489,6 +494,7 @@ void NodeProcess::on_tick() {
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  stalls_.on_timer(next_tick_, Clock::now());
   if (now_ms >= options_.cluster.start_at_ms) node_->tick();
   expire_client_requests();
   next_tick_ += period;

@@ -26,6 +26,7 @@
 #include "real/kv_client.h"
 #include "real/launcher.h"
 #include "real/observed_trace.h"
+#include "real/stall_watch.h"
 #include "real/status_observer.h"
 #include "scenario/faults.h"
 #include "scenario/nemesis.h"
@@ -43,6 +44,26 @@ using scenario::FaultKind;
 using scenario::Property;
 
 constexpr auto kPollEvery = std::chrono::milliseconds(20);
+
+// The longest a node can stop before Raft's timers notice: a follower that heard the leader's
+// heartbeat just before the leader stopped times out after the shortest election timeout, by
+// which time the leader would have sent again one heartbeat interval earlier.
+std::chrono::microseconds stall_tolerated(const scenario::Scenario& s) {
+  const int ticks = std::max(1, s.world.election_timeout_ticks - s.world.heartbeat_ticks);
+  return std::chrono::microseconds(s.world.tick.count() * ticks);
+}
+
+// A stop the timeline asked for is no disturbance of the machine's.
+void note_pauses(const Fault& f, StallWatch& stalls, Clock::time_point now) {
+  for (uint32_t id : f.nodes) {
+    if (f.kind == FaultKind::kPause) {
+      stalls.paused(id, now);
+    } else if (f.kind == FaultKind::kResume || f.kind == FaultKind::kRestart ||
+               f.kind == FaultKind::kCrash || f.kind == FaultKind::kWipe) {
+      stalls.running(id, now);
+    }
+  }
+}
 constexpr auto kPollDeadline = std::chrono::milliseconds(1000);
 
 std::string at(const scenario::Where& w) {
@@ -251,6 +272,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   const Clock::time_point stop_polls = t0 + std::chrono::microseconds(micros(end));
 
   StatusObserver obs(s);
+  StallWatch stalls(s.world.node_names, t0, stall_tolerated(s));
   ObservedTrace trace("real");
   std::atomic<bool> stop{false};
 
@@ -272,6 +294,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
         if (cluster.stub(id).Status(&c, q, &r).ok()) {
           const int64_t received = since(Clock::now());
           obs.observe(id, since(sent), received, r);
+          stalls.on_status(id, r);
           trace.on_status(id, received, r.role(), r.term(), r.commit(), r.leader());
         }
         next += kPollEvery;
@@ -388,9 +411,15 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   while (!agenda.empty()) {
     const Due due = agenda.top();
     agenda.pop();
-    std::this_thread::sleep_until(t0 + std::chrono::microseconds(micros(due.at)));
+    const Clock::time_point due_at = t0 + std::chrono::microseconds(micros(due.at));
+    // Only a sleep that overran counts: a step that waited for the one before it (a restart takes
+    // a process start) is late by the runner's own work, not by the machine.
+    const bool slept = Clock::now() < due_at;
+    std::this_thread::sleep_until(due_at);
+    if (slept) stalls.woke(scenario::describe_fault(due.fault, s), due_at, Clock::now());
     std::optional<Fault> undo;
     const std::string done = cluster.apply(due.fault, undo);
+    note_pauses(due.fault, stalls, Clock::now());
     trace.on_fault(since(Clock::now()), due.fault, s, done, undo ? &*undo : nullptr);
     if (undo) {
       undo->where = due.fault.where;
@@ -407,6 +436,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   stop = true;
   for (std::thread& t : threads)
     t.join();
+  report.disturbances = stalls.disturbances(stop_polls);
   report.end = sim::kTimeZero + sim::Duration{since(Clock::now())};
   report.events = ops.size();
 
@@ -466,6 +496,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     const bool bad = !report.violations.empty();
     if (bad) report.violated_properties.emplace_back("durability");
     scenario::Verdict row{"durability", expect_violation ? "violated" : "holds", "", false};
+    row.timed = expect_violation;  // a loss needs the story to play out as scripted
     if (!committed_known) {
       row.observed = "not checked: no node's log could be read";
       row.ok = false;
@@ -483,6 +514,8 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   }
   report.rows.push_back(scenario::linearizability_verdict(
       s, report.linearizability, history.ops.size(), "not checked", report.violated_properties));
+  report.rows.back().timed =
+      scenario::expected_violated(s, Property::kLinearizability).value_or(false);
   if (liveness) {
     const int64_t deadline = micros(probe_at) + micros(s.liveness.within);
     std::optional<sim::Duration> committed_after;
@@ -491,6 +524,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     }
     report.rows.push_back(
         scenario::liveness_verdict(s, probe_at, committed_after, report.violated_properties));
+    report.rows.back().timed = true;
   }
   for (scenario::Verdict& row : obs.verdicts(acked.size()))
     report.rows.push_back(std::move(row));

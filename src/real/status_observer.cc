@@ -93,6 +93,7 @@ std::vector<scenario::Verdict> StatusObserver::verdicts(size_t acked_writes) con
     const Expectation& e = scenario_.expectations[i];
     const Happened& h = happened_[i];
     scenario::Verdict row{e.text, "met", "", false};
+    row.timed = true;  // each is a promise about when things happen
     switch (e.kind) {
       case Expectation::Kind::kHolds:
       case Expectation::Kind::kViolated:
@@ -100,6 +101,7 @@ std::vector<scenario::Verdict> StatusObserver::verdicts(size_t acked_writes) con
       case Expectation::Kind::kSafetyViolated:
         row.observed = "not checked in real mode";
         row.ok = false;
+        row.timed = false;
         break;
       case Expectation::Kind::kNoLeader:
       case Expectation::Kind::kNoElection:

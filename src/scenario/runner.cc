@@ -248,6 +248,12 @@ bool RunReport::passed() const {
          std::all_of(rows.begin(), rows.end(), [](const Verdict& v) { return v.ok; });
 }
 
+bool RunReport::inconclusive() const {
+  return error.empty() && !passed() &&
+         std::all_of(rows.begin(), rows.end(),
+                     [this](const Verdict& v) { return v.ok || unjudged(v); });
+}
+
 namespace {
 
 // The run itself. `violation_events`: per safety violation, how many trace events had been
@@ -519,8 +525,19 @@ std::string format_report(const RunReport& report, bool with_details) {
     width = std::max(width, v.name.size());
   out += fmt::format("\n{:<{}}  {:<9} {:<4}  {}\n", "check", width, "expected", "ok", "observed");
   for (const Verdict& v : report.rows) {
-    out += fmt::format("{:<{}}  {:<9} {:<4}  {}\n", v.name, width, v.expected, v.ok ? "yes" : "NO",
+    out += fmt::format("{:<{}}  {:<9} {:<4}  {}\n", v.name, width, v.expected,
+                       v.ok                 ? "yes"
+                       : report.unjudged(v) ? "?"
+                                            : "NO",
                        v.observed);
+  }
+  if (!report.disturbances.empty()) {
+    out += "\nthe machine did not keep this run's time:\n";
+    for (const std::string& d : report.disturbances)
+      out += "  " + d + "\n";
+    out +=
+        "a failed row that depends on time (ok '?') is not judged; a safety property that must\n"
+        "hold is judged all the same: Raft's safety does not depend on time\n";
   }
   if (with_details) {
     for (const check::PropertyViolation& v : report.violations) {
@@ -532,8 +549,8 @@ std::string format_report(const RunReport& report, bool with_details) {
     }
   }
   out += fmt::format("\n{} {} seed={} digest={:016x} events={} simulated={:.1f}s wall={:.2f}s\n",
-                     report.passed() ? "PASS" : "FAIL", report.scenario, report.seed, report.digest,
-                     report.events, sim::seconds(report.end), report.wall_seconds);
+                     report.outcome(), report.scenario, report.seed, report.digest, report.events,
+                     sim::seconds(report.end), report.wall_seconds);
   return out;
 }
 

@@ -53,6 +53,10 @@ struct Verdict {
   std::string expected;  // "holds", "violated", "met"
   std::string observed;  // what the run showed, in a few words
   bool ok = false;
+  // Judged in wall-clock time and true only if the machine kept time: a deadline, a quiet window,
+  // a claim that a scripted story breaks something. A safety claim that must hold is never timed:
+  // Raft's safety does not depend on timing.
+  bool timed = false;
 };
 
 struct RunReport {
@@ -78,9 +82,23 @@ struct RunReport {
   bool wall_clock = false;  // judged in wall-clock time: no digest, no simulated time
   // The run is complete and judged, but an output file (the history) could not be written.
   std::string output_error;
+  // A wall-clock run only: how the machine did not keep the run's time (a node process not
+  // scheduled for longer than Raft's timers absorb, ...). Then a timed row that failed is not
+  // judged (real/stall_watch.h).
+  std::vector<std::string> disturbances;
 
   bool passed() const;
-  int exit_code() const { return !error.empty() || !output_error.empty() ? 2 : passed() ? 0 : 1; }
+  // A failed row that the machine's disturbances leave unjudged.
+  bool unjudged(const Verdict& row) const { return !row.ok && row.timed && !disturbances.empty(); }
+  // Not passed, and every failed row is unjudged: the run neither passes nor fails.
+  bool inconclusive() const;
+  std::string_view outcome() const {
+    return passed() ? "PASS" : inconclusive() ? "INCONCLUSIVE" : "FAIL";
+  }
+  // 0 passed, 1 failed, 2 bad input or output, 3 inconclusive.
+  int exit_code() const {
+    return !error.empty() || !output_error.empty() ? 2 : passed() ? 0 : inconclusive() ? 3 : 1;
+  }
 };
 
 // Why the run's client history cannot be written in `format` (raftsim | edn | porcupine), or ""

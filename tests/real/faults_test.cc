@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -102,6 +103,41 @@ class RealFaultsTest : public ::testing::Test {
   std::optional<Launcher> launcher_;
   ClusterFile cluster_;
 };
+
+// A node process that stood still (here SIGSTOP; on a loaded machine, the scheduler) says so in
+// its Status: a judge of wall-clock promises needs to know (real/stall_watch.h).
+TEST_F(RealFaultsTest, ANodeThatStoodStillReportsHowLong) {
+  up(3);
+  const auto micros = [](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  };
+  ASSERT_TRUE(launcher_->pause("n2").ok());
+  std::this_thread::sleep_for(400ms);
+  const Clock::time_point resumed = Clock::now();
+  ASSERT_TRUE(launcher_->resume("n2").ok());
+  auto longest = [](const v1::StatusReply& s) {
+    int64_t most = 0;
+    for (const v1::Stall& stall : s.stalls())
+      most = std::max(most, stall.ended_us() - stall.began_us());
+    return most;
+  };
+  v1::StatusReply n2;
+  ASSERT_TRUE(wait_until([&](const auto& nodes) {
+    auto it = nodes.find("n2");
+    if (it == nodes.end() || longest(it->second) == 0) return false;
+    n2 = it->second;
+    return true;
+  })) << "n2 never reported its stop";
+  const v1::Stall& stall = *std::max_element(
+      n2.stalls().begin(), n2.stalls().end(), [](const v1::Stall& a, const v1::Stall& b) {
+        return a.ended_us() - a.began_us() < b.ended_us() - b.began_us();
+      });
+  // The tick due during the stop ran after the resume; it was due at most a tick (10ms by
+  // default) after the stop took effect, which a loaded machine may delay a little.
+  EXPECT_GE(stall.ended_us(), micros(resumed));
+  EXPECT_LT(stall.began_us(), micros(resumed));
+  EXPECT_GE(stall.ended_us() - stall.began_us(), 300'000);
+}
 
 // A clog holds what a node sends on a link and sends it all when unclogged, as in the simulated
 // network. Every link into one follower is clogged: writes commit through the other two, while
