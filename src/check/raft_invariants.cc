@@ -237,6 +237,7 @@ void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   check_commit(now, state, core);
   check_append_only(now, state, core);  // before check_leadership moves `leading` on
   check_leadership(now, state, core);
+  check_leader_is_voter(now, core);
   if (syncs_reported_ && (!state.configuration || *state.configuration != core.configuration()))
     state.configuration = core.configuration();
   if (auto broken = configurations_.observe(core)) {
@@ -430,6 +431,26 @@ void RaftInvariants::check_append_only(SimTime now, NodeState& state, const raft
                 who + "deleted entries " + std::to_string(last.next().value) + ".." +
                     std::to_string(before.value) + " of its log: a leader only appends"));
   }
+}
+
+// Only a voter leads (§4.2.1, §4.2.2). A learner, or a server outside the configuration, never
+// wins an election: its vote does not count and its log need not be current. A leader may lead a
+// configuration without itself only while that configuration is uncommitted (it removed itself,
+// and must still replicate its removal); once the removal commits it steps down. Judged on the
+// configuration the leader acts on (the latest in its log) against its own commit index.
+void RaftInvariants::check_leader_is_voter(SimTime now, const raft::Raft& core) {
+  if (core.role() != raft::Role::kLeader) return;
+  const raft::Configuration& c = core.configuration();
+  const NodeId id = core.id();
+  if (c.is_voter(id) || core.commit_index() < core.configuration_index()) return;
+  const Index entry = core.configuration_index();
+  report({kLeaderIsVoter, id.value, 0, core.term().value},
+         make(kLeaderIsVoter, now, {id}, core.term(), entry,
+              name(id) + " leads term " + std::to_string(core.term().value) + " as " +
+                  (c.is_learner(id) ? "a learner" : "no member") + " of its configuration (" +
+                  (entry.value == 0 ? std::string("the bootstrap one")
+                                    : "entry " + std::to_string(entry.value)) +
+                  ", committed): only a voter leads"));
 }
 
 void RaftInvariants::record_vote(const raft::Raft& core) {

@@ -24,6 +24,9 @@
 //                         counting their replicas (§5.4.2, Figure 8)
 //   leader_append_only    a leader never overwrites or deletes entries of its log while it leads
 //                         (Figure 3); checked when the host reports its log writes
+//   leader_is_voter       only a voter leads: no learner and no server outside the configuration
+//                         it acts on, unless that configuration, its own removal, is uncommitted
+//                         (§4.2.1, §4.2.2)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -78,6 +81,7 @@ inline constexpr std::string_view kCommitMonotonic = "commit_monotonic";
 inline constexpr std::string_view kCommitQuorum = "commit_quorum";
 inline constexpr std::string_view kCommitCurrentTerm = "commit_current_term";
 inline constexpr std::string_view kLeaderAppendOnly = "leader_append_only";
+inline constexpr std::string_view kLeaderIsVoter = "leader_is_voter";
 inline constexpr std::string_view kDurability = "durability";
 
 // One broken property, as reported to the user.
@@ -244,6 +248,7 @@ class RaftInvariants {
   void check_commit_quorum(SimTime now, const NodeState& state, const raft::Raft& core);
   void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
   void check_append_only(SimTime now, NodeState& state, const raft::Raft& core);
+  void check_leader_is_voter(SimTime now, const raft::Raft& core);
   void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);
   // The commit point of the highest committed index whose entry every leader of `leader_term`
   // must hold, with its term; nullptr when nothing was committed before that term.

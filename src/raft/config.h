@@ -49,10 +49,14 @@ struct PlantedBugs {
   // committed. Two leaders of different terms can then each make one single-server change from
   // the same committed configuration, with majorities that do not overlap.
   bool change_before_term_commit = false;
+  // Breaks thesis §4.2.2: a leader that removed itself goes on leading once its removal has
+  // committed, instead of stepping down: a server outside the configuration leads it.
+  bool removed_leader_keeps_leading = false;
 
   bool any() const {
     return commit_previous_term || vote_without_log_check || forget_vote_on_restart ||
-           ack_before_persist || stale_leader_reads || change_before_term_commit;
+           ack_before_persist || stale_leader_reads || change_before_term_commit ||
+           removed_leader_keeps_leading;
   }
 };
 

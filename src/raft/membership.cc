@@ -133,6 +133,7 @@ void Raft::settle_configuration() {
   }
   if (!configuration_.is_voter(config_.id)) {
     // Removed by a committed configuration: stop leading, and (not a voter) never campaign.
+    if (config_.bugs.removed_leader_keeps_leading) return;
     become_follower(term_, kNoNode);
   }
 }

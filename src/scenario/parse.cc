@@ -31,9 +31,10 @@ constexpr std::array kClusterKeys = {
     "bugs"sv,           "fsync"sv,        "snapshot_every"sv,   "max_entries_per_append"sv,
     "implementation"sv, "voters"sv,       "learners"sv};
 constexpr std::array kImplementationKeys = {"command"sv, "protocol"sv};
-constexpr std::array kBugNames = {"commit_previous_term"sv,   "vote_without_log_check"sv,
-                                  "forget_vote_on_restart"sv, "ack_before_persist"sv,
-                                  "stale_leader_reads"sv,     "change_before_term_commit"sv};
+constexpr std::array kBugNames = {"commit_previous_term"sv,        "vote_without_log_check"sv,
+                                  "forget_vote_on_restart"sv,      "ack_before_persist"sv,
+                                  "stale_leader_reads"sv,          "change_before_term_commit"sv,
+                                  "removed_leader_keeps_leading"sv};
 constexpr std::array kRangeKeys = {"min"sv, "max"sv};
 constexpr std::array kNetworkKeys = {"latency"sv, "loss"sv,  "duplicate"sv,
                                      "reorder"sv, "delay"sv, "pct"sv};
@@ -251,9 +252,10 @@ void parse_timers(Reader& r, const YAML::Node& cluster, sim::WorldConfig& world)
 
 void parse_bugs(Reader& r, const YAML::Node& node, raft::PlantedBugs& bugs) {
   if (!node.IsDefined() || !r.list(node, "a list of bug names")) return;
-  bool* flags[] = {&bugs.commit_previous_term,   &bugs.vote_without_log_check,
-                   &bugs.forget_vote_on_restart, &bugs.ack_before_persist,
-                   &bugs.stale_leader_reads,     &bugs.change_before_term_commit};
+  bool* flags[] = {&bugs.commit_previous_term,        &bugs.vote_without_log_check,
+                   &bugs.forget_vote_on_restart,      &bugs.ack_before_persist,
+                   &bugs.stale_leader_reads,          &bugs.change_before_term_commit,
+                   &bugs.removed_leader_keeps_leading};
   for (const YAML::Node& item : node) {
     const auto bug = r.name_of(item, kBugNames, "bug");
     if (!bug) continue;

@@ -141,7 +141,8 @@ constexpr Property kSafetyProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,   Property::kDurability,    Property::kConfigurationSafety};
+    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter, Property::kDurability,
+    Property::kConfigurationSafety};
 
 struct LivenessProbe {
   bool checked = false;

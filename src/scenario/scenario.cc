@@ -37,9 +37,11 @@ bool same(const raft::Options& a, const raft::Options& b) {
 
 bool same(const raft::PlantedBugs& a, const raft::PlantedBugs& b) {
   return std::tie(a.commit_previous_term, a.vote_without_log_check, a.forget_vote_on_restart,
-                  a.ack_before_persist, a.stale_leader_reads, a.change_before_term_commit) ==
+                  a.ack_before_persist, a.stale_leader_reads, a.change_before_term_commit,
+                  a.removed_leader_keeps_leading) ==
          std::tie(b.commit_previous_term, b.vote_without_log_check, b.forget_vote_on_restart,
-                  b.ack_before_persist, b.stale_leader_reads, b.change_before_term_commit);
+                  b.ack_before_persist, b.stale_leader_reads, b.change_before_term_commit,
+                  b.removed_leader_keeps_leading);
 }
 
 bool same(const sim::Lies& a, const sim::Lies& b) {
@@ -241,6 +243,8 @@ std::string_view to_string(Property property) {
       return "commit_current_term";
     case Property::kLeaderAppendOnly:
       return "leader_append_only";
+    case Property::kLeaderIsVoter:
+      return "leader_is_voter";
   }
   return "unknown";
 }

@@ -56,6 +56,14 @@ std::string trace_summary_json(const Scenario& scenario, const RunReport& report
                     {"ok", row.ok}});
   }
   v["rows"] = rows;
+  // Wall-clock runs only: how the machine did not keep time, which leaves failed timed rows
+  // unjudged (absent when it kept time, so a simulated trace's summary is unchanged).
+  if (!report.disturbances.empty()) {
+    v["outcome"] = report.outcome();
+    v["disturbances"] = report.disturbances;
+    for (size_t i = 0; i < report.rows.size(); ++i)
+      if (report.unjudged(report.rows[i])) v["rows"][i]["judged"] = false;
+  }
   ordered_json violations = ordered_json::array();
   for (size_t i = 0; i < report.violations.size(); ++i) {
     const check::PropertyViolation& pv = report.violations[i];

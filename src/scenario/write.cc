@@ -308,6 +308,7 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
   if (c.bugs.ack_before_persist) bugs.emplace_back("ack_before_persist");
   if (c.bugs.stale_leader_reads) bugs.emplace_back("stale_leader_reads");
   if (c.bugs.change_before_term_commit) bugs.emplace_back("change_before_term_commit");
+  if (c.bugs.removed_leader_keeps_leading) bugs.emplace_back("removed_leader_keeps_leading");
   out << "# Nodes (ids are positions from 1), Raft timers, options and planted bugs.\n"
       << "cluster:\n"
       << "  nodes: " << w.names(ids) << "\n";

@@ -2,6 +2,8 @@
 //   commit_current_term  a leader commits by counting replicas only an entry of its own term
 //                        (§5.4.2); counting an earlier term's entry is Figure 8's loss
 //   leader_append_only   a leader never overwrites or deletes entries of its log (Figure 3)
+//   leader_is_voter      only a voter leads: a leader whose removal has committed steps down
+//                        (§4.2.2)
 #include <gtest/gtest.h>
 
 #include <string>
@@ -93,6 +95,26 @@ TEST_F(LeaderAppendOnlyTest, ALeaderWritingAnotherTermOverItsEntriesIsCaught) {
             "leader only appends");
 }
 
+// n1, leading term 3, is seen with entry 4 and then, still leading term 3, without it: what a
+// core that let a truncation into its leader's log would show. (The second sight is n1 as it was
+// before it appended entry 4: a copy of the core, which no correct core ever becomes again.)
+TEST_F(LeaderAppendOnlyTest, ALeaderWhoseLogShrinksIsCaught) {
+  reelect_n1_with_an_old_entry_uncommitted();
+  const raft::Raft before_entry_4 = core(n1);
+  lost_for = {n2, n3};  // entry 4 stays uncommitted: the second sight moves no commit index back
+  core(n1).propose("c");
+  settle();
+  ASSERT_EQ(core(n1).log().last_index(), Index{4});
+  ASSERT_TRUE(inv.violations().empty()) << all(inv);
+  inv.on_state(tick(), before_entry_4);
+  ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
+  const PropertyViolation& v = inv.violations()[0];
+  EXPECT_EQ(v.property, kLeaderAppendOnly);
+  EXPECT_EQ(v.index, Index{4});
+  EXPECT_EQ(v.detail,
+            "n1, leader of term 3, deleted entries 4..4 of its log: a leader only appends");
+}
+
 // A follower overwriting what a deposed leader left it is the protocol at work.
 TEST_F(LeaderAppendOnlyTest, AFollowerWritingOverItsEntriesBreaksNothing) {
   core(n1).campaign();
@@ -106,6 +128,49 @@ TEST_F(LeaderAppendOnlyTest, AFollowerWritingOverItsEntriesBreaksNothing) {
   ASSERT_EQ(core(n2).role(), Role::kLeader);
   ASSERT_EQ(core(n1).log().term_at(Index{2}).value, 2u);
   EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// n1 leads and removes itself; the change commits on n2 and n3. The correct core steps down at
+// that commit; with the planted bug it goes on leading a configuration without itself.
+class LeaderIsVoterTest : public ThreeCores {
+ protected:
+  explicit LeaderIsVoterTest(bool planted = false) {
+    configure = [planted](raft::Config& config) {
+      config.bugs.removed_leader_keeps_leading = planted;
+    };
+  }
+
+  void n1_removes_itself() {
+    core(n1).campaign();
+    settle();
+    ASSERT_EQ(core(n1).role(), Role::kLeader);
+    ASSERT_TRUE(core(n1).change({raft::ConfChange::Kind::kRemove, n1, {}}).accepted());
+    settle();
+    ASSERT_GE(core(n1).commit_index(), core(n1).configuration_index());
+  }
+};
+
+class PlantedRemovedLeaderTest : public LeaderIsVoterTest {
+ protected:
+  PlantedRemovedLeaderTest() : LeaderIsVoterTest(/*planted=*/true) {}
+};
+
+TEST_F(LeaderIsVoterTest, ALeaderStepsDownWhenItsRemovalCommits) {
+  n1_removes_itself();
+  EXPECT_EQ(core(n1).role(), Role::kFollower);
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(PlantedRemovedLeaderTest, ARemovedLeaderThatGoesOnLeadingIsCaught) {
+  n1_removes_itself();
+  ASSERT_EQ(core(n1).role(), Role::kLeader);
+  ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
+  const PropertyViolation& v = inv.violations()[0];
+  EXPECT_EQ(v.property, kLeaderIsVoter);
+  EXPECT_EQ(v.index, core(n1).configuration_index());
+  EXPECT_EQ(v.detail,
+            "n1 leads term 1 as no member of its configuration (entry 2, committed): "
+            "only a voter leads");
 }
 
 }  // namespace

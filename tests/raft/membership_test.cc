@@ -355,6 +355,16 @@ TEST(Thesis4_2_2_RemoveLeader, LeaderStepsDownOnceItsRemovalCommits) {
   EXPECT_NE(c.core(NodeId{1}).role(), Role::kLeader);
 }
 
+TEST(Thesis4_2_2_RemoveLeader, PlantedBugKeepsARemovedLeaderLeading) {
+  Cluster c = grown([](raft::Config& cfg) { cfg.bugs.removed_leader_keeps_leading = true; });
+  ASSERT_TRUE(change(c, 1, remove(1)).accepted());
+  settle_leader(c, 1);
+  const raft::Raft& leader = c.core(NodeId{1});
+  ASSERT_GE(leader.commit_index(), leader.configuration_index()) << "the removal has committed";
+  EXPECT_FALSE(leader.configuration().is_voter(NodeId{1}));
+  EXPECT_EQ(leader.role(), Role::kLeader);
+}
+
 // A server not in its own latest configuration still campaigns until that configuration
 // commits (§4.2.2). Voters {1, 3}: leader 1 removes itself while cut off, so only its own log
 // holds {3}, and restarts. 3 lacks the entry, so 1 refuses it its vote, and 3 needs it; only 1
