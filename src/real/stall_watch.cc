@@ -34,9 +34,8 @@ void StallWatch::on_status(uint32_t node, const v1::StatusReply& reply) {
       std::chrono::duration_cast<std::chrono::microseconds>(t0_.time_since_epoch()).count();
   std::lock_guard lock(mutex_);
   for (const v1::Stall& s : reply.stalls()) {
-    if (s.ended_us() - s.began_us() < tolerated_) continue;
-    if (!seen_.insert({node, s.began_us()}).second) continue;
-    stalls_.push_back({node, {s.began_us() - t0, s.ended_us() - t0}});
+    if (s.ended_us() - s.began_us() >= tolerated_)
+      stalls_.emplace(std::pair{node, s.began_us() - t0}, s.ended_us() - t0);
   }
 }
 
@@ -63,7 +62,9 @@ std::vector<std::string> StallWatch::disturbances(Clock::time_point end) const {
   const int64_t until = since_t0(end);
   std::lock_guard lock(mutex_);
   std::vector<std::pair<int64_t, std::string>> found;
-  for (const auto& [node, s] : stalls_) {
+  for (const auto& [key, ended] : stalls_) {
+    const auto [node, began] = key;
+    const Span s{began, ended};
     if (!overlap(s.begin, s.end, 0, until)) continue;
     auto it = pauses_.find(node);
     const bool asked = it != pauses_.end() &&

@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,8 +55,8 @@ class StallWatch {
   Clock::time_point t0_;
   int64_t tolerated_;
   mutable std::mutex mutex_;
-  std::set<std::pair<uint32_t, int64_t>> seen_;  // (node, began) of the stalls kept
-  std::vector<std::pair<uint32_t, Span>> stalls_;
+  // (node, began) -> ended: a stall reported again by the next poll is the same key.
+  std::map<std::pair<uint32_t, int64_t>, int64_t> stalls_;
   std::map<uint32_t, std::vector<Span>> pauses_;  // an open pause ends at INT64_MAX
   std::vector<std::pair<std::string, Span>> late_steps_;
 };

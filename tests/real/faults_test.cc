@@ -115,23 +115,17 @@ TEST_F(RealFaultsTest, ANodeThatStoodStillReportsHowLong) {
   std::this_thread::sleep_for(400ms);
   const Clock::time_point resumed = Clock::now();
   ASSERT_TRUE(launcher_->resume("n2").ok());
-  auto longest = [](const v1::StatusReply& s) {
-    int64_t most = 0;
-    for (const v1::Stall& stall : s.stalls())
-      most = std::max(most, stall.ended_us() - stall.began_us());
-    return most;
-  };
-  v1::StatusReply n2;
+  v1::Stall stall;
   ASSERT_TRUE(wait_until([&](const auto& nodes) {
     auto it = nodes.find("n2");
-    if (it == nodes.end() || longest(it->second) == 0) return false;
-    n2 = it->second;
+    if (it == nodes.end() || it->second.stalls().empty()) return false;
+    stall = *std::max_element(
+        it->second.stalls().begin(), it->second.stalls().end(),
+        [](const v1::Stall& a, const v1::Stall& b) {
+          return a.ended_us() - a.began_us() < b.ended_us() - b.began_us();
+        });
     return true;
   })) << "n2 never reported its stop";
-  const v1::Stall& stall = *std::max_element(
-      n2.stalls().begin(), n2.stalls().end(), [](const v1::Stall& a, const v1::Stall& b) {
-        return a.ended_us() - a.began_us() < b.ended_us() - b.began_us();
-      });
   // The tick due during the stop ran after the resume; it was due at most a tick (10ms by
   // default) after the stop took effect, which a loaded machine may delay a little.
   EXPECT_GE(stall.ended_us(), micros(resumed));
