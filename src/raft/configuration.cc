@@ -189,6 +189,8 @@ std::string_view to_string(ChangeRefusal refusal) {
       return "the previous change has not committed";
     case ChangeRefusal::kLearnerBehind:
       return "the learner has not caught up";
+    case ChangeRefusal::kNewVoterBehind:
+      return "the new voter is still catching up";
     case ChangeRefusal::kNoEffect:
       return "changes nothing";
     case ChangeRefusal::kInvalid:

@@ -76,6 +76,7 @@ enum class ChangeRefusal : uint8_t {
   kNoCommitInTerm,  // no entry of the leader's term has committed yet (the thesis bug's fix)
   kChangePending,   // the previous configuration entry has not committed yet
   kLearnerBehind,   // promotion waits until the learner has caught up
+  kNewVoterBehind,  // a server not yet a member is being caught up before it becomes a voter
   kNoEffect,        // nothing would change (already a member, not a member, ...)
   kInvalid,         // would leave no voter, or names server 0
 };

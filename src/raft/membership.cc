@@ -11,6 +11,9 @@
 //     every quorum needs a majority of both halves; once it commits, the leader appends C_new;
 //   - a learner replicates but never votes, counts or campaigns, and is promoted only once its
 //     log has caught up with the leader's commit index;
+//   - likewise a server not yet a member becomes a voter only once it has caught up: the leader
+//     replicates to it outside the configuration first (§4.2.1), or a quorum that needs it
+//     would stall for as long as its empty log takes to fill;
 //   - a leader that is not a voter of a committed configuration steps down (§4.2.2);
 //   - a server removed by a configuration not yet committed still campaigns, if it was a voter
 //     before, without counting its own vote (§4.2.2): it may hold the only copy of its removal.
@@ -72,7 +75,8 @@ void Raft::track_members(Index next) {
   // off by its rejections. Gone members are forgotten (their messages still arrive, and are
   // ignored).
   for (auto it = progress_.begin(); it != progress_.end();) {
-    it = configuration_.is_member(it->first) ? std::next(it) : progress_.erase(it);
+    const bool keep = configuration_.is_member(it->first) || catching_up_.contains(it->first);
+    it = keep ? std::next(it) : progress_.erase(it);
   }
   for (NodeId peer : configuration_.members()) {
     if (peer == config_.id || progress_.contains(peer)) continue;
@@ -108,19 +112,54 @@ ChangeResult Raft::change(const ConfChange& change) {
   ChangeRefusal why = ChangeRefusal::kNone;
   std::optional<ChangePlan> plan = plan_change(configuration_, change, &why);
   if (!plan) return refuse(why);
-  if (change.kind == ConfChange::Kind::kPromote) {
-    auto it = progress_.find(change.node);
-    if (it == progress_.end() || it->second.match_index < commit_) {
-      return refuse(ChangeRefusal::kLearnerBehind);
-    }
+  if (ChangeRefusal behind = catch_up_new_voters(plan->target); behind != ChangeRefusal::kNone) {
+    return refuse(behind);
   }
   Configuration next = plan->target;
   if (!plan->simple) next.outgoing = configuration_.voters;  // C_old,new first
+  for (NodeId v : next.voters)
+    catching_up_.erase(v);  // a member from here on
   append_configuration(next);
   result.refusal = ChangeRefusal::kNone;
   result.index = configuration_index_;
   result.term = term_;
   return result;
+}
+
+// Every voter `target` adds must already hold what is committed. A learner has been replicated
+// to all along; a server that is no member yet starts being caught up here, outside the
+// configuration, for as long as the change keeps being asked (expire_catching_up). Measuring
+// against the commit index when asked, rather than in timed rounds, lets a caller's retry
+// interval pace the rounds.
+ChangeRefusal Raft::catch_up_new_voters(const Configuration& target) {
+  ChangeRefusal behind = ChangeRefusal::kNone;
+  for (NodeId v : target.voters) {
+    if (v == config_.id || configuration_.is_voter(v)) continue;
+    const bool member = configuration_.is_member(v);
+    if (!member) catching_up_[v] = 2 * config_.election_timeout_ticks;
+    auto [it, fresh] = progress_.try_emplace(v);
+    if (fresh) {
+      it->second.next_index = log_.last_index().next();
+      it->second.recently_active = true;
+      send_append(v, /*heartbeat=*/false);
+    }
+    if (it->second.match_index < commit_ && behind == ChangeRefusal::kNone) {
+      behind = member ? ChangeRefusal::kLearnerBehind : ChangeRefusal::kNewVoterBehind;
+    }
+  }
+  return behind;
+}
+
+// A change no one asks for again releases the servers it was catching up.
+void Raft::expire_catching_up() {
+  for (auto it = catching_up_.begin(); it != catching_up_.end();) {
+    if (--it->second > 0) {
+      ++it;
+      continue;
+    }
+    if (!configuration_.is_member(it->first)) progress_.erase(it->first);
+    it = catching_up_.erase(it);
+  }
 }
 
 void Raft::settle_configuration() {

@@ -56,6 +56,7 @@ void Raft::tick() {
     if (config_.options.check_quorum) check_quorum_activity();
     if (role_ != Role::kLeader) return;
   }
+  expire_catching_up();
   if (!transfer_target_.is_none() && ++transfer_elapsed_ >= config_.election_timeout_ticks) {
     transfer_target_ = kNoNode;  // the target did not take over in time; keep leading
   }
@@ -85,6 +86,7 @@ void Raft::become_follower(Term term, NodeId leader) {
   leader_ = leader;
   votes_.clear();
   progress_.clear();
+  catching_up_.clear();
   transfer_target_ = kNoNode;
   appends_pending_ = false;
   reset_election_timer();
@@ -116,6 +118,7 @@ void Raft::become_leader() {
   // §5.3: nextIndex starts one past the leader's last entry, taken before the no-op is appended,
   // so a follower that already matches the whole log costs no rejection.
   progress_.clear();
+  catching_up_.clear();
   track_members();
   // §8: a no-op of the new term lets the leader learn which earlier entries are committed.
   log_.append(Entry{term_, log_.last_index().next(), EntryType::kNoOp, {}});

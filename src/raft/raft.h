@@ -137,6 +137,8 @@ class Raft {
   void track_members(Index next = {});
   void append_configuration(const Configuration& next);
   void settle_configuration();
+  ChangeRefusal catch_up_new_voters(const Configuration& target);
+  void expire_catching_up();
   bool is_server(NodeId id) const;
 
   // Message handling.
@@ -201,7 +203,10 @@ class Raft {
   // Candidate / pre-candidate: the answers so far (true = granted).
   std::map<NodeId, bool> votes_;
   // Leader.
-  std::map<NodeId, Progress> progress_;  // every member but self
+  std::map<NodeId, Progress> progress_;  // every member but self, and servers catching up
+  // Servers not yet members that a change asked to make voters (§4.2.1): the leader replicates
+  // to them first, for this many more ticks unless the change is asked again.
+  std::map<NodeId, int> catching_up_;
   NodeId transfer_target_;
   uint64_t round_ = 0;               // the current heartbeat round
   bool appends_pending_ = false;     // new entries not yet sent to followers

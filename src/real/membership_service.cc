@@ -68,6 +68,7 @@ bool time_may_lift(raft::ChangeRefusal refusal) {
     case raft::ChangeRefusal::kNoCommitInTerm:
     case raft::ChangeRefusal::kChangePending:
     case raft::ChangeRefusal::kLearnerBehind:
+    case raft::ChangeRefusal::kNewVoterBehind:
       return true;
     default:
       return false;

@@ -180,9 +180,10 @@ class World final : private ClientEnv {
   void campaign(uint32_t node);
   void transfer_leader(uint32_t from, uint32_t to);
   // Membership (world_membership.cc): asks whoever leads now for `change`. A refusal that time can
-  // lift (no leader, no commit yet in the leader's term, an earlier change uncommitted, a learner
-  // still catching up) is retried every election timeout until `give_up`. The outcome is traced;
-  // `appended`, when set, is called once the leader appends the change (never if it refuses).
+  // lift (no leader, no commit yet in the leader's term, an earlier change uncommitted) is retried
+  // every election timeout until `give_up`; one waiting for a new voter to catch up, every
+  // heartbeat. The outcome is traced; `appended`, when set, is called once the leader appends the
+  // change (never if it refuses).
   void change_membership(const raft::ConfChange& change, SimTime give_up,
                          std::function<void()> appended = {});
   // The latest configuration of the node leading in the highest term; the bootstrap configuration
@@ -283,6 +284,8 @@ class World final : private ClientEnv {
   void boot(uint32_t node);
   raft::Config raft_config(uint32_t node) const;
   void trace_configuration(uint32_t node);
+  void ask_for_change(const raft::ConfChange& change, SimTime give_up,
+                      std::function<void()> appended, bool catch_up_told);
   uint32_t leading_node() const;
 
   // Called by the node hosts.

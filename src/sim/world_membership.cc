@@ -61,6 +61,11 @@ raft::Configuration World::leader_configuration() const {
 
 void World::change_membership(const raft::ConfChange& change, SimTime give_up,
                               std::function<void()> appended) {
+  ask_for_change(change, give_up, std::move(appended), /*catch_up_told=*/false);
+}
+
+void World::ask_for_change(const raft::ConfChange& change, SimTime give_up,
+                           std::function<void()> appended, bool catch_up_told) {
   const uint32_t leader = leading_node();
   raft::ChangeResult result;
   if (leader != 0) {
@@ -73,13 +78,23 @@ void World::change_membership(const raft::ConfChange& change, SimTime give_up,
     return note_fault(fmt::format("{} appends configuration entry {} (term {}): {}", name(leader),
                                   result.index.value, result.term.value, what));
   }
-  const SimTime retry = now_ + config_.tick * config_.election_timeout_ticks;
+  // A server catching up is asked about again each heartbeat, the pace at which it is sent
+  // entries (§4.2.1's rounds); anything else may take an election timeout to lift.
+  const bool behind = result.refusal == raft::ChangeRefusal::kNewVoterBehind ||
+                      result.refusal == raft::ChangeRefusal::kLearnerBehind;
+  const SimTime retry =
+      now_ + config_.tick * (behind ? config_.heartbeat_ticks : config_.election_timeout_ticks);
   if (!passes(result.refusal) || retry > give_up) {
     return note_fault(fmt::format("{}: refused ({}){}", what, raft::to_string(result.refusal),
                                   passes(result.refusal) ? ", given up" : ""));
   }
-  at(retry, [this, change, give_up, appended = std::move(appended)] {
-    change_membership(change, give_up, appended);
+  if (behind && !catch_up_told) {
+    note_fault(fmt::format("{} catches up the new voters before it makes the change (§4.2.1): {}",
+                           name(leader), what));
+    catch_up_told = true;
+  }
+  at(retry, [this, change, give_up, appended = std::move(appended), catch_up_told] {
+    ask_for_change(change, give_up, appended, catch_up_told);
   });
 }
 

@@ -164,7 +164,7 @@ workload: {clients: 3, keys: 5, think: 20ms}
 timeline:
   - {at: 10ms, elect: n1}
   - {at: 200ms, reconfigure: n5}
-  - {at: 203ms, reconfigure: n5}
+  - {at: 300ms, reconfigure: n5}
   - {at: 500ms, drop_messages: {type: [append], to: n4, count: 1000000}, for: 5s}
   - {at: 700ms, reconfigure: n2}
   - {at: 702ms, reconfigure: n2}

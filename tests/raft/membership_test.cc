@@ -68,6 +68,18 @@ void settle_leader(Cluster& c, uint32_t leader, int rounds = 3) {
   }
 }
 
+// Asks for `ch` as a caller would: again after each refusal while its new voters catch up
+// (§4.2.1), a few heartbeats apart.
+raft::ChangeResult change_caught_up(Cluster& c, uint32_t leader, const ConfChange& ch) {
+  raft::ChangeResult r = change(c, leader, ch);
+  for (int i = 0; i < 5 && r.refusal == ChangeRefusal::kNewVoterBehind; ++i) {
+    c.stabilize();
+    settle_leader(c, leader, 1);
+    r = change(c, leader, ch);
+  }
+  return r;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The Configuration type: quorums of a joint configuration need both halves.
 
@@ -128,7 +140,7 @@ TEST(Thesis4_Quorum, ASingleStepChangesOneVoterOrEntersOrLeavesAJointConfigurati
 
 TEST(Thesis4_1_SingleServer, AddedVoterCountsBeforeTheEntryCommits) {
   Cluster c = grown();
-  ASSERT_TRUE(change(c, 1, add(4)).accepted());
+  ASSERT_TRUE(change_caught_up(c, 1, add(4)).accepted());
   const raft::Raft& leader = c.core(NodeId{1});
   EXPECT_EQ(leader.configuration().voters, ids({1, 2, 3, 4})) << "in force once appended";
   EXPECT_GT(leader.configuration_index(), leader.commit_index());
@@ -139,10 +151,12 @@ TEST(Thesis4_1_SingleServer, AddedVoterCountsBeforeTheEntryCommits) {
 
 TEST(Thesis4_1_SingleServer, FollowerActsOnAnUncommittedConfiguration) {
   Cluster c = grown();
+  change(c, 1, add(4));  // 4 catches up first
+  c.stabilize();
   c.intercept = [](Message& m) {  // let the entry reach 2, but no acknowledgement back
     return !(m.type == raft::MessageType::kAppendResponse);
   };
-  change(c, 1, add(4));
+  ASSERT_TRUE(change(c, 1, add(4)).accepted());
   c.stabilize();
   EXPECT_EQ(c.core(NodeId{2}).configuration().voters, ids({1, 2, 3, 4}));
   EXPECT_LT(c.core(NodeId{2}).commit_index(), c.core(NodeId{2}).configuration_index());
@@ -150,6 +164,8 @@ TEST(Thesis4_1_SingleServer, FollowerActsOnAnUncommittedConfiguration) {
 
 TEST(Thesis4_1_SingleServer, TruncatingAConfigurationEntryRestoresThePreviousOne) {
   Cluster c = grown();
+  change(c, 1, add(4));  // 4 catches up first
+  c.stabilize();
   c.isolate(NodeId{1});
   ASSERT_TRUE(change(c, 1, add(4)).accepted());  // reaches no one
   c.crash(NodeId{1});
@@ -208,7 +224,7 @@ TEST(Thesis4_1_SafeChanges, NoChangeBeforeAnEntryOfTheLeadersTermCommits) {
   ASSERT_EQ(c.core(NodeId{1}).role(), Role::kLeader);
   EXPECT_EQ(change(c, 1, add(4)).refusal, ChangeRefusal::kNoCommitInTerm);
   settle_leader(c, 1);
-  EXPECT_TRUE(change(c, 1, add(4)).accepted());
+  EXPECT_TRUE(change_caught_up(c, 1, add(4)).accepted());
 }
 
 TEST(Thesis4_1_SafeChanges, PlantedBugAllowsAChangeBeforeTheTermCommits) {
@@ -289,12 +305,60 @@ TEST(Thesis4_2_1_Learners, PromotionWaitsUntilTheLearnerHasCaughtUp) {
   EXPECT_TRUE(c.core(NodeId{4}).configuration().learners.empty());
 }
 
+// §4.2.1: a server that is not yet a member is caught up before a change makes it a voter, so
+// no quorum ever waits for an empty log to fill.
+
+TEST(Thesis4_2_1_CatchUp, NewVoterIsCaughtUpBeforeItsEntryIsAppended) {
+  Cluster c = grown();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(c.propose(NodeId{1}, "v" + std::to_string(i)).accepted);
+  c.stabilize();
+  c.isolate(NodeId{4});
+  EXPECT_EQ(change(c, 1, add(4)).refusal, ChangeRefusal::kNewVoterBehind);
+  settle_leader(c, 1);
+  EXPECT_EQ(change(c, 1, add(4)).refusal, ChangeRefusal::kNewVoterBehind);
+  const raft::Raft& leader = c.core(NodeId{1});
+  EXPECT_EQ(leader.configuration().voters, ids({1, 2, 3})) << "nothing appended meanwhile";
+  ASSERT_TRUE(c.propose(NodeId{1}, "meanwhile").accepted);
+  c.stabilize();
+  EXPECT_EQ(leader.commit_index(), leader.log().last_index()) << "the old quorum commits";
+  c.heal();
+  settle_leader(c, 1);
+  EXPECT_GE(c.core(NodeId{4}).log().last_index(), leader.commit_index());
+  EXPECT_TRUE(change(c, 1, add(4)).accepted());
+}
+
+TEST(Thesis4_2_1_CatchUp, EveryNewVoterOfAJointChangeCatchesUp) {
+  Cluster c = grown();
+  c.isolate(NodeId{5});
+  EXPECT_EQ(change(c, 1, replace({1, 4, 5})).refusal, ChangeRefusal::kNewVoterBehind);
+  settle_leader(c, 1);
+  EXPECT_EQ(change(c, 1, replace({1, 4, 5})).refusal, ChangeRefusal::kNewVoterBehind)
+      << "4 has caught up, 5 has not";
+  c.heal();
+  settle_leader(c, 1);
+  EXPECT_TRUE(change(c, 1, replace({1, 4, 5})).accepted());
+}
+
+TEST(Thesis4_2_1_CatchUp, AServerNoChangeAsksForAnyMoreIsLetGo) {
+  Cluster c = grown();
+  change(c, 1, add(4));
+  const raft::Raft& leader = c.core(NodeId{1});
+  ASSERT_TRUE(leader.progress().contains(NodeId{4})) << "being caught up";
+  for (int i = 0; i <= 2 * leader.config().election_timeout_ticks; ++i) {
+    c.tick(NodeId{1});
+    c.stabilize();
+  }
+  EXPECT_FALSE(leader.progress().contains(NodeId{4}));
+  EXPECT_EQ(leader.configuration().voters, ids({1, 2, 3}));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Joint consensus (§4.3 / the paper's §6): arbitrary changes through C_old,new.
 
 TEST(Thesis4_3_Joint, ChangeOfSeveralVotersEntersAJointConfiguration) {
   Cluster c = grown();
-  ASSERT_TRUE(change(c, 1, replace({1, 4, 5})).accepted());
+  ASSERT_TRUE(change_caught_up(c, 1, replace({1, 4, 5})).accepted());
   const Configuration& now = c.core(NodeId{1}).configuration();
   EXPECT_EQ(now.voters, ids({1, 4, 5}));
   EXPECT_EQ(now.outgoing, ids({1, 2, 3}));
@@ -302,9 +366,11 @@ TEST(Thesis4_3_Joint, ChangeOfSeveralVotersEntersAJointConfiguration) {
 
 TEST(Thesis4_3_Joint, JointEntryNeedsAMajorityOfTheNewVotersToCommit) {
   Cluster c = grown();
+  change(c, 1, replace({1, 4, 5}));  // 4 and 5 catch up first
+  c.stabilize();
   c.isolate(NodeId{4});
   c.isolate(NodeId{5});
-  change(c, 1, replace({1, 4, 5}));
+  ASSERT_TRUE(change(c, 1, replace({1, 4, 5})).accepted());
   settle_leader(c, 1);
   EXPECT_LT(c.core(NodeId{1}).commit_index(), c.core(NodeId{1}).configuration_index())
       << "{1, 2, 3} agree, but only 1 of {1, 4, 5}";
@@ -437,7 +503,7 @@ TEST(Thesis4_2_3_Disruption, VoteLeaseKeepsARemovedServerFromBeingHeard) {
 
 TEST(Thesis4_Persistence, RestartKeepsTheConfigurationFromTheLog) {
   Cluster c = grown();
-  change(c, 1, add(4));
+  ASSERT_TRUE(change_caught_up(c, 1, add(4)).accepted());
   settle_leader(c, 1);
   c.crash(NodeId{2});
   c.restart(NodeId{2});
