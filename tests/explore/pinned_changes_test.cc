@@ -179,6 +179,7 @@ liveness: false
 )";
 
 TEST(PinnedChanges, AMembershipFindingShrinksPastItsTogglePairs) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const Scenario s = parse(kToggledFinding);
   ASSERT_EQ(count_faults(s.timeline), 14u);
   const ShrinkResult r = shrink(s, "leader_completeness", {.max_runs = 500});

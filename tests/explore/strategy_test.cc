@@ -190,6 +190,7 @@ TEST(Swarm, TheReproOfAFailingDrawReplaysItsRun) {
 }
 
 TEST(Swarm, ResultsDoNotDependOnTheNumberOfThreads) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const Scenario s = parse(kMinimal);
   const ExploreResult one = explore(s, options(Strategy::kSwarm, 48, 1));
   const ExploreResult two = explore(s, options(Strategy::kSwarm, 48, 2));
@@ -222,6 +223,7 @@ TEST(Guided, AShardIsAReproducibleSearchOfItsOwn) {
 }
 
 TEST(Guided, CoverageGrowsAfterTheFirstBatch) {
+  RAFTSIM_OPTIMISED_BUILD_ONLY();
   const ExploreResult r = explore(correct(kMinimal), options(Strategy::kGuided, 192, 2));
   ASSERT_EQ(r.states_after.size(), 192u);
   EXPECT_TRUE(std::is_sorted(r.states_after.begin(), r.states_after.end()));
