@@ -18,6 +18,7 @@
 #include "sanitized.h"
 #include "scenario/parse.h"
 #include "scenario/runner.h"
+#include "scenario_text.h"
 
 namespace raftsim::scenario {
 namespace {
@@ -53,11 +54,7 @@ nemesis:
 liveness: {quiet: 1s, within: 2s}
 )";
 
-Scenario parse(const std::string& yaml, const std::string& name = "buggy.yaml") {
-  auto parsed = parse_scenario_text(yaml, name);
-  if (auto* e = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << e->text();
-  return std::get<Scenario>(parsed);
-}
+using test::parse;
 
 std::string correct(std::string yaml) {
   yaml.replace(yaml.find("vote_without_log_check"), 22, "");

@@ -15,6 +15,7 @@
 #include "scenario/runner.h"
 #include "scenario/shrink.h"
 #include "scenario/write.h"
+#include "scenario_text.h"
 
 namespace raftsim::scenario {
 namespace {
@@ -28,11 +29,7 @@ using explore::shard_seeds;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-Scenario parse(const std::string& yaml, const std::string& name = "leader.yaml") {
-  auto parsed = parse_scenario_text(yaml, name);
-  if (auto* e = std::get_if<ParseError>(&parsed)) ADD_FAILURE() << e->text();
-  return std::get<Scenario>(parsed);
-}
+using test::parse;
 
 // Three nodes; n2 is made leader at 10ms, so at 1s it leads unless something else happened.
 std::string three_nodes(const std::string& timeline) {

@@ -24,9 +24,7 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Scenario parse(const std::string& yaml, const std::string& name = "pinned.yaml") {
-  return test::parse_or_fail(yaml, name);
-}
+using test::parse;
 
 // The narration's lines about membership changes: what the leader appended or refused.
 std::vector<std::string> change_lines(const Scenario& s, RunReport* report = nullptr) {

@@ -2,20 +2,11 @@
 // rest spares for a change to add.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <string>
 
-#include "scenario/parse.h"
+#include "scenario_text.h"
 
 namespace raftsim::test {
-
-// The scenario `yaml` says; a test failure naming the error when it says none.
-inline scenario::Scenario parse_or_fail(const std::string& yaml, const std::string& name) {
-  auto parsed = scenario::parse_scenario_text(yaml, name);
-  if (auto* e = std::get_if<scenario::ParseError>(&parsed)) ADD_FAILURE() << e->text();
-  return std::get<scenario::Scenario>(parsed);
-}
 
 // n1..n5 with `voters` the voters and the rest spares, 5 ms links, one client; n2 is made
 // leader at 10ms, then `timeline` (entries indented two spaces).

@@ -14,6 +14,7 @@
 #include "scenario/runner.h"
 #include "scenario/shrink.h"
 #include "scenario/write.h"
+#include "scenario_text.h"
 
 namespace raftsim::explore {
 namespace {
@@ -30,13 +31,10 @@ workload: {clients: 3, keys: 3, think: 10ms}
 liveness: {quiet: 1s, within: 2s}
 )";
 
-Scenario parse(const std::string& yaml) {
-  auto parsed = scenario::parse_scenario_text(yaml, "minimal.yaml");
-  if (auto* e = std::get_if<scenario::ParseError>(&parsed)) ADD_FAILURE() << e->text();
-  return std::get<Scenario>(parsed);
-}
+using test::parse;
 
-Scenario correct(std::string yaml) {
+// The scenario without its planted bug.
+Scenario correct_scenario(std::string yaml) {
   yaml.replace(yaml.find("vote_without_log_check"), 22, "");
   return parse(yaml);
 }
@@ -209,7 +207,7 @@ TEST(Guided, ResultsDoNotDependOnTheNumberOfThreads) {
 
 TEST(Guided, AShardIsAReproducibleSearchOfItsOwn) {
   RAFTSIM_OPTIMISED_BUILD_ONLY();
-  const Scenario s = correct(kMinimal);
+  const Scenario s = correct_scenario(kMinimal);
   ExploreOptions o = options(Strategy::kGuided, 200, 2);
   o.shard_index = 1;
   o.shard_count = 2;
@@ -224,7 +222,7 @@ TEST(Guided, AShardIsAReproducibleSearchOfItsOwn) {
 
 TEST(Guided, CoverageGrowsAfterTheFirstBatch) {
   RAFTSIM_OPTIMISED_BUILD_ONLY();
-  const ExploreResult r = explore(correct(kMinimal), options(Strategy::kGuided, 192, 2));
+  const ExploreResult r = explore(correct_scenario(kMinimal), options(Strategy::kGuided, 192, 2));
   ASSERT_EQ(r.states_after.size(), 192u);
   EXPECT_TRUE(std::is_sorted(r.states_after.begin(), r.states_after.end()));
   EXPECT_GT(r.states_after.back(), r.states_after[63]);
@@ -249,7 +247,7 @@ TEST(Guided, FindsAPlantedBugFromAScenarioWithNoNemesis) {
 }
 
 TEST(Coverage, TheAbstractStateIgnoresWhichNodeIsWhich) {
-  const Scenario s = correct(kMinimal);
+  const Scenario s = correct_scenario(kMinimal);
   sim::World one(s.world), two(s.world), whole(s.world);
   one.partition({{1}, {2, 3}});
   two.partition({{3}, {1, 2}});

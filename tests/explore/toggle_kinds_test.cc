@@ -24,9 +24,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
-Scenario parse(const std::string& yaml, const std::string& name = "toggles.yaml") {
-  return test::parse_or_fail(yaml, name);
-}
+using test::parse;
 
 // with_spares, run for 6s: time for four toggles a second apart.
 std::string cluster(const std::string& voters, const std::string& timeline) {
