@@ -113,7 +113,14 @@ void Cluster::at(Micros when, std::function<void()> action) {
 }
 
 void Cluster::run_until(Micros until) {
+  const Micros tolerated =
+      std::chrono::duration_cast<std::chrono::microseconds>(settings_.stall_tolerated).count();
+  Micros last_turn = now();
   while (failure().empty()) {
+    const Micros turn = now();
+    // Before time 0 the run has not begun: nothing it claims depends on that wait.
+    if (turn > 0 && turn - last_turn >= tolerated) stood_still_.emplace_back(last_turn, turn);
+    last_turn = turn;
     while (!timers_.empty() && timers_.top().when <= now() && failure().empty()) {
       Timer t = timers_.top();
       timers_.pop();
@@ -125,6 +132,17 @@ void Cluster::run_until(Micros until) {
     if (!timers_.empty()) next = std::min(next, timers_.top().when);
     poll_once(std::max<Micros>(0, next - current));
   }
+}
+
+std::vector<std::string> Cluster::disturbances() const {
+  std::vector<std::string> out;
+  for (const auto& [from, to] : stood_still_) {
+    out.push_back(fmt::format(
+        "the router did not turn for {}ms ({:.3f}s to {:.3f}s): it was not scheduled, or one "
+        "turn's work took that long; the nodes' messages waited meanwhile",
+        (to - from) / 1000, static_cast<double>(from) / 1e6, static_cast<double>(to) / 1e6));
+  }
+  return out;
 }
 
 void Cluster::poll_once(Micros wait) {

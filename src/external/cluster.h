@@ -16,6 +16,7 @@
 #include <functional>
 #include <queue>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "external/process_host.h"
@@ -33,6 +34,8 @@ class Cluster final : public ProcessHost {
     ProcessLimits limits;
     Clock::duration init_timeout = std::chrono::seconds(5);
     uint64_t seed = 1;
+    // A gap this long between two turns of the router is a disturbance (see disturbances()).
+    Clock::duration stall_tolerated = std::chrono::milliseconds(100);
   };
 
   Cluster(const scenario::Scenario& s, Settings settings);
@@ -55,6 +58,10 @@ class Cluster final : public ProcessHost {
 
   std::string data_dir(uint32_t id) const;
   uint64_t routed() const override { return routed_; }
+  // The router turns at least every 5 ms; a gap of at least Settings::stall_tolerated between two
+  // turns means this process was not run, or one turn's work took that long: either way no
+  // message moved between the nodes meanwhile.
+  std::vector<std::string> disturbances() const override;
 
  private:
   struct Timer {
@@ -80,6 +87,7 @@ class Cluster final : public ProcessHost {
   uint64_t next_order_ = 0;
   raft::Random rng_;
   uint64_t routed_ = 0;
+  std::vector<std::pair<Micros, Micros>> stood_still_;  // gaps between turns, at least tolerated
   int64_t start_at_unix_ms_ = 0;
 };
 

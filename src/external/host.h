@@ -47,6 +47,10 @@ class Host {
   virtual const std::string& failure() const = 0;
   // Node-to-node messages routed (real time) or events run (deterministic).
   virtual uint64_t routed() const = 0;
+  // The stretches in which the host itself stood still longer than Raft's timers absorb, each a
+  // sentence; none where time is virtual. Node processes on the same machine were most likely
+  // not run either, so claims about timing are not judged (scenario::RunReport::disturbances).
+  virtual std::vector<std::string> disturbances() const { return {}; }
   // Deterministic hosts: a digest of everything the nodes were given and said, in order.
   virtual std::optional<uint64_t> digest() const { return std::nullopt; }
 

@@ -345,8 +345,8 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   const bool deterministic = host != nullptr;
   if (!host) {
     auto cluster = std::make_unique<Cluster>(
-        s,
-        Cluster::Settings{options.command, dir, options.limits, options.init_timeout, report.seed});
+        s, Cluster::Settings{options.command, dir, options.limits, options.init_timeout,
+                             report.seed, scenario::stall_tolerated(s)});
     if (options.narrate) cluster->on_notice = print;
     if (std::string e = cluster->start(); !e.empty()) return fail(e);
     host = std::move(cluster);
@@ -517,6 +517,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     const std::string name(scenario::to_string(p));
     const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
     scenario::Verdict row{name, expect_violation ? "violated" : "holds", "", !expect_violation};
+    row.timed = expect_violation;  // a violation needs the story to play out as scripted
     if (reports && from_logs(p) && !invariants.saw_logs()) {
       row.observed = "not checked: the nodes' state reports carry no log";
     } else if (!reports) {
@@ -540,6 +541,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     const bool expect_violation =
         scenario::expected_violated(s, Property::kDurability).value_or(false);
     scenario::Verdict row{"durability", expect_violation ? "violated" : "holds", "", false};
+    row.timed = expect_violation;
     if (final_reads.size() < written.size()) {
       row.observed = fmt::format("not checked: {} of {} written keys could be read at the end",
                                  final_reads.size(), written.size());
@@ -559,14 +561,19 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   report.rows.push_back(
       scenario::linearizability_verdict(s, report.linearizability, history.ops.size(),
                                         "not checked (switched off)", report.violated_properties));
+  report.rows.back().timed =
+      scenario::expected_violated(s, Property::kLinearizability).value_or(false);
   if (s.liveness.enabled) {
     std::optional<sim::Duration> committed_after;
     if (probe_acked) committed_after = sim::Duration{*probe_acked - probe_at};
     report.rows.push_back(scenario::liveness_verdict(s, sim::kTimeZero + sim::Duration{probe_at},
                                                      committed_after, report.violated_properties));
+    report.rows.back().timed = true;
   }
   for (scenario::Verdict& row : observer.verdicts(acked))
     report.rows.push_back(std::move(row));
+  // Empty where time is virtual: a deterministic run is never late.
+  report.disturbances = cluster.disturbances();
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
   report.output_error =
       real::write_observed_run(trace, history, s, report, options.trace_path, options.history_path);

@@ -45,14 +45,6 @@ using scenario::Property;
 
 constexpr auto kPollEvery = std::chrono::milliseconds(20);
 
-// The longest a node can stop before Raft's timers notice: a follower that heard the leader's
-// heartbeat just before the leader stopped times out after the shortest election timeout, by
-// which time the leader would have sent again one heartbeat interval earlier.
-std::chrono::microseconds stall_tolerated(const scenario::Scenario& s) {
-  const int ticks = std::max(1, s.world.election_timeout_ticks - s.world.heartbeat_ticks);
-  return std::chrono::microseconds(s.world.tick.count() * ticks);
-}
-
 // A stop the timeline asked for is no disturbance of the machine's.
 void note_pauses(const Fault& f, StallWatch& stalls, Clock::time_point now) {
   for (uint32_t id : f.nodes) {
@@ -272,7 +264,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   const Clock::time_point stop_polls = t0 + std::chrono::microseconds(micros(end));
 
   StatusObserver obs(s);
-  StallWatch stalls(s.world.node_names, t0, stall_tolerated(s));
+  StallWatch stalls(s.world.node_names, t0, scenario::stall_tolerated(s));
   ObservedTrace trace("real");
   std::atomic<bool> stop{false};
 

@@ -249,6 +249,11 @@ bool RunReport::passed() const {
          std::all_of(rows.begin(), rows.end(), [](const Verdict& v) { return v.ok; });
 }
 
+std::chrono::microseconds stall_tolerated(const Scenario& s) {
+  const int ticks = std::max(1, s.world.election_timeout_ticks - s.world.heartbeat_ticks);
+  return std::chrono::microseconds(s.world.tick.count() * ticks);
+}
+
 bool RunReport::inconclusive() const {
   return error.empty() && !passed() &&
          std::all_of(rows.begin(), rows.end(),

@@ -2,6 +2,7 @@
 // durability, linearizability and liveness at the end, and each of the scenario's expectations.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -100,6 +101,12 @@ struct RunReport {
     return !error.empty() || !output_error.empty() ? 2 : passed() ? 0 : inconclusive() ? 3 : 1;
   }
 };
+
+// The longest a node can stand still before Raft's timers notice: a follower that heard the
+// leader's heartbeat just before the leader stopped times out after the shortest election
+// timeout, by which time the leader would have sent again one heartbeat interval earlier. A
+// wall-clock run counts a stall at least this long as a disturbance.
+std::chrono::microseconds stall_tolerated(const Scenario& s);
 
 // Why the run's client history cannot be written in `format` (raftsim | edn | porcupine), or ""
 // when it can: decided from the scenario alone, before anything runs.
