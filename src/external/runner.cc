@@ -561,14 +561,11 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   report.rows.push_back(
       scenario::linearizability_verdict(s, report.linearizability, history.ops.size(),
                                         "not checked (switched off)", report.violated_properties));
-  report.rows.back().timed =
-      scenario::expected_violated(s, Property::kLinearizability).value_or(false);
   if (s.liveness.enabled) {
     std::optional<sim::Duration> committed_after;
     if (probe_acked) committed_after = sim::Duration{*probe_acked - probe_at};
     report.rows.push_back(scenario::liveness_verdict(s, sim::kTimeZero + sim::Duration{probe_at},
                                                      committed_after, report.violated_properties));
-    report.rows.back().timed = true;
   }
   for (scenario::Verdict& row : observer.verdicts(acked))
     report.rows.push_back(std::move(row));

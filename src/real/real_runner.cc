@@ -506,8 +506,6 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   }
   report.rows.push_back(scenario::linearizability_verdict(
       s, report.linearizability, history.ops.size(), "not checked", report.violated_properties));
-  report.rows.back().timed =
-      scenario::expected_violated(s, Property::kLinearizability).value_or(false);
   if (liveness) {
     const int64_t deadline = micros(probe_at) + micros(s.liveness.within);
     std::optional<sim::Duration> committed_after;
@@ -516,7 +514,6 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     }
     report.rows.push_back(
         scenario::liveness_verdict(s, probe_at, committed_after, report.violated_properties));
-    report.rows.back().timed = true;
   }
   for (scenario::Verdict& row : obs.verdicts(acked.size()))
     report.rows.push_back(std::move(row));

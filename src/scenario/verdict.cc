@@ -19,6 +19,7 @@ Verdict linearizability_verdict(const Scenario& s, const std::optional<check::Ch
                                 std::vector<std::string>& violated) {
   const bool expect_violation = expected_violated(s, Property::kLinearizability).value_or(false);
   Verdict row{"linearizability", expect_violation ? "violated" : "holds", "", false};
+  row.timed = expect_violation;
   if (!result) {
     row.observed = std::string(why_not);
     row.ok = !expect_violation;
@@ -41,14 +42,16 @@ Verdict liveness_verdict(const Scenario& s, SimTime probe_at,
   const bool expect_failure = expected_violated(s, Property::kLiveness).value_or(false);
   const bool live = committed_after.has_value();
   if (!live) violated.emplace_back("liveness");
-  return {fmt::format("liveness (quiet {:g}s, within {:g}s)", sim::seconds(s.liveness.quiet),
-                      sim::seconds(s.liveness.within)),
-          expect_failure ? "violated" : "holds",
-          live ? fmt::format("a write committed {:.3f}s after {:.3f}s",
-                             sim::seconds(*committed_after), sim::seconds(probe_at))
-               : fmt::format("no write committed within {:g}s of {:.3f}s",
-                             sim::seconds(s.liveness.within), sim::seconds(probe_at)),
-          live != expect_failure};
+  Verdict row{fmt::format("liveness (quiet {:g}s, within {:g}s)", sim::seconds(s.liveness.quiet),
+                          sim::seconds(s.liveness.within)),
+              expect_failure ? "violated" : "holds",
+              live ? fmt::format("a write committed {:.3f}s after {:.3f}s",
+                                 sim::seconds(*committed_after), sim::seconds(probe_at))
+                   : fmt::format("no write committed within {:g}s of {:.3f}s",
+                                 sim::seconds(s.liveness.within), sim::seconds(probe_at)),
+              live != expect_failure};
+  row.timed = true;
+  return row;
 }
 
 }  // namespace raftsim::scenario

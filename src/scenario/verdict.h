@@ -16,13 +16,15 @@ namespace raftsim::scenario {
 std::optional<bool> expected_violated(const Scenario& scenario, Property property);
 
 // The linearizability row. `result` is empty when the check did not run (`why_not` says why).
-// A violation is added to `violated`.
+// A violation is added to `violated`. An expected violation is timed (Verdict::timed): it needs
+// the scripted story to play out.
 Verdict linearizability_verdict(const Scenario& scenario,
                                 const std::optional<check::CheckResult>& result, size_t ops,
                                 std::string_view why_not, std::vector<std::string>& violated);
 
 // The liveness row. `committed_after`: how long after `probe_at` the probe's write was
-// acknowledged, if it was within the scenario's bound. A failure is added to `violated`.
+// acknowledged, if it was within the scenario's bound. A failure is added to `violated`. The row
+// is timed: it is a promise about when things happen.
 Verdict liveness_verdict(const Scenario& scenario, SimTime probe_at,
                          std::optional<Duration> committed_after,
                          std::vector<std::string>& violated);

@@ -6,6 +6,7 @@
 
 #include "real/stall_log.h"
 #include "scenario/runner.h"
+#include "scenario/verdict.h"
 
 namespace raftsim::real {
 namespace {
@@ -110,6 +111,15 @@ TEST(RunReportOutcome, OnlyTimedRowsAreExcusedAndOnlyByADisturbance) {
   EXPECT_NE(table.find("the machine did not keep this run's time:\n  n2 stood still for 612ms"),
             std::string::npos)
       << table;
+}
+
+// The shared rows say themselves which depend on time, for every wall-clock runner alike.
+TEST(RunReportOutcome, LivenessIsTimedALinearizabilityThatMustHoldIsNot) {
+  const scenario::Scenario s;
+  std::vector<std::string> violated;
+  EXPECT_TRUE(scenario::liveness_verdict(s, sim::kTimeZero, std::nullopt, violated).timed);
+  EXPECT_FALSE(
+      scenario::linearizability_verdict(s, std::nullopt, 0, "not checked", violated).timed);
 }
 
 }  // namespace
