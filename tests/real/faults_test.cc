@@ -119,11 +119,10 @@ TEST_F(RealFaultsTest, ANodeThatStoodStillReportsHowLong) {
   ASSERT_TRUE(wait_until([&](const auto& nodes) {
     auto it = nodes.find("n2");
     if (it == nodes.end() || it->second.stalls().empty()) return false;
-    stall = *std::max_element(
-        it->second.stalls().begin(), it->second.stalls().end(),
-        [](const v1::Stall& a, const v1::Stall& b) {
-          return a.ended_us() - a.began_us() < b.ended_us() - b.began_us();
-        });
+    stall = *std::max_element(it->second.stalls().begin(), it->second.stalls().end(),
+                              [](const v1::Stall& a, const v1::Stall& b) {
+                                return a.ended_us() - a.began_us() < b.ended_us() - b.began_us();
+                              });
     return true;
   })) << "n2 never reported its stop";
   // The tick due during the stop ran after the resume; it was due at most a tick (10ms by
