@@ -177,7 +177,9 @@ void Cluster::take_output(uint32_t id) {
     return;
   }
   std::string status;
-  if (n.process.exited(status)) {
+  if (out.closed) {
+    fail(fmt::format("{} {} (stderr: {})", n.name, n.process.why_closed(), stderr_path(id)));
+  } else if (n.process.exited(status)) {  // since the read, or a child of it holds its stdout
     fail(fmt::format("{} {} by itself (stderr: {})", n.name, status, stderr_path(id)));
   }
 }

@@ -124,9 +124,13 @@ void DetCluster::step(uint32_t id, Json input) {
                        stderr_path(id)));
       break;
     }
+    if (out.closed) {
+      fail(fmt::format("{} {} (stderr: {})", n.name, n.process.why_closed(), stderr_path(id)));
+      break;
+    }
     if (!out.lines.empty()) continue;
     std::string status;
-    if (n.process.exited(status)) {
+    if (n.process.exited(status)) {  // since the read, or a child of it holds its stdout
       fail(fmt::format("{} {} by itself (stderr: {})", n.name, status, stderr_path(id)));
       break;
     }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <thread>
 
 #include "external/maelstrom.h"
 
@@ -156,7 +157,8 @@ Process::Output Process::read() {
   for (;;) {
     const ssize_t n = ::read(out_fd_, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EAGAIN: nothing more now; 0: end of output, seen by exited()
+    if (n == 0) out.closed = true;
+    if (n <= 0) break;  // EAGAIN: nothing more now
     partial_out_.append(buffer, static_cast<size_t>(n));
     size_t start = 0;
     for (size_t nl; (nl = partial_out_.find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -192,6 +194,18 @@ bool Process::exited(std::string& status) {
   pid_ = -1;
   close_pipes();
   return true;
+}
+
+std::string Process::why_closed(std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  std::string status;
+  for (;;) {
+    if (exited(status)) return status + " by itself";
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill();
+  return "closed its stdout and still runs: it can send nothing more";
 }
 
 void Process::kill() {

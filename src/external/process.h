@@ -26,6 +26,7 @@ class Process {
   struct Output {
     std::vector<std::string> lines;  // complete lines, without the newline
     std::string error;               // a broken limit; the caller stops trusting the node
+    bool closed = false;             // stdout has ended: the node closed it, or is exiting
   };
 
   Process() = default;
@@ -51,6 +52,11 @@ class Process {
   // Whether the process has ended (reaped); `status` is set to a description ("exited with
   // status 3", "killed by signal 9").
   bool exited(std::string& status);
+  // After `read` saw stdout closed: how the node ended, as words after its name. A node that exits
+  // closes its stdout a moment before it can be reaped, so this waits up to `grace` for the exit
+  // ("exited with status 3 by itself"); a node still running then can send nothing more ("closed
+  // its stdout and still runs"), and is killed.
+  std::string why_closed(std::chrono::milliseconds grace = std::chrono::milliseconds(500));
 
   void kill();    // SIGKILL and reap; the pipes close
   bool stop();    // SIGSTOP

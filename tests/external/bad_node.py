@@ -46,6 +46,21 @@ elif MODE == "contradict":  # answers each request twice: first success, then a 
             write(json.dumps({"src": me, "dest": msg["src"],
                               "body": {"type": "error", "code": 22, "text": "changed my mind",
                                        "in_reply_to": msg["body"]["msg_id"]}}) + "\n")
+elif MODE == "close_stdout":  # answers init, then closes its stdout and goes on reading
+    answer_init()
+    os.close(1)
+    for _ in sys.stdin:
+        pass
+elif MODE == "close_stdout_det":  # the same in deterministic mode, after its first step
+    init = json.loads(sys.stdin.readline())
+    me = init["body"]["node_id"]
+    write(json.dumps({"src": me, "dest": init["src"],
+                      "body": {"type": "init_ok", "in_reply_to": init["body"]["msg_id"],
+                               "raftsim": {"deterministic": True}}}) + "\n")
+    write(json.dumps({"src": me, "dest": "raftsim", "body": {"type": "raftsim_step_done"}}) + "\n")
+    os.close(1)
+    for _ in sys.stdin:
+        pass
 elif MODE == "step_hang":  # opts into deterministic mode, ends one step, never the next
     init = json.loads(sys.stdin.readline())
     me = init["body"]["node_id"]
