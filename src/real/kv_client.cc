@@ -5,6 +5,7 @@
 
 #include <random>
 #include <thread>
+#include <vector>
 
 namespace raftsim::real {
 
@@ -73,6 +74,23 @@ KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string
   // the same seq is safe (the session applies it at most once), and an OK later settles it.
   bool may_have_happened = false;
   std::string last_error = "no node answered";
+  // As the simulated client (sim/client.cc) goes: round a ring of the nodes, skipping those that
+  // did not answer this operation. A leader hint is followed at once, but a hint at a node that
+  // did not answer, or said it does not lead, leaves the ring where it is. Otherwise the
+  // followers of a deposed leader cut off in a minority, which still name it, would send the
+  // client back to it until the operation runs out of time.
+  const size_t n = cluster_.nodes.size();
+  std::vector<bool> no_answer(n, false), not_leader(n, false);
+  size_t ring = target_;
+  auto round_the_ring = [&] {
+    const size_t from = ring;
+    for (size_t step = 0; step < n; ++step) {
+      ring = (ring + 1) % n;
+      if (!no_answer[ring]) break;
+    }
+    if (no_answer[ring]) ring = (from + 1) % n;  // none answered: simply the next
+    target_ = ring;
+  };
   const Clock::time_point deadline = Clock::now() + options_.total_timeout;
   for (int attempt = 0; attempt < options_.max_attempts && Clock::now() < deadline; ++attempt) {
     const size_t node = target_;
@@ -86,7 +104,8 @@ KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string
     if (!to.channel->WaitForConnected(attempt_deadline)) {
       last_error = fmt::format("{}: no connection within {} ms", name,
                                std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
-      target_ = (node + 1) % cluster_.nodes.size();
+      no_answer[node] = true;
+      round_the_ring();
       continue;
     }
     grpc::ClientContext context;
@@ -108,6 +127,7 @@ KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string
                               status.error_message().starts_with("failed to connect");
       if (!never_sent) may_have_happened = true;
       last_error = fmt::format("{}: {}", name, status.error_message());
+      no_answer[node] = true;
     } else if (reply.status() == v1::OK) {
       return {KvOutcome::Kind::kOk, {reply.ok(), reply.value()}, ""};
     } else if (reply.status() == v1::RETRY) {
@@ -116,16 +136,19 @@ KvOutcome KvClient::run(node::KvOp op, const std::string& key, const std::string
       follow_hint = true;
     } else {
       last_error = fmt::format("{}: not the leader", name);
+      not_leader[node] = true;
       follow_hint = true;
     }
-    size_t next = (node + 1) % cluster_.nodes.size();
     if (follow_hint && reply.leader() != 0 && reply.leader() != cluster_.nodes[node].id.value) {
-      for (size_t i = 0; i < cluster_.nodes.size(); ++i)
-        if (cluster_.nodes[i].id.value == reply.leader()) next = i;
-      target_ = next;
-      continue;  // a redirect to a known leader goes at once
+      for (size_t i = 0; i < n; ++i) {
+        if (cluster_.nodes[i].id.value != reply.leader()) continue;
+        if (!no_answer[i] && !not_leader[i]) ring = i;
+        target_ = i;
+        break;
+      }
+      if (target_ != node) continue;  // a redirect to a known leader goes at once
     }
-    target_ = next;
+    round_the_ring();
     std::this_thread::sleep_for(kBackoff);
   }
   if (is_write && may_have_happened) {

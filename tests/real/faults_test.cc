@@ -197,6 +197,60 @@ TEST_F(RealFaultsTest, AClogHoldsALinksMessagesAndReleasesThemTogether) {
   EXPECT_EQ(dropped_after, dropped_before);
 }
 
+// A leader cut off with one follower goes on leading its minority (without check-quorum), and
+// that follower goes on naming it. A client that tried the deposed leader and then its follower must not be sent back
+// and forth between the two: it moves on round the ring to the majority, which has elected a new
+// leader, and its write is done there.
+TEST_F(RealFaultsTest, AClientLeavesADeposedLeaderThatItsFollowerStillNames) {
+  ClusterFile shape;
+  shape.check_quorum = false;  // with it, the cut-off leader would soon step down
+  up(5, "", shape);
+  std::string lead;
+  ASSERT_TRUE(wait_until([&](const auto& nodes) {
+    for (const auto& [name, s] : nodes)
+      if (s.role() == "leader") lead = name;
+    return nodes.size() == 5 && !lead.empty();
+  }));
+  KvClientOptions quick;
+  quick.attempt_timeout = 300ms;
+  quick.total_timeout = 60s;  // ample on a loaded machine; the client it tests is done in seconds
+  KvClient client(cluster_, random_client_id(), quick);
+  // The first write finds the leader: the client's next request goes to it first.
+  const KvOutcome before = client.run(node::KvOp::kPut, "k", "before");
+  ASSERT_EQ(before.kind, KvOutcome::Kind::kOk) << before.detail;
+  ASSERT_EQ(status().at(lead).role(), "leader");
+
+  // The follower next round the ring from the leader stays with it: after the leader times out,
+  // the ring leads the client to that follower, which names the leader again.
+  size_t at = 0;
+  while (cluster_.nodes[at].name != lead)
+    ++at;
+  const std::string follower = cluster_.nodes[(at + 1) % cluster_.nodes.size()].name;
+  std::vector<std::string> majority;
+  for (const ClusterMember& m : cluster_.nodes)
+    if (m.name != lead && m.name != follower) majority.push_back(m.name);
+  for (const std::string& a : {lead, follower}) {
+    for (const std::string& b : majority) {
+      ASSERT_TRUE(clog(a, b, true).ok());
+      ASSERT_TRUE(clog(b, a, true).ok());
+    }
+  }
+  std::string successor;
+  ASSERT_TRUE(wait_until([&](const auto& nodes) {
+    for (const std::string& name : majority)
+      if (nodes.contains(name) && nodes.at(name).role() == "leader") successor = name;
+    return !successor.empty();
+  }));
+
+  const KvOutcome during = client.run(node::KvOp::kPut, "k", "during");
+  EXPECT_EQ(during.kind, KvOutcome::Kind::kOk) << during.detail;
+  const auto now = status();
+  ASSERT_TRUE(now.contains(lead) && now.contains(follower));
+  EXPECT_EQ(now.at(lead).role(), "leader") << "the minority's leader was to lead on";
+  EXPECT_EQ(now.at(follower).leader(), cluster_.find(lead)->id.value)
+      << "the follower was to name the minority's leader";
+}
+
 // `raftsim kv` finds the cluster `raftsim cluster` manages: ./raftsim-cluster by default, another
 // directory with --dir, or a cluster file with --cluster (not both); no cluster is bad input.
 TEST_F(RealFaultsTest, KvFindsTheClusterByItsDirectory) {
