@@ -147,6 +147,7 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
                   : flags.clock == "deterministic" ? external::NodeClock::kDeterministic
                                                    : external::NodeClock::kAuto;
   options.narrate = !flags.quiet;
+  options.verbose = flags.verbose;
   options.seed = flags.seed;
   options.init_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.init_timeout * 1000));
   options.keep_logs = flags.keep_logs;
@@ -186,6 +187,7 @@ int run_real(const RunFlags& flags, const scenario::Scenario& s) {
   }
   real::RealRunOptions options;
   options.narrate = !flags.quiet;
+  options.verbose = flags.verbose;
   options.seed = flags.seed;
   return run_wall_clock(flags, [&](const std::string& trace, const std::string& history) {
     options.trace_path = trace;

@@ -170,6 +170,7 @@ void Clients::send_attempt(Client& c) {
                              kv_request_body(request_kind(op.op), c.attempt, wire_key(op.key),
                                              wire_value(op.value), wire_value(op.expected))))
     return retry_elsewhere(c);
+  if (on_operation && c.purpose == Purpose::kWorkload) on_operation(op, c.target, false);
   const Host::Micros timeout = std::min(cluster_.now() + w_.attempt_timeout.count(),
                                         c.purpose == Purpose::kWorkload ? INT64_MAX : c.give_up_at);
   cluster_.at(timeout, [this, &c, attempt = c.attempt] {
@@ -287,6 +288,7 @@ void Clients::finish(Client& c, bool record) {
     if (op.known) final_reads_.push_back(std::move(op));
     return;
   }
+  if (on_operation) on_operation(op, c.target, true);
   if (record) ops_.push_back(std::move(op));
   Host::Micros next = cluster_.now();
   if (w_.rate > 0) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -60,6 +61,10 @@ class Clients {
 
   // Routed here by the cluster.
   void on_message(const Envelope& m);
+
+  // Told when a workload operation is sent to node `node` (completed: false; again for each node
+  // it is sent on to) and when it ends (true): the narration's client lines.
+  std::function<void(const ClientOp&, uint32_t node, bool completed)> on_operation;
 
   // The workload's operations, in completion order.
   const std::vector<ClientOp>& ops() const { return ops_; }

@@ -14,6 +14,7 @@
 #include "external/aimed_faults.h"
 #include "external/cluster.h"
 #include "external/det_cluster.h"
+#include "external/narration.h"
 #include "external/report_checks.h"
 #include "raftsim.pb.h"
 #include "real/cluster_control.h"
@@ -401,6 +402,9 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   Clients clients(cluster, workload, static_cast<uint32_t>(s.world.node_names.size()), report.seed,
                   append ? Clients::Encoding::kStrings : Clients::Encoding::kIntegers);
   cluster.on_client_message = [&](const Envelope& m) { clients.on_message(m); };
+  std::unique_ptr<scenario::Narrator> narrator;
+  if (options.narrate)
+    narrator = narrate_from_outside(s, options.verbose, print, trace, clients, cluster);
   clients.start(end_of_workload);
 
   auto narrate = [&](const std::string& text) {

@@ -28,6 +28,7 @@ struct ExternalRunOptions {
   std::vector<std::string> command;  // argv of every node
   NodeClock clock = NodeClock::kAuto;
   bool narrate = true;
+  bool verbose = false;  // narrate every client operation and commit the nodes report
   std::function<void(const std::string&)> print;  // default: stdout
   std::optional<uint64_t> seed;                   // empty: the scenario's
   std::chrono::milliseconds init_timeout{5000};

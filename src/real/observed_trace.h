@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -38,6 +39,10 @@ class ObservedTrace {
   // The clients' operations, once the run is over: an invoke and, when the outcome is known, a
   // completion per operation.
   void add_history(const check::History& history);
+
+  // Told each node state event (term, role, commit) as it is recorded, under the trace's lock:
+  // the narration of a run that watches nodes from outside.
+  std::function<void(const sim::TraceEvent&)> on_state;
 
   // Writes the events in time order, then `summary` (scenario::trace_summary_json) as the last
   // line. Returns an error message, or "" on success.

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <random>
 #include <set>
@@ -29,8 +30,10 @@
 #include "real/stall_watch.h"
 #include "real/status_observer.h"
 #include "scenario/faults.h"
+#include "scenario/narrator.h"
 #include "scenario/nemesis.h"
 #include "scenario/verdict.h"
+#include "sim/client.h"
 
 namespace raftsim::real {
 
@@ -267,6 +270,17 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   StallWatch stalls(s.world.node_names, t0, scenario::stall_tolerated(s));
   ObservedTrace trace("real");
   std::atomic<bool> stop{false};
+  // Elections, step-downs and commit progress as the status polls show them; verbose, every
+  // client operation once it is done. Fed from the pollers' and the clients' threads.
+  std::mutex narration_mutex;
+  std::optional<scenario::Narrator> narrator;
+  if (options.narrate) {
+    narrator.emplace(s.world.node_names, options.verbose, print, /*from_outside=*/true);
+    trace.on_state = [&](const sim::TraceEvent& e) {
+      std::lock_guard lock(narration_mutex);
+      narrator->on_event(e);
+    };
+  }
 
   // Status polls, one thread per node.
   std::vector<std::thread> threads;
@@ -341,6 +355,14 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
         op.complete = since(Clock::now());
         op.known = outcome.kind == KvOutcome::Kind::kOk;
         op.result = outcome.result;
+        if (narrator && options.verbose) {
+          std::lock_guard lock(narration_mutex);
+          narrator->on_event({.time = sim::kTimeZero + sim::Duration{op.complete},
+                              .kind = sim::TraceKind::kClientComplete,
+                              .node = c,
+                              .text = sim::describe_operation(op.op, op.key, op.expected, op.value,
+                                                              true, op.known, op.result)});
+        }
         if (op.known && op.op == node::KvOp::kGet) last_seen[op.key] = op.result.value;
         if (op.known && op.op == node::KvOp::kCas)
           last_seen[op.key] = op.result.ok ? op.value : op.result.value;

@@ -23,6 +23,7 @@ namespace raftsim::real {
 struct RealRunOptions {
   std::string binary;  // the raftsim executable for the nodes; empty: this process's own
   bool narrate = true;
+  bool verbose = false;  // narrate every client operation and every commit the polls show
   std::function<void(const std::string&)> print;  // default: stdout
   // The seed of the nemesis's draw and of the clients' choices (empty: the scenario's). The
   // faults it picks are the simulated run's for that seed; their interleaving with the nodes'

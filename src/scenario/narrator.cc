@@ -73,9 +73,10 @@ std::string describe(const sim::TraceEvent& e, const std::vector<std::string>& n
   return "?";
 }
 
-Narrator::Narrator(std::vector<std::string> names, bool verbose, Print print)
+Narrator::Narrator(std::vector<std::string> names, bool verbose, Print print, bool from_outside)
     : names_(std::move(names)),
       verbose_(verbose),
+      from_outside_(from_outside),
       print_(std::move(print)),
       role_(names_.size() + 1, 0),
       term_(names_.size() + 1, 0),
@@ -146,8 +147,10 @@ void Narrator::on_event(const sim::TraceEvent& e) {
         return;
       }
       const uint64_t from = (verbose_ ? previous : last_commit_index_[e.node]) + 1;
-      line(e.time,
-           fmt::format("{} commits entries {}..{} (term {})", name(e.node), from, e.a, e.b));
+      line(e.time, from_outside_
+                       ? fmt::format("{} commits entries {}..{}", name(e.node), from, e.a)
+                       : fmt::format("{} commits entries {}..{} (term {})", name(e.node), from,
+                                     e.a, e.b));
       last_commit_line_[e.node] = e.time;
       last_commit_index_[e.node] = e.a;
       return;
@@ -233,8 +236,9 @@ void Narrator::on_role(const sim::TraceEvent& e) {
     std::string voters;
     for (uint32_t v : votes_[{e.node, e.b}])
       voters += " " + name(v);
-    line(e.time, fmt::format("{} becomes leader of term {} (votes: {}{})", name(e.node), e.b,
-                             name(e.node), voters));
+    line(e.time, from_outside_ ? fmt::format("{} becomes leader of term {}", name(e.node), e.b)
+                               : fmt::format("{} becomes leader of term {} (votes: {}{})",
+                                             name(e.node), e.b, name(e.node), voters));
     last_commit_index_[e.node] = commit_[e.node];
     last_commit_line_[e.node] = sim::SimTime::min();
   } else if (role == raft::Role::kCandidate && was != raft::Role::kCandidate) {

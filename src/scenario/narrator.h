@@ -24,8 +24,9 @@ class Narrator {
  public:
   using Print = std::function<void(const std::string&)>;
 
-  // `verbose` adds client operations and every commit advance.
-  Narrator(std::vector<std::string> names, bool verbose, Print print);
+  // `verbose` adds client operations and every commit advance. `from_outside`: the trace holds
+  // only what the nodes reported of themselves (a wall-clock run): no votes, no entries' terms.
+  Narrator(std::vector<std::string> names, bool verbose, Print print, bool from_outside = false);
 
   void on_event(const sim::TraceEvent& event);
   void line(sim::SimTime time, const std::string& text);  // e.g. a violation
@@ -39,6 +40,7 @@ class Narrator {
 
   std::vector<std::string> names_;
   bool verbose_;
+  bool from_outside_;
   Print print_;
   std::vector<uint64_t> role_;  // last role per node (raft::Role as integer)
   std::vector<uint64_t> term_;

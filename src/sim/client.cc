@@ -2,9 +2,59 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace raftsim::sim {
+
+namespace {
+
+// `"text"` exactly as fmt's {:?} writes it, without its per-character escaping machinery for the
+// common case (a key, a value token) that needs none.
+void append_quoted(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(
+      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+  if (!plain) {
+    out += fmt::format("{:?}", s);
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+}  // namespace
+
+std::string describe_operation(node::KvOp op, std::string_view key, std::string_view expected,
+                               std::string_view value, bool completed, bool known,
+                               const node::KvResult& result) {
+  std::string text;
+  text.reserve(32);
+  text += to_string(op);
+  text += ' ';
+  text += key;
+  if (op == node::KvOp::kCas) {
+    text += ' ';
+    append_quoted(text, expected);
+  }
+  if (!value.empty()) {
+    text += ' ';
+    append_quoted(text, value);
+  }
+  if (completed) {
+    if (!known) {
+      text += " -> unknown";
+    } else if (op == node::KvOp::kCas && !result.ok) {
+      text += " -> failed";
+    } else if (op == node::KvOp::kGet || op == node::KvOp::kCas) {
+      text += " -> ";
+      append_quoted(text, result.value);
+    } else {
+      text += " -> ok";
+    }
+  }
+  return text;
+}
 
 SimClient::SimClient(uint32_t id, WorkloadModel model, uint32_t nodes, uint64_t seed)
     : id_(id),

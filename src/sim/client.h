@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "node/kv.h"
@@ -59,6 +60,13 @@ struct ClientOp {
   raft::Index index;
   raft::Term term;
 };
+
+// An operation as the trace and the narration tell it: `put k0 "1.3"` when asked, and with its
+// outcome once done (`put k0 "1.3" -> ok`, `get k2 -> ""`, `-> failed`, `-> unknown`). Shared
+// with the clients of external nodes, whose fields are the same.
+std::string describe_operation(node::KvOp op, std::string_view key, std::string_view expected,
+                               std::string_view value, bool completed, bool known,
+                               const node::KvResult& result);
 
 // What a client needs from the world it lives in.
 class ClientEnv {

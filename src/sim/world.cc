@@ -500,23 +500,6 @@ void World::set_client_timer(uint32_t client, Duration delay, uint64_t token) {
   queue_.push(now_ + delay, EventKind::kClientTimer, client, token);
 }
 
-namespace {
-
-// `"text"` exactly as fmt's {:?} writes it, without its per-character escaping machinery for the
-// common case (a key, a value token) that needs none.
-void append_quoted(std::string& out, std::string_view s) {
-  const bool plain = std::all_of(
-      s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
-  if (!plain) {
-    out += fmt::format("{:?}", s);
-    return;
-  }
-  out += '"';
-  out += s;
-  out += '"';
-}
-
-}  // namespace
 
 void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
   TraceEvent e{.time = now_,
@@ -526,30 +509,7 @@ void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
                .peer = node,
                .a = op.seq,
                .b = static_cast<uint64_t>(op.op)};
-  e.text.reserve(32);
-  e.text += to_string(op.op);
-  e.text += ' ';
-  e.text += op.key;
-  if (op.op == node::KvOp::kCas) {
-    e.text += ' ';
-    append_quoted(e.text, op.expected);
-  }
-  if (!op.value.empty()) {
-    e.text += ' ';
-    append_quoted(e.text, op.value);
-  }
-  if (completed) {
-    if (!op.known) {
-      e.text += " -> unknown";
-    } else if (op.op == node::KvOp::kCas && !op.result.ok) {
-      e.text += " -> failed";
-    } else if (op.op == node::KvOp::kGet || op.op == node::KvOp::kCas) {
-      e.text += " -> ";
-      append_quoted(e.text, op.result.value);
-    } else {
-      e.text += " -> ok";
-    }
-  }
+  e.text = describe_operation(op.op, op.key, op.expected, op.value, completed, op.known, op.result);
   trace_.record(e);
 }
 

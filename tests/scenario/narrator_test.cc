@@ -25,9 +25,10 @@ using ::testing::HasSubstr;
 
 class Told {
  public:
-  Told()
-      : narrator_({"n1", "n2", "n3"}, false,
-                  [this](const std::string& l) { lines_.push_back(l); }) {}
+  explicit Told(bool verbose = false, bool from_outside = false)
+      : narrator_(
+            {"n1", "n2", "n3"}, verbose, [this](const std::string& l) { lines_.push_back(l); },
+            from_outside) {}
 
   void at(int64_t ms, TraceEvent e) {
     e.time = sim::kTimeZero + sim::Duration{ms * 1000};
@@ -210,6 +211,21 @@ TEST(Narrator, HundredsOfForgedAcksInOneTermAreAtMostTwoLines) {
   ASSERT_GT(forged, 200u);
   EXPECT_GE(lie_lines(lines), 1u);
   EXPECT_LE(lie_lines(lines), 2u) << ::testing::PrintToString(lines);
+}
+
+// A run watched from outside (real processes, external nodes) traces what the nodes report: no
+// votes and no entry's term, which the narration then does not claim to know.
+TEST(Narration, FromOutsideTellsNoVotesAndNoEntryTerms) {
+  Told told(/*verbose=*/true, /*from_outside=*/true);
+  told.term(10, 2, 3);
+  told.role(10, 2, raft::Role::kLeader, 3);
+  told.at(30, {.kind = TraceKind::kCommit, .node = 2, .a = 7});
+  told.at(40, {.kind = TraceKind::kClientComplete, .node = 1, .peer = 2, .text = "get k1 -> \"\""});
+  EXPECT_THAT(told.lines(), ElementsAre(HasSubstr("n2 becomes leader of term 3"),
+                                        HasSubstr("n2 commits entries 1..7"),
+                                        HasSubstr("client 1 done: get k1 -> \"\"")));
+  EXPECT_THAT(told.lines()[0], ::testing::EndsWith("term 3"));
+  EXPECT_THAT(told.lines()[1], ::testing::EndsWith("1..7"));
 }
 
 }  // namespace

@@ -1,0 +1,26 @@
+#include "external/narration.h"
+
+namespace raftsim::external {
+
+std::unique_ptr<scenario::Narrator> narrate_from_outside(
+    const scenario::Scenario& s, bool verbose, std::function<void(const std::string&)> print,
+    real::ObservedTrace& trace, Clients& clients, const Host& host) {
+  auto narrator = std::make_unique<scenario::Narrator>(s.world.node_names, verbose,
+                                                       std::move(print), /*from_outside=*/true);
+  scenario::Narrator* n = narrator.get();
+  trace.on_state = [n](const sim::TraceEvent& e) { n->on_event(e); };
+  if (verbose) {
+    clients.on_operation = [n, &host](const ClientOp& op, uint32_t node, bool completed) {
+      n->on_event({.time = sim::kTimeZero + sim::Duration{host.now()},
+                   .kind = completed ? sim::TraceKind::kClientComplete
+                                     : sim::TraceKind::kClientInvoke,
+                   .node = op.client,
+                   .peer = node,
+                   .text = sim::describe_operation(op.op, op.key, op.expected, op.value,
+                                                   completed, op.known, op.result)});
+    };
+  }
+  return narrator;
+}
+
+}  // namespace raftsim::external
