@@ -33,7 +33,8 @@ uint64_t role_number(std::string_view role) {
 
 void ObservedTrace::add(sim::TraceEvent event) {
   const TraceKind kind = event.kind;
-  if (on_state && (kind == TraceKind::kTerm || kind == TraceKind::kRole || kind == TraceKind::kCommit))
+  if (on_state &&
+      (kind == TraceKind::kTerm || kind == TraceKind::kRole || kind == TraceKind::kCommit))
     on_state(event);
   events_.push_back(std::move(event));
 }

@@ -147,10 +147,9 @@ void Narrator::on_event(const sim::TraceEvent& e) {
         return;
       }
       const uint64_t from = (verbose_ ? previous : last_commit_index_[e.node]) + 1;
-      line(e.time, from_outside_
-                       ? fmt::format("{} commits entries {}..{}", name(e.node), from, e.a)
-                       : fmt::format("{} commits entries {}..{} (term {})", name(e.node), from,
-                                     e.a, e.b));
+      line(e.time, from_outside_ ? fmt::format("{} commits entries {}..{}", name(e.node), from, e.a)
+                                 : fmt::format("{} commits entries {}..{} (term {})", name(e.node),
+                                               from, e.a, e.b));
       last_commit_line_[e.node] = e.time;
       last_commit_index_[e.node] = e.a;
       return;

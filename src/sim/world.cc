@@ -500,7 +500,6 @@ void World::set_client_timer(uint32_t client, Duration delay, uint64_t token) {
   queue_.push(now_ + delay, EventKind::kClientTimer, client, token);
 }
 
-
 void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
   TraceEvent e{.time = now_,
                .kind = completed ? TraceKind::kClientComplete : TraceKind::kClientInvoke,

@@ -198,9 +198,9 @@ TEST_F(RealFaultsTest, AClogHoldsALinksMessagesAndReleasesThemTogether) {
 }
 
 // A leader cut off with one follower goes on leading its minority (without check-quorum), and
-// that follower goes on naming it. A client that tried the deposed leader and then its follower must not be sent back
-// and forth between the two: it moves on round the ring to the majority, which has elected a new
-// leader, and its write is done there.
+// that follower goes on naming it. A client that tried the deposed leader and then its follower
+// must not be sent back and forth between the two: it moves on round the ring to the majority,
+// which has elected a new leader, and its write is done there.
 TEST_F(RealFaultsTest, AClientLeavesADeposedLeaderThatItsFollowerStillNames) {
   ClusterFile shape;
   shape.check_quorum = false;  // with it, the cut-off leader would soon step down
