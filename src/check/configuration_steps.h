@@ -49,6 +49,14 @@ class ConfigurationSteps {
   std::map<raft::NodeId, raft::Index> scanned_;  // per node: committed entries seen
 };
 
+// Also configuration_safety: a server acts on the latest configuration in its log (thesis §4.1),
+// so the entry its configuration came from is still in its log, as a configuration entry. One a
+// truncation removed is no longer in force, and a server acting on it counts the wrong quorums.
+// `at` and `configuration`: the entry the server's configuration came from, and what it says.
+// What is wrong, in words after the server's name; empty when nothing is. O(1).
+std::string configuration_not_in_log(const raft::Log& log, raft::Index at,
+                                     const raft::Configuration& configuration);
+
 // "voters {1 2 3} outgoing {..} learners {..}"
 std::string describe(const raft::Configuration& configuration);
 

@@ -244,6 +244,13 @@ void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
     report({kConfigurationSafety, 0, broken->index.value, 0},
            make(kConfigurationSafety, now, {core.id()}, Term{}, broken->index, broken->detail));
   }
+  const std::string stale =
+      configuration_not_in_log(core.log(), core.configuration_index(), core.configuration());
+  if (!stale.empty()) {
+    report({kConfigurationSafety, core.id().value, 1, core.configuration_index().value},
+           make(kConfigurationSafety, now, {core.id()}, core.term(), core.configuration_index(),
+                name(core.id()) + " " + stale));
+  }
 }
 
 void RaftInvariants::check_term_and_vote(SimTime now, NodeState& state, const raft::Raft& core) {

@@ -27,6 +27,9 @@
 //   leader_is_voter       only a voter leads: no learner and no server outside the configuration
 //                         it acts on, unless that configuration, its own removal, is uncommitted
 //                         (§4.2.1, §4.2.2)
+//   configuration_safety  committed configurations follow one another by one step or a joint
+//                         step (configuration_steps.h), and every server acts on the latest
+//                         configuration its log holds: never on one a truncation removed (§4.1)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,

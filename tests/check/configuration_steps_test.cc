@@ -91,5 +91,36 @@ TEST(ConfigurationSafety, RaftInvariantsReportsItUnderItsName) {
   EXPECT_EQ(invariants.violations()[0].property, kConfigurationSafety);
 }
 
+// A server acts on the latest configuration its log holds (§4.1). One whose configuration came
+// from an entry that is gone (past its log's end, or replaced by another entry) is caught.
+TEST(ConfigurationSafety, AConfigurationItsLogNoLongerHoldsIsReported) {
+  const Configuration grown{ids({1, 2, 3, 4}), {}, {}};
+  const raft::Log replaced({
+      Entry{Term{1}, Index{1}, raft::EntryType::kCommand, "x"},
+      Entry{Term{2}, Index{2}, raft::EntryType::kCommand, "the new leader's"},
+  });
+  const std::string stale = configuration_not_in_log(replaced, Index{2}, grown);
+  EXPECT_NE(stale.find("entry 2 is no configuration entry now (term 2)"), std::string::npos)
+      << stale;
+  const std::string gone = configuration_not_in_log(replaced, Index{3}, grown);
+  EXPECT_NE(gone.find("past the end of its log (entry 2)"), std::string::npos) << gone;
+}
+
+TEST(ConfigurationSafety, TheLatestConfigurationInTheLogOrTheBootstrapOnePasses) {
+  const Configuration grown{ids({1, 2, 3, 4}), {}, {}};
+  const raft::Log log({
+      Entry{Term{1}, Index{1}, raft::EntryType::kCommand, "x"},
+      configuration_entry(2, grown),
+  });
+  EXPECT_EQ(configuration_not_in_log(log, Index{2}, grown), "");
+  EXPECT_EQ(configuration_not_in_log(log, Index{}, kBootstrap), "") << "the bootstrap one";
+  // A core restored from that log acts on its entry 2, and RaftInvariants finds nothing wrong.
+  RaftInvariants invariants(ids({1, 2, 3, 4, 5}));
+  invariants.set_bootstrap_configuration(kBootstrap);
+  invariants.on_state(0, core_with({Entry{Term{1}, Index{1}, raft::EntryType::kCommand, "x"},
+                                    configuration_entry(2, grown)}));
+  EXPECT_TRUE(invariants.violations().empty());
+}
+
 }  // namespace
 }  // namespace raftsim::check
