@@ -86,20 +86,19 @@ std::string configuration_not_in_log(const raft::Log& log, raft::Index at,
                                      const raft::Configuration& configuration) {
   // The bootstrap configuration, or a snapshot's: nothing left in the log to hold it.
   if (at <= log.snapshot_index()) return "";
+  std::string gone;
   if (!log.contains(at)) {
-    return fmt::format(
-        "acts on configuration {} of entry {}, past the end of its log (entry {}): "
-        "a truncation removed that entry, and the configuration before it is in "
-        "force again",
-        describe(configuration), at.value, log.last_index().value);
+    gone = fmt::format("past the end of its log (entry {})", log.last_index().value);
+  } else if (const raft::Entry& e = log.at(at); e.type != raft::EntryType::kConfiguration) {
+    gone = fmt::format("but its entry {} is no configuration entry now (term {})", at.value,
+                       e.term.value);
+  } else {
+    return "";
   }
-  const raft::Entry& e = log.at(at);
-  if (e.type == raft::EntryType::kConfiguration) return "";
   return fmt::format(
-      "acts on configuration {} of entry {}, but its entry {} is no configuration "
-      "entry now (term {}): a truncation replaced it, and the configuration before "
-      "it is in force again",
-      describe(configuration), at.value, at.value, e.term.value);
+      "acts on configuration {} of entry {}, {}: a truncation removed that entry, so the "
+      "configuration before it should be in force again",
+      describe(configuration), at.value, gone);
 }
 
 }  // namespace raftsim::check

@@ -249,15 +249,15 @@ bool RunReport::passed() const {
          std::all_of(rows.begin(), rows.end(), [](const Verdict& v) { return v.ok; });
 }
 
-std::chrono::microseconds stall_tolerated(const Scenario& s) {
-  const int ticks = std::max(1, s.world.election_timeout_ticks - s.world.heartbeat_ticks);
-  return std::chrono::microseconds(s.world.tick.count() * ticks);
-}
-
 bool RunReport::inconclusive() const {
   return error.empty() && !passed() &&
          std::all_of(rows.begin(), rows.end(),
                      [this](const Verdict& v) { return v.ok || unjudged(v); });
+}
+
+std::chrono::microseconds stall_tolerated(const Scenario& s) {
+  const int ticks = std::max(1, s.world.election_timeout_ticks - s.world.heartbeat_ticks);
+  return std::chrono::microseconds(s.world.tick.count() * ticks);
 }
 
 namespace {

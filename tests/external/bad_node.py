@@ -12,11 +12,16 @@ def write(text):
     os.write(1, text.encode() if isinstance(text, str) else text)
 
 
-def answer_init():
+def answer_init(deterministic=False):
+    """Answers init; a node in deterministic mode also ends that first step."""
     init = json.loads(sys.stdin.readline())
     me = init["body"]["node_id"]
-    write(json.dumps({"src": me, "dest": init["src"],
-                      "body": {"type": "init_ok", "in_reply_to": init["body"]["msg_id"]}}) + "\n")
+    body = {"type": "init_ok", "in_reply_to": init["body"]["msg_id"]}
+    if deterministic:
+        body["raftsim"] = {"deterministic": True}
+    write(json.dumps({"src": me, "dest": init["src"], "body": body}) + "\n")
+    if deterministic:
+        write(json.dumps({"src": me, "dest": "raftsim", "body": {"type": "raftsim_step_done"}}) + "\n")
     return me
 
 
@@ -52,22 +57,12 @@ elif MODE == "close_stdout":  # answers init, then closes its stdout and goes on
     for _ in sys.stdin:
         pass
 elif MODE == "close_stdout_det":  # the same in deterministic mode, after its first step
-    init = json.loads(sys.stdin.readline())
-    me = init["body"]["node_id"]
-    write(json.dumps({"src": me, "dest": init["src"],
-                      "body": {"type": "init_ok", "in_reply_to": init["body"]["msg_id"],
-                               "raftsim": {"deterministic": True}}}) + "\n")
-    write(json.dumps({"src": me, "dest": "raftsim", "body": {"type": "raftsim_step_done"}}) + "\n")
+    answer_init(deterministic=True)
     os.close(1)
     for _ in sys.stdin:
         pass
 elif MODE == "step_hang":  # opts into deterministic mode, ends one step, never the next
-    init = json.loads(sys.stdin.readline())
-    me = init["body"]["node_id"]
-    write(json.dumps({"src": me, "dest": init["src"],
-                      "body": {"type": "init_ok", "in_reply_to": init["body"]["msg_id"],
-                               "raftsim": {"deterministic": True}}}) + "\n")
-    write(json.dumps({"src": me, "dest": "raftsim", "body": {"type": "raftsim_step_done"}}) + "\n")
+    answer_init(deterministic=True)
     for _ in sys.stdin:
         pass
 else:
