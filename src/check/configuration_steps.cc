@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 namespace raftsim::check {
 
 namespace {
@@ -99,6 +101,28 @@ std::string configuration_not_in_log(const raft::Log& log, raft::Index at,
       "acts on configuration {} of entry {}, {}: a truncation removed that entry, so the "
       "configuration before it should be in force again",
       describe(configuration), at.value, gone);
+}
+
+std::string non_voter_standing(raft::Role role, raft::Term term,
+                               const raft::Configuration& configuration, raft::NodeId id,
+                               raft::Index configuration_index, raft::Index commit_index) {
+  if (role == raft::Role::kFollower || configuration.is_voter(id) ||
+      commit_index < configuration_index) {
+    return "";
+  }
+  std::string_view doing = "leads term";
+  if (role == raft::Role::kCandidate) doing = "campaigns in term";
+  if (role == raft::Role::kPreCandidate) {
+    doing = "asks for pre-votes for term";
+    term = term.next();  // the term it would campaign in, not yet its own
+  }
+  const std::string from = configuration_index.value == 0
+                               ? std::string("the bootstrap one")
+                               : fmt::format("entry {}", configuration_index.value);
+  return fmt::format(
+      "{} {} as {} of its configuration ({}, committed): only a voter leads or stands for "
+      "election",
+      doing, term.value, configuration.is_learner(id) ? "a learner" : "no member", from);
 }
 
 }  // namespace raftsim::check

@@ -57,6 +57,18 @@ class ConfigurationSteps {
 std::string configuration_not_in_log(const raft::Log& log, raft::Index at,
                                      const raft::Configuration& configuration);
 
+// leader_is_voter: only a voter leads or stands for election (thesis §4.2.1, §4.2.2). A learner,
+// or a server outside the configuration, never campaigns: its own vote does not count, so its
+// campaign can only raise terms (§4.2.3) or win on others' votes with a log that need not be
+// current. A server that its latest configuration leaves out may still campaign, and lead, while
+// that configuration is uncommitted (it may hold the only copy of its own removal); once the
+// removal commits it steps down and campaigns no more. Judged on the configuration the server
+// acts on (`configuration`, from entry `configuration_index`; 0: the bootstrap one) against its
+// own commit index. What is wrong, in words after the server's name; empty when nothing is. O(1).
+std::string non_voter_standing(raft::Role role, raft::Term term,
+                               const raft::Configuration& configuration, raft::NodeId id,
+                               raft::Index configuration_index, raft::Index commit_index);
+
 // "voters {1 2 3} outgoing {..} learners {..}"
 std::string describe(const raft::Configuration& configuration);
 

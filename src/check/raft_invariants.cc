@@ -440,24 +440,17 @@ void RaftInvariants::check_append_only(SimTime now, NodeState& state, const raft
   }
 }
 
-// Only a voter leads (§4.2.1, §4.2.2). A learner, or a server outside the configuration, never
-// wins an election: its vote does not count and its log need not be current. A leader may lead a
-// configuration without itself only while that configuration is uncommitted (it removed itself,
-// and must still replicate its removal); once the removal commits it steps down. Judged on the
-// configuration the leader acts on (the latest in its log) against its own commit index.
+// Only a voter leads or stands for election (§4.2.1, §4.2.2): see non_voter_standing.
 void RaftInvariants::check_leader_is_voter(SimTime now, const raft::Raft& core) {
-  if (core.role() != raft::Role::kLeader) return;
-  const raft::Configuration& c = core.configuration();
-  const NodeId id = core.id();
-  if (c.is_voter(id) || core.commit_index() < core.configuration_index()) return;
-  const Index entry = core.configuration_index();
-  report({kLeaderIsVoter, id.value, 0, core.term().value},
-         make(kLeaderIsVoter, now, {id}, core.term(), entry,
-              name(id) + " leads term " + std::to_string(core.term().value) + " as " +
-                  (c.is_learner(id) ? "a learner" : "no member") + " of its configuration (" +
-                  (entry.value == 0 ? std::string("the bootstrap one")
-                                    : "entry " + std::to_string(entry.value)) +
-                  ", committed): only a voter leads"));
+  const std::string standing =
+      non_voter_standing(core.role(), core.term(), core.configuration(), core.id(),
+                         core.configuration_index(), core.commit_index());
+  if (standing.empty()) return;
+  // A pre-candidate asks for the term after its own: one report per node and term it seeks.
+  const Term term = core.role() == raft::Role::kPreCandidate ? core.term().next() : core.term();
+  report({kLeaderIsVoter, core.id().value, 0, term.value},
+         make(kLeaderIsVoter, now, {core.id()}, term, core.configuration_index(),
+              name(core.id()) + " " + standing));
 }
 
 void RaftInvariants::record_vote(const raft::Raft& core) {

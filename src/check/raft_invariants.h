@@ -24,9 +24,9 @@
 //                         counting their replicas (§5.4.2, Figure 8)
 //   leader_append_only    a leader never overwrites or deletes entries of its log while it leads
 //                         (Figure 3); checked when the host reports its log writes
-//   leader_is_voter       only a voter leads: no learner and no server outside the configuration
-//                         it acts on, unless that configuration, its own removal, is uncommitted
-//                         (§4.2.1, §4.2.2)
+//   leader_is_voter       only a voter leads or stands for election: no learner and no server
+//                         outside the configuration it acts on, unless that configuration, its
+//                         own removal, is uncommitted (§4.2.1, §4.2.2)
 //   configuration_safety  committed configurations follow one another by one step or a joint
 //                         step (configuration_steps.h), and every server acts on the latest
 //                         configuration its log holds: never on one a truncation removed (§4.1)

@@ -222,7 +222,7 @@ enum class Property : uint8_t {
   kCommitQuorum,         // a leader commits only what a majority of the voters hold on disk
   kCommitCurrentTerm,    // a leader commits by counting replicas only an entry of its own term
   kLeaderAppendOnly,     // a leader never overwrites or deletes entries of its log
-  kLeaderIsVoter,        // only a voter leads: no learner, no server its committed removal left
+  kLeaderIsVoter,        // only a voter leads or campaigns: no learner, spare, or removed server
 };
 
 struct Expectation {

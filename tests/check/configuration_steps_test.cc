@@ -122,5 +122,39 @@ TEST(ConfigurationSafety, TheLatestConfigurationInTheLogOrTheBootstrapOnePasses)
   EXPECT_TRUE(invariants.violations().empty());
 }
 
+// leader_is_voter: only a voter leads or stands for election (§4.2.1, §4.2.2). A learner that
+// campaigns, a spare that asks for pre-votes and a server its committed removal left that leads
+// are each caught, in words that say what it did in which term.
+TEST(LeaderIsVoter, ANonVoterThatCampaignsOrLeadsIsReported) {
+  const Configuration with_learner{ids({1, 2, 3}), {}, ids({4})};
+  EXPECT_EQ(non_voter_standing(raft::Role::kCandidate, Term{5}, with_learner, NodeId{4}, Index{7},
+                               Index{9}),
+            "campaigns in term 5 as a learner of its configuration (entry 7, committed): only a "
+            "voter leads or stands for election");
+  EXPECT_EQ(non_voter_standing(raft::Role::kPreCandidate, Term{5}, kBootstrap, NodeId{5}, Index{},
+                               Index{}),
+            "asks for pre-votes for term 6 as no member of its configuration (the bootstrap "
+            "one, committed): only a voter leads or stands for election");
+  const Configuration without_3{ids({1, 2}), {}, {}};
+  EXPECT_NE(
+      non_voter_standing(raft::Role::kLeader, Term{2}, without_3, NodeId{3}, Index{4}, Index{4}),
+      "");
+}
+
+// Voters, followers, and a server whose own removal is still uncommitted (it may hold the only
+// copy of it, and must be able to campaign and lead until it commits) break nothing.
+TEST(LeaderIsVoter, VotersFollowersAndAnUncommittedRemovalPass) {
+  const Configuration without_3{ids({1, 2}), {}, {}};
+  EXPECT_EQ(
+      non_voter_standing(raft::Role::kCandidate, Term{3}, kBootstrap, NodeId{3}, Index{}, Index{}),
+      "");
+  EXPECT_EQ(
+      non_voter_standing(raft::Role::kFollower, Term{3}, without_3, NodeId{3}, Index{4}, Index{9}),
+      "");
+  for (raft::Role role : {raft::Role::kPreCandidate, raft::Role::kCandidate, raft::Role::kLeader}) {
+    EXPECT_EQ(non_voter_standing(role, Term{3}, without_3, NodeId{3}, Index{4}, Index{3}), "");
+  }
+}
+
 }  // namespace
 }  // namespace raftsim::check

@@ -2,8 +2,8 @@
 //   commit_current_term  a leader commits by counting replicas only an entry of its own term
 //                        (§5.4.2); counting an earlier term's entry is Figure 8's loss
 //   leader_append_only   a leader never overwrites or deletes entries of its log (Figure 3)
-//   leader_is_voter      only a voter leads: a leader whose removal has committed steps down
-//                        (§4.2.2)
+//   leader_is_voter      only a voter leads or stands for election: a leader whose removal has
+//                        committed steps down (§4.2.2)
 #include <gtest/gtest.h>
 
 #include <string>
@@ -170,7 +170,7 @@ TEST_F(PlantedRemovedLeaderTest, ARemovedLeaderThatGoesOnLeadingIsCaught) {
   EXPECT_EQ(v.index, core(n1).configuration_index());
   EXPECT_EQ(v.detail,
             "n1 leads term 1 as no member of its configuration (entry 2, committed): "
-            "only a voter leads");
+            "only a voter leads or stands for election");
 }
 
 }  // namespace
