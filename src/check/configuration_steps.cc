@@ -125,4 +125,16 @@ std::string non_voter_standing(raft::Role role, raft::Term term,
       doing, term.value, configuration.is_learner(id) ? "a learner" : "no member", from);
 }
 
+std::optional<VoterBehind> new_voter_behind(const raft::Raft& leader,
+                                            const raft::Configuration& before, raft::Index commit) {
+  for (raft::NodeId v : leader.configuration().voters) {
+    if (v == leader.id() || before.is_voter(v)) continue;
+    const auto it = leader.progress().find(v);
+    const raft::Index holds =
+        it == leader.progress().end() ? raft::Index{} : it->second.match_index;
+    if (holds < commit) return VoterBehind{v, holds};
+  }
+  return std::nullopt;
+}
+
 }  // namespace raftsim::check

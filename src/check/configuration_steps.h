@@ -69,6 +69,21 @@ std::string non_voter_standing(raft::Role role, raft::Term term,
                                const raft::Configuration& configuration, raft::NodeId id,
                                raft::Index configuration_index, raft::Index commit_index);
 
+// voter_caught_up: a server becomes a voter only once it holds what is committed (thesis
+// §4.2.1: the leader catches a new server up, as a learner or outside the configuration, before
+// it counts toward any majority; otherwise nothing commits until it has copied the log). Called
+// when `leader` has just appended configuration entry `at` of its own term on top of `before`:
+// each server that is a voter of the new configuration but was none of `before` must already
+// be known to the leader (its progress) to hold its log through `commit`, the leader's commit
+// index when last seen before the change. The first such voter that lacks entries, and how far
+// the leader knows it holds the log; nothing when every new voter is caught up. O(n).
+struct VoterBehind {
+  raft::NodeId voter;
+  raft::Index holds;
+};
+std::optional<VoterBehind> new_voter_behind(const raft::Raft& leader,
+                                            const raft::Configuration& before, raft::Index commit);
+
 // "voters {1 2 3} outgoing {..} learners {..}"
 std::string describe(const raft::Configuration& configuration);
 

@@ -219,6 +219,7 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   state.written_through.reset();
   state.rewritten_from.reset();
   state.last_index = Index{0};
+  state.acted_on.reset();
   if (disk_lost) {
     state.term = Term{0};
     state.vote = raft::kNoNode;
@@ -232,12 +233,14 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
 
 void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   NodeState& state = node_state(core.id());
+  const Index commit_before = state.commit;
   record_vote(core);
   check_term_and_vote(now, state, core);
   check_commit(now, state, core);
   check_append_only(now, state, core);  // before check_leadership moves `leading` on
   check_leadership(now, state, core);
   check_leader_is_voter(now, core);
+  check_voter_caught_up(now, state, core, commit_before);
   if (syncs_reported_ && (!state.configuration || *state.configuration != core.configuration()))
     state.configuration = core.configuration();
   if (auto broken = configurations_.observe(core)) {
@@ -438,19 +441,6 @@ void RaftInvariants::check_append_only(SimTime now, NodeState& state, const raft
                 who + "deleted entries " + std::to_string(last.next().value) + ".." +
                     std::to_string(before.value) + " of its log: a leader only appends"));
   }
-}
-
-// Only a voter leads or stands for election (§4.2.1, §4.2.2): see non_voter_standing.
-void RaftInvariants::check_leader_is_voter(SimTime now, const raft::Raft& core) {
-  const std::string standing =
-      non_voter_standing(core.role(), core.term(), core.configuration(), core.id(),
-                         core.configuration_index(), core.commit_index());
-  if (standing.empty()) return;
-  // A pre-candidate asks for the term after its own: one report per node and term it seeks.
-  const Term term = core.role() == raft::Role::kPreCandidate ? core.term().next() : core.term();
-  report({kLeaderIsVoter, core.id().value, 0, term.value},
-         make(kLeaderIsVoter, now, {core.id()}, term, core.configuration_index(),
-              name(core.id()) + " " + standing));
 }
 
 void RaftInvariants::record_vote(const raft::Raft& core) {

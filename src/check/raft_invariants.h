@@ -27,6 +27,8 @@
 //   leader_is_voter       only a voter leads or stands for election: no learner and no server
 //                         outside the configuration it acts on, unless that configuration, its
 //                         own removal, is uncommitted (§4.2.1, §4.2.2)
+//   voter_caught_up       a server becomes a voter only once the leader knows it holds what is
+//                         committed (thesis §4.2.1); judged when a leader appends the change
 //   configuration_safety  committed configurations follow one another by one step or a joint
 //                         step (configuration_steps.h), and every server acts on the latest
 //                         configuration its log holds: never on one a truncation removed (§4.1)
@@ -85,6 +87,7 @@ inline constexpr std::string_view kCommitQuorum = "commit_quorum";
 inline constexpr std::string_view kCommitCurrentTerm = "commit_current_term";
 inline constexpr std::string_view kLeaderAppendOnly = "leader_append_only";
 inline constexpr std::string_view kLeaderIsVoter = "leader_is_voter";
+inline constexpr std::string_view kVoterCaughtUp = "voter_caught_up";
 inline constexpr std::string_view kDurability = "durability";
 
 // One broken property, as reported to the user.
@@ -228,6 +231,8 @@ class RaftInvariants {
     std::optional<raft::Index> written_through;
     std::optional<raft::Index> rewritten_from;
     raft::Index last_index;
+    // voter_caught_up: the configuration entry it acted on when last seen in this process life.
+    std::optional<std::pair<raft::Index, raft::Configuration>> acted_on;
   };
   // Entries 1..index were committed by term T (the key): `nodes` had a commit index of `index`
   // while at term T, named in reports of a leader that lacks the entry (never empty).
@@ -252,6 +257,8 @@ class RaftInvariants {
   void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
   void check_append_only(SimTime now, NodeState& state, const raft::Raft& core);
   void check_leader_is_voter(SimTime now, const raft::Raft& core);
+  void check_voter_caught_up(SimTime now, NodeState& state, const raft::Raft& core,
+                             raft::Index commit_before);
   void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);
   // The commit point of the highest committed index whose entry every leader of `leader_term`
   // must hold, with its term; nullptr when nothing was committed before that term.

@@ -111,7 +111,7 @@ constexpr Property kInvariantProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter};
+    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter, Property::kVoterCaughtUp};
 
 }  // namespace
 

@@ -245,6 +245,8 @@ std::string_view to_string(Property property) {
       return "leader_append_only";
     case Property::kLeaderIsVoter:
       return "leader_is_voter";
+    case Property::kVoterCaughtUp:
+      return "voter_caught_up";
   }
   return "unknown";
 }

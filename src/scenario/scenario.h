@@ -223,6 +223,7 @@ enum class Property : uint8_t {
   kCommitCurrentTerm,    // a leader commits by counting replicas only an entry of its own term
   kLeaderAppendOnly,     // a leader never overwrites or deletes entries of its log
   kLeaderIsVoter,        // only a voter leads or campaigns: no learner, spare, or removed server
+  kVoterCaughtUp,        // a server becomes a voter only once it holds what is committed
 };
 
 struct Expectation {

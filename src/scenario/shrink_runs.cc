@@ -27,7 +27,8 @@ bool is_per_event(const std::string& property) {
        {Property::kElectionSafety, Property::kLogMatching, Property::kLeaderCompleteness,
         Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
         Property::kCommitMonotonic, Property::kCommitQuorum, Property::kCommitCurrentTerm,
-        Property::kLeaderAppendOnly, Property::kLeaderIsVoter, Property::kConfigurationSafety})
+        Property::kLeaderAppendOnly, Property::kLeaderIsVoter, Property::kConfigurationSafety,
+        Property::kVoterCaughtUp})
     if (property == to_string(p)) return true;
   return false;
 }

@@ -156,5 +156,24 @@ TEST(LeaderIsVoter, VotersFollowersAndAnUncommittedRemovalPass) {
   }
 }
 
+// voter_caught_up: a server becomes a voter only once the leader knows it holds what is committed
+// (§4.2.1). A core acting on voters {1 2 3 4} with no progress for 4 made 4 a voter behind any
+// commit index above 0; over {1 2 3 4} itself, or with nothing committed, nothing is wrong.
+TEST(VoterCaughtUp, AVoterAddedBehindTheCommitIndexIsReported) {
+  const Configuration grown{ids({1, 2, 3, 4}), {}, {}};
+  const raft::Raft core = core_with(
+      {Entry{Term{1}, Index{1}, raft::EntryType::kCommand, "x"}, configuration_entry(2, grown)});
+  ASSERT_EQ(core.configuration(), grown);
+  const std::optional<VoterBehind> behind = new_voter_behind(core, kBootstrap, Index{1});
+  ASSERT_TRUE(behind.has_value());
+  EXPECT_EQ(behind->voter, NodeId{4});
+  EXPECT_EQ(behind->holds, Index{});
+  EXPECT_FALSE(new_voter_behind(core, grown, Index{1}).has_value()) << "no new voter";
+  EXPECT_FALSE(new_voter_behind(core, kBootstrap, Index{}).has_value()) << "nothing committed";
+  const Configuration with_learner{ids({1, 2, 3}), {}, ids({4})};
+  EXPECT_TRUE(new_voter_behind(core, with_learner, Index{1}).has_value())
+      << "a learner promoted behind is a new voter too";
+}
+
 }  // namespace
 }  // namespace raftsim::check
