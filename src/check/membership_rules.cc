@@ -46,8 +46,11 @@ void RaftInvariants::check_voter_caught_up(SimTime now, NodeState& state, const 
                       "it commits until it has copied them"));
     }
   }
-  if (!state.acted_on || state.acted_on->first != at)
+  // A truncation can put another configuration entry at the same index: compare both.
+  if (!state.acted_on || state.acted_on->first != at ||
+      state.acted_on->second != core.configuration()) {
     state.acted_on.emplace(at, core.configuration());
+  }
 }
 
 }  // namespace raftsim::check
