@@ -1,6 +1,7 @@
 // The membership rules of RaftInvariants (thesis ch. 4) that judge one server's step on its own:
-// who may lead or campaign (leader_is_voter), and who may become a voter (voter_caught_up). The
-// rules that compare configurations across servers are in configuration_steps.cc.
+// who may lead or campaign (leader_is_voter), and what a leader may append as a configuration
+// change (configuration_safety, voter_caught_up). The rules that compare configurations across
+// servers are in configuration_steps.cc.
 #include <string>
 
 #include "check/configuration_steps.h"
@@ -24,21 +25,50 @@ void RaftInvariants::check_leader_is_voter(SimTime now, const raft::Raft& core) 
               name(core.id()) + " " + standing));
 }
 
-// A server becomes a voter only once it holds what is committed (§4.2.1): see new_voter_behind.
-// Judged at the step a leader appends the change (a configuration entry of its own term that
-// its previous sight did not act on), against its commit index at that previous sight.
-void RaftInvariants::check_voter_caught_up(SimTime now, NodeState& state, const raft::Raft& core,
-                                           Index commit_before) {
+// The rules a leader keeps when it appends a configuration entry, judged at the step it does
+// (an entry of its own term at an index its previous sight did not act on):
+// - configuration_safety: one change at a time, and none before the term has committed an entry
+//   (thesis §4.1, as corrected on raft-dev in 2015). The configuration it replaces must have
+//   committed, or the next step is taken from one that may yet be lost; and an entry of the
+//   leader's term must have committed, or two leaders of different terms can each take one step
+//   from the same committed configuration, with majorities that do not overlap. Judged against
+//   the commit index after the step, which is at least the one the change was made under.
+// - voter_caught_up: a server becomes a voter only once it holds what is committed (§4.2.1; see
+//   new_voter_behind), against the commit index at the previous sight.
+void RaftInvariants::check_change(SimTime now, NodeState& state, const raft::Raft& core,
+                                  Index commit_before) {
   const Index at = core.configuration_index();
   const bool appended = state.acted_on && state.acted_on->first < at &&
                         core.role() == raft::Role::kLeader && core.log().contains(at) &&
                         core.log().term_at(at) == core.term();
   if (appended) {
+    const std::string leader =
+        name(core.id()) + ", leader of term " + std::to_string(core.term().value) + ", ";
+    const Index commit = core.commit_index();
+    const Index replaced = state.acted_on->first;
+    if (replaced > commit) {
+      report({kConfigurationSafety, core.id().value, 2, at.value},
+             make(kConfigurationSafety, now, {core.id()}, core.term(), at,
+                  leader + "appended configuration entry " + std::to_string(at.value) +
+                      " while the one it replaces (entry " + std::to_string(replaced.value) +
+                      ") was uncommitted (commit index " + std::to_string(commit.value) +
+                      "): one configuration change at a time"));
+    } else if (core.log().term_at(commit) != core.term()) {
+      report({kConfigurationSafety, core.id().value, 3, at.value},
+             make(kConfigurationSafety, now, {core.id()}, core.term(), at,
+                  leader + "appended configuration entry " + std::to_string(at.value) +
+                      " before an entry of its term had committed (" +
+                      (commit.value == 0 ? std::string("nothing had")
+                                         : "its commit index, " + std::to_string(commit.value) +
+                                               ", holds an entry of term " +
+                                               std::to_string(core.log().term_at(commit).value)) +
+                      "): leaders of two terms can then each change the configuration by one "
+                      "step from the same one, with majorities that do not overlap"));
+    }
     if (auto behind = new_voter_behind(core, state.acted_on->second, commit_before)) {
       report({kVoterCaughtUp, core.id().value, 0, at.value},
              make(kVoterCaughtUp, now, {core.id(), behind->voter}, core.term(), at,
-                  name(core.id()) + ", leader of term " + std::to_string(core.term().value) +
-                      ", made " + name(behind->voter) + " a voter at entry " +
+                  leader + "made " + name(behind->voter) + " a voter at entry " +
                       std::to_string(at.value) + " while it held entries only through " +
                       std::to_string(behind->holds.value) + " of the " +
                       std::to_string(commit_before.value) +

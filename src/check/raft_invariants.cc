@@ -240,7 +240,7 @@ void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   check_append_only(now, state, core);  // before check_leadership moves `leading` on
   check_leadership(now, state, core);
   check_leader_is_voter(now, core);
-  check_voter_caught_up(now, state, core, commit_before);
+  check_change(now, state, core, commit_before);
   if (syncs_reported_ && (!state.configuration || *state.configuration != core.configuration()))
     state.configuration = core.configuration();
   if (auto broken = configurations_.observe(core)) {

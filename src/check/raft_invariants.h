@@ -31,7 +31,9 @@
 //                         committed (thesis §4.2.1); judged when a leader appends the change
 //   configuration_safety  committed configurations follow one another by one step or a joint
 //                         step (configuration_steps.h), and every server acts on the latest
-//                         configuration its log holds: never on one a truncation removed (§4.1)
+//                         configuration its log holds: never on one a truncation removed (§4.1);
+//                         and a leader appends a configuration entry only once the one it
+//                         replaces and an entry of its own term have committed
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -231,7 +233,7 @@ class RaftInvariants {
     std::optional<raft::Index> written_through;
     std::optional<raft::Index> rewritten_from;
     raft::Index last_index;
-    // voter_caught_up: the configuration entry it acted on when last seen in this process life.
+    // The configuration entry it acted on when last seen in this process life (check_change).
     std::optional<std::pair<raft::Index, raft::Configuration>> acted_on;
   };
   // Entries 1..index were committed by term T (the key): `nodes` had a commit index of `index`
@@ -257,8 +259,8 @@ class RaftInvariants {
   void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
   void check_append_only(SimTime now, NodeState& state, const raft::Raft& core);
   void check_leader_is_voter(SimTime now, const raft::Raft& core);
-  void check_voter_caught_up(SimTime now, NodeState& state, const raft::Raft& core,
-                             raft::Index commit_before);
+  void check_change(SimTime now, NodeState& state, const raft::Raft& core,
+                    raft::Index commit_before);
   void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);
   // The commit point of the highest committed index whose entry every leader of `leader_term`
   // must hold, with its term; nullptr when nothing was committed before that term.

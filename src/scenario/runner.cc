@@ -313,7 +313,10 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
     const check::PropertyViolation& v = inv.violations()[i];
     violation_events.push_back(world.trace().events() - events_before_file);
     if (narrator) narrator->line(world.now(), "VIOLATION  " + v.property + ": " + v.detail);
-    if (options.stop_on_violation) world.stop();
+    if (options.stop_on_violation &&
+        (options.stop_on_property.empty() || v.property == options.stop_on_property)) {
+      world.stop();
+    }
   });
   monitor.set_checking(options.check_invariants);
   world.set_observer(&monitor);

@@ -30,7 +30,8 @@ struct RunOptions {
   std::string history_format = "raftsim";  // ... in this format: raftsim | edn | porcupine
   bool narrate = true;                     // classroom narration while running
   bool verbose = false;                    // narration includes client operations and every commit
-  bool stop_on_violation = false;          // exploration: the first violation ends the run
+  bool stop_on_violation = false;          // exploration: the first violation ends the run ...
+  std::string stop_on_property;            // ... or, when set, the first violation of this one
   bool check_linearizability = true;
   bool check_invariants = true;  // per-event Raft invariants (off only to measure their cost)
   // Events a run may process per simulated second of its length (0: no limit), and messages it

@@ -36,7 +36,10 @@ bool is_per_event(const std::string& property) {
 RunOptions search_options(const std::string& property) {
   RunOptions options;
   options.narrate = false;
+  // Searching for one property, a run goes on past the others: one that breaks first must not
+  // hide it.
   options.stop_on_violation = property.empty() || is_per_event(property);
+  options.stop_on_property = property;
   options.check_linearizability = property.empty() || property == "linearizability";
   // Searching needs the verdicts, not the story behind a lost write: the replay that finds it
   // would double the cost of every failing durability candidate.

@@ -4,6 +4,8 @@
 //   leader_append_only   a leader never overwrites or deletes entries of its log (Figure 3)
 //   leader_is_voter      only a voter leads or stands for election: a leader whose removal has
 //                        committed steps down (§4.2.2)
+//   configuration_safety a leader changes the configuration only once an entry of its own term
+//                        has committed (thesis §4.1, as corrected in 2015)
 #include <gtest/gtest.h>
 
 #include <string>
@@ -171,6 +173,65 @@ TEST_F(PlantedRemovedLeaderTest, ARemovedLeaderThatGoesOnLeadingIsCaught) {
   EXPECT_EQ(v.detail,
             "n1 leads term 1 as no member of its configuration (entry 2, committed): "
             "only a voter leads or stands for election");
+}
+
+// n1 wins term 1 (without pre-vote), and its no-op reaches no one: the votes reach n1, and then
+// everything to n2 and n3 is lost. The correct core refuses a change until the no-op commits;
+// the planted change_before_term_commit appends it at once.
+class ChangeBeforeTermCommitTest : public ThreeCores {
+ protected:
+  explicit ChangeBeforeTermCommitTest(bool planted = false) {
+    configure = [planted](raft::Config& config) {
+      config.options.pre_vote = false;
+      config.bugs.change_before_term_commit = planted;
+    };
+  }
+
+  raft::ChangeResult remove_n3_before_the_no_op_commits() {
+    held_for = {n1};
+    core(n1).campaign();
+    settle();  // n2 and n3 vote; their answers wait
+    held_for.clear();
+    lost_for = {n2, n3};
+    settle();
+    EXPECT_EQ(core(n1).role(), Role::kLeader);
+    EXPECT_EQ(core(n1).commit_index(), Index{0});
+    raft::ChangeResult r = core(n1).change({raft::ConfChange::Kind::kRemove, n3, {}});
+    settle();
+    return r;
+  }
+};
+
+class PlantedChangeBeforeTermCommitTest : public ChangeBeforeTermCommitTest {
+ protected:
+  PlantedChangeBeforeTermCommitTest() : ChangeBeforeTermCommitTest(/*planted=*/true) {}
+};
+
+TEST_F(ChangeBeforeTermCommitTest, NoChangeIsMadeAndNothingIsReported) {
+  EXPECT_FALSE(remove_n3_before_the_no_op_commits().accepted());
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(ChangeBeforeTermCommitTest, AChangeAfterTheNoOpCommitsBreaksNothing) {
+  core(n1).campaign();
+  settle();
+  ASSERT_EQ(core(n1).commit_index(), Index{1});
+  ASSERT_TRUE(core(n1).change({raft::ConfChange::Kind::kRemove, n3, {}}).accepted());
+  settle();
+  ASSERT_EQ(core(n1).commit_index(), Index{2});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(PlantedChangeBeforeTermCommitTest, TheChangeIsCaughtAtItsAppend) {
+  ASSERT_TRUE(remove_n3_before_the_no_op_commits().accepted());
+  ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
+  const PropertyViolation& v = inv.violations()[0];
+  EXPECT_EQ(v.property, kConfigurationSafety);
+  EXPECT_EQ(v.index, Index{2});
+  EXPECT_EQ(v.detail,
+            "n1, leader of term 1, appended configuration entry 2 before an entry of its term had "
+            "committed (nothing had): leaders of two terms can then each change the "
+            "configuration by one step from the same one, with majorities that do not overlap");
 }
 
 }  // namespace
