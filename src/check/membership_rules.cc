@@ -25,6 +25,18 @@ void RaftInvariants::check_leader_is_voter(SimTime now, const raft::Raft& core) 
               name(core.id()) + " " + standing));
 }
 
+namespace {
+
+// The step out of joint configuration `before` to its incoming half.
+bool leaves_joint(const raft::Configuration& before, const raft::Raft& core) {
+  if (!before.joint()) return false;
+  raft::Configuration left = before;
+  left.outgoing.clear();
+  return core.configuration() == left;
+}
+
+}  // namespace
+
 // The rules a leader keeps when it appends a configuration entry, judged at the step it does
 // (an entry of its own term at an index its previous sight did not act on):
 // - configuration_safety: one change at a time, and none before the term has committed an entry
@@ -33,6 +45,9 @@ void RaftInvariants::check_leader_is_voter(SimTime now, const raft::Raft& core) 
 //   leader's term must have committed, or two leaders of different terms can each take one step
 //   from the same committed configuration, with majorities that do not overlap. Judged against
 //   the commit index after the step, which is at least the one the change was made under.
+//   Leaving a committed joint configuration for its incoming half is exempt from the second rule:
+//   every later leader holds the joint entry, from which that is the only step, so leaders of
+//   two terms that take it take the same one.
 // - voter_caught_up: a server becomes a voter only once it holds what is committed (§4.2.1; see
 //   new_voter_behind), against the commit index at the previous sight.
 void RaftInvariants::check_change(SimTime now, NodeState& state, const raft::Raft& core,
@@ -46,6 +61,7 @@ void RaftInvariants::check_change(SimTime now, NodeState& state, const raft::Raf
         name(core.id()) + ", leader of term " + std::to_string(core.term().value) + ", ";
     const Index commit = core.commit_index();
     const Index replaced = state.acted_on->first;
+    const raft::Configuration& before = state.acted_on->second;
     if (replaced > commit) {
       report({kConfigurationSafety, core.id().value, 2, at.value},
              make(kConfigurationSafety, now, {core.id()}, core.term(), at,
@@ -53,7 +69,7 @@ void RaftInvariants::check_change(SimTime now, NodeState& state, const raft::Raf
                       " while the one it replaces (entry " + std::to_string(replaced.value) +
                       ") was uncommitted (commit index " + std::to_string(commit.value) +
                       "): one configuration change at a time"));
-    } else if (core.log().term_at(commit) != core.term()) {
+    } else if (core.log().term_at(commit) != core.term() && !leaves_joint(before, core)) {
       report({kConfigurationSafety, core.id().value, 3, at.value},
              make(kConfigurationSafety, now, {core.id()}, core.term(), at,
                   leader + "appended configuration entry " + std::to_string(at.value) +
@@ -65,7 +81,7 @@ void RaftInvariants::check_change(SimTime now, NodeState& state, const raft::Raf
                       "): leaders of two terms can then each change the configuration by one "
                       "step from the same one, with majorities that do not overlap"));
     }
-    if (auto behind = new_voter_behind(core, state.acted_on->second, commit_before)) {
+    if (auto behind = new_voter_behind(core, before, commit_before)) {
       report({kVoterCaughtUp, core.id().value, 0, at.value},
              make(kVoterCaughtUp, now, {core.id(), behind->voter}, core.term(), at,
                   leader + "made " + name(behind->voter) + " a voter at entry " +

@@ -84,6 +84,42 @@ TEST(MembershipChecks, VotesOfNonMembersDoNotMakeAQuorum) {
   EXPECT_EQ(inv.violations()[0].property, kElectionSafety);
 }
 
+// A new leader that finds a committed joint configuration leaves it for the incoming half at
+// once, before an entry of its own term has committed. That is safe (every later leader holds
+// the joint entry, and leaving it is the only step from it), so configuration_safety, which
+// reports any other change made that early, lets it pass.
+TEST(MembershipChecks, LeavingACommittedJointConfigurationAtElectionBreaksNothing) {
+  const Configuration joint{{n1, n4, n5}, {n1, n2, n3}, {}};
+  raft::Config config;
+  config.id = n1;
+  config.voters = {n1, n2, n3};
+  config.servers = kFive;
+  raft::Raft core(
+      config,
+      raft::Restored{{Term{1}, raft::kNoNode, Index{1}},
+                     {{Term{1}, Index{1}, raft::EntryType::kConfiguration, joint.encode()}}});
+  RaftInvariants inv(kFive);
+  inv.set_bootstrap_configuration(Configuration{{n1, n2, n3}, {}, {}});
+  for (NodeId id : {n2, n4})
+    inv.on_state(1, voter(id, 2, n1));
+  inv.on_state(2, core);
+  core.campaign();
+  core.advance(core.ready());
+  for (NodeId from : {n2, n4}) {
+    raft::Message m;
+    m.type = raft::MessageType::kVoteResponse;
+    m.from = from;
+    m.to = n1;
+    m.term = Term{2};
+    core.step(m);
+  }
+  ASSERT_EQ(core.role(), raft::Role::kLeader);
+  ASSERT_EQ(core.configuration(), (Configuration{{n1, n4, n5}, {}, {}}));
+  ASSERT_EQ(core.commit_index(), Index{1}) << "nothing of term 2 has committed";
+  inv.on_state(3, core);
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
 // Two of the three voters elect n1; the two spares are silent. A majority of all five servers
 // would have called this leader unelected.
 TEST(MembershipChecks, AMajorityOfTheVotersElectsWhateverTheSparesDo) {
