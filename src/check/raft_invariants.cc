@@ -241,8 +241,6 @@ void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
   check_leadership(now, state, core);
   check_leader_is_voter(now, core);
   check_change(now, state, core, commit_before);
-  if (syncs_reported_ && (!state.configuration || *state.configuration != core.configuration()))
-    state.configuration = core.configuration();
   if (auto broken = configurations_.observe(core)) {
     report({kConfigurationSafety, 0, broken->index.value, 0},
            make(kConfigurationSafety, now, {core.id()}, Term{}, broken->index, broken->detail));
@@ -498,7 +496,7 @@ void RaftInvariants::check_commit_quorum(SimTime now, const NodeState& state,
   auto on_disk = [&](NodeId id) { return disks_.holds(id, commit, term); };
   // The step that committed may also have changed the configuration, before or after deciding:
   // a quorum of the one it acted on before the step, or of the one after, will do.
-  if (state.configuration && state.configuration->has_quorum(on_disk)) return;
+  if (state.acted_on && state.acted_on->second.has_quorum(on_disk)) return;
   const raft::Configuration& configuration = core.configuration();
   if (configuration.has_quorum(on_disk)) return;
   std::string who;

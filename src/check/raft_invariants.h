@@ -224,16 +224,16 @@ class RaftInvariants {
     raft::Index next_apply{1};
     uint32_t life = 0;
     std::optional<LeaderView> leading;
-    // The configuration it acted on when last seen: one event can commit under it and then
-    // append a configuration entry (an apply that asks for a change), or the other way round.
-    std::optional<raft::Configuration> configuration;
     // Leader append-only: the last index its host wrote in this process life (unknown after a
     // restart until it writes), the first index where a write since the last on_state() put
     // another term than its leader's log held, and its log's last index at the last on_state().
     std::optional<raft::Index> written_through;
     std::optional<raft::Index> rewritten_from;
     raft::Index last_index;
-    // The configuration entry it acted on when last seen in this process life (check_change).
+    // The configuration it acted on when last seen in this process life, and the entry it came
+    // from: what a change appended in the next step replaced (check_change), and what a commit
+    // in it may have been decided under (one event can commit under it and then append a
+    // configuration entry, an apply that asks for a change, or the other way round).
     std::optional<std::pair<raft::Index, raft::Configuration>> acted_on;
   };
   // Entries 1..index were committed by term T (the key): `nodes` had a commit index of `index`
