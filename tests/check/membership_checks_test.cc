@@ -32,17 +32,22 @@ raft::Raft voter(NodeId id, uint64_t term, NodeId vote) {
   return raft::Raft(config, raft::Restored{{Term{term}, vote, Index{0}}, {}});
 }
 
-// n1 campaigns for term 2 in `configuration` (its log's one configuration entry) and wins on the
-// votes of `granted`.
-raft::Raft elected(const Configuration& configuration, const std::vector<NodeId>& granted) {
+// n1 at term 1, its log's one entry the configuration entry `configuration`, committed through
+// `commit`.
+raft::Raft restored_n1(const Configuration& configuration, Index commit = Index{0}) {
   raft::Config config;
   config.id = n1;
   config.voters = {n1, n2, n3};
   config.servers = kFive;
-  raft::Raft core(config, raft::Restored{{Term{1}, raft::kNoNode, Index{0}},
+  raft::Raft core(config, raft::Restored{{Term{1}, raft::kNoNode, commit},
                                          {{Term{1}, Index{1}, raft::EntryType::kConfiguration,
                                            configuration.encode()}}});
   EXPECT_EQ(core.configuration(), configuration);
+  return core;
+}
+
+// `core` (n1) campaigns for term 2 and wins on the votes of `granted`.
+void win_term_2(raft::Raft& core, const std::vector<NodeId>& granted) {
   core.campaign();
   core.advance(core.ready());
   for (NodeId from : granted) {
@@ -54,6 +59,13 @@ raft::Raft elected(const Configuration& configuration, const std::vector<NodeId>
     core.step(m);
   }
   EXPECT_EQ(core.role(), raft::Role::kLeader);
+}
+
+// n1 campaigns for term 2 in `configuration` (its log's one configuration entry) and wins on the
+// votes of `granted`.
+raft::Raft elected(const Configuration& configuration, const std::vector<NodeId>& granted) {
+  raft::Raft core = restored_n1(configuration);
+  win_term_2(core, granted);
   return core;
 }
 
@@ -90,29 +102,13 @@ TEST(MembershipChecks, VotesOfNonMembersDoNotMakeAQuorum) {
 // reports any other change made that early, lets it pass.
 TEST(MembershipChecks, LeavingACommittedJointConfigurationAtElectionBreaksNothing) {
   const Configuration joint{{n1, n4, n5}, {n1, n2, n3}, {}};
-  raft::Config config;
-  config.id = n1;
-  config.voters = {n1, n2, n3};
-  config.servers = kFive;
-  raft::Raft core(
-      config,
-      raft::Restored{{Term{1}, raft::kNoNode, Index{1}},
-                     {{Term{1}, Index{1}, raft::EntryType::kConfiguration, joint.encode()}}});
+  raft::Raft core = restored_n1(joint, /*commit=*/Index{1});
   RaftInvariants inv(kFive);
   inv.set_bootstrap_configuration(Configuration{{n1, n2, n3}, {}, {}});
   for (NodeId id : {n2, n4})
     inv.on_state(1, voter(id, 2, n1));
   inv.on_state(2, core);
-  core.campaign();
-  core.advance(core.ready());
-  for (NodeId from : {n2, n4}) {
-    raft::Message m;
-    m.type = raft::MessageType::kVoteResponse;
-    m.from = from;
-    m.to = n1;
-    m.term = Term{2};
-    core.step(m);
-  }
+  win_term_2(core, {n2, n4});
   ASSERT_EQ(core.role(), raft::Role::kLeader);
   ASSERT_EQ(core.configuration(), (Configuration{{n1, n4, n5}, {}, {}}));
   ASSERT_EQ(core.commit_index(), Index{1}) << "nothing of term 2 has committed";
