@@ -216,6 +216,7 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   state.commit = Index{0};
   state.next_apply = Index{1};
   state.leading.reset();
+  state.led_before_restart = state.led;
   state.written_through.reset();
   state.rewritten_from.reset();
   state.last_index = Index{0};
@@ -395,6 +396,19 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
                 name(id) + " became leader of term " + std::to_string(term.value) + ", which " +
                     name(leader->second) + " already led"));
   }
+  // A leadership ends with the process that held it. A node campaigns on a durable term and vote
+  // (its own vote counts only once durable), so it restarts in a term at least as high as any it
+  // led, and its next campaign is for a later one. Leading such a term again is a second
+  // leadership of it, which knows nothing of what the first appended.
+  if (term <= state.led_before_restart) {
+    report({kElectionSafety, id.value, 2, term.value},
+           make(kElectionSafety, now, {id}, term, Index{},
+                name(id) + " became leader of term " + std::to_string(term.value) +
+                    " after a restart, having led term " +
+                    std::to_string(state.led_before_restart.value) +
+                    " before it: one term, two leaderships"));
+  }
+  state.led = std::max(state.led, term);
 
   check_quorum_of_votes(now, core);
 

@@ -224,6 +224,10 @@ class RaftInvariants {
     raft::Index next_apply{1};
     uint32_t life = 0;
     std::optional<LeaderView> leading;
+    // The highest term it has led, in any life, and that as of its last restart: a restarted
+    // node never leads a term it led before (see check_leadership).
+    raft::Term led;
+    raft::Term led_before_restart;
     // Leader append-only: the last index its host wrote in this process life (unknown after a
     // restart until it writes), the first index where a write since the last on_state() put
     // another term than its leader's log held, and its log's last index at the last on_state().

@@ -179,6 +179,33 @@ TEST_F(InvariantsTest, OneLeaderObservedManyTimesIsFine) {
   EXPECT_TRUE(inv.violations().empty()) << all(inv);
 }
 
+// Figure 2: a candidate's vote for itself is persistent state like any other. One that won on a
+// vote it had not made durable, and crashed, restarts in the term before and can win the same
+// term again, with other entries than its first leadership appended.
+TEST_F(InvariantsTest, LeadingATermAgainAfterARestartBreaksElectionSafety) {
+  inv.on_persisted(tick(), n1, raft::HardState{Term{1}, raft::kNoNode, Index{0}});
+  inv.on_state(tick(), leader(n1, 2, {}));
+  inv.on_restart(tick(), n1);
+  inv.on_state(tick(), follower(n1, 1, raft::kNoNode, 0, {}));
+  inv.on_state(tick(), leader(n1, 2, {}));
+  const PropertyViolation& v = only_violation();
+  EXPECT_EQ(v.property, "election_safety");
+  EXPECT_EQ(v.nodes, (std::vector<NodeId>{n1}));
+  EXPECT_EQ(v.term, Term{2});
+  EXPECT_NE(v.detail.find("n1 became leader of term 2 after a restart, having led term 2"),
+            std::string::npos)
+      << v.detail;
+}
+
+TEST_F(InvariantsTest, LeadingALaterTermAfterARestartIsFine) {
+  inv.on_state(tick(), leader(n1, 2, {}));
+  inv.on_persisted(tick(), n1, raft::HardState{Term{2}, n1, Index{0}});
+  inv.on_restart(tick(), n1);
+  inv.on_state(tick(), follower(n1, 2, n1, 0, {}));
+  inv.on_state(tick(), leader(n1, 3, {}));
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
 // §5.3: the same (index, term) written with two contents.
 TEST_F(InvariantsTest, SameIndexAndTermWithOtherContentBreaksLogMatching) {
   std::vector<Entry> a = log_of({1, 1});
