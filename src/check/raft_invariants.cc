@@ -405,8 +405,9 @@ void RaftInvariants::check_leadership(SimTime now, NodeState& state, const raft:
            make(kElectionSafety, now, {id}, term, Index{},
                 name(id) + " became leader of term " + std::to_string(term.value) +
                     " after a restart, having led term " +
-                    std::to_string(state.led_before_restart.value) +
-                    " before it: one term, two leaderships"));
+                    std::to_string(state.led_before_restart.value) + " before it: " +
+                    (term == state.led_before_restart ? "one term, two leaderships"
+                                                      : "its term went back")));
   }
   state.led = std::max(state.led, term);
 
