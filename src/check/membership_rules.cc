@@ -57,8 +57,7 @@ void RaftInvariants::check_change(SimTime now, NodeState& state, const raft::Raf
                         core.role() == raft::Role::kLeader && core.log().contains(at) &&
                         core.log().term_at(at) == core.term();
   if (appended) {
-    const std::string leader =
-        name(core.id()) + ", leader of term " + std::to_string(core.term().value) + ", ";
+    const std::string leader = as_leader(core) + ", ";
     const Index commit = core.commit_index();
     const Index replaced = state.acted_on->first;
     const raft::Configuration& before = state.acted_on->second;
@@ -70,14 +69,15 @@ void RaftInvariants::check_change(SimTime now, NodeState& state, const raft::Raf
                       ") was uncommitted (commit index " + std::to_string(commit.value) +
                       "): one configuration change at a time"));
     } else if (core.log().term_at(commit) != core.term() && !leaves_joint(before, core)) {
+      const std::string committed = commit.value == 0
+                                        ? "nothing had"
+                                        : "its commit index, " + std::to_string(commit.value) +
+                                              ", holds an entry of term " +
+                                              std::to_string(core.log().term_at(commit).value);
       report({kConfigurationSafety, core.id().value, 3, at.value},
              make(kConfigurationSafety, now, {core.id()}, core.term(), at,
                   leader + "appended configuration entry " + std::to_string(at.value) +
-                      " before an entry of its term had committed (" +
-                      (commit.value == 0 ? std::string("nothing had")
-                                         : "its commit index, " + std::to_string(commit.value) +
-                                               ", holds an entry of term " +
-                                               std::to_string(core.log().term_at(commit).value)) +
+                      " before an entry of its term had committed (" + committed +
                       "): leaders of two terms can then each change the configuration by one "
                       "step from the same one, with majorities that do not overlap"));
     }

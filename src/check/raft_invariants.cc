@@ -307,8 +307,7 @@ void RaftInvariants::check_commit(SimTime now, NodeState& state, const raft::Raf
     if (commit >= log.snapshot_index() && log.term_at(commit) != core.term()) {
       report({kCommitCurrentTerm, core.id().value, 0, core.term().value},
              make(kCommitCurrentTerm, now, {core.id()}, core.term(), commit,
-                  name(core.id()) + ", leader of term " + std::to_string(core.term().value) +
-                      ", committed " + at(commit, log.term_at(commit)) +
+                  as_leader(core) + ", committed " + at(commit, log.term_at(commit)) +
                       ", an entry of an earlier term: only an entry of the leader's own term "
                       "commits by counting replicas"));
     }
@@ -442,7 +441,7 @@ void RaftInvariants::check_append_only(SimTime now, NodeState& state, const raft
   if (core.role() != raft::Role::kLeader || !state.leading || state.leading->term != core.term())
     return;
   const NodeId id = core.id();
-  const std::string who = name(id) + ", leader of term " + std::to_string(core.term().value) + ", ";
+  const std::string who = as_leader(core) + ", ";
   if (rewritten) {
     report({kLeaderAppendOnly, id.value, 0, core.term().value},
            make(kLeaderAppendOnly, now, {id}, core.term(), *rewritten,
@@ -518,12 +517,11 @@ void RaftInvariants::check_commit_quorum(SimTime now, const NodeState& state,
   for (NodeId id : configuration.members())
     if (on_disk(id)) who += (who.empty() ? "" : " ") + name(id);
   const NodeId id = core.id();
-  report(
-      {kCommitQuorum, id.value, 0, core.term().value},
-      make(kCommitQuorum, now, {id}, core.term(), commit,
-           name(id) + ", leader of term " + std::to_string(core.term().value) + ", committed " +
-               at(commit, term) + " while " + (who.empty() ? "no server" : "only {" + who + "}") +
-               " held it on disk, no majority of " + describe(configuration)));
+  report({kCommitQuorum, id.value, 0, core.term().value},
+         make(kCommitQuorum, now, {id}, core.term(), commit,
+              as_leader(core) + ", committed " + at(commit, term) + " while " +
+                  (who.empty() ? "no server" : "only {" + who + "}") +
+                  " held it on disk, no majority of " + describe(configuration)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -586,6 +584,10 @@ namespace raftsim::check {
 
 std::string RaftInvariants::name(raft::NodeId id) const {
   return node_name(node_names_, id);
+}
+
+std::string RaftInvariants::as_leader(const raft::Raft& core) const {
+  return name(core.id()) + ", leader of term " + std::to_string(core.term().value);
 }
 
 }  // namespace raftsim::check

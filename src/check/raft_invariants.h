@@ -306,6 +306,8 @@ class RaftInvariants {
   ConfigurationSteps configurations_;
   uint64_t suppressed_ = 0;
   std::string name(raft::NodeId id) const;
+  // "n1, leader of term 2": how a leader's own step is told.
+  std::string as_leader(const raft::Raft& core) const;
   std::vector<std::string> node_names_;
   bool durability_reported_ = false;
 
