@@ -241,9 +241,46 @@ std::string describe(const Nemesis& n, const sim::WorldConfig& w, uint64_t seed)
 
 }  // namespace
 
+std::vector<FaultKind> finer_forms(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kPartition:
+    case FaultKind::kIsolateLeader:
+      return {FaultKind::kTriggeredIsolate};
+    case FaultKind::kCrash:
+    case FaultKind::kCrashLeader:
+      return {FaultKind::kTriggeredCrash};
+    case FaultKind::kPause:
+      return {FaultKind::kTriggeredPause};
+    case FaultKind::kDelay:
+      return {FaultKind::kDelayMessages, FaultKind::kHoldMessages, FaultKind::kTriggeredDelay};
+    case FaultKind::kLoss:
+      return {FaultKind::kDropMessages};
+    case FaultKind::kDuplicate:
+      return {FaultKind::kDuplicateMessages};
+    case FaultKind::kClog:
+      return {FaultKind::kHoldMessages};
+    default:
+      return {};
+  }
+}
+
 std::vector<FaultKind> swarm_kinds(const Scenario& base) {
   if (!base.swarm.faults.empty()) return base.swarm.faults;
-  if (base.nemesis.enabled()) return base.nemesis.faults;
+  if (base.nemesis.enabled()) {
+    // The nemesis's kinds first, then each finer form once, in the nemesis language's order.
+    const std::vector<FaultKind>& listed_kinds = base.nemesis.faults;
+    std::vector<FaultKind> kinds = listed_kinds;
+    for (FaultKind finer : scenario::kNemesisKinds) {
+      const bool refines =
+          std::any_of(listed_kinds.begin(), listed_kinds.end(), [&](FaultKind listed) {
+            const std::vector<FaultKind> forms = finer_forms(listed);
+            return std::find(forms.begin(), forms.end(), finer) != forms.end();
+          });
+      if (refines && std::find(kinds.begin(), kinds.end(), finer) == kinds.end())
+        kinds.push_back(finer);
+    }
+    return kinds;
+  }
   std::vector<FaultKind> kinds;
   std::copy_if(scenario::kNemesisKinds.begin(), scenario::kNemesisKinds.end(),
                std::back_inserter(kinds), drawn_by_default);

@@ -13,9 +13,10 @@
 // with even odds, so a scenario written for a bug keeps pulling towards it.
 //
 // The fault kinds come from `swarm: {faults}`, else the scenario's nemesis when it has one (its
-// timings bound the drawn ones too), else every kind inside Raft's fault model: partitions, lost,
-// delayed, duplicated and held-back messages (whole links, or single messages by type and
-// direction), crashes and pauses at a time or triggered by an event, clock skew, leader faults.
+// timings bound the drawn ones too) with the finer forms of its kinds, else every kind inside
+// Raft's fault model: partitions, lost, delayed, duplicated and held-back messages (whole links,
+// or single messages by type and direction), crashes and pauses at a time or triggered by an
+// event, clock skew, leader faults.
 // A lost disk is outside it (Raft assumes stable storage) and is drawn only when the scenario
 // lists `wipe`.
 #pragma once
@@ -27,10 +28,19 @@
 
 namespace raftsim::explore {
 
-// The fault kinds a draw chooses among: the scenario's nemesis's, else every kind inside Raft's
-// fault model — membership changes included (reconfigure, reconfigure_learner, reconfigure_joint
-// and their triggered_ forms) when the cluster
-// starts with servers outside its configuration or with learners.
+// The kinds that do what `kind` does, aimed finer: at single messages of one type (a nemesis
+// that loses, delays, duplicates or clogs messages loses, delays, duplicates or holds back a few
+// chosen ones), or at the moment a node does something rather than at a clock time (one that
+// crashes, pauses or partitions nodes does so to the node that wins an election, grants a vote,
+// applies, ...). They add no new way to fail: a message a lossy network drops may be any
+// message, and a crash may come at any moment. A scenario's nemesis names what can go wrong;
+// these let the search choose which message and which moment. None for the other kinds.
+std::vector<FaultKind> finer_forms(FaultKind kind);
+
+// The fault kinds a draw chooses among: `swarm: {faults}` as written; else the scenario's
+// nemesis's kinds and their finer forms; else every kind inside Raft's fault model — membership
+// changes included (reconfigure, reconfigure_learner, reconfigure_joint and their triggered_
+// forms) when the cluster starts with servers outside its configuration or with learners.
 std::vector<FaultKind> swarm_kinds(const Scenario& base);
 
 // The configuration and faults `seed` draws for `base`; the schedule's seed is `seed`.

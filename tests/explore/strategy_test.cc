@@ -142,6 +142,38 @@ TEST(Guided, MutantsOfMessageAndTriggeredFaultsStayValidSchedules) {
   }
 }
 
+TEST(Swarm, ANemesisBoundsTheDrawsToItsKindsAndTheirFinerForms) {
+  const std::string nemesis =
+      "nemesis: {faults: [loss, crash], every: [200ms, 400ms], duration: [50ms, 100ms], "
+      "quiet: 1s}\n";
+  const Scenario base = parse(std::string(kMinimal) + nemesis);
+  EXPECT_EQ(swarm_kinds(base),
+            (std::vector<FaultKind>{FaultKind::kLoss, FaultKind::kCrash, FaultKind::kDropMessages,
+                                    FaultKind::kTriggeredCrash}));
+  bool dropped = false, triggered = false;
+  for (uint64_t seed = 1; seed <= 64; ++seed) {
+    for (const Span& span : swarm_schedule(base, seed).spans) {
+      const FaultKind kind = span.fault.kind;
+      dropped = dropped || kind == FaultKind::kDropMessages;
+      triggered = triggered || (kind == FaultKind::kCrash && span.fault.when.has_value());
+      EXPECT_TRUE(kind == FaultKind::kLoss || kind == FaultKind::kCrash ||
+                  kind == FaultKind::kRestart || kind == FaultKind::kDropMessages)
+          << to_string(kind) << ", seed " << seed;
+      if (kind != FaultKind::kCrash) {
+        EXPECT_FALSE(span.fault.when.has_value()) << to_string(kind) << ", seed " << seed;
+      }
+    }
+  }
+  EXPECT_TRUE(dropped);
+  EXPECT_TRUE(triggered);
+  // A kind with no finer form adds nothing; `swarm: {faults}` is taken exactly as written.
+  const std::string skew = "nemesis: {faults: [clock_skew], every: 300ms, duration: 50ms}\n";
+  EXPECT_EQ(swarm_kinds(parse(std::string(kMinimal) + skew)),
+            std::vector<FaultKind>{FaultKind::kClockSkew});
+  EXPECT_EQ(swarm_kinds(parse(std::string(kMinimal) + nemesis + "swarm: {faults: [loss]}\n")),
+            std::vector<FaultKind>{FaultKind::kLoss});
+}
+
 TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
   std::string yaml = kMinimal;
   yaml +=
