@@ -21,6 +21,22 @@ bool drawn_by_default(FaultKind kind) {
          !scenario::is_triggered_reconfigure(kind);
 }
 
+// Whether a fault of `kind` needs what only an external node's init_ok tells: message faults
+// pick messages by the types the node declares, and event-triggered ones fire on its state
+// reports, which cannot show two of the events at all (a sync about to release its messages, a
+// snapshot installed). A file that names them is checked against the nodes; a draw is not.
+bool needs_node_features(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kTriggeredCrash:
+    case FaultKind::kTriggeredPause:
+    case FaultKind::kTriggeredIsolate:
+    case FaultKind::kTriggeredDelay:
+      return true;
+    default:
+      return scenario::is_message_fault(kind);
+  }
+}
+
 // Uniform on a log scale between `lo` and `hi` (microseconds): 1 ms is as likely as 1 s.
 Duration log_uniform(raft::Random& rng, Duration lo, Duration hi) {
   const double a = std::log(static_cast<double>(std::max<int64_t>(1, lo.count())));
@@ -183,6 +199,33 @@ void draw_workload(sim::WorkloadModel& w, const scenario::SwarmRanges& r, raft::
   }
 }
 
+// Raft stays live only while a round trip takes well under an election timeout (§5.6:
+// "broadcastTime << electionTimeout"). Latency, disk and timers are drawn one by one, and together
+// they can break it: under an 80 ms election timeout, a 74 ms fsync before each vote and each
+// acknowledgement gets every new leader deposed before its first heartbeat lands, and liveness
+// fails with no bug anywhere. A round trip here is a message and its answer at the latency's
+// usual worst (the rare long tail aside) with a sync at the disk's slowest between them.
+Duration round_trip(const sim::WorldConfig& w) {
+  const sim::Latency& l = w.network.latency;
+  const Duration one_way = l.shape == sim::Latency::Shape::kConstant ? l.min : l.max;
+  return 2 * one_way + w.disk.fsync.max;
+}
+
+bool keeps_timing_requirement(const sim::WorldConfig& w) {
+  return w.tick * w.election_timeout_ticks >= 2 * round_trip(w);
+}
+
+// A draw that breaks the requirement gets an election timeout of two round trips (no longer than
+// the scenario's range allows), unless the scenario's own settings break it already: then that is
+// what the scenario is about. Draws that keep it are left exactly as drawn.
+void keep_timing_requirement(sim::WorldConfig& w, const Scenario& base) {
+  if (keeps_timing_requirement(w) || !keeps_timing_requirement(base.world)) return;
+  int needed = static_cast<int>((2 * round_trip(w) + w.tick - Duration{1}) / w.tick);
+  if (const auto& range = base.swarm.election_timeout)
+    needed = std::min(needed, std::max(w.election_timeout_ticks, ticks(range->max, w.tick)));
+  w.election_timeout_ticks = std::max(w.election_timeout_ticks, needed);
+}
+
 // The highest node id the scenario's timeline or expectations name (a drawn cluster keeps it).
 uint32_t highest_named_node(const Scenario& base) {
   uint32_t top = 0;
@@ -266,6 +309,10 @@ std::vector<FaultKind> finer_forms(FaultKind kind) {
 
 std::vector<FaultKind> swarm_kinds(const Scenario& base) {
   if (!base.swarm.faults.empty()) return base.swarm.faults;
+  // External nodes take the kinds their scenario lists, and else faults of whole nodes and links,
+  // which every node takes.
+  const bool external = !base.implementation.empty();
+  if (base.nemesis.enabled() && external) return base.nemesis.faults;
   if (base.nemesis.enabled()) {
     // The nemesis's kinds first, then each finer form once, in the nemesis language's order.
     const std::vector<FaultKind>& listed_kinds = base.nemesis.faults;
@@ -283,7 +330,9 @@ std::vector<FaultKind> swarm_kinds(const Scenario& base) {
   }
   std::vector<FaultKind> kinds;
   std::copy_if(scenario::kNemesisKinds.begin(), scenario::kNemesisKinds.end(),
-               std::back_inserter(kinds), drawn_by_default);
+               std::back_inserter(kinds), [&](FaultKind kind) {
+                 return drawn_by_default(kind) && !(external && needs_node_features(kind));
+               });
   // A cluster with servers outside its starting configuration (spares, learners) is there to
   // change membership: the draws change it too, at times and on events, one voter at a time,
   // through the learner path, and two servers at once (joint consensus).
@@ -311,6 +360,7 @@ Schedule swarm_schedule(const Scenario& base, uint64_t seed) {
   draw_cluster(s.world, base.swarm, rng);
   draw_network(s.world, base.swarm, rng);
   draw_workload(s.world.workload, base.swarm, rng);
+  keep_timing_requirement(s.world, base);
   s.spans = draw_spans(s.nemesis, s.world, sim::kTimeZero + base.duration, rng);
   s.drawn = describe(s.nemesis, s.world, seed);
   return s;

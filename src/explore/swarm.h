@@ -8,9 +8,11 @@
 // (only where the scenario's `swarm:` section gives a range), the election timeout and
 // heartbeat, entries per AppendEntries, fsync latency (slow disks of tens of milliseconds among
 // them), the network's latency shape and reordering, a PCT delivery order, the number of clients
-// and keys and their think time, and the snapshot interval. A setting with a range in the
-// scenario's `swarm:` section is drawn from it on every run; any other keeps the scenario's value
-// with even odds, so a scenario written for a bug keeps pulling towards it.
+// and keys and their think time, and the snapshot interval. An election timeout drawn under two
+// round trips of the drawn latency and disk is raised to that (Raft's timing requirement, §5.6).
+// A setting with a range in the scenario's `swarm:` section is drawn from it on every run; any
+// other keeps the scenario's value with even odds, so a scenario written for a bug keeps pulling
+// towards it.
 //
 // The fault kinds come from `swarm: {faults}`, else the scenario's nemesis when it has one (its
 // timings bound the drawn ones too) with the finer forms of its kinds, else every kind inside
@@ -40,7 +42,9 @@ std::vector<FaultKind> finer_forms(FaultKind kind);
 // The fault kinds a draw chooses among: `swarm: {faults}` as written; else the scenario's
 // nemesis's kinds and their finer forms; else every kind inside Raft's fault model — membership
 // changes included (reconfigure, reconfigure_learner, reconfigure_joint and their triggered_
-// forms) when the cluster starts with servers outside its configuration or with learners.
+// forms) when the cluster starts with servers outside its configuration or with learners. For
+// external nodes (`cluster.implementation`, `--node`), no finer forms and, without a nemesis, no
+// message-level or event-triggered kind: those need features a node declares only when it starts.
 std::vector<FaultKind> swarm_kinds(const Scenario& base);
 
 // The configuration and faults `seed` draws for `base`; the schedule's seed is `seed`.

@@ -1,5 +1,6 @@
 // The strategies of raftsim explore: swarm draws, guided search over coverage, both independent
 // of the number of threads, shards that replay, and repros that replay the drawn configuration.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +19,9 @@
 
 namespace raftsim::explore {
 namespace {
+
+using ::testing::Contains;
+using ::testing::Not;
 
 // A cluster and a workload, nothing else: the first scenario a user writes.
 constexpr const char* kMinimal = R"(name: minimal
@@ -125,6 +129,30 @@ TEST(Swarm, DrawsTheClusterSizeOnlyWithinTheScenariosRange) {
     EXPECT_EQ(swarm_schedule(named, seed).world.node_names.size(), 3u);
 }
 
+TEST(Swarm, DrawsKeepARoundTripWellUnderTheElectionTimeout) {
+  // Slow disks and slow links drawn beside short election timeouts would depose every leader
+  // before its first heartbeat lands: a liveness failure with no bug in it (§5.6).
+  const Scenario slow =
+      parse(std::string(kMinimal) + "swarm: {fsync: [100ms, 200ms], latency: [30ms, 60ms]}\n");
+  bool raised = false;
+  for (uint64_t seed = 1; seed <= 64; ++seed) {
+    const sim::WorldConfig& w = swarm_schedule(slow, seed).world;
+    const sim::Latency& l = w.network.latency;
+    const Duration one_way = l.shape == sim::Latency::Shape::kConstant ? l.min : l.max;
+    const Duration timeout = w.tick * w.election_timeout_ticks;
+    EXPECT_GE(timeout, 2 * (2 * one_way + w.disk.fsync.max)) << "seed " << seed;
+    EXPECT_LT(w.heartbeat_ticks, w.election_timeout_ticks) << "seed " << seed;
+    raised = raised || w.election_timeout_ticks > 40;  // past swarm's own range of 8-40 ticks
+  }
+  EXPECT_TRUE(raised);
+  // Within a range the scenario gives, never past its end.
+  const Scenario ranged = parse(std::string(kMinimal) +
+                                "swarm: {fsync: [100ms, 200ms], latency: [30ms, 60ms], "
+                                "election_timeout: [80ms, 120ms]}\n");
+  for (uint64_t seed = 1; seed <= 32; ++seed)
+    EXPECT_LE(swarm_schedule(ranged, seed).world.election_timeout_ticks, 12) << "seed " << seed;
+}
+
 TEST(Guided, MutantsOfMessageAndTriggeredFaultsStayValidSchedules) {
   const Scenario base = parse(kMinimal);
   raft::Random rng(5);
@@ -172,6 +200,28 @@ TEST(Swarm, ANemesisBoundsTheDrawsToItsKindsAndTheirFinerForms) {
             std::vector<FaultKind>{FaultKind::kClockSkew});
   EXPECT_EQ(swarm_kinds(parse(std::string(kMinimal) + nemesis + "swarm: {faults: [loss]}\n")),
             std::vector<FaultKind>{FaultKind::kLoss});
+}
+
+TEST(Swarm, ExternalNodesAreDrawnOnlyFaultsEveryNodeTakes) {
+  // Message faults pick messages by the types a node declares, and triggered faults fire on its
+  // state reports: an external node tells either only when it starts.
+  Scenario listed = parse(std::string(kMinimal) +
+                          "nemesis: {faults: [loss, crash], every: 300ms, duration: 50ms}\n");
+  listed.implementation = {"./node"};
+  EXPECT_EQ(swarm_kinds(listed), (std::vector<FaultKind>{FaultKind::kLoss, FaultKind::kCrash}));
+  Scenario minimal = parse(kMinimal);
+  const std::vector<FaultKind> own = swarm_kinds(minimal);
+  minimal.implementation = {"./node"};
+  const std::vector<FaultKind> external = swarm_kinds(minimal);
+  EXPECT_THAT(external, Contains(FaultKind::kPartition));
+  EXPECT_THAT(external, Contains(FaultKind::kCrashLeader));
+  EXPECT_THAT(own, Contains(FaultKind::kTriggeredCrash));
+  EXPECT_THAT(own, Contains(FaultKind::kDropMessages));
+  for (FaultKind kind :
+       {FaultKind::kDropMessages, FaultKind::kDelayMessages, FaultKind::kDuplicateMessages,
+        FaultKind::kHoldMessages, FaultKind::kTriggeredCrash, FaultKind::kTriggeredPause,
+        FaultKind::kTriggeredIsolate, FaultKind::kTriggeredDelay})
+    EXPECT_THAT(external, Not(Contains(kind))) << to_string(kind);
 }
 
 TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
