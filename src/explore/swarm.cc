@@ -26,15 +26,7 @@ bool drawn_by_default(FaultKind kind) {
 // reports, which cannot show two of the events at all (a sync about to release its messages, a
 // snapshot installed). A file that names them is checked against the nodes; a draw is not.
 bool needs_node_features(FaultKind kind) {
-  switch (kind) {
-    case FaultKind::kTriggeredCrash:
-    case FaultKind::kTriggeredPause:
-    case FaultKind::kTriggeredIsolate:
-    case FaultKind::kTriggeredDelay:
-      return true;
-    default:
-      return scenario::is_message_fault(kind);
-  }
+  return scenario::is_triggered_fault(kind) || scenario::is_message_fault(kind);
 }
 
 // Uniform on a log scale between `lo` and `hi` (microseconds): 1 ms is as likely as 1 s.

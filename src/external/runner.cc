@@ -159,18 +159,9 @@ bool deterministic_only(FaultKind kind) {
 // state reports show (aimed_faults.h) and do a crash, pause, isolation or message fault; a
 // transfer is asked of the node.
 bool message_or_triggered(FaultKind kind) {
-  if (scenario::is_message_fault(kind)) return true;
-  switch (kind) {
-    case FaultKind::kIsolate:
-    case FaultKind::kTransfer:  // asked of the node (raftsim_transfer)
-    case FaultKind::kTriggeredCrash:
-    case FaultKind::kTriggeredPause:
-    case FaultKind::kTriggeredIsolate:
-    case FaultKind::kTriggeredDelay:
-      return true;
-    default:
-      return false;
-  }
+  return scenario::is_message_fault(kind) || scenario::is_triggered_fault(kind) ||
+         kind == FaultKind::kIsolate ||
+         kind == FaultKind::kTransfer;  // asked of the node (raftsim_transfer)
 }
 
 bool can_apply(FaultKind kind, bool deterministic) {

@@ -186,6 +186,11 @@ bool is_membership_fault(FaultKind kind) {
          kind == FaultKind::kReconfigureLearner || kind == FaultKind::kReconfigureJoint;
 }
 
+bool is_triggered_fault(FaultKind kind) {
+  return kind == FaultKind::kTriggeredCrash || kind == FaultKind::kTriggeredPause ||
+         kind == FaultKind::kTriggeredIsolate || kind == FaultKind::kTriggeredDelay;
+}
+
 bool is_triggered_reconfigure(FaultKind kind) {
   return kind == FaultKind::kTriggeredReconfigure ||
          kind == FaultKind::kTriggeredReconfigureLearner ||

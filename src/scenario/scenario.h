@@ -287,6 +287,9 @@ bool is_membership_fault(FaultKind kind);
 // reconfigure, reconfigure_learner, reconfigure_joint: a change decided when it fires, from the
 // leader's configuration then (the shrinker pins each to the change it made).
 bool is_reconfigure(FaultKind kind);
+// triggered_crash, triggered_pause, triggered_isolate, triggered_delay: a fault that fires when
+// a node does something rather than at a clock time.
+bool is_triggered_fault(FaultKind kind);
 // triggered_reconfigure and its learner and joint forms: a nemesis's toggles fired by an event.
 bool is_triggered_reconfigure(FaultKind kind);
 // Timeline entries, undos included; a leader fault counts as two (the fault and its undo), and so

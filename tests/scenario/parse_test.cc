@@ -221,6 +221,20 @@ TEST(ScenarioParse, AnEventTriggeredFaultWithoutAtIsArmedFromTheStart) {
   EXPECT_EQ(s.timeline[0].when->node, 3u);
 }
 
+// The predicates the explore and external layers share, against the names files write: a
+// triggered fault is exactly a `triggered_*` kind that is not a membership change.
+TEST(ScenarioParse, TheTriggeredFaultsAreTheTriggeredKindsThatChangeNoMembers) {
+  size_t triggered = 0;
+  for (FaultKind kind : kNemesisKinds) {
+    const bool named = to_string(kind).starts_with("triggered_");
+    EXPECT_EQ(is_triggered_fault(kind), named && !is_triggered_reconfigure(kind))
+        << to_string(kind);
+    EXPECT_FALSE(is_triggered_fault(kind) && is_message_fault(kind)) << to_string(kind);
+    triggered += is_triggered_fault(kind) ? 1 : 0;
+  }
+  EXPECT_EQ(triggered, 4u);
+}
+
 TEST(ScenarioParse, PctScheduler) {
   const Scenario s = parse_ok(kFullExample);
   EXPECT_EQ(s.world.pct.depth, 3u);
