@@ -78,18 +78,36 @@ class Node:
         self.leader_seen_at = None  # when a leader's append last reached us
         self.next_index = {}
         self.match_index = {}
+        # Peers with entries sent and not yet answered. A leader sends such a peer nothing more
+        # until it answers or a heartbeat is due: otherwise every client request adds an append
+        # in flight to a lagging follower, every answer sends another, and the messages in
+        # flight grow with the load for as long as the follower lags.
+        self.awaiting = set()
         self.pending = {}  # log index -> (client, msg_id) to answer once applied
         self.election_deadline = 0.0
         self.start_at = 0.0
         self.heartbeat_due = 0.0
         self.outbox = []
         self.last_report = None
+        self.hashed = []  # (entry, [term, hash]) for the reports' log, valid while entry is log[i]
         self.rng = random.Random()
         self.deterministic = False  # raftsim owns the clock and the disk
         self.virtual_now = 0.0
         self.disk_msg_id = 0
         self.transfer_to = None  # the peer this leader hands leadership to, once caught up
         self.refused = None  # why it refused to start (a corrupt disk): it then takes no part
+
+    def reported_log(self):
+        """The log as (term, hash of the command) per index, for raftsim's log checks. Hashed once
+        per entry: hashing the whole log in every step's report costs a long run time squared."""
+        keep = 0
+        while keep < min(len(self.hashed), len(self.log)) and self.hashed[keep][0] is self.log[keep]:
+            keep += 1
+        del self.hashed[keep:]
+        for e in self.log[keep:]:
+            op = json.dumps(e["op"], sort_keys=True).encode()
+            self.hashed.append((e, [e["term"], "%08x" % zlib.crc32(op)]))
+        return [pair for _, pair in self.hashed]
 
     # ---- wire ----------------------------------------------------------------------------
     def send(self, dest, body):
@@ -128,9 +146,7 @@ class Node:
             "type": "raftsim_state", "role": self.role, "term": self.term,
             "voted_for": self.voted_for, "commit_index": self.commit_index,
             "last_log_index": len(self.log), "last_log_term": self.last_term(),
-            # The log as (term, hash of the command) per index, for raftsim's log checks.
-            "log": [[e["term"], "%08x" % zlib.crc32(json.dumps(e["op"], sort_keys=True).encode())]
-                    for e in self.log],
+            "log": self.reported_log(),
         }
         if state != self.last_report:
             self.last_report = state
@@ -346,6 +362,7 @@ class Node:
         self.log_event("becomes leader")
         self.next_index = {p: len(self.log) + 1 for p in self.peers}
         self.match_index = {p: 0 for p in self.peers}
+        self.awaiting.clear()
         self.log.append({"term": self.term, "op": None})  # the new leader's no-op
         self.dirty = True
         self.broadcast_append()
@@ -353,12 +370,21 @@ class Node:
 
     # ---- replication ---------------------------------------------------------------------------
     def broadcast_append(self):
+        """A heartbeat: to every peer, answered or not (a lost append or answer is sent again)."""
         for p in self.peers:
             self.send_append(p)
         self.heartbeat_due = self.now() + self.heartbeat
 
+    def replicate(self):
+        """New entries, to the peers that have answered what they were sent."""
+        for p in self.peers:
+            if p not in self.awaiting:
+                self.send_append(p)
+
     def send_append(self, peer):
         prev = self.next_index[peer] - 1
+        if prev < len(self.log):
+            self.awaiting.add(peer)
         self.send(peer, {"type": "append_entries", "term": self.term, "prev_log_index": prev,
                          "prev_log_term": self.term_at(prev),
                          "entries": self.log[prev:prev + MAX_BATCH],
@@ -403,6 +429,7 @@ class Node:
         if self.role != LEADER or b["term"] != self.term:
             return
         peer = m["src"]
+        self.awaiting.discard(peer)
         if b["success"]:
             self.match_index[peer] = max(self.match_index[peer], b["match"])
             self.next_index[peer] = self.match_index[peer] + 1
@@ -490,7 +517,7 @@ class Node:
         self.log.append({"term": self.term, "op": op})
         self.dirty = True
         self.pending[len(self.log)] = (m["src"], b["msg_id"])
-        self.broadcast_append()
+        self.replicate()
         self.advance_commit()
 
     # ---- the loop ---------------------------------------------------------------------------
