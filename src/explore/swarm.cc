@@ -351,6 +351,9 @@ Schedule swarm_schedule(const Scenario& base, uint64_t seed) {
   s.nemesis = draw_nemesis(base, rng);
   draw_cluster(s.world, base.swarm, rng);
   draw_network(s.world, base.swarm, rng);
+  // The PCT scheduler orders the simulator's deliveries; an external host's go by the link model
+  // alone. Drawn and put back, so every later draw stays what it is for raftsim's own nodes.
+  if (!base.implementation.empty()) s.world.pct = base.world.pct;
   draw_workload(s.world.workload, base.swarm, rng);
   keep_timing_requirement(s.world, base);
   s.spans = draw_spans(s.nemesis, s.world, sim::kTimeZero + base.duration, rng);

@@ -224,6 +224,19 @@ TEST(Swarm, ExternalNodesAreDrawnOnlyFaultsEveryNodeTakes) {
     EXPECT_THAT(external, Not(Contains(kind))) << to_string(kind);
 }
 
+// The PCT scheduler orders the simulator's deliveries; an external host refuses it.
+TEST(Swarm, ExternalNodesAreDrawnNoPctOrder) {
+  Scenario own = parse(kMinimal);
+  Scenario external = own;
+  external.implementation = {"./node"};
+  int own_pct = 0;
+  for (uint64_t seed = 1; seed <= 64; ++seed) {
+    own_pct += swarm_schedule(own, seed).world.pct.enabled() ? 1 : 0;
+    EXPECT_FALSE(swarm_schedule(external, seed).world.pct.enabled()) << seed;
+  }
+  EXPECT_GT(own_pct, 0);
+}
+
 TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
   std::string yaml = kMinimal;
   yaml +=
