@@ -18,8 +18,8 @@
 
 #include "explore/explore.h"
 #include "explore/svg.h"
+#include "number_flags.h"
 #include "scenario/parse.h"
-#include "seed_flag.h"
 #include "view_command.h"
 #ifdef RAFTSIM_REAL
 #include "external/runner.h"
@@ -266,9 +266,11 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "explore", "Search a scenario's fault schedules; shrink every failure found");
   cmd->add_option("file", flags->file, "Scenario YAML file")->required();
-  cmd->add_option("--runs", flags->runs, "Number of seeds to run (before sharding), at least 1")
-      ->required()
-      ->check(CLI::Range(uint64_t{1}, std::numeric_limits<uint64_t>::max(), "at least 1"));
+  add_whole_number_option(
+      *cmd, "--runs", [flags](uint64_t runs) { flags->runs = runs; },
+      "Number of seeds to run (before sharding), at least 1", 1,
+      std::numeric_limits<uint64_t>::max())
+      ->required();
   add_seed_option(
       *cmd, [flags](uint64_t seed) { flags->seed = seed; }, "First seed, 0 to 2^64-1")
       ->default_str("1");

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <memory>
 
+#include "number_flags.h"
 #include "scenario/parse.h"
 #include "scenario/runner.h"
-#include "seed_flag.h"
 #include "view_command.h"
 #ifdef RAFTSIM_REAL
 #include "external/runner.h"
@@ -36,6 +36,7 @@ struct RunFlags {
   std::string clock = "auto";          // external nodes: auto | deterministic | wall
   double init_timeout = 5;
   bool keep_logs = false;
+  uint64_t event_budget = scenario::RunOptions{}.max_events_per_second;
 };
 
 // A file in the temporary directory, removed when this goes.
@@ -151,6 +152,7 @@ int run_external(const RunFlags& flags, const scenario::Scenario& s) {
   options.seed = flags.seed;
   options.init_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.init_timeout * 1000));
   options.keep_logs = flags.keep_logs;
+  options.max_events_per_second = flags.event_budget;
   return run_wall_clock(flags, [&](const std::string& trace, const std::string& history) {
     options.trace_path = trace;
     options.history_path = history;
@@ -214,6 +216,7 @@ int run(const RunFlags& flags) {
   }
   scenario::RunOptions options;
   options.seed = flags.seed;
+  options.max_events_per_second = flags.event_budget;
   options.trace_path = flags.trace;
   // The page and the Perfetto export are built from the JSON Lines trace (and the raftsim
   // history), exactly as `raftsim view` builds them from files a run left behind.
@@ -313,6 +316,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quiet,-q", flags->quiet,
                 "Print only the summary line (and the verdict table if the run fails)");
   cmd->add_flag("--verbose,-v", flags->verbose, "Narrate client operations and every commit");
+  add_whole_number_option(
+      *cmd, "--event-budget", [flags](uint64_t n) { flags->event_budget = n; },
+      fmt::format("Events a run may take per simulated second (a step of an external node in "
+                  "deterministic mode is one; default {}); past it the run stops and fails "
+                  "event_budget. 0: no limit",
+                  flags->event_budget),
+      0, std::numeric_limits<uint64_t>::max());
 #ifdef RAFTSIM_REAL
   cmd->add_flag("--real", flags->real,
                 "Run against real node processes on localhost (see README, Real mode)");

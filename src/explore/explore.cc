@@ -224,12 +224,15 @@ std::string write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-std::vector<uint64_t> shard_seeds(const ExploreOptions& options) {
-  std::vector<uint64_t> seeds;
-  if (options.shard_count == 0 || options.shard_index >= options.shard_count) return seeds;
-  for (uint64_t offset = options.shard_index; offset < options.runs; offset += options.shard_count)
-    seeds.push_back(options.first_seed + offset);
-  return seeds;
+SeedRange shard_seeds(const ExploreOptions& options) {
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count) return {};
+  // The offsets shard_index, shard_index + shard_count, ... below runs.
+  const uint64_t count = options.runs <= options.shard_index
+                             ? 0
+                             : (options.runs - options.shard_index - 1) / options.shard_count + 1;
+  return {.first = options.first_seed + options.shard_index,
+          .stride = options.shard_count,
+          .count = count};
 }
 
 namespace {
@@ -237,7 +240,7 @@ namespace {
 // Runs the whole search, batch by batch, learning between batches in run order.
 void run_search(const Scenario& scenario, const ExploreOptions& options, ExploreResult& result,
                 std::vector<FailedRun>& failed) {
-  const std::vector<uint64_t> seeds = shard_seeds(options);
+  const SeedRange seeds = shard_seeds(options);
   const uint64_t search_seed = raft::Random::derive_seed(
       options.first_seed ^ (options.shard_count << 32), kShardStream + options.shard_index);
   std::unique_ptr<Search> search = make_search(options.strategy, scenario, seeds, search_seed);

@@ -94,7 +94,7 @@ struct ExploreResult {
 
 // The seeds a shard runs (random, swarm) or draws its fresh schedules from (guided) (empty if the
 // shard is out of range).
-std::vector<uint64_t> shard_seeds(const ExploreOptions& options);
+SeedRange shard_seeds(const ExploreOptions& options);
 
 ExploreResult explore(const scenario::Scenario& scenario, const ExploreOptions& options);
 

@@ -19,7 +19,7 @@ constexpr double kRarity = 10;             // see worth_of
 
 class GuidedSearch final : public Search {
  public:
-  GuidedSearch(const Scenario& base, std::vector<uint64_t> seeds, uint64_t search_seed)
+  GuidedSearch(const Scenario& base, SeedRange seeds, uint64_t search_seed)
       : base_(base), seeds_(std::move(seeds)), rng_(search_seed), kinds_(swarm_kinds(base)) {}
 
   std::vector<RunInput> next(size_t count) override {
@@ -127,7 +127,7 @@ class GuidedSearch final : public Search {
   }
 
   const Scenario& base_;
-  std::vector<uint64_t> seeds_;
+  SeedRange seeds_;
   raft::Random rng_;
   const std::vector<FaultKind> kinds_;  // every kind the scenario allows
   std::vector<Entry> corpus_;
@@ -138,7 +138,7 @@ class GuidedSearch final : public Search {
 
 }  // namespace
 
-std::unique_ptr<Search> make_guided_search(const Scenario& base, std::vector<uint64_t> seeds,
+std::unique_ptr<Search> make_guided_search(const Scenario& base, SeedRange seeds,
                                            uint64_t search_seed) {
   return std::make_unique<GuidedSearch>(base, std::move(seeds), search_seed);
 }

@@ -16,7 +16,7 @@
 
 namespace raftsim::explore {
 
-std::unique_ptr<Search> make_guided_search(const Scenario& base, std::vector<uint64_t> seeds,
+std::unique_ptr<Search> make_guided_search(const Scenario& base, SeedRange seeds,
                                            uint64_t search_seed);
 
 }  // namespace raftsim::explore

@@ -10,7 +10,7 @@ namespace {
 // Seeds run one after another; the batch size matters only for progress and memory.
 class SeedSearch final : public Search {
  public:
-  SeedSearch(const Scenario& base, std::vector<uint64_t> seeds, bool swarm)
+  SeedSearch(const Scenario& base, SeedRange seeds, bool swarm)
       : base_(base), seeds_(std::move(seeds)), swarm_(swarm) {}
 
   std::vector<RunInput> next(size_t count) override {
@@ -30,7 +30,7 @@ class SeedSearch final : public Search {
 
  private:
   const Scenario& base_;
-  std::vector<uint64_t> seeds_;
+  SeedRange seeds_;
   bool swarm_;
   size_t next_ = 0;
 };
@@ -55,8 +55,8 @@ std::optional<Strategy> parse_strategy(std::string_view name) {
   return std::nullopt;
 }
 
-std::unique_ptr<Search> make_search(Strategy strategy, const Scenario& base,
-                                    std::vector<uint64_t> seeds, uint64_t search_seed) {
+std::unique_ptr<Search> make_search(Strategy strategy, const Scenario& base, SeedRange seeds,
+                                    uint64_t search_seed) {
   if (strategy == Strategy::kGuided) return make_guided_search(base, std::move(seeds), search_seed);
   return std::make_unique<SeedSearch>(base, std::move(seeds), strategy == Strategy::kSwarm);
 }

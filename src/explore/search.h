@@ -46,10 +46,23 @@ class Search {
   virtual bool needs_coverage() const { return false; }
 };
 
+// The seeds of one shard: `first`, `first + stride`, ..., `count` of them (wrapping past
+// 2^64 - 1 as seeds do). A value, not a list: a sweep of any length costs no memory up front.
+struct SeedRange {
+  uint64_t first = 0;
+  uint64_t stride = 1;
+  uint64_t count = 0;
+
+  uint64_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  uint64_t operator[](uint64_t i) const { return first + i * stride; }
+  bool operator==(const SeedRange&) const = default;
+};
+
 // A search over `seeds` (the shard's). Random and swarm run exactly those seeds, one run each, so
 // shards together make the unsharded sweep; guided draws its fresh runs from them in order and
 // mutates from `search_seed`, so each shard is a search of its own.
-std::unique_ptr<Search> make_search(Strategy strategy, const Scenario& base,
-                                    std::vector<uint64_t> seeds, uint64_t search_seed);
+std::unique_ptr<Search> make_search(Strategy strategy, const Scenario& base, SeedRange seeds,
+                                    uint64_t search_seed);
 
 }  // namespace raftsim::explore

@@ -76,6 +76,10 @@ void DetCluster::at(Micros when, std::function<void()> action) {
 
 void DetCluster::run_until(Micros until) {
   while (failure().empty() && !queue_.empty() && queue_.top().when <= until) {
+    if (settings_.max_steps != 0 && steps_ >= settings_.max_steps) {
+      over_budget_ = true;
+      return;
+    }
     Event e = queue_.top();
     queue_.pop();
     events_at_now_ = e.when == now_ ? events_at_now_ + 1 : 0;

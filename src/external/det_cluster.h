@@ -37,6 +37,10 @@ class DetCluster final : public ProcessHost {
     std::chrono::milliseconds step_timeout{10000};
     std::chrono::milliseconds init_timeout{5000};  // for init_ok and the end of that step
     uint64_t seed = 1;
+    // Steps the whole run may take (0: no limit). Past it nothing more runs and over_budget()
+    // says so: a program whose messages multiply is a finding, not a run to wait on for hours
+    // (a step of a node process costs a millisecond or so, not the simulator's microsecond).
+    uint64_t max_steps = 0;
   };
 
   DetCluster(const scenario::Scenario& s, Settings settings);
@@ -53,6 +57,7 @@ class DetCluster final : public ProcessHost {
 
   uint64_t routed() const override { return steps_; }
   std::optional<uint64_t> digest() const override { return digest_; }
+  bool over_budget() const override { return over_budget_; }
 
   const DiskService& disk(uint32_t id) const { return det_.at(id - 1).disk; }
 
@@ -102,6 +107,7 @@ class DetCluster final : public ProcessHost {
   raft::Random rng_;
   bool not_deterministic_ = false;
   bool step_done_ = false;  // the node in its step sent raftsim_step_done
+  bool over_budget_ = false;
   uint64_t steps_ = 0;
   uint64_t events_at_now_ = 0;
   std::string last_input_;                     // for reports

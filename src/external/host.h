@@ -53,6 +53,9 @@ class Host {
   virtual std::vector<std::string> disturbances() const { return {}; }
   // Deterministic hosts: a digest of everything the nodes were given and said, in order.
   virtual std::optional<uint64_t> digest() const { return std::nullopt; }
+  // Deterministic hosts: whether the run was stopped by its event budget (run_until then runs
+  // nothing more).
+  virtual bool over_budget() const { return false; }
 
   // Handlers for what nodes send to clients (dest c1..) and the state reports they send.
   std::function<void(const Envelope&)> on_client_message;

@@ -2,7 +2,61 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+
+#include "scenario/verdict.h"
+
 namespace raftsim::external {
+
+namespace {
+
+using scenario::Property;
+
+constexpr Property kJudged[] = {Property::kElectionSafety,     Property::kLogMatching,
+                                Property::kLeaderCompleteness, Property::kStateMachineSafety,
+                                Property::kTermMonotonic,      Property::kVoteStable,
+                                Property::kCommitMonotonic,    Property::kLeaderAppendOnly};
+
+bool from_logs(Property p) {
+  return p == Property::kLogMatching || p == Property::kLeaderCompleteness ||
+         p == Property::kStateMachineSafety;
+}
+
+}  // namespace
+
+bool ReportChecks::judges(Property p) {
+  return std::find(std::begin(kJudged), std::end(kJudged), p) != std::end(kJudged);
+}
+
+void ReportChecks::judge(const scenario::Scenario& s, bool reports,
+                         scenario::RunReport& report) const {
+  for (Property p : kJudged) {
+    const std::string name(scenario::to_string(p));
+    const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
+    scenario::Verdict row{name, expect_violation ? "violated" : "holds", "", !expect_violation};
+    row.timed = expect_violation;  // a violation needs the story to play out as scripted
+    if (reports && from_logs(p) && !saw_logs()) {
+      row.observed = "not checked: the nodes' state reports carry no log";
+    } else if (!reports) {
+      row.observed = "not checked: the nodes send no state reports";
+    } else {
+      auto first =
+          std::find_if(violations_.begin(), violations_.end(),
+                       [&](const check::PropertyViolation& v) { return v.property == name; });
+      const bool seen = first != violations_.end();
+      row.observed = seen ? fmt::format("violated at {:.3f}s: {}",
+                                        static_cast<double>(first->time) / 1e6, first->detail)
+                          : "holds (from the nodes' state reports)";
+      row.ok = seen == expect_violation;
+      if (seen) {
+        report.violated_properties.push_back(name);
+        report.violations.push_back(*first);
+      }
+    }
+    report.rows.push_back(std::move(row));
+  }
+}
 
 void ReportChecks::on_start(uint32_t id, bool disk_lost) {
   if (disk_lost) {

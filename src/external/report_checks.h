@@ -27,6 +27,7 @@
 
 #include "check/raft_invariants.h"
 #include "external/maelstrom.h"
+#include "scenario/runner.h"
 
 namespace raftsim::external {
 
@@ -41,6 +42,13 @@ class ReportChecks {
   void on_start(uint32_t id, bool disk_lost = false);
   // Node `id` reported `r` at `time` (microseconds since time 0).
   void on_report(uint32_t id, const StateReport& r, int64_t time);
+
+  // Whether reports can show a violation of `p`: the properties above (the log-based ones only
+  // from reports that carry the log).
+  static bool judges(scenario::Property p);
+  // One verdict row per property above into `report`, with its first violation; `reports`:
+  // whether every node sends state reports (else nothing is judged).
+  void judge(const scenario::Scenario& s, bool reports, scenario::RunReport& report) const;
 
   const std::vector<check::PropertyViolation>& violations() const { return violations_; }
   bool saw_any() const { return !last_.empty(); }

@@ -39,22 +39,6 @@ std::string at(const scenario::Where& w) {
   return fmt::format("{}:{}:{}", w.file, w.line, w.column);
 }
 
-constexpr Property kInvariantProperties[] = {
-    Property::kElectionSafety,     Property::kLogMatching,     Property::kLeaderCompleteness,
-    Property::kStateMachineSafety, Property::kTermMonotonic,   Property::kVoteStable,
-    Property::kCommitMonotonic,    Property::kLeaderAppendOnly};
-
-// The invariants state reports can show (report_checks.h): every one of them, the log-based
-// ones only from reports that carry the log.
-bool from_reports(Property p) {
-  return std::find(std::begin(kInvariantProperties), std::end(kInvariantProperties), p) !=
-         std::end(kInvariantProperties);
-}
-bool from_logs(Property p) {
-  return p == Property::kLogMatching || p == Property::kLeaderCompleteness ||
-         p == Property::kStateMachineSafety;
-}
-
 // Expectations judged from what nodes report about themselves.
 bool needs_reports(Expectation::Kind kind) {
   switch (kind) {
@@ -126,7 +110,7 @@ std::vector<std::string> feature_refusals(const scenario::Scenario& s,
   }
   for (const Expectation& e : s.expectations)
     if ((needs_reports(e.kind) ||
-         (e.kind == Expectation::Kind::kViolated && from_reports(e.property))) &&
+         (e.kind == Expectation::Kind::kViolated && ReportChecks::judges(e.property))) &&
         !reports)
       out.push_back(
           fmt::format("{}: '{}' needs the nodes' internal state: nodes that send state "
@@ -187,6 +171,11 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& s, boo
         fmt::format("{}: cluster.voters and cluster.learners make a configuration of raftsim's "
                     "own core; an external node is told every node in init (node_ids) and "
                     "takes them all as voters",
+                    s.file));
+  if (s.world.pct.enabled())
+    out.push_back(
+        fmt::format("{}: network.pct orders the simulator's deliveries; external nodes' messages "
+                    "go through the link model alone",
                     s.file));
   const char* why = deterministic ? "cannot be done to an external node"
                                   : "can be done to an external node only in deterministic mode";
@@ -308,6 +297,16 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   };
   if (options.narrate)
     print(fmt::format("starting {} node processes in {}", s.world.node_names.size(), dir));
+  const std::vector<Fault> timeline = scenario::concrete_timeline(s, report.seed);
+  const Host::Micros end_of_workload = sim::micros(sim::kTimeZero + s.duration);
+  Host::Micros end = end_of_workload;
+  Host::Micros probe_at = 0;
+  if (s.liveness.enabled) {
+    probe_at = sim::micros(scenario::last_fault_time(timeline, sim::kTimeZero + s.duration) +
+                           s.liveness.quiet);
+    end = std::max(end, probe_at + s.liveness.within.count());
+  }
+
   std::unique_ptr<Host> host;
   if (options.clock != NodeClock::kRealTime) {
     DetCluster::Settings settings;
@@ -317,6 +316,8 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     settings.step_timeout = options.step_timeout;
     settings.init_timeout = options.init_timeout;
     settings.seed = report.seed;
+    settings.max_steps = options.max_events_per_second *
+                         static_cast<uint64_t>(std::max<Host::Micros>(1, end / 1'000'000));
     auto det = std::make_unique<DetCluster>(s, std::move(settings));
     if (std::string e = det->start(); e.empty()) {
       host = std::move(det);
@@ -353,21 +354,11 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     print(
         "workload.mix: lin-kv has no append and the nodes take none; the share of appends "
         "goes to writes");
-  const std::vector<Fault> timeline = scenario::concrete_timeline(s, report.seed);
   if (auto refusals = feature_refusals(s, timeline, cluster); !refusals.empty()) {
     std::string text;
     for (const std::string& r : refusals)
       text += (text.empty() ? "" : "\n") + r;
     return fail(text);
-  }
-
-  const Host::Micros end_of_workload = sim::micros(sim::kTimeZero + s.duration);
-  Host::Micros end = end_of_workload;
-  Host::Micros probe_at = 0;
-  if (s.liveness.enabled) {
-    probe_at = sim::micros(scenario::last_fault_time(timeline, sim::kTimeZero + s.duration) +
-                           s.liveness.quiet);
-    end = std::max(end, probe_at + s.liveness.within.count());
   }
 
   real::StatusObserver observer(s);
@@ -477,18 +468,32 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   }
   cluster.run_until(end);
   if (!cluster.failure().empty()) return fail(cluster.failure());
+  // A run stopped by its budget is judged on what it did up to there, and first of all on that;
+  // no final reads and no liveness (the budget is spent).
+  const bool over_budget = cluster.over_budget();
+  if (over_budget) {
+    report.violated_properties.emplace_back(scenario::kEventBudget);
+    report.rows.push_back(
+        {std::string(scenario::kEventBudget),
+         fmt::format("within {} events per simulated second", options.max_events_per_second),
+         fmt::format("stopped at {:.3f}s after {} events", static_cast<double>(cluster.now()) / 1e6,
+                     cluster.routed()),
+         false});
+  }
 
   // Durability: every key written, read once more by a fresh client after the run.
   std::vector<ClientOp> workload_ops = clients.ops();
   std::set<std::string> written;
   for (const ClientOp& op : workload_ops)
     if (op.op != node::KvOp::kGet) written.insert(op.key);
-  const Host::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
-  uint32_t reader = probe_client + 1;
-  for (const std::string& key : written)
-    clients.final_read(reader++, key, read_deadline);
-  cluster.run_until(read_deadline);
-  if (!cluster.failure().empty()) return fail(cluster.failure());
+  if (!over_budget) {
+    const Host::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
+    uint32_t reader = probe_client + 1;
+    for (const std::string& key : written)
+      clients.final_read(reader++, key, read_deadline);
+    cluster.run_until(read_deadline);
+    if (!cluster.failure().empty()) return fail(cluster.failure());
+  }
   // Operations still in flight at the end of the run may have completed since.
   clients.abandon_in_flight();
   workload_ops = clients.ops();
@@ -508,36 +513,16 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   bool reports = true;
   for (uint32_t id = 1; id <= s.world.node_names.size(); ++id)
     reports = reports && cluster.features(id).state_reports;
-  for (Property p : kInvariantProperties) {
-    const std::string name(scenario::to_string(p));
-    const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
-    scenario::Verdict row{name, expect_violation ? "violated" : "holds", "", !expect_violation};
-    row.timed = expect_violation;  // a violation needs the story to play out as scripted
-    if (reports && from_logs(p) && !invariants.saw_logs()) {
-      row.observed = "not checked: the nodes' state reports carry no log";
-    } else if (!reports) {
-      row.observed = "not checked: the nodes send no state reports";
-    } else {
-      const check::PropertyViolation* first = nullptr;
-      for (const check::PropertyViolation& v : invariants.violations())
-        if (v.property == name && !first) first = &v;
-      row.observed = first ? fmt::format("violated at {:.3f}s: {}",
-                                         static_cast<double>(first->time) / 1e6, first->detail)
-                           : "holds (from the nodes' state reports)";
-      row.ok = (first != nullptr) == expect_violation;
-      if (first) {
-        report.violated_properties.push_back(name);
-        report.violations.push_back(*first);
-      }
-    }
-    report.rows.push_back(std::move(row));
-  }
+  invariants.judge(s, reports, report);
   {
     const bool expect_violation =
         scenario::expected_violated(s, Property::kDurability).value_or(false);
     scenario::Verdict row{"durability", expect_violation ? "violated" : "holds", "", false};
     row.timed = expect_violation;
-    if (final_reads.size() < written.size()) {
+    if (over_budget) {
+      row.observed = "not checked: the run stopped at its event budget";
+      row.ok = !expect_violation;
+    } else if (final_reads.size() < written.size()) {
       row.observed = fmt::format("not checked: {} of {} written keys could be read at the end",
                                  final_reads.size(), written.size());
     } else {
@@ -556,7 +541,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   report.rows.push_back(
       scenario::linearizability_verdict(s, report.linearizability, history.ops.size(),
                                         "not checked (switched off)", report.violated_properties));
-  if (s.liveness.enabled) {
+  if (s.liveness.enabled && !over_budget) {
     std::optional<sim::Duration> committed_after;
     if (probe_acked) committed_after = sim::Duration{*probe_acked - probe_at};
     report.rows.push_back(scenario::liveness_verdict(s, sim::kTimeZero + sim::Duration{probe_at},
@@ -569,10 +554,12 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start).count();
   report.output_error =
       real::write_observed_run(trace, history, s, report, options.trace_path, options.history_path);
-  if (report.passed() && !options.keep_logs) {
+  if ((report.passed() || !options.keep_failed_logs) && !options.keep_logs) {
     std::error_code ec;
     fs::remove_all(dir, ec);
-    if (options.narrate) print(fmt::format("run passed: {} removed (--keep-logs keeps it)", dir));
+    if (options.narrate)
+      print(fmt::format("{}: {} removed (--keep-logs keeps it)",
+                        report.passed() ? "run passed" : "run failed", dir));
   } else if (options.narrate) {
     print(fmt::format("node logs kept in {}/logs", dir));
   }
@@ -595,6 +582,10 @@ scenario::RunReport run_implementation_deterministically(const scenario::Scenari
   o.seed = options.seed;
   o.stop_on_violation = options.stop_on_violation;
   o.check_linearizability = options.check_linearizability;
+  o.max_events_per_second = options.max_events_per_second;
+  // A search fails many runs, and its shrinker hundreds more; the repro it writes, run again,
+  // keeps its nodes' logs.
+  o.keep_failed_logs = false;
   return run_external_scenario(s, o);
 }
 

@@ -36,7 +36,14 @@ struct ExternalRunOptions {
   std::chrono::milliseconds step_timeout{10000};
   bool stop_on_violation = false;  // deterministic mode: the first invariant violation ends it
   bool keep_logs = false;  // keep the run's directory (the nodes' stderr) when the run passes too
+  // Keep it when the run fails a check. A run that cannot go on (a node broke the protocol, say)
+  // keeps it always: its error names it.
+  bool keep_failed_logs = true;
   bool check_linearizability = true;
+  // Deterministic mode: steps a run may take per simulated second of its length (0: no limit),
+  // as the simulator's event budget (scenario::RunOptions). Past it the run stops and fails
+  // `event_budget`.
+  uint64_t max_events_per_second = 100'000;
   ProcessLimits limits;
   // Where to write the observed trace (real/observed_trace.h) and the raftsim history; empty:
   // none.

@@ -347,6 +347,29 @@ TEST(Cli, ExploreRejectsASeedThatIsNotAWholeNumberThatFits) {
   EXPECT_NE(ok.out.find("seeds 5..5"), std::string::npos) << ok.out;
 }
 
+// Counts are read as seeds are: -1 once became 2^64 - 1 runs and a search that listed them all
+// up front ran out of memory.
+TEST(Cli, CountsThatAreNotWholeNumbersInRangeAreUsageErrors) {
+  const std::string path = write_temp("counted.yaml", "duration: 100ms\ncluster: {nodes: [a]}\n");
+  const std::string out = raftsim::test::scratch_path("explore_runs_out");
+  for (const std::string runs : {"-1", "0", "18446744073709551616", "1e3", "''"}) {
+    const Result r = raftsim("explore --runs " + runs + " --out " + out + " " + path);
+    EXPECT_EQ(r.exit_code, 2) << runs << ": " << r.out;
+    EXPECT_NE(r.out.find("--runs: "), std::string::npos) << runs << ": " << r.out;
+    EXPECT_EQ(r.out.find("explored"), std::string::npos) << runs << ": " << r.out;
+  }
+  for (const std::string budget : {"-1", "x", "18446744073709551616"}) {
+    const Result r = raftsim("run --quiet --event-budget " + budget + " " + path);
+    EXPECT_EQ(r.exit_code, 2) << budget << ": " << r.out;
+    EXPECT_NE(r.out.find("--event-budget: "), std::string::npos) << budget << ": " << r.out;
+  }
+  // A budget is a budget: one too small for the run stops it and fails that property.
+  const Result tight = raftsim("run --quiet --event-budget 1 " + path);
+  EXPECT_EQ(tight.exit_code, 1) << tight.out;
+  EXPECT_NE(tight.out.find("event_budget"), std::string::npos) << tight.out;
+  EXPECT_EQ(raftsim("run --quiet --event-budget 0 " + path).exit_code, 0);
+}
+
 TEST(Cli, UnmetExpectationExitsOne) {
   const std::string path = write_temp("unmet.yaml",
                                       "duration: 3s\n"

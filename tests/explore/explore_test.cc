@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <regex>
 #include <string>
 
@@ -61,6 +62,13 @@ std::string correct(std::string yaml) {
   return yaml;
 }
 
+std::vector<uint64_t> listed(const explore::SeedRange& seeds) {
+  std::vector<uint64_t> out;
+  for (uint64_t i = 0; i < seeds.size(); ++i)
+    out.push_back(seeds[i]);
+  return out;
+}
+
 TEST(ShardSeeds, ShardsTogetherRunExactlyTheUnshardedSweep) {
   ExploreOptions all{.runs = 10, .first_seed = 100};
   std::vector<uint64_t> merged;
@@ -68,20 +76,36 @@ TEST(ShardSeeds, ShardsTogetherRunExactlyTheUnshardedSweep) {
     ExploreOptions shard = all;
     shard.shard_index = i;
     shard.shard_count = 3;
-    const auto seeds = shard_seeds(shard);
+    const std::vector<uint64_t> seeds = listed(shard_seeds(shard));
     merged.insert(merged.end(), seeds.begin(), seeds.end());
   }
   std::sort(merged.begin(), merged.end());
-  EXPECT_EQ(merged, shard_seeds(all));
+  EXPECT_EQ(merged, listed(shard_seeds(all)));
+  EXPECT_EQ(listed(shard_seeds(all)).size(), 10u);
   ExploreOptions second = all;
   second.shard_index = 1;
   second.shard_count = 3;
-  EXPECT_EQ(shard_seeds(second), (std::vector<uint64_t>{101, 104, 107}));
+  EXPECT_EQ(listed(shard_seeds(second)), (std::vector<uint64_t>{101, 104, 107}));
 }
 
 TEST(ShardSeeds, AShardOutOfRangeRunsNothing) {
   EXPECT_TRUE(shard_seeds({.runs = 10, .shard_index = 3, .shard_count = 2}).empty());
   EXPECT_TRUE(shard_seeds({.runs = 10, .shard_index = 0, .shard_count = 0}).empty());
+  EXPECT_TRUE(shard_seeds({.runs = 3, .shard_index = 3, .shard_count = 4}).empty());
+}
+
+// The seeds are counted, not listed: the longest sweep there is takes no memory to start
+// (listing it up front ran the machine out of memory).
+TEST(ShardSeeds, TheLongestSweepIsCountedNotListed) {
+  constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
+  const explore::SeedRange all = shard_seeds({.runs = kMax, .first_seed = 5});
+  EXPECT_EQ(all.size(), kMax);
+  EXPECT_EQ(all[0], 5u);
+  EXPECT_EQ(all[kMax - 1], 3u);  // wraps past 2^64 - 1, as seeds do
+  const explore::SeedRange last =
+      shard_seeds({.runs = kMax, .first_seed = 0, .shard_index = 6, .shard_count = 7});
+  EXPECT_EQ(last.size(), (kMax - 6 - 1) / 7 + 1);
+  EXPECT_EQ(last[last.size() - 1] % 7, 6u);
 }
 
 TEST(Explore, ResultsDoNotDependOnTheNumberOfThreads) {

@@ -65,6 +65,17 @@ elif MODE == "step_hang":  # opts into deterministic mode, ends one step, never 
     answer_init(deterministic=True)
     for _ in sys.stdin:
         pass
+elif MODE == "storm_det":  # deterministic; every message it gets, it passes on twice
+    me = answer_init(deterministic=True)
+    peers = ["n1", "n2", "n3"]
+    peer = peers[(peers.index(me) + 1) % len(peers)]
+    for line in sys.stdin:
+        msg = json.loads(line)
+        out = ""
+        if msg["body"]["type"] == "noise" or (me == "n1" and msg["src"].startswith("c")):
+            out = (json.dumps({"src": me, "dest": peer, "body": {"type": "noise"}}) + "\n") * 2
+        write(out + json.dumps({"src": me, "dest": "raftsim",
+                                "body": {"type": "raftsim_step_done"}}) + "\n")
 else:
     me = answer_init()
     if me == "n1":

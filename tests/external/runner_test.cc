@@ -7,6 +7,7 @@
 
 #include "external/aimed_faults.h"
 #include "external/report_checks.h"
+#include "scenario/parse.h"
 
 namespace raftsim::external {
 namespace {
@@ -80,6 +81,23 @@ TEST(LostAcknowledgedWrites, AWriteMayReplaceAppendsBeforeItButNotAfterIt) {
                                   append(1, "1.2;", 20, 30)};
   EXPECT_TRUE(lost_acknowledged_writes(ops, {final_read("w1.2;")}).empty());
   EXPECT_EQ(lost_acknowledged_writes(ops, {final_read("w")}).size(), 1u);
+}
+
+// The PCT scheduler is the simulator's: a file that asks it of external nodes is told so, in
+// both modes, before anything starts.
+TEST(Refusals, APctOrderIsRefused) {
+  auto parsed = scenario::parse_scenario_text(
+      "cluster: {nodes: [a, b, c]}\nnetwork: {pct: {depth: 3}}\n", "pct.yaml");
+  ASSERT_TRUE(std::holds_alternative<scenario::Scenario>(parsed));
+  const scenario::Scenario& s = std::get<scenario::Scenario>(parsed);
+  for (bool deterministic : {true, false}) {
+    const std::vector<std::string> refusals = external_mode_refusals(s, deterministic);
+    ASSERT_EQ(refusals.size(), 1u);
+    EXPECT_EQ(refusals[0].rfind("pct.yaml: network.pct orders the simulator's deliveries", 0), 0u)
+        << refusals[0];
+  }
+  auto plain = scenario::parse_scenario_text("cluster: {nodes: [a, b, c]}\n", "plain.yaml");
+  EXPECT_TRUE(external_mode_refusals(std::get<scenario::Scenario>(plain), true).empty());
 }
 
 TEST(SplitCommand, SplitsLikeAShellWithoutRunningAnything) {
