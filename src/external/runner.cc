@@ -468,8 +468,22 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   }
   cluster.run_until(end);
   if (!cluster.failure().empty()) return fail(cluster.failure());
-  // A run stopped by its budget is judged on what it did up to there, and first of all on that;
-  // no final reads and no liveness (the budget is spent).
+
+  // Durability: every key written, read once more by a fresh client after the run.
+  std::vector<ClientOp> workload_ops = clients.ops();
+  std::set<std::string> written;
+  for (const ClientOp& op : workload_ops)
+    if (op.op != node::KvOp::kGet) written.insert(op.key);
+  if (!cluster.over_budget()) {
+    const Host::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
+    uint32_t reader = probe_client + 1;
+    for (const std::string& key : written)
+      clients.final_read(reader++, key, read_deadline);
+    cluster.run_until(read_deadline);
+    if (!cluster.failure().empty()) return fail(cluster.failure());
+  }
+  // A run stopped by its budget (before the final reads or during them) is judged on what it did
+  // up to there, and first of all on that; no durability and no liveness (the budget is spent).
   const bool over_budget = cluster.over_budget();
   if (over_budget) {
     report.violated_properties.emplace_back(scenario::kEventBudget);
@@ -479,20 +493,6 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
          fmt::format("stopped at {:.3f}s after {} events", static_cast<double>(cluster.now()) / 1e6,
                      cluster.routed()),
          false});
-  }
-
-  // Durability: every key written, read once more by a fresh client after the run.
-  std::vector<ClientOp> workload_ops = clients.ops();
-  std::set<std::string> written;
-  for (const ClientOp& op : workload_ops)
-    if (op.op != node::KvOp::kGet) written.insert(op.key);
-  if (!over_budget) {
-    const Host::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
-    uint32_t reader = probe_client + 1;
-    for (const std::string& key : written)
-      clients.final_read(reader++, key, read_deadline);
-    cluster.run_until(read_deadline);
-    if (!cluster.failure().empty()) return fail(cluster.failure());
   }
   // Operations still in flight at the end of the run may have completed since.
   clients.abandon_in_flight();
