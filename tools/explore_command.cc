@@ -195,7 +195,9 @@ int explore(ExploreFlags flags) {
                    "which external nodes do not expose; use random or swarm\n");
         return 2;
       }
-      flags.strategy = "random";
+      // The nearest search to guided that external nodes can take: each seed draws its own
+      // faults and settings, where random would run one nemesis, or none at all, on every seed.
+      flags.strategy = "swarm";
     }
 #endif
   }
@@ -281,7 +283,8 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", flags->out, "Directory for repro files")->capture_default_str();
   cmd->add_option("--strategy", flags->strategy,
                   "random (the nemesis as written), swarm (each seed draws its own configuration) "
-                  "or guided (coverage-guided mutation); several, comma-separated, run in turn")
+                  "or guided (coverage-guided mutation; swarm is the default for external nodes); "
+                  "several, comma-separated, run in turn")
       ->capture_default_str()
       ->each([flags](const std::string&) { flags->strategy_given = true; });
 #ifdef RAFTSIM_REAL
