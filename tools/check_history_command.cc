@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <limits>
 #include <memory>
+#include <thread>
 
 #include "check/check_history.h"
+#include "number_flags.h"
 
 namespace raftsim::tools {
 
@@ -21,13 +24,22 @@ void add_check_history_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--model", request->model,
                   "kv | register | multi-register | mutex (default: from the operations)");
-  cmd->add_option("--max-steps", request->options.budget.max_steps_per_partition,
-                  "Search steps allowed per partition before the verdict is 'unknown'")
-      ->capture_default_str();
-  cmd->add_option("--max-memory-mb", *max_memory_mb,
-                  "Memory for the whole search before the verdict is 'unknown'")
-      ->capture_default_str();
-  cmd->add_option("--threads", request->options.threads, "Worker threads (0: one per core)");
+  add_whole_number_option(
+      *cmd, "--max-steps",
+      [request](uint64_t n) { request->options.budget.max_steps_per_partition = n; },
+      fmt::format("Search steps allowed per partition before the verdict is 'unknown' (default {})",
+                  request->options.budget.max_steps_per_partition),
+      0, std::numeric_limits<uint64_t>::max());
+  // In whole MiB: the budget in bytes must fit in 64 bits.
+  add_whole_number_option(
+      *cmd, "--max-memory-mb", [max_memory_mb](uint64_t n) { *max_memory_mb = n; },
+      fmt::format("Memory for the whole search before the verdict is 'unknown' (default {})",
+                  *max_memory_mb),
+      0, std::numeric_limits<uint64_t>::max() >> 20);
+  add_whole_number_option(
+      *cmd, "--threads",
+      [request](uint64_t n) { request->options.threads = static_cast<unsigned>(n); },
+      "Worker threads (0: one per core)", 0, 1024);
   cmd->callback([request, max_memory_mb, &exit_code] {
     request->options.budget.max_memory_bytes = *max_memory_mb << 20;
     check::CheckHistoryOutcome outcome = check::run_check_history(*request);

@@ -38,5 +38,22 @@ TEST(CheckHistoryCommand, ExitCodeFollowsTheVerdict) {
             3);
 }
 
+// Budgets and threads are whole numbers in range, read as text: -1 once became a budget of
+// 2^64 - 1 steps, or of memory that overflowed into a small one.
+TEST(CheckHistoryCommand, BudgetsThatAreNotWholeNumbersInRangeAreUsageErrors) {
+  const std::string file = kCorpora + "porcupine/kv/c50-ok.txt";
+  for (const std::vector<std::string>& flag : {std::vector<std::string>{"--max-steps", "-1"},
+                                               {"--max-memory-mb", "-1"},
+                                               {"--max-memory-mb", "17592186044416"},
+                                               {"--threads", "-1"},
+                                               {"--threads", "1025"},
+                                               {"--max-steps", "1e6"}}) {
+    std::vector<std::string> args{file, "--format", "porcupine-kv"};
+    args.insert(args.end(), flag.begin(), flag.end());
+    EXPECT_THROW(run(args), CLI::ValidationError) << flag[0] << " " << flag[1];
+  }
+  EXPECT_EQ(run({file, "--format", "porcupine-kv", "--threads", "2"}), 0);
+}
+
 }  // namespace
 }  // namespace raftsim::tools
