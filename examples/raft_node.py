@@ -98,8 +98,9 @@ class Node:
         self.refused = None  # why it refused to start (a corrupt disk): it then takes no part
 
     def reported_log(self):
-        """The log as (term, hash of the command) per index, for raftsim's log checks. Hashed once
-        per entry: hashing the whole log in every step's report costs a long run time squared."""
+        """The log as (term, hash of the command) per index, for raftsim's log checks. Each entry
+        is hashed once: hashing every command again in every step's report made a long run's
+        steps slower with each entry (the list itself is still rebuilt and sent each step)."""
         keep = 0
         while keep < min(len(self.hashed), len(self.log)) and self.hashed[keep][0] is self.log[keep]:
             keep += 1
@@ -457,7 +458,8 @@ class Node:
         if to is None or self.role != LEADER:
             return
         if self.match_index[to] < len(self.log):
-            self.send_append(to)
+            if to not in self.awaiting:  # else its answer brings the next append
+                self.send_append(to)
             return
         self.transfer_to = None
         self.send(to, {"type": "timeout_now", "term": self.term})
