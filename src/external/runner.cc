@@ -316,8 +316,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     settings.step_timeout = options.step_timeout;
     settings.init_timeout = options.init_timeout;
     settings.seed = report.seed;
-    settings.max_steps = options.max_events_per_second *
-                         static_cast<uint64_t>(std::max<Host::Micros>(1, end / 1'000'000));
+    settings.max_steps = scenario::event_budget(options.max_events_per_second, sim::Duration{end});
     auto det = std::make_unique<DetCluster>(s, std::move(settings));
     if (std::string e = det->start(); e.empty()) {
       host = std::move(det);
@@ -468,13 +467,15 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   }
   cluster.run_until(end);
   if (!cluster.failure().empty()) return fail(cluster.failure());
+  // Stopped by its budget before the liveness window closed: liveness is not judged.
+  const bool stopped_early = cluster.over_budget();
 
   // Durability: every key written, read once more by a fresh client after the run.
   std::vector<ClientOp> workload_ops = clients.ops();
   std::set<std::string> written;
   for (const ClientOp& op : workload_ops)
     if (op.op != node::KvOp::kGet) written.insert(op.key);
-  if (!cluster.over_budget()) {
+  if (!stopped_early) {
     const Host::Micros read_deadline = cluster.now() + s.world.workload.give_up.count();
     uint32_t reader = probe_client + 1;
     for (const std::string& key : written)
@@ -483,7 +484,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
     if (!cluster.failure().empty()) return fail(cluster.failure());
   }
   // A run stopped by its budget (before the final reads or during them) is judged on what it did
-  // up to there, and first of all on that; no durability and no liveness (the budget is spent).
+  // up to there, and first of all on that; durability is not (the final reads did not all run).
   const bool over_budget = cluster.over_budget();
   if (over_budget) {
     report.violated_properties.emplace_back(scenario::kEventBudget);
@@ -541,7 +542,7 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   report.rows.push_back(
       scenario::linearizability_verdict(s, report.linearizability, history.ops.size(),
                                         "not checked (switched off)", report.violated_properties));
-  if (s.liveness.enabled && !over_budget) {
+  if (s.liveness.enabled && !stopped_early) {
     std::optional<sim::Duration> committed_after;
     if (probe_acked) committed_after = sim::Duration{*probe_acked - probe_at};
     report.rows.push_back(scenario::liveness_verdict(s, sim::kTimeZero + sim::Duration{probe_at},

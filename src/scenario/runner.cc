@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <span>
 #include <utility>
@@ -320,9 +321,7 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   });
   monitor.set_checking(options.check_invariants);
   world.set_observer(&monitor);
-  const uint64_t budget =
-      options.max_events_per_second *
-      static_cast<uint64_t>(std::max<int64_t>(1, (end - sim::kTimeZero) / std::chrono::seconds(1)));
+  const uint64_t budget = event_budget(options.max_events_per_second, end - sim::kTimeZero);
   world.set_event_budget(budget, options.max_in_flight);
   if (options.observe) options.observe(world);
   liveness.probe_client = start_world(world, scenario, timeline, liveness,
@@ -499,6 +498,13 @@ std::atomic<ImplementationRunner> implementation_runner{nullptr};
 
 void set_implementation_runner(ImplementationRunner runner) {
   implementation_runner.store(runner);
+}
+
+uint64_t event_budget(uint64_t per_second, sim::Duration length) {
+  const auto seconds =
+      static_cast<uint64_t>(std::max<int64_t>(1, length / std::chrono::seconds(1)));
+  if (per_second > std::numeric_limits<uint64_t>::max() / seconds) return 0;
+  return per_second * seconds;
 }
 
 RunReport run_scenario(const Scenario& scenario, const RunOptions& options) {

@@ -49,6 +49,10 @@ struct RunOptions {
   std::function<void(sim::World&)> observe;
 };
 
+// The events a run of `length` may take: `per_second` times its whole seconds (at least 1). 0
+// (no limit) when that is past 2^64 - 1, as it is when `per_second` is 0.
+uint64_t event_budget(uint64_t per_second, sim::Duration length);
+
 // One row of the verdict table: a check or an expectation.
 struct Verdict {
   std::string name;      // "election_safety", "no_commit [n4 n5] 6s..20s", ...

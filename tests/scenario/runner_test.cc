@@ -57,6 +57,19 @@ std::vector<check::PropertyViolation> durability_violations(const RunReport& rep
   return out;
 }
 
+// The budget grows with the run's whole seconds, and a product past 2^64 - 1 is no limit rather
+// than a wrapped-around small one (a flag may ask for any number).
+TEST(RunnerTest, TheEventBudgetCountsWholeSecondsAndNeverWrapsAround) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(event_budget(100'000, milliseconds(300)), 100'000u);
+  EXPECT_EQ(event_budget(100'000, milliseconds(2999)), 200'000u);
+  EXPECT_EQ(event_budget(100'000, milliseconds(3000)), 300'000u);
+  EXPECT_EQ(event_budget(0, milliseconds(3000)), 0u);
+  EXPECT_EQ(event_budget(6148914691236517206u, milliseconds(3000)), 0u);  // 3 x: past 2^64 - 1
+  EXPECT_EQ(event_budget(uint64_t{1} << 63, milliseconds(2000)), 0u);
+  EXPECT_EQ(event_budget(6148914691236517205u, milliseconds(3000)), 18446744073709551615u);
+}
+
 TEST(RunnerTest, LostWriteReportNamesTheAckAndTheEventsBeforeIt) {
   const RunReport report = run_scenario(parsed(kAckBeforeFsync), quiet());
   const auto lost = durability_violations(report);
