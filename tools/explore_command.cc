@@ -283,8 +283,8 @@ void add_explore_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", flags->out, "Directory for repro files")->capture_default_str();
   cmd->add_option("--strategy", flags->strategy,
                   "random (the nemesis as written), swarm (each seed draws its own configuration) "
-                  "or guided (coverage-guided mutation; swarm is the default for external nodes); "
-                  "several, comma-separated, run in turn")
+                  "or guided (coverage-guided mutation); several, comma-separated, run in turn. "
+                  "External nodes (--node): swarm unless named")
       ->capture_default_str()
       ->each([flags](const std::string&) { flags->strategy_given = true; });
 #ifdef RAFTSIM_REAL

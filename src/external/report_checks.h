@@ -17,6 +17,7 @@
 //
 // A report is a sample: a violation between two reports may pass unseen, but one seen is real
 // (the node said it). Each property is reported once, at its first violation.
+// judge() turns what was seen into the verdict table's rows for these properties.
 #pragma once
 
 #include <cstdint>

@@ -288,7 +288,7 @@ bool is_membership_fault(FaultKind kind);
 // leader's configuration then (the shrinker pins each to the change it made).
 bool is_reconfigure(FaultKind kind);
 // triggered_crash, triggered_pause, triggered_isolate, triggered_delay: a fault that fires when
-// a node does something rather than at a clock time.
+// a node does something rather than at a clock time, and changes no members.
 bool is_triggered_fault(FaultKind kind);
 // triggered_reconfigure and its learner and joint forms: a nemesis's toggles fired by an event.
 bool is_triggered_reconfigure(FaultKind kind);

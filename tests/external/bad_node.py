@@ -72,7 +72,7 @@ elif MODE == "storm_det":  # deterministic; every message it gets, it passes on 
     for line in sys.stdin:
         msg = json.loads(line)
         out = ""
-        if msg["body"]["type"] == "noise" or (me == "n1" and msg["src"].startswith("c")):
+        if msg["body"]["type"] == "noise" or msg["src"].startswith("c"):  # a client starts it
             out = (json.dumps({"src": me, "dest": peer, "body": {"type": "noise"}}) + "\n") * 2
         write(out + json.dumps({"src": me, "dest": "raftsim",
                                 "body": {"type": "raftsim_step_done"}}) + "\n")
