@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <limits>
 #include <memory>
-#include <thread>
 
 #include "check/check_history.h"
 #include "number_flags.h"

@@ -26,10 +26,6 @@ std::variant<uint64_t, std::string> parse_whole_number(std::string_view text, ui
   return value;
 }
 
-std::variant<uint64_t, std::string> parse_seed(std::string_view text) {
-  return parse_whole_number(text, 0, std::numeric_limits<uint64_t>::max());
-}
-
 namespace {
 
 // `shown`: what --help says the option takes.

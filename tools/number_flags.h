@@ -17,16 +17,13 @@ namespace raftsim::tools {
 std::variant<uint64_t, std::string> parse_whole_number(std::string_view text, uint64_t least,
                                                        uint64_t most);
 
-// A seed: any whole number from 0 to 2^64 - 1.
-std::variant<uint64_t, std::string> parse_seed(std::string_view text);
-
 // Adds option `name` to `command`: a text parse_whole_number refuses is a usage error the flag
 // library reports (exit 2, like any other bad flag); a number is handed to `store`.
 CLI::Option* add_whole_number_option(CLI::App& command, const std::string& name,
                                      std::function<void(uint64_t)> store,
                                      const std::string& description, uint64_t least, uint64_t most);
 
-// Adds `--seed`, a seed as parse_seed reads it.
+// Adds `--seed`: any whole number from 0 to 2^64 - 1.
 CLI::Option* add_seed_option(CLI::App& command, std::function<void(uint64_t)> store,
                              const std::string& description);
 

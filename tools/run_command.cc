@@ -36,7 +36,7 @@ struct RunFlags {
   std::string clock = "auto";          // external nodes: auto | deterministic | wall
   double init_timeout = 5;
   bool keep_logs = false;
-  uint64_t event_budget = scenario::RunOptions{}.max_events_per_second;
+  uint64_t event_budget = scenario::kEventsPerSecond;
 };
 
 // A file in the temporary directory, removed when this goes.

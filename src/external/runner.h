@@ -43,7 +43,7 @@ struct ExternalRunOptions {
   // Deterministic mode: steps a run may take per simulated second of its length (0: no limit),
   // as the simulator's event budget (scenario::RunOptions). Past it the run stops and fails
   // `event_budget`.
-  uint64_t max_events_per_second = 100'000;
+  uint64_t max_events_per_second = scenario::kEventsPerSecond;
   ProcessLimits limits;
   // Where to write the observed trace (real/observed_trace.h) and the raftsim history; empty:
   // none.

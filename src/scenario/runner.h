@@ -23,6 +23,10 @@ inline constexpr std::string_view kEventBudget = "event_budget";
 // its own preconditions. Nothing after it is judged.
 inline constexpr std::string_view kCrash = "crash";
 
+// The events a run may take per simulated second unless told otherwise, in the simulator and
+// for external nodes in deterministic mode (RunOptions::max_events_per_second).
+inline constexpr uint64_t kEventsPerSecond = 100'000;
+
 struct RunOptions {
   std::optional<uint64_t> seed;            // overrides the scenario's
   std::string trace_path;                  // JSON Lines trace, when set
@@ -39,7 +43,7 @@ struct RunOptions {
   // `event_budget`: nobody should wait on (or hold the memory of) a run whose messages multiply
   // without end. The defaults are some 100 times what a busy run needs, so only such a run
   // reaches them.
-  uint64_t max_events_per_second = 100'000;
+  uint64_t max_events_per_second = kEventsPerSecond;
   uint64_t max_in_flight = 50'000;
   // Attach the trace events before each lost acknowledged write to its durability report. Costs
   // a replay of the run up to the last such ack, only when a write was lost.
