@@ -25,6 +25,7 @@ message that depends on them leaves.
 Planted bug (off by default), for showing what raftsim finds:
   --bug vote_without_log_check   grant votes without checking that the candidate's log is
                                  at least as up-to-date as ours (breaks section 5.4.1)
+Its input, output and storage (files, or raftsim's disk service) are in node_io.py beside it.
 Standard library only.
 """
 import argparse
@@ -32,10 +33,12 @@ import json
 import math
 import os
 import random
-import select
 import sys
 import time
 import zlib
+
+from node_io import (CorruptDisk, FileStorage, NoStorage, ServiceStorage, read_line, read_lines,
+                     write_all)
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 NOT_LEADER, KEY_MISSING, PRECONDITION_FAILED = 11, 20, 22
@@ -56,7 +59,6 @@ class Node:
         self.args = args
         self.id = None
         self.peers = []
-        self.data_dir = None
         self.election_timeout = 0.3
         self.heartbeat = 0.05
         self.next_msg_id = 0
@@ -65,8 +67,8 @@ class Node:
         self.voted_for = None
         self.log = []  # entries {"term", "op"}; Raft index i is self.log[i - 1]
         self.dirty = False
-        self.saved_meta, self.saved_len, self.log_rewrite = (0, None), 0, False
-        self.rewrite_from = 1  # deterministic mode: the first index to write again
+        self.rewrite_from = None  # the first index changed in place (truncated) since the last save
+        self.storage = NoStorage()
         # Volatile state.
         self.role = FOLLOWER
         self.leader = None
@@ -93,7 +95,6 @@ class Node:
         self.rng = random.Random()
         self.deterministic = False  # raftsim owns the clock and the disk
         self.virtual_now = 0.0
-        self.disk_msg_id = 0
         self.transfer_to = None  # the peer this leader hands leadership to, once caught up
         self.refused = None  # why it refused to start (a corrupt disk): it then takes no part
 
@@ -102,7 +103,8 @@ class Node:
         is hashed once: hashing every command again in every step's report made a long run's
         steps slower with each entry (the list itself is still rebuilt and sent each step)."""
         keep = 0
-        while keep < min(len(self.hashed), len(self.log)) and self.hashed[keep][0] is self.log[keep]:
+        same = min(len(self.hashed), len(self.log))
+        while keep < same and self.hashed[keep][0] is self.log[keep]:
             keep += 1
         del self.hashed[keep:]
         for e in self.log[keep:]:
@@ -133,15 +135,6 @@ class Node:
     def now(self):
         return self.virtual_now if self.deterministic else time.monotonic()
 
-    def disk(self, body):
-        """One request to raftsim's disk service; its answer comes before any other input."""
-        self.disk_msg_id += 1
-        body = dict(body, msg_id=self.disk_msg_id)
-        write_all(json.dumps({"src": self.id, "dest": "raftsim", "body": body}) + "\n")
-        answer = json.loads(read_line())
-        assert answer["body"].get("in_reply_to") == self.disk_msg_id, answer
-        return answer["body"]
-
     def report(self):
         state = {
             "type": "raftsim_state", "role": self.role, "term": self.term,
@@ -154,99 +147,9 @@ class Node:
             self.outbox.append({"src": self.id, "dest": "raftsim", "body": state})
 
     # ---- storage ---------------------------------------------------------------------------
-    # meta.json (term, vote) is replaced atomically; log.jsonl has one entry per line and only
-    # grows, except when a conflict truncates it (then it is rewritten whole).
     def persist(self):
-        self.dirty = False
-        if self.deterministic:
-            return self.persist_to_service()
-        if not self.data_dir:
-            return
-        meta = (self.term, self.voted_for)
-        if meta != self.saved_meta:
-            self.write_atomically("meta.json", json.dumps({"term": self.term,
-                                                           "voted_for": self.voted_for}))
-            self.saved_meta = meta
-        if self.saved_len > len(self.log) or self.log_rewrite:
-            self.write_atomically("log.jsonl", "".join(json.dumps(e) + "\n" for e in self.log))
-        elif self.saved_len < len(self.log):
-            with open(os.path.join(self.data_dir, "log.jsonl"), "a") as f:
-                f.write("".join(json.dumps(e) + "\n" for e in self.log[self.saved_len:]))
-                f.flush()
-                os.fsync(f.fileno())
-        self.saved_len, self.log_rewrite = len(self.log), False
-
-    def write_atomically(self, name, text):
-        path = os.path.join(self.data_dir, name)
-        with open(path + ".tmp", "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(path + ".tmp", path)
-        dir_fd = os.open(self.data_dir, os.O_RDONLY)
-        os.fsync(dir_fd)
-        os.close(dir_fd)
-
-    # In deterministic mode the same state lives in raftsim's disk service: a record "meta" and
-    # one record "log.<index>" per entry; a record that does not parse was torn by a crash.
-    def persist_to_service(self):
-        meta = (self.term, self.voted_for)
-        if meta != self.saved_meta:
-            self.disk({"type": "disk_write", "name": "meta",
-                       "value": json.dumps({"term": self.term, "voted_for": self.voted_for})})
-            self.saved_meta = meta
-        first = self.saved_len + 1 if not self.log_rewrite else self.rewrite_from
-        for index in range(first, len(self.log) + 1):
-            self.disk({"type": "disk_write", "name": "log.%d" % index,
-                       "value": json.dumps(self.log[index - 1])})
-        for index in range(len(self.log) + 1, self.saved_len + 1):
-            self.disk({"type": "disk_write", "name": "log.%d" % index, "value": None})
-        self.disk({"type": "disk_sync"})
-        self.saved_len, self.log_rewrite = len(self.log), False
-        self.rewrite_from = len(self.log) + 1
-
-    def load_from_service(self):
-        answer = self.disk({"type": "disk_read"})
-        records = answer["records"]
-        if answer.get("corrupt"):
-            # Acknowledged entries or a promised vote may be in a damaged record: believing it,
-            # or dropping it, could break what others counted on. Refuse, as raftsim's own nodes do.
-            self.refused = "refusing to start on a corrupt disk: records %s fail their checksum" % (
-                ", ".join(sorted(answer["corrupt"])))
-            print(self.refused, file=sys.stderr, flush=True)
-            return
-        try:
-            saved = json.loads(records.get("meta", "null")) or {}
-        except ValueError:
-            saved = {}  # torn: never synced, so nothing depended on it
-        self.term, self.voted_for = saved.get("term", 0), saved.get("voted_for")
-        index = 1
-        while "log.%d" % index in records:
-            try:
-                self.log.append(json.loads(records["log.%d" % index]))
-            except ValueError:
-                break
-            index += 1
-        stale = sum(1 for name in records if name.startswith("log."))
-        self.saved_meta, self.saved_len = (self.term, self.voted_for), max(stale, len(self.log))
-        self.log_rewrite, self.rewrite_from = True, len(self.log) + 1
-
-    def load(self):
-        meta = os.path.join(self.data_dir, "meta.json")
-        if os.path.exists(meta):
-            with open(meta) as f:
-                saved = json.load(f)
-            self.term, self.voted_for = saved["term"], saved["voted_for"]
-        log = os.path.join(self.data_dir, "log.jsonl")
-        if os.path.exists(log):
-            with open(log) as f:
-                for line in f:
-                    try:
-                        self.log.append(json.loads(line))
-                    except ValueError:
-                        break  # a torn last line: it was never synced, so never acknowledged
-        self.saved_meta, self.saved_len = (self.term, self.voted_for), len(self.log)
-        self.log_rewrite = True  # drops a torn tail, if any
+        self.storage.save(self.term, self.voted_for, self.log, self.rewrite_from)
+        self.dirty, self.rewrite_from = False, None
 
     # ---- helpers ---------------------------------------------------------------------------
     def last_term(self):
@@ -411,8 +314,8 @@ class Node:
             index = prev + 1 + i
             if index <= len(self.log) and self.term_at(index) != entry["term"]:
                 del self.log[index - 1:]  # a real conflict: drop the suffix (5.3)
-                self.dirty = self.log_rewrite = True
-                self.rewrite_from = min(self.rewrite_from, index)
+                self.dirty = True
+                self.rewrite_from = min(self.rewrite_from or index, index)
             if index > len(self.log):
                 self.log.append(entry)
                 self.dirty = True
@@ -478,7 +381,7 @@ class Node:
                 self.apply()
                 return
 
-    # ---- the key-value store ---------------------------------------------------------------------------
+    # ---- the key-value store ---------------------------------------------------------------
     def apply(self):
         while self.last_applied < self.commit_index:
             self.last_applied += 1
@@ -530,20 +433,23 @@ class Node:
         ext = b.get("raftsim") or {}
         self.rng.seed(ext.get("seed"))
         self.deterministic = bool(ext.get("deterministic"))
-        self.data_dir = ext.get("data_dir") or os.environ.get("RAFTSIM_DATA_DIR")
+        data_dir = ext.get("data_dir") or os.environ.get("RAFTSIM_DATA_DIR")
         self.election_timeout = ext.get("election_timeout_ms", 300) / 1000.0
         self.heartbeat = ext.get("heartbeat_ms", 50) / 1000.0
         # Every node starts its timers at one moment (time 0), not when its process came up.
         start = ext.get("start_at_unix_ms")
         if self.deterministic:
             self.start_at = 0
-            self.load_from_service()
+            self.storage = ServiceStorage(self.id)
         else:
             self.start_at = (time.monotonic() + max(0.0, start / 1000.0 - time.time())
                              if start else 0)
-            if self.data_dir:
-                os.makedirs(self.data_dir, exist_ok=True)
-                self.load()
+            self.storage = FileStorage(data_dir) if data_dir else NoStorage()
+        try:
+            self.term, self.voted_for, self.log = self.storage.load()
+        except CorruptDisk as refusal:
+            self.refused = str(refusal)
+            print(self.refused, file=sys.stderr, flush=True)
         self.reset_election_timer()
         self.reply(m, {"type": "init_ok",
                        "raftsim": {"campaign": True, "transfer": True,
@@ -632,42 +538,14 @@ class Node:
                                        else math.ceil(wake * 1e6)}}) + "\n")
 
     def run_on_wall_clock(self):
-        buffered = _pending  # read with init
         while True:
-            ready, _, _ = select.select([0], [], [], 0 if b"\n" in buffered else self.next_timer())
-            if ready:
-                chunk = os.read(0, 1 << 16)
-                if not chunk:
-                    return
-                buffered += chunk
-            if b"\n" in buffered:
-                *lines, buffered = buffered.split(b"\n")
-                for line in lines:
-                    if line.strip():
-                        self.handle(json.loads(line))
+            lines = read_lines(wait=self.next_timer())
+            if lines is None:
+                return
+            for line in lines:
+                self.handle(json.loads(line))
             self.on_timers()
             self.flush()
-
-
-def write_all(text):
-    data = text.encode()
-    while data:
-        data = data[os.write(1, data):]
-
-
-def read_line():
-    """One line of stdin (b"" at its end): raw reads, so select() sees what is unread."""
-    global _pending
-    while b"\n" not in _pending:
-        chunk = os.read(0, 1 << 16)
-        if not chunk:
-            return b""
-        _pending += chunk
-    line, _pending = _pending.split(b"\n", 1)
-    return line
-
-
-_pending = b""
 
 
 def main():
