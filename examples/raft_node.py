@@ -85,6 +85,10 @@ class Node:
         # in flight to a lagging follower, every answer sends another, and the messages in
         # flight grow with the load for as long as the follower lags.
         self.awaiting = set()
+        # The last entry each peer was sent. A heartbeat sends an awaiting peer its entries again;
+        # when both copies are answered, only the answer reaching this far may send the next
+        # entries, or each heartbeat would start one more chain of sends and answers.
+        self.sent_through = {}
         self.pending = {}  # log index -> (client, msg_id) to answer once applied
         self.election_deadline = 0.0
         self.start_at = 0.0
@@ -287,11 +291,12 @@ class Node:
 
     def send_append(self, peer):
         prev = self.next_index[peer] - 1
-        if prev < len(self.log):
+        entries = self.log[prev:prev + MAX_BATCH]
+        if entries:
             self.awaiting.add(peer)
+        self.sent_through[peer] = prev + len(entries)
         self.send(peer, {"type": "append_entries", "term": self.term, "prev_log_index": prev,
-                         "prev_log_term": self.term_at(prev),
-                         "entries": self.log[prev:prev + MAX_BATCH],
+                         "prev_log_term": self.term_at(prev), "entries": entries,
                          "leader_commit": self.commit_index})
 
     def on_append_entries(self, m):
@@ -333,15 +338,17 @@ class Node:
         if self.role != LEADER or b["term"] != self.term:
             return
         peer = m["src"]
-        self.awaiting.discard(peer)
         if b["success"]:
             self.match_index[peer] = max(self.match_index[peer], b["match"])
             self.next_index[peer] = self.match_index[peer] + 1
             self.advance_commit()
-            if self.next_index[peer] <= len(self.log):
-                self.send_append(peer)
+            if b["match"] >= self.sent_through.get(peer, 0):  # the last send is answered
+                self.awaiting.discard(peer)
+                if self.next_index[peer] <= len(self.log):
+                    self.send_append(peer)
             self.maybe_hand_over()
         else:
+            self.awaiting.discard(peer)
             self.next_index[peer] = max(1, min(self.next_index[peer] - 1, b["hint"]))
             self.send_append(peer)
 
