@@ -37,6 +37,7 @@ import sys
 import time
 import zlib
 
+sys.dont_write_bytecode = True  # run from a source tree: leave no __pycache__ beside it
 from node_io import (CorruptDisk, FileStorage, NoStorage, ServiceStorage, read_line, read_lines,
                      write_all)
 
