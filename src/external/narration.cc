@@ -1,5 +1,7 @@
 #include "external/narration.h"
 
+#include "sim/client.h"
+
 namespace raftsim::external {
 
 std::unique_ptr<scenario::Narrator> narrate_from_outside(
@@ -11,13 +13,8 @@ std::unique_ptr<scenario::Narrator> narrate_from_outside(
   trace.on_state = [n](const sim::TraceEvent& e) { n->on_event(e); };
   if (verbose) {
     clients.on_operation = [n, &host](const ClientOp& op, uint32_t node, bool completed) {
-      n->on_event(
-          {.time = sim::kTimeZero + sim::Duration{host.now()},
-           .kind = completed ? sim::TraceKind::kClientComplete : sim::TraceKind::kClientInvoke,
-           .node = op.client,
-           .peer = node,
-           .text = sim::describe_operation(op.op, op.key, op.expected, op.value, completed,
-                                           op.known, op.result)});
+      n->on_event(sim::operation_event(sim::kTimeZero + sim::Duration{host.now()}, op, op.client,
+                                       node, completed));
     };
   }
   return narrator;

@@ -357,11 +357,8 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
         op.result = outcome.result;
         if (narrator && options.verbose) {
           std::lock_guard lock(narration_mutex);
-          narrator->on_event({.time = sim::kTimeZero + sim::Duration{op.complete},
-                              .kind = sim::TraceKind::kClientComplete,
-                              .node = c,
-                              .text = sim::describe_operation(op.op, op.key, op.expected, op.value,
-                                                              true, op.known, op.result)});
+          narrator->on_event(sim::operation_event(sim::kTimeZero + sim::Duration{op.complete}, op,
+                                                  c, /*node=*/0, /*completed=*/true));
         }
         if (op.known && op.op == node::KvOp::kGet) last_seen[op.key] = op.result.value;
         if (op.known && op.op == node::KvOp::kCas)

@@ -18,6 +18,7 @@
 #include "raft/random.h"
 #include "sim/network.h"
 #include "sim/time.h"
+#include "sim/trace.h"
 
 namespace raftsim::sim {
 
@@ -67,6 +68,23 @@ struct ClientOp {
 std::string describe_operation(node::KvOp op, std::string_view key, std::string_view expected,
                                std::string_view value, bool completed, bool known,
                                const node::KvResult& result);
+
+// A client's operation as a trace event, asked (`completed` false) or done, sent to `node`. `Op`
+// is any world's record of an operation (the simulator's ClientOp, real mode's, external nodes'):
+// they share these fields.
+template <typename Op>
+TraceEvent operation_event(SimTime time, const Op& op, uint32_t client, uint32_t node,
+                           bool completed) {
+  TraceEvent e{.time = time,
+               .kind = completed ? TraceKind::kClientComplete : TraceKind::kClientInvoke,
+               .flag = completed && op.known,
+               .node = client,
+               .peer = node,
+               .a = op.seq,
+               .b = static_cast<uint64_t>(op.op)};
+  e.text = describe_operation(op.op, op.key, op.expected, op.value, completed, op.known, op.result);
+  return e;
+}
 
 // What a client needs from the world it lives in.
 class ClientEnv {

@@ -501,15 +501,7 @@ void World::set_client_timer(uint32_t client, Duration delay, uint64_t token) {
 }
 
 void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
-  TraceEvent e{.time = now_,
-               .kind = completed ? TraceKind::kClientComplete : TraceKind::kClientInvoke,
-               .flag = completed && op.known,
-               .node = static_cast<uint32_t>(op.client),
-               .peer = node,
-               .a = op.seq,
-               .b = static_cast<uint64_t>(op.op)};
-  e.text = describe_operation(op.op, op.key, op.expected, op.value, completed, op.known, op.result);
-  trace_.record(e);
+  trace_.record(operation_event(now_, op, static_cast<uint32_t>(op.client), node, completed));
 }
 
 namespace {
