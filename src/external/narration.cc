@@ -13,8 +13,8 @@ std::unique_ptr<scenario::Narrator> narrate_from_outside(
   trace.on_state = [n](const sim::TraceEvent& e) { n->on_event(e); };
   if (verbose) {
     clients.on_operation = [n, &host](const ClientOp& op, uint32_t node, bool completed) {
-      n->on_event(sim::operation_event(sim::kTimeZero + sim::Duration{host.now()}, op, op.client,
-                                       node, completed));
+      n->on_event(
+          sim::operation_event(sim::kTimeZero + sim::Duration{host.now()}, op, node, completed));
     };
   }
   return narrator;

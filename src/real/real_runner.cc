@@ -358,7 +358,7 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
         if (narrator && options.verbose) {
           std::lock_guard lock(narration_mutex);
           narrator->on_event(sim::operation_event(sim::kTimeZero + sim::Duration{op.complete}, op,
-                                                  c, /*node=*/0, /*completed=*/true));
+                                                  /*node=*/0, /*completed=*/true));
         }
         if (op.known && op.op == node::KvOp::kGet) last_seen[op.key] = op.result.value;
         if (op.known && op.op == node::KvOp::kCas)

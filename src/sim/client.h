@@ -73,12 +73,11 @@ std::string describe_operation(node::KvOp op, std::string_view key, std::string_
 // is any world's record of an operation (the simulator's ClientOp, real mode's, external nodes'):
 // they share these fields.
 template <typename Op>
-TraceEvent operation_event(SimTime time, const Op& op, uint32_t client, uint32_t node,
-                           bool completed) {
+TraceEvent operation_event(SimTime time, const Op& op, uint32_t node, bool completed) {
   TraceEvent e{.time = time,
                .kind = completed ? TraceKind::kClientComplete : TraceKind::kClientInvoke,
                .flag = completed && op.known,
-               .node = client,
+               .node = static_cast<uint32_t>(op.client),
                .peer = node,
                .a = op.seq,
                .b = static_cast<uint64_t>(op.op)};

@@ -501,7 +501,7 @@ void World::set_client_timer(uint32_t client, Duration delay, uint64_t token) {
 }
 
 void World::client_event(const ClientOp& op, uint32_t node, bool completed) {
-  trace_.record(operation_event(now_, op, static_cast<uint32_t>(op.client), node, completed));
+  trace_.record(operation_event(now_, op, node, completed));
 }
 
 namespace {
