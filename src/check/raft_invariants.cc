@@ -440,6 +440,7 @@ void RaftInvariants::check_append_only(SimTime now, NodeState& state, const raft
   const Index before = std::exchange(state.last_index, last);
   if (core.role() != raft::Role::kLeader || !state.leading || state.leading->term != core.term())
     return;
+  if (!rewritten && last >= before) return;  // it only appended: the common case, checked first
   const NodeId id = core.id();
   const std::string who = as_leader(core) + ", ";
   if (rewritten) {
