@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include "explore/situation.h"
 
@@ -67,95 +68,122 @@ uint32_t log_shape(const raft::Log& log, const raft::Log* leader) {
   return code;
 }
 
+// What abstract_state reads of one running node, read once: an observation follows nearly every
+// event of a guided run, so its cost is paid some ten thousand times a run. Plain values, left
+// unset until read, so that a cluster's worth of them costs nothing to lay out.
+struct Reading {
+  const node::Node* node;  // null: down
+  uint64_t term;
+  uint64_t last_term;
+  uint64_t commit;
+  uint32_t configuration;  // which of the distinct configurations in use it acts on
+};
+
 // Where a node stands in membership, from the configuration it acts on (the latest in its log):
 // not a member, a learner or a voter (2 bits); whether that configuration is still uncommitted on
 // it (the window in which two leaders' single-server changes can fail to overlap); whether it is
 // joint; and whether it is not the leader's. 5 bits; constant in a cluster that never changes.
-uint32_t membership(const raft::Raft& core, const raft::Raft* leader) {
+uint32_t membership(const Reading& node, const Reading* leader) {
+  const raft::Raft& core = node.node->core();
   const raft::Configuration& configuration = core.configuration();
   const raft::NodeId id = core.id();
   uint32_t code = configuration.is_voter(id) ? 2 : configuration.is_learner(id) ? 1 : 0;
-  code |= (core.configuration_index() > core.commit_index() ? 1u : 0u) << 2;
+  code |= (core.configuration_index().value > node.commit ? 1u : 0u) << 2;
   code |= (configuration.joint() ? 1u : 0u) << 3;
-  const bool unlike_leader = leader && leader != &core && leader->configuration() != configuration;
+  const bool unlike_leader = leader && leader->configuration != node.configuration;
   code |= (unlike_leader ? 1u : 0u) << 4;
   return code;
 }
 
-// How many distinct configurations the running nodes act on, capped at 3.
-uint32_t configurations_in_use(const sim::World& world) {
-  std::array<const raft::Configuration*, 3> seen{};
-  uint32_t count = 0;
-  for (uint32_t id = 1; id <= world.node_count() && count < seen.size(); ++id) {
-    const node::Node* node = world.node(id);
-    if (!node) continue;
-    const raft::Configuration& configuration = node->core().configuration();
-    if (std::none_of(seen.begin(), seen.begin() + count,
-                     [&](const raft::Configuration* c) { return *c == configuration; }))
-      seen[count++] = &configuration;
+// Sorts a handful of codes: a cluster's few nodes are below where std::sort's setup pays off.
+template <typename Slot>
+void sort_codes(Slot* slots, uint32_t n) {
+  for (uint32_t i = 1; i < n; ++i) {
+    const uint32_t code = slots[i].code;
+    uint32_t j = i;
+    for (; j > 0 && slots[j - 1].code > code; --j)
+      slots[j].code = slots[j - 1].code;
+    slots[j].code = code;
   }
-  return count;
 }
 
 // The abstract state, given every node's reach (which changes only with the links).
 uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& reaches) {
   const uint32_t n = world.node_count();
-  raft::Term highest_term;
-  raft::Term highest_last_term;
-  raft::Index lowest_commit{UINT64_MAX};
-  const raft::Raft* leader = nullptr;  // the leader of the highest term, if any
+  // Clusters are small: their readings live on the stack (a larger one's on the heap).
+  constexpr uint32_t kSmall = 16;
+  struct Scratch {
+    Reading reading;
+    uint32_t code;
+    // Slot k names the k-th distinct configuration the running nodes act on (k < configurations).
+    const raft::Configuration* distinct;
+  };
+  Scratch small[kSmall];
+  std::unique_ptr<Scratch[]> large(n > kSmall ? new Scratch[n] : nullptr);
+  Scratch* const scratch = large ? large.get() : small;
+
+  uint64_t highest_term = 0;
+  uint64_t highest_last_term = 0;
+  uint64_t lowest_commit = UINT64_MAX;
+  const Reading* leader = nullptr;  // the leader of the highest term, if any
+  uint32_t configurations = 0;
   for (uint32_t id = 1; id <= n; ++id) {
-    const node::Node* node = world.node(id);
-    if (!node) continue;
-    const raft::Raft& core = node->core();
-    highest_term = std::max(highest_term, core.term());
-    highest_last_term = std::max(highest_last_term, core.log().last_term());
-    lowest_commit = std::min(lowest_commit, core.commit_index());
-    if (core.role() == raft::Role::kLeader && (!leader || core.term() > leader->term()))
-      leader = &core;
+    Reading& r = scratch[id - 1].reading;
+    r.node = world.node(id);
+    if (!r.node) continue;
+    const raft::Raft& core = r.node->core();
+    r.term = core.term().value;
+    r.last_term = core.log().last_term().value;
+    r.commit = core.commit_index().value;
+    const raft::Configuration& configuration = core.configuration();
+    r.configuration = 0;
+    while (r.configuration < configurations && *scratch[r.configuration].distinct != configuration)
+      ++r.configuration;
+    if (r.configuration == configurations) scratch[configurations++].distinct = &configuration;
+    highest_term = std::max(highest_term, r.term);
+    highest_last_term = std::max(highest_last_term, r.last_term);
+    lowest_commit = std::min(lowest_commit, r.commit);
+    if (core.role() == raft::Role::kLeader && (!leader || r.term > leader->term)) leader = &r;
   }
   // One 32-bit code per node, laid out low to high: reach 4 bits, status 2, role 2, term
   // behind 2, commit ahead 2, last log term behind 2, vote 2, entries past the commit index 2,
   // applied behind commit 1, the log's shape beside the leader's 5, membership 5.
-  // Clusters are small: the codes live on the stack (a larger one falls back to the heap).
-  std::array<uint32_t, 16> small;
-  std::vector<uint32_t> large(n > small.size() ? n : 0);
-  uint32_t* const codes = n > small.size() ? large.data() : small.data();
   for (uint32_t id = 1; id <= n; ++id) {
-    const node::Node* node = world.node(id);
+    const Reading& r = scratch[id - 1].reading;
     uint32_t code = reaches[id - 1];
-    if (!node) {
-      codes[id - 1] = code | (2u << 4);
+    if (!r.node) {
+      scratch[id - 1].code = code | (2u << 4);
       continue;
     }
-    const raft::Raft& core = node->core();
+    const raft::Raft& core = r.node->core();
     const raft::Log& log = core.log();
     const uint32_t vote = core.voted_for().is_none()             ? 0
                           : core.voted_for() == raft::NodeId{id} ? 1
                                                                  : 2;
     code |= (world.is_paused(id) ? 1u : 0u) << 4;
     code |= static_cast<uint32_t>(core.role()) << 6;
-    code |= clip(highest_term.value - core.term().value, 3) << 8;
-    code |= clip(core.commit_index().value - lowest_commit.value, 3) << 10;
-    code |= clip(highest_last_term.value - log.last_term().value, 2) << 12;
+    code |= clip(highest_term - r.term, 3) << 8;
+    code |= clip(r.commit - lowest_commit, 3) << 10;
+    code |= clip(highest_last_term - r.last_term, 2) << 12;
     code |= vote << 14;
     const uint64_t past_commit =
-        log.last_index().value - std::min(log.last_index().value, core.commit_index().value);
+        log.last_index().value - std::min(log.last_index().value, r.commit);
     code |= suffix_bucket(past_commit) << 16;
-    code |= (node->applied_index() < core.commit_index() ? 1u : 0u) << 18;
-    code |= log_shape(log, leader && leader != &core ? &leader->log() : nullptr) << 19;
-    code |= membership(core, leader) << 24;
-    codes[id - 1] = code;
+    code |= (r.node->applied_index().value < r.commit ? 1u : 0u) << 18;
+    const bool follows = leader && leader != &r;
+    code |= log_shape(log, follows ? &leader->node->core().log() : nullptr) << 19;
+    code |= membership(r, follows ? leader : nullptr) << 24;
+    scratch[id - 1].code = code;
   }
-  std::sort(codes, codes + n);
+  sort_codes(scratch, n);
   // A message that just arrived late belongs to the state it arrived in: a search sees the
   // races of stale terms and reordered appends only this way. How many configurations the
   // running nodes act on (1, 2, 3 or more) tells apart the elections held while the cluster
   // disagrees about who votes, leader or none.
   uint64_t h =
-      n | (uint64_t{world.late_delivery()} << 8) | (uint64_t{configurations_in_use(world)} << 24);
+      n | (uint64_t{world.late_delivery()} << 8) | (uint64_t{std::min(configurations, 3u)} << 24);
   for (uint32_t i = 0; i < n; ++i)
-    h = mix(h, codes[i]);
+    h = mix(h, scratch[i].code);
   return h;
 }
 
