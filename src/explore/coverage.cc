@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 
 #include "explore/situation.h"
 
@@ -50,149 +49,191 @@ uint32_t suffix_bucket(uint64_t entries) {
   return entries == 0 ? 0 : entries == 1 ? 1 : entries <= 4 ? 2 : 3;
 }
 
-// What a node's log looks like beside the leader's (when there is one): whether the node holds a
-// snapshot (none, entries past it, nothing past it); whether its log ends before the leader's
-// snapshot (only an InstallSnapshot can bring it up); whether it disagrees with the leader on the
-// term of an entry both hold, at the shorter log's end (a suffix the leader must overwrite); and
-// whether it is longer than the leader's. 5 bits.
-uint32_t log_shape(const raft::Log& log, const raft::Log* leader) {
+// What a node's log looks like beside the leader's (when there is one), 5 bits: whether the
+// node holds a snapshot (none, entries past it, nothing past it); whether its log ends before
+// the leader's snapshot (only an InstallSnapshot can bring it up); whether it disagrees with the
+// leader on the term of an entry both hold, at the shorter log's end (a suffix the leader must
+// overwrite); and whether it is longer than the leader's. The first is the node's alone
+// (snapshot_code), the rest are read beside the leader (AbstractStateTracker::read).
+uint32_t snapshot_code(const raft::Log& log) {
   const raft::Index snapshot = log.snapshot_index();
-  uint32_t code = snapshot.value == 0 ? 0 : log.last_index() > snapshot ? 1 : 2;
-  if (!leader) return code;
-  code |= (log.last_index() < leader->snapshot_index() ? 1u : 0u) << 2;
-  const raft::Index both = std::min(log.last_index(), leader->last_index());
-  const bool divergent =
-      log.contains(both) && leader->contains(both) && log.term_at(both) != leader->term_at(both);
-  code |= (divergent ? 1u : 0u) << 3;
-  code |= (log.last_index() > leader->last_index() ? 1u : 0u) << 4;
-  return code;
+  return snapshot.value == 0 ? 0 : log.last_index() > snapshot ? 1 : 2;
 }
 
-// What abstract_state reads of one running node, read once: an observation follows nearly every
-// event of a guided run, so its cost is paid some ten thousand times a run. Plain values, left
-// unset until read, so that a cluster's worth of them costs nothing to lay out.
-struct Reading {
-  const node::Node* node;  // null: down
-  uint64_t term;
-  uint64_t last_term;
-  uint64_t commit;
-  uint32_t configuration;  // which of the distinct configurations in use it acts on
-};
+bool divergent(const raft::Log& log, const raft::Log& leader) {
+  const raft::Index both = std::min(log.last_index(), leader.last_index());
+  return log.contains(both) && leader.contains(both) && log.term_at(both) != leader.term_at(both);
+}
 
-// Where a node stands in membership, from the configuration it acts on (the latest in its log):
-// not a member, a learner or a voter (2 bits); whether that configuration is still uncommitted on
-// it (the window in which two leaders' single-server changes can fail to overlap); whether it is
-// joint; and whether it is not the leader's. 5 bits; constant in a cluster that never changes.
-uint32_t membership(const Reading& node, const Reading* leader) {
-  const raft::Raft& core = node.node->core();
+// Where a node stands in membership, from the configuration it acts on (the latest in its log),
+// 5 bits: not a member, a learner or a voter (2 bits); whether that configuration is still
+// uncommitted on it (the window in which two leaders' single-server changes can fail to
+// overlap); whether it is joint; and whether it is not the leader's (read beside the leader).
+// Constant in a cluster that never changes.
+uint32_t membership_code(const raft::Raft& core) {
   const raft::Configuration& configuration = core.configuration();
-  const raft::NodeId id = core.id();
-  uint32_t code = configuration.is_voter(id) ? 2 : configuration.is_learner(id) ? 1 : 0;
-  code |= (core.configuration_index().value > node.commit ? 1u : 0u) << 2;
+  uint32_t code = configuration.is_voter(core.id())     ? 2
+                  : configuration.is_learner(core.id()) ? 1
+                                                        : 0;
+  code |= (core.configuration_index() > core.commit_index() ? 1u : 0u) << 2;
   code |= (configuration.joint() ? 1u : 0u) << 3;
-  const bool unlike_leader = leader && leader->configuration != node.configuration;
-  code |= (unlike_leader ? 1u : 0u) << 4;
   return code;
 }
+
+// One 32-bit code per node, laid out low to high: reach 4 bits, status 2, role 2, term behind
+// 2, commit ahead 2, last log term behind 2, vote 2, entries past the commit index 2, applied
+// behind commit 1, the log's shape beside the leader's 5, membership 5.
+constexpr uint32_t kStatusShift = 4;
+constexpr uint32_t kDown = 2u << kStatusShift;
+constexpr uint32_t kPaused = 1u << kStatusShift;
+constexpr uint32_t kTermBehindShift = 8;
+constexpr uint32_t kCommitAheadShift = 10;
+constexpr uint32_t kLastTermBehindShift = 12;
+constexpr uint32_t kLogShapeShift = 19;
+constexpr uint32_t kMembershipShift = 24;
 
 // Sorts a handful of codes: a cluster's few nodes are below where std::sort's setup pays off.
-template <typename Slot>
-void sort_codes(Slot* slots, uint32_t n) {
-  for (uint32_t i = 1; i < n; ++i) {
-    const uint32_t code = slots[i].code;
-    uint32_t j = i;
-    for (; j > 0 && slots[j - 1].code > code; --j)
-      slots[j].code = slots[j - 1].code;
-    slots[j].code = code;
+void sort_codes(std::vector<uint32_t>& codes) {
+  for (size_t i = 1; i < codes.size(); ++i) {
+    const uint32_t code = codes[i];
+    size_t j = i;
+    for (; j > 0 && codes[j - 1] > code; --j)
+      codes[j] = codes[j - 1];
+    codes[j] = code;
   }
 }
 
-// The abstract state, given every node's reach (which changes only with the links).
-uint64_t abstract_state(const sim::World& world, const std::vector<uint32_t>& reaches) {
+}  // namespace
+
+void AbstractStateTracker::read_node(const node::Node& node, uint32_t id, NodeView& view) {
+  const raft::Raft& core = node.core();
+  const raft::Log& log = core.log();
+  view.term = core.term().value;
+  view.last_term = log.last_term().value;
+  view.last_index = log.last_index().value;
+  view.snapshot_index = log.snapshot_index().value;
+  view.commit = core.commit_index().value;
+  view.leads = core.role() == raft::Role::kLeader;
+  const uint32_t vote = core.voted_for().is_none()             ? 0
+                        : core.voted_for() == raft::NodeId{id} ? 1
+                                                               : 2;
+  const uint64_t past_commit = view.last_index - std::min(view.last_index, view.commit);
+  view.own = static_cast<uint32_t>(core.role()) << 6 | vote << 14 |
+             suffix_bucket(past_commit) << 16 |
+             (node.applied_index() < core.commit_index() ? 1u : 0u) << 18 |
+             snapshot_code(log) << kLogShapeShift | membership_code(core) << kMembershipShift;
+}
+
+void AbstractStateTracker::group_configurations(const sim::World& world) {
+  configurations_ = 0;
+  std::vector<const raft::Configuration*> distinct;
+  for (uint32_t id = 1; id <= world.node_count(); ++id) {
+    const node::Node* node = world.node(id);
+    if (!node) continue;
+    const raft::Configuration& configuration = node->core().configuration();
+    uint32_t group = 0;
+    while (group < distinct.size() && *distinct[group] != configuration)
+      ++group;
+    if (group == distinct.size()) distinct.push_back(&configuration);
+    nodes_[id - 1].configuration = group;
+  }
+  configurations_ = static_cast<uint32_t>(distinct.size());
+}
+
+bool AbstractStateTracker::divergent_from_leader(const sim::World& world, uint32_t id,
+                                                 uint32_t leader) {
+  NodeView& view = nodes_[id - 1];
+  const NodeView& lead = nodes_[leader - 1];
+  const bool fresh = view.divergence.leader == leader && view.divergence.version == view.version &&
+                     view.divergence.leader_version == lead.version;
+  if (!fresh) {
+    view.divergence = {
+        .leader = leader,
+        .version = view.version,
+        .leader_version = lead.version,
+        .divergent = divergent(world.node(id)->core().log(), world.node(leader)->core().log())};
+  }
+  return view.divergence.divergent;
+}
+
+uint64_t AbstractStateTracker::read(const sim::World& world) {
   const uint32_t n = world.node_count();
-  // Clusters are small: their readings live on the stack (a larger one's on the heap).
-  constexpr uint32_t kSmall = 16;
-  struct Scratch {
-    Reading reading;
-    uint32_t code;
-    // Slot k names the k-th distinct configuration the running nodes act on (k < configurations).
-    const raft::Configuration* distinct;
-  };
-  Scratch small[kSmall];
-  std::unique_ptr<Scratch[]> large(n > kSmall ? new Scratch[n] : nullptr);
-  Scratch* const scratch = large ? large.get() : small;
+  if (nodes_.size() != n) {
+    nodes_.assign(n, NodeView{});
+    read_once_ = false;
+  }
+  if (!read_once_ || world.links_version() != links_version_) {
+    reach_codes(world, reaches_);
+    links_version_ = world.links_version();
+  }
+  // Only a node that took part in an event since the last call, or went down, is read again.
+  bool regroup = !read_once_ || world.configurations_version() != configurations_version_;
+  for (uint32_t id = 1; id <= n; ++id) {
+    NodeView& view = nodes_[id - 1];
+    const node::Node* node = world.node(id);
+    const bool up = node != nullptr;
+    if (read_once_ && up == view.up && (!up || view.version == world.node_version(id))) continue;
+    regroup = regroup || up != view.up;
+    view.up = up;
+    if (!up) continue;
+    view.version = world.node_version(id);
+    read_node(*node, id, view);
+  }
+  if (regroup) {
+    group_configurations(world);
+    configurations_version_ = world.configurations_version();
+  }
+  read_once_ = true;
 
   uint64_t highest_term = 0;
   uint64_t highest_last_term = 0;
   uint64_t lowest_commit = UINT64_MAX;
-  const Reading* leader = nullptr;  // the leader of the highest term, if any
-  uint32_t configurations = 0;
+  uint32_t leader = 0;  // the leader of the highest term, if any
   for (uint32_t id = 1; id <= n; ++id) {
-    Reading& r = scratch[id - 1].reading;
-    r.node = world.node(id);
-    if (!r.node) continue;
-    const raft::Raft& core = r.node->core();
-    r.term = core.term().value;
-    r.last_term = core.log().last_term().value;
-    r.commit = core.commit_index().value;
-    const raft::Configuration& configuration = core.configuration();
-    r.configuration = 0;
-    while (r.configuration < configurations && *scratch[r.configuration].distinct != configuration)
-      ++r.configuration;
-    if (r.configuration == configurations) scratch[configurations++].distinct = &configuration;
-    highest_term = std::max(highest_term, r.term);
-    highest_last_term = std::max(highest_last_term, r.last_term);
-    lowest_commit = std::min(lowest_commit, r.commit);
-    if (core.role() == raft::Role::kLeader && (!leader || r.term > leader->term)) leader = &r;
+    const NodeView& view = nodes_[id - 1];
+    if (!view.up) continue;
+    highest_term = std::max(highest_term, view.term);
+    highest_last_term = std::max(highest_last_term, view.last_term);
+    lowest_commit = std::min(lowest_commit, view.commit);
+    if (view.leads && (leader == 0 || view.term > nodes_[leader - 1].term)) leader = id;
   }
-  // One 32-bit code per node, laid out low to high: reach 4 bits, status 2, role 2, term
-  // behind 2, commit ahead 2, last log term behind 2, vote 2, entries past the commit index 2,
-  // applied behind commit 1, the log's shape beside the leader's 5, membership 5.
+  codes_.resize(n);
   for (uint32_t id = 1; id <= n; ++id) {
-    const Reading& r = scratch[id - 1].reading;
-    uint32_t code = reaches[id - 1];
-    if (!r.node) {
-      scratch[id - 1].code = code | (2u << 4);
+    const NodeView& view = nodes_[id - 1];
+    uint32_t code = reaches_[id - 1];
+    if (!view.up) {
+      codes_[id - 1] = code | kDown;
       continue;
     }
-    const raft::Raft& core = r.node->core();
-    const raft::Log& log = core.log();
-    const uint32_t vote = core.voted_for().is_none()             ? 0
-                          : core.voted_for() == raft::NodeId{id} ? 1
-                                                                 : 2;
-    code |= (world.is_paused(id) ? 1u : 0u) << 4;
-    code |= static_cast<uint32_t>(core.role()) << 6;
-    code |= clip(highest_term - r.term, 3) << 8;
-    code |= clip(r.commit - lowest_commit, 3) << 10;
-    code |= clip(highest_last_term - r.last_term, 2) << 12;
-    code |= vote << 14;
-    const uint64_t past_commit =
-        log.last_index().value - std::min(log.last_index().value, r.commit);
-    code |= suffix_bucket(past_commit) << 16;
-    code |= (r.node->applied_index().value < r.commit ? 1u : 0u) << 18;
-    const bool follows = leader && leader != &r;
-    code |= log_shape(log, follows ? &leader->node->core().log() : nullptr) << 19;
-    code |= membership(r, follows ? leader : nullptr) << 24;
-    scratch[id - 1].code = code;
+    code |= (world.is_paused(id) ? kPaused : 0u) | view.own;
+    code |= clip(highest_term - view.term, 3) << kTermBehindShift;
+    code |= clip(view.commit - lowest_commit, 3) << kCommitAheadShift;
+    code |= clip(highest_last_term - view.last_term, 2) << kLastTermBehindShift;
+    if (leader != 0 && leader != id) {
+      const NodeView& lead = nodes_[leader - 1];
+      const uint32_t beside_leader = (view.last_index < lead.snapshot_index ? 1u : 0u) << 2 |
+                                     (divergent_from_leader(world, id, leader) ? 1u : 0u) << 3 |
+                                     (view.last_index > lead.last_index ? 1u : 0u) << 4;
+      code |= beside_leader << kLogShapeShift;
+      code |= (view.configuration != lead.configuration ? 1u : 0u) << (kMembershipShift + 4);
+    }
+    codes_[id - 1] = code;
   }
-  sort_codes(scratch, n);
+  sort_codes(codes_);
   // A message that just arrived late belongs to the state it arrived in: a search sees the
   // races of stale terms and reordered appends only this way. How many configurations the
   // running nodes act on (1, 2, 3 or more) tells apart the elections held while the cluster
   // disagrees about who votes, leader or none.
   uint64_t h =
-      n | (uint64_t{world.late_delivery()} << 8) | (uint64_t{std::min(configurations, 3u)} << 24);
-  for (uint32_t i = 0; i < n; ++i)
-    h = mix(h, scratch[i].code);
+      n | (uint64_t{world.late_delivery()} << 8) | (uint64_t{std::min(configurations_, 3u)} << 24);
+  for (uint32_t code : codes_)
+    h = mix(h, code);
   return h;
 }
 
-}  // namespace
-
 uint64_t abstract_state(const sim::World& world) {
-  std::vector<uint32_t> reaches;
-  reach_codes(world, reaches);
-  return abstract_state(world, reaches);
+  AbstractStateTracker tracker;
+  return tracker.read(world);
 }
 
 std::vector<uint64_t> RunCoverage::seen() const {
@@ -213,11 +254,7 @@ void RunCoverage::observe(const sim::World& world, const raft::Message& m) {
 }
 
 void RunCoverage::observe(const sim::World& world) {
-  if (!started_ || world.links_version() != links_version_) {
-    reach_codes(world, reaches_);
-    links_version_ = world.links_version();
-  }
-  const uint64_t state = abstract_state(world, reaches_) & ~uint64_t{3};
+  const uint64_t state = tracker_.read(world) & ~uint64_t{3};
   if (started_ && state == last_) return;
   seen_.insert(state);
   if (started_)

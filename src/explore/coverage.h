@@ -37,6 +37,49 @@ namespace raftsim::explore {
 // The abstract state of the cluster now (a hash; equal states give equal hashes).
 uint64_t abstract_state(const sim::World& world);
 
+// The abstract state of one world, call after call. A guided run asks for it after nearly every
+// event, some ten thousand times a run, so each call reads again only what the world says may
+// have changed since the last: a node that took part in an event or went up or down, its log
+// beside the leader's when either of them changed, the configurations when one did, the reach of
+// each node when a link did. Every call returns what abstract_state(world) would (a test holds
+// the two equal along whole runs).
+class AbstractStateTracker {
+ public:
+  uint64_t read(const sim::World& world);
+
+ private:
+  // What the state needs of one node, as of its world.node_version() `version`.
+  struct NodeView {
+    bool up = false;
+    uint64_t version = 0;
+    uint32_t own = 0;  // the bits of its code that depend on it alone
+    bool leads = false;
+    uint64_t term = 0;
+    uint64_t last_term = 0;
+    uint64_t last_index = 0;
+    uint64_t snapshot_index = 0;
+    uint64_t commit = 0;
+    uint32_t configuration = 0;  // which of the distinct configurations in use it acts on
+    struct {
+      uint32_t leader = 0;  // none yet
+      uint64_t version = 0;
+      uint64_t leader_version = 0;
+      bool divergent = false;
+    } divergence;  // whether its log disagrees with `leader`'s, both as of their versions
+  };
+  void read_node(const node::Node& node, uint32_t id, NodeView& view);
+  void group_configurations(const sim::World& world);
+  bool divergent_from_leader(const sim::World& world, uint32_t id, uint32_t leader);
+
+  std::vector<NodeView> nodes_;
+  std::vector<uint32_t> reaches_;  // each node's reach, as of links_version_
+  std::vector<uint32_t> codes_;
+  uint32_t configurations_ = 0;  // distinct configurations in use
+  uint64_t links_version_ = 0;
+  uint64_t configurations_version_ = 0;
+  bool read_once_ = false;
+};
+
 // Records what one run visits. Attach it to the world before the run starts; it must outlive the
 // run.
 class RunCoverage {
@@ -54,8 +97,7 @@ class RunCoverage {
   // them distinct: an open-addressing set keeps each once as it is visited, without the
   // allocations and the sort of a list.
   absl::flat_hash_set<uint64_t> seen_;
-  std::vector<uint32_t> reaches_;  // each node's reach, as of links_version_
-  uint64_t links_version_ = 0;
+  AbstractStateTracker tracker_;
   uint64_t last_ = 0;
   bool started_ = false;
 };

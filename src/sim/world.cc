@@ -339,6 +339,7 @@ void World::after_event(uint32_t id) {
   SimNode& sn = nodes_[id - 1];
   if (sn.crash_pending) crash(id);
   if (!sn.node) return;
+  ++sn.version;
   const raft::Raft& core = sn.node->core();
   if (core.term() != sn.seen_term) {
     trace_.record({.time = now_, .kind = TraceKind::kTerm, .node = id, .b = core.term().value});

@@ -203,6 +203,11 @@ class World final : private ClientEnv {
   // Bumped whenever a link is cut, partitioned, clogged or healed: link_open() can only have
   // changed when this has.
   uint64_t links_version() const { return links_version_; }
+  // Bumped after every event a node takes part in, and when it restarts: what a node shows can
+  // only have changed when this has (or when it went down, which is_up tells).
+  uint64_t node_version(uint32_t id) const { return nodes_[id - 1].version; }
+  // Bumped whenever some node comes to act on another configuration.
+  uint64_t configurations_version() const { return configurations_version_; }
   const SimDisk& disk(uint32_t id) const { return *nodes_[id - 1].disk; }
   Trace& trace() { return trace_; }
   const WorldConfig& config() const { return config_; }
@@ -226,6 +231,7 @@ class World final : private ClientEnv {
     std::unique_ptr<NodeHost> host;
     std::unique_ptr<node::Node> node;  // null while down
     uint64_t life = 0;                 // bumped by every crash; stale events check it
+    uint64_t version = 0;              // see node_version()
     bool paused = false;
     bool tick_held = false;      // a tick arrived while paused
     bool disk_lost = false;      // wiped since it last started
@@ -327,6 +333,7 @@ class World final : private ClientEnv {
   std::function<void(const raft::Message&)> delivery_listener_;
   bool changed_ = false;  // since the change listener was last called
   uint64_t links_version_ = 0;
+  uint64_t configurations_version_ = 0;
 
   std::vector<SimNode> nodes_;
   std::vector<std::unique_ptr<SimClient>> clients_;

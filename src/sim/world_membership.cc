@@ -102,6 +102,7 @@ void World::trace_configuration(uint32_t id) {
   SimNode& sn = nodes_[id - 1];
   const raft::Raft& core = sn.node->core();
   sn.seen_configuration = core.configuration();
+  ++configurations_version_;
   trace_.record({.time = now_,
                  .kind = TraceKind::kNote,
                  .flag = core.configuration().joint(),

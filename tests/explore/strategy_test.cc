@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -366,6 +367,58 @@ TEST(Coverage, TheAbstractStateKnowsWhoVotes) {
   EXPECT_NE(abstract_state(three), abstract_state(four));
   EXPECT_NE(abstract_state(three), abstract_state(learner));
   EXPECT_NE(abstract_state(four), abstract_state(learner));
+}
+
+// The tracker reads again only what the world says changed: along whole swarm-drawn runs of a
+// cluster that crashes, pauses, splits, wipes disks and changes its members, every state it
+// returns is the one a fresh reading of the world gives.
+TEST(Coverage, TheTrackerAlwaysAgreesWithAFreshReading) {
+  const Scenario base = parse(R"(name: tracked
+duration: 6s
+cluster:
+  nodes: [n1, n2, n3, n4, n5]
+  voters: [n1, n2, n3]
+  pre_vote: true
+  snapshot_every: 20
+workload: {clients: 3, keys: 3, think: 5ms}
+nemesis:
+  faults: [partition, crash, pause, crash_leader, isolate_leader, wipe, reconfigure,
+           reconfigure_learner, reconfigure_joint]
+  every: [200ms, 600ms]
+  duration: [100ms, 800ms]
+  quiet: 2s
+liveness: {quiet: 1s, within: 1s}
+)");
+  size_t observations = 0;
+  std::set<uint32_t> up_counts;
+  size_t runs_changing_members = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    const Schedule schedule = swarm_schedule(base, seed);
+    scenario::RunOptions o = scenario::search_options("");
+    o.seed = schedule.seed;
+    AbstractStateTracker tracker;
+    size_t disagreements = 0;
+    std::optional<uint64_t> first_configurations;
+    bool members_changed = false;
+    o.observe = [&](sim::World& world) {
+      world.set_change_listener([&] {
+        ++observations;
+        if (!first_configurations) first_configurations = world.configurations_version();
+        members_changed |= world.configurations_version() != *first_configurations;
+        disagreements += tracker.read(world) != abstract_state(world);
+        uint32_t up = 0;
+        for (uint32_t id = 1; id <= world.node_count(); ++id)
+          up += world.is_up(id);
+        up_counts.insert(up);
+      });
+    };
+    scenario::run_scenario(to_scenario(base, schedule), o);
+    EXPECT_EQ(disagreements, 0u) << "seed " << seed;
+    runs_changing_members += members_changed;
+  }
+  EXPECT_GT(observations, 1000u);
+  EXPECT_GT(up_counts.size(), 1u);       // some node was down at some point
+  EXPECT_GT(runs_changing_members, 0u);  // and some run changed who votes
 }
 
 // Reordered messages arrive after newer ones: the world tells the change listener so (late
