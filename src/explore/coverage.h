@@ -98,6 +98,7 @@ class RunCoverage {
   // allocations and the sort of a list.
   absl::flat_hash_set<uint64_t> seen_;
   AbstractStateTracker tracker_;
+  std::vector<bool> situations_met_;  // by situation code, once the first message is delivered
   uint64_t last_ = 0;
   bool started_ = false;
 };

@@ -19,8 +19,9 @@
 namespace raftsim::explore {
 
 // The situation `m` meets at its receiver, read just before the receiver steps it. 0 when the
-// receiver is down.
+// receiver is down; below 1 << kSituationBits always.
 uint32_t delivery_situation(const sim::World& world, const raft::Message& m);
+constexpr uint32_t kSituationBits = 18;
 
 // Whether `sender`'s log holds the entry `log` holds at `i` (log.snapshot_index() < i <=
 // log.last_index(), or inside log's snapshot, which always counts as held: it was committed).

@@ -14,11 +14,6 @@ Log::Log(Index snapshot_index, Term snapshot_term, std::vector<Entry> durable_en
   stable_ = in_flight_ = last_index();
 }
 
-Term Log::term_at(Index index) const {
-  assert(index >= snapshot_index_ && index <= last_index());
-  return index == snapshot_index_ ? snapshot_term_ : at(index).term;
-}
-
 bool Log::is_up_to_date(Index last_index, Term last_term) const {
   // §5.4.1: the later last term wins; with equal last terms, the longer log wins.
   if (last_term != this->last_term()) return last_term > this->last_term();

@@ -5,7 +5,7 @@ namespace raftsim::sim {
 
 void World::note_late_delivery(const raft::Message& m, raft::Term receiver_term) {
   const size_t n = nodes_.size();
-  delivered_.resize(n * n);
+  if (delivered_.size() != n * n) delivered_.resize(n * n);
   auto& [term, round] = delivered_[(m.from.value - 1) * n + (m.to.value - 1)];
   const bool rounds =
       m.type == raft::MessageType::kAppendEntries || m.type == raft::MessageType::kAppendResponse;
