@@ -86,9 +86,13 @@ uint32_t membership_code(const raft::Raft& core) {
 constexpr uint32_t kStatusShift = 4;
 constexpr uint32_t kDown = 2u << kStatusShift;
 constexpr uint32_t kPaused = 1u << kStatusShift;
+constexpr uint32_t kRoleShift = 6;
 constexpr uint32_t kTermBehindShift = 8;
 constexpr uint32_t kCommitAheadShift = 10;
 constexpr uint32_t kLastTermBehindShift = 12;
+constexpr uint32_t kVoteShift = 14;
+constexpr uint32_t kPastCommitShift = 16;
+constexpr uint32_t kAppliedBehindShift = 18;
 constexpr uint32_t kLogShapeShift = 19;
 constexpr uint32_t kMembershipShift = 24;
 
@@ -118,14 +122,13 @@ void AbstractStateTracker::read_node(const node::Node& node, uint32_t id, NodeVi
                         : core.voted_for() == raft::NodeId{id} ? 1
                                                                : 2;
   const uint64_t past_commit = view.last_index - std::min(view.last_index, view.commit);
-  view.own = static_cast<uint32_t>(core.role()) << 6 | vote << 14 |
-             suffix_bucket(past_commit) << 16 |
-             (node.applied_index() < core.commit_index() ? 1u : 0u) << 18 |
+  view.own = static_cast<uint32_t>(core.role()) << kRoleShift | vote << kVoteShift |
+             suffix_bucket(past_commit) << kPastCommitShift |
+             (node.applied_index() < core.commit_index() ? 1u : 0u) << kAppliedBehindShift |
              snapshot_code(log) << kLogShapeShift | membership_code(core) << kMembershipShift;
 }
 
 void AbstractStateTracker::group_configurations(const sim::World& world) {
-  configurations_ = 0;
   std::vector<const raft::Configuration*> distinct;
   for (uint32_t id = 1; id <= world.node_count(); ++id) {
     const node::Node* node = world.node(id);
@@ -166,7 +169,8 @@ uint64_t AbstractStateTracker::read(const sim::World& world) {
     reach_codes(world, reaches_);
     links_version_ = world.links_version();
   }
-  // Only a node that took part in an event since the last call, or went down, is read again.
+  // Only a node that took part in an event since the last call, or went up or down, is read
+  // again.
   bool regroup = !read_once_ || world.configurations_version() != configurations_version_;
   for (uint32_t id = 1; id <= n; ++id) {
     NodeView& view = nodes_[id - 1];
@@ -250,10 +254,12 @@ void RunCoverage::observe(const sim::World& world, const raft::Message& m) {
   const uint32_t situation = delivery_situation(world, m);
   if (situation == 0) return;
   // Most deliveries meet a situation the run met already: a bit per code says so for less than
-  // a hash set's lookup.
-  if (situations_met_.empty()) situations_met_.resize(size_t{1} << kSituationBits);
-  if (situations_met_[situation]) return;
-  situations_met_[situation] = true;
+  // a hash set's lookup. (A code grown past the bits goes to the set alone.)
+  if (situation >> kSituationBits == 0) {
+    if (situations_met_.empty()) situations_met_.resize(size_t{1} << kSituationBits);
+    if (situations_met_[situation]) return;
+    situations_met_[situation] = true;
+  }
   seen_.insert((mix(0x5170A7105ULL, situation) & ~uint64_t{3}) |
                static_cast<uint64_t>(KeyKind::kSituation));
 }

@@ -19,8 +19,9 @@
 namespace raftsim::explore {
 
 // The situation `m` meets at its receiver, read just before the receiver steps it. 0 when the
-// receiver is down; below 1 << kSituationBits always.
+// receiver is down.
 uint32_t delivery_situation(const sim::World& world, const raft::Message& m);
+// Today's codes fit in this many bits (type 3, role 2, term 2, detail at most 10, and a 1).
 constexpr uint32_t kSituationBits = 18;
 
 // Whether `sender`'s log holds the entry `log` holds at `i` (log.snapshot_index() < i <=

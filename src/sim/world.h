@@ -203,8 +203,9 @@ class World final : private ClientEnv {
   // Bumped whenever a link is cut, partitioned, clogged or healed: link_open() can only have
   // changed when this has.
   uint64_t links_version() const { return links_version_; }
-  // Bumped after every event a node takes part in, and when it restarts: what a node shows can
-  // only have changed when this has (or when it went down, which is_up tells).
+  // Bumped after every event a node takes part in, its start included (boot ends in
+  // after_event): what a node shows can only have changed when this has, or when it went down,
+  // which is_up tells.
   uint64_t node_version(uint32_t id) const { return nodes_[id - 1].version; }
   // Bumped whenever some node comes to act on another configuration.
   uint64_t configurations_version() const { return configurations_version_; }
