@@ -487,13 +487,10 @@ scenario::RunReport run_external_scenario(const scenario::Scenario& s,
   // up to there, and first of all on that; durability is not (the final reads did not all run).
   const bool over_budget = cluster.over_budget();
   if (over_budget) {
-    report.violated_properties.emplace_back(scenario::kEventBudget);
-    report.rows.push_back(
-        {std::string(scenario::kEventBudget),
-         fmt::format("within {} events per simulated second", options.max_events_per_second),
-         fmt::format("stopped at {:.3f}s after {} events", static_cast<double>(cluster.now()) / 1e6,
-                     cluster.routed()),
-         false});
+    report.stopped_at_budget(
+        fmt::format("within {} events per simulated second", options.max_events_per_second),
+        fmt::format("stopped at {:.3f}s after {} events", static_cast<double>(cluster.now()) / 1e6,
+                    cluster.routed()));
   }
   // Operations still in flight at the end of the run may have completed since.
   clients.abandon_in_flight();

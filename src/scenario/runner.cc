@@ -245,6 +245,14 @@ std::string export_refusal(const Scenario& scenario, const std::string& format) 
   return "";
 }
 
+void RunReport::stopped_at_budget(std::string limit, std::string where) {
+  violated_properties.emplace_back(kEventBudget);
+  rows.push_back({.name = std::string(kEventBudget),
+                  .expected = std::move(limit),
+                  .observed = std::move(where),
+                  .ok = false});
+}
+
 bool RunReport::passed() const {
   return error.empty() &&
          std::all_of(rows.begin(), rows.end(), [](const Verdict& v) { return v.ok; });
@@ -399,11 +407,9 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
 
   // A run stopped by its budget is judged on what it did up to there, and first of all on that.
   if (world.over_budget()) {
-    report.violated_properties.emplace_back(kEventBudget);
-    report.rows.push_back(
-        {std::string(kEventBudget),
-         fmt::format("within {} events, {} in flight", budget, options.max_in_flight),
-         fmt::format("stopped at {:.3f}s", sim::seconds(world.now())), false});
+    report.stopped_at_budget(
+        fmt::format("within {} events, {} in flight", budget, options.max_in_flight),
+        fmt::format("stopped at {:.3f}s", sim::seconds(world.now())));
   }
   // The verdict table: every property, then every expectation.
   for (Property p : kSafetyProperties) {

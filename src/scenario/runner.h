@@ -97,6 +97,9 @@ struct RunReport {
   // judged (real/stall_watch.h).
   std::vector<std::string> disturbances;
 
+  // The run stopped at its event budget (`limit` says which, `where` when): it fails
+  // `event_budget`, first of all, and is judged on what it did up to there.
+  void stopped_at_budget(std::string limit, std::string where);
   bool passed() const;
   // A failed row that the machine's disturbances leave unjudged.
   bool unjudged(const Verdict& row) const { return !row.ok && row.timed && !disturbances.empty(); }
