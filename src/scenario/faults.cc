@@ -432,7 +432,15 @@ class TriggerBook {
       if (id == kTriggerNode) id = node;
     world_.note_fault(fmt::format("{} {}, which triggers: {}", s_.node_name(node),
                                   what_happened(f.when->event, value, s_), describe_fault(c, s_)));
+    const size_t changes = fired_ ? fired_->size() : 0;
     do_fault(world_, c, index + 1, fired_);
+    // A toggle's change is pinned on the same trigger: asked inside the step that made the
+    // event, as the toggle was, not after it.
+    if (fired_ && fired_->size() > changes) {
+      Fault& pinned = fired_->back().change;
+      pinned.at = f.at;
+      pinned.when = f.when;
+    }
     if (c.undo_after.count() > 0) undo_later(world_, c, index + 1, s_, fired_);
   }
 

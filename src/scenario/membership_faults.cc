@@ -128,7 +128,7 @@ void change_membership(sim::World& world, const Fault& f, uint64_t id,
     Fault pinned = pinned_change(f, change);
     pinned.at = world.now();
     const size_t slot = fired->size();
-    fired->push_back({.entry = id - 1, .change = std::move(pinned)});
+    fired->push_back({.entry = id - 1, .change = std::move(pinned), .fired = world.now()});
     appended = [fired, slot] { (*fired)[slot].appended = true; };
   }
   world.change_membership(change, world.now() + timeout * kChangeRetryTimeouts,

@@ -23,12 +23,13 @@ namespace raftsim::scenario {
 raft::ConfChange change_of(const Fault& fault, const raft::Configuration& leader_configuration);
 
 // A toggle as it fired in one run: the explicit change it asked of the leader then (add_voter,
-// add_learner, promote, remove or change_voters, at the instant it fired, without trigger or
-// `for`), and whether the leader appended it. A toggle with a `for` fires twice: both are
-// recorded.
+// add_learner, promote, remove or change_voters, without `for`: at the instant it fired, or, for
+// an event-triggered toggle, armed at the same time on the same trigger), and whether the leader
+// appended it. A toggle with a `for` fires twice: both are recorded, the undo at its instant.
 struct FiredChange {
   size_t entry = 0;  // the timeline entry it came from
   Fault change;
+  SimTime fired;          // the instant it was asked
   bool appended = false;  // false: refused (no leader in time, nothing to change, ...)
 };
 
@@ -37,7 +38,8 @@ struct FiredChange {
 Fault pinned_change(const Fault& fault, const raft::ConfChange& change);
 
 // `timeline` with every toggle pinned to what it did in the run that recorded `fired`: the
-// changes the leader appended, each at the instant it was asked; a toggle refused, or never
+// changes the leader appended, each at the instant it was asked (or on the event that asked
+// it); a toggle refused, or never
 // fired, is dropped. Toggling is relative to the configuration when a toggle fires, so dropping
 // one changes what every later one does; an explicit change means the same without the others.
 // Entries stay in time order, same-instant ones in their timeline order.

@@ -26,7 +26,8 @@
 // `reconfigure_joint`): a toggle's effect depends on the configuration when it fires, so dropping
 // one would change what every later one does. Each is written as the explicit change it made in
 // the last failing run (add_voter, add_learner, promote, remove or change_voters, at the instant
-// it was asked; pin_reconfigures in membership_faults.h), a toggle the leader refused is dropped,
+// it was asked, or on the same event for a triggered toggle; pin_reconfigures in
+// membership_faults.h), a toggle the leader refused is dropped,
 // and the pinned timeline is kept only if it still fails. A change and the change that reverts it
 // on the same node are then a fault and its undo.
 //

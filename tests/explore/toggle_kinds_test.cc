@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -75,8 +76,7 @@ TEST(ReconfigureLearner, ItsUndoTakesTheNextStep) {
   RunReport report;
   EXPECT_THAT(changes(s, &report), ElementsAre("add-learner n5", "promote n5"));
   ASSERT_EQ(report.fired_changes.size(), 2u);
-  EXPECT_EQ(report.fired_changes[1].change.at - report.fired_changes[0].change.at,
-            Duration{500000});
+  EXPECT_EQ(report.fired_changes[1].fired - report.fired_changes[0].fired, Duration{500000});
 }
 
 TEST(ReconfigureJoint, FlipsTwoServersAtOnceThroughAJointConfiguration) {
@@ -154,11 +154,22 @@ TEST(PinnedToggles, EachNewToggleIsPinnedToTheExplicitChangeItMade) {
   Scenario pinned = s;
   pinned.timeline = pin_reconfigures(s.timeline, report.fired_changes);
   std::vector<FaultKind> pinned_kinds;
+  std::vector<Fault> triggered;
   for (const Fault& f : pinned.timeline) {
     EXPECT_FALSE(is_reconfigure(f.kind));
     EXPECT_EQ(f.undo_after, Duration{0});
     pinned_kinds.push_back(f.kind);
+    if (f.when) triggered.push_back(f);
   }
+  // The triggered toggle's change is asked on the same event, armed at the same time; its undo,
+  // made 400ms after it fired, at that instant.
+  const auto toggle = std::find_if(s.timeline.begin(), s.timeline.end(),
+                                   [](const Fault& f) { return f.when.has_value(); });
+  ASSERT_NE(toggle, s.timeline.end());
+  ASSERT_EQ(triggered.size(), 1u);
+  EXPECT_EQ(triggered[0].kind, FaultKind::kChangeVoters);
+  EXPECT_EQ(triggered[0].when, toggle->when);
+  EXPECT_EQ(triggered[0].at, toggle->at);
   EXPECT_THAT(pinned_kinds,
               UnorderedElementsAre(FaultKind::kElect, FaultKind::kAddLearner, FaultKind::kPromote,
                                    FaultKind::kChangeVoters, FaultKind::kElect,

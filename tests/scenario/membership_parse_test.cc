@@ -1,5 +1,6 @@
 // The membership part of the scenario language: the bootstrap configuration, the change faults,
 // and their repros.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <variant>
@@ -150,6 +151,42 @@ timeline:
   auto again = parse_scenario_text(yaml, "r.yaml");
   ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
   EXPECT_TRUE(std::get<Scenario>(again) == s) << yaml;
+}
+
+// What the shrinker makes of a triggered toggle: the change it made, asked on the same event.
+// Such a change names its nodes and has no `for` (its undo, when it had one, is a change of its
+// own).
+TEST(ScenarioMembership, AnExplicitChangeCanWaitForAnEvent) {
+  constexpr std::string_view kYaml = R"(
+cluster:
+  nodes: [n1, n2, n3, n4]
+  voters: [n1, n2, n3]
+timeline:
+  - {at: 1s, when: {event: applies, node: n1, by: 2s}, change_voters: [n2, n3, n4]}
+  - {when: {event: becomes_leader, nth: 2}, add_learner: n4}
+  - {at: 3s, when: {event: persisted}, remove: n4}
+)";
+  auto result = parse_scenario_text(kYaml, "r.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result)) << std::get<ParseError>(result).text();
+  const Scenario& s = std::get<Scenario>(result);
+  ASSERT_EQ(s.timeline.size(), 3u);
+  EXPECT_EQ(s.timeline[0].kind, FaultKind::kAddLearner);
+  EXPECT_EQ(s.timeline[0].when->event, sim::NodeEventKind::kBecomesLeader);
+  EXPECT_EQ(s.timeline[1].kind, FaultKind::kChangeVoters);
+  EXPECT_EQ(s.timeline[1].nodes, (std::vector<uint32_t>{2, 3, 4}));
+  EXPECT_EQ(s.timeline[1].when->node, 1u);
+  EXPECT_EQ(s.timeline[2].kind, FaultKind::kRemove);
+  const std::string yaml = write_scenario_yaml(s);
+  auto again = parse_scenario_text(yaml, "r.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
+  EXPECT_TRUE(std::get<Scenario>(again) == s) << yaml;
+
+  const std::string head = "cluster:\n  nodes: [n1, n2, n3, n4]\ntimeline:\n";
+  EXPECT_THAT(membership_errors(head + "  - {when: {event: applies}, add_voter: n4, for: 1s}\n"),
+              ::testing::ElementsAre(
+                  ::testing::HasSubstr("'for' goes with a message fault or an event-triggered")));
+  EXPECT_FALSE(
+      membership_errors(head + "  - {when: {event: applies}, add_voter: trigger}\n").empty());
 }
 
 TEST(ScenarioMembership, AJointToggleNeedsTwoDistinctNodes) {

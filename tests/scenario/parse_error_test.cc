@@ -166,9 +166,10 @@ TEST(ScenarioErrors, EventTriggeredFaults) {
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {event: applies, nth: 0}, crash: n1}\n"),
               ElementsAre(HasSubstr("x.yaml:4:34: expected a whole number from 1")));
   EXPECT_THAT(errors_after_cluster("timeline:\n  - {when: {event: applies}, wipe: n1}\n"),
-              ElementsAre(HasSubstr("x.yaml:4:30: 'when' goes with crash, pause, isolate, "
-                                    "reconfigure, reconfigure_learner, reconfigure_joint or a "
-                                    "message fault")));
+              ElementsAre(HasSubstr("x.yaml:4:30: 'when' goes with crash, pause, isolate, a "
+                                    "membership change (reconfigure, reconfigure_learner, "
+                                    "reconfigure_joint, add_learner, promote, add_voter, remove, "
+                                    "change_voters) or a message fault")));
   EXPECT_THAT(
       errors_after_cluster("timeline:\n  - {when: {event: applies, entries: 3}, crash: n1}\n"),
       ElementsAre(HasSubstr("'entries' goes with event: uncommitted")));
