@@ -105,7 +105,7 @@ std::vector<Fault> pin_reconfigures(const std::vector<Fault>& timeline,
   for (size_t i = 0; i < timeline.size(); ++i)
     if (!is_reconfigure(timeline[i].kind)) kept.emplace_back(i, timeline[i]);
   for (const FiredChange& c : fired)
-    if (c.appended && c.entry < timeline.size()) kept.emplace_back(c.entry, c.change);
+    if (c.entry < timeline.size()) kept.emplace_back(c.entry, c.change);
   return in_time_order(std::move(kept));
 }
 

@@ -30,19 +30,21 @@ struct FiredChange {
   size_t entry = 0;  // the timeline entry it came from
   Fault change;
   SimTime fired;          // the instant it was asked
-  bool appended = false;  // false: refused (no leader in time, nothing to change, ...)
+  bool appended = false;  // false: refused (no leader in time, nothing to change, ...), or not yet
 };
 
 // `change` written as the explicit fault that asks for it, at `fault`'s time, without its
 // trigger or `for`.
 Fault pinned_change(const Fault& fault, const raft::ConfChange& change);
 
-// `timeline` with every toggle pinned to what it did in the run that recorded `fired`: the
-// changes the leader appended, each at the instant it was asked (or on the event that asked
-// it); a toggle refused, or never
-// fired, is dropped. Toggling is relative to the configuration when a toggle fires, so dropping
-// one changes what every later one does; an explicit change means the same without the others.
-// Entries stay in time order, same-instant ones in their timeline order.
+// `timeline` with every toggle pinned to what it did in the run that recorded `fired`: the change
+// it asked of the leader, each at the instant it was asked (or on the event that asked it); a
+// toggle that never fired is dropped. A change the leader refused, or had not yet answered when
+// the run stopped, stays: asking steps the leader, and a change waiting for a new voter to catch
+// up has the leader send it entries, so the run without it is another run (the shrinker drops it
+// like any fault, if it can). Toggling is relative to the configuration when a toggle fires, so
+// dropping one changes what every later one does; an explicit change means the same without the
+// others. Entries stay in time order, same-instant ones in their timeline order.
 std::vector<Fault> pin_reconfigures(const std::vector<Fault>& timeline,
                                     const std::vector<FiredChange>& fired);
 

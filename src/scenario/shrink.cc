@@ -311,7 +311,7 @@ class Shrinker {
   // relative to the configuration when it fires, so dropping one
   // changes what every later one does and a pair of them never goes one at a time. Written as the
   // changes they made in the last failing run (pin_reconfigures), each means the same without the
-  // others, and a toggle that changed nothing goes; kept, like any candidate, only if it fails.
+  // others, and a toggle that never fired goes; kept, like any candidate, only if it fails.
   bool pin_toggles() {
     const auto& t = best_.timeline;
     if (std::none_of(t.begin(), t.end(), [](const Fault& f) { return is_reconfigure(f.kind); }))

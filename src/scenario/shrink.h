@@ -27,8 +27,8 @@
 // one would change what every later one does. Each is written as the explicit change it made in
 // the last failing run (add_voter, add_learner, promote, remove or change_voters, at the instant
 // it was asked, or on the same event for a triggered toggle; pin_reconfigures in
-// membership_faults.h), a toggle the leader refused is dropped,
-// and the pinned timeline is kept only if it still fails. A change and the change that reverts it
+// membership_faults.h; one the leader refused too, as asking it is part of the run), and the
+// pinned timeline is kept only if it still fails. A change and the change that reverts it
 // on the same node are then a fault and its undo.
 //
 // The passes repeat until none helps. When they are stuck, more are tried: each fault is
