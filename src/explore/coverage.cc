@@ -274,6 +274,22 @@ void RunCoverage::observe(const sim::World& world) {
   started_ = true;
 }
 
+bool Coverage::first_sight(uint64_t key) {
+  if (seen_.contains(key)) return false;
+  if (seen_.size() < exact_keys_) {
+    seen_.insert(key);
+    return true;
+  }
+  if (table_.empty()) table_.assign(std::max<size_t>(1, (size_t{1} << table_bits_log2_) / 64), 0);
+  // A key is a hash already; its two lowest bits say its kind, so the bit comes from the rest.
+  const uint64_t bit = (key >> 2) & ((uint64_t{1} << table_bits_log2_) - 1);
+  uint64_t& word = table_[bit / 64];
+  const uint64_t mask = uint64_t{1} << (bit % 64);
+  if (word & mask) return false;
+  word |= mask;
+  return true;
+}
+
 Coverage::Gain Coverage::add(const std::vector<uint64_t>& run) {
   Gain gain;
   std::vector<uint64_t> situations;
@@ -283,7 +299,7 @@ Coverage::Gain Coverage::add(const std::vector<uint64_t>& run) {
       situations.push_back(key);
       continue;
     }
-    if (!seen_.insert(key).second) continue;
+    if (!first_sight(key)) continue;
     if (kind == KeyKind::kTransition) {
       ++gain.transitions;
     } else {

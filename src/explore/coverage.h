@@ -110,8 +110,21 @@ inline KeyKind key_kind(uint64_t key) {
 }
 
 // Everything a search has seen.
+//
+// States and transitions are kept exactly up to a bound: a long search of a large cluster finds
+// more every run (some 1,500 per run of bench/mutants/membership.yaml, whose five servers change
+// membership), and an exact set of them would grow past any machine's memory. Past the bound, a
+// key not in the exact set is looked up in a fixed table of bits, one bit per key; a new key whose
+// bit another key set already is taken for seen, so past the bound the counts are a lower bound and
+// a run's novelty is underrated by the table's fill (a few per cent at 2^26 keys in 2^30 bits).
+// Below the bound nothing changes: the same keys, the same counts, the same search.
 class Coverage {
  public:
+  // The defaults bound the exact set at 2^23 keys (some 150 MB) and the table at 2^30 bits (128
+  // MB, allocated only once the set is full).
+  explicit Coverage(size_t exact_keys = size_t{1} << 23, uint32_t table_bits_log2 = 30)
+      : exact_keys_(exact_keys), table_bits_log2_(table_bits_log2) {}
+
   struct Gain {
     size_t states = 0;
     size_t transitions = 0;
@@ -126,9 +139,17 @@ class Coverage {
   size_t states() const { return states_; }
   size_t transitions() const { return transitions_; }
   size_t situations() const { return runs_meeting_.size(); }
+  // Whether the exact set is full, so that the counts are lower bounds from here on.
+  bool bounded() const { return !table_.empty(); }
 
  private:
-  absl::flat_hash_set<uint64_t> seen_;                    // states and transitions
+  // Whether `key` (a state or a transition) is seen for the first time; records it.
+  bool first_sight(uint64_t key);
+
+  size_t exact_keys_;
+  uint32_t table_bits_log2_;
+  absl::flat_hash_set<uint64_t> seen_;  // states and transitions, up to exact_keys_
+  std::vector<uint64_t> table_;         // one bit per key past that
   absl::flat_hash_map<uint64_t, uint64_t> runs_meeting_;  // per situation
   size_t states_ = 0;
   size_t transitions_ = 0;

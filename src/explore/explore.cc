@@ -274,6 +274,7 @@ void run_search(const Scenario& scenario, const ExploreOptions& options, Explore
     search->learn(gains, failed_here);
   }
   result.transitions = seen.transitions();
+  result.coverage_bounded = seen.bounded();
   for (size_t i = 0; i < failed.size(); ++i)
     failed[i].failure = &result.failures[i];
   if (options.progress)

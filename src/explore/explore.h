@@ -86,6 +86,7 @@ struct ExploreResult {
   // With coverage: distinct abstract states seen after each run, and transitions after the last.
   std::vector<uint64_t> states_after;
   uint64_t transitions = 0;
+  bool coverage_bounded = false;  // the exact set filled up: the counts are lower bounds
   std::string error;        // e.g. the output directory cannot be written
   double wall_seconds = 0;  // running the seeds (shrinking excluded)
   double shrink_wall_seconds = 0;

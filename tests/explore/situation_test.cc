@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "explore/coverage.h"
+#include "raft/random.h"
 #include "sim/world.h"
 
 namespace raftsim::explore {
@@ -156,6 +157,45 @@ TEST(Coverage, RarityDoesNotDependOnTheOrderOfARunsKeys) {
   const Coverage::Gain backward = two.add({keys.rbegin(), keys.rend()});
   EXPECT_EQ(forward.rarity, backward.rarity);
   EXPECT_NEAR(forward.rarity, 1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 7, 1e-12);
+}
+
+// Past its exact set's bound, coverage keeps one bit per key: memory stops growing, a key is still
+// new once and seen after, and only a key whose bit another took is missed.
+TEST(Coverage, PastItsBoundCoverageKeepsABitPerKey) {
+  auto state = [](uint64_t n) { return n << 2; };
+  auto transition = [](uint64_t n) {
+    return (n << 2) | static_cast<uint64_t>(KeyKind::kTransition);
+  };
+  Coverage coverage(/*exact_keys=*/4, /*table_bits_log2=*/10);
+  EXPECT_EQ(coverage.add({state(1), state(2), transition(3), transition(4)}).total(), 4u);
+  EXPECT_FALSE(coverage.bounded());
+  // The set is full: new keys go to the table, and are new once.
+  const Coverage::Gain past = coverage.add({state(5), transition(6), state(1)});
+  EXPECT_EQ(past.states, 1u);
+  EXPECT_EQ(past.transitions, 1u);
+  EXPECT_TRUE(coverage.bounded());
+  EXPECT_EQ(coverage.add({state(5), transition(6), state(2), transition(4)}).total(), 0u);
+  EXPECT_EQ(coverage.states(), 3u);
+  EXPECT_EQ(coverage.transitions(), 3u);
+  // A key whose bit (its hash past the kind bits, modulo 2^10) another key set is taken for seen.
+  EXPECT_EQ(coverage.add({state(5 + 1024)}).total(), 0u);
+  EXPECT_EQ(coverage.add({state(7)}).states, 1u);
+}
+
+// Below the bound, the bounded coverage is the exact one: the same gains, run after run.
+TEST(Coverage, BelowItsBoundCoverageIsExact) {
+  Coverage bounded(/*exact_keys=*/1000, /*table_bits_log2=*/8);
+  Coverage unbounded;
+  raft::Random rng(7);
+  for (int run = 0; run < 50; ++run) {
+    std::vector<uint64_t> keys;
+    for (int k = 0; k < 10; ++k) {
+      const uint64_t hash = rng.uniform(300);
+      keys.push_back(hash << 2 | rng.uniform(2));  // a state or a transition
+    }
+    EXPECT_EQ(bounded.add(keys).total(), unbounded.add(keys).total()) << "run " << run;
+  }
+  EXPECT_FALSE(bounded.bounded());
 }
 
 }  // namespace
