@@ -110,7 +110,7 @@ void print_summary(const scenario::Scenario& s, const explore::ExploreOptions& o
   if (!r.seeds.empty()) fmt::print(")");
   fmt::print(" in {:.1f}s ({:.{}f} runs/s", r.wall_seconds, rate, rate < 10 ? 1 : 0);
   if (!r.states_after.empty())
-    fmt::print(", {}{} abstract states, {} transitions", r.coverage_bounded ? "at least " : "",
+    fmt::print(", {}{} abstract states and {} transitions", r.coverage_bounded ? "at least " : "",
                r.states_after.back(), r.transitions);
   fmt::print("): ");
   if (!r.found()) {

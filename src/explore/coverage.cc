@@ -292,8 +292,13 @@ bool Coverage::first_sight(uint64_t key) {
 
 Coverage::Gain Coverage::add(const std::vector<uint64_t>& run) {
   Gain gain;
+  // A run lists its keys in hash order, which differs between processes. Taken in key order,
+  // the same keys fill the exact set before the table, and the rarity comes out the same to the
+  // last bit, everywhere: so does the search they steer.
+  std::vector<uint64_t> keys = run;
+  std::sort(keys.begin(), keys.end());
   std::vector<uint64_t> situations;
-  for (uint64_t key : run) {
+  for (uint64_t key : keys) {
     const KeyKind kind = key_kind(key);
     if (kind == KeyKind::kSituation) {
       situations.push_back(key);
@@ -306,9 +311,6 @@ Coverage::Gain Coverage::add(const std::vector<uint64_t>& run) {
       ++gain.states;
     }
   }
-  // A run lists its keys in hash order, which differs between processes: summed in key order, the
-  // rarity comes out the same to the last bit everywhere, and so does the search it steers.
-  std::sort(situations.begin(), situations.end());
   for (uint64_t key : situations) {
     const uint64_t runs = ++runs_meeting_[key];
     gain.situations += runs == 1;

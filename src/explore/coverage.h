@@ -139,7 +139,7 @@ class Coverage {
   size_t states() const { return states_; }
   size_t transitions() const { return transitions_; }
   size_t situations() const { return runs_meeting_.size(); }
-  // Whether the exact set is full, so that the counts are lower bounds from here on.
+  // Whether a key has gone to the table (the exact set was full): the counts are lower bounds.
   bool bounded() const { return !table_.empty(); }
 
  private:

@@ -432,12 +432,13 @@ class TriggerBook {
       if (id == kTriggerNode) id = node;
     world_.note_fault(fmt::format("{} {}, which triggers: {}", s_.node_name(node),
                                   what_happened(f.when->event, value, s_), describe_fault(c, s_)));
-    const size_t changes = fired_ ? fired_->size() : 0;
+    const size_t slot = fired_ ? fired_->size() : 0;
     do_fault(world_, c, index + 1, fired_);
     // A toggle's change is pinned on the same trigger: asked inside the step that made the
-    // event, as the toggle was, not after it.
-    if (fired_ && fired_->size() > changes) {
-      Fault& pinned = fired_->back().change;
+    // event, as the toggle was, not after it. Its entry is the first recorded since: asking it
+    // steps the leader, whose events may fire other toggles, recorded after it.
+    if (fired_ && is_reconfigure(f.kind) && fired_->size() > slot) {
+      Fault& pinned = (*fired_)[slot].change;
       pinned.at = f.at;
       pinned.when = f.when;
     }

@@ -349,12 +349,20 @@ bool node_fault(Reader& r, FaultKind kind, const YAML::Node& value, Fault& f) {
   return true;
 }
 
-// Reads one fault into `out` (most faults are one Fault; a shape is a heal and a cut).
 // An explicit membership change: add_learner, promote, add_voter or remove of one node, or
 // change_voters to a new set of voters.
 bool is_membership_change(std::string_view name) {
   return name == "add_learner" || name == "promote" || name == "add_voter" || name == "remove" ||
          name == "change_voters";
+}
+
+// Whether `value` (a node or a list of them) says `trigger`.
+bool names_trigger(const YAML::Node& value) {
+  const auto is_trigger = [](const YAML::Node& n) {
+    return n.IsScalar() && n.Scalar() == "trigger";
+  };
+  if (value.IsSequence()) return std::any_of(value.begin(), value.end(), is_trigger);
+  return is_trigger(value);
 }
 
 bool membership_change(Reader& r, std::string_view name, const YAML::Node& value, Fault& f) {
@@ -366,6 +374,7 @@ bool membership_change(Reader& r, std::string_view name, const YAML::Node& value
   return single_node(r, value, f);
 }
 
+// Reads one fault into `out` (most faults are one Fault; a shape is a heal and a cut).
 bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const YAML::Node& value,
                 const YAML::Node& links, const Fault& base, Faults& out) {
   const uint32_t n = static_cast<uint32_t>(r.nodes().size());
@@ -428,8 +437,9 @@ bool read_fault(Reader& r, std::string_view name, const YAML::Node& key, const Y
   return ok;
 }
 
-// The fault of an entry with `when`: crash, pause, isolate or a message fault, of one node or of
-// `trigger`, the node the event happens on.
+// The fault of an entry with `when`: crash, pause, isolate, a toggle or a message fault, of one
+// node or of `trigger` (the node the event happens on); or an explicit membership change of named
+// nodes.
 bool triggered(Reader& r, std::string_view name, const YAML::Node& key, const YAML::Node& value,
                const YAML::Node& when, const Fault& base, Faults& out) {
   Fault f = base;
@@ -444,6 +454,12 @@ bool triggered(Reader& r, std::string_view name, const YAML::Node& key, const YA
   } else if (is_membership_change(name)) {
     // What a shrunk repro makes of a triggered toggle: the change it made, asked on the same
     // event (a change asked inside a node's step is not the same run as one asked after it).
+    if (names_trigger(value)) {
+      r.error(value, fmt::format("'{}' names its nodes; 'trigger' goes with crash, pause, "
+                                 "isolate and the toggles (reconfigure, ...)",
+                                 name));
+      return false;
+    }
     ok = membership_change(r, name, value, f);
   } else if (name.ends_with("_messages")) {
     ok = message_fault(r, name, value, f, true);

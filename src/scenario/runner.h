@@ -84,9 +84,8 @@ struct RunReport {
   // Per timeline entry: the node a leader fault picked when it fired (0: not a leader fault, or
   // no node led).
   std::vector<uint32_t> leader_fault_targets;
-  // What each toggle (`reconfigure`, ...) of the timeline asked of the leader when it fired, and
-  // whether the leader appended it (what pin_reconfigures needs to write the run's toggles as
-  // explicit changes).
+  // What each toggle (`reconfigure`, ...) of the timeline asked of the leader when it fired (what
+  // pin_reconfigures writes as explicit changes), and whether the leader appended it.
   std::vector<FiredChange> fired_changes;
   std::string error;        // bad input found before or while running: there are no results
   bool wall_clock = false;  // judged in wall-clock time: no digest, no simulated time

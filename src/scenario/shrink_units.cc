@@ -76,7 +76,7 @@ bool fits_in_run(const Scenario& s) {
   const SimTime end = SimTime{} + s.duration;
   return std::all_of(s.timeline.begin(), s.timeline.end(), [end](const Fault& f) {
     return f.at < end && (!is_leader_fault(f.kind) || f.at + f.length <= end) &&
-           (f.when ? f.when->by == SimTime::max() || f.when->by <= end
+           (f.when ? f.when->by >= f.at && (f.when->by == SimTime::max() || f.when->by <= end)
                    : f.at + f.undo_after <= end);
   });
 }

@@ -24,8 +24,8 @@ std::vector<Unit> units_of(const std::vector<Fault>& timeline);
 // The faults of `units` in time order, same-instant ones in their old timeline order.
 std::vector<Fault> flatten(const std::vector<Unit>& units);
 
-// Whether every fault of `s`, a leader fault's undo included, happens within the run, as the
-// scenario parser requires of a file.
+// Whether every fault of `s`, a leader fault's undo included, happens within the run, and every
+// trigger is armed before its `by`, as the scenario parser requires of a file.
 bool fits_in_run(const Scenario& s);
 
 // `t` rounded up to a whole millisecond.

@@ -352,7 +352,7 @@ TEST(ExploreCommand, AGuidedSearchIsTheSameInEveryProcess) {
   const std::string args = fmt::format("explore {} --runs 200 --jobs 2 --no-shrink --out {}",
                                        file.string(), (dir / "out").string());
   const auto coverage = [](const std::string& text) {
-    const std::regex counts(R"((\d+) abstract states, (\d+) transitions)");
+    const std::regex counts(R"((\d+) abstract states and (\d+) transitions)");
     std::smatch m;
     return std::regex_search(text, m, counts) ? m.str(0) : "no coverage line in: " + text;
   };

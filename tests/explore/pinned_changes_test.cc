@@ -135,6 +135,39 @@ TEST(PinnedChanges, EachToggleIsPinnedToTheChangeItMade) {
   EXPECT_EQ(parse(write_scenario_yaml(pinned), "written.yaml"), pinned);
 }
 
+TEST(PinnedChanges, AToggleFiredInsideAnotherIsPinnedOnItsOwnTrigger) {
+  // n1's first apply fires the first toggle; asking the leader for it appends an entry, and that
+  // fires the second (n2 holds an uncommitted entry) inside the first's firing.
+  const Scenario s = parse(R"(name: nested
+duration: 2s
+cluster:
+  nodes: [n1, n2, n3, n4, n5]
+  voters: [n1, n2, n3]
+  election_timeout: 150ms
+  heartbeat: 50ms
+network:
+  latency: {shape: constant, min: 5ms, max: 5ms}
+workload: {clients: 0}
+timeline:
+  - {at: 10ms, elect: n2}
+  - {at: 5ms, when: {event: applies, node: n1}, reconfigure_learner: n4}
+  - {at: 25ms, when: {event: uncommitted, node: n2}, reconfigure_learner: n5}
+)");
+  RunReport report;
+  change_lines(s, &report);
+  ASSERT_GE(report.fired_changes.size(), 2u);
+  const FiredChange& outer = report.fired_changes[0];
+  const FiredChange& inner = report.fired_changes[1];
+  EXPECT_EQ(outer.fired, inner.fired) << "the second toggle did not fire inside the first";
+  EXPECT_EQ(outer.change.nodes, (std::vector<uint32_t>{4}));
+  EXPECT_EQ(outer.change.when, s.timeline[0].when);
+  EXPECT_EQ(inner.change.nodes, (std::vector<uint32_t>{5}));
+  EXPECT_EQ(inner.change.when, s.timeline[2].when);
+  Scenario pinned = s;
+  pinned.timeline = pin_reconfigures(s.timeline, report.fired_changes);
+  EXPECT_EQ(first_difference(story(pinned), story(s)), "");
+}
+
 TEST(PinnedChanges, ARefusedToggleIsPinnedAndOneThatNeverFiredIsDropped) {
   // n1 alone votes: removing it is refused, and so is the pinned change (asking it is part of the
   // run: it steps the leader); the trigger never fires (n4 never leads).

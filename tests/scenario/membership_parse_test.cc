@@ -185,8 +185,12 @@ timeline:
   EXPECT_THAT(membership_errors(head + "  - {when: {event: applies}, add_voter: n4, for: 1s}\n"),
               ::testing::ElementsAre(
                   ::testing::HasSubstr("'for' goes with a message fault or an event-triggered")));
-  EXPECT_FALSE(
-      membership_errors(head + "  - {when: {event: applies}, add_voter: trigger}\n").empty());
+  EXPECT_THAT(membership_errors(head + "  - {when: {event: applies}, add_voter: trigger}\n"),
+              ::testing::ElementsAre(::testing::HasSubstr("'add_voter' names its nodes; 'trigger' "
+                                                          "goes with crash, pause, isolate")));
+  EXPECT_THAT(
+      membership_errors(head + "  - {when: {event: applies}, change_voters: [n1, trigger]}\n"),
+      ::testing::ElementsAre(::testing::HasSubstr("'change_voters' names its nodes")));
 }
 
 TEST(ScenarioMembership, AJointToggleNeedsTwoDistinctNodes) {
