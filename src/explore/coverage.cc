@@ -290,15 +290,14 @@ bool Coverage::first_sight(uint64_t key) {
   return true;
 }
 
-Coverage::Gain Coverage::add(const std::vector<uint64_t>& run) {
+Coverage::Gain Coverage::add(std::vector<uint64_t> run) {
   Gain gain;
   // A run lists its keys in hash order, which differs between processes. Taken in key order,
   // the same keys fill the exact set before the table, and the rarity comes out the same to the
   // last bit, everywhere: so does the search they steer.
-  std::vector<uint64_t> keys = run;
-  std::sort(keys.begin(), keys.end());
+  std::sort(run.begin(), run.end());
   std::vector<uint64_t> situations;
-  for (uint64_t key : keys) {
+  for (uint64_t key : run) {
     const KeyKind kind = key_kind(key);
     if (kind == KeyKind::kSituation) {
       situations.push_back(key);

@@ -135,7 +135,7 @@ class Coverage {
     size_t total() const { return states + transitions + situations; }
   };
   // Adds one run's coverage; returns how much of it was new.
-  Gain add(const std::vector<uint64_t>& run);
+  Gain add(std::vector<uint64_t> run);
   size_t states() const { return states_; }
   size_t transitions() const { return transitions_; }
   size_t situations() const { return runs_meeting_.size(); }

@@ -258,7 +258,7 @@ void run_search(const Scenario& scenario, const ExploreOptions& options, Explore
       const uint64_t run = result.seeds.size();
       result.seeds.push_back(inputs[i].seed);
       if (coverage) {
-        gains[i] = seen.add(outcomes[i].coverage);
+        gains[i] = seen.add(std::move(outcomes[i].coverage));
         result.states_after.push_back(seen.states());
       }
       if (!outcomes[i].failure) continue;

@@ -87,8 +87,8 @@ struct ExploreResult {
   std::vector<uint64_t> states_after;
   uint64_t transitions = 0;
   bool coverage_bounded = false;  // the exact set filled up: the counts are lower bounds
-  std::string error;        // e.g. the output directory cannot be written
-  double wall_seconds = 0;  // running the seeds (shrinking excluded)
+  std::string error;              // e.g. the output directory cannot be written
+  double wall_seconds = 0;        // running the seeds (shrinking excluded)
   double shrink_wall_seconds = 0;
   bool found() const { return !failures.empty(); }
 };
