@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
 #include <variant>
 
 #include "raft/random.h"
@@ -28,6 +29,16 @@ timeline:
 nemesis:
   faults: [reconfigure, crash]
 )";
+
+// Whether `s`, written as a repro and read again, is `s`.
+::testing::AssertionResult reads_back(const Scenario& s) {
+  const std::string yaml = write_scenario_yaml(s);
+  auto again = parse_scenario_text(yaml, "written.yaml");
+  if (!std::holds_alternative<Scenario>(again))
+    return ::testing::AssertionFailure() << std::get<ParseError>(again).text();
+  if (!(std::get<Scenario>(again) == s)) return ::testing::AssertionFailure() << yaml;
+  return ::testing::AssertionSuccess();
+}
 
 std::vector<std::string> membership_errors(std::string_view yaml) {
   auto result = parse_scenario_text(yaml, "x.yaml");
@@ -56,11 +67,7 @@ TEST(ScenarioMembership, BootstrapConfigurationAndChangesAreRead) {
 TEST(ScenarioMembership, AReproKeepsTheConfigurationAndTheChanges) {
   auto result = parse_scenario_text(kMembership, "m.yaml");
   ASSERT_TRUE(std::holds_alternative<Scenario>(result));
-  const Scenario& s = std::get<Scenario>(result);
-  const std::string yaml = write_scenario_yaml(s);
-  auto again = parse_scenario_text(yaml, "m.yaml");
-  ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
-  EXPECT_TRUE(std::get<Scenario>(again) == s) << yaml;
+  EXPECT_TRUE(reads_back(std::get<Scenario>(result)));
 }
 
 TEST(ScenarioMembership, MistakesNameTheirPlace) {
@@ -94,9 +101,7 @@ timeline:
   EXPECT_EQ(s.timeline[1].kind, FaultKind::kReconfigure);
   ASSERT_TRUE(s.timeline[1].when.has_value());
   EXPECT_EQ(s.timeline[1].undo_after, Duration{1'000'000});
-  auto again = parse_scenario_text(write_scenario_yaml(s), "r.yaml");
-  ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
-  EXPECT_TRUE(std::get<Scenario>(again) == s);
+  EXPECT_TRUE(reads_back(s));
 }
 
 // The nemesis's triggered_reconfigure: a reconfigure of the drawn node, armed for an event, undone
@@ -148,9 +153,7 @@ timeline:
   EXPECT_EQ(s.timeline[3].undo_after, Duration{500'000});
   const std::string yaml = write_scenario_yaml(s);
   EXPECT_NE(yaml.find("reconfigure_joint: [n4, n1]"), std::string::npos) << yaml;
-  auto again = parse_scenario_text(yaml, "r.yaml");
-  ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
-  EXPECT_TRUE(std::get<Scenario>(again) == s) << yaml;
+  EXPECT_TRUE(reads_back(s));
 }
 
 // What the shrinker makes of a triggered toggle: the change it made, asked on the same event.
@@ -176,10 +179,7 @@ timeline:
   EXPECT_EQ(s.timeline[1].nodes, (std::vector<uint32_t>{2, 3, 4}));
   EXPECT_EQ(s.timeline[1].when->node, 1u);
   EXPECT_EQ(s.timeline[2].kind, FaultKind::kRemove);
-  const std::string yaml = write_scenario_yaml(s);
-  auto again = parse_scenario_text(yaml, "r.yaml");
-  ASSERT_TRUE(std::holds_alternative<Scenario>(again)) << std::get<ParseError>(again).text();
-  EXPECT_TRUE(std::get<Scenario>(again) == s) << yaml;
+  EXPECT_TRUE(reads_back(s));
 
   const std::string head = "cluster:\n  nodes: [n1, n2, n3, n4]\ntimeline:\n";
   EXPECT_THAT(membership_errors(head + "  - {when: {event: applies}, add_voter: n4, for: 1s}\n"),
