@@ -216,6 +216,7 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   state.commit = Index{0};
   state.next_apply = Index{1};
   state.leading.reset();
+  forget_sends(node);
   state.led_before_restart = state.led;
   state.written_through.reset();
   state.rewritten_from.reset();

@@ -34,6 +34,9 @@
 //                         configuration its log holds: never on one a truncation removed (§4.1);
 //                         and a leader appends a configuration entry only once the one it
 //                         replaces and an entry of its own term have committed
+//   flow_control          a leader sends one follower at most max_appends_per_round
+//                         AppendEntries with entries and InstallSnapshots in one heartbeat round
+//                         (checked when the host reports its sends: on_send; send_budget.cc)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -56,6 +59,7 @@
 // outputs depends on the iteration order of an unordered container.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -91,6 +95,7 @@ inline constexpr std::string_view kLeaderAppendOnly = "leader_append_only";
 inline constexpr std::string_view kLeaderIsVoter = "leader_is_voter";
 inline constexpr std::string_view kVoterCaughtUp = "voter_caught_up";
 inline constexpr std::string_view kDurability = "durability";
+inline constexpr std::string_view kFlowControl = "flow_control";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -180,6 +185,14 @@ class RaftInvariants {
   // cluster-wide properties still hold it to everything else. O(log n).
   void on_restart(SimTime now, raft::NodeId node, bool disk_lost = false);
 
+  // The nodes' send budget (raft::Config::max_appends_per_round, 0 taken as 1): with it set,
+  // on_send() checks flow_control. Without it (the default) sends are not judged: a host whose
+  // nodes keep another budget, or none, is not held to this one.
+  void set_send_budget(size_t per_round) { send_budget_ = std::max<size_t>(per_round, 1); }
+
+  // `from`'s core sent `m`. O(log n).
+  void on_send(SimTime now, raft::NodeId from, const raft::Message& m);
+
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.
   const std::vector<PropertyViolation>& violations() const { return violations_; }
@@ -263,6 +276,8 @@ class RaftInvariants {
   void check_leadership(SimTime now, NodeState& state, const raft::Raft& core);
   void check_append_only(SimTime now, NodeState& state, const raft::Raft& core);
   void check_leader_is_voter(SimTime now, const raft::Raft& core);
+  // A restarted node's rounds start over: what it sent in its last life no longer counts.
+  void forget_sends(raft::NodeId node);
   void check_change(SimTime now, NodeState& state, const raft::Raft& core,
                     raft::Index commit_before);
   void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);
@@ -300,6 +315,16 @@ class RaftInvariants {
     raft::NodeId node;  // the first node that applied it
   };
   std::vector<Applied> applied_;
+
+  // Flow control: per (sender, receiver), what the sender spent of its budget in the (term,
+  // round) it last sent in.
+  struct SentInRound {
+    uint64_t term = 0;
+    uint64_t round = 0;
+    size_t count = 0;
+  };
+  size_t send_budget_ = 0;  // 0: sends are not judged
+  std::map<std::pair<uint32_t, uint32_t>, SentInRound> sent_in_round_;
 
   std::vector<PropertyViolation> violations_;
   std::set<DedupKey> reported_;

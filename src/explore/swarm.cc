@@ -140,6 +140,23 @@ void draw_cluster(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Ran
   }
 }
 
+// The send budget (raft::Config::max_appends_per_round). Small budgets make the flow-control rule
+// bind, where a core that breaks it shows; but never so small that a round carries a follower
+// fewer than kEntriesPerRound entries, or a correct cluster under load falls behind its clients
+// for good and fails liveness for want of bandwidth.
+void draw_send_budget(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Random& rng) {
+  if (!redraw(rng, r.max_appends_per_round)) return;
+  if (r.max_appends_per_round) {
+    w.max_appends_per_round = within(rng, *r.max_appends_per_round);
+    return;
+  }
+  constexpr size_t kBudgets[] = {1, 2, 4, 8, 16};
+  constexpr size_t kEntriesPerRound = 64;
+  const size_t batch = std::max<size_t>(w.max_entries_per_append, 1);
+  w.max_appends_per_round =
+      std::max(kBudgets[rng.uniform(std::size(kBudgets))], (kEntriesPerRound + batch - 1) / batch);
+}
+
 void draw_network(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Random& rng) {
   sim::LinkModel& link = w.network;
   if (redraw(rng, r.latency)) {
@@ -357,6 +374,9 @@ Schedule swarm_schedule(const Scenario& base, uint64_t seed) {
   draw_workload(s.world.workload, base.swarm, rng);
   keep_timing_requirement(s.world, base);
   s.spans = draw_spans(s.nemesis, s.world, sim::kTimeZero + base.duration, rng);
+  // Drawn last, so that every draw above stays what it was before this one was added; an
+  // external node keeps its own budget, if any.
+  if (base.implementation.empty()) draw_send_budget(s.world, base.swarm, rng);
   s.drawn = describe(s.nemesis, s.world, seed);
   return s;
 }

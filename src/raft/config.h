@@ -78,8 +78,8 @@ struct Config {
 
   uint64_t seed = 1;                    // the election-jitter RNG's seed
   size_t max_entries_per_append = 256;  // flow control: entries carried by one AppendEntries
-  // Flow control: AppendEntries with entries sent to one follower between two heartbeats (or
-  // ReadIndex rounds), at most (at least 1).
+  // Flow control: AppendEntries with entries, and InstallSnapshots, sent to one follower in one
+  // heartbeat round (heartbeats and ReadIndex both begin rounds), at most (at least 1).
   size_t max_appends_per_round = 256;
 
   Options options;

@@ -33,12 +33,6 @@ struct Progress {
   // The round in which entries were last sent: an echo of a later round with match_index still
   // below next_index - 1 means those entries were lost in flight.
   uint64_t sent_round = 0;
-  // AppendEntries with entries sent in heartbeat round `budget_round`: at most
-  // Config::max_appends_per_round per round. Every success is answered with the next append; a
-  // network that duplicates and reorders acknowledgements would otherwise multiply the appends
-  // in flight with each round trip, without bound.
-  uint64_t budget_round = 0;
-  size_t appends_in_round = 0;
 
   void become_probe() {
     state = State::kProbe;

@@ -113,6 +113,7 @@ void Raft::become_leader() {
   votes_.clear();
   transfer_target_ = kNoNode;
   round_ = 0;
+  send_budgets_.clear();  // rounds start over
   heartbeat_elapsed_ = 0;
   election_elapsed_ = 0;
   // §5.3: nextIndex starts one past the leader's last entry, taken before the no-op is appended,

@@ -207,6 +207,17 @@ class Raft {
   // Servers not yet members that a change asked to make voters (§4.2.1): the leader replicates
   // to them first, for this many more ticks unless the change is asked again.
   std::map<NodeId, int> catching_up_;
+  // AppendEntries with entries and InstallSnapshots sent to each server in heartbeat round
+  // `round`: at most Config::max_appends_per_round. Every success is answered with the next
+  // append; a network that duplicates and reorders acknowledgements would otherwise multiply the
+  // appends in flight with each round trip, without bound. Kept apart from progress_, which
+  // forgets a server its configuration drops: removed and added again within one round, a
+  // server would be sent a second round's worth.
+  struct SendBudget {
+    uint64_t round = 0;
+    size_t spent = 0;
+  };
+  std::map<NodeId, SendBudget> send_budgets_;
   NodeId transfer_target_;
   uint64_t round_ = 0;               // the current heartbeat round
   bool appends_pending_ = false;     // new entries not yet sent to followers

@@ -140,17 +140,19 @@ void Raft::send_append(NodeId to, bool heartbeat) {
     pr.become_probe();
   }
   if (pr.state == Progress::State::kProbe && pr.probe_sent && !heartbeat) return;
-  if (pr.budget_round != round_) {
-    pr.budget_round = round_;
-    pr.appends_in_round = 0;
-  }
-  if (!heartbeat && pr.next_index <= log_.last_index() &&
-      pr.appends_in_round >= std::max<size_t>(config_.max_appends_per_round, 1)) {
+  SendBudget& budget = send_budgets_[to];
+  if (budget.round != round_) budget = {round_, 0};
+  const bool spent = budget.spent >= std::max<size_t>(config_.max_appends_per_round, 1);
+  if (!heartbeat && pr.next_index <= log_.last_index() && spent) {
     return;  // this round's budget is spent; the next heartbeat's answer resumes the stream
   }
-  const bool anchored_heartbeat = heartbeat && pr.state == Progress::State::kReplicate;
+  // A heartbeat goes out whatever the budget, but it carries entries (a probe's) or becomes a
+  // snapshot only within it. A round can begin before its heartbeat leaves (a read's round goes
+  // out with the next Ready), and appends answered meanwhile may spend the budget first: then
+  // the heartbeat is anchored at the known match and carries nothing.
+  const bool anchored_heartbeat = heartbeat && (pr.state == Progress::State::kReplicate || spent);
   if (!anchored_heartbeat && pr.next_index <= log_.snapshot_index()) {
-    ++pr.appends_in_round;         // a snapshot spends the round's budget as an append does
+    ++budget.spent;                // a snapshot spends the round's budget as an append does
     return send_snapshot(to, pr);  // the entries it needs next were compacted away (§7)
   }
   Message m;
@@ -173,7 +175,7 @@ void Raft::send_append(NodeId to, bool heartbeat) {
     }
     if (!entries.empty()) {
       pr.sent_round = round_;
-      ++pr.appends_in_round;
+      ++budget.spent;
     }
     if (pr.state == Progress::State::kProbe) pr.probe_sent = true;
   }

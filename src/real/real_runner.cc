@@ -111,7 +111,8 @@ constexpr Property kInvariantProperties[] = {
     Property::kElectionSafety,     Property::kLogMatching,   Property::kLeaderCompleteness,
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter, Property::kVoterCaughtUp};
+    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter, Property::kVoterCaughtUp,
+    Property::kFlowControl};
 
 }  // namespace
 

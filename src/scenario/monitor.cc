@@ -38,6 +38,7 @@ Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(siz
   invariants_.set_bootstrap_configuration(sim::bootstrap_configuration(scenario.world));
   invariants_.set_durability_reported(true);  // the world reports every completed sync
   invariants_.set_syncs_reported(true);
+  invariants_.set_send_budget(scenario.world.max_appends_per_round);
 }
 
 void Monitor::report_new_violations() {
@@ -90,6 +91,12 @@ void Monitor::on_restore(SimTime now, raft::NodeId node, raft::Index index, raft
 void Monitor::on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) {
   if (!checking_) return;
   invariants_.on_compact(sim::micros(now), node, index, term);
+  report_new_violations();
+}
+
+void Monitor::on_send(SimTime now, raft::NodeId from, const raft::Message& m) {
+  if (!checking_) return;
+  invariants_.on_send(sim::micros(now), from, m);
   report_new_violations();
 }
 

@@ -28,6 +28,7 @@ class Monitor final : public sim::WorldObserver {
   void on_restart(SimTime now, raft::NodeId node, bool disk_lost) override;
   void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
   void on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
+  void on_send(SimTime now, raft::NodeId from, const raft::Message& m) override;
 
   check::RaftInvariants& invariants() { return invariants_; }
   const check::RaftInvariants& invariants() const { return invariants_; }

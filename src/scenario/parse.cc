@@ -25,11 +25,22 @@ using std::string_view_literals::operator""sv;
 constexpr std::array kTopKeys = {"name"sv,    "seed"sv,     "duration"sv, "cluster"sv,
                                  "network"sv, "workload"sv, "timeline"sv, "nemesis"sv,
                                  "swarm"sv,   "liveness"sv, "expect"sv};
-constexpr std::array kClusterKeys = {
-    "nodes"sv,          "tick"sv,         "election_timeout"sv, "heartbeat"sv,
-    "pre_vote"sv,       "check_quorum"sv, "vote_lease"sv,       "leadership_transfer"sv,
-    "bugs"sv,           "fsync"sv,        "snapshot_every"sv,   "max_entries_per_append"sv,
-    "implementation"sv, "voters"sv,       "learners"sv};
+constexpr std::array kClusterKeys = {"nodes"sv,
+                                     "tick"sv,
+                                     "election_timeout"sv,
+                                     "heartbeat"sv,
+                                     "pre_vote"sv,
+                                     "check_quorum"sv,
+                                     "vote_lease"sv,
+                                     "leadership_transfer"sv,
+                                     "bugs"sv,
+                                     "fsync"sv,
+                                     "snapshot_every"sv,
+                                     "max_entries_per_append"sv,
+                                     "max_appends_per_round"sv,
+                                     "implementation"sv,
+                                     "voters"sv,
+                                     "learners"sv};
 constexpr std::array kImplementationKeys = {"command"sv, "protocol"sv};
 constexpr std::array kBugNames = {"commit_previous_term"sv,        "vote_without_log_check"sv,
                                   "forget_vote_on_restart"sv,      "ack_before_persist"sv,
@@ -281,6 +292,7 @@ void parse_cluster(Reader& r, const YAML::Node& root, sim::WorldConfig& world) {
   parse_bugs(r, cluster["bugs"], world.bugs);
   assign(r.whole(cluster["snapshot_every"], 0, UINT32_MAX), world.snapshot_every);
   assign(r.whole(cluster["max_entries_per_append"], 1, 1u << 20), world.max_entries_per_append);
+  assign(r.whole(cluster["max_appends_per_round"], 1, 1u << 20), world.max_appends_per_round);
   const YAML::Node fsync = cluster["fsync"];
   if (fsync.IsDefined() && r.map(fsync, kRangeKeys, "a map {min, max} of durations")) {
     sim::Latency& latency = world.disk.fsync;

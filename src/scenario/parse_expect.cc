@@ -32,7 +32,8 @@ constexpr std::array kPropertyNames = {"election_safety"sv,      "log_matching"s
                                        "linearizability"sv,      "liveness"sv,
                                        "configuration_safety"sv, "commit_quorum"sv,
                                        "commit_current_term"sv,  "leader_append_only"sv,
-                                       "leader_is_voter"sv,      "voter_caught_up"sv};
+                                       "leader_is_voter"sv,      "voter_caught_up"sv,
+                                       "flow_control"sv};
 constexpr std::array kSafetyWords = {"holds"sv, "violated"sv};
 constexpr std::array kLivenessWords = {"holds"sv, "fails"sv};
 constexpr std::array kLeaderWithinKeys = {"after"sv, "within"sv, "group"sv};

@@ -16,7 +16,7 @@ constexpr std::array kSwarmKeys = {"nodes"sv,          "election_timeout"sv,
                                    "reorder"sv,        "clients"sv,
                                    "keys"sv,           "think"sv,
                                    "snapshot_every"sv, "pct_depth"sv,
-                                   "faults"sv};
+                                   "faults"sv,         "max_appends_per_round"sv};
 
 // `[min, max]` whole numbers within [lo, hi], or one number for both.
 std::optional<Range<uint64_t>> whole_range(Reader& r, const YAML::Node& node, uint64_t lo,
@@ -107,6 +107,7 @@ void parse_swarm(Reader& r, const YAML::Node& node, SwarmRanges& swarm) {
                         format_duration(swarm.election_timeout->max)));
   }
   swarm.max_entries_per_append = whole_range(r, node["max_entries_per_append"], 1, 1 << 20);
+  swarm.max_appends_per_round = whole_range(r, node["max_appends_per_round"], 1, 1 << 20);
   swarm.fsync = duration_range(r, node["fsync"], false);
   swarm.latency = duration_range(r, node["latency"], false);
   swarm.reorder = probability_range(r, node["reorder"]);

@@ -143,7 +143,7 @@ constexpr Property kSafetyProperties[] = {
     Property::kStateMachineSafety,  Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic,     Property::kCommitQuorum,  Property::kCommitCurrentTerm,
     Property::kLeaderAppendOnly,    Property::kLeaderIsVoter, Property::kDurability,
-    Property::kConfigurationSafety, Property::kVoterCaughtUp};
+    Property::kConfigurationSafety, Property::kVoterCaughtUp, Property::kFlowControl};
 
 struct LivenessProbe {
   bool checked = false;

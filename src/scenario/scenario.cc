@@ -53,9 +53,9 @@ bool same(const sim::WorldConfig& a, const sim::WorldConfig& b) {
   return a.node_names == b.node_names && a.voters == b.voters && a.learners == b.learners &&
          same(a.options, b.options) && same(a.bugs, b.bugs) &&
          std::tie(a.election_timeout_ticks, a.heartbeat_ticks, a.tick, a.seed, a.snapshot_every,
-                  a.max_entries_per_append) == std::tie(b.election_timeout_ticks, b.heartbeat_ticks,
-                                                        b.tick, b.seed, b.snapshot_every,
-                                                        b.max_entries_per_append) &&
+                  a.max_entries_per_append, a.max_appends_per_round) ==
+             std::tie(b.election_timeout_ticks, b.heartbeat_ticks, b.tick, b.seed, b.snapshot_every,
+                      b.max_entries_per_append, b.max_appends_per_round) &&
          same(a.network, b.network) && same(a.disk.fsync, b.disk.fsync) &&
          std::tie(a.pct.depth, a.pct.messages, a.pct.hold) ==
              std::tie(b.pct.depth, b.pct.messages, b.pct.hold) &&
@@ -252,6 +252,8 @@ std::string_view to_string(Property property) {
       return "leader_is_voter";
     case Property::kVoterCaughtUp:
       return "voter_caught_up";
+    case Property::kFlowControl:
+      return "flow_control";
   }
   return "unknown";
 }

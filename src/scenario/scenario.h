@@ -191,6 +191,7 @@ struct SwarmRanges {
   std::optional<Range<Duration>> election_timeout;
   std::optional<Range<Duration>> heartbeat;  // kept below the drawn election timeout
   std::optional<Range<uint64_t>> max_entries_per_append;
+  std::optional<Range<uint64_t>> max_appends_per_round;
   std::optional<Range<Duration>> fsync;
   std::optional<Range<Duration>> latency;  // the network's latency, its shape drawn
   std::optional<Range<double>> reorder;
@@ -224,6 +225,7 @@ enum class Property : uint8_t {
   kLeaderAppendOnly,     // a leader never overwrites or deletes entries of its log
   kLeaderIsVoter,        // only a voter leads or campaigns: no learner, spare, or removed server
   kVoterCaughtUp,        // a server becomes a voter only once it holds what is committed
+  kFlowControl,          // a leader sends a follower at most its budget of appends a round
 };
 
 struct Expectation {

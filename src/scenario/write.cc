@@ -325,7 +325,8 @@ void cluster(std::ostream& out, const Scenario& s, const Writer& w) {
       << "  bugs: [" << fmt::format("{}", fmt::join(bugs, ", ")) << "]\n"
       << "  fsync: {min: " << dur(c.disk.fsync.min) << ", max: " << dur(c.disk.fsync.max) << "}\n"
       << "  snapshot_every: " << c.snapshot_every << "\n"
-      << "  max_entries_per_append: " << c.max_entries_per_append << "\n";
+      << "  max_entries_per_append: " << c.max_entries_per_append << "\n"
+      << "  max_appends_per_round: " << c.max_appends_per_round << "\n";
   if (!s.implementation.empty()) {
     std::vector<std::string> words;
     for (const std::string& word : s.implementation)
@@ -419,6 +420,7 @@ void swarm(std::ostream& out, const SwarmRanges& sw) {
   span("election_timeout", sw.election_timeout);
   span("heartbeat", sw.heartbeat);
   whole("max_entries_per_append", sw.max_entries_per_append);
+  whole("max_appends_per_round", sw.max_appends_per_round);
   span("fsync", sw.fsync);
   span("latency", sw.latency);
   if (sw.reorder)

@@ -154,6 +154,7 @@ raft::Config World::raft_config(uint32_t id) const {
   c.options = config_.options;
   c.bugs = config_.bugs;
   c.max_entries_per_append = config_.max_entries_per_append;
+  c.max_appends_per_round = config_.max_appends_per_round;
   return c;
 }
 
@@ -414,6 +415,7 @@ TraceEvent World::message_event(TraceKind kind, const raft::Message& m) const {
 }
 
 void World::send_message(uint32_t from, raft::Message m) {
+  if (observer_) observer_->on_send(now_, raft::NodeId{from}, m);
   if (nodes_[from - 1].crash_pending) {
     TraceEvent drop = message_event(TraceKind::kDrop, m);
     drop.text = "sender crashed";

@@ -52,6 +52,7 @@ struct WorldConfig {
   DiskModel disk;
   uint64_t snapshot_every = 0;  // entries applied between snapshots (§7); 0: never compact
   size_t max_entries_per_append = raft::Config{}.max_entries_per_append;
+  size_t max_appends_per_round = raft::Config{}.max_appends_per_round;
   WorkloadModel workload;
   PctConfig pct;  // the PCT delivery scheduler (off by default)
   uint64_t seed = 1;
@@ -98,6 +99,8 @@ class WorldObserver {
   virtual void on_restore(SimTime, raft::NodeId, raft::Index, raft::Term) {}
   // The node compacted its log into a snapshot of its own state machine through (index, term).
   virtual void on_compact(SimTime, raft::NodeId, raft::Index, raft::Term) {}
+  // The node's core sent this message: before the network, a crash or a lie can touch it.
+  virtual void on_send(SimTime, raft::NodeId /*from*/, const raft::Message&) {}
 };
 
 class World final : private ClientEnv {

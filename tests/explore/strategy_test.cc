@@ -86,6 +86,24 @@ TEST(Swarm, EachSeedDrawsItsOwnConfigurationTheSameEveryTime) {
   EXPECT_TRUE(settings_differ);
 }
 
+// A drawn send budget binds sometimes, but never leaves a round fewer than 64 entries to carry
+// to a follower; a scenario's range is kept to.
+TEST(Swarm, DrawsTheSendBudgetWithinReach) {
+  const Scenario base = parse(kMinimal);
+  bool small = false;
+  for (uint64_t seed = 1; seed <= 64; ++seed) {
+    const sim::WorldConfig& w = swarm_schedule(base, seed).world;
+    EXPECT_GE(w.max_appends_per_round * w.max_entries_per_append, 64u) << "seed " << seed;
+    small = small || w.max_appends_per_round < 16;
+  }
+  EXPECT_TRUE(small);
+  const Scenario ranged = parse(std::string(kMinimal) + "swarm: {max_appends_per_round: [3, 5]}\n");
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    const size_t budget = swarm_schedule(ranged, seed).world.max_appends_per_round;
+    EXPECT_TRUE(budget >= 3 && budget <= 5) << "seed " << seed << ": " << budget;
+  }
+}
+
 TEST(Swarm, DrawsMessageLevelAndEventTriggeredFaultsFromAScenarioWithNoNemesis) {
   const Scenario base = parse(kMinimal);
   bool message = false, triggered = false, pct = false;

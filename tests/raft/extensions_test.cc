@@ -333,5 +333,35 @@ TEST(FlowControl, ALeaderSendsAFollowerAtMostMaxAppendsPerRound) {
   EXPECT_EQ(sent_by(r).appends, std::vector<uint64_t>{first + 2}) << "a new round, a new budget";
 }
 
+// A read's round begins when the read arrives, and its heartbeat leaves with the next Ready:
+// appends answered in between may spend the round's budget first. The heartbeat still goes out,
+// but then carries no entries, even to a follower the leader is probing.
+TEST(FlowControl, AHeartbeatCarriesNoEntriesOnceItsRoundsBudgetIsSpent) {
+  raft::Config cfg = config_for(1, 2);
+  cfg.max_entries_per_append = 1;
+  cfg.max_appends_per_round = 1;
+  Raft r(cfg, {});
+  win_election(r, 2);
+  take(r);
+  r.step(append_ack(2, 1, r.term().value, r.log().last_index().value));  // now replicating
+  take(r);
+  r.tick();  // a heartbeat begins a round with its budget whole
+  const uint64_t round = sent_by(r).round;
+  const uint64_t first = r.log().last_index().value + 1;
+  r.propose("x");
+  r.propose("y");
+  ASSERT_EQ(sent_by(r).appends, std::vector<uint64_t>{first});
+
+  r.read_index(7);  // a new round, its heartbeat not yet sent
+  r.step(append_ack(2, 1, r.term().value, first, round));
+  // The follower now says, in the read's round, that it lost what it acknowledged: the leader
+  // probes it again.
+  r.step(append_reject(2, 1, r.term().value, first, first, 0, round + 1));
+  ASSERT_EQ(r.progress().at(NodeId{2}).state, raft::Progress::State::kProbe);
+  const Sent read_round = sent_by(r);
+  EXPECT_EQ(read_round.appends, std::vector<uint64_t>{first + 1})
+      << "one append this round, the budget; the heartbeat carries none";
+}
+
 }  // namespace
 }  // namespace raftsim::test

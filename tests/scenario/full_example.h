@@ -28,6 +28,7 @@ cluster:
   fsync: {min: 1ms, max: 3ms}
   snapshot_every: 500
   max_entries_per_append: 64
+  max_appends_per_round: 8
   implementation: {command: [python3, "examples/raft_node.py", --reports], protocol: maelstrom}
 network:
   latency: {shape: long_tail, min: 2ms, max: 8ms, tail_chance: 0.05, tail_max: 500ms}
@@ -108,6 +109,7 @@ swarm:
   election_timeout: [80ms, 400ms]
   heartbeat: [10ms, 40ms]
   max_entries_per_append: [1, 64]
+  max_appends_per_round: [2, 16]
   fsync: [100us, 30ms]
   latency: [100us, 20ms]
   reorder: [0, 0.2]

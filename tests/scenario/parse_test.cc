@@ -55,6 +55,7 @@ TEST(ScenarioParse, TopLevelClusterAndTeaches) {
   EXPECT_EQ(w.disk.fsync.max, milliseconds(3));
   EXPECT_EQ(w.snapshot_every, 500u);
   EXPECT_EQ(w.max_entries_per_append, 64u);
+  EXPECT_EQ(w.max_appends_per_round, 8u);
 }
 
 TEST(ScenarioParse, NetworkAndWorkload) {
@@ -144,7 +145,7 @@ TEST(ScenarioParse, TimelineIsSortedStablyAndShapesAreExpanded) {
   EXPECT_EQ(t[0].at, at(seconds(1)));
   EXPECT_EQ(t[0].groups, (Groups{{1, 2}, {3, 4}}));
   EXPECT_EQ(t[1].groups, (Groups{{3}, {1, 2, 4, 5}}));
-  EXPECT_EQ(t[1].where.line, 44);  // the fault key
+  EXPECT_EQ(t[1].where.line, 45);  // the fault key
   EXPECT_EQ(t[1].where.column, 14);
   // Ring of five: each node reaches its two neighbours.
   EXPECT_EQ(
@@ -293,7 +294,7 @@ TEST(ScenarioParse, ExpectationsAndTheirText) {
   EXPECT_EQ(e[13].kind, Kind::kTermAbove);
   EXPECT_EQ(e[13].count, 50u);
   EXPECT_EQ(e[13].to, at(seconds(30)));
-  EXPECT_EQ(e[13].where.line, 128);
+  EXPECT_EQ(e[13].where.line, 130);
   EXPECT_EQ(e[13].where.column, 5);
 }
 

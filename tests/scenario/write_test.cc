@@ -227,6 +227,7 @@ class Gen {
     w.disk.fsync.max = w.disk.fsync.min + duration(0, 10'000);
     w.snapshot_every = *rc::gen::inRange<uint64_t>(0, 100'000);
     w.max_entries_per_append = *rc::gen::inRange<size_t>(1, 1000);
+    w.max_appends_per_round = *rc::gen::inRange<size_t>(1, 1000);
   }
 
   void workload(sim::WorkloadModel& w) {
