@@ -217,6 +217,7 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   state.next_apply = Index{1};
   state.leading.reset();
   forget_sends(node);
+  reads_.erase(node.value);  // its reads died with it
   state.led_before_restart = state.led;
   state.written_through.reset();
   state.rewritten_from.reset();
@@ -254,6 +255,7 @@ void RaftInvariants::on_state(SimTime now, const raft::Raft& core) {
            make(kConfigurationSafety, now, {core.id()}, core.term(), core.configuration_index(),
                 name(core.id()) + " " + stale));
   }
+  note_read_configuration(core);
 }
 
 void RaftInvariants::check_term_and_vote(SimTime now, NodeState& state, const raft::Raft& core) {

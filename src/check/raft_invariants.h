@@ -34,6 +34,10 @@
 //                         configuration its log holds: never on one a truncation removed (§4.1);
 //                         and a leader appends a configuration entry only once the one it
 //                         replaces and an entry of its own term have committed
+//   read_confirmed        a leader confirms a read (ReadIndex) only once a majority of its
+//                         configuration's voters answered a heartbeat round it sent after the
+//                         read arrived (§8; checked when the host reports its reads and
+//                         deliveries: read_rounds.cc)
 //   flow_control          a leader sends one follower at most max_appends_per_round
 //                         AppendEntries with entries and InstallSnapshots in one heartbeat round
 //                         (checked when the host reports its sends: on_send; send_budget.cc)
@@ -96,6 +100,7 @@ inline constexpr std::string_view kLeaderIsVoter = "leader_is_voter";
 inline constexpr std::string_view kVoterCaughtUp = "voter_caught_up";
 inline constexpr std::string_view kDurability = "durability";
 inline constexpr std::string_view kFlowControl = "flow_control";
+inline constexpr std::string_view kReadConfirmed = "read_confirmed";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -193,6 +198,17 @@ class RaftInvariants {
   // `from`'s core sent `m`. O(log n).
   void on_send(SimTime now, raft::NodeId from, const raft::Message& m);
 
+  // The host promises to report every read a leader asks its core for (on_read_begun), every
+  // answer the core gives one (on_read_answered), every message it sends (on_send) and every
+  // message delivered to it (on_deliver): then read_confirmed is judged. Off by default.
+  void set_reads_reported(bool reported) { reads_reported_ = reported; }
+  // `m` reaches its receiver, which steps it next. O(log n).
+  void on_deliver(const raft::Message& m);
+  // A leader asks its core for a read index for `request`. O(log n).
+  void on_read_begun(const raft::Raft& core, uint64_t request);
+  // The core answered `request`: confirmed (ok) or failed. Checks read_confirmed. O(n log n).
+  void on_read_answered(SimTime now, const raft::Raft& core, uint64_t request, bool confirmed);
+
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.
   const std::vector<PropertyViolation>& violations() const { return violations_; }
@@ -278,6 +294,32 @@ class RaftInvariants {
   void check_leader_is_voter(SimTime now, const raft::Raft& core);
   // A restarted node's rounds start over: what it sent in its last life no longer counts.
   void forget_sends(raft::NodeId node);
+
+  // Read confirmation (read_rounds.cc). What a leader sent and heard in one term: its rounds,
+  // each with the sequence number of its first message (rounds increasing), and the highest
+  // round each follower answered.
+  struct TermRounds {
+    std::vector<std::pair<uint64_t, uint64_t>> rounds;
+    std::map<uint32_t, uint64_t> echoed;
+  };
+  struct PendingRead {
+    uint64_t sequence = 0;  // when it began
+    uint64_t term = 0;      // the leader's term then
+  };
+  // Per leader: its terms back to the oldest one a read waits in, its reads waiting for an
+  // answer (by request), and the configurations it acted on since the oldest of them began.
+  struct LeaderReads {
+    std::map<uint64_t, TermRounds> terms;
+    std::map<uint64_t, PendingRead> pending;
+    std::vector<raft::Configuration> configurations;
+  };
+  TermRounds& term_rounds(raft::NodeId leader, uint64_t term);
+  void note_round_sent(raft::NodeId from, const raft::Message& m);
+  // Keeps the configuration a leader acts on now, while it has reads waiting.
+  void note_read_configuration(const raft::Raft& core);
+  bool reads_reported_ = false;
+  uint64_t sequence_ = 0;  // orders sends and reads begun
+  std::map<uint32_t, LeaderReads> reads_;
   void check_change(SimTime now, NodeState& state, const raft::Raft& core,
                     raft::Index commit_before);
   void add_commit_point(SimTime now, raft::Index index, raft::Term by_term, raft::NodeId by);

@@ -18,6 +18,9 @@
 namespace raftsim::check {
 
 void RaftInvariants::on_send(SimTime now, raft::NodeId from, const raft::Message& m) {
+  const bool round =
+      m.type == raft::MessageType::kAppendEntries || m.type == raft::MessageType::kInstallSnapshot;
+  if (round && reads_reported_) note_round_sent(from, m);  // read_rounds.cc
   if (send_budget_ == 0) return;
   const bool spends = (m.type == raft::MessageType::kAppendEntries && !m.entries.empty()) ||
                       m.type == raft::MessageType::kInstallSnapshot;

@@ -78,6 +78,7 @@ void Node::submit(const KvCommand& command) {
   if (command.op == KvOp::kGet) {
     const uint64_t id = next_read_id_++;
     pending_reads_.emplace(id, command);
+    if (observer_) observer_->on_read_begun(id);
     core_->read_index(id);
   } else {
     const raft::ProposeResult proposed = core_->propose(encode(command));
@@ -218,6 +219,7 @@ void Node::apply(const raft::Entry& entry) {
 }
 
 void Node::answer_read(const raft::ReadState& read) {
+  if (observer_) observer_->on_read_answered(read);
   auto it = pending_reads_.find(read.request_id);
   if (it == pending_reads_.end()) return;
   KvCommand command = std::move(it->second);

@@ -71,6 +71,9 @@ class NodeObserver {
   virtual void on_compact(const raft::Snapshot&) {}
   virtual void on_soft_state(const raft::SoftState&, raft::Term) {}
   virtual void on_reply(const ClientReply&) {}
+  // A read (§8 ReadIndex): asked of the core as `request_id`, and the core's answer to it.
+  virtual void on_read_begun(uint64_t /*request_id*/) {}
+  virtual void on_read_answered(const raft::ReadState&) {}
 };
 
 class Node {

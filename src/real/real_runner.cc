@@ -112,7 +112,7 @@ constexpr Property kInvariantProperties[] = {
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kCommitCurrentTerm,
     Property::kLeaderAppendOnly,   Property::kLeaderIsVoter, Property::kVoterCaughtUp,
-    Property::kFlowControl};
+    Property::kReadConfirmed,      Property::kFlowControl};
 
 }  // namespace
 

@@ -39,6 +39,7 @@ Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(siz
   invariants_.set_durability_reported(true);  // the world reports every completed sync
   invariants_.set_syncs_reported(true);
   invariants_.set_send_budget(scenario.world.max_appends_per_round);
+  invariants_.set_reads_reported(true);
 }
 
 void Monitor::report_new_violations() {
@@ -97,6 +98,23 @@ void Monitor::on_compact(SimTime now, raft::NodeId node, raft::Index index, raft
 void Monitor::on_send(SimTime now, raft::NodeId from, const raft::Message& m) {
   if (!checking_) return;
   invariants_.on_send(sim::micros(now), from, m);
+  report_new_violations();
+}
+
+void Monitor::on_deliver(SimTime, const raft::Message& m) {
+  if (!checking_) return;
+  invariants_.on_deliver(m);
+}
+
+void Monitor::on_read_begun(SimTime, const raft::Raft& core, uint64_t request) {
+  if (!checking_) return;
+  invariants_.on_read_begun(core, request);
+}
+
+void Monitor::on_read_answered(SimTime now, const raft::Raft& core, uint64_t request,
+                               bool confirmed) {
+  if (!checking_) return;
+  invariants_.on_read_answered(sim::micros(now), core, request, confirmed);
   report_new_violations();
 }
 

@@ -29,6 +29,10 @@ class Monitor final : public sim::WorldObserver {
   void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
   void on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
   void on_send(SimTime now, raft::NodeId from, const raft::Message& m) override;
+  void on_deliver(SimTime now, const raft::Message& m) override;
+  void on_read_begun(SimTime now, const raft::Raft& core, uint64_t request) override;
+  void on_read_answered(SimTime now, const raft::Raft& core, uint64_t request,
+                        bool confirmed) override;
 
   check::RaftInvariants& invariants() { return invariants_; }
   const check::RaftInvariants& invariants() const { return invariants_; }

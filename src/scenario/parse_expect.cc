@@ -33,7 +33,9 @@ constexpr std::array kPropertyNames = {"election_safety"sv,      "log_matching"s
                                        "configuration_safety"sv, "commit_quorum"sv,
                                        "commit_current_term"sv,  "leader_append_only"sv,
                                        "leader_is_voter"sv,      "voter_caught_up"sv,
-                                       "flow_control"sv};
+                                       "flow_control"sv,         "read_confirmed"sv};
+// In the order of enum Property: a name's position is its value.
+static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kReadConfirmed) + 1);
 constexpr std::array kSafetyWords = {"holds"sv, "violated"sv};
 constexpr std::array kLivenessWords = {"holds"sv, "fails"sv};
 constexpr std::array kLeaderWithinKeys = {"after"sv, "within"sv, "group"sv};

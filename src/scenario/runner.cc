@@ -143,7 +143,8 @@ constexpr Property kSafetyProperties[] = {
     Property::kStateMachineSafety,  Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic,     Property::kCommitQuorum,  Property::kCommitCurrentTerm,
     Property::kLeaderAppendOnly,    Property::kLeaderIsVoter, Property::kDurability,
-    Property::kConfigurationSafety, Property::kVoterCaughtUp, Property::kFlowControl};
+    Property::kConfigurationSafety, Property::kVoterCaughtUp, Property::kReadConfirmed,
+    Property::kFlowControl};
 
 struct LivenessProbe {
   bool checked = false;

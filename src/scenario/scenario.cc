@@ -254,6 +254,8 @@ std::string_view to_string(Property property) {
       return "voter_caught_up";
     case Property::kFlowControl:
       return "flow_control";
+    case Property::kReadConfirmed:
+      return "read_confirmed";
   }
   return "unknown";
 }

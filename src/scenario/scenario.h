@@ -226,6 +226,7 @@ enum class Property : uint8_t {
   kLeaderIsVoter,        // only a voter leads or campaigns: no learner, spare, or removed server
   kVoterCaughtUp,        // a server becomes a voter only once it holds what is committed
   kFlowControl,          // a leader sends a follower at most its budget of appends a round
+  kReadConfirmed,        // a leader confirms a read only after a majority answered a later round
 };
 
 struct Expectation {

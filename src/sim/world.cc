@@ -54,6 +54,14 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
       world_.observer_->on_log_write(world_.now_, raft::NodeId{id_}, core().log(), rd.entries);
     }
   }
+  void on_read_begun(uint64_t request) override {
+    if (world_.observer_) world_.observer_->on_read_begun(world_.now_, core(), request);
+  }
+  void on_read_answered(const raft::ReadState& read) override {
+    if (world_.observer_) {
+      world_.observer_->on_read_answered(world_.now_, core(), read.request_id, read.ok);
+    }
+  }
   void on_durable(const raft::HardState& hs) override {
     if (world_.observer_) world_.observer_->on_persisted(world_.now_, raft::NodeId{id_}, hs);
   }
@@ -296,6 +304,7 @@ void World::deliver(const Event& event) {
   trace_.record(message_event(TraceKind::kDeliver, m));
   if (change_listener_) note_late_delivery(m, sn.node->core().term());
   if (delivery_listener_) delivery_listener_(m);
+  if (observer_) observer_->on_deliver(now_, m);
   sn.node->receive(m);
   if (sn.lies.any()) synthesize_lies(to, m);
   after_event(to);

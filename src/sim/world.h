@@ -101,6 +101,12 @@ class WorldObserver {
   virtual void on_compact(SimTime, raft::NodeId, raft::Index, raft::Term) {}
   // The node's core sent this message: before the network, a crash or a lie can touch it.
   virtual void on_send(SimTime, raft::NodeId /*from*/, const raft::Message&) {}
+  // The message reaches its receiver, which steps it next.
+  virtual void on_deliver(SimTime, const raft::Message&) {}
+  // The node asked its core for a read index for `request`, and the core answered it.
+  virtual void on_read_begun(SimTime, const raft::Raft&, uint64_t /*request*/) {}
+  virtual void on_read_answered(SimTime, const raft::Raft&, uint64_t /*request*/,
+                                bool /*confirmed*/) {}
 };
 
 class World final : private ClientEnv {

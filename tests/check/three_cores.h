@@ -48,6 +48,16 @@ class ThreeCores : public ::testing::Test {
           if (!rd.entries.empty()) inv.on_log_write(tick(), c.id(), c.log(), rd.entries);
           if (!unreported.contains(c.id()))
             inv.on_synced(c.id(), rd.snapshot ? rd.snapshot->index : raft::Index{}, rd.entries);
+          if (report_reads) {
+            for (const raft::Message& m : rd.messages)
+              inv.on_send(tick(), c.id(), m);
+            for (const raft::Message& m : rd.after_persist)
+              inv.on_send(tick(), c.id(), m);
+            for (const raft::ReadState& read : rd.reads) {
+              inv.on_read_answered(tick(), c, read.request_id, read.ok);
+              reads_confirmed += read.ok;
+            }
+          }
           wire.insert(wire.end(), rd.messages.begin(), rd.messages.end());
           wire.insert(wire.end(), rd.after_persist.begin(), rd.after_persist.end());
           c.advance(rd);
@@ -62,6 +72,7 @@ class ThreeCores : public ::testing::Test {
         held.push_back(m);
         continue;
       }
+      if (report_reads) inv.on_deliver(m);
       core(m.to).step(m);
       inv.on_state(tick(), core(m.to));
     }
@@ -70,7 +81,15 @@ class ThreeCores : public ::testing::Test {
 
   SimTime tick() { return now += 1000; }
 
+  // A read of `id` asked of `leader`'s core, reported as a host does.
+  void read(raft::NodeId leader, uint64_t id) {
+    inv.on_read_begun(core(leader), id);
+    core(leader).read_index(id);
+  }
+
   std::function<void(raft::Config&)> configure;  // set before SetUp() to change every config
+  bool report_reads = false;  // report sends, deliveries and read answers (read_confirmed)
+  int reads_confirmed = 0;
   std::vector<raft::Raft> cores;
   std::set<raft::NodeId> unreported;
   std::set<raft::NodeId> held_for;
