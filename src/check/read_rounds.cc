@@ -44,13 +44,30 @@ void RaftInvariants::note_round_sent(raft::NodeId from, const raft::Message& m) 
     sent.rounds.emplace_back(m.round, sequence_);
 }
 
+namespace {
+
+// Where `round` is among the rounds a leader sent in one term (end when it is not).
+auto find_round(const std::vector<std::pair<uint64_t, uint64_t>>& rounds, uint64_t round) {
+  const auto it =
+      std::lower_bound(rounds.begin(), rounds.end(), std::make_pair(round, uint64_t{0}));
+  return it != rounds.end() && it->first == round ? it : rounds.end();
+}
+
+}  // namespace
+
 void RaftInvariants::on_deliver(const raft::Message& m) {
   if (!reads_reported_ || m.type != raft::MessageType::kAppendResponse) return;
+  if (m.reject && m.rejected_index.value == 0) return;  // a newer term, not an answer to a round
   auto leader = reads_.find(m.to.value);
   if (leader == reads_.end()) return;
   auto term = leader->second.terms.find(m.term.value);
   if (term == leader->second.terms.end()) return;
-  uint64_t& echoed = term->second.echoed[m.from.value];
+  // Only an answer to a round the leader sent in this term, as its core counts only those: an
+  // answer that carries this term can still echo a round of an earlier one (a follower that took
+  // a message delayed from then), which says nothing of this term's rounds.
+  TermRounds& sent = term->second;
+  if (find_round(sent.rounds, m.round) == sent.rounds.end()) return;
+  uint64_t& echoed = sent.echoed[m.from.value];
   echoed = std::max(echoed, m.round);
 }
 
@@ -91,10 +108,8 @@ void RaftInvariants::on_read_answered(SimTime now, const raft::Raft& core, uint6
     if (voter == core.id()) return true;
     const auto echoed = term.echoed.find(voter.value);
     if (echoed == term.echoed.end()) return false;
-    const auto round = std::lower_bound(term.rounds.begin(), term.rounds.end(),
-                                        std::make_pair(echoed->second, uint64_t{0}));
-    return round != term.rounds.end() && round->first == echoed->second &&
-           round->second > read.sequence;
+    const auto round = find_round(term.rounds, echoed->second);
+    return round != term.rounds.end() && round->second > read.sequence;
   };
   // The core confirms under the configuration it acts on then, which may have changed since the
   // read began: any it acted on while the read waited will do.

@@ -102,6 +102,24 @@ TEST_F(ReadConfirmedTest, AnswersToARoundSentBeforeTheReadDoNotConfirmIt) {
   EXPECT_EQ(inv.violations().size(), 1u) << all(inv);
 }
 
+// An answer that carries the leader's term but echoes a round it never sent in that term (a
+// follower took a message delayed from an earlier term) is not an answer to this term's rounds,
+// and does not hide the answers that are.
+TEST_F(ReadConfirmedTest, AnAnswerToARoundNotSentInTheTermIsIgnored) {
+  elect_n1();
+  inv.on_read_begun(core(n1), 9);
+  round_answered(n2, 3);
+  raft::Message late;
+  late.type = MessageType::kAppendResponse;
+  late.from = n2;
+  late.to = n1;
+  late.term = core(n1).term();
+  late.round = 40;  // never sent in this term
+  inv.on_deliver(late);
+  inv.on_read_answered(tick(), core(n1), 9, /*confirmed=*/true);
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
 TEST_F(ReadConfirmedTest, AFailedReadIsNotJudged) {
   elect_n1();
   inv.on_read_begun(core(n1), 9);
