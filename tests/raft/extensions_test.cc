@@ -363,5 +363,32 @@ TEST(FlowControl, AHeartbeatCarriesNoEntriesOnceItsRoundsBudgetIsSpent) {
       << "one append this round, the budget; the heartbeat carries none";
 }
 
+// The budget is the leader's per server, not its progress's: a server removed and added again
+// within one round (a lone voter commits each change at once) is not sent a second round's worth.
+TEST(FlowControl, AServerAddedAgainWithinARoundGetsNoSecondBudget) {
+  raft::Config cfg = config_for(1, 1);
+  cfg.learners = {NodeId{2}};
+  cfg.max_entries_per_append = 1;
+  cfg.max_appends_per_round = 1;
+  Raft r(cfg, {});
+  win_election(r, 1);
+  ASSERT_EQ(r.role(), Role::kLeader);
+  take(r);
+  r.step(append_ack(2, 1, r.term().value, r.log().last_index().value));  // now replicating
+  take(r);
+  r.tick();  // a new round, its budget whole
+  take(r);
+  r.propose("x");
+  ASSERT_EQ(sent_by(r).appends.size(), 1u);
+  ASSERT_TRUE(r.change({.kind = raft::ConfChange::Kind::kRemove, .node = NodeId{2}}).accepted());
+  take(r);
+  ASSERT_FALSE(r.configuration().is_member(NodeId{2}));
+  ASSERT_TRUE(
+      r.change({.kind = raft::ConfChange::Kind::kAddLearner, .node = NodeId{2}}).accepted());
+  EXPECT_TRUE(sent_by(r).appends.empty()) << "this round's budget was spent before the removal";
+  r.tick();
+  EXPECT_FALSE(sent_by(r).appends.empty()) << "the next round's budget is whole";
+}
+
 }  // namespace
 }  // namespace raftsim::test
