@@ -17,14 +17,18 @@
   const verdict = RUN.verdict;
 
   // Where the run broke: the first safety violation's event, else the point past which the
-  // failing key's operations have no order.
+  // failing key's operations have no order. `#linearizability` in the address asks for the
+  // latter even when a safety property broke first (a stale read's rule breaks at the first read;
+  // what it costs shows later).
+  const lin = verdict && verdict.linearizability;
+  const linFailed = lin && lin.verdict === 'not linearizable';
+  const wantLin = linFailed && window.location.hash === '#linearizability';
   let violation = null;
-  if (verdict && verdict.violations.length) {
+  if (verdict && verdict.violations.length && !wantLin) {
     const v = verdict.violations[0];
     const index = RUN.violationEvents[0];
     violation = { count: index >= 0 ? index + 1 : replay.countAt(v.t_us), t: v.t_us, nodes: v.nodes, index: v.index, label: v.property };
-  } else if (verdict && verdict.linearizability && verdict.linearizability.verdict === 'not linearizable') {
-    const lin = verdict.linearizability;
+  } else if (linFailed) {
     const t = lin.stuck.complete ?? lin.stuck.invoke;  // history times are the trace's microseconds
     violation = { count: replay.countAt(t), t, nodes: [], index: 0, label: 'no order past here (key ' + lin.key + ')' };
     const keyOps = new Set(RUN.history.filter((op) => op.key === lin.key).map((op) => op.client + ':' + op.invoke));

@@ -48,7 +48,11 @@
 // core hears of it), on_apply() for each entry applied, on_compact() for each snapshot the node
 // takes of its own state machine, then on_state() with the core. A crash needs no call; the
 // restart that follows calls on_restart() and then on_state() with the new core. Check
-// violations().size() after the event to attach trace context to new reports.
+// violations().size() after the event to attach trace context to new reports. For flow_control
+// and read_confirmed, also report each message as the core sends it (on_send) and as it reaches
+// its receiver, before the receiver steps it (on_deliver), each read as the host asks the core
+// for it (on_read_begun, before read_index()) and as the host takes the core's answer
+// (on_read_answered).
 //
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
@@ -56,8 +60,9 @@
 //
 // Memory: for each log index ever written, one record per distinct term written there (~32 bytes;
 // almost always one term), plus 8 bytes per committed index and 24 per applied index; one map entry
-// per term that had a leader; per current leader, the term runs of its log. Entry contents are kept
-// only as 64-bit hashes.
+// per term that had a leader; per current leader, the term runs of its log; per leader, 16 bytes
+// per heartbeat round of its current term (and of older terms a read still waits in), counted
+// from its last read that began with none waiting. Entry contents are kept only as 64-bit hashes.
 //
 // Determinism: violations are recorded in the order they are detected; nothing the checker
 // outputs depends on the iteration order of an unordered container.

@@ -2,12 +2,17 @@
 // only once a majority of its configuration's voters, itself counted, have answered a heartbeat
 // round it sent after the read arrived.
 //
-// The read's index is the leader's commit index when the read arrived. Answers to a round sent
-// after that show that no other leader had been elected by then, so no write committed before the
-// read arrived can be missing from that index. An answer to an earlier round shows nothing of the
-// kind: a newer leader may already have committed a write the read then misses. Whether it does
-// is up to timing the linearizability check sees only when a client happens to read in that
-// window; the rule itself is checked where it is kept, when the core confirms a read.
+// The read's index is the leader's commit index when it confirms the read. Answers to a round
+// sent after the read arrived show that no other leader had been elected by then, so no write
+// committed before the read arrived can be missing from that index. An answer to an earlier round
+// shows nothing of the kind: a newer leader may already have committed a write the read then
+// misses. Whether it does is up to timing the linearizability check sees only when a client
+// happens to read in that window; the rule itself is checked at the read.
+//
+// It is judged when the host takes the core's answer, which can come after the core confirmed
+// the read: the Ready carrying the answer waits while the host's previous write syncs. Answers
+// delivered meanwhile count too, so a core that confirms a round early can pass when that wait
+// covers its mistake; it cannot make a correct core fail.
 //
 // What is watched: the rounds each leader sends (every AppendEntries and InstallSnapshot carries
 // its term and round, and a leader's rounds only grow within a term), the answers delivered to it
@@ -62,9 +67,10 @@ void RaftInvariants::on_deliver(const raft::Message& m) {
   if (leader == reads_.end()) return;
   auto term = leader->second.terms.find(m.term.value);
   if (term == leader->second.terms.end()) return;
-  // Only an answer to a round the leader sent in this term, as its core counts only those: an
-  // answer that carries this term can still echo a round of an earlier one (a follower that took
-  // a message delayed from then), which says nothing of this term's rounds.
+  // Only an answer to a round the leader sent in this term. An honest follower answers a message
+  // in the message's term, but one that took a message delayed from an earlier term (mutant 12)
+  // echoes that term's round under this one; it says nothing of this term's rounds. (The core
+  // refuses such an answer only when the round is above its current one.)
   TermRounds& sent = term->second;
   if (find_round(sent.rounds, m.round) == sent.rounds.end()) return;
   uint64_t& echoed = sent.echoed[m.from.value];
@@ -76,7 +82,14 @@ void RaftInvariants::on_read_begun(const raft::Raft& core, uint64_t request) {
   ++sequence_;
   term_rounds(core.id(), core.term().value);
   LeaderReads& reads = reads_[core.id().value];
-  if (reads.pending.empty()) reads.configurations.clear();
+  if (reads.pending.empty()) {
+    // No round begun before this read can confirm it, nor any later one. The latest is kept:
+    // more of its messages may leave after the read began, and its first send stays the one
+    // that counts.
+    reads.configurations.clear();
+    TermRounds& now = reads.terms[core.term().value];
+    if (now.rounds.size() > 1) now.rounds.erase(now.rounds.begin(), now.rounds.end() - 1);
+  }
   reads.pending[request] = {sequence_, core.term().value};
   note_read_configuration(core);
 }
@@ -125,7 +138,8 @@ void RaftInvariants::on_read_answered(SimTime now, const raft::Raft& core, uint6
          make(kReadConfirmed, now, {core.id()}, raft::Term{read.term}, raft::Index{},
               name(core.id()) + ", leader of term " + std::to_string(read.term) +
                   ", confirmed a read (ReadIndex) before a majority of its voters answered a " +
-                  "heartbeat round sent after the read arrived: only " + answered + " did"));
+                  "heartbeat round sent after the read arrived: " +
+                  (answered.empty() ? "none did" : "only " + answered + " did")));
 }
 
 }  // namespace raftsim::check

@@ -28,7 +28,8 @@ void RaftInvariants::on_send(SimTime now, raft::NodeId from, const raft::Message
   SentInRound& sent = sent_in_round_[{from.value, m.to.value}];
   if (sent.term != m.term.value || sent.round != m.round) sent = {m.term.value, m.round, 0};
   if (++sent.count <= send_budget_) return;
-  report({kFlowControl, from.value, m.to.value, m.term.value * (uint64_t{1} << 32) + m.round},
+  // One report per leader, follower and term: a core that breaks the rule breaks it every round.
+  report({kFlowControl, from.value, m.to.value, m.term.value},
          make(kFlowControl, now, {from, m.to}, m.term, raft::Index{},
               name(from) + ", leader of term " + std::to_string(m.term.value) + ", sent " +
                   name(m.to) + " " + std::to_string(sent.count) +

@@ -55,7 +55,7 @@ TEST(FlowControl, SendsWithinTheBudgetHold) {
   EXPECT_TRUE(inv.violations().empty()) << all(inv);
 }
 
-TEST(FlowControl, AnAppendPastTheBudgetIsReportedOncePerRound) {
+TEST(FlowControl, AnAppendPastTheBudgetIsReportedOncePerTerm) {
   RaftInvariants inv(kNodes);
   inv.set_node_names({"a", "b", "c"});
   inv.set_send_budget(2);
@@ -72,7 +72,11 @@ TEST(FlowControl, AnAppendPastTheBudgetIsReportedOncePerRound) {
   EXPECT_EQ(inv.suppressed(), 2u);
   for (int i = 0; i < 3; ++i)
     inv.on_send(1600000, NodeId{1}, append(2, 4, 10));
-  EXPECT_EQ(inv.violations().size(), 2u) << "the next round is judged on its own";
+  EXPECT_EQ(inv.violations().size(), 1u) << "the same leader, follower and term";
+  EXPECT_EQ(inv.suppressed(), 3u);
+  for (int i = 0; i < 3; ++i)
+    inv.on_send(1700000, NodeId{1}, append(3, 4, 10));
+  EXPECT_EQ(inv.violations().size(), 2u) << "another follower";
 }
 
 TEST(FlowControl, ASnapshotSpendsTheBudgetAsAnAppendDoes) {

@@ -145,9 +145,11 @@ class ReplayPage(unittest.TestCase):
         cls.driver.quit()
         shutil.rmtree(cls.work, ignore_errors=True)
 
-    def load(self, name):
+    def load(self, name, anchor=""):
         page, trace = self.pages[name]
-        self.driver.get("file://" + page)
+        if anchor:
+            self.driver.get("about:blank")  # a new anchor on the same page would not reload it
+        self.driver.get("file://" + page + anchor)
         WebDriverWait(self.driver, 30).until(
             lambda d: d.execute_script("return document.body.dataset.ready === 'true'"))
         return read_trace(trace)
@@ -212,7 +214,14 @@ class ReplayPage(unittest.TestCase):
         self.assertIn(violation["property"], report)
 
     def test_a_linearizability_failure_opens_where_no_order_is_left(self):
+        # stale_read breaks read_confirmed at its first read, so the page opens there; the
+        # address's #linearizability asks for the point where the reads' cost shows.
         _, verdict, events = self.load("stale_read")
+        first = verdict["violations"][0]
+        self.assertEqual(first["property"], "read_confirmed")
+        self.assertEqual(self.driver.execute_script("return window.raftsim.count()"),
+                         first["event"] + 1)
+        _, verdict, events = self.load("stale_read", "#linearizability")
         lin = verdict["linearizability"]
         self.assertEqual(lin["verdict"], "not linearizable")
         stuck_us = lin["stuck"]["complete"]  # history times are the trace's microseconds
