@@ -305,17 +305,24 @@ Sent sent_by(Raft& r) {
   return out;
 }
 
-TEST(FlowControl, ALeaderSendsAFollowerAtMostMaxAppendsPerRound) {
+// Node 1 leads nodes 1 and 2 with one entry per append and `budget` appends a round; node 2
+// has acknowledged everything, and a tick has just begun a round (its heartbeats not yet taken).
+Raft replicating_leader(size_t budget) {
   raft::Config cfg = config_for(1, 2);
   cfg.max_entries_per_append = 1;
-  cfg.max_appends_per_round = 2;
+  cfg.max_appends_per_round = budget;
   Raft r(cfg, {});
   win_election(r, 2);
   take(r);
   r.step(append_ack(2, 1, r.term().value, r.log().last_index().value));  // now replicating
   take(r);
-  r.tick();  // a heartbeat begins a round with its budget whole
-  const uint64_t round = sent_by(r).round;
+  r.tick();
+  return r;
+}
+
+TEST(FlowControl, ALeaderSendsAFollowerAtMostMaxAppendsPerRound) {
+  Raft r = replicating_leader(2);
+  const uint64_t round = sent_by(r).round;  // a heartbeat has begun a round with its budget whole
   const uint64_t first = r.log().last_index().value + 1;
   for (int i = 0; i < 4; ++i)
     r.propose("x");
@@ -337,16 +344,8 @@ TEST(FlowControl, ALeaderSendsAFollowerAtMostMaxAppendsPerRound) {
 // appends answered in between may spend the round's budget first. The heartbeat still goes out,
 // but then carries no entries, even to a follower the leader is probing.
 TEST(FlowControl, AHeartbeatCarriesNoEntriesOnceItsRoundsBudgetIsSpent) {
-  raft::Config cfg = config_for(1, 2);
-  cfg.max_entries_per_append = 1;
-  cfg.max_appends_per_round = 1;
-  Raft r(cfg, {});
-  win_election(r, 2);
-  take(r);
-  r.step(append_ack(2, 1, r.term().value, r.log().last_index().value));  // now replicating
-  take(r);
-  r.tick();  // a heartbeat begins a round with its budget whole
-  const uint64_t round = sent_by(r).round;
+  Raft r = replicating_leader(1);
+  const uint64_t round = sent_by(r).round;  // a heartbeat has begun a round with its budget whole
   const uint64_t first = r.log().last_index().value + 1;
   r.propose("x");
   r.propose("y");
