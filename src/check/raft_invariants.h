@@ -41,6 +41,13 @@
 //   flow_control          a leader sends one follower at most max_appends_per_round
 //                         AppendEntries with entries and InstallSnapshots in one heartbeat round
 //                         (checked when the host reports its sends: on_send; send_budget.cc)
+//   request_answered      a node answers every AppendEntries and InstallSnapshot its core takes,
+//                         and every RequestVote and pre-vote request but those a vote lease lets
+//                         it ignore (Figure 2, §5.1), in the first Ready after the step
+//   stale_term_ignored    a message of an older term changes nothing at its receiver, which only
+//                         answers a request with its own term (§5.1, Figure 2): not its term,
+//                         vote, role, leader, log, commit index, election timer or any
+//                         follower's progress (both judged at the step: message_steps.cc)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -52,7 +59,9 @@
 // and read_confirmed, also report each message as the core sends it (on_send) and as it reaches
 // its receiver, before the receiver steps it (on_deliver), each read as the host asks the core
 // for it (on_read_begun, before read_index()) and as the host takes the core's answer
-// (on_read_answered).
+// (on_read_answered). For request_answered and stale_term_ignored, report each message a core
+// steps, just before and just after the step (on_step, on_stepped), and each Ready its host
+// takes (on_ready).
 //
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
@@ -106,6 +115,8 @@ inline constexpr std::string_view kVoterCaughtUp = "voter_caught_up";
 inline constexpr std::string_view kDurability = "durability";
 inline constexpr std::string_view kFlowControl = "flow_control";
 inline constexpr std::string_view kReadConfirmed = "read_confirmed";
+inline constexpr std::string_view kRequestAnswered = "request_answered";
+inline constexpr std::string_view kStaleTermIgnored = "stale_term_ignored";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -214,6 +225,17 @@ class RaftInvariants {
   // The core answered `request`: confirmed (ok) or failed. Checks read_confirmed. O(n log n).
   void on_read_answered(SimTime now, const raft::Raft& core, uint64_t request, bool confirmed);
 
+  // The host promises to report every message its cores step (on_step just before the step,
+  // on_stepped just after) and every Ready its cores make (on_ready): then request_answered and
+  // stale_term_ignored are judged. Off by default.
+  void set_steps_reported(bool reported) { steps_reported_ = reported; }
+  // `receiver`'s core is about to step `m`; on_deliver() too. O(1), plus O(n) when `m` is of an
+  // older term than the receiver's.
+  void on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m);
+  // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored. O(n).
+  void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m);
+  // The core's host took `rd`. Checks request_answered. O(messages in rd) when it owes answers.
+  void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd);
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.
   const std::vector<PropertyViolation>& violations() const { return violations_; }
@@ -372,6 +394,39 @@ class RaftInvariants {
   };
   size_t send_budget_ = 0;  // 0: sends are not judged
   std::map<std::pair<uint32_t, uint32_t>, SentInRound> sent_in_round_;
+
+  // What a node does with each message (message_steps.cc). A step in progress: the receiver's
+  // rejections before it, and for a message of an older term, what the receiver held.
+  struct Held {
+    uint64_t term = 0;
+    uint32_t vote = 0;
+    raft::Role role = raft::Role::kFollower;
+    uint32_t leader = 0;
+    uint64_t commit = 0;
+    uint64_t last_index = 0;
+    uint64_t last_term = 0;
+    uint64_t snapshot_index = 0;
+    uint64_t configuration_index = 0;
+    int election_ticks_left = 0;
+    std::map<raft::NodeId, raft::Progress> progress;
+    bool operator==(const Held&) const = default;
+  };
+  static Held held_by(const raft::Raft& core);
+  std::string what_changed(const Held& before, const Held& after) const;
+  // An answer a node's core owes for a request it took: to whom, of which type, and how the
+  // request and the receiver stood.
+  struct OwedAnswer {
+    raft::NodeId to;
+    raft::MessageType answer = raft::MessageType::kAppendResponse;
+    raft::MessageType request = raft::MessageType::kAppendEntries;
+    uint64_t request_term = 0;
+    uint64_t receiver_term = 0;
+    raft::Role receiver_role = raft::Role::kFollower;
+  };
+  bool steps_reported_ = false;
+  uint64_t rejections_before_step_ = 0;
+  std::optional<Held> held_before_step_;
+  std::map<uint32_t, std::vector<OwedAnswer>> owed_;
 
   std::vector<PropertyViolation> violations_;
   std::set<DedupKey> reported_;

@@ -50,7 +50,9 @@ void Node::receive(const raft::Message& message) {
     ++refused_snapshots_;
     return;
   }
+  if (observer_) observer_->on_step(message);
   core_->step(message);
+  if (observer_) observer_->on_stepped(message);
   pump();
 }
 

@@ -56,6 +56,12 @@ class NodeObserver {
  public:
   virtual ~NodeObserver() = default;
   virtual void on_send(const raft::Message&) {}
+  // The core is about to step a peer's message, and has just stepped it: nothing else happens
+  // between the two, so a checker can judge the step by itself.
+  virtual void on_step(const raft::Message&) {}
+  virtual void on_stepped(const raft::Message&) {}
+  // The host took a Ready: called for every one, after its first messages left and its write
+  // was handed to storage.
   virtual void on_persist(const raft::Ready&) {}
   // A synced write that carried this hard state has completed: it is now durable.
   virtual void on_durable(const raft::HardState&) {}

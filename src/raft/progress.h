@@ -34,6 +34,8 @@ struct Progress {
   // below next_index - 1 means those entries were lost in flight.
   uint64_t sent_round = 0;
 
+  bool operator==(const Progress&) const = default;
+
   void become_probe() {
     state = State::kProbe;
     next_index = match_index.next();

@@ -112,7 +112,8 @@ constexpr Property kInvariantProperties[] = {
     Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
     Property::kCommitMonotonic,    Property::kCommitQuorum,  Property::kCommitCurrentTerm,
     Property::kLeaderAppendOnly,   Property::kLeaderIsVoter, Property::kVoterCaughtUp,
-    Property::kReadConfirmed,      Property::kFlowControl};
+    Property::kReadConfirmed,      Property::kFlowControl,   Property::kRequestAnswered,
+    Property::kStaleTermIgnored};
 
 }  // namespace
 

@@ -40,6 +40,7 @@ Monitor::Monitor(const Scenario& scenario, uint64_t seed, std::function<void(siz
   invariants_.set_syncs_reported(true);
   invariants_.set_send_budget(scenario.world.max_appends_per_round);
   invariants_.set_reads_reported(true);
+  invariants_.set_steps_reported(true);
 }
 
 void Monitor::report_new_violations() {
@@ -101,9 +102,21 @@ void Monitor::on_send(SimTime now, raft::NodeId from, const raft::Message& m) {
   report_new_violations();
 }
 
-void Monitor::on_deliver(SimTime, const raft::Message& m) {
+void Monitor::on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
   if (!checking_) return;
-  invariants_.on_deliver(m);
+  invariants_.on_step(sim::micros(now), receiver, m);
+}
+
+void Monitor::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
+  if (!checking_) return;
+  invariants_.on_stepped(sim::micros(now), receiver, m);
+  report_new_violations();
+}
+
+void Monitor::on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) {
+  if (!checking_) return;
+  invariants_.on_ready(sim::micros(now), core, rd);
+  report_new_violations();
 }
 
 void Monitor::on_read_begun(SimTime, const raft::Raft& core, uint64_t request) {

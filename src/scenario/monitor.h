@@ -29,7 +29,9 @@ class Monitor final : public sim::WorldObserver {
   void on_restore(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
   void on_compact(SimTime now, raft::NodeId node, raft::Index index, raft::Term term) override;
   void on_send(SimTime now, raft::NodeId from, const raft::Message& m) override;
-  void on_deliver(SimTime now, const raft::Message& m) override;
+  void on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m) override;
+  void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) override;
+  void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) override;
   void on_read_begun(SimTime now, const raft::Raft& core, uint64_t request) override;
   void on_read_answered(SimTime now, const raft::Raft& core, uint64_t request,
                         bool confirmed) override;

@@ -256,6 +256,10 @@ std::string_view to_string(Property property) {
       return "flow_control";
     case Property::kReadConfirmed:
       return "read_confirmed";
+    case Property::kRequestAnswered:
+      return "request_answered";
+    case Property::kStaleTermIgnored:
+      return "stale_term_ignored";
   }
   return "unknown";
 }

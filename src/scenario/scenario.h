@@ -227,6 +227,8 @@ enum class Property : uint8_t {
   kVoterCaughtUp,        // a server becomes a voter only once it holds what is committed
   kFlowControl,          // a leader sends a follower at most its budget of appends a round
   kReadConfirmed,        // a leader confirms a read only after a majority answered a later round
+  kRequestAnswered,      // a node answers every request its core takes, in its next Ready
+  kStaleTermIgnored,     // a message of an older term changes nothing at its receiver
 };
 
 struct Expectation {

@@ -28,7 +28,8 @@ bool is_per_event(const std::string& property) {
         Property::kStateMachineSafety, Property::kTermMonotonic, Property::kVoteStable,
         Property::kCommitMonotonic, Property::kCommitQuorum, Property::kCommitCurrentTerm,
         Property::kLeaderAppendOnly, Property::kLeaderIsVoter, Property::kConfigurationSafety,
-        Property::kVoterCaughtUp, Property::kReadConfirmed, Property::kFlowControl})
+        Property::kVoterCaughtUp, Property::kReadConfirmed, Property::kFlowControl,
+        Property::kRequestAnswered, Property::kStaleTermIgnored})
     if (property == to_string(p)) return true;
   return false;
 }

@@ -27,7 +27,14 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
 
   void send(const raft::Message& message) override { world_.send_message(id_, message); }
   void send(raft::Message&& message) override { world_.send_message(id_, std::move(message)); }
+  void on_step(const raft::Message& m) override {
+    if (world_.observer_) world_.observer_->on_step(world_.now_, core(), m);
+  }
+  void on_stepped(const raft::Message& m) override {
+    if (world_.observer_) world_.observer_->on_stepped(world_.now_, core(), m);
+  }
   void on_persist(const raft::Ready& rd) override {
+    if (world_.observer_) world_.observer_->on_ready(world_.now_, core(), rd);
     raft::Index& written = world_.nodes_[id_ - 1].written;
     if (rd.snapshot) {
       // The leader's snapshot replaced the whole log, including anything written past it.
@@ -304,7 +311,6 @@ void World::deliver(const Event& event) {
   trace_.record(message_event(TraceKind::kDeliver, m));
   if (change_listener_) note_late_delivery(m, sn.node->core().term());
   if (delivery_listener_) delivery_listener_(m);
-  if (observer_) observer_->on_deliver(now_, m);
   sn.node->receive(m);
   if (sn.lies.any()) synthesize_lies(to, m);
   after_event(to);

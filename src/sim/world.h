@@ -101,8 +101,12 @@ class WorldObserver {
   virtual void on_compact(SimTime, raft::NodeId, raft::Index, raft::Term) {}
   // The node's core sent this message: before the network, a crash or a lie can touch it.
   virtual void on_send(SimTime, raft::NodeId /*from*/, const raft::Message&) {}
-  // The message reaches its receiver, which steps it next.
-  virtual void on_deliver(SimTime, const raft::Message&) {}
+  // The receiver's core is about to step the message, and has just stepped it (before its host
+  // takes the Ready the step made). A message the host refuses is never stepped.
+  virtual void on_step(SimTime, const raft::Raft& /*receiver*/, const raft::Message&) {}
+  virtual void on_stepped(SimTime, const raft::Raft& /*receiver*/, const raft::Message&) {}
+  // The node's host took this Ready from its core (every one, in order).
+  virtual void on_ready(SimTime, const raft::Raft&, const raft::Ready&) {}
   // The node asked its core for a read index for `request`, and the core answered it.
   virtual void on_read_begun(SimTime, const raft::Raft&, uint64_t /*request*/) {}
   virtual void on_read_answered(SimTime, const raft::Raft&, uint64_t /*request*/,

@@ -45,6 +45,7 @@ class ThreeCores : public ::testing::Test {
       for (raft::Raft& c : cores) {
         while (c.has_ready()) {
           raft::Ready rd = c.ready();
+          if (report_steps) inv.on_ready(tick(), c, rd);
           if (!rd.entries.empty()) inv.on_log_write(tick(), c.id(), c.log(), rd.entries);
           if (!unreported.contains(c.id()))
             inv.on_synced(c.id(), rd.snapshot ? rd.snapshot->index : raft::Index{}, rd.entries);
@@ -72,14 +73,24 @@ class ThreeCores : public ::testing::Test {
         held.push_back(m);
         continue;
       }
-      if (report_reads) inv.on_deliver(m);
-      core(m.to).step(m);
-      inv.on_state(tick(), core(m.to));
+      deliver(m);
     }
     FAIL() << "the cluster never went quiet";
   }
 
   SimTime tick() { return now += 1000; }
+
+  // Steps `m` into its receiver's core, reported as a host does.
+  void deliver(const raft::Message& m) {
+    if (report_steps) {
+      inv.on_step(tick(), core(m.to), m);  // on_deliver too
+    } else if (report_reads) {
+      inv.on_deliver(m);
+    }
+    core(m.to).step(m);
+    if (report_steps) inv.on_stepped(tick(), core(m.to), m);
+    inv.on_state(tick(), core(m.to));
+  }
 
   // A read of `id` asked of `leader`'s core, reported as a host does.
   void read(raft::NodeId leader, uint64_t id) {
@@ -89,6 +100,7 @@ class ThreeCores : public ::testing::Test {
 
   std::function<void(raft::Config&)> configure;  // set before SetUp() to change every config
   bool report_reads = false;  // report sends, deliveries and read answers (read_confirmed)
+  bool report_steps = false;  // report steps and Readys (request_answered, stale_term_ignored)
   int reads_confirmed = 0;
   std::vector<raft::Raft> cores;
   std::set<raft::NodeId> unreported;

@@ -1,0 +1,166 @@
+// request_answered and stale_term_ignored, the RaftInvariants rules that judge what a node does
+// with one message, at the step that takes it.
+//
+// Both rules keep a cluster moving rather than safe, and so were checked only through what
+// breaking them costs. A candidate that takes its term's AppendEntries and neither answers nor
+// steps down looks, to every other check, like a network that lost the message; a leader that
+// lets an answer from one of its earlier terms move a follower's progress breaks nothing until,
+// terms later, its log was cut back beneath what that answer acknowledged. Each is caught here
+// at the step that breaks the rule, whether or not anything else goes wrong afterwards.
+//
+// request_answered: every request a core takes is owed one answer to its sender, of the
+// matching type, in the Ready the host takes next (the core hands over all it has to send in
+// each Ready, so a correct core's answer can be in no later one). Not owed: a request the core
+// refused as impossible (its rejection counters moved: a lie, corruption, or a broken sender),
+// and a vote request of a newer term while the vote lease is on (§4.2.3 of the thesis lets a
+// voter that hears from a live leader ignore it). A crash forgets what the node owed.
+//
+// stale_term_ignored: before a message of an older term than its receiver's is stepped, the
+// receiver's term, vote, role, leader, log end, commit index, election timer, configuration and
+// per-follower progress are kept; after the step they must be unchanged. The step may only send
+// (an answer with the receiver's term) and count a refusal.
+#include <string>
+
+#include "check/raft_invariants.h"
+
+namespace raftsim::check {
+
+namespace {
+
+using raft::MessageType;
+
+// The answer a request is owed, if `m` is a request.
+std::optional<MessageType> answer_to(const raft::Message& m) {
+  switch (m.type) {
+    case MessageType::kAppendEntries:
+    case MessageType::kInstallSnapshot:
+      return MessageType::kAppendResponse;
+    case MessageType::kVoteRequest:
+      return MessageType::kVoteResponse;
+    case MessageType::kPreVoteRequest:
+      return MessageType::kPreVoteResponse;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool may_ignore(const raft::Raft& receiver, const raft::Message& m) {
+  const bool vote_request =
+      m.type == MessageType::kVoteRequest || m.type == MessageType::kPreVoteRequest;
+  return vote_request && receiver.config().options.vote_lease && m.term > receiver.term();
+}
+
+std::string from_to(uint64_t before, uint64_t after) {
+  return std::to_string(before) + " -> " + std::to_string(after);
+}
+
+}  // namespace
+
+RaftInvariants::Held RaftInvariants::held_by(const raft::Raft& core) {
+  return {core.term().value,
+          core.voted_for().value,
+          core.role(),
+          core.leader().value,
+          core.commit_index().value,
+          core.log().last_index().value,
+          core.log().last_term().value,
+          core.log().snapshot_index().value,
+          core.configuration_index().value,
+          core.election_ticks_left(),
+          core.progress()};
+}
+
+std::string RaftInvariants::what_changed(const Held& before, const Held& after) const {
+  std::string out;
+  auto add = [&out](const std::string& what) { out += (out.empty() ? "" : ", ") + what; };
+  if (before.term != after.term) add("its term " + from_to(before.term, after.term));
+  if (before.vote != after.vote) add("its vote " + from_to(before.vote, after.vote));
+  if (before.role != after.role) {
+    add("its role " + std::string(raft::to_string(before.role)) + " -> " +
+        std::string(raft::to_string(after.role)));
+  }
+  if (before.leader != after.leader) add("its leader " + from_to(before.leader, after.leader));
+  if (before.last_index != after.last_index || before.last_term != after.last_term ||
+      before.snapshot_index != after.snapshot_index) {
+    add("its log's last entry (" + std::to_string(before.last_index) + ", term " +
+        std::to_string(before.last_term) + ") -> (" + std::to_string(after.last_index) + ", term " +
+        std::to_string(after.last_term) + ")");
+  }
+  if (before.commit != after.commit)
+    add("its commit index " + from_to(before.commit, after.commit));
+  if (before.configuration_index != after.configuration_index) add("its configuration");
+  if (before.election_ticks_left != after.election_ticks_left) {
+    add("its election timer (" + std::to_string(before.election_ticks_left) + " -> " +
+        std::to_string(after.election_ticks_left) + " ticks left)");
+  }
+  for (const auto& [id, now] : after.progress) {
+    auto was = before.progress.find(id);
+    if (was == before.progress.end() || was->second == now) continue;
+    add("its progress for " + name(id) + " (match " +
+        from_to(was->second.match_index.value, now.match_index.value) + ", next " +
+        from_to(was->second.next_index.value, now.next_index.value) + ")");
+  }
+  if (before.progress.size() != after.progress.size()) add("the followers it tracks");
+  return out;
+}
+
+void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Message& m) {
+  on_deliver(m);  // read_rounds.cc
+  if (!steps_reported_) return;
+  rejections_before_step_ = receiver.total_rejections();
+  held_before_step_.reset();
+  if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
+}
+
+void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
+  if (!steps_reported_) return;
+  if (receiver.total_rejections() != rejections_before_step_) return;  // refused: not taken
+  const std::optional<MessageType> answer = answer_to(m);
+  if (answer && !may_ignore(receiver, m)) {
+    owed_[receiver.id().value].push_back(
+        {m.from, *answer, m.type, m.term.value, receiver.term().value, receiver.role()});
+  }
+  if (!held_before_step_) return;
+  const Held after = held_by(receiver);
+  if (after == *held_before_step_) return;
+  report({kStaleTermIgnored, receiver.id().value, static_cast<uint64_t>(m.type), m.term.value},
+         make(kStaleTermIgnored, now, {receiver.id(), m.from}, m.term, raft::Index{},
+              name(receiver.id()) + ", " + std::string(raft::to_string(held_before_step_->role)) +
+                  " of term " + std::to_string(held_before_step_->term) + ", stepped " +
+                  name(m.from) + "'s " + std::string(raft::to_string(m.type)) + " of term " +
+                  std::to_string(m.term.value) + " and changed " +
+                  what_changed(*held_before_step_, after)));
+}
+
+void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) {
+  auto owed = owed_.find(core.id().value);
+  if (owed == owed_.end() || owed->second.empty()) return;
+  // Each answer in the Ready settles one request, in the order they were taken.
+  std::vector<bool> used(rd.messages.size() + rd.after_persist.size(), false);
+  auto find_answer = [&](const OwedAnswer& o) -> bool {
+    size_t i = 0;
+    for (const auto* list : {&rd.messages, &rd.after_persist}) {
+      for (const raft::Message& m : *list) {
+        if (!used[i] && m.to == o.to && m.type == o.answer) {
+          used[i] = true;
+          return true;
+        }
+        ++i;
+      }
+    }
+    return false;
+  };
+  for (const OwedAnswer& o : owed->second) {
+    if (find_answer(o)) continue;
+    report({kRequestAnswered, core.id().value, o.to.value, o.request_term},
+           make(kRequestAnswered, now, {core.id(), o.to}, raft::Term{o.request_term}, raft::Index{},
+                name(core.id()) + ", " + std::string(raft::to_string(o.receiver_role)) +
+                    " of term " + std::to_string(o.receiver_term) + ", took " + name(o.to) + "'s " +
+                    std::string(raft::to_string(o.request)) + " of term " +
+                    std::to_string(o.request_term) + " and its next Ready sent no " +
+                    std::string(raft::to_string(o.answer)) + " back"));
+  }
+  owed->second.clear();
+}
+
+}  // namespace raftsim::check

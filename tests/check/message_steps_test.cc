@@ -1,0 +1,181 @@
+// request_answered and stale_term_ignored: what a node does with one message, judged at the
+// step that takes it (message_steps.cc).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "check/raft_invariants.h"
+#include "raft/raft.h"
+#include "three_cores.h"
+#include "violations_text.h"
+
+namespace raftsim::check {
+namespace {
+
+using raft::MessageType;
+using raft::Role;
+
+class MessageStepsTest : public ThreeCores {
+ protected:
+  explicit MessageStepsTest(bool vote_lease = false) {
+    configure = [vote_lease](raft::Config& config) { config.options.vote_lease = vote_lease; };
+    report_steps = true;
+    inv.set_steps_reported(true);
+  }
+
+  void elect(raft::NodeId id) {
+    core(id).campaign();
+    settle();
+    ASSERT_EQ(core(id).role(), Role::kLeader);
+  }
+
+  // A heartbeat `leader` could send `to` now: it matches the follower's log.
+  raft::Message heartbeat(raft::NodeId leader, raft::NodeId to) {
+    raft::Message m;
+    m.type = MessageType::kAppendEntries;
+    m.from = leader;
+    m.to = to;
+    m.term = core(leader).term();
+    m.prev_log_index = core(to).log().last_index();
+    m.prev_log_term = core(to).log().last_term();
+    m.leader_commit = core(leader).commit_index();
+    return m;
+  }
+
+  // The checker reported one violation, and this is it.
+  void expect_only(std::string_view property, std::vector<raft::NodeId> nodes, uint64_t term,
+                   const std::string& detail) {
+    ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
+    const PropertyViolation& v = inv.violations()[0];
+    EXPECT_EQ(v.property, property);
+    EXPECT_EQ(v.nodes, nodes);
+    EXPECT_EQ(v.term, raft::Term{term});
+    EXPECT_EQ(v.detail, detail);
+  }
+
+  raft::Message answer(raft::NodeId from, raft::NodeId to, uint64_t term, uint64_t match) {
+    raft::Message m;
+    m.type = MessageType::kAppendResponse;
+    m.from = from;
+    m.to = to;
+    m.term = raft::Term{term};
+    m.match_index = raft::Index{match};
+    return m;
+  }
+};
+
+class VoteLeaseTest : public MessageStepsTest {
+ protected:
+  VoteLeaseTest() : MessageStepsTest(/*vote_lease=*/true) {}
+};
+
+// Elections, replication, a leader cut off while the others elect a new one, and its stale
+// appends and answers reaching the new term: every request answered, nothing moved by an older
+// term.
+TEST_F(MessageStepsTest, ACorrectClusterAnswersEveryRequestAndIgnoresOlderTerms) {
+  elect(n1);
+  core(n1).propose("a");
+  settle();
+  held_for = {n1};
+  elect(n2);
+  core(n1).propose("b");  // n1 still leads term 1 as far as it knows
+  settle();
+  deliver(answer(n3, n2, 1, 2));  // an acknowledgement from term 1, arriving in term 2
+  held_for.clear();
+  settle();
+  EXPECT_EQ(core(n1).role(), Role::kFollower);
+  EXPECT_EQ(core(n1).term(), core(n2).term());
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// Mutant 06's slip, told to the checker: the core took its term's AppendEntries and its next
+// Ready carried no answer.
+TEST_F(MessageStepsTest, AnAppendLeftUnansweredIsReported) {
+  elect(n1);
+  deliver(heartbeat(n1, n2));
+  raft::Ready rd = core(n2).ready();
+  auto unanswered = [](std::vector<raft::Message>& list) {
+    std::erase_if(list,
+                  [](const raft::Message& m) { return m.type == MessageType::kAppendResponse; });
+  };
+  unanswered(rd.messages);
+  unanswered(rd.after_persist);
+  inv.on_ready(tick(), core(n2), rd);
+  core(n2).advance(rd);
+  expect_only(kRequestAnswered, {n2, n1}, 1,
+              "n2, follower of term 1, took n1's AppendEntries of term 1 and its next Ready sent "
+              "no AppendResponse back");
+}
+
+TEST_F(MessageStepsTest, ARequestTheCoreRefusedIsNotOwed) {
+  elect(n1);
+  raft::Message broken = heartbeat(n1, n2);
+  broken.entries.push_back({.term = raft::Term{1}, .index = raft::Index{40}});  // not prev + 1
+  const uint64_t refused = core(n2).total_rejections();
+  deliver(broken);
+  ASSERT_EQ(core(n2).total_rejections(), refused + 1);
+  inv.on_ready(tick(), core(n2), raft::Ready{});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(VoteLeaseTest, AVoteRequestTheLeaseLetsAVoterIgnoreIsNotOwed) {
+  elect(n1);
+  raft::Message ask;
+  ask.type = MessageType::kVoteRequest;
+  ask.from = n3;
+  ask.to = n2;
+  ask.term = core(n3).term().next();
+  ask.last_log_index = core(n3).log().last_index();
+  ask.last_log_term = core(n3).log().last_term();
+  deliver(ask);
+  EXPECT_FALSE(core(n2).has_ready());  // n2 heard from n1 a moment ago
+  inv.on_ready(tick(), core(n2), raft::Ready{});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+TEST_F(MessageStepsTest, ARestartForgetsWhatTheNodeOwed) {
+  elect(n1);
+  deliver(heartbeat(n1, n2));
+  inv.on_restart(tick(), n2);
+  inv.on_ready(tick(), core(n2), raft::Ready{});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// Mutant 13's slip, told to the checker: an acknowledgement from the leader's earlier term moves
+// a follower's progress as one of its current term would.
+TEST_F(MessageStepsTest, AnAnswerOfAnOlderTermThatMovesProgressIsReported) {
+  elect(n1);
+  core(n1).propose("a");
+  settle();
+  elect(n2);  // term 2; n3 matched through n2's no-op at index 3
+  lost_for = {n1, n3};
+  core(n2).propose("b");  // index 4, on n2 alone
+  settle();
+  const raft::Message stale = answer(n3, n2, 1, 4);
+  inv.on_step(tick(), core(n2), stale);
+  core(n2).step(answer(n3, n2, core(n2).term().value, 4));  // what counting it does
+  inv.on_stepped(tick(), core(n2), stale);
+  expect_only(kStaleTermIgnored, {n2, n3}, 1,
+              "n2, leader of term 2, stepped n3's AppendResponse of term 1 and changed its "
+              "commit index 3 -> 4, its progress for n3 (match 3 -> 4, next 5 -> 5)");
+}
+
+// A stale message stepped correctly moves nothing, even where the receiver has work pending.
+TEST_F(MessageStepsTest, AStaleAppendIsAnsweredAndChangesNothing) {
+  elect(n1);
+  elect(n2);
+  raft::Message stale = heartbeat(n1, n3);
+  stale.term = raft::Term{1};
+  stale.prev_log_index = raft::Index{1};  // n1's no-op
+  stale.prev_log_term = raft::Term{1};
+  deliver(stale);
+  ASSERT_TRUE(core(n3).has_ready());
+  settle();
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+}  // namespace
+}  // namespace raftsim::check
