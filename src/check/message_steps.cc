@@ -19,7 +19,9 @@
 // receiver's term, vote, role, leader, log end, commit index, election timer, configuration and
 // per-follower progress are kept; after the step they must be unchanged. The step may only send
 // (an answer with the receiver's term) and count a refusal.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "check/raft_invariants.h"
 
@@ -104,21 +106,27 @@ std::string RaftInvariants::what_changed(const Held& before, const Held& after) 
   return out;
 }
 
+std::vector<RaftInvariants::OwedAnswer>& RaftInvariants::owed_by(raft::NodeId node) {
+  if (owed_.size() <= node.value) owed_.resize(node.value + 1);
+  return owed_[node.value];
+}
+
 void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Message& m) {
   on_deliver(m);  // read_rounds.cc
   if (!steps_reported_) return;
-  rejections_before_step_ = receiver.total_rejections();
+  if (answer_to(m)) rejections_before_step_ = receiver.total_rejections();
   held_before_step_.reset();
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
 }
 
 void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
   if (!steps_reported_) return;
-  if (receiver.total_rejections() != rejections_before_step_) return;  // refused: not taken
   const std::optional<MessageType> answer = answer_to(m);
-  if (answer && !may_ignore(receiver, m)) {
-    owed_[receiver.id().value].push_back(
-        {m.from, *answer, m.type, m.term.value, receiver.term().value, receiver.role()});
+  // A request the core refused as impossible was not taken: its rejection counters moved.
+  if (answer && !may_ignore(receiver, m) &&
+      receiver.total_rejections() == rejections_before_step_) {
+    owed_by(receiver.id())
+        .push_back({m.from, *answer, m.type, m.term.value, receiver.term().value, receiver.role()});
   }
   if (!held_before_step_) return;
   const Held after = held_by(receiver);
@@ -133,25 +141,24 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
 }
 
 void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) {
-  auto owed = owed_.find(core.id().value);
-  if (owed == owed_.end() || owed->second.empty()) return;
-  // Each answer in the Ready settles one request, in the order they were taken.
-  std::vector<bool> used(rd.messages.size() + rd.after_persist.size(), false);
-  auto find_answer = [&](const OwedAnswer& o) -> bool {
-    size_t i = 0;
+  if (owed_.size() <= core.id().value) return;
+  std::vector<OwedAnswer>& owed = owed_[core.id().value];
+  if (owed.empty()) return;
+  // The k-th request owed an answer of one type by one sender needs k such answers in the Ready.
+  auto answers = [&rd](const OwedAnswer& o) {
+    size_t n = 0;
     for (const auto* list : {&rd.messages, &rd.after_persist}) {
-      for (const raft::Message& m : *list) {
-        if (!used[i] && m.to == o.to && m.type == o.answer) {
-          used[i] = true;
-          return true;
-        }
-        ++i;
-      }
+      for (const raft::Message& m : *list)
+        n += m.to == o.to && m.type == o.answer;
     }
-    return false;
+    return n;
   };
-  for (const OwedAnswer& o : owed->second) {
-    if (find_answer(o)) continue;
+  for (size_t i = 0; i < owed.size(); ++i) {
+    const OwedAnswer& o = owed[i];
+    const size_t before = static_cast<size_t>(
+        std::count_if(owed.begin(), owed.begin() + static_cast<ptrdiff_t>(i),
+                      [&o](const OwedAnswer& p) { return p.to == o.to && p.answer == o.answer; }));
+    if (answers(o) > before) continue;
     report({kRequestAnswered, core.id().value, o.to.value, o.request_term},
            make(kRequestAnswered, now, {core.id(), o.to}, raft::Term{o.request_term}, raft::Index{},
                 name(core.id()) + ", " + std::string(raft::to_string(o.receiver_role)) +
@@ -160,7 +167,7 @@ void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::R
                     std::to_string(o.request_term) + " and its next Ready sent no " +
                     std::string(raft::to_string(o.answer)) + " back"));
   }
-  owed->second.clear();
+  owed.clear();
 }
 
 }  // namespace raftsim::check

@@ -218,7 +218,7 @@ void RaftInvariants::on_restart(SimTime, NodeId node, bool disk_lost) {
   state.leading.reset();
   forget_sends(node);
   reads_.erase(node.value);  // its reads died with it
-  owed_.erase(node.value);   // and what it owed: its next Ready is a new life's
+  owed_by(node).clear();     // and what it owed: its next Ready is a new life's
   state.led_before_restart = state.led;
   state.written_through.reset();
   state.rewritten_from.reset();

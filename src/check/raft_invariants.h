@@ -57,7 +57,8 @@
 // restart that follows calls on_restart() and then on_state() with the new core. Check
 // violations().size() after the event to attach trace context to new reports. For flow_control
 // and read_confirmed, also report each message as the core sends it (on_send) and as it reaches
-// its receiver, before the receiver steps it (on_deliver), each read as the host asks the core
+// its receiver, before the receiver steps it (on_deliver, or on_step, which calls it), each
+// read as the host asks the core
 // for it (on_read_begun, before read_index()) and as the host takes the core's answer
 // (on_read_answered). For request_answered and stale_term_ignored, report each message a core
 // steps, just before and just after the step (on_step, on_stepped), and each Ready its host
@@ -426,7 +427,8 @@ class RaftInvariants {
   bool steps_reported_ = false;
   uint64_t rejections_before_step_ = 0;
   std::optional<Held> held_before_step_;
-  std::map<uint32_t, std::vector<OwedAnswer>> owed_;
+  std::vector<std::vector<OwedAnswer>> owed_;  // by node id; kept allocated: a step is hot
+  std::vector<OwedAnswer>& owed_by(raft::NodeId node);
 
   std::vector<PropertyViolation> violations_;
   std::set<DedupKey> reported_;
