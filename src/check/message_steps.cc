@@ -1,24 +1,26 @@
 // request_answered and stale_term_ignored, the RaftInvariants rules that judge what a node does
-// with one message, at the step that takes it.
+// with one message: its answer, in the next Ready its host takes, and the step itself.
 //
 // Both rules keep a cluster moving rather than safe, and so were checked only through what
 // breaking them costs. A candidate that takes its term's AppendEntries and neither answers nor
 // steps down looks, to every other check, like a network that lost the message; a leader that
 // lets an answer from one of its earlier terms move a follower's progress breaks nothing until,
-// terms later, its log was cut back beneath what that answer acknowledged. Each is caught here
-// at the step that breaks the rule, whether or not anything else goes wrong afterwards.
+// terms later, its log was cut back beneath what that answer acknowledged. Each is caught here,
+// where the rule breaks, whether or not anything else goes wrong afterwards.
 //
 // request_answered: every request a core takes is owed one answer to its sender, of the
 // matching type, in the Ready the host takes next (the core hands over all it has to send in
 // each Ready, so a correct core's answer can be in no later one). Not owed: a request the core
 // refused as impossible (its rejection counters moved: a lie, corruption, or a broken sender),
-// and a vote request of a newer term while the vote lease is on (§4.2.3 of the thesis lets a
-// voter that hears from a live leader ignore it). A crash forgets what the node owed.
+// and a vote request of a newer term the vote lease lets the receiver ignore (the core's own
+// judgement, asked before the step: thesis §4.2.3). A crash forgets what the node owed. One
+// report per receiver, sender and term of the last request left unanswered.
 //
 // stale_term_ignored: before a message of an older term than its receiver's is stepped, the
 // receiver's term, vote, role, leader, log end, commit index, election timer, configuration and
 // per-follower progress are kept; after the step they must be unchanged. The step may only send
-// (an answer with the receiver's term) and count a refusal.
+// (an answer with the receiver's term) and count a refusal. One report per receiver, message type
+// and message term.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -46,14 +48,34 @@ std::optional<MessageType> answer_to(const raft::Message& m) {
   }
 }
 
-bool may_ignore(const raft::Raft& receiver, const raft::Message& m) {
+// Whether `receiver`, about to step `m`, owes it an answer if it takes it.
+bool owes_answer(const raft::Raft& receiver, const raft::Message& m) {
+  if (!answer_to(m)) return false;
   const bool vote_request =
       m.type == MessageType::kVoteRequest || m.type == MessageType::kPreVoteRequest;
-  return vote_request && receiver.config().options.vote_lease && m.term > receiver.term();
+  return !(vote_request && m.term > receiver.term() && receiver.ignore_for_vote_lease(m));
 }
 
 std::string from_to(uint64_t before, uint64_t after) {
   return std::to_string(before) + " -> " + std::to_string(after);
+}
+
+// "match 3 -> 4, acked round 2 -> 5": the fields of a follower's progress that differ.
+std::string progress_changes(const raft::Progress& before, const raft::Progress& after) {
+  std::string out;
+  auto field = [&out](const char* what, uint64_t a, uint64_t b) {
+    if (a != b) out += (out.empty() ? "" : ", ") + std::string(what) + " " + from_to(a, b);
+  };
+  field("match", before.match_index.value, after.match_index.value);
+  field("next", before.next_index.value, after.next_index.value);
+  field("replicating", before.state == raft::Progress::State::kReplicate,
+        after.state == raft::Progress::State::kReplicate);
+  field("probe sent", before.probe_sent, after.probe_sent);
+  field("recently active", before.recently_active, after.recently_active);
+  field("acked round", before.acked_round, after.acked_round);
+  field("match round", before.match_round, after.match_round);
+  field("sent round", before.sent_round, after.sent_round);
+  return out;
 }
 
 }  // namespace
@@ -98,9 +120,7 @@ std::string RaftInvariants::what_changed(const Held& before, const Held& after) 
   for (const auto& [id, now] : after.progress) {
     auto was = before.progress.find(id);
     if (was == before.progress.end() || was->second == now) continue;
-    add("its progress for " + name(id) + " (match " +
-        from_to(was->second.match_index.value, now.match_index.value) + ", next " +
-        from_to(was->second.next_index.value, now.next_index.value) + ")");
+    add("its progress for " + name(id) + " (" + progress_changes(was->second, now) + ")");
   }
   if (before.progress.size() != after.progress.size()) add("the followers it tracks");
   return out;
@@ -114,19 +134,19 @@ std::vector<RaftInvariants::OwedAnswer>& RaftInvariants::owed_by(raft::NodeId no
 void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Message& m) {
   on_deliver(m);  // read_rounds.cc
   if (!steps_reported_) return;
-  if (answer_to(m)) rejections_before_step_ = receiver.total_rejections();
+  owes_answer_ = owes_answer(receiver, m);
+  if (owes_answer_) rejections_before_step_ = receiver.total_rejections();
   held_before_step_.reset();
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
 }
 
 void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
   if (!steps_reported_) return;
-  const std::optional<MessageType> answer = answer_to(m);
   // A request the core refused as impossible was not taken: its rejection counters moved.
-  if (answer && !may_ignore(receiver, m) &&
-      receiver.total_rejections() == rejections_before_step_) {
+  if (owes_answer_ && receiver.total_rejections() == rejections_before_step_) {
     owed_by(receiver.id())
-        .push_back({m.from, *answer, m.type, m.term.value, receiver.term().value, receiver.role()});
+        .push_back(
+            {m.from, *answer_to(m), m.type, m.term.value, receiver.term().value, receiver.role()});
   }
   if (!held_before_step_) return;
   const Held after = held_by(receiver);
@@ -144,28 +164,38 @@ void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::R
   if (owed_.size() <= core.id().value) return;
   std::vector<OwedAnswer>& owed = owed_[core.id().value];
   if (owed.empty()) return;
-  // The k-th request owed an answer of one type by one sender needs k such answers in the Ready.
-  auto answers = [&rd](const OwedAnswer& o) {
-    size_t n = 0;
-    for (const auto* list : {&rd.messages, &rd.after_persist}) {
-      for (const raft::Message& m : *list)
-        n += m.to == o.to && m.type == o.answer;
-    }
-    return n;
+  auto same = [](const OwedAnswer& a, const OwedAnswer& b) {
+    return a.to == b.to && a.answer == b.answer;
   };
+  // Each answer in the Ready settles one request of its sender and type. Judged once per sender
+  // and type, at the last such request owed.
   for (size_t i = 0; i < owed.size(); ++i) {
     const OwedAnswer& o = owed[i];
-    const size_t before = static_cast<size_t>(
-        std::count_if(owed.begin(), owed.begin() + static_cast<ptrdiff_t>(i),
-                      [&o](const OwedAnswer& p) { return p.to == o.to && p.answer == o.answer; }));
-    if (answers(o) > before) continue;
+    if (std::any_of(owed.begin() + static_cast<ptrdiff_t>(i) + 1, owed.end(),
+                    [&](const OwedAnswer& later) { return same(o, later); })) {
+      continue;
+    }
+    const auto taken = static_cast<size_t>(
+        std::count_if(owed.begin(), owed.end(), [&](const OwedAnswer& p) { return same(o, p); }));
+    size_t answered = 0;
+    for (const auto* list : {&rd.messages, &rd.after_persist}) {
+      for (const raft::Message& m : *list)
+        answered += m.to == o.to && m.type == o.answer;
+    }
+    if (answered >= taken) continue;
+    const std::string request = std::string(raft::to_string(o.request));
+    const std::string answer = std::string(raft::to_string(o.answer));
+    const std::string what =
+        taken == 1 ? name(o.to) + "'s " + request + " of term " + std::to_string(o.request_term)
+                   : std::to_string(taken) + " requests from " + name(o.to) + " (the last its " +
+                         request + " of term " + std::to_string(o.request_term) + ")";
+    const std::string carried =
+        answered == 0 ? "no " + answer : std::to_string(answered) + " " + answer;
     report({kRequestAnswered, core.id().value, o.to.value, o.request_term},
            make(kRequestAnswered, now, {core.id(), o.to}, raft::Term{o.request_term}, raft::Index{},
                 name(core.id()) + ", " + std::string(raft::to_string(o.receiver_role)) +
-                    " of term " + std::to_string(o.receiver_term) + ", took " + name(o.to) + "'s " +
-                    std::string(raft::to_string(o.request)) + " of term " +
-                    std::to_string(o.request_term) + " and its next Ready sent no " +
-                    std::string(raft::to_string(o.answer)) + " back"));
+                    " of term " + std::to_string(o.receiver_term) + ", took " + what +
+                    " and its next Ready carried " + carried + " to " + name(o.to)));
   }
   owed.clear();
 }

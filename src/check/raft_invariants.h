@@ -43,11 +43,12 @@
 //                         (checked when the host reports its sends: on_send; send_budget.cc)
 //   request_answered      a node answers every AppendEntries and InstallSnapshot its core takes,
 //                         and every RequestVote and pre-vote request but those a vote lease lets
-//                         it ignore (Figure 2, §5.1), in the first Ready after the step
+//                         it ignore (Figure 2, §5.1); judged at the first Ready its host takes
+//                         after the step
 //   stale_term_ignored    a message of an older term changes nothing at its receiver, which only
 //                         answers a request with its own term (§5.1, Figure 2): not its term,
-//                         vote, role, leader, log, commit index, election timer or any
-//                         follower's progress (both judged at the step: message_steps.cc)
+//                         vote, role, leader, log, commit index, configuration, election timer
+//                         or any follower's progress; judged at the step (both: message_steps.cc)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -235,7 +236,8 @@ class RaftInvariants {
   void on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored. O(n).
   void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m);
-  // The core's host took `rd`. Checks request_answered. O(messages in rd) when it owes answers.
+  // The core's host took `rd`, before handling any of it. Checks request_answered. O(k (m + k))
+  // for k answers owed (almost always 0 or 1) and m messages in `rd`.
   void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd);
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.
@@ -425,6 +427,7 @@ class RaftInvariants {
     raft::Role receiver_role = raft::Role::kFollower;
   };
   bool steps_reported_ = false;
+  bool owes_answer_ = false;  // the message being stepped is owed an answer if taken
   uint64_t rejections_before_step_ = 0;
   std::optional<Held> held_before_step_;
   std::vector<std::vector<OwedAnswer>> owed_;  // by node id; kept allocated: a step is hot

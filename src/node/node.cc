@@ -102,6 +102,7 @@ void Node::pump() {
   pumping_ = true;
   while (!in_flight_ && core_->has_ready()) {
     Ready rd = core_->ready();
+    if (observer_) observer_->on_ready(rd);
     for (raft::Message& m : rd.messages)
       send(std::move(m));
     if (rd.snapshot) storage_.write_snapshot(*rd.snapshot, /*replaces_log=*/true);

@@ -60,8 +60,8 @@ class NodeObserver {
   // between the two, so a checker can judge the step by itself.
   virtual void on_step(const raft::Message&) {}
   virtual void on_stepped(const raft::Message&) {}
-  // The host took a Ready: called for every one, after its first messages left and its write
-  // was handed to storage.
+  // The host took a Ready from its core, before handling any of it: called for every one.
+  virtual void on_ready(const raft::Ready&) {}
   virtual void on_persist(const raft::Ready&) {}
   // A synced write that carried this hard state has completed: it is now durable.
   virtual void on_durable(const raft::HardState&) {}

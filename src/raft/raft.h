@@ -120,6 +120,9 @@ class Raft {
   int election_timeout() const { return role_ == Role::kLeader ? 0 : randomized_election_timeout_; }
   uint64_t rejections(Rejection why) const { return rejections_[static_cast<size_t>(why)]; }
   uint64_t total_rejections() const;
+  // Whether a vote request of a newer term goes unanswered under the vote lease: this voter heard
+  // from a live leader less than an election timeout ago (thesis §4.2.3). For checkers.
+  bool ignore_for_vote_lease(const Message& m) const;
 
  private:
   // Role transitions.
@@ -144,7 +147,6 @@ class Raft {
   // Message handling.
   std::optional<Rejection> validate(const Message& m) const;
   void dispatch(const Message& m);
-  bool ignore_for_vote_lease(const Message& m) const;
   void handle_vote_request(const Message& m);
   void handle_vote_response(const Message& m);
   void maybe_win_election();

@@ -33,8 +33,10 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
   void on_stepped(const raft::Message& m) override {
     if (world_.observer_) world_.observer_->on_stepped(world_.now_, core(), m);
   }
-  void on_persist(const raft::Ready& rd) override {
+  void on_ready(const raft::Ready& rd) override {
     if (world_.observer_) world_.observer_->on_ready(world_.now_, core(), rd);
+  }
+  void on_persist(const raft::Ready& rd) override {
     raft::Index& written = world_.nodes_[id_ - 1].written;
     if (rd.snapshot) {
       // The leader's snapshot replaced the whole log, including anything written past it.

@@ -105,7 +105,8 @@ class WorldObserver {
   // takes the Ready the step made). A message the host refuses is never stepped.
   virtual void on_step(SimTime, const raft::Raft& /*receiver*/, const raft::Message&) {}
   virtual void on_stepped(SimTime, const raft::Raft& /*receiver*/, const raft::Message&) {}
-  // The node's host took this Ready from its core (every one, in order).
+  // The node's host took this Ready from its core, before handling any of it (every one, in
+  // order).
   virtual void on_ready(SimTime, const raft::Raft&, const raft::Ready&) {}
   // The node asked its core for a read index for `request`, and the core answered it.
   virtual void on_read_begun(SimTime, const raft::Raft&, uint64_t /*request*/) {}
