@@ -48,12 +48,13 @@ std::optional<MessageType> answer_to(const raft::Message& m) {
   }
 }
 
-// Whether `receiver`, about to step `m`, owes it an answer if it takes it.
-bool owes_answer(const raft::Raft& receiver, const raft::Message& m) {
-  if (!answer_to(m)) return false;
+// The answer `receiver`, about to step `m`, owes it if it takes it; none when `m` is no request
+// or the vote lease lets the receiver ignore it.
+std::optional<MessageType> answer_owed(const raft::Raft& receiver, const raft::Message& m) {
   const bool vote_request =
       m.type == MessageType::kVoteRequest || m.type == MessageType::kPreVoteRequest;
-  return !(vote_request && m.term > receiver.term() && receiver.ignore_for_vote_lease(m));
+  if (vote_request && m.term > receiver.term() && receiver.ignore_for_vote_lease(m)) return {};
+  return answer_to(m);
 }
 
 std::string from_to(uint64_t before, uint64_t after) {
@@ -134,8 +135,8 @@ std::vector<RaftInvariants::OwedAnswer>& RaftInvariants::owed_by(raft::NodeId no
 void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Message& m) {
   on_deliver(m);  // read_rounds.cc
   if (!steps_reported_) return;
-  owes_answer_ = owes_answer(receiver, m);
-  if (owes_answer_) rejections_before_step_ = receiver.total_rejections();
+  answer_owed_ = answer_owed(receiver, m);
+  if (answer_owed_) rejections_before_step_ = receiver.total_rejections();
   held_before_step_.reset();
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
 }
@@ -143,10 +144,10 @@ void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Me
 void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
   if (!steps_reported_) return;
   // A request the core refused as impossible was not taken: its rejection counters moved.
-  if (owes_answer_ && receiver.total_rejections() == rejections_before_step_) {
+  if (answer_owed_ && receiver.total_rejections() == rejections_before_step_) {
     owed_by(receiver.id())
         .push_back(
-            {m.from, *answer_to(m), m.type, m.term.value, receiver.term().value, receiver.role()});
+            {m.from, *answer_owed_, m.type, m.term.value, receiver.term().value, receiver.role()});
   }
   if (!held_before_step_) return;
   const Held after = held_by(receiver);

@@ -427,7 +427,7 @@ class RaftInvariants {
     raft::Role receiver_role = raft::Role::kFollower;
   };
   bool steps_reported_ = false;
-  bool owes_answer_ = false;  // the message being stepped is owed an answer if taken
+  std::optional<raft::MessageType> answer_owed_;  // by the message being stepped, if taken
   uint64_t rejections_before_step_ = 0;
   std::optional<Held> held_before_step_;
   std::vector<std::vector<OwedAnswer>> owed_;  // by node id; kept allocated: a step is hot
