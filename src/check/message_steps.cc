@@ -83,9 +83,9 @@ std::string progress_changes(const raft::Progress& before, const raft::Progress&
 
 RaftInvariants::Held RaftInvariants::held_by(const raft::Raft& core) {
   return {core.term().value,
-          core.voted_for().value,
+          core.voted_for(),
           core.role(),
-          core.leader().value,
+          core.leader(),
           core.commit_index().value,
           core.log().last_index().value,
           core.log().last_term().value,
@@ -99,12 +99,15 @@ std::string RaftInvariants::what_changed(const Held& before, const Held& after) 
   std::string out;
   auto add = [&out](const std::string& what) { out += (out.empty() ? "" : ", ") + what; };
   if (before.term != after.term) add("its term " + from_to(before.term, after.term));
-  if (before.vote != after.vote) add("its vote " + from_to(before.vote, after.vote));
+  // A node named, or "nobody" (a vote not cast, no leader known).
+  auto who = [this](raft::NodeId id) { return id.is_none() ? std::string("nobody") : name(id); };
+  if (before.vote != after.vote) add("its vote " + who(before.vote) + " -> " + who(after.vote));
   if (before.role != after.role) {
     add("its role " + std::string(raft::to_string(before.role)) + " -> " +
         std::string(raft::to_string(after.role)));
   }
-  if (before.leader != after.leader) add("its leader " + from_to(before.leader, after.leader));
+  if (before.leader != after.leader)
+    add("its leader " + who(before.leader) + " -> " + who(after.leader));
   if (before.last_index != after.last_index || before.last_term != after.last_term ||
       before.snapshot_index != after.snapshot_index) {
     add("its log's last entry (" + std::to_string(before.last_index) + ", term " +

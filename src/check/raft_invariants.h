@@ -402,9 +402,9 @@ class RaftInvariants {
   // rejections before it, and for a message of an older term, what the receiver held.
   struct Held {
     uint64_t term = 0;
-    uint32_t vote = 0;
+    raft::NodeId vote;
     raft::Role role = raft::Role::kFollower;
-    uint32_t leader = 0;
+    raft::NodeId leader;
     uint64_t commit = 0;
     uint64_t last_index = 0;
     uint64_t last_term = 0;

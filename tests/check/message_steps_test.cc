@@ -210,5 +210,21 @@ TEST_F(MessageStepsTest, AStaleAppendIsAnsweredAndChangesNothing) {
   EXPECT_TRUE(inv.violations().empty()) << all(inv);
 }
 
+// A stale append that a core took as its leader's: the report names the leaders, not their ids.
+TEST_F(MessageStepsTest, AStaleAppendThatMovesTheLeaderIsReportedByName) {
+  elect(n1);
+  elect(n2);  // term 2; n3 follows n2
+  raft::Message stale = heartbeat(n1, n3);
+  stale.term = raft::Term{1};
+  inv.on_step(tick(), core(n3), stale);
+  raft::Message as_current = stale;  // what taking it as n3's leader of term 2 would do
+  as_current.term = core(n3).term();
+  core(n3).step(as_current);
+  inv.on_stepped(tick(), core(n3), stale);
+  expect_only(kStaleTermIgnored, {n3, n1}, 1,
+              "n3, follower of term 2, stepped n1's AppendEntries of term 1 and changed its "
+              "leader n2 -> n1, its commit index 0 -> 1");
+}
+
 }  // namespace
 }  // namespace raftsim::check
