@@ -24,7 +24,9 @@ Json ProcessHost::cluster_settings() const {
               {"heartbeat_ms", tick_ms * s_.world.heartbeat_ticks},
               {"pre_vote", o.pre_vote},
               {"check_quorum", o.check_quorum},
-              {"vote_lease", o.vote_lease}};
+              {"vote_lease", o.vote_lease},
+              {"max_entries_per_append", s_.world.max_entries_per_append},
+              {"max_appends_per_round", s_.world.max_appends_per_round}};
 }
 
 ProcessHost::ProcessHost(const scenario::Scenario& s, std::string dir)

@@ -62,7 +62,9 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
       const std::string key = pair.first.as<std::string>();
       if (key != "cluster_id" && key != "tick_ms" && key != "election_timeout_ticks" &&
           key != "heartbeat_ticks" && key != "pre_vote" && key != "check_quorum" &&
-          key != "start_at_ms" && key != "snapshot_every" && key != "tls" && key != "nodes") {
+          key != "vote_lease" && key != "max_entries_per_append" &&
+          key != "max_appends_per_round" && key != "start_at_ms" && key != "snapshot_every" &&
+          key != "tls" && key != "nodes") {
         return fmt::format("{}: unknown key '{}'", at(path, pair.first), key);
       }
     }
@@ -77,6 +79,16 @@ std::variant<ClusterFile, std::string> read_cluster_file(const std::string& path
     if (root["heartbeat_ticks"]) cluster.heartbeat_ticks = root["heartbeat_ticks"].as<int>();
     if (root["pre_vote"]) cluster.pre_vote = root["pre_vote"].as<bool>();
     if (root["check_quorum"]) cluster.check_quorum = root["check_quorum"].as<bool>();
+    if (root["vote_lease"]) cluster.vote_lease = root["vote_lease"].as<bool>();
+    for (auto [key, limit] : {std::pair{"max_entries_per_append", &cluster.max_entries_per_append},
+                              std::pair{"max_appends_per_round", &cluster.max_appends_per_round}}) {
+      const YAML::Node n = root[key];
+      if (!n) continue;
+      const int64_t value = n.as<int64_t>();
+      if (value < 1 || value > (1 << 20))
+        return fmt::format("{}: {} must be in 1..1048576", at(path, n), key);
+      *limit = static_cast<uint64_t>(value);
+    }
     if (root["start_at_ms"]) cluster.start_at_ms = root["start_at_ms"].as<int64_t>();
     if (root["snapshot_every"]) {
       const int64_t every = root["snapshot_every"].as<int64_t>();
@@ -178,6 +190,12 @@ std::string format_cluster_file(const ClusterFile& cluster) {
     out += fmt::format("heartbeat_ticks: {}\n", cluster.heartbeat_ticks);
   if (!cluster.pre_vote) out += "pre_vote: false\n";
   if (!cluster.check_quorum) out += "check_quorum: false\n";
+  if (cluster.vote_lease) out += "vote_lease: true\n";
+  const ClusterFile defaults;
+  if (cluster.max_entries_per_append != defaults.max_entries_per_append)
+    out += fmt::format("max_entries_per_append: {}\n", cluster.max_entries_per_append);
+  if (cluster.max_appends_per_round != defaults.max_appends_per_round)
+    out += fmt::format("max_appends_per_round: {}\n", cluster.max_appends_per_round);
   if (cluster.start_at_ms != 0) out += fmt::format("start_at_ms: {}\n", cluster.start_at_ms);
   if (cluster.snapshot_every != kDefaultSnapshotEvery) {
     out += fmt::format("snapshot_every: {}\n", cluster.snapshot_every);

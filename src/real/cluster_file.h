@@ -6,6 +6,10 @@
 //   heartbeat_ticks: 1                # optional
 //   pre_vote: true                    # optional (§9.6)
 //   check_quorum: true                # optional (§6.2 of the thesis)
+//   vote_lease: false                 # optional (§4.2.3 of the thesis)
+//   max_entries_per_append: 256       # optional: entries one AppendEntries carries, at most
+//   max_appends_per_round: 256        # optional: appends and snapshots sent one follower in one
+//                                     # heartbeat round, at most
 //   start_at_ms: 0                    # optional: no node ticks before this Unix time (ms), so
 //                                     # nodes started one after another begin their timers
 //                                     # together; 0: at once
@@ -36,6 +40,7 @@
 #include <variant>
 #include <vector>
 
+#include "raft/config.h"
 #include "raft/types.h"
 
 namespace raftsim::real {
@@ -66,6 +71,10 @@ struct ClusterFile {
   int heartbeat_ticks = 1;
   bool pre_vote = true;
   bool check_quorum = true;
+  bool vote_lease = false;
+  // Flow control, as raft::Config has it (and its defaults).
+  uint64_t max_entries_per_append = raft::Config{}.max_entries_per_append;
+  uint64_t max_appends_per_round = raft::Config{}.max_appends_per_round;
   int64_t start_at_ms = 0;
   // The log of a cluster that runs for hours must not grow without bound; etcd's default.
   uint64_t snapshot_every = kDefaultSnapshotEvery;

@@ -540,6 +540,9 @@ int NodeProcess::run() {
                 (uint64_t{options_.self.value} << 32);
   config.options.pre_vote = options_.cluster.pre_vote;
   config.options.check_quorum = options_.cluster.check_quorum;
+  config.options.vote_lease = options_.cluster.vote_lease;
+  config.max_entries_per_append = options_.cluster.max_entries_per_append;
+  config.max_appends_per_round = options_.cluster.max_appends_per_round;
   node_.emplace(
       config, storage_, transport_, [this](const node::ClientReply& r) { on_reply(r); }, this);
   if (!node_->ok()) {

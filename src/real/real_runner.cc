@@ -173,6 +173,9 @@ ClusterFile real_cluster_shape(const scenario::Scenario& s) {
   shape.heartbeat_ticks = s.world.heartbeat_ticks;
   shape.pre_vote = s.world.options.pre_vote;
   shape.check_quorum = s.world.options.check_quorum;
+  shape.vote_lease = s.world.options.vote_lease;
+  shape.max_entries_per_append = s.world.max_entries_per_append;
+  shape.max_appends_per_round = s.world.max_appends_per_round;
   shape.snapshot_every = s.world.snapshot_every;  // as in the simulated world: 0 never compacts
   auto named = [](const std::vector<uint32_t>& ids, uint32_t id) {
     return std::find(ids.begin(), ids.end(), id) != ids.end();

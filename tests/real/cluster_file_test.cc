@@ -58,6 +58,9 @@ TEST_F(ClusterFileTest, FormatReadsBackTheSame) {
   c.cluster_id = "raftsim-1";
   c.tick_ms = 40;
   c.snapshot_every = 500;
+  c.vote_lease = true;
+  c.max_entries_per_append = 8;
+  c.max_appends_per_round = 3;
   c.nodes = {{raft::NodeId{1}, "n1", "127.0.0.1:1", ""},
              {raft::NodeId{2}, "n2", "127.0.0.1:2", "127.0.0.1:3"}};
   auto got = read(format_cluster_file(c));
@@ -65,6 +68,21 @@ TEST_F(ClusterFileTest, FormatReadsBackTheSame) {
   EXPECT_EQ(std::get<ClusterFile>(got).tick_ms, 40);
   EXPECT_EQ(std::get<ClusterFile>(got).nodes[1].control, "127.0.0.1:3");
   EXPECT_EQ(std::get<ClusterFile>(got).snapshot_every, 500u);
+  EXPECT_TRUE(std::get<ClusterFile>(got).vote_lease);
+  EXPECT_EQ(std::get<ClusterFile>(got).max_entries_per_append, 8u);
+  EXPECT_EQ(std::get<ClusterFile>(got).max_appends_per_round, 3u);
+}
+
+// A file that does not name the flow-control limits gets the core's own.
+TEST_F(ClusterFileTest, FlowControlDefaultsToTheCoresOwn) {
+  auto fresh = read("cluster_id: c\nnodes:\n  - {id: 1, address: 127.0.0.1:1}\n");
+  ASSERT_TRUE(std::holds_alternative<ClusterFile>(fresh));
+  EXPECT_EQ(std::get<ClusterFile>(fresh).max_entries_per_append,
+            raft::Config{}.max_entries_per_append);
+  EXPECT_EQ(std::get<ClusterFile>(fresh).max_appends_per_round,
+            raft::Config{}.max_appends_per_round);
+  EXPECT_FALSE(std::get<ClusterFile>(fresh).vote_lease);
+  EXPECT_EQ(format_cluster_file(std::get<ClusterFile>(fresh)).find("max_"), std::string::npos);
 }
 
 TEST_F(ClusterFileTest, SnapshotsAreOnByDefaultAndCanBeSwitchedOff) {
@@ -93,6 +111,12 @@ TEST_F(ClusterFileTest, MistakesAreNamedWithTheirPlace) {
   EXPECT_NE(error("cluster_id: [unclosed\n").find(path + ":"), std::string::npos);
   EXPECT_EQ(error("cluster_id: c\nsnapshot_every: -1\nnodes:\n  - {id: 1, address: 127.0.0.1:1}\n"),
             path + ":2:17: snapshot_every must be in 0..1000000000 (0: never)");
+  EXPECT_EQ(error("cluster_id: c\nmax_appends_per_round: 0\nnodes:\n"
+                  "  - {id: 1, address: 127.0.0.1:1}\n"),
+            path + ":2:24: max_appends_per_round must be in 1..1048576");
+  EXPECT_EQ(error("cluster_id: c\nmax_entries_per_append: 2000000\nnodes:\n"
+                  "  - {id: 1, address: 127.0.0.1:1}\n"),
+            path + ":2:25: max_entries_per_append must be in 1..1048576");
   auto missing = read_cluster_file(dir_ + "/missing.yaml");
   ASSERT_TRUE(std::holds_alternative<std::string>(missing));
   EXPECT_EQ(std::get<std::string>(missing), dir_ + "/missing.yaml: cannot read the cluster file");

@@ -28,12 +28,18 @@ TEST(RealClusterShape, CarriesTheScenariosTimersOptionsAndCompaction) {
                                "  heartbeat: 60ms\n"
                                "  pre_vote: true\n"
                                "  check_quorum: true\n"
+                               "  vote_lease: true\n"
+                               "  max_entries_per_append: 4\n"
+                               "  max_appends_per_round: 2\n"
                                "  snapshot_every: 200\n"));
   EXPECT_EQ(shape.tick_ms, 20);
   EXPECT_EQ(shape.election_timeout_ticks, 10);
   EXPECT_EQ(shape.heartbeat_ticks, 3);
   EXPECT_TRUE(shape.pre_vote);
   EXPECT_TRUE(shape.check_quorum);
+  EXPECT_TRUE(shape.vote_lease);
+  EXPECT_EQ(shape.max_entries_per_append, 4u);
+  EXPECT_EQ(shape.max_appends_per_round, 2u);
   EXPECT_EQ(shape.snapshot_every, 200u);
   ASSERT_EQ(shape.nodes.size(), 3u);
   EXPECT_EQ(shape.nodes[2].name, "c");
