@@ -62,6 +62,7 @@ class Node:
         self.peers = []
         self.election_timeout = 0.3
         self.heartbeat = 0.05
+        self.max_batch = MAX_BATCH
         self.next_msg_id = 0
         # Persistent state (Figure 2): written to disk before anything that depends on it.
         self.term = 0
@@ -81,14 +82,13 @@ class Node:
         self.leader_seen_at = None  # when a leader's append last reached us
         self.next_index = {}
         self.match_index = {}
-        # Peers with entries sent and not yet answered. A leader sends such a peer nothing more
-        # until it answers or a heartbeat is due: otherwise every client request adds an append
-        # in flight to a lagging follower, every answer sends another, and the messages in
-        # flight grow with the load for as long as the follower lags.
-        self.awaiting = set()
-        # The last entry each peer was sent. A heartbeat sends an awaiting peer its entries again;
-        # when both copies are answered, only the answer reaching this far may send the next
-        # entries, or each heartbeat would start one more chain of sends and answers.
+        # The last entry each peer was sent. A peer sent entries it has not acknowledged is
+        # awaiting (awaiting()): a leader sends it nothing more until it answers or a heartbeat is
+        # due, or every client request would add an append in flight to a lagging follower,
+        # every answer would send another, and the messages in flight would grow with the load
+        # for as long as the follower lags. A heartbeat sends an awaiting peer its entries again;
+        # when both copies are answered, only the answer reaching this far sends the next ones,
+        # or each heartbeat would start one more chain of sends and answers.
         self.sent_through = {}
         self.pending = {}  # log index -> (client, msg_id) to answer once applied
         self.election_deadline = 0.0
@@ -271,7 +271,7 @@ class Node:
         self.log_event("becomes leader")
         self.next_index = {p: len(self.log) + 1 for p in self.peers}
         self.match_index = {p: 0 for p in self.peers}
-        self.awaiting.clear()
+        self.sent_through = {p: 0 for p in self.peers}
         self.log.append({"term": self.term, "op": None})  # the new leader's no-op
         self.dirty = True
         self.broadcast_append()
@@ -284,17 +284,19 @@ class Node:
             self.send_append(p)
         self.heartbeat_due = self.now() + self.heartbeat
 
+    def awaiting(self, peer):
+        """Whether `peer` was sent entries it has not acknowledged."""
+        return self.sent_through.get(peer, 0) > self.match_index.get(peer, 0)
+
     def replicate(self):
         """New entries, to the peers that have answered what they were sent."""
         for p in self.peers:
-            if p not in self.awaiting:
+            if not self.awaiting(p):
                 self.send_append(p)
 
     def send_append(self, peer):
         prev = self.next_index[peer] - 1
-        entries = self.log[prev:prev + MAX_BATCH]
-        if entries:
-            self.awaiting.add(peer)
+        entries = self.log[prev:prev + self.max_batch]
         self.sent_through[peer] = prev + len(entries)
         self.send(peer, {"type": "append_entries", "term": self.term, "prev_log_index": prev,
                          "prev_log_term": self.term_at(prev), "entries": entries,
@@ -343,13 +345,10 @@ class Node:
             self.match_index[peer] = max(self.match_index[peer], b["match"])
             self.next_index[peer] = self.match_index[peer] + 1
             self.advance_commit()
-            if b["match"] >= self.sent_through.get(peer, 0):  # the last send is answered
-                self.awaiting.discard(peer)
-                if self.next_index[peer] <= len(self.log):
-                    self.send_append(peer)
+            if not self.awaiting(peer) and self.next_index[peer] <= len(self.log):
+                self.send_append(peer)  # the last send is answered: the next entries
             self.maybe_hand_over()
         else:
-            self.awaiting.discard(peer)
             self.next_index[peer] = max(1, min(self.next_index[peer] - 1, b["hint"]))
             self.send_append(peer)
 
@@ -369,7 +368,7 @@ class Node:
         if to is None or self.role != LEADER:
             return
         if self.match_index[to] < len(self.log):
-            if to not in self.awaiting:  # else its answer brings the next append
+            if not self.awaiting(to):  # else its answer brings the next append
                 self.send_append(to)
             return
         self.transfer_to = None
@@ -444,6 +443,8 @@ class Node:
         data_dir = ext.get("data_dir") or os.environ.get("RAFTSIM_DATA_DIR")
         self.election_timeout = ext.get("election_timeout_ms", 300) / 1000.0
         self.heartbeat = ext.get("heartbeat_ms", 50) / 1000.0
+        # Never more entries in one append than the scenario allows, nor than this node's own batch.
+        self.max_batch = max(1, min(MAX_BATCH, ext.get("max_entries_per_append", MAX_BATCH)))
         # Every node starts its timers at one moment (time 0), not when its process came up.
         start = ext.get("start_at_unix_ms")
         if self.deterministic:
