@@ -1,7 +1,8 @@
-// request_answered and stale_term_ignored, the RaftInvariants rules that judge what a node does
-// with one message: its answer, in the next Ready its host takes, and the step itself.
+// request_answered, election_timer_reset and stale_term_ignored, the RaftInvariants rules that
+// judge what a node does with one message: its answer, in the next Ready its host takes, and the
+// step itself.
 //
-// Both rules keep a cluster moving rather than safe, and so were checked only through what
+// These rules keep a cluster moving rather than safe, and so were checked only through what
 // breaking them costs. A candidate that takes its term's AppendEntries and neither answers nor
 // steps down looks, to every other check, like a network that lost the message; a leader that
 // lets an answer from one of its earlier terms move a follower's progress breaks nothing until,
@@ -15,6 +16,14 @@
 // and a vote request of a newer term the vote lease lets the receiver ignore (the core's own
 // judgement, asked before the step: thesis §4.2.3). A crash forgets what the node owed. One
 // report per receiver, sender and term of the last request left unanswered.
+//
+// election_timer_reset: a node restarts its election timer when it takes an AppendEntries or an
+// InstallSnapshot from the leader of its term, and when it grants its vote (Figure 2, Rules for
+// Servers, Followers). Breaking it costs no safety property, only elections nobody needed: a
+// follower deposes a healthy leader whenever its timer runs out, and the cluster still elects
+// and commits in between, so no liveness window sees it either. Judged at the step: after it, the
+// receiver's timer stands at the full timeout it drew. One report per receiver, message type and
+// term.
 //
 // stale_term_ignored: before a message of an older term than its receiver's is stepped, the
 // receiver's term, vote, role, leader, log end, commit index, election timer, configuration and
@@ -139,7 +148,9 @@ void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Me
   on_deliver(m);  // read_rounds.cc
   if (!steps_reported_) return;
   answer_owed_ = answer_owed(receiver, m);
-  if (answer_owed_) rejections_before_step_ = receiver.total_rejections();
+  rejections_before_step_ = receiver.total_rejections();
+  term_before_step_ = receiver.term();
+  vote_before_step_ = receiver.voted_for();
   held_before_step_.reset();
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
 }
@@ -147,11 +158,13 @@ void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Me
 void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
   if (!steps_reported_) return;
   // A request the core refused as impossible was not taken: its rejection counters moved.
-  if (answer_owed_ && receiver.total_rejections() == rejections_before_step_) {
+  const bool taken = receiver.total_rejections() == rejections_before_step_;
+  if (answer_owed_ && taken) {
     owed_by(receiver.id())
         .push_back(
             {m.from, *answer_owed_, m.type, m.term.value, receiver.term().value, receiver.role()});
   }
+  if (taken) check_timer_restarted(now, receiver, m);
   if (!held_before_step_) return;
   const Held after = held_by(receiver);
   if (after == *held_before_step_) return;
@@ -162,6 +175,30 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
                   name(m.from) + "'s " + std::string(raft::to_string(m.type)) + " of term " +
                   std::to_string(m.term.value) + " and changed " +
                   what_changed(*held_before_step_, after)));
+}
+
+void RaftInvariants::check_timer_restarted(SimTime now, const raft::Raft& receiver,
+                                           const raft::Message& m) {
+  if (receiver.role() == raft::Role::kLeader || receiver.term() != m.term) return;
+  const bool from_leader =
+      (m.type == MessageType::kAppendEntries || m.type == MessageType::kInstallSnapshot) &&
+      receiver.leader() == m.from;
+  // A vote granted in this step, not one it had granted the same candidate before.
+  const bool granted = m.type == MessageType::kVoteRequest && receiver.voted_for() == m.from &&
+                       (term_before_step_ != m.term || vote_before_step_ != m.from);
+  if (!from_leader && !granted) return;
+  const int left = receiver.election_ticks_left();
+  const int timeout = receiver.election_timeout();
+  if (left == timeout) return;
+  const std::string what =
+      from_leader ? "took its leader " + name(m.from) + "'s " + std::string(raft::to_string(m.type))
+                  : "granted its vote to " + name(m.from);
+  report({kElectionTimerReset, receiver.id().value, static_cast<uint64_t>(m.type), m.term.value},
+         make(kElectionTimerReset, now, {receiver.id(), m.from}, m.term, raft::Index{},
+              name(receiver.id()) + ", " + std::string(raft::to_string(receiver.role())) +
+                  " of term " + std::to_string(m.term.value) + ", " + what +
+                  " and did not restart its election timer (" + std::to_string(left) + " of " +
+                  std::to_string(timeout) + " ticks left)"));
 }
 
 void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) {

@@ -48,7 +48,10 @@
 //   stale_term_ignored    a message of an older term changes nothing at its receiver, which only
 //                         answers a request with its own term (§5.1, Figure 2): not its term,
 //                         vote, role, leader, log, commit index, configuration, election timer
-//                         or any follower's progress; judged at the step (both: message_steps.cc)
+//                         or any follower's progress; judged at the step
+//   election_timer_reset  a node restarts its election timer when it takes an AppendEntries or
+//                         InstallSnapshot from its term's leader, or grants its vote (Figure 2,
+//                         Rules for Servers); judged at the step (these three: message_steps.cc)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -61,9 +64,9 @@
 // its receiver, before the receiver steps it (on_deliver, or on_step, which calls it), each
 // read as the host asks the core
 // for it (on_read_begun, before read_index()) and as the host takes the core's answer
-// (on_read_answered). For request_answered and stale_term_ignored, report each message a core
-// steps, just before and just after the step (on_step, on_stepped), and each Ready its host
-// takes (on_ready).
+// (on_read_answered). For request_answered, stale_term_ignored and election_timer_reset, report
+// each message a core steps, just before and just after the step (on_step, on_stepped), and each
+// Ready its host takes (on_ready).
 //
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
@@ -119,6 +122,7 @@ inline constexpr std::string_view kFlowControl = "flow_control";
 inline constexpr std::string_view kReadConfirmed = "read_confirmed";
 inline constexpr std::string_view kRequestAnswered = "request_answered";
 inline constexpr std::string_view kStaleTermIgnored = "stale_term_ignored";
+inline constexpr std::string_view kElectionTimerReset = "election_timer_reset";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -229,12 +233,13 @@ class RaftInvariants {
 
   // The host promises to report every message its cores step (on_step just before the step,
   // on_stepped just after) and every Ready its cores make (on_ready): then request_answered and
-  // stale_term_ignored are judged. Off by default.
+  // stale_term_ignored and election_timer_reset are judged. Off by default.
   void set_steps_reported(bool reported) { steps_reported_ = reported; }
   // `receiver`'s core is about to step `m`; on_deliver() too. O(1), plus O(n) when `m` is of an
   // older term than the receiver's.
   void on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m);
-  // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored. O(n).
+  // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored (O(n))
+  // and election_timer_reset (O(1)).
   void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   // The core's host took `rd`, before handling any of it. Checks request_answered. O(k (m + k))
   // for k answers owed (almost always 0 or 1) and m messages in `rd`.
@@ -430,6 +435,10 @@ class RaftInvariants {
   std::optional<raft::MessageType> answer_owed_;  // by the message being stepped, if taken
   uint64_t rejections_before_step_ = 0;
   std::optional<Held> held_before_step_;
+  raft::Term term_before_step_;
+  raft::NodeId vote_before_step_;
+  // election_timer_reset, for a step just taken.
+  void check_timer_restarted(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   std::vector<std::vector<OwedAnswer>> owed_;  // by node id; kept allocated: a step is hot
   std::vector<OwedAnswer>& owed_by(raft::NodeId node);
 

@@ -144,7 +144,8 @@ constexpr Property kSafetyProperties[] = {
     Property::kCommitMonotonic,     Property::kCommitQuorum,    Property::kCommitCurrentTerm,
     Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,   Property::kDurability,
     Property::kConfigurationSafety, Property::kVoterCaughtUp,   Property::kReadConfirmed,
-    Property::kFlowControl,         Property::kRequestAnswered, Property::kStaleTermIgnored};
+    Property::kFlowControl,         Property::kRequestAnswered, Property::kStaleTermIgnored,
+    Property::kElectionTimerReset};
 
 struct LivenessProbe {
   bool checked = false;

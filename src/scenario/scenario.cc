@@ -260,6 +260,8 @@ std::string_view to_string(Property property) {
       return "request_answered";
     case Property::kStaleTermIgnored:
       return "stale_term_ignored";
+    case Property::kElectionTimerReset:
+      return "election_timer_reset";
   }
   return "unknown";
 }

@@ -229,6 +229,7 @@ enum class Property : uint8_t {
   kReadConfirmed,        // a leader confirms a read only after a majority answered a later round
   kRequestAnswered,      // a node answers every request its core takes, in its next Ready
   kStaleTermIgnored,     // a message of an older term changes nothing at its receiver
+  kElectionTimerReset,   // a node restarts its election timer on its leader's append, a vote
 };
 
 struct Expectation {

@@ -226,5 +226,67 @@ TEST_F(MessageStepsTest, AStaleAppendThatMovesTheLeaderIsReportedByName) {
               "leader n2 -> n1, its commit index 0 -> 1");
 }
 
+// election_timer_reset. A correct cluster restarts the timers it must: elections, heartbeats and
+// votes of every kind, with nothing reported.
+TEST_F(MessageStepsTest, TimersRestartedOnALeadersAppendAndOnAVoteAreNotReported) {
+  elect(n1);
+  for (int i = 0; i < 3; ++i)
+    core(n2).tick();
+  deliver(heartbeat(n1, n2));
+  EXPECT_EQ(core(n2).election_ticks_left(), core(n2).election_timeout());
+  elect(n3);
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// Mutant 53's slip, told to the checker: a follower takes its leader's heartbeat and its
+// election timer runs on.
+TEST_F(MessageStepsTest, AnAppendThatLeavesTheTimerRunningIsReported) {
+  elect(n1);
+  const raft::Message m = heartbeat(n1, n2);
+  inv.on_step(tick(), core(n2), m);
+  core(n2).step(m);
+  core(n2).tick();  // what a timer left running shows
+  inv.on_stepped(tick(), core(n2), m);
+  const int timeout = core(n2).election_timeout();
+  expect_only(kElectionTimerReset, {n2, n1}, 1,
+              "n2, follower of term 1, took its leader n1's AppendEntries and did not restart its "
+              "election timer (" +
+                  std::to_string(timeout - 1) + " of " + std::to_string(timeout) + " ticks left)");
+}
+
+// Mutant 54's slip: a vote granted, and the timer running on.
+TEST_F(MessageStepsTest, AVoteThatLeavesTheTimerRunningIsReported) {
+  elect(n1);
+  raft::Message request;
+  request.type = MessageType::kVoteRequest;
+  request.from = n2;
+  request.to = n3;
+  request.term = raft::Term{2};
+  request.last_log_index = core(n2).log().last_index();
+  request.last_log_term = core(n2).log().last_term();
+  inv.on_step(tick(), core(n3), request);
+  core(n3).step(request);
+  ASSERT_EQ(core(n3).voted_for(), n2);
+  core(n3).tick();
+  inv.on_stepped(tick(), core(n3), request);
+  ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
+  EXPECT_EQ(inv.violations()[0].property, kElectionTimerReset);
+  EXPECT_EQ(inv.violations()[0].detail.rfind(
+                "n3, follower of term 2, granted its vote to n2 and did not restart its election "
+                "timer (",
+                0),
+            0u)
+      << inv.violations()[0].detail;
+
+  // The same request again (a retry) grants nothing new: the timer is not judged by it (a
+  // second report would be counted as suppressed).
+  inv.on_step(tick(), core(n3), request);
+  core(n3).step(request);
+  core(n3).tick();
+  inv.on_stepped(tick(), core(n3), request);
+  EXPECT_EQ(inv.violations().size(), 1u) << all(inv);
+  EXPECT_EQ(inv.suppressed(), 0u);
+}
+
 }  // namespace
 }  // namespace raftsim::check

@@ -100,6 +100,28 @@ TEST(Refusals, APctOrderIsRefused) {
   EXPECT_TRUE(external_mode_refusals(std::get<scenario::Scenario>(plain), true).empty());
 }
 
+// A property judged from inside raftsim's own core (its steps, timers, send budget, read rounds,
+// syncs or configuration) cannot be judged of an external node: an expectation naming it is
+// refused, with its place, held or violated alike.
+TEST(Refusals, APropertyOnlyRaftsimsOwnCoreShowsIsRefused) {
+  for (const char* property : {"commit_quorum", "commit_current_term", "leader_is_voter",
+                               "voter_caught_up", "flow_control", "read_confirmed",
+                               "request_answered", "stale_term_ignored", "election_timer_reset"}) {
+    for (const char* verdict : {"holds", "violated"}) {
+      const std::string text =
+          fmt::format("cluster: {{nodes: [a, b, c]}}\nexpect:\n  - {}: {}\n", verdict, property);
+      auto parsed = scenario::parse_scenario_text(text, "inside.yaml");
+      ASSERT_TRUE(std::holds_alternative<scenario::Scenario>(parsed)) << text;
+      const std::vector<std::string> refusals =
+          external_mode_refusals(std::get<scenario::Scenario>(parsed), true);
+      ASSERT_EQ(refusals.size(), 1u) << text;
+      EXPECT_EQ(refusals[0], fmt::format("inside.yaml:3:5: '{} {}' needs Raft's per-event "
+                                         "invariants, which are not checked for external nodes",
+                                         verdict, property));
+    }
+  }
+}
+
 TEST(SplitCommand, SplitsLikeAShellWithoutRunningAnything) {
   std::string error;
   EXPECT_EQ(split_command("python3 'my node.py' --bug x", error),
