@@ -1,6 +1,6 @@
-// request_answered, election_timer_reset and stale_term_ignored, the RaftInvariants rules that
-// judge what a node does with one message: its answer, in the next Ready its host takes, and the
-// step itself.
+// request_answered, election_timer_reset, newer_term_adopted and stale_term_ignored, the
+// RaftInvariants rules that judge what a node does with one message: its answer, in the next Ready
+// its host takes, and the step itself.
 //
 // These rules keep a cluster moving rather than safe, and so were checked only through what
 // breaking them costs. A candidate that takes its term's AppendEntries and neither answers nor
@@ -24,6 +24,16 @@
 // and commits in between, so no liveness window sees it either. Judged at the step: after it, the
 // receiver's timer stands at the full timeout it drew. One report per receiver, message type and
 // term.
+//
+// newer_term_adopted: a message of a newer term than its receiver's makes the receiver take that
+// term and become a follower (Figure 2, Rules for Servers, All Servers), judged at the step: after
+// it, the receiver holds the message's term as a follower, or a later term (a TimeoutNow: it took
+// the term and campaigned at once). Not judged: what carries a term nobody holds yet (a pre-vote
+// request, a granted pre-vote answer) and a vote request the vote lease lets the receiver ignore.
+// A leader that ignores the newer term in its followers' answers goes on leading a term that can
+// commit nothing; it is deposed as soon as the new leader or a candidate reaches it, so only a
+// cluster whose new leader cannot reach the old one shows it otherwise. One report per receiver,
+// message type and term.
 //
 // stale_term_ignored: before a message of an older term than its receiver's is stepped, the
 // receiver's term, vote, role, leader, log end, commit index, election timer, configuration and
@@ -151,6 +161,9 @@ void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Me
   rejections_before_step_ = receiver.total_rejections();
   term_before_step_ = receiver.term();
   vote_before_step_ = receiver.voted_for();
+  lease_ignores_ =
+      (m.type == MessageType::kVoteRequest || m.type == MessageType::kPreVoteRequest) &&
+      m.term > receiver.term() && receiver.ignore_for_vote_lease(m);
   held_before_step_.reset();
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
 }
@@ -164,7 +177,10 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
         .push_back(
             {m.from, *answer_owed_, m.type, m.term.value, receiver.term().value, receiver.role()});
   }
-  if (taken) check_timer_restarted(now, receiver, m);
+  if (taken) {
+    check_timer_restarted(now, receiver, m);
+    check_newer_term_adopted(now, receiver, m);
+  }
   if (!held_before_step_) return;
   const Held after = held_by(receiver);
   if (after == *held_before_step_) return;
@@ -199,6 +215,26 @@ void RaftInvariants::check_timer_restarted(SimTime now, const raft::Raft& receiv
                   " of term " + std::to_string(m.term.value) + ", " + what +
                   " and did not restart its election timer (" + std::to_string(left) + " of " +
                   std::to_string(timeout) + " ticks left)"));
+}
+
+void RaftInvariants::check_newer_term_adopted(SimTime now, const raft::Raft& receiver,
+                                              const raft::Message& m) {
+  if (m.term <= term_before_step_ || lease_ignores_) return;
+  if (m.type == MessageType::kPreVoteRequest ||
+      (m.type == MessageType::kPreVoteResponse && !m.reject)) {
+    return;  // a term nobody holds yet
+  }
+  if (receiver.term() > m.term ||
+      (receiver.term() == m.term && receiver.role() == raft::Role::kFollower)) {
+    return;
+  }
+  report({kNewerTermAdopted, receiver.id().value, static_cast<uint64_t>(m.type), m.term.value},
+         make(kNewerTermAdopted, now, {receiver.id(), m.from}, m.term, raft::Index{},
+              name(receiver.id()) + " of term " + std::to_string(term_before_step_.value) +
+                  " stepped " + name(m.from) + "'s " + std::string(raft::to_string(m.type)) +
+                  " of term " + std::to_string(m.term.value) + " and is " +
+                  std::string(raft::to_string(receiver.role())) + " of term " +
+                  std::to_string(receiver.term().value)));
 }
 
 void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) {

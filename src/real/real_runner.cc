@@ -108,12 +108,12 @@ check::History to_history(const std::vector<RealOp>& ops) {
 }
 
 constexpr Property kInvariantProperties[] = {
-    Property::kElectionSafety,     Property::kLogMatching,       Property::kLeaderCompleteness,
-    Property::kStateMachineSafety, Property::kTermMonotonic,     Property::kVoteStable,
-    Property::kCommitMonotonic,    Property::kCommitQuorum,      Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter,     Property::kVoterCaughtUp,
-    Property::kReadConfirmed,      Property::kFlowControl,       Property::kRequestAnswered,
-    Property::kStaleTermIgnored,   Property::kElectionTimerReset};
+    Property::kElectionSafety,     Property::kLogMatching,        Property::kLeaderCompleteness,
+    Property::kStateMachineSafety, Property::kTermMonotonic,      Property::kVoteStable,
+    Property::kCommitMonotonic,    Property::kCommitQuorum,       Property::kCommitCurrentTerm,
+    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter,      Property::kVoterCaughtUp,
+    Property::kReadConfirmed,      Property::kFlowControl,        Property::kRequestAnswered,
+    Property::kStaleTermIgnored,   Property::kElectionTimerReset, Property::kNewerTermAdopted};
 
 }  // namespace
 

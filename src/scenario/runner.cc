@@ -145,7 +145,7 @@ constexpr Property kSafetyProperties[] = {
     Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,   Property::kDurability,
     Property::kConfigurationSafety, Property::kVoterCaughtUp,   Property::kReadConfirmed,
     Property::kFlowControl,         Property::kRequestAnswered, Property::kStaleTermIgnored,
-    Property::kElectionTimerReset};
+    Property::kElectionTimerReset,  Property::kNewerTermAdopted};
 
 struct LivenessProbe {
   bool checked = false;

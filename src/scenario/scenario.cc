@@ -262,6 +262,8 @@ std::string_view to_string(Property property) {
       return "stale_term_ignored";
     case Property::kElectionTimerReset:
       return "election_timer_reset";
+    case Property::kNewerTermAdopted:
+      return "newer_term_adopted";
   }
   return "unknown";
 }

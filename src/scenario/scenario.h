@@ -230,6 +230,7 @@ enum class Property : uint8_t {
   kRequestAnswered,      // a node answers every request its core takes, in its next Ready
   kStaleTermIgnored,     // a message of an older term changes nothing at its receiver
   kElectionTimerReset,   // a node restarts its election timer on its leader's append, a vote
+  kNewerTermAdopted,     // a message of a newer term makes its receiver a follower of that term
 };
 
 struct Expectation {

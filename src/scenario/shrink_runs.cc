@@ -29,7 +29,8 @@ bool is_per_event(const std::string& property) {
         Property::kCommitMonotonic, Property::kCommitQuorum, Property::kCommitCurrentTerm,
         Property::kLeaderAppendOnly, Property::kLeaderIsVoter, Property::kConfigurationSafety,
         Property::kVoterCaughtUp, Property::kReadConfirmed, Property::kFlowControl,
-        Property::kRequestAnswered, Property::kStaleTermIgnored, Property::kElectionTimerReset})
+        Property::kRequestAnswered, Property::kStaleTermIgnored, Property::kElectionTimerReset,
+        Property::kNewerTermAdopted})
     if (property == to_string(p)) return true;
   return false;
 }

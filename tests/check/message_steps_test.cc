@@ -288,5 +288,45 @@ TEST_F(MessageStepsTest, AVoteThatLeavesTheTimerRunningIsReported) {
   EXPECT_EQ(inv.suppressed(), 0u);
 }
 
+// newer_term_adopted. A deposed leader that hears of the newer term in an answer steps down to
+// a follower of it, and nothing is reported.
+TEST_F(MessageStepsTest, ALeaderThatHearsOfANewerTermInAnAnswerStepsDown) {
+  elect(n1);
+  lost_for = {n1};
+  elect(n2);  // term 2, n1 none the wiser
+  lost_for.clear();
+  deliver(answer(n3, n1, 2, 0));
+  EXPECT_EQ(core(n1).role(), Role::kFollower);
+  EXPECT_EQ(core(n1).term(), raft::Term{2});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// Mutant 55's slip, told to the checker: the answer of a newer term leaves the leader leading
+// its old one.
+TEST_F(MessageStepsTest, ALeaderThatIgnoresANewerTermIsReported) {
+  elect(n1);
+  const raft::Message newer = answer(n3, n1, 2, 0);
+  inv.on_step(tick(), core(n1), newer);
+  inv.on_stepped(tick(), core(n1), newer);  // stepped as if the term were not there
+  expect_only(kNewerTermAdopted, {n1, n3}, 2,
+              "n1 of term 1 stepped n3's AppendResponse of term 2 and is leader of term 1");
+}
+
+// A pre-vote request carries the term its sender would campaign in, which nobody holds yet: it
+// moves no one's term, and is not judged.
+TEST_F(MessageStepsTest, APreVoteRequestOfANewerTermIsNotJudged) {
+  elect(n1);
+  raft::Message pre_vote;
+  pre_vote.type = MessageType::kPreVoteRequest;
+  pre_vote.from = n2;
+  pre_vote.to = n3;
+  pre_vote.term = raft::Term{2};
+  pre_vote.last_log_index = core(n2).log().last_index();
+  pre_vote.last_log_term = core(n2).log().last_term();
+  deliver(pre_vote);
+  EXPECT_EQ(core(n3).term(), raft::Term{1});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
 }  // namespace
 }  // namespace raftsim::check

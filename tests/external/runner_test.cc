@@ -104,9 +104,10 @@ TEST(Refusals, APctOrderIsRefused) {
 // syncs or configuration) cannot be judged of an external node: an expectation naming it is
 // refused, with its place, held or violated alike.
 TEST(Refusals, APropertyOnlyRaftsimsOwnCoreShowsIsRefused) {
-  for (const char* property : {"commit_quorum", "commit_current_term", "leader_is_voter",
-                               "voter_caught_up", "flow_control", "read_confirmed",
-                               "request_answered", "stale_term_ignored", "election_timer_reset"}) {
+  for (const char* property :
+       {"commit_quorum", "commit_current_term", "leader_is_voter", "voter_caught_up",
+        "flow_control", "read_confirmed", "request_answered", "stale_term_ignored",
+        "election_timer_reset", "newer_term_adopted"}) {
     for (const char* verdict : {"holds", "violated"}) {
       const std::string text =
           fmt::format("cluster: {{nodes: [a, b, c]}}\nexpect:\n  - {}: {}\n", verdict, property);
