@@ -1,6 +1,6 @@
-// request_answered, election_timer_reset, newer_term_adopted and stale_term_ignored, the
-// RaftInvariants rules that judge what a node does with one message: its answer, in the next Ready
-// its host takes, and the step itself.
+// request_answered, election_timer_reset, leader_followed, newer_term_adopted and
+// stale_term_ignored, the RaftInvariants rules that judge what a node does with one message: its
+// answer, in the next Ready its host takes, and the step itself.
 //
 // These rules keep a cluster moving rather than safe, and so were checked only through what
 // breaking them costs. A candidate that takes its term's AppendEntries and neither answers nor
@@ -24,6 +24,13 @@
 // and commits in between, so no liveness window sees it either. Judged at the step: after it, the
 // receiver's timer stands at the full timeout it drew. One report per receiver, message type and
 // term.
+//
+// leader_followed: a node that takes an AppendEntries or an InstallSnapshot of its term (or of a
+// newer one, which it has adopted) follows its sender: after the step it is a follower with the
+// sender as its leader (Figure 2, Rules for Servers, Candidates: "if AppendEntries RPC received
+// from new leader: convert to follower"; §5.2). A candidate that answers the winner's appends but
+// stays a candidate keeps a role no other check looks at. One report per receiver, message type
+// and term.
 //
 // newer_term_adopted: a message of a newer term than its receiver's makes the receiver take that
 // term and become a follower (Figure 2, Rules for Servers, All Servers), judged at the step: after
@@ -180,6 +187,7 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
   if (taken) {
     check_timer_restarted(now, receiver, m);
     check_newer_term_adopted(now, receiver, m);
+    check_leader_followed(now, receiver, m);
   }
   if (!held_before_step_) return;
   const Held after = held_by(receiver);
@@ -215,6 +223,23 @@ void RaftInvariants::check_timer_restarted(SimTime now, const raft::Raft& receiv
                   " of term " + std::to_string(m.term.value) + ", " + what +
                   " and did not restart its election timer (" + std::to_string(left) + " of " +
                   std::to_string(timeout) + " ticks left)"));
+}
+
+void RaftInvariants::check_leader_followed(SimTime now, const raft::Raft& receiver,
+                                           const raft::Message& m) {
+  if (m.type != MessageType::kAppendEntries && m.type != MessageType::kInstallSnapshot) return;
+  // An older term is stale_term_ignored's; a newer one not adopted, newer_term_adopted's.
+  if (m.term < term_before_step_ || receiver.term() != m.term) return;
+  if (receiver.role() == raft::Role::kFollower && receiver.leader() == m.from) return;
+  const std::string leader = receiver.leader().is_none() ? std::string("no leader")
+                                                         : name(receiver.leader()) + " its leader";
+  report(
+      {kLeaderFollowed, receiver.id().value, static_cast<uint64_t>(m.type), m.term.value},
+      make(kLeaderFollowed, now, {receiver.id(), m.from}, m.term, raft::Index{},
+           name(receiver.id()) + " took " + name(m.from) + "'s " +
+               std::string(raft::to_string(m.type)) + " of term " + std::to_string(m.term.value) +
+               " and is " + std::string(raft::to_string(receiver.role())) + " of term " +
+               std::to_string(receiver.term().value) + ", " + leader));
 }
 
 void RaftInvariants::check_newer_term_adopted(SimTime now, const raft::Raft& receiver,

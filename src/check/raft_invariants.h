@@ -55,7 +55,10 @@
 //   newer_term_adopted    a message of a newer term makes its receiver take that term and
 //                         become a follower (Figure 2, All Servers; not a pre-vote request, a
 //                         granted pre-vote answer, or a vote request a vote lease ignores);
-//                         judged at the step (these four: message_steps.cc)
+//                         judged at the step
+//   leader_followed       a node that takes an AppendEntries or InstallSnapshot of its term, or
+//                         of a newer one, is a follower of its sender after the step (Figure 2,
+//                         Candidates; §5.2); judged at the step (these five: message_steps.cc)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -68,9 +71,9 @@
 // its receiver, before the receiver steps it (on_deliver, or on_step, which calls it), each
 // read as the host asks the core
 // for it (on_read_begun, before read_index()) and as the host takes the core's answer
-// (on_read_answered). For request_answered, stale_term_ignored, election_timer_reset and
-// newer_term_adopted, report each message a core steps, just before and just after the step
-// (on_step, on_stepped), and each Ready its host takes (on_ready).
+// (on_read_answered). For request_answered, stale_term_ignored, election_timer_reset,
+// newer_term_adopted and leader_followed, report each message a core steps, just before and just
+// after the step (on_step, on_stepped), and each Ready its host takes (on_ready).
 //
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
@@ -128,6 +131,7 @@ inline constexpr std::string_view kRequestAnswered = "request_answered";
 inline constexpr std::string_view kStaleTermIgnored = "stale_term_ignored";
 inline constexpr std::string_view kElectionTimerReset = "election_timer_reset";
 inline constexpr std::string_view kNewerTermAdopted = "newer_term_adopted";
+inline constexpr std::string_view kLeaderFollowed = "leader_followed";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -238,13 +242,14 @@ class RaftInvariants {
 
   // The host promises to report every message its cores step (on_step just before the step,
   // on_stepped just after) and every Ready its cores make (on_ready): then request_answered and
-  // stale_term_ignored, election_timer_reset and newer_term_adopted are judged. Off by default.
+  // stale_term_ignored, election_timer_reset, newer_term_adopted and leader_followed are judged.
+  // Off by default.
   void set_steps_reported(bool reported) { steps_reported_ = reported; }
   // `receiver`'s core is about to step `m`; on_deliver() too. O(1), plus O(n) when `m` is of an
   // older term than the receiver's.
   void on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored (O(n))
-  // and election_timer_reset and newer_term_adopted (O(1)).
+  // and election_timer_reset, newer_term_adopted and leader_followed (O(1)).
   void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   // The core's host took `rd`, before handling any of it. Checks request_answered. O(k (m + k))
   // for k answers owed (almost always 0 or 1) and m messages in `rd`.
@@ -443,9 +448,10 @@ class RaftInvariants {
   raft::Term term_before_step_;
   raft::NodeId vote_before_step_;
   bool lease_ignores_ = false;  // the vote lease lets the receiver ignore the message
-  // election_timer_reset and newer_term_adopted, for a step just taken.
+  // election_timer_reset, newer_term_adopted and leader_followed, for a step just taken.
   void check_timer_restarted(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   void check_newer_term_adopted(SimTime now, const raft::Raft& receiver, const raft::Message& m);
+  void check_leader_followed(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   std::vector<std::vector<OwedAnswer>> owed_;  // by node id; kept allocated: a step is hot
   std::vector<OwedAnswer>& owed_by(raft::NodeId node);
 

@@ -113,7 +113,8 @@ constexpr Property kInvariantProperties[] = {
     Property::kCommitMonotonic,    Property::kCommitQuorum,       Property::kCommitCurrentTerm,
     Property::kLeaderAppendOnly,   Property::kLeaderIsVoter,      Property::kVoterCaughtUp,
     Property::kReadConfirmed,      Property::kFlowControl,        Property::kRequestAnswered,
-    Property::kStaleTermIgnored,   Property::kElectionTimerReset, Property::kNewerTermAdopted};
+    Property::kStaleTermIgnored,   Property::kElectionTimerReset, Property::kNewerTermAdopted,
+    Property::kLeaderFollowed};
 
 }  // namespace
 

@@ -35,9 +35,10 @@ constexpr std::array kPropertyNames = {"election_safety"sv,      "log_matching"s
                                        "leader_is_voter"sv,      "voter_caught_up"sv,
                                        "flow_control"sv,         "read_confirmed"sv,
                                        "request_answered"sv,     "stale_term_ignored"sv,
-                                       "election_timer_reset"sv, "newer_term_adopted"sv};
+                                       "election_timer_reset"sv, "newer_term_adopted"sv,
+                                       "leader_followed"sv};
 // In the order of enum Property: a name's position is its value.
-static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kNewerTermAdopted) + 1);
+static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kLeaderFollowed) + 1);
 constexpr std::array kSafetyWords = {"holds"sv, "violated"sv};
 constexpr std::array kLivenessWords = {"holds"sv, "fails"sv};
 constexpr std::array kLeaderWithinKeys = {"after"sv, "within"sv, "group"sv};

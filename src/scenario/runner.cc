@@ -139,13 +139,13 @@ std::vector<check::AckedWrite> acked_writes(const std::vector<sim::ClientOp>& op
 }
 
 constexpr Property kSafetyProperties[] = {
-    Property::kElectionSafety,      Property::kLogMatching,     Property::kLeaderCompleteness,
-    Property::kStateMachineSafety,  Property::kTermMonotonic,   Property::kVoteStable,
-    Property::kCommitMonotonic,     Property::kCommitQuorum,    Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,   Property::kDurability,
-    Property::kConfigurationSafety, Property::kVoterCaughtUp,   Property::kReadConfirmed,
-    Property::kFlowControl,         Property::kRequestAnswered, Property::kStaleTermIgnored,
-    Property::kElectionTimerReset,  Property::kNewerTermAdopted};
+    Property::kElectionSafety,      Property::kLogMatching,      Property::kLeaderCompleteness,
+    Property::kStateMachineSafety,  Property::kTermMonotonic,    Property::kVoteStable,
+    Property::kCommitMonotonic,     Property::kCommitQuorum,     Property::kCommitCurrentTerm,
+    Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,    Property::kDurability,
+    Property::kConfigurationSafety, Property::kVoterCaughtUp,    Property::kReadConfirmed,
+    Property::kFlowControl,         Property::kRequestAnswered,  Property::kStaleTermIgnored,
+    Property::kElectionTimerReset,  Property::kNewerTermAdopted, Property::kLeaderFollowed};
 
 struct LivenessProbe {
   bool checked = false;

@@ -264,6 +264,8 @@ std::string_view to_string(Property property) {
       return "election_timer_reset";
     case Property::kNewerTermAdopted:
       return "newer_term_adopted";
+    case Property::kLeaderFollowed:
+      return "leader_followed";
   }
   return "unknown";
 }

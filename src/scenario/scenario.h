@@ -231,6 +231,7 @@ enum class Property : uint8_t {
   kStaleTermIgnored,     // a message of an older term changes nothing at its receiver
   kElectionTimerReset,   // a node restarts its election timer on its leader's append, a vote
   kNewerTermAdopted,     // a message of a newer term makes its receiver a follower of that term
+  kLeaderFollowed,       // a node that takes its term's AppendEntries follows the sender
 };
 
 struct Expectation {

@@ -328,5 +328,35 @@ TEST_F(MessageStepsTest, APreVoteRequestOfANewerTermIsNotJudged) {
   EXPECT_TRUE(inv.violations().empty()) << all(inv);
 }
 
+// leader_followed. Two candidates of one term: the loser takes the winner's append and follows
+// it, and nothing is reported.
+TEST_F(MessageStepsTest, ACandidateThatLostFollowsTheWinner) {
+  elect(n1);
+  core(n2).campaign();
+  core(n3).campaign();  // both of term 2; n1 grants n2, which asked first
+  settle();
+  ASSERT_EQ(core(n2).role(), Role::kLeader);
+  EXPECT_EQ(core(n3).role(), Role::kFollower);
+  EXPECT_EQ(core(n3).leader(), n2);
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
+// Mutant 56's slip, told to the checker: the losing candidate takes the winner's append and
+// stays a candidate.
+TEST_F(MessageStepsTest, ACandidateThatStaysACandidateIsReported) {
+  elect(n1);
+  held_for = {n3};
+  core(n2).campaign();
+  core(n3).campaign();
+  settle();
+  ASSERT_EQ(core(n2).role(), Role::kLeader);
+  ASSERT_EQ(core(n3).role(), Role::kCandidate);
+  const raft::Message append = heartbeat(n2, n3);
+  inv.on_step(tick(), core(n3), append);
+  inv.on_stepped(tick(), core(n3), append);  // stepped as if the winner were not there
+  expect_only(kLeaderFollowed, {n3, n2}, 2,
+              "n3 took n2's AppendEntries of term 2 and is candidate of term 2, no leader");
+}
+
 }  // namespace
 }  // namespace raftsim::check
