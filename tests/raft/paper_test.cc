@@ -159,6 +159,34 @@ TEST(Sec5_2, CandidateStepsDownOnAppendEntriesOfAHigherTerm) {
   EXPECT_EQ(r.leader(), NodeId{3});
 }
 
+// Figure 2, Followers: "if election timeout elapses without receiving AppendEntries RPC from
+// current leader or granting vote to candidate: convert to candidate". Each restarts the timer.
+TEST(Sec5_2, AFollowerRestartsItsTimerOnItsLeadersAppendEntries) {
+  Raft r(config_for(2, 3), raft::Restored{{Term{1}, {}, Index{}}, {}});
+  r.step(append(1, 2, 1, 0, 0));
+  ASSERT_EQ(r.leader(), NodeId{1});
+  while (r.election_ticks_left() > 1)
+    r.tick();
+  r.step(append(1, 2, 1, 0, 0));  // a heartbeat, just in time
+  EXPECT_EQ(r.election_ticks_left(), r.election_timeout());
+  for (int i = 1; i < r.election_timeout(); ++i)
+    r.tick();
+  EXPECT_EQ(r.role(), Role::kFollower) << "campaigned against a leader it had just heard";
+}
+
+TEST(Sec5_2, AVoterRestartsItsTimerWhenItGrantsItsVote) {
+  // Node 2 already holds term 2, without a vote: granting one changes no term, and so resets
+  // nothing on the way.
+  Raft r(config_for(2, 3), raft::Restored{{Term{2}, {}, Index{}}, {}});
+  while (r.election_ticks_left() > 1)
+    r.tick();
+  r.step(vote_request(3, 2, 2, 0, 0));
+  ASSERT_EQ(r.voted_for(), NodeId{3});
+  EXPECT_EQ(r.election_ticks_left(), r.election_timeout());
+  r.tick();
+  EXPECT_EQ(r.role(), Role::kFollower) << "campaigned against the candidate it had just chosen";
+}
+
 TEST(Sec5_2, SplitVoteStartsANewElectionAfterARandomizedTimeout) {
   // Four voters, two candidates each holding its own vote and one other: nobody has 3 of 4.
   Raft r(config_for(1, 4));
@@ -310,6 +338,20 @@ TEST(Sec5_1, AnAcknowledgementOfAnEarlierTermMovesNothing) {
   take(r);
   r.step(append_ack(2, 1, 1, 3));
   EXPECT_EQ(r.progress().at(NodeId{2}).match_index, Index{0});
+}
+
+// Figure 2, All Servers: "if RPC request or response contains term T > currentTerm: set
+// currentTerm = T, convert to follower". A deposed leader may hear of the newer term only in its
+// followers' answers, when the new leader cannot reach it.
+TEST(Sec5_1, ALeaderStepsDownOnANewerTermInAnAnswer) {
+  Raft r(config_for(1, 3));
+  win_election(r, 3);
+  ASSERT_EQ(r.role(), Role::kLeader);
+  take(r);
+  r.step(append_reject(2, 1, 4, 0, 0));  // a follower of term 4 refusing a term-1 append
+  EXPECT_EQ(r.role(), Role::kFollower);
+  EXPECT_EQ(r.term(), Term{4});
+  EXPECT_EQ(r.leader(), NodeId{}) << "the answer's sender is no leader";
 }
 
 TEST(Sec5_3, StaleOrDuplicateAppendNeverTruncates) {
