@@ -120,11 +120,11 @@ class Raft {
   int election_timeout() const { return role_ == Role::kLeader ? 0 : randomized_election_timeout_; }
   uint64_t rejections(Rejection why) const { return rejections_[static_cast<size_t>(why)]; }
   uint64_t total_rejections() const;
-  // Whether a vote request of a newer term goes unanswered under the vote lease: this voter heard
-  // from a live leader less than an election timeout ago (thesis §4.2.3). For checkers.
-  bool ignore_for_vote_lease(const Message& m) const;
 
  private:
+  // Whether a vote request of a newer term goes unanswered under the vote lease: this voter heard
+  // from a live leader less than an election timeout ago (thesis §4.2.3).
+  bool ignore_for_vote_lease(const Message& m) const;
   // Role transitions.
   void become_follower(Term term, NodeId leader);
   void become_pre_candidate();

@@ -358,5 +358,36 @@ TEST_F(MessageStepsTest, ACandidateThatStaysACandidateIsReported) {
               "n3 took n2's AppendEntries of term 2 and is candidate of term 2, no leader");
 }
 
+// Taking a newer term and going past it at once is not taking it: only a TimeoutNow asks that.
+TEST_F(MessageStepsTest, ANodeThatCampaignsOnANewerAppendIsReported) {
+  elect(n1);
+  lost_for = {n3};
+  elect(n2);  // term 2; n3 still at term 1
+  lost_for.clear();
+  const raft::Message append = heartbeat(n2, n3);
+  inv.on_step(tick(), core(n3), append);
+  core(n3).step(append);
+  core(n3).campaign();  // what a core that campaigned inside the step would show
+  inv.on_stepped(tick(), core(n3), append);
+  expect_only(kNewerTermAdopted, {n3, n2}, 2,
+              "n3 of term 1 stepped n2's AppendEntries of term 2 and is candidate of term 3");
+}
+
+TEST_F(MessageStepsTest, ATimeoutNowsCampaignIsNotReported) {
+  elect(n1);
+  lost_for = {n3};
+  elect(n2);
+  lost_for.clear();
+  raft::Message timeout_now;
+  timeout_now.type = MessageType::kTimeoutNow;
+  timeout_now.from = n2;
+  timeout_now.to = n3;
+  timeout_now.term = core(n2).term();
+  deliver(timeout_now);
+  EXPECT_EQ(core(n3).role(), Role::kCandidate);
+  EXPECT_EQ(core(n3).term(), raft::Term{3});
+  EXPECT_TRUE(inv.violations().empty()) << all(inv);
+}
+
 }  // namespace
 }  // namespace raftsim::check
