@@ -13,9 +13,9 @@
 // matching type, in the Ready the host takes next (the core hands over all it has to send in
 // each Ready, so a correct core's answer can be in no later one). Not owed: a request the core
 // refused as impossible (its rejection counters moved: a lie, corruption, or a broken sender),
-// and a vote request of a newer term the vote lease lets the receiver ignore (the core's own
-// judgement, asked before the step: thesis §4.2.3). A crash forgets what the node owed. One
-// report per receiver, sender and term of the last request left unanswered.
+// and a vote request of a newer term the vote lease lets the receiver ignore (thesis §4.2.3;
+// worked out before the step from what the core shows: lease_lets_ignore). A crash forgets what
+// the node owed. One report per receiver, sender and term of the last request left unanswered.
 //
 // election_timer_reset: a node restarts its election timer when it takes an AppendEntries or an
 // InstallSnapshot from the leader of its term, and when it grants its vote (Figure 2, Rules for
