@@ -74,6 +74,11 @@ std::optional<MessageType> answer_to(const raft::Message& m) {
   }
 }
 
+// An AppendEntries or an InstallSnapshot: what only a leader sends.
+bool from_a_leader(const raft::Message& m) {
+  return m.type == MessageType::kAppendEntries || m.type == MessageType::kInstallSnapshot;
+}
+
 // Whether the vote lease lets `receiver`, about to step `m`, ignore it (thesis §4.2.3): `m` is a
 // vote request of a newer term, not a transfer's, and the receiver heard from a live leader less
 // than an election timeout ago (a leader is one). Worked out from what the core shows, not asked
@@ -210,9 +215,7 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
 void RaftInvariants::check_timer_restarted(SimTime now, const raft::Raft& receiver,
                                            const raft::Message& m) {
   if (receiver.role() == raft::Role::kLeader || receiver.term() != m.term) return;
-  const bool from_leader =
-      (m.type == MessageType::kAppendEntries || m.type == MessageType::kInstallSnapshot) &&
-      receiver.leader() == m.from;
+  const bool from_leader = from_a_leader(m) && receiver.leader() == m.from;
   // A vote granted in this step, not one it had granted the same candidate before.
   const bool granted = m.type == MessageType::kVoteRequest && receiver.voted_for() == m.from &&
                        (term_before_step_ != m.term || vote_before_step_ != m.from);
@@ -233,7 +236,7 @@ void RaftInvariants::check_timer_restarted(SimTime now, const raft::Raft& receiv
 
 void RaftInvariants::check_leader_followed(SimTime now, const raft::Raft& receiver,
                                            const raft::Message& m) {
-  if (m.type != MessageType::kAppendEntries && m.type != MessageType::kInstallSnapshot) return;
+  if (!from_a_leader(m)) return;
   // An older term is stale_term_ignored's; a newer one not adopted, newer_term_adopted's.
   if (m.term < term_before_step_ || receiver.term() != m.term) return;
   if (receiver.role() == raft::Role::kFollower && receiver.leader() == m.from) return;
