@@ -13,11 +13,6 @@ namespace {
 
 using scenario::Property;
 
-constexpr Property kJudged[] = {Property::kElectionSafety,     Property::kLogMatching,
-                                Property::kLeaderCompleteness, Property::kStateMachineSafety,
-                                Property::kTermMonotonic,      Property::kVoteStable,
-                                Property::kCommitMonotonic,    Property::kLeaderAppendOnly};
-
 bool from_logs(Property p) {
   return p == Property::kLogMatching || p == Property::kLeaderCompleteness ||
          p == Property::kStateMachineSafety;
@@ -26,12 +21,13 @@ bool from_logs(Property p) {
 }  // namespace
 
 bool ReportChecks::judges(Property p) {
-  return std::find(std::begin(kJudged), std::end(kJudged), p) != std::end(kJudged);
+  return scenario::evidence(p) == scenario::Evidence::kNodeState;
 }
 
 void ReportChecks::judge(const scenario::Scenario& s, bool reports,
                          scenario::RunReport& report) const {
-  for (Property p : kJudged) {
+  for (Property p : scenario::kSafetyProperties) {
+    if (!judges(p)) continue;
     const std::string name(scenario::to_string(p));
     const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
     scenario::Verdict row{name, expect_violation ? "violated" : "holds", "", !expect_violation};

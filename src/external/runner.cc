@@ -197,22 +197,13 @@ std::vector<std::string> external_mode_refusals(const scenario::Scenario& s, boo
           at(f.where), scenario::to_string(f.when->event)));
   }
   for (const Expectation& e : s.expectations) {
-    // commit_quorum needs every sync of every disk, which no state report tells, and
-    // commit_current_term every step of a commit, of which a report is a sample, and
-    // leader_is_voter and voter_caught_up the configuration a node acts on, which no report
-    // carries, and flow_control, read_confirmed, request_answered, stale_term_ignored,
-    // election_timer_reset, newer_term_adopted and leader_followed raftsim's own core's send
-    // budget, read rounds, steps and timers, which another implementation need not keep or show:
-    // held or violated, they cannot be judged.
-    const bool about_commit_quorum =
+    // What only raftsim's own core shows (its steps, syncs, timers, send budget, read rounds,
+    // the configuration it acts on) another implementation need not keep or show: held or
+    // violated, it cannot be judged.
+    const bool about_core_internals =
         (e.kind == Expectation::Kind::kViolated || e.kind == Expectation::Kind::kHolds) &&
-        (e.property == Property::kCommitQuorum || e.property == Property::kCommitCurrentTerm ||
-         e.property == Property::kLeaderIsVoter || e.property == Property::kVoterCaughtUp ||
-         e.property == Property::kFlowControl || e.property == Property::kReadConfirmed ||
-         e.property == Property::kRequestAnswered || e.property == Property::kStaleTermIgnored ||
-         e.property == Property::kElectionTimerReset || e.property == Property::kNewerTermAdopted ||
-         e.property == Property::kLeaderFollowed);
-    if (e.kind == Expectation::Kind::kSafetyViolated || about_commit_quorum)
+        scenario::evidence(e.property) == scenario::Evidence::kCoreInternals;
+    if (e.kind == Expectation::Kind::kSafetyViolated || about_core_internals)
       out.push_back(
           fmt::format("{}: '{}' needs Raft's per-event invariants, which are not "
                       "checked for external nodes",

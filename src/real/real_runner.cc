@@ -107,15 +107,6 @@ check::History to_history(const std::vector<RealOp>& ops) {
   return h;
 }
 
-constexpr Property kInvariantProperties[] = {
-    Property::kElectionSafety,     Property::kLogMatching,        Property::kLeaderCompleteness,
-    Property::kStateMachineSafety, Property::kTermMonotonic,      Property::kVoteStable,
-    Property::kCommitMonotonic,    Property::kCommitQuorum,       Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,   Property::kLeaderIsVoter,      Property::kVoterCaughtUp,
-    Property::kReadConfirmed,      Property::kFlowControl,        Property::kRequestAnswered,
-    Property::kStaleTermIgnored,   Property::kElectionTimerReset, Property::kNewerTermAdopted,
-    Property::kLeaderFollowed};
-
 }  // namespace
 
 std::vector<std::string> real_mode_refusals(const scenario::Scenario& s) {
@@ -501,7 +492,8 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
   report.linearizability = check::check_linearizability(history);
 
   // The verdict table.
-  for (Property p : kInvariantProperties) {
+  for (Property p : scenario::kSafetyProperties) {
+    if (!scenario::is_per_event(p)) continue;  // durability is judged below
     const bool expect_violation = scenario::expected_violated(s, p).value_or(false);
     report.rows.push_back(
         {std::string(scenario::to_string(p)), expect_violation ? "violated" : "holds",

@@ -25,20 +25,6 @@ constexpr std::array kExpectKeys = {"safety"sv,
                                     "acked_writes_at_least"sv,
                                     "term_at_most"sv,
                                     "term_above"sv};
-constexpr std::array kPropertyNames = {"election_safety"sv,      "log_matching"sv,
-                                       "leader_completeness"sv,  "state_machine_safety"sv,
-                                       "term_monotonic"sv,       "vote_stable"sv,
-                                       "commit_monotonic"sv,     "durability"sv,
-                                       "linearizability"sv,      "liveness"sv,
-                                       "configuration_safety"sv, "commit_quorum"sv,
-                                       "commit_current_term"sv,  "leader_append_only"sv,
-                                       "leader_is_voter"sv,      "voter_caught_up"sv,
-                                       "flow_control"sv,         "read_confirmed"sv,
-                                       "request_answered"sv,     "stale_term_ignored"sv,
-                                       "election_timer_reset"sv, "newer_term_adopted"sv,
-                                       "leader_followed"sv};
-// In the order of enum Property: a name's position is its value.
-static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kLeaderFollowed) + 1);
 constexpr std::array kSafetyWords = {"holds"sv, "violated"sv};
 constexpr std::array kLivenessWords = {"holds"sv, "fails"sv};
 constexpr std::array kLeaderWithinKeys = {"after"sv, "within"sv, "group"sv};

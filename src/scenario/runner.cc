@@ -138,15 +138,6 @@ std::vector<check::AckedWrite> acked_writes(const std::vector<sim::ClientOp>& op
   return out;
 }
 
-constexpr Property kSafetyProperties[] = {
-    Property::kElectionSafety,      Property::kLogMatching,      Property::kLeaderCompleteness,
-    Property::kStateMachineSafety,  Property::kTermMonotonic,    Property::kVoteStable,
-    Property::kCommitMonotonic,     Property::kCommitQuorum,     Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,    Property::kDurability,
-    Property::kConfigurationSafety, Property::kVoterCaughtUp,    Property::kReadConfirmed,
-    Property::kFlowControl,         Property::kRequestAnswered,  Property::kStaleTermIgnored,
-    Property::kElectionTimerReset,  Property::kNewerTermAdopted, Property::kLeaderFollowed};
-
 struct LivenessProbe {
   bool checked = false;
   SimTime probe_at;

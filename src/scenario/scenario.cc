@@ -218,62 +218,6 @@ size_t count_faults(const std::vector<Fault>& timeline) {
          }));
 }
 
-std::string_view to_string(Property property) {
-  switch (property) {
-    case Property::kElectionSafety:
-      return "election_safety";
-    case Property::kLogMatching:
-      return "log_matching";
-    case Property::kLeaderCompleteness:
-      return "leader_completeness";
-    case Property::kStateMachineSafety:
-      return "state_machine_safety";
-    case Property::kTermMonotonic:
-      return "term_monotonic";
-    case Property::kVoteStable:
-      return "vote_stable";
-    case Property::kCommitMonotonic:
-      return "commit_monotonic";
-    case Property::kDurability:
-      return "durability";
-    case Property::kLinearizability:
-      return "linearizability";
-    case Property::kLiveness:
-      return "liveness";
-    case Property::kConfigurationSafety:
-      return "configuration_safety";
-    case Property::kCommitQuorum:
-      return "commit_quorum";
-    case Property::kCommitCurrentTerm:
-      return "commit_current_term";
-    case Property::kLeaderAppendOnly:
-      return "leader_append_only";
-    case Property::kLeaderIsVoter:
-      return "leader_is_voter";
-    case Property::kVoterCaughtUp:
-      return "voter_caught_up";
-    case Property::kFlowControl:
-      return "flow_control";
-    case Property::kReadConfirmed:
-      return "read_confirmed";
-    case Property::kRequestAnswered:
-      return "request_answered";
-    case Property::kStaleTermIgnored:
-      return "stale_term_ignored";
-    case Property::kElectionTimerReset:
-      return "election_timer_reset";
-    case Property::kNewerTermAdopted:
-      return "newer_term_adopted";
-    case Property::kLeaderFollowed:
-      return "leader_followed";
-  }
-  return "unknown";
-}
-
-bool is_safety(Property property) {
-  return property != Property::kLinearizability && property != Property::kLiveness;
-}
-
 namespace {
 
 std::string time_text(SimTime t) {

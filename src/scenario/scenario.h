@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "raft/config.h"
+#include "scenario/property.h"
 #include "sim/world.h"
 
 namespace raftsim::scenario {
@@ -207,33 +208,6 @@ struct SwarmRanges {
   bool empty() const { return *this == SwarmRanges{}; }
 };
 
-// The checks every run makes. Each can be expected to fail instead of hold.
-enum class Property : uint8_t {
-  kElectionSafety,
-  kLogMatching,
-  kLeaderCompleteness,
-  kStateMachineSafety,
-  kTermMonotonic,
-  kVoteStable,
-  kCommitMonotonic,
-  kDurability,
-  kLinearizability,
-  kLiveness,
-  kConfigurationSafety,  // committed configurations follow one another by single or joint steps
-  kCommitQuorum,         // a leader commits only what a majority of the voters hold on disk
-  kCommitCurrentTerm,    // a leader commits by counting replicas only an entry of its own term
-  kLeaderAppendOnly,     // a leader never overwrites or deletes entries of its log
-  kLeaderIsVoter,        // only a voter leads or campaigns: no learner, spare, or removed server
-  kVoterCaughtUp,        // a server becomes a voter only once it holds what is committed
-  kFlowControl,          // a leader sends a follower at most its budget of appends a round
-  kReadConfirmed,        // a leader confirms a read only after a majority answered a later round
-  kRequestAnswered,      // a node answers every request its core takes, in its next Ready
-  kStaleTermIgnored,     // a message of an older term changes nothing at its receiver
-  kElectionTimerReset,   // a node restarts its election timer on its leader's append, a vote
-  kNewerTermAdopted,     // a message of a newer term makes its receiver a follower of that term
-  kLeaderFollowed,       // a node that takes its term's AppendEntries follows the sender
-};
-
 struct Expectation {
   enum class Kind : uint8_t {
     kHolds,               // property holds (the default for every property)
@@ -305,8 +279,6 @@ bool is_triggered_reconfigure(FaultKind kind);
 size_t count_faults(const std::vector<Fault>& timeline);
 // "becomes_leader", "grants_vote", ... as scenario files write them.
 std::string_view to_string(sim::NodeEventKind event);
-std::string_view to_string(Property property);
-bool is_safety(Property property);
 // The short human form of an expectation for the verdict table, e.g. `no_commit [n4 n5] 6s..20s`.
 std::string describe(const Expectation& e, const std::vector<std::string>& node_names);
 

@@ -23,15 +23,8 @@ std::string failure_label(const RunReport& report) {
 }
 
 bool is_per_event(const std::string& property) {
-  for (Property p :
-       {Property::kElectionSafety,     Property::kLogMatching,      Property::kLeaderCompleteness,
-        Property::kStateMachineSafety, Property::kTermMonotonic,    Property::kVoteStable,
-        Property::kCommitMonotonic,    Property::kCommitQuorum,     Property::kCommitCurrentTerm,
-        Property::kLeaderAppendOnly,   Property::kLeaderIsVoter,    Property::kConfigurationSafety,
-        Property::kVoterCaughtUp,      Property::kReadConfirmed,    Property::kFlowControl,
-        Property::kRequestAnswered,    Property::kStaleTermIgnored, Property::kElectionTimerReset,
-        Property::kNewerTermAdopted,   Property::kLeaderFollowed})
-    if (property == to_string(p)) return true;
+  for (Property p : kSafetyProperties)
+    if (property == to_string(p)) return is_per_event(p);
   return false;
 }
 
