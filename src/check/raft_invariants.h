@@ -59,6 +59,12 @@
 //   leader_followed       a node that takes an AppendEntries or InstallSnapshot of its term, or
 //                         of a newer one, is a follower of its sender after the step (Figure 2,
 //                         Candidates; §5.2); judged at the step (these five: message_steps.cc)
+//   election_on_timeout   a follower or candidate whose election timeout elapses starts an
+//                         election if it may (a voter, or removed by an uncommitted
+//                         configuration from one it voted in: thesis §4.2.2) and restarts its
+//                         timer at a timeout drawn from [T, 2T); a tick that does not run the
+//                         timer out changes nothing else (Figure 2, §5.2); judged at the tick
+//                         (tick_steps.cc)
 //
 // Driving it: after each simulated event, for each node the event touched, report in this order
 // what the host did: on_log_write() for each batch of entries written to storage,
@@ -73,7 +79,9 @@
 // for it (on_read_begun, before read_index()) and as the host takes the core's answer
 // (on_read_answered). For request_answered, stale_term_ignored, election_timer_reset,
 // newer_term_adopted and leader_followed, report each message a core steps, just before and just
-// after the step (on_step, on_stepped), and each Ready its host takes (on_ready).
+// after the step (on_step, on_stepped), and each Ready its host takes (on_ready). For
+// election_on_timeout, report each tick of a core, just before and just after (on_tick,
+// on_ticked).
 //
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
@@ -132,6 +140,7 @@ inline constexpr std::string_view kStaleTermIgnored = "stale_term_ignored";
 inline constexpr std::string_view kElectionTimerReset = "election_timer_reset";
 inline constexpr std::string_view kNewerTermAdopted = "newer_term_adopted";
 inline constexpr std::string_view kLeaderFollowed = "leader_followed";
+inline constexpr std::string_view kElectionOnTimeout = "election_on_timeout";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -241,9 +250,9 @@ class RaftInvariants {
   void on_read_answered(SimTime now, const raft::Raft& core, uint64_t request, bool confirmed);
 
   // The host promises to report every message its cores step (on_step just before the step,
-  // on_stepped just after) and every Ready its cores make (on_ready): then request_answered and
-  // stale_term_ignored, election_timer_reset, newer_term_adopted and leader_followed are judged.
-  // Off by default.
+  // on_stepped just after), every tick (on_tick, on_ticked) and every Ready its cores make
+  // (on_ready): then request_answered and stale_term_ignored, election_timer_reset,
+  // newer_term_adopted, leader_followed and election_on_timeout are judged. Off by default.
   void set_steps_reported(bool reported) { steps_reported_ = reported; }
   // `receiver`'s core is about to step `m`; on_deliver() too. O(1), plus O(n) when `m` is of an
   // older term than the receiver's.
@@ -251,6 +260,10 @@ class RaftInvariants {
   // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored (O(n))
   // and election_timer_reset, newer_term_adopted and leader_followed (O(1)).
   void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m);
+  // `core` is about to tick, and has just ticked, nothing else between. on_ticked checks
+  // election_on_timeout: O(1), plus O(log length) when a non-voter's timer runs out.
+  void on_tick(const raft::Raft& core);
+  void on_ticked(SimTime now, const raft::Raft& core);
   // The core's host took `rd`, before handling any of it. Checks request_answered. O(k (m + k))
   // for k answers owed (almost always 0 or 1) and m messages in `rd`.
   void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd);
@@ -453,6 +466,20 @@ class RaftInvariants {
   void check_newer_term_adopted(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   void check_leader_followed(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   std::vector<std::vector<OwedAnswer>> owed_;  // by node id; kept allocated: a step is hot
+  // election_on_timeout: the ticking node as it stood before its tick.
+  struct BeforeTick {
+    uint64_t term = 0;
+    raft::NodeId vote;
+    raft::Role role = raft::Role::kFollower;
+    int ticks_left = 0;
+    int timeout = 0;
+  } before_tick_;
+  // Whether `core` may stand for election now, and why (thesis §4.2.2).
+  struct Standing {
+    bool may_campaign = false;
+    std::string why;
+  };
+  Standing standing(const raft::Raft& core) const;
   std::vector<OwedAnswer>& owed_by(raft::NodeId node);
 
   std::vector<PropertyViolation> violations_;

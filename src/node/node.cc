@@ -39,7 +39,9 @@ void Node::start() {
 }
 
 void Node::tick() {
+  if (observer_) observer_->on_tick();
   core_->tick();
+  if (observer_) observer_->on_ticked();
   pump();
 }
 

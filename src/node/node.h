@@ -60,6 +60,9 @@ class NodeObserver {
   // between the two, so a checker can judge the step by itself.
   virtual void on_step(const raft::Message&) {}
   virtual void on_stepped(const raft::Message&) {}
+  // The core is about to tick, and has just ticked, nothing else between.
+  virtual void on_tick() {}
+  virtual void on_ticked() {}
   // The host took a Ready from its core, before handling any of it: called for every one.
   virtual void on_ready(const raft::Ready&) {}
   virtual void on_persist(const raft::Ready&) {}

@@ -130,7 +130,7 @@ class NodeProcess final : public node::NodeObserver {
   void stamp_arrivals(const v1::RaftBatch& batch);
   void on_reply(const node::ClientReply& reply);
   void schedule_tick();
-  void on_tick();
+  void tick_timer_fired();
   void expire_client_requests();
   std::unique_ptr<grpc::Server> start_server(const std::string& address, bool with_peer_and_kv,
                                              bool with_control);
@@ -484,11 +484,11 @@ void NodeProcess::on_soft_state(const raft::SoftState& soft, raft::Term term) {
 void NodeProcess::schedule_tick() {
   tick_timer_.expires_at(next_tick_);
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) on_tick();
+    if (!ec) tick_timer_fired();
   });
 }
 
-void NodeProcess::on_tick() {
+void NodeProcess::tick_timer_fired() {
   const auto period = std::chrono::milliseconds(options_.cluster.tick_ms);
   // Before the cluster's common start time no timer runs (see start_at_ms in cluster_file.h).
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -113,6 +113,17 @@ void Monitor::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Me
   report_new_violations();
 }
 
+void Monitor::on_tick(SimTime, const raft::Raft& core) {
+  if (!checking_) return;
+  invariants_.on_tick(core);
+}
+
+void Monitor::on_ticked(SimTime now, const raft::Raft& core) {
+  if (!checking_) return;
+  invariants_.on_ticked(sim::micros(now), core);
+  report_new_violations();
+}
+
 void Monitor::on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) {
   if (!checking_) return;
   invariants_.on_ready(sim::micros(now), core, rd);

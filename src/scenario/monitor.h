@@ -31,6 +31,8 @@ class Monitor final : public sim::WorldObserver {
   void on_send(SimTime now, raft::NodeId from, const raft::Message& m) override;
   void on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m) override;
   void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) override;
+  void on_tick(SimTime now, const raft::Raft& core) override;
+  void on_ticked(SimTime now, const raft::Raft& core) override;
   void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) override;
   void on_read_begun(SimTime now, const raft::Raft& core, uint64_t request) override;
   void on_read_answered(SimTime now, const raft::Raft& core, uint64_t request,

@@ -34,17 +34,18 @@ enum class Property : uint8_t {
   kElectionTimerReset,   // a node restarts its election timer on its leader's append, a vote
   kNewerTermAdopted,     // a message of a newer term makes its receiver a follower of that term
   kLeaderFollowed,       // a node that takes its term's AppendEntries follows the sender
+  kElectionOnTimeout,    // a node whose election timeout elapses campaigns if it may, not before
 };
 
 // The names files and reports use, by the enum's value.
-inline constexpr std::array<std::string_view, 23> kPropertyNames = {
+inline constexpr std::array<std::string_view, 24> kPropertyNames = {
     "election_safety",      "log_matching",       "leader_completeness",  "state_machine_safety",
     "term_monotonic",       "vote_stable",        "commit_monotonic",     "durability",
     "linearizability",      "liveness",           "configuration_safety", "commit_quorum",
     "commit_current_term",  "leader_append_only", "leader_is_voter",      "voter_caught_up",
     "flow_control",         "read_confirmed",     "request_answered",     "stale_term_ignored",
-    "election_timer_reset", "newer_term_adopted", "leader_followed"};
-static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kLeaderFollowed) + 1,
+    "election_timer_reset", "newer_term_adopted", "leader_followed",      "election_on_timeout"};
+static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kElectionOnTimeout) + 1,
               "every property has a name, in the enum's order");
 
 constexpr std::string_view to_string(Property property) {
@@ -91,6 +92,7 @@ constexpr Evidence evidence(Property property) {
     case Property::kElectionTimerReset:
     case Property::kNewerTermAdopted:
     case Property::kLeaderFollowed:
+    case Property::kElectionOnTimeout:
       return Evidence::kCoreInternals;
   }
   return Evidence::kCoreInternals;
@@ -115,7 +117,8 @@ inline constexpr std::array kSafetyProperties = {
     Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,    Property::kDurability,
     Property::kConfigurationSafety, Property::kVoterCaughtUp,    Property::kReadConfirmed,
     Property::kFlowControl,         Property::kRequestAnswered,  Property::kStaleTermIgnored,
-    Property::kElectionTimerReset,  Property::kNewerTermAdopted, Property::kLeaderFollowed};
+    Property::kElectionTimerReset,  Property::kNewerTermAdopted, Property::kLeaderFollowed,
+    Property::kElectionOnTimeout};
 
 namespace detail {
 constexpr bool lists_each_safety_property_once() {

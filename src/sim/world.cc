@@ -33,6 +33,12 @@ class World::NodeHost final : public node::Transport, public node::NodeObserver 
   void on_stepped(const raft::Message& m) override {
     if (world_.observer_) world_.observer_->on_stepped(world_.now_, core(), m);
   }
+  void on_tick() override {
+    if (world_.observer_) world_.observer_->on_tick(world_.now_, core());
+  }
+  void on_ticked() override {
+    if (world_.observer_) world_.observer_->on_ticked(world_.now_, core());
+  }
   void on_ready(const raft::Ready& rd) override {
     if (world_.observer_) world_.observer_->on_ready(world_.now_, core(), rd);
   }

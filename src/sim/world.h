@@ -105,6 +105,9 @@ class WorldObserver {
   // takes the Ready the step made). A message the host refuses is never stepped.
   virtual void on_step(SimTime, const raft::Raft& /*receiver*/, const raft::Message&) {}
   virtual void on_stepped(SimTime, const raft::Raft& /*receiver*/, const raft::Message&) {}
+  // The node's core is about to tick, and has just ticked (before its host takes the Ready).
+  virtual void on_tick(SimTime, const raft::Raft&) {}
+  virtual void on_ticked(SimTime, const raft::Raft&) {}
   // The node's host took this Ready from its core, before handling any of it (every one, in
   // order).
   virtual void on_ready(SimTime, const raft::Raft&, const raft::Ready&) {}
