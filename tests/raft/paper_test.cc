@@ -187,6 +187,20 @@ TEST(Sec5_2, AVoterRestartsItsTimerWhenItGrantsItsVote) {
   EXPECT_EQ(r.role(), Role::kFollower) << "campaigned against the candidate it had just chosen";
 }
 
+// Figure 2, Candidates: "On conversion to candidate, start election: ... Reset election timer".
+// A candidate whose timer stayed run out would campaign again at every tick, each time in a newer
+// term, and no vote it won would ever be counted.
+TEST(Sec5_2, ACandidateRestartsItsTimerWhenItStartsAnElection) {
+  Raft r(config_for(1, 3));
+  while (r.role() == Role::kFollower)
+    r.tick();
+  ASSERT_EQ(r.term(), Term{1});
+  EXPECT_EQ(r.election_ticks_left(), r.election_timeout());
+  for (int i = 1; i < r.election_timeout(); ++i)
+    r.tick();
+  EXPECT_EQ(r.term(), Term{1}) << "campaigned again before its new timeout elapsed";
+}
+
 TEST(Sec5_2, SplitVoteStartsANewElectionAfterARandomizedTimeout) {
   // Four voters, two candidates each holding its own vote and one other: nobody has 3 of 4.
   Raft r(config_for(1, 4));
