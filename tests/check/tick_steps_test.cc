@@ -47,19 +47,6 @@ class TickStepsTest : public ThreeCores {
     ASSERT_EQ(core(id).role(), Role::kLeader);
   }
 
-  // A heartbeat `leader` could send `to` now: it matches the follower's log.
-  raft::Message heartbeat(raft::NodeId leader, raft::NodeId to) {
-    raft::Message m;
-    m.type = MessageType::kAppendEntries;
-    m.from = leader;
-    m.to = to;
-    m.term = core(leader).term();
-    m.prev_log_index = core(to).log().last_index();
-    m.prev_log_term = core(to).log().last_term();
-    m.leader_commit = core(leader).commit_index();
-    return m;
-  }
-
   // The checker reported one violation of election_on_timeout by `id`, and this is its text.
   void expect_only(raft::NodeId id, uint64_t term, const std::string& detail) {
     ASSERT_EQ(inv.violations().size(), 1u) << all(inv);
