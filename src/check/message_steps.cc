@@ -184,6 +184,8 @@ void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Me
   vote_before_step_ = receiver.voted_for();
   held_before_step_.reset();
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
+  append_before_.judged = false;
+  if (m.type == MessageType::kAppendEntries) note_append(receiver, m);  // append_steps.cc
 }
 
 void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
@@ -192,10 +194,11 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
   const bool taken = receiver.total_rejections() == rejections_before_step_;
   if (answer_owed_ && taken) {
     owed_by(receiver.id())
-        .push_back(
-            {m.from, *answer_owed_, m.type, m.term.value, receiver.term().value, receiver.role()});
+        .push_back({m.from, *answer_owed_, m.type, m.term.value, receiver.term().value,
+                    receiver.role(), append_answer_owed(receiver, m)});
   }
   if (taken) {
+    if (m.type == MessageType::kAppendEntries) check_append_obeyed(now, receiver, m);
     check_timer_restarted(now, receiver, m);
     check_newer_term_adopted(now, receiver, m);
     check_leader_followed(now, receiver, m);
@@ -298,7 +301,11 @@ void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::R
       for (const raft::Message& m : *list)
         answered += m.to == o.to && m.type == o.answer;
     }
-    if (answered >= taken) continue;
+    if (answered >= taken) {
+      // What the answer says is judged where it answers one request of its sender alone.
+      if (taken == 1 && o.append) check_append_answer(now, core, o, rd);  // append_steps.cc
+      continue;
+    }
     const std::string request = std::string(raft::to_string(o.request));
     const std::string answer = std::string(raft::to_string(o.answer));
     const std::string what =

@@ -59,6 +59,13 @@
 //   leader_followed       a node that takes an AppendEntries or InstallSnapshot of its term, or
 //                         of a newer one, is a follower of its sender after the step (Figure 2,
 //                         Candidates; §5.2); judged at the step (these five: message_steps.cc)
+//   append_entries_obeyed a follower takes an AppendEntries of its term by Figure 2's receiver
+//                         rules: a log without the previous entry stays as it was and the
+//                         answer is a rejection; otherwise the log holds every entry carried,
+//                         drops its suffix only past a conflict, the commit index becomes
+//                         min(leaderCommit, last new entry) when that is higher, and the answer
+//                         acknowledges through the last new entry; judged at the step and in the
+//                         next Ready (append_steps.cc)
 //   election_on_timeout   a follower or candidate whose election timeout elapses starts an
 //                         election if it may (a voter, or removed by an uncommitted
 //                         configuration from one it voted in: thesis §4.2.2) and restarts its
@@ -141,6 +148,7 @@ inline constexpr std::string_view kElectionTimerReset = "election_timer_reset";
 inline constexpr std::string_view kNewerTermAdopted = "newer_term_adopted";
 inline constexpr std::string_view kLeaderFollowed = "leader_followed";
 inline constexpr std::string_view kElectionOnTimeout = "election_on_timeout";
+inline constexpr std::string_view kAppendEntriesObeyed = "append_entries_obeyed";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -446,6 +454,21 @@ class RaftInvariants {
   std::string what_changed(const Held& before, const Held& after) const;
   // An answer a node's core owes for a request it took: to whom, of which type, and how the
   // request and the receiver stood.
+  // append_entries_obeyed: an AppendEntries as its text needs it, and the answer it is owed.
+  struct AppendSeen {
+    raft::NodeId from;
+    uint64_t term = 0;
+    uint64_t prev_index = 0;
+    uint64_t prev_term = 0;
+    uint64_t first = 0;  // its entries' indexes; 0 for a heartbeat
+    uint64_t last = 0;
+    static AppendSeen of(const raft::Message& m);
+  };
+  struct AppendAnswer {
+    bool reject = false;
+    uint64_t match = 0;  // when not a rejection
+    AppendSeen seen;
+  };
   struct OwedAnswer {
     raft::NodeId to;
     raft::MessageType answer = raft::MessageType::kAppendResponse;
@@ -453,7 +476,25 @@ class RaftInvariants {
     uint64_t request_term = 0;
     uint64_t receiver_term = 0;
     raft::Role receiver_role = raft::Role::kFollower;
+    std::optional<AppendAnswer> append;  // what an AppendEntries' answer must say, when judged
   };
+  // The receiver of an AppendEntries as it stood before the step.
+  struct AppendBefore {
+    bool judged = false;      // its previous entry at or past the commit index and the snapshot
+    bool matched = false;     // the log held the previous entry
+    bool conflicted = false;  // and some entry carried conflicted with one it held
+    uint64_t last_index = 0;
+    uint64_t last_term = 0;
+    uint64_t snapshot_index = 0;
+    uint64_t commit = 0;
+  } append_before_;
+  void note_append(const raft::Raft& receiver, const raft::Message& m);
+  void check_append_obeyed(SimTime now, const raft::Raft& receiver, const raft::Message& m);
+  std::optional<AppendAnswer> append_answer_owed(const raft::Raft& receiver,
+                                                 const raft::Message& m) const;
+  void check_append_answer(SimTime now, const raft::Raft& core, const OwedAnswer& o,
+                           const raft::Ready& rd);
+  std::string append_taken(raft::NodeId receiver, const AppendSeen& m) const;
   bool steps_reported_ = false;
   std::optional<raft::MessageType> answer_owed_;  // by the message being stepped, if taken
   uint64_t rejections_before_step_ = 0;

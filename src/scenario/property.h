@@ -35,17 +35,19 @@ enum class Property : uint8_t {
   kNewerTermAdopted,     // a message of a newer term makes its receiver a follower of that term
   kLeaderFollowed,       // a node that takes its term's AppendEntries follows the sender
   kElectionOnTimeout,    // a node whose election timeout elapses campaigns if it may, not before
+  kAppendEntriesObeyed,  // a follower takes an AppendEntries by Figure 2's receiver rules
 };
 
 // The names files and reports use, by the enum's value.
-inline constexpr std::array<std::string_view, 24> kPropertyNames = {
+inline constexpr std::array<std::string_view, 25> kPropertyNames = {
     "election_safety",      "log_matching",       "leader_completeness",  "state_machine_safety",
     "term_monotonic",       "vote_stable",        "commit_monotonic",     "durability",
     "linearizability",      "liveness",           "configuration_safety", "commit_quorum",
     "commit_current_term",  "leader_append_only", "leader_is_voter",      "voter_caught_up",
     "flow_control",         "read_confirmed",     "request_answered",     "stale_term_ignored",
-    "election_timer_reset", "newer_term_adopted", "leader_followed",      "election_on_timeout"};
-static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kElectionOnTimeout) + 1,
+    "election_timer_reset", "newer_term_adopted", "leader_followed",      "election_on_timeout",
+    "append_entries_obeyed"};
+static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kAppendEntriesObeyed) + 1,
               "every property has a name, in the enum's order");
 
 constexpr std::string_view to_string(Property property) {
@@ -93,6 +95,7 @@ constexpr Evidence evidence(Property property) {
     case Property::kNewerTermAdopted:
     case Property::kLeaderFollowed:
     case Property::kElectionOnTimeout:
+    case Property::kAppendEntriesObeyed:
       return Evidence::kCoreInternals;
   }
   return Evidence::kCoreInternals;
@@ -111,14 +114,14 @@ constexpr bool is_per_event(Property property) {
 // Every safety property, in the order a run checks them and lists them in its report (and so the
 // order of the violated properties a report names first).
 inline constexpr std::array kSafetyProperties = {
-    Property::kElectionSafety,      Property::kLogMatching,      Property::kLeaderCompleteness,
-    Property::kStateMachineSafety,  Property::kTermMonotonic,    Property::kVoteStable,
-    Property::kCommitMonotonic,     Property::kCommitQuorum,     Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,    Property::kDurability,
-    Property::kConfigurationSafety, Property::kVoterCaughtUp,    Property::kReadConfirmed,
-    Property::kFlowControl,         Property::kRequestAnswered,  Property::kStaleTermIgnored,
-    Property::kElectionTimerReset,  Property::kNewerTermAdopted, Property::kLeaderFollowed,
-    Property::kElectionOnTimeout};
+    Property::kElectionSafety,      Property::kLogMatching,        Property::kLeaderCompleteness,
+    Property::kStateMachineSafety,  Property::kTermMonotonic,      Property::kVoteStable,
+    Property::kCommitMonotonic,     Property::kCommitQuorum,       Property::kCommitCurrentTerm,
+    Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,      Property::kDurability,
+    Property::kConfigurationSafety, Property::kVoterCaughtUp,      Property::kReadConfirmed,
+    Property::kFlowControl,         Property::kRequestAnswered,    Property::kStaleTermIgnored,
+    Property::kElectionTimerReset,  Property::kNewerTermAdopted,   Property::kLeaderFollowed,
+    Property::kElectionOnTimeout,   Property::kAppendEntriesObeyed};
 
 namespace detail {
 constexpr bool lists_each_safety_property_once() {

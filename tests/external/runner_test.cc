@@ -107,7 +107,8 @@ TEST(Refusals, APropertyOnlyRaftsimsOwnCoreShowsIsRefused) {
   for (const char* property :
        {"commit_quorum", "commit_current_term", "leader_is_voter", "voter_caught_up",
         "flow_control", "read_confirmed", "request_answered", "stale_term_ignored",
-        "election_timer_reset", "newer_term_adopted", "leader_followed", "election_on_timeout"}) {
+        "election_timer_reset", "newer_term_adopted", "leader_followed", "election_on_timeout",
+        "append_entries_obeyed"}) {
     for (const char* verdict : {"holds", "violated"}) {
       const std::string text =
           fmt::format("cluster: {{nodes: [a, b, c]}}\nexpect:\n  - {}: {}\n", verdict, property);
