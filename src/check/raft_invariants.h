@@ -85,10 +85,10 @@
 // read as the host asks the core
 // for it (on_read_begun, before read_index()) and as the host takes the core's answer
 // (on_read_answered). For request_answered, stale_term_ignored, election_timer_reset,
-// newer_term_adopted and leader_followed, report each message a core steps, just before and just
-// after the step (on_step, on_stepped), and each Ready its host takes (on_ready). For
-// election_on_timeout, report each tick of a core, just before and just after (on_tick,
-// on_ticked).
+// newer_term_adopted, leader_followed and append_entries_obeyed, report each message a core
+// steps, just before and just after the step (on_step, on_stepped), and each Ready its host takes
+// (on_ready). For election_on_timeout, report each tick of a core, just before and just after
+// (on_tick, on_ticked).
 //
 // Every check is incremental: no call rescans a whole log. Costs are stated per call below; n is
 // the number of nodes, E the number of entries a call hands over or newly commits, R the number of
@@ -260,20 +260,23 @@ class RaftInvariants {
   // The host promises to report every message its cores step (on_step just before the step,
   // on_stepped just after), every tick (on_tick, on_ticked) and every Ready its cores make
   // (on_ready): then request_answered and stale_term_ignored, election_timer_reset,
-  // newer_term_adopted, leader_followed and election_on_timeout are judged. Off by default.
+  // newer_term_adopted, leader_followed, election_on_timeout and append_entries_obeyed are
+  // judged. Off by default.
   void set_steps_reported(bool reported) { steps_reported_ = reported; }
   // `receiver`'s core is about to step `m`; on_deliver() too. O(1), plus O(n) when `m` is of an
-  // older term than the receiver's.
+  // older term than the receiver's, and O(E) for an AppendEntries of E entries.
   void on_step(SimTime now, const raft::Raft& receiver, const raft::Message& m);
-  // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored (O(n))
-  // and election_timer_reset, newer_term_adopted and leader_followed (O(1)).
+  // It stepped `m`, and nothing else happened since on_step(). Checks stale_term_ignored (O(n)),
+  // election_timer_reset, newer_term_adopted and leader_followed (O(1)) and
+  // append_entries_obeyed (O(E)).
   void on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   // `core` is about to tick, and has just ticked, nothing else between. on_ticked checks
   // election_on_timeout: O(1), plus O(log length) when a non-voter's timer runs out.
   void on_tick(const raft::Raft& core);
   void on_ticked(SimTime now, const raft::Raft& core);
-  // The core's host took `rd`, before handling any of it. Checks request_answered. O(k (m + k))
-  // for k answers owed (almost always 0 or 1) and m messages in `rd`.
+  // The core's host took `rd`, before handling any of it. Checks request_answered, and what an
+  // AppendEntries' answer says (append_entries_obeyed). O(k (m + k)) for k answers owed (almost
+  // always 0 or 1) and m messages in `rd`.
   void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd);
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.
