@@ -111,8 +111,8 @@ constexpr bool is_per_event(Property property) {
   return is_safety(property) && evidence(property) != Evidence::kCommittedLog;
 }
 
-// Every safety property, in the order a run checks them and lists them in its report (and so the
-// order of the violated properties a report names first).
+// Every safety property, in the order a run lists them in its verdict table. (The violated ones
+// a report names, RunReport::violated_properties, come in the order they first broke.)
 inline constexpr std::array kSafetyProperties = {
     Property::kElectionSafety,      Property::kLogMatching,        Property::kLeaderCompleteness,
     Property::kStateMachineSafety,  Property::kTermMonotonic,      Property::kVoteStable,

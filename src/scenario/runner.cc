@@ -342,16 +342,29 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
   report.events = world.events_processed();
   report.end = world.now();
   report.violations = monitor.invariants().violations();
-  auto violated = [&](Property p) {
-    const std::string name(to_string(p));
-    return std::find_if(report.violations.begin(), report.violations.end(), [&](const auto& v) {
-             return v.property == name;
-           }) != report.violations.end();
+  // Where `p` first broke among the reports, in detection order (none: their count).
+  auto first_broken = [&](Property p) {
+    const std::string_view name = to_string(p);
+    return static_cast<size_t>(std::find_if(report.violations.begin(), report.violations.end(),
+                                            [&](const auto& v) { return v.property == name; }) -
+                               report.violations.begin());
+  };
+  auto violated = [&](Property p) { return first_broken(p) < report.violations.size(); };
+  // The safety properties that broke, the first to break first: a later one is often what the
+  // first led to (a follower that takes an append against the rules, then commits an entry no
+  // leader holds), so a search and its shrinker chase the rule that broke.
+  auto broken_in_order = [&] {
+    std::vector<Property> broken;
+    for (Property p : kSafetyProperties)
+      if (violated(p)) broken.push_back(p);
+    std::stable_sort(broken.begin(), broken.end(),
+                     [&](Property a, Property b) { return first_broken(a) < first_broken(b); });
+    return broken;
   };
   if (!crash.empty()) {
     if (narrator) narrator->line(world.now(), "CRASH  " + crash);
-    for (Property p : kSafetyProperties)  // what broke before the throw, in check order
-      if (violated(p)) report.violated_properties.emplace_back(to_string(p));
+    for (Property p : broken_in_order())  // what broke before the throw
+      report.violated_properties.emplace_back(to_string(p));
     report.violated_properties.emplace_back(kCrash);
     report.rows.push_back({std::string(kCrash), "holds", crash, false});
     report.wall_seconds =
@@ -404,11 +417,12 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
         fmt::format("within {} events, {} in flight", budget, options.max_in_flight),
         fmt::format("stopped at {:.3f}s", sim::seconds(world.now())));
   }
+  for (Property p : broken_in_order())
+    report.violated_properties.emplace_back(to_string(p));
   // The verdict table: every property, then every expectation.
   for (Property p : kSafetyProperties) {
     const bool is_violated = violated(p);
     const bool expect_violation = expected_violated(scenario, p).value_or(false);
-    if (is_violated) report.violated_properties.emplace_back(to_string(p));
     std::string observed = is_violated ? "violated" : "holds";
     if (p == Property::kDurability && !is_violated && uncommitted_on_majority > 0) {
       observed += fmt::format(

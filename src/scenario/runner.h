@@ -80,7 +80,9 @@ struct RunReport {
   std::vector<Verdict> rows;
   std::vector<check::PropertyViolation> violations;  // safety and durability, as found
   std::optional<check::CheckResult> linearizability;
-  std::vector<std::string> violated_properties;  // distinct, in check order
+  // Distinct: the safety properties in the order each first broke, then linearizability and
+  // liveness as judged at the end.
+  std::vector<std::string> violated_properties;
   // Per timeline entry: the node a leader fault picked when it fired (0: not a leader fault, or
   // no node led).
   std::vector<uint32_t> leader_fault_targets;

@@ -313,5 +313,20 @@ TEST(RunnerTest, ARunPastItsEventBudgetStopsAndFailsEventBudget) {
   EXPECT_EQ(stopped.violated_properties.front(), "event_budget");
 }
 
+// A report names first the property that broke first: in Figure 8's bug, the leader committing
+// an earlier term's entry by counting replicas (commit_current_term), not the lost entry it leads
+// to (leader_completeness, state_machine_safety), though those come first in the table.
+TEST(RunScenario, TheFirstPropertyToBreakIsNamedFirst) {
+  auto result =
+      parse_scenario_file(std::string(RAFTSIM_SOURCE_DIR) + "/scenarios/figure8_bug.yaml");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result));
+  const RunReport report = run_scenario(std::get<Scenario>(result), quiet());
+  ASSERT_FALSE(report.violations.empty());
+  EXPECT_EQ(report.violations.front().property, "commit_current_term");
+  ASSERT_FALSE(report.violated_properties.empty());
+  EXPECT_EQ(report.violated_properties.front(), "commit_current_term");
+  EXPECT_THAT(report.violated_properties, testing::Contains("state_machine_safety"));
+}
+
 }  // namespace
 }  // namespace raftsim::scenario
