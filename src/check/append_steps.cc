@@ -70,10 +70,17 @@ void RaftInvariants::note_append(const raft::Raft& receiver, const raft::Message
                  });
 }
 
+// Whether the step of `m` just taken is judged: an AppendEntries whose previous entry was at or
+// past the receiver's commit index and snapshot, taken by a follower of its term.
+bool RaftInvariants::append_judged(const raft::Raft& receiver, const raft::Message& m) const {
+  return m.type == raft::MessageType::kAppendEntries && append_before_.judged &&
+         receiver.term() == m.term && receiver.role() == raft::Role::kFollower;
+}
+
 void RaftInvariants::check_append_obeyed(SimTime now, const raft::Raft& receiver,
                                          const raft::Message& m) {
+  if (!append_judged(receiver, m)) return;
   const AppendBefore& b = append_before_;
-  if (!b.judged || receiver.term() != m.term || receiver.role() != raft::Role::kFollower) return;
   const raft::Log& log = receiver.log();
   auto fail = [&](const std::string& what) {
     report({kAppendEntriesObeyed, receiver.id().value, m.from.value, m.term.value},
@@ -121,12 +128,9 @@ void RaftInvariants::check_append_obeyed(SimTime now, const raft::Raft& receiver
 
 std::optional<RaftInvariants::AppendAnswer> RaftInvariants::append_answer_owed(
     const raft::Raft& receiver, const raft::Message& m) const {
-  const AppendBefore& b = append_before_;
-  if (m.type != raft::MessageType::kAppendEntries || !b.judged || receiver.term() != m.term ||
-      receiver.role() != raft::Role::kFollower) {
-    return std::nullopt;
-  }
-  return AppendAnswer{!b.matched, m.prev_log_index.value + m.entries.size(), AppendSeen::of(m)};
+  if (!append_judged(receiver, m)) return std::nullopt;
+  return AppendAnswer{!append_before_.matched, m.prev_log_index.value + m.entries.size(),
+                      AppendSeen::of(m)};
 }
 
 void RaftInvariants::check_append_answer(SimTime now, const raft::Raft& core, const OwedAnswer& o,

@@ -198,7 +198,7 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
                     receiver.role(), append_answer_owed(receiver, m)});
   }
   if (taken) {
-    if (m.type == MessageType::kAppendEntries) check_append_obeyed(now, receiver, m);
+    check_append_obeyed(now, receiver, m);  // append_steps.cc
     check_timer_restarted(now, receiver, m);
     check_newer_term_adopted(now, receiver, m);
     check_leader_followed(now, receiver, m);

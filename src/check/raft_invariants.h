@@ -492,6 +492,7 @@ class RaftInvariants {
     uint64_t commit = 0;
   } append_before_;
   void note_append(const raft::Raft& receiver, const raft::Message& m);
+  bool append_judged(const raft::Raft& receiver, const raft::Message& m) const;
   void check_append_obeyed(SimTime now, const raft::Raft& receiver, const raft::Message& m);
   std::optional<AppendAnswer> append_answer_owed(const raft::Raft& receiver,
                                                  const raft::Message& m) const;

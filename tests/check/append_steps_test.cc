@@ -4,6 +4,7 @@
 // Ready the checker is shown, as a broken core would have made them.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,6 @@ class AppendStepsTest : public ThreeCores {
   AppendStepsTest() {
     report_steps = true;
     inv.set_steps_reported(true);
-  }
-
-  void elect(raft::NodeId id) {
-    core(id).campaign();
-    settle();
-    ASSERT_EQ(core(id).role(), Role::kLeader);
   }
 
   // An append `leader` could send `to`: after (prev, its term in the leader's log), carrying the
@@ -61,6 +56,23 @@ class AppendStepsTest : public ThreeCores {
     ASSERT_EQ(core(n1).commit_index(), Index{3});
     ASSERT_EQ(core(n2).log().last_index(), Index{3});
     ASSERT_EQ(core(n2).commit_index(), Index{1});
+  }
+
+  // Shows the checker `id`'s next Ready with its one AppendResponse edited by `edit`, as a broken
+  // core would have written it, and hands the Ready back to the core.
+  void show_answer_edited(raft::NodeId id, const std::function<void(raft::Message&)>& edit) {
+    raft::Ready rd = core(id).ready();
+    int answers = 0;
+    for (auto* list : {&rd.messages, &rd.after_persist}) {
+      for (raft::Message& answer : *list) {
+        if (answer.type != MessageType::kAppendResponse) continue;
+        edit(answer);
+        ++answers;
+      }
+    }
+    ASSERT_EQ(answers, 1);
+    inv.on_ready(tick(), core(id), rd);
+    core(id).advance(rd);
   }
 
   void expect_only(std::vector<raft::NodeId> nodes, const std::string& detail) {
@@ -144,20 +156,11 @@ TEST_F(AppendStepsTest, AnAnswerThatAcknowledgesTheWrongEntriesIsReported) {
   inv.on_step(tick(), core(n2), m);
   core(n2).step(m);
   inv.on_stepped(tick(), core(n2), m);
-  raft::Ready rd = core(n2).ready();
-  bool edited = false;
-  for (auto* list : {&rd.messages, &rd.after_persist}) {
-    for (raft::Message& answer : *list) {
-      if (answer.type != MessageType::kAppendResponse) continue;
-      ASSERT_FALSE(answer.reject);
-      ASSERT_EQ(answer.match_index, Index{1});
-      answer.match_index = Index{3};
-      edited = true;
-    }
-  }
-  ASSERT_TRUE(edited);
-  inv.on_ready(tick(), core(n2), rd);
-  core(n2).advance(rd);
+  show_answer_edited(n2, [](raft::Message& answer) {
+    ASSERT_FALSE(answer.reject);
+    ASSERT_EQ(answer.match_index, Index{1});
+    answer.match_index = Index{3};
+  });
   expect_only({n2, n1},
               "n2, follower of term 1, took n1's heartbeat after (1, term 1) and answered success "
               "through 3, not success through 1, its last new entry");
@@ -170,17 +173,11 @@ TEST_F(AppendStepsTest, ASuccessForAnAppendItCouldNotMatchIsReported) {
   inv.on_step(tick(), core(n2), m);
   core(n2).step(m);
   inv.on_stepped(tick(), core(n2), m);
-  raft::Ready rd = core(n2).ready();
-  for (auto* list : {&rd.messages, &rd.after_persist}) {
-    for (raft::Message& answer : *list) {
-      if (answer.type != MessageType::kAppendResponse) continue;
-      ASSERT_TRUE(answer.reject);
-      answer.reject = false;
-      answer.match_index = Index{3};
-    }
-  }
-  inv.on_ready(tick(), core(n2), rd);
-  core(n2).advance(rd);
+  show_answer_edited(n2, [](raft::Message& answer) {
+    ASSERT_TRUE(answer.reject);
+    answer.reject = false;
+    answer.match_index = Index{3};
+  });
   expect_only({n2, n1},
               "n2, follower of term 1, took n1's heartbeat after (7, term 1) and answered success "
               "through 3, not a rejection: its log does not hold that entry");

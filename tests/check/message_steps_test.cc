@@ -26,12 +26,6 @@ class MessageStepsTest : public ThreeCores {
     inv.set_steps_reported(true);
   }
 
-  void elect(raft::NodeId id) {
-    core(id).campaign();
-    settle();
-    ASSERT_EQ(core(id).role(), Role::kLeader);
-  }
-
   // A heartbeat `leader` could send `to` now: it matches the follower's log.
   raft::Message heartbeat(raft::NodeId leader, raft::NodeId to) {
     raft::Message m;

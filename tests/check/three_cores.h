@@ -33,6 +33,13 @@ class ThreeCores : public ::testing::Test {
 
   raft::Raft& core(raft::NodeId id) { return cores[id.value - 1]; }
 
+  // `id` campaigns at once and wins, everything said on the way delivered.
+  void elect(raft::NodeId id) {
+    core(id).campaign();
+    settle();
+    ASSERT_EQ(core(id).role(), raft::Role::kLeader);
+  }
+
   // Runs until nothing is left to say. The checker hears of every sync but those of the nodes
   // in `unreported`; messages to nodes in `held_for` wait in `held` (delivered by the first
   // settle() with held_for empty); messages to nodes in `lost_for` are dropped.

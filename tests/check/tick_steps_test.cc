@@ -41,7 +41,8 @@ class TickStepsTest : public ThreeCores {
     ASSERT_EQ(core(id).election_ticks_left(), 1);
   }
 
-  void elect(raft::NodeId id) {
+  // `id` campaigns when its timer runs out, and wins.
+  void elect_on_timeout(raft::NodeId id) {
     tick_until_last(id);
     tick_node(id);
     ASSERT_EQ(core(id).role(), Role::kLeader);
@@ -66,7 +67,7 @@ class PreVoteTickStepsTest : public TickStepsTest {
 // A follower's timer runs out, it campaigns and wins; a candidate cut off from everyone runs out
 // of time and campaigns again; the followers' timers count down in between. Nothing reported.
 TEST_F(TickStepsTest, ElectionsStartedOnTimeAreNotReported) {
-  elect(n1);
+  elect_on_timeout(n1);
   for (int i = 0; i < 5; ++i)
     tick_node(n2);  // counts down: n1's heartbeats are not ticked here
   lost_for = {n1, n2};
@@ -95,7 +96,7 @@ TEST_F(PreVoteTickStepsTest, APreCandidateOfItsOwnTermIsAnElectionStarted) {
 
 // A follower whose tick runs its timer out and does nothing else.
 TEST_F(TickStepsTest, ATimeoutWithNoElectionIsReported) {
-  elect(n1);
+  elect_on_timeout(n1);
   tick_until_last(n2);
   const int timeout = core(n2).election_timeout();
   inv.on_tick(core(n2));
@@ -108,7 +109,7 @@ TEST_F(TickStepsTest, ATimeoutWithNoElectionIsReported) {
 
 // A node that campaigns while its timer still runs.
 TEST_F(TickStepsTest, AnElectionStartedEarlyIsReported) {
-  elect(n1);
+  elect_on_timeout(n1);
   tick_node(n2);
   const int left = core(n2).election_ticks_left();
   const int timeout = core(n2).election_timeout();
@@ -155,7 +156,7 @@ raft::ChangeResult remove_server(raft::Raft& leader, raft::NodeId id) {
 // removal and may be needed: deposed, it campaigns when its timer runs out. A core that kept it
 // quiet is reported, with the reason it may.
 TEST_F(TickStepsTest, AServerWhoseRemovalIsUncommittedMustCampaign) {
-  elect(n1);
+  elect_on_timeout(n1);
   lost_for = {n2, n3};
   const raft::ChangeResult change = remove_server(core(n1), n1);
   ASSERT_TRUE(change.accepted());
@@ -193,7 +194,7 @@ TEST_F(TickStepsTest, AServerWhoseRemovalIsUncommittedMustCampaign) {
 // A leader that removed itself steps down once the removal commits, and never campaigns again:
 // its timer runs out and restarts, and that is not reported.
 TEST_F(TickStepsTest, AServerRemovedForGoodRestartsItsTimerQuietly) {
-  elect(n1);
+  elect_on_timeout(n1);
   ASSERT_TRUE(remove_server(core(n1), n1).accepted());
   settle();
   ASSERT_EQ(core(n1).role(), Role::kFollower);
