@@ -120,34 +120,28 @@ std::string ClusterControl::apply_plain(const Fault& f) {
   switch (f.kind) {
     case FaultKind::kPartition:
       cuts_.partition(f.groups);
-      push_all();
-      return "";
+      return push_all();
     case FaultKind::kCut:
       cuts_.cut(f.links);
-      push_all();
-      return "";
+      return push_all();
     case FaultKind::kHeal:
       cuts_.heal();
       clogged_.clear();
-      push_all();
-      return "";
+      return push_all();
     case FaultKind::kClog:
       clogged_.insert(f.links.begin(), f.links.end());
-      push_all();
-      return "";
+      return push_all();
     case FaultKind::kUnclog:
       for (const auto& link : f.links)
         clogged_.erase(link);
-      push_all();
-      return "";
+      return push_all();
     case FaultKind::kDelay:
     case FaultKind::kLoss:
     case FaultKind::kDuplicate:
       scenario::change_link_models(f, n, [&](uint32_t from, uint32_t to) -> sim::LinkModel& {
         return links_[{from, to}];
       });
-      push_all();
-      return "";
+      return push_all();
     case FaultKind::kElect:
       for (uint32_t id : f.nodes) {
         grpc::ClientContext c;
@@ -250,9 +244,28 @@ bool ClusterControl::push_links(uint32_t id) {
   return stub(id).SetLinkFilter(&c, q, &r).ok();
 }
 
-void ClusterControl::push_all() {
+std::string ClusterControl::push_all() {
+  std::vector<uint32_t> pending;
   for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
-    if (!absent_.contains(id)) push_links(id);
+    if (!absent_.contains(id)) pending.push_back(id);
+  // A node that does not answer in time (a loaded machine) is asked again, as long as restore()
+  // waits for a starting one: links that reach only some nodes make another fault than the one
+  // the timeline asked for (a partition cut at one end only still lets the other end send).
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(3);
+  while (true) {
+    std::erase_if(pending, [&](uint32_t id) { return push_links(id); });
+    if (pending.empty() || Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  delivery_ = LinkDelivery{Clock::now(), pending};
+  std::string notes;
+  for (uint32_t id : pending)
+    notes += fmt::format("{}{} did not take its new links", notes.empty() ? "" : "; ", name(id));
+  return notes;
+}
+
+std::optional<ClusterControl::LinkDelivery> ClusterControl::take_link_delivery() {
+  return std::exchange(delivery_, std::nullopt);
 }
 
 bool ClusterControl::restore(uint32_t id) {

@@ -6,6 +6,7 @@
 // Node ids are the same in the scenario and the cluster file: 1, 2, ... in `cluster.nodes` order.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "raftsim.grpc.pb.h"
 #include "real/cluster_file.h"
@@ -45,6 +47,14 @@ class ClusterControl {
   // fault it becomes; its undo, acting on that node, is left in `undo` for its time.
   std::string apply(const scenario::Fault& f, std::optional<scenario::Fault>& undo);
 
+  // How the last link fault's new links reached the running nodes, once: a link fault is in
+  // effect only when every node has them, which a loaded machine can delay.
+  struct LinkDelivery {
+    std::chrono::steady_clock::time_point in_place;  // when the last node that took them did
+    std::vector<uint32_t> missed;                    // never took them; in id order
+  };
+  std::optional<LinkDelivery> take_link_delivery();
+
  private:
   const std::string& name(uint32_t id) const { return s_.node_name(id); }
   // A fault that names its nodes.
@@ -55,7 +65,9 @@ class ClusterControl {
   // Replaces node `id`'s filter on every link it has: what it drops each way, and the model of
   // each link it sends on.
   bool push_links(uint32_t id);
-  void push_all();
+  // push_links to every running node, asked again while one does not answer (bounded); says
+  // which never took them, for the narration.
+  std::string push_all();
   // A process that starts (or restarts) has every link open and no link model: give it its
   // links, retrying while its control service comes up (bounded).
   bool restore(uint32_t id);
@@ -72,6 +84,7 @@ class ClusterControl {
   // Crashed or paused by the timeline: not sent control calls (they could only time out) until
   // restarted or resumed, when they are given the links in force.
   std::set<uint32_t> absent_;
+  std::optional<LinkDelivery> delivery_;
 };
 
 }  // namespace raftsim::real

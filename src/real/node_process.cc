@@ -513,6 +513,11 @@ std::unique_ptr<grpc::Server> NodeProcess::start_server(const std::string& addre
       with_peer_and_kv ? server_credentials(options_.tls) : grpc::InsecureServerCredentials(),
       &port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  // gRPC lets servers share a port (SO_REUSEPORT) by default; the kernel would then hand each
+  // new connection to either, and peers, clients and the runner's control calls of one cluster
+  // would reach another cluster's node. A port in use must fail the bind instead, so the launcher
+  // starts again on fresh ports.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   if (with_peer_and_kv) {
     builder.RegisterService(&peer_service_);
     builder.RegisterService(&kv_service_);

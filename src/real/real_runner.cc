@@ -424,9 +424,19 @@ scenario::RunReport run_real_scenario(const scenario::Scenario& s, const RealRun
     // a process start) is late by the runner's own work, not by the machine.
     const bool slept = Clock::now() < due_at;
     std::this_thread::sleep_until(due_at);
-    if (slept) stalls.woke(scenario::describe_fault(due.fault, s), due_at, Clock::now());
+    const Clock::time_point woke = Clock::now();
     std::optional<Fault> undo;
     const std::string done = cluster.apply(due.fault, undo);
+    // A link fault is in effect once every node has its links: giving them out late is the
+    // machine's delay too, whether or not the runner itself woke on time.
+    const std::string step = scenario::describe_fault(due.fault, s);
+    Clock::time_point in_effect = woke;
+    if (std::optional<ClusterControl::LinkDelivery> d = cluster.take_link_delivery()) {
+      in_effect = d->in_place;
+      for (uint32_t id : d->missed)
+        stalls.missed(step, id, d->in_place);
+    }
+    stalls.woke(step, slept ? due_at : woke, in_effect);
     note_pauses(due.fault, stalls, Clock::now());
     trace.on_fault(since(Clock::now()), due.fault, s, done, undo ? &*undo : nullptr);
     if (undo) {

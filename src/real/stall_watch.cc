@@ -58,6 +58,14 @@ void StallWatch::woke(const std::string& step, Clock::time_point due, Clock::tim
   late_steps_.push_back({step, {since_t0(due), since_t0(woke)}});
 }
 
+void StallWatch::missed(const std::string& step, uint32_t node, Clock::time_point at) {
+  std::lock_guard lock(mutex_);
+  const std::string& name = node >= 1 && node <= names_.size() ? names_[node - 1] : "a node";
+  missed_.push_back({since_t0(at), fmt::format("{} never took the links of '{}' (given up at {}): "
+                                               "its control service did not answer",
+                                               name, step, seconds(since_t0(at)))});
+}
+
 std::vector<std::string> StallWatch::disturbances(Clock::time_point end) const {
   const int64_t until = since_t0(end);
   std::lock_guard lock(mutex_);
@@ -80,9 +88,12 @@ std::vector<std::string> StallWatch::disturbances(Clock::time_point end) const {
   }
   for (const auto& [step, s] : late_steps_) {
     if (s.begin >= until) continue;
-    found.push_back({s.begin, fmt::format("the runner applied '{}' {}ms late (due at {})", step,
-                                          (s.end - s.begin) / 1000, seconds(s.begin))});
+    found.push_back(
+        {s.begin, fmt::format("'{}' took effect {}ms late ({} to {})", step,
+                              (s.end - s.begin) / 1000, seconds(s.begin), seconds(s.end))});
   }
+  for (const auto& [at, text] : missed_)
+    if (at < until) found.push_back({at, text});
   std::sort(found.begin(), found.end());
   std::vector<std::string> out;
   for (auto& [at, text] : found)

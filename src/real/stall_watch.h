@@ -4,10 +4,10 @@
 // the story's leader never wins. Such a run proves nothing about those claims either way.
 //
 // The nodes report when their timers ran late (real/stall_log.h, through Status); the runner adds
-// the steps of its own timeline it applied late. A stall counts when it is at least `tolerated`
-// long: the shortest election timeout less one heartbeat interval, the longest a leader can stop
-// before a follower that heard its last heartbeat just before may time out. A node's stop that the
-// timeline itself asked for (a pause) is no disturbance.
+// the steps of its own timeline it applied late, and link changes a node never took. A stall counts
+// when it is at least `tolerated` long: the shortest election timeout less one heartbeat interval,
+// the longest a leader can stop before a follower that heard its last heartbeat just before may
+// time out. A node's stop that the timeline itself asked for (a pause) is no disturbance.
 //
 // Raft's safety never depends on timing, so a safety claim that must hold is judged whatever
 // this says; only claims that depend on time (scenario::Verdict::timed) become "not judged".
@@ -38,8 +38,12 @@ class StallWatch {
   // The timeline stopped (SIGSTOP) or let run again (resumed, restarted, crashed) node `node`.
   void paused(uint32_t node, Clock::time_point at);
   void running(uint32_t node, Clock::time_point at);
-  // The runner meant to apply `step` at `due` and woke at `woke`.
+  // The timeline's `step` was to take effect at `due` and did at `woke`: when the runner woke
+  // for it, or, for a link fault, when the last node had its links.
   void woke(const std::string& step, Clock::time_point due, Clock::time_point woke);
+  // The runner could not give node `node` the links of `step` (by `at`): its control service
+  // did not answer.
+  void missed(const std::string& step, uint32_t node, Clock::time_point at);
 
   // The stalls at least `tolerated` long that overlap [0, end) of the run, in time order, each a
   // sentence: "n2 stood still for 612ms (1.320s to 1.932s): ...". Empty: the machine kept time.
@@ -59,6 +63,7 @@ class StallWatch {
   std::map<std::pair<uint32_t, int64_t>, int64_t> stalls_;
   std::map<uint32_t, std::vector<Span>> pauses_;  // an open pause ends at INT64_MAX
   std::vector<std::pair<std::string, Span>> late_steps_;
+  std::vector<std::pair<int64_t, std::string>> missed_;  // (at, sentence)
 };
 
 }  // namespace raftsim::real

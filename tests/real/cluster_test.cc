@@ -1,13 +1,16 @@
 // Real processes: a 3-node cluster of `raftsim node` processes on localhost, started and crashed
 // through the `raftsim cluster` command, driven by in-process clients whose history must be
 // linearizable and whose acknowledged writes must all survive a SIGKILL of the leader.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -652,6 +655,39 @@ TEST_F(RealClusterTest, KvExitCodesSayWhatTheClientKnows) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = raftsim({"kv", "put", "--cluster", file, "--timeout-ms", "500", "k", "third"}, dir_);
   EXPECT_EQ(r.exit_code, 4) << r.output;
+}
+
+// A node whose port another process listens on refuses to start, even when that process lets
+// the port be shared (SO_REUSEPORT, as another gRPC server does by default): sharing would let
+// the kernel hand one cluster's connections to another's node. The launcher relies on the
+// refusal to start again on fresh ports.
+TEST(NodeCommand, APortAnotherProcessListensOnIsRefused) {
+  std::string dir = (fs::temp_directory_path() / "raftsim-node-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(taken, 0);
+  const int on = 1;
+  ASSERT_EQ(::setsockopt(taken, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on), 0);
+  ASSERT_EQ(::setsockopt(taken, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on), 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(taken, 16), 0);
+  socklen_t length = sizeof addr;
+  ASSERT_EQ(::getsockname(taken, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  const std::string address = fmt::format("127.0.0.1:{}", ntohs(addr.sin_port));
+  std::ofstream(dir + "/cluster.yaml")
+      << "cluster_id: c1\nnodes:\n  - {id: 1, address: " << address << "}\n";
+
+  // Bounded: a node that did take the port would run until killed.
+  const CliResult r =
+      raftsim({"node", "--id", "n1", "--cluster", dir + "/cluster.yaml", "--data", dir + "/data"},
+              dir, 20s);
+  ::close(taken);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("cannot listen on " + address), std::string::npos) << r.output;
+  fs::remove_all(dir);
 }
 
 // `raftsim cluster` refuses a request that names no node of the cluster, or no cluster, with exit

@@ -1,6 +1,6 @@
-// Real processes under faults the control service drives (clogs), and `raftsim kv` finding the
-// cluster `raftsim cluster` started. Every wait is on a condition the nodes report (Status), never
-// on a fixed time: a slow machine only makes the test slower.
+// Real processes under faults the control service drives (clogs, links given out to every node),
+// and `raftsim kv` finding the cluster `raftsim cluster` started. Every wait is on a condition the
+// nodes report (Status), never on a fixed time: a slow machine only makes the test slower.
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -13,11 +13,14 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "cli_process.h"
 #include "raftsim.grpc.pb.h"
+#include "real/cluster_control.h"
 #include "real/kv_client.h"
 #include "real/launcher.h"
 #include "real/tls.h"
@@ -130,6 +133,53 @@ TEST_F(RealFaultsTest, ANodeThatStoodStillReportsHowLong) {
   EXPECT_GE(stall.ended_us(), micros(resumed));
   EXPECT_LT(stall.began_us(), micros(resumed));
   EXPECT_GE(stall.ended_us() - stall.began_us(), 300'000);
+}
+
+// A link fault is in effect once every node has its links. A node that does not answer while they
+// are given out (here SIGSTOP outside the timeline; on a loaded machine, the scheduler) is asked
+// again until it does, and the fault took effect only then; one that never answers is named.
+// Leaving either unsaid would let the minority of a partition that reached one end only hear the
+// majority, and a run judge that as the minority's doing.
+TEST_F(RealFaultsTest, LinksReachANodeThatAnswersLateAndOneThatNeverDoesIsNamed) {
+  up(3);
+  scenario::Scenario s;
+  s.world.node_names = {"n1", "n2", "n3"};
+  ClusterControl control(s, *launcher_, cluster_);
+  ASSERT_TRUE(control.start());
+  EXPECT_FALSE(control.take_link_delivery());  // start() is no link fault
+
+  ASSERT_TRUE(launcher_->pause("n3").ok());
+  Clock::time_point resumed;
+  std::thread resume([&] {
+    std::this_thread::sleep_for(700ms);  // past one control call's deadline (500ms)
+    resumed = Clock::now();
+    ASSERT_TRUE(launcher_->resume("n3").ok());
+  });
+  scenario::Fault partition;
+  partition.kind = scenario::FaultKind::kPartition;
+  partition.groups = {{1, 2}, {3}};
+  std::optional<scenario::Fault> undo;
+  EXPECT_EQ(control.apply(partition, undo), "");
+  resume.join();
+  std::optional<ClusterControl::LinkDelivery> delivery = control.take_link_delivery();
+  ASSERT_TRUE(delivery);
+  EXPECT_TRUE(delivery->missed.empty());
+  EXPECT_GE(delivery->in_place, resumed);
+  EXPECT_FALSE(control.take_link_delivery());  // told once
+  const std::map<std::string, v1::StatusReply> now = status();
+  ASSERT_TRUE(now.contains("n3"));
+  EXPECT_EQ(
+      std::vector<uint32_t>(now.at("n3").blocked_to().begin(), now.at("n3").blocked_to().end()),
+      (std::vector<uint32_t>{1, 2}));
+
+  ASSERT_TRUE(launcher_->pause("n3").ok());
+  scenario::Fault heal;
+  heal.kind = scenario::FaultKind::kHeal;
+  EXPECT_EQ(control.apply(heal, undo), "n3 did not take its new links");
+  delivery = control.take_link_delivery();
+  ASSERT_TRUE(launcher_->resume("n3").ok());
+  ASSERT_TRUE(delivery);
+  EXPECT_EQ(delivery->missed, (std::vector<uint32_t>{3}));
 }
 
 // A clog holds what a node sends on a link and sends it all when unclogged, as in the simulated

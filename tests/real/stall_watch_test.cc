@@ -79,7 +79,19 @@ TEST(StallWatch, OnlyTheRunsOwnTimeCountsAndTheRunnersLateStepsToo) {
   watch.woke("wipe the disk of n1", kT0 + 1600ms, kT0 + 1743ms);
   const std::vector<std::string> d = watch.disturbances(kT0 + 10s);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0], "the runner applied 'wipe the disk of n1' 143ms late (due at 1.600s)");
+  EXPECT_EQ(d[0], "'wipe the disk of n1' took effect 143ms late (1.600s to 1.743s)");
+}
+
+// A link change a node never took leaves the run another than the one the timeline asked for.
+TEST(StallWatch, ALinkChangeANodeNeverTookIsADisturbance) {
+  StallWatch watch({"n1", "n2"}, kT0, 100ms);
+  watch.missed("partition n1 | n2", 2, kT0 + 3s);
+  watch.missed("heal", 2, kT0 + 11s);  // after the end
+  const std::vector<std::string> d = watch.disturbances(kT0 + 10s);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0],
+            "n2 never took the links of 'partition n1 | n2' (given up at 3.000s): its control "
+            "service did not answer");
 }
 
 scenario::Verdict row(const char* name, bool ok, bool timed) {
