@@ -117,6 +117,25 @@ grpc::Status block(const ClusterMember& m, const BlockedPeers& blocked) {
   return control_stub(m)->Partition(&context, request, &reply);
 }
 
+// Whether every thread of process `pid` is stopped. SIGSTOP stops a process only once one of
+// its threads has run to take the signal; until then the others go on, and on a loaded machine
+// that can be milliseconds.
+bool all_threads_stopped(int pid) {
+  std::error_code ec;
+  fs::directory_iterator tasks(fmt::format("/proc/{}/task", pid), ec);
+  if (ec) return true;  // gone: nothing runs
+  for (const fs::directory_entry& task : tasks) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // "tid (comm) S ...": the state follows the last ')', as comm may hold one.
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 >= stat.size()) continue;  // gone meanwhile
+    const char state = stat[close + 2];
+    if (state != 'T' && state != 't' && state != 'Z' && state != 'X') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Launcher::Launcher(std::string dir, std::string binary)
@@ -427,7 +446,15 @@ LaunchResult Launcher::signal(const std::string& name, int sig, const char* what
 }
 
 LaunchResult Launcher::pause(const std::string& name) {
-  return signal(name, SIGSTOP, "paused (SIGSTOP)");
+  LaunchResult result = signal(name, SIGSTOP, "paused (SIGSTOP)");
+  if (!result.ok()) return result;
+  // A pause is in effect when it returns: nothing the caller sends next is served (bounded: a
+  // thread in an uninterruptible wait, a slow disk, stops only once the wait ends).
+  const int pid = running_pid(*cluster_.find(name));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (pid != 0 && !all_threads_stopped(pid) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return result;
 }
 
 LaunchResult Launcher::resume(const std::string& name) {

@@ -51,7 +51,7 @@ class Launcher {
   LaunchResult down();
   LaunchResult kill(const std::string& name);     // SIGKILL
   LaunchResult restart(const std::string& name);  // kill if running, then start
-  LaunchResult pause(const std::string& name);    // SIGSTOP
+  LaunchResult pause(const std::string& name);    // SIGSTOP; in effect when it returns
   LaunchResult resume(const std::string& name);   // SIGCONT
   LaunchResult wipe(const std::string& name);     // kill, remove the data dir, start
   // Groups like "n1,n2,n3/n4,n5": each node drops messages to and from nodes outside its group;
