@@ -37,7 +37,7 @@ class Shrinker {
     if (try_seed(candidate)) return true;
     if (!reseed_) return false;
     const uint64_t tried = candidate.seed;
-    for (uint64_t k = 1; k <= kReseeds; ++k) {
+    for (uint64_t k = 1; k <= reseeds_; ++k) {
       candidate.seed = first_seed_ + k;
       if (candidate.seed != tried && try_seed(candidate)) return true;
     }
@@ -68,7 +68,12 @@ class Shrinker {
     progress |= drop_undos();
     progress |= pin_leader_faults();
     reseed_ = false;
-    return progress;
+    if (progress) return true;
+    // Stuck under these seeds: a rarer alignment may be there under more of them. Each widening
+    // tries four times as many, for as long as the budget lasts.
+    if (reseeds_ >= kMostReseeds || runs_ >= max_runs_) return false;
+    reseeds_ *= 4;
+    return true;
   }
 
  private:
@@ -479,9 +484,10 @@ class Shrinker {
     return progress;
   }
 
-  static constexpr uint64_t kReseeds = 16;
+  static constexpr uint64_t kFirstReseeds = 16, kMostReseeds = 1024;
   static constexpr size_t kLong = 8;  // faults (with their undos) past which a schedule is long
   bool reseed_ = false;
+  uint64_t reseeds_ = kFirstReseeds;  // the other seeds a candidate is tried under
 
   uint64_t first_seed_;
   Scenario best_;
