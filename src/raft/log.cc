@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <stdexcept>
+#include <string>
 
 namespace raftsim::raft {
 
@@ -39,20 +41,28 @@ Index Log::last_index_of_term(Term term) const {
   return term == snapshot_term_ && snapshot_index_.value != 0 ? snapshot_index_ : Index{};
 }
 
+void Log::out_of_range(const char* operation, Index index) const {
+  throw std::logic_error(std::string("log ") + operation + " at index " +
+                         std::to_string(index.value) + ": the log holds " +
+                         std::to_string(first_index().value) + ".." +
+                         std::to_string(last_index().value) + " after a snapshot through " +
+                         std::to_string(snapshot_index_.value));
+}
+
 void Log::append(Entry entry) {
-  assert(entry.index == last_index().next());
+  if (entry.index != last_index().next()) out_of_range("append", entry.index);
   entries_.push_back(std::move(entry));
 }
 
 void Log::truncate_from(Index from) {
-  assert(from >= first_index() && from <= last_index());
+  if (from < first_index() || from > last_index()) out_of_range("truncate_from", from);
   entries_.resize(distance(snapshot_index_, from) - 1);
   stable_ = std::min(stable_, from.prev());
   in_flight_ = std::min(in_flight_, from.prev());
 }
 
 std::span<const Entry> Log::slice(Index from, Index to, size_t max) const {
-  assert(from >= first_index());
+  if (from < first_index()) out_of_range("slice", from);
   if (from > to || from > last_index()) return {};
   const uint64_t count = std::min<uint64_t>(distance(from.prev(), std::min(to, last_index())), max);
   return {entries_.data() + (distance(snapshot_index_, from) - 1), count};
@@ -77,7 +87,7 @@ void Log::persisted(std::span<const Entry> batch) {
 }
 
 void Log::compact_through(Index index) {
-  assert(index > snapshot_index_ && index <= stable_);
+  if (index <= snapshot_index_ || index > stable_) out_of_range("compact_through", index);
   snapshot_term_ = term_at(index);
   entries_.erase(entries_.begin(),
                  entries_.begin() + static_cast<ptrdiff_t>(distance(snapshot_index_, index)));

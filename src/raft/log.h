@@ -38,8 +38,9 @@ class Log {
   // Requires snapshot_index() <= index <= last_index(); the snapshot point has snapshot_term().
   // Inline: the core, the checkers and the search's coverage each ask it for nearly every event.
   Term term_at(Index index) const {
-    assert(index >= snapshot_index_ && index <= last_index());
-    return index == snapshot_index_ ? snapshot_term_ : at(index).term;
+    if (index < snapshot_index_ || index > last_index()) out_of_range("term_at", index);
+    return index == snapshot_index_ ? snapshot_term_
+                                    : entries_[distance(snapshot_index_, index) - 1].term;
   }
   bool contains(Index index) const { return index > snapshot_index_ && index <= last_index(); }
   // Whether the entry at `index` has `term`; requires index >= snapshot_index().
@@ -47,7 +48,10 @@ class Log {
     return index <= last_index() && term_at(index) == term;
   }
   // Requires contains(index).
-  const Entry& at(Index index) const { return entries_[distance(snapshot_index_, index) - 1]; }
+  const Entry& at(Index index) const {
+    if (!contains(index)) out_of_range("at", index);
+    return entries_[distance(snapshot_index_, index) - 1];
+  }
 
   // §5.4.1: is a log ending at (last_index, last_term) at least as up-to-date as this one?
   bool is_up_to_date(Index last_index, Term last_term) const;
@@ -82,6 +86,10 @@ class Log {
   void persisted(std::span<const Entry> batch);
 
  private:
+  // A core that asks for what the log does not hold has broken its own rules. Checked in every
+  // build, and thrown: the run ends there and says so (the runner reports a `crash`), the same
+  // way every time, where reading past the log would make the run depend on stray memory.
+  [[noreturn]] void out_of_range(const char* operation, Index index) const;
   Index snapshot_index_;
   Term snapshot_term_;
   std::vector<Entry> entries_;  // entries_[i].index == snapshot_index_ + i + 1
