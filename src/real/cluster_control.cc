@@ -16,6 +16,10 @@ namespace raftsim::real {
 
 using Clock = std::chrono::steady_clock;
 using scenario::Fault;
+
+// How long a node that does not answer its control calls is asked again: one starting up, or one
+// a loaded machine has not scheduled.
+constexpr auto kControlPatience = std::chrono::seconds(3);
 using scenario::FaultKind;
 
 bool can_apply(FaultKind kind) {
@@ -248,10 +252,10 @@ std::string ClusterControl::push_all() {
   std::vector<uint32_t> pending;
   for (uint32_t id = 1; id <= file_.nodes.size(); ++id)
     if (!absent_.contains(id)) pending.push_back(id);
-  // A node that does not answer in time (a loaded machine) is asked again, as long as restore()
-  // waits for a starting one: links that reach only some nodes make another fault than the one
-  // the timeline asked for (a partition cut at one end only still lets the other end send).
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(3);
+  // A node that does not answer in time is asked again: links that reach only some nodes make
+  // another fault than the one the timeline asked for (a partition cut at one end only still
+  // lets the other end send).
+  const Clock::time_point deadline = Clock::now() + kControlPatience;
   while (true) {
     std::erase_if(pending, [&](uint32_t id) { return push_links(id); });
     if (pending.empty() || Clock::now() >= deadline) break;
@@ -269,7 +273,7 @@ std::optional<ClusterControl::LinkDelivery> ClusterControl::take_link_delivery()
 }
 
 bool ClusterControl::restore(uint32_t id) {
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(3);
+  const Clock::time_point deadline = Clock::now() + kControlPatience;
   while (!push_links(id)) {
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

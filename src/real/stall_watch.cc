@@ -25,6 +25,11 @@ StallWatch::StallWatch(std::vector<std::string> names, Clock::time_point t0,
                        std::chrono::microseconds tolerated)
     : names_(std::move(names)), t0_(t0), tolerated_(tolerated.count()) {}
 
+const std::string& StallWatch::name_of(uint32_t node) const {
+  static const std::string unknown = "a node";
+  return node >= 1 && node <= names_.size() ? names_[node - 1] : unknown;
+}
+
 int64_t StallWatch::since_t0(Clock::time_point t) const {
   return std::chrono::duration_cast<std::chrono::microseconds>(t - t0_).count();
 }
@@ -60,10 +65,9 @@ void StallWatch::woke(const std::string& step, Clock::time_point due, Clock::tim
 
 void StallWatch::missed(const std::string& step, uint32_t node, Clock::time_point at) {
   std::lock_guard lock(mutex_);
-  const std::string& name = node >= 1 && node <= names_.size() ? names_[node - 1] : "a node";
   missed_.push_back({since_t0(at), fmt::format("{} never took the links of '{}' (given up at {}): "
                                                "its control service did not answer",
-                                               name, step, seconds(since_t0(at)))});
+                                               name_of(node), step, seconds(since_t0(at)))});
 }
 
 std::vector<std::string> StallWatch::disturbances(Clock::time_point end) const {
@@ -80,11 +84,10 @@ std::vector<std::string> StallWatch::disturbances(Clock::time_point end) const {
                          return overlap(s.begin, s.end, p.begin, p.end);
                        });
     if (asked) continue;
-    const std::string& name = node >= 1 && node <= names_.size() ? names_[node - 1] : "a node";
-    found.push_back(
-        {s.begin, fmt::format("{} stood still for {}ms ({} to {}): its process was not "
-                              "scheduled, or a write to its disk took that long",
-                              name, (s.end - s.begin) / 1000, seconds(s.begin), seconds(s.end))});
+    found.push_back({s.begin, fmt::format("{} stood still for {}ms ({} to {}): its process was not "
+                                          "scheduled, or a write to its disk took that long",
+                                          name_of(node), (s.end - s.begin) / 1000, seconds(s.begin),
+                                          seconds(s.end))});
   }
   for (const auto& [step, s] : late_steps_) {
     if (s.begin >= until) continue;

@@ -54,6 +54,7 @@ class StallWatch {
     int64_t begin = 0, end = 0;  // microseconds since t0
   };
   int64_t since_t0(Clock::time_point t) const;
+  const std::string& name_of(uint32_t node) const;  // "a node" for an id outside the run
 
   std::vector<std::string> names_;
   Clock::time_point t0_;
