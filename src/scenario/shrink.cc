@@ -37,7 +37,7 @@ class Shrinker {
     if (try_seed(candidate)) return true;
     if (!reseed_) return false;
     const uint64_t tried = candidate.seed;
-    for (uint64_t k = 1; k <= reseeds_; ++k) {
+    for (uint64_t k = reseeds_from_; k <= reseeds_; ++k) {
       candidate.seed = first_seed_ + k;
       if (candidate.seed != tried && try_seed(candidate)) return true;
     }
@@ -63,17 +63,18 @@ class Shrinker {
     if (drop_and_shift()) return true;
     if (drop_neighbours()) return true;
     if (drop_and_rename()) return true;
-    reseed_ = true;
-    bool progress = drop_faults(/*one_at_a_time=*/true);
-    progress |= drop_undos();
-    progress |= pin_leader_faults();
-    reseed_ = false;
-    if (progress) return true;
     // Stuck under these seeds: a rarer alignment may be there under more of them. Each widening
-    // tries four times as many, for as long as the budget lasts.
-    if (reseeds_ >= kMostReseeds || runs_ >= max_runs_) return false;
-    reseeds_ *= 4;
-    return true;
+    // tries four times as many, for as long as the budget lasts, and only the seeds not tried
+    // yet: the passes above and the seeds already tried would fail again as they did.
+    for (reseeds_from_ = 1;; reseeds_from_ = reseeds_ + 1, reseeds_ *= 4) {
+      reseed_ = true;
+      bool progress = drop_faults(/*one_at_a_time=*/true);
+      progress |= drop_undos();
+      progress |= pin_leader_faults();
+      reseed_ = false;
+      if (progress) return true;
+      if (reseeds_ >= kMostReseeds || runs_ >= max_runs_) return false;
+    }
   }
 
  private:
@@ -487,7 +488,9 @@ class Shrinker {
   static constexpr uint64_t kFirstReseeds = 16, kMostReseeds = 1024;
   static constexpr size_t kLong = 8;  // faults (with their undos) past which a schedule is long
   bool reseed_ = false;
-  uint64_t reseeds_ = kFirstReseeds;  // the other seeds a candidate is tried under
+  // The other seeds a candidate is tried under: first_seed_ + reseeds_from_ .. + reseeds_.
+  uint64_t reseeds_from_ = 1;
+  uint64_t reseeds_ = kFirstReseeds;
 
   uint64_t first_seed_;
   Scenario best_;

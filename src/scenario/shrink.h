@@ -39,9 +39,10 @@
 // it); then the removals of steps 2 and 7 are tried under
 // other seeds (a fixed list, so the search stays deterministic; the repro records the seed
 // kept): 16 of them, and when that is stuck too, 64, 256 and 1,024, as the budget allows (a rare
-// bug's alignment may hold under one seed in hundreds). All of it ends when nothing helps or the
-// budget of runs is spent. The same scenario,
-// property and budget give the same result.
+// bug's alignment may hold under one seed in hundreds); a widening tries only the seeds not
+// tried yet, and repeats none of the passes that had just failed. All of it ends when nothing
+// helps or the budget of runs is spent. The same scenario, property and budget give the same
+// result.
 #pragma once
 
 #include <cstddef>

@@ -143,7 +143,10 @@ TEST(Explore, TheReproFailsWithTheSamePropertyWhenRunAsRaftsimRunRunsIt) {
 
   const Scenario repro = parse(f.repro_yaml, "repro.yaml");
   EXPECT_FALSE(repro.nemesis.enabled());
-  EXPECT_EQ(repro.seed, f.first_seed);
+  // The shrinker may keep the schedule under another seed; the file then says which, and why.
+  if (repro.seed != f.first_seed) {
+    EXPECT_THAT(f.repro_yaml, HasSubstr(fmt::format("fails under seed {}", repro.seed)));
+  }
   EXPECT_TRUE(repro.expectations.empty());
   RunOptions as_run;  // what `raftsim run` uses, narration aside
   as_run.narrate = false;
