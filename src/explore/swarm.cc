@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <utility>
 
 namespace raftsim::explore {
 
@@ -157,6 +158,14 @@ void draw_send_budget(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft:
       std::max(kBudgets[rng.uniform(std::size(kBudgets))], (kEntriesPerRound + batch - 1) / batch);
 }
 
+// The protocol's options: pre-vote, check-quorum and the vote lease each change how elections
+// go and bring rules of their own, which a cluster that runs without them never exercises. Each
+// keeps the scenario's setting with even odds, else is on with even odds.
+void draw_options(raft::Options& options, raft::Random& rng) {
+  for (bool* option : {&options.pre_vote, &options.check_quorum, &options.vote_lease})
+    if (rng.chance(0.5)) *option = rng.chance(0.5);
+}
+
 void draw_network(sim::WorldConfig& w, const scenario::SwarmRanges& r, raft::Random& rng) {
   sim::LinkModel& link = w.network;
   if (redraw(rng, r.latency)) {
@@ -282,7 +291,14 @@ std::string describe(const Nemesis& n, const sim::WorldConfig& w, uint64_t seed)
   std::string kinds;
   for (FaultKind k : n.faults)
     kinds += fmt::format("{}{}", kinds.empty() ? "" : ", ", scenario::to_string(k));
-  const std::string nodes = fmt::format("{} nodes", w.node_names.size());
+  std::string nodes = fmt::format("{} nodes", w.node_names.size());
+  std::string options;
+  for (const auto& [on, name] : {std::pair{w.options.pre_vote, "pre_vote"},
+                                 std::pair{w.options.check_quorum, "check_quorum"},
+                                 std::pair{w.options.vote_lease, "vote_lease"}}) {
+    if (on) options += fmt::format("{}{}", options.empty() ? "" : ", ", name);
+  }
+  if (!options.empty()) nodes += fmt::format(" running {}", options);
   if (kinds.empty()) return fmt::format("swarm seed {} drew {} and no faults", seed, nodes);
   return fmt::format(
       "swarm seed {} drew {} and faults [{}] every {}..{}us lasting {}..{}us{}, delay {}us, loss "
@@ -374,9 +390,12 @@ Schedule swarm_schedule(const Scenario& base, uint64_t seed) {
   draw_workload(s.world.workload, base.swarm, rng);
   keep_timing_requirement(s.world, base);
   s.spans = draw_spans(s.nemesis, s.world, sim::kTimeZero + base.duration, rng);
-  // Drawn last, so that every draw above stays what it was before this one was added; an
-  // external node keeps its own budget, if any.
-  if (base.implementation.empty()) draw_send_budget(s.world, base.swarm, rng);
+  // Drawn last, so that every draw above stays what it was before these were added; an
+  // external node keeps its own budget and runs its own protocol.
+  if (base.implementation.empty()) {
+    draw_send_budget(s.world, base.swarm, rng);
+    draw_options(s.world.options, rng);
+  }
   s.drawn = describe(s.nemesis, s.world, seed);
   return s;
 }

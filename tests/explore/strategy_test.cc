@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "explore/coverage.h"
 #include "explore/explore.h"
@@ -256,6 +257,28 @@ TEST(Swarm, ExternalNodesAreDrawnNoPctOrder) {
   EXPECT_GT(own_pct, 0);
 }
 
+// Pre-vote, check-quorum and the vote lease each bring rules a cluster without them never runs:
+// a draw switches each for raftsim's own nodes, and says so; an external node runs its own
+// protocol, and keeps the file's.
+TEST(Swarm, DrawsTheProtocolsOptionsForRaftsimsOwnNodesOnly) {
+  Scenario own = parse(kMinimal);
+  own.world.options.vote_lease = true;  // the file's value is kept with even odds
+  Scenario external = own;
+  external.implementation = {"./node"};
+  std::set<std::tuple<bool, bool, bool>> drawn;
+  for (uint64_t seed = 1; seed <= 256; ++seed) {
+    const Schedule s = swarm_schedule(own, seed);
+    const raft::Options& o = s.world.options;
+    drawn.emplace(o.pre_vote, o.check_quorum, o.vote_lease);
+    EXPECT_EQ(o.pre_vote, s.drawn.find("pre_vote") != std::string::npos) << s.drawn;
+    EXPECT_EQ(o.check_quorum, s.drawn.find("check_quorum") != std::string::npos) << s.drawn;
+    const raft::Options& kept = swarm_schedule(external, seed).world.options;
+    EXPECT_FALSE(kept.pre_vote || kept.check_quorum) << seed;
+    EXPECT_TRUE(kept.vote_lease) << seed;
+  }
+  EXPECT_EQ(drawn.size(), 8u);  // every mix of the three, each on and off
+}
+
 TEST(Swarm, DrawsALostDiskOnlyWhenAskedAndSaysItIsOutsideTheFaultModel) {
   std::string yaml = kMinimal;
   yaml +=
@@ -356,7 +379,7 @@ TEST(Guided, FindsAPlantedBugFromAScenarioWithNoNemesis) {
   o.shrink_seeds = 1;
   const ExploreResult r = explore(s, o);
   ASSERT_TRUE(r.found());
-  EXPECT_EQ(r.findings.front().label, "leader_completeness");
+  EXPECT_EQ(r.findings.front().label, "election_restriction");  // the rule the bug breaks
   EXPECT_TRUE(r.findings.front().reproduced);
 }
 
