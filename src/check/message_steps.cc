@@ -186,6 +186,7 @@ void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Me
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
   append_before_.judged = false;
   if (m.type == MessageType::kAppendEntries) note_append(receiver, m);  // append_steps.cc
+  vote_behind_ = vote_behind(receiver, m);                                // vote_steps.cc
 }
 
 void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {
@@ -195,7 +196,7 @@ void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const r
   if (answer_owed_ && taken) {
     owed_by(receiver.id())
         .push_back({m.from, *answer_owed_, m.type, m.term.value, receiver.term().value,
-                    receiver.role(), append_answer_owed(receiver, m)});
+                    receiver.role(), append_answer_owed(receiver, m), vote_behind_});
   }
   if (taken) {
     check_append_obeyed(now, receiver, m);  // append_steps.cc
@@ -304,6 +305,7 @@ void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::R
     if (answered >= taken) {
       // What the answer says is judged where it answers one request of its sender alone.
       if (taken == 1 && o.append) check_append_answer(now, core, o, rd);  // append_steps.cc
+      if (taken == 1 && o.vote) check_vote_answer(now, core, o, rd);      // vote_steps.cc
       continue;
     }
     const std::string request = std::string(raft::to_string(o.request));

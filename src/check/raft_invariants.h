@@ -66,6 +66,10 @@
 //                         min(leaderCommit, last new entry) when that is higher, and the answer
 //                         acknowledges through the last new entry; judged at the step and in the
 //                         next Ready (append_steps.cc)
+//   election_restriction  a node grants its vote, or a pre-vote, only to a candidate whose log is
+//                         at least as up to date as its own: a later last term, or the same last
+//                         term and at least as long (§5.4.1); judged in the answer, in the next
+//                         Ready (vote_steps.cc)
 //   election_on_timeout   a follower or candidate whose election timeout elapses starts an
 //                         election if it may (a voter, or removed by an uncommitted
 //                         configuration from one it voted in: thesis §4.2.2) and restarts its
@@ -85,7 +89,8 @@
 // read as the host asks the core
 // for it (on_read_begun, before read_index()) and as the host takes the core's answer
 // (on_read_answered). For request_answered, stale_term_ignored, election_timer_reset,
-// newer_term_adopted, leader_followed and append_entries_obeyed, report each message a core
+// newer_term_adopted, leader_followed, append_entries_obeyed and election_restriction, report
+// each message a core
 // steps, just before and just after the step (on_step, on_stepped), and each Ready its host takes
 // (on_ready). For election_on_timeout, report each tick of a core, just before and just after
 // (on_tick, on_ticked).
@@ -149,6 +154,7 @@ inline constexpr std::string_view kNewerTermAdopted = "newer_term_adopted";
 inline constexpr std::string_view kLeaderFollowed = "leader_followed";
 inline constexpr std::string_view kElectionOnTimeout = "election_on_timeout";
 inline constexpr std::string_view kAppendEntriesObeyed = "append_entries_obeyed";
+inline constexpr std::string_view kElectionRestriction = "election_restriction";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -260,8 +266,8 @@ class RaftInvariants {
   // The host promises to report every message its cores step (on_step just before the step,
   // on_stepped just after), every tick (on_tick, on_ticked) and every Ready its cores make
   // (on_ready): then request_answered and stale_term_ignored, election_timer_reset,
-  // newer_term_adopted, leader_followed, election_on_timeout and append_entries_obeyed are
-  // judged. Off by default.
+  // newer_term_adopted, leader_followed, election_on_timeout, append_entries_obeyed and
+  // election_restriction are judged. Off by default.
   void set_steps_reported(bool reported) { steps_reported_ = reported; }
   // `receiver`'s core is about to step `m`; on_deliver() too. O(1), plus O(n) when `m` is of an
   // older term than the receiver's, and O(E) for an AppendEntries of E entries.
@@ -275,7 +281,7 @@ class RaftInvariants {
   void on_tick(const raft::Raft& core);
   void on_ticked(SimTime now, const raft::Raft& core);
   // The core's host took `rd`, before handling any of it. Checks request_answered, and what an
-  // AppendEntries' answer says (append_entries_obeyed). O(k (m + k)) for k answers owed (almost
+  // AppendEntries' answer says (append_entries_obeyed) and a vote's (election_restriction). O(k (m + k)) for k answers owed (almost
   // always 0 or 1) and m messages in `rd`.
   void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd);
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
@@ -472,6 +478,14 @@ class RaftInvariants {
     uint64_t match = 0;  // when not a rejection
     AppendSeen seen;
   };
+  // election_restriction: a vote request whose candidate's log was behind the receiver's, both
+  // last entries as they stood at the step.
+  struct VoteBehind {
+    uint64_t candidate_index = 0;
+    uint64_t candidate_term = 0;
+    uint64_t own_index = 0;
+    uint64_t own_term = 0;
+  };
   struct OwedAnswer {
     raft::NodeId to;
     raft::MessageType answer = raft::MessageType::kAppendResponse;
@@ -480,7 +494,12 @@ class RaftInvariants {
     uint64_t receiver_term = 0;
     raft::Role receiver_role = raft::Role::kFollower;
     std::optional<AppendAnswer> append;  // what an AppendEntries' answer must say, when judged
+    std::optional<VoteBehind> vote;      // a vote request whose candidate's log was behind
   };
+  std::optional<VoteBehind> vote_behind(const raft::Raft& receiver, const raft::Message& m) const;
+  std::optional<VoteBehind> vote_behind_;  // for the vote request being stepped
+  void check_vote_answer(SimTime now, const raft::Raft& core, const OwedAnswer& o,
+                         const raft::Ready& rd);
   // The receiver of an AppendEntries as it stood before the step.
   struct AppendBefore {
     bool judged = false;      // its previous entry at or past the commit index and the snapshot

@@ -36,18 +36,19 @@ enum class Property : uint8_t {
   kLeaderFollowed,       // a node that takes its term's AppendEntries follows the sender
   kElectionOnTimeout,    // a node whose election timeout elapses campaigns if it may, not before
   kAppendEntriesObeyed,  // a follower takes an AppendEntries by Figure 2's receiver rules
+  kElectionRestriction,  // a vote or pre-vote goes only to a candidate whose log is up to date
 };
 
 // The names files and reports use, by the enum's value.
-inline constexpr std::array<std::string_view, 25> kPropertyNames = {
+inline constexpr std::array<std::string_view, 26> kPropertyNames = {
     "election_safety",      "log_matching",       "leader_completeness",  "state_machine_safety",
     "term_monotonic",       "vote_stable",        "commit_monotonic",     "durability",
     "linearizability",      "liveness",           "configuration_safety", "commit_quorum",
     "commit_current_term",  "leader_append_only", "leader_is_voter",      "voter_caught_up",
     "flow_control",         "read_confirmed",     "request_answered",     "stale_term_ignored",
     "election_timer_reset", "newer_term_adopted", "leader_followed",      "election_on_timeout",
-    "append_entries_obeyed"};
-static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kAppendEntriesObeyed) + 1,
+    "append_entries_obeyed", "election_restriction"};
+static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kElectionRestriction) + 1,
               "every property has a name, in the enum's order");
 
 constexpr std::string_view to_string(Property property) {
@@ -96,6 +97,7 @@ constexpr Evidence evidence(Property property) {
     case Property::kLeaderFollowed:
     case Property::kElectionOnTimeout:
     case Property::kAppendEntriesObeyed:
+    case Property::kElectionRestriction:
       return Evidence::kCoreInternals;
   }
   return Evidence::kCoreInternals;
@@ -121,7 +123,7 @@ inline constexpr std::array kSafetyProperties = {
     Property::kConfigurationSafety, Property::kVoterCaughtUp,      Property::kReadConfirmed,
     Property::kFlowControl,         Property::kRequestAnswered,    Property::kStaleTermIgnored,
     Property::kElectionTimerReset,  Property::kNewerTermAdopted,   Property::kLeaderFollowed,
-    Property::kElectionOnTimeout,   Property::kAppendEntriesObeyed};
+    Property::kElectionOnTimeout,   Property::kAppendEntriesObeyed, Property::kElectionRestriction};
 
 namespace detail {
 constexpr bool lists_each_safety_property_once() {

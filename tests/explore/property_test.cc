@@ -102,7 +102,8 @@ TEST(GeneratedSchedules, CorrectCoreKeepsEverySafetyProperty) {
 
 TEST(GeneratedSchedules, FindVoteWithoutLogCheck) {
   expect_found_and_small(search(bug(&raft::PlantedBugs::vote_without_log_check), 100, {},
-                                {"leader_completeness", "state_machine_safety", "durability"}));
+                                {"election_restriction", "leader_completeness",
+                                 "state_machine_safety", "durability"}));
 }
 
 }  // namespace
