@@ -186,7 +186,7 @@ void RaftInvariants::on_step(SimTime, const raft::Raft& receiver, const raft::Me
   if (m.term < receiver.term()) held_before_step_ = held_by(receiver);
   append_before_.judged = false;
   if (m.type == MessageType::kAppendEntries) note_append(receiver, m);  // append_steps.cc
-  vote_behind_ = vote_behind(receiver, m);                                // vote_steps.cc
+  vote_behind_ = vote_behind(receiver, m);                              // vote_steps.cc
 }
 
 void RaftInvariants::on_stepped(SimTime now, const raft::Raft& receiver, const raft::Message& m) {

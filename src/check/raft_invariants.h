@@ -281,8 +281,8 @@ class RaftInvariants {
   void on_tick(const raft::Raft& core);
   void on_ticked(SimTime now, const raft::Raft& core);
   // The core's host took `rd`, before handling any of it. Checks request_answered, and what an
-  // AppendEntries' answer says (append_entries_obeyed) and a vote's (election_restriction). O(k (m + k)) for k answers owed (almost
-  // always 0 or 1) and m messages in `rd`.
+  // AppendEntries' answer says (append_entries_obeyed) and a vote's (election_restriction).
+  // O(k (m + k)) for k answers owed (almost always 0 or 1) and m messages in `rd`.
   void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd);
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.

@@ -9,11 +9,11 @@
 // heartbeat, entries per AppendEntries, fsync latency (slow disks of tens of milliseconds among
 // them), the network's latency shape and reordering, a PCT delivery order, the number of clients
 // and keys and their think time, the snapshot interval, and for raftsim's own nodes the send
-// budget and the protocol's options (pre-vote, check-quorum, the vote lease). An election timeout drawn under two
-// round trips of the drawn latency and disk is raised to that (Raft's timing requirement, §5.6).
-// A setting with a range in the scenario's `swarm:` section is drawn from it on every run; any
-// other keeps the scenario's value with even odds, so a scenario written for a bug keeps pulling
-// towards it.
+// budget and the protocol's options (pre-vote, check-quorum, the vote lease). An election timeout
+// drawn under two round trips of the drawn latency and disk is raised to that (Raft's timing
+// requirement, §5.6). A setting with a range in the scenario's `swarm:` section is drawn from it on
+// every run; any other keeps the scenario's value with even odds, so a scenario written for a bug
+// keeps pulling towards it.
 //
 // The fault kinds come from `swarm: {faults}`, else the scenario's nemesis when it has one (its
 // timings bound the drawn ones too) with the finer forms of its kinds, else every kind inside

@@ -41,12 +41,18 @@ enum class Property : uint8_t {
 
 // The names files and reports use, by the enum's value.
 inline constexpr std::array<std::string_view, 26> kPropertyNames = {
-    "election_safety",      "log_matching",       "leader_completeness",  "state_machine_safety",
-    "term_monotonic",       "vote_stable",        "commit_monotonic",     "durability",
-    "linearizability",      "liveness",           "configuration_safety", "commit_quorum",
-    "commit_current_term",  "leader_append_only", "leader_is_voter",      "voter_caught_up",
-    "flow_control",         "read_confirmed",     "request_answered",     "stale_term_ignored",
-    "election_timer_reset", "newer_term_adopted", "leader_followed",      "election_on_timeout",
+    "election_safety",       "log_matching",
+    "leader_completeness",   "state_machine_safety",
+    "term_monotonic",        "vote_stable",
+    "commit_monotonic",      "durability",
+    "linearizability",       "liveness",
+    "configuration_safety",  "commit_quorum",
+    "commit_current_term",   "leader_append_only",
+    "leader_is_voter",       "voter_caught_up",
+    "flow_control",          "read_confirmed",
+    "request_answered",      "stale_term_ignored",
+    "election_timer_reset",  "newer_term_adopted",
+    "leader_followed",       "election_on_timeout",
     "append_entries_obeyed", "election_restriction"};
 static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kElectionRestriction) + 1,
               "every property has a name, in the enum's order");
@@ -116,13 +122,13 @@ constexpr bool is_per_event(Property property) {
 // Every safety property, in the order a run lists them in its verdict table. (The violated ones
 // a report names, RunReport::violated_properties, come in the order they first broke.)
 inline constexpr std::array kSafetyProperties = {
-    Property::kElectionSafety,      Property::kLogMatching,        Property::kLeaderCompleteness,
-    Property::kStateMachineSafety,  Property::kTermMonotonic,      Property::kVoteStable,
-    Property::kCommitMonotonic,     Property::kCommitQuorum,       Property::kCommitCurrentTerm,
-    Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,      Property::kDurability,
-    Property::kConfigurationSafety, Property::kVoterCaughtUp,      Property::kReadConfirmed,
-    Property::kFlowControl,         Property::kRequestAnswered,    Property::kStaleTermIgnored,
-    Property::kElectionTimerReset,  Property::kNewerTermAdopted,   Property::kLeaderFollowed,
+    Property::kElectionSafety,      Property::kLogMatching,         Property::kLeaderCompleteness,
+    Property::kStateMachineSafety,  Property::kTermMonotonic,       Property::kVoteStable,
+    Property::kCommitMonotonic,     Property::kCommitQuorum,        Property::kCommitCurrentTerm,
+    Property::kLeaderAppendOnly,    Property::kLeaderIsVoter,       Property::kDurability,
+    Property::kConfigurationSafety, Property::kVoterCaughtUp,       Property::kReadConfirmed,
+    Property::kFlowControl,         Property::kRequestAnswered,     Property::kStaleTermIgnored,
+    Property::kElectionTimerReset,  Property::kNewerTermAdopted,    Property::kLeaderFollowed,
     Property::kElectionOnTimeout,   Property::kAppendEntriesObeyed, Property::kElectionRestriction};
 
 namespace detail {

@@ -101,9 +101,9 @@ TEST(GeneratedSchedules, CorrectCoreKeepsEverySafetyProperty) {
 // Each planted bug is judged by the properties its broken rule protects.
 
 TEST(GeneratedSchedules, FindVoteWithoutLogCheck) {
-  expect_found_and_small(search(bug(&raft::PlantedBugs::vote_without_log_check), 100, {},
-                                {"election_restriction", "leader_completeness",
-                                 "state_machine_safety", "durability"}));
+  expect_found_and_small(search(
+      bug(&raft::PlantedBugs::vote_without_log_check), 100, {},
+      {"election_restriction", "leader_completeness", "state_machine_safety", "durability"}));
 }
 
 }  // namespace
