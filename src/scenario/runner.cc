@@ -361,12 +361,25 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
                      [&](Property a, Property b) { return first_broken(a) < first_broken(b); });
     return broken;
   };
+  // Written after the verdict is complete, so that a file that cannot be written costs the file,
+  // never the run's results.
+  auto write_history_file = [&](const check::History& history) {
+    if (options.history_path.empty()) return;
+    const check::WriteResult written =
+        check::write_history(history, *export_format(options.history_format));
+    report.output_error =
+        !written.error.empty()
+            ? fmt::format("{}: cannot write history: {}", options.history_path, written.error)
+            : write_file_atomically(options.history_path, written.text);
+  };
   if (!crash.empty()) {
     if (narrator) narrator->line(world.now(), "CRASH  " + crash);
     for (Property p : broken_in_order())  // what broke before the throw
       report.violated_properties.emplace_back(to_string(p));
     report.violated_properties.emplace_back(kCrash);
     report.rows.push_back({std::string(kCrash), "holds", crash, false});
+    // What the clients saw up to the throw, so the run's replay shows how it got there.
+    write_history_file(to_history(world.take_history()));
     report.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return report;
@@ -488,16 +501,7 @@ RunReport run_in_world(const Scenario& scenario, const RunOptions& options,
     }
     report.rows.push_back(row);
   }
-  // Written after the verdict is complete, so that a file that cannot be written costs the file,
-  // never the run's results.
-  if (!options.history_path.empty()) {
-    const check::WriteResult written =
-        check::write_history(history, *export_format(options.history_format));
-    report.output_error =
-        !written.error.empty()
-            ? fmt::format("{}: cannot write history: {}", options.history_path, written.error)
-            : write_file_atomically(options.history_path, written.text);
-  }
+  write_history_file(history);
   report.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return report;

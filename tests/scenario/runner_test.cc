@@ -234,6 +234,26 @@ TEST(RunnerTest, AnExceptionInsideTheRunEndsItAsACrash) {
   EXPECT_EQ(again.digest, report.digest);
 }
 
+// A crashed run is still one to watch: its trace and what its clients saw up to the throw are
+// written, as for any run, so explore can put a replay page beside its repro.
+TEST(RunnerTest, ACrashedRunStillWritesItsTraceAndHistory) {
+  RunOptions options = quiet();
+  options.observe = [](sim::World& world) {
+    world.at(sim::kTimeZero + std::chrono::milliseconds(700),
+             [] { throw std::length_error("a log truncated inside its snapshot"); });
+  };
+  options.trace_path = test::scratch_path("crashed.trace.jsonl");
+  options.history_path = test::scratch_path("crashed.history.jsonl");
+  std::filesystem::remove(options.trace_path);
+  std::filesystem::remove(options.history_path);
+  const RunReport report = run_scenario(parsed(kAckBeforeFsync), options);
+  ASSERT_EQ(report.violated_properties.back(), kCrash);
+  EXPECT_TRUE(report.output_error.empty()) << report.output_error;
+  ASSERT_TRUE(std::filesystem::exists(options.trace_path));
+  ASSERT_TRUE(std::filesystem::exists(options.history_path));
+  EXPECT_GT(std::filesystem::file_size(options.history_path), 0u);  // ops before 0.7 s
+}
+
 TEST(RunnerTest, DurabilityContextCanBeLeftOut) {
   RunOptions options = quiet();
   options.durability_context = false;
