@@ -281,6 +281,7 @@ void RaftInvariants::check_newer_term_adopted(SimTime now, const raft::Raft& rec
 }
 
 void RaftInvariants::on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd) {
+  check_applied_within_commit(now, core, rd);  // apply_steps.cc
   if (owed_.size() <= core.id().value) return;
   std::vector<OwedAnswer>& owed = owed_[core.id().value];
   if (owed.empty()) return;

@@ -70,6 +70,10 @@
 //                         at least as up to date as its own: a later last term, or the same last
 //                         term and at least as long (§5.4.1); judged in the answer, in the next
 //                         Ready (vote_steps.cc)
+//   applied_within_commit a core hands its host to apply only entries its commit index covers
+//                         (Figure 2, All Servers: "if commitIndex > lastApplied: increment
+//                         lastApplied, apply log[lastApplied]"); judged in each Ready
+//                         (apply_steps.cc)
 //   election_on_timeout   a follower or candidate whose election timeout elapses starts an
 //                         election if it may (a voter, or removed by an uncommitted
 //                         configuration from one it voted in: thesis §4.2.2) and restarts its
@@ -155,6 +159,7 @@ inline constexpr std::string_view kLeaderFollowed = "leader_followed";
 inline constexpr std::string_view kElectionOnTimeout = "election_on_timeout";
 inline constexpr std::string_view kAppendEntriesObeyed = "append_entries_obeyed";
 inline constexpr std::string_view kElectionRestriction = "election_restriction";
+inline constexpr std::string_view kAppliedWithinCommit = "applied_within_commit";
 
 // One broken property, as reported to the user.
 struct PropertyViolation {
@@ -281,8 +286,9 @@ class RaftInvariants {
   void on_tick(const raft::Raft& core);
   void on_ticked(SimTime now, const raft::Raft& core);
   // The core's host took `rd`, before handling any of it. Checks request_answered, and what an
-  // AppendEntries' answer says (append_entries_obeyed) and a vote's (election_restriction).
-  // O(k (m + k)) for k answers owed (almost always 0 or 1) and m messages in `rd`.
+  // AppendEntries' answer says (append_entries_obeyed) and a vote's (election_restriction), and
+  // what it hands over to apply (applied_within_commit). O(k (m + k)) for k answers owed (almost
+  // always 0 or 1) and m messages in `rd`.
   void on_ready(SimTime now, const raft::Raft& core, const raft::Ready& rd);
   // Every distinct violation, in detection order. Repeats of one (property, node, term or index)
   // are counted in suppressed() instead.
@@ -500,6 +506,7 @@ class RaftInvariants {
   std::optional<VoteBehind> vote_behind_;  // for the vote request being stepped
   void check_vote_answer(SimTime now, const raft::Raft& core, const OwedAnswer& o,
                          const raft::Ready& rd);
+  void check_applied_within_commit(SimTime now, const raft::Raft& core, const raft::Ready& rd);
   // The receiver of an AppendEntries as it stood before the step.
   struct AppendBefore {
     bool judged = false;      // its previous entry at or past the commit index and the snapshot

@@ -37,10 +37,11 @@ enum class Property : uint8_t {
   kElectionOnTimeout,    // a node whose election timeout elapses campaigns if it may, not before
   kAppendEntriesObeyed,  // a follower takes an AppendEntries by Figure 2's receiver rules
   kElectionRestriction,  // a vote or pre-vote goes only to a candidate whose log is up to date
+  kAppliedWithinCommit,  // a core hands its host to apply only entries its commit index covers
 };
 
 // The names files and reports use, by the enum's value.
-inline constexpr std::array<std::string_view, 26> kPropertyNames = {
+inline constexpr std::array<std::string_view, 27> kPropertyNames = {
     "election_safety",       "log_matching",
     "leader_completeness",   "state_machine_safety",
     "term_monotonic",        "vote_stable",
@@ -53,8 +54,9 @@ inline constexpr std::array<std::string_view, 26> kPropertyNames = {
     "request_answered",      "stale_term_ignored",
     "election_timer_reset",  "newer_term_adopted",
     "leader_followed",       "election_on_timeout",
-    "append_entries_obeyed", "election_restriction"};
-static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kElectionRestriction) + 1,
+    "append_entries_obeyed", "election_restriction",
+    "applied_within_commit"};
+static_assert(kPropertyNames.size() == static_cast<size_t>(Property::kAppliedWithinCommit) + 1,
               "every property has a name, in the enum's order");
 
 constexpr std::string_view to_string(Property property) {
@@ -104,6 +106,7 @@ constexpr Evidence evidence(Property property) {
     case Property::kElectionOnTimeout:
     case Property::kAppendEntriesObeyed:
     case Property::kElectionRestriction:
+    case Property::kAppliedWithinCommit:
       return Evidence::kCoreInternals;
   }
   return Evidence::kCoreInternals;
@@ -129,7 +132,8 @@ inline constexpr std::array kSafetyProperties = {
     Property::kConfigurationSafety, Property::kVoterCaughtUp,       Property::kReadConfirmed,
     Property::kFlowControl,         Property::kRequestAnswered,     Property::kStaleTermIgnored,
     Property::kElectionTimerReset,  Property::kNewerTermAdopted,    Property::kLeaderFollowed,
-    Property::kElectionOnTimeout,   Property::kAppendEntriesObeyed, Property::kElectionRestriction};
+    Property::kElectionOnTimeout,   Property::kAppendEntriesObeyed, Property::kElectionRestriction,
+    Property::kAppliedWithinCommit};
 
 namespace detail {
 constexpr bool lists_each_safety_property_once() {
